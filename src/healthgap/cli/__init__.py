@@ -1,0 +1,1 @@
+"""The ``healthgap`` command line: a thin face over the same functions as the Python API."""

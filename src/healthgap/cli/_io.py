@@ -1,0 +1,105 @@
+"""Reading and writing the tables the CLI works on, with plain-language errors."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from healthgap.errors import InputError
+from healthgap.stats.results import StatResult
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (or Parquet) file; any failure becomes an :class:`InputError`."""
+    if not path.exists():
+        raise InputError(f"input file must exist; got {str(path)!r}. Check the path.")
+    if path.is_dir():
+        raise InputError(f"input must be a file; got the folder {str(path)!r}.")
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} must have a header row and data; got an empty file.")
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name} must be UTF-8 text; got bytes that are not (at byte {exc.start}). "
+            "Save the file as 'CSV UTF-8' from your spreadsheet program."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{path.name} must have a header row and data; got an empty file."
+        ) from None
+    except (pd.errors.ParserError, csv.Error, ValueError, OSError) as exc:
+        raise InputError(f"{path.name} must be a readable CSV file; got: {exc}") from None
+
+
+def write_or_show(result: StatResult, out: Path | None) -> None:
+    """Write the table to ``out`` (CSV or Parquet), or print it when no file is given."""
+    table = result.to_pandas()
+    if out is None:
+        if out_console.is_terminal:
+            show(result)
+        else:  # piped: plain CSV that the next program can read
+            sys.stdout.write(table.to_csv(index=False))
+        return
+    try:
+        if out.suffix.lower() == ".parquet":
+            table.to_parquet(out, index=False)
+        else:
+            table.to_csv(out, index=False)
+    except OSError as exc:
+        raise InputError(f"--out must be a writable path; got {str(out)!r} ({exc}).") from None
+    err_console.print(f"Wrote {len(table)} rows to {out}")
+    err_console.print(result.summary(), style="dim")
+
+
+def show(result: StatResult, max_rows: int = 50) -> None:
+    table = result.to_pandas()
+    rich_table = Table(title=result.statistic, caption=f"method: {result.method}")
+    for c in table.columns:
+        rich_table.add_column(str(c))
+    for _, row in table.head(max_rows).iterrows():
+        rich_table.add_row(*(_fmt(v) for v in row))
+    out_console.print(rich_table)
+    if len(table) > max_rows:
+        out_console.print(f"... {len(table) - max_rows} more rows; use --out FILE to save all.")
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:.6g}"
+    return "" if v is None else str(v)
+
+
+@contextmanager
+def warnings_to_console() -> Iterator[None]:
+    """Show warnings as one plain line each instead of Python's warning format."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        err_console.print(f"Warning: {w.message}", style="yellow")
+
+
+def run_statistic(
+    fn: Callable[..., StatResult], input_path: Path, out: Path | None, **kwargs: Any
+) -> None:
+    """Read the input, call the statistic, write or show the result."""
+    data = read_table(input_path)
+    with warnings_to_console():
+        result = fn(data, **kwargs)
+    write_or_show(result, out)

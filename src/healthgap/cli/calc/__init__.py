@@ -1,0 +1,14 @@
+"""``healthgap calc STATISTIC INPUT`` — every statistic on a CSV, for analysts without Python.
+
+Each module in this package registers its commands on :data:`calc_app` when imported.
+"""
+
+import typer
+
+calc_app = typer.Typer(
+    help="Compute a statistic from a CSV file and write the result as CSV.",
+    no_args_is_help=True,
+)
+
+# Importing the modules registers their commands.
+from healthgap.cli.calc import rates  # noqa: E402, F401

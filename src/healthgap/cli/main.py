@@ -1,0 +1,49 @@
+"""The ``healthgap`` command: error handling for every subcommand lives here, once."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from healthgap import __version__
+from healthgap.cli._io import err_console
+from healthgap.cli.calc import calc_app
+from healthgap.errors import HealthgapError
+
+app = typer.Typer(
+    name="healthgap",
+    help="Find, measure, fund and close health inequalities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(calc_app, name="calc")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"healthgap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """healthgap: the official public-health indicator methods, exact and fast."""
+
+
+def run() -> None:
+    """Console entry point: user errors print a message and exit 2, never a traceback.
+
+    Usage errors (unknown option, missing argument) are reported by Typer itself with
+    exit code 2.
+    """
+    try:
+        app()
+    except HealthgapError as exc:
+        err_console.print(f"Error: {exc}", style="bold red", markup=False)
+        sys.exit(2)
