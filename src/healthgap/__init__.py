@@ -25,3 +25,5 @@ __all__ = [
     "__version__",
     "crude_rate",
 ]
+
+# Public functions re-exported below, one line each ("import name as name" marks a re-export).

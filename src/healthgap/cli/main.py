@@ -47,3 +47,6 @@ def run() -> None:
     except HealthgapError as exc:
         err_console.print(f"Error: {exc}", style="bold red", markup=False)
         sys.exit(2)
+
+
+# Command modules register their commands on `app` when imported; one line each below.

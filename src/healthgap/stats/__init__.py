@@ -8,3 +8,5 @@ from healthgap.stats.rates import crude_rate
 from healthgap.stats.results import StatResult
 
 __all__ = ["StatResult", "crude_rate"]
+
+# Statistic modules re-exported below, one line each ("import name as name" marks a re-export).
