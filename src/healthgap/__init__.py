@@ -11,7 +11,15 @@ from healthgap.errors import (
     SchemaError,
     SuppressionWarning,
 )
-from healthgap.stats import StatResult, crude_rate
+from healthgap.stats import (
+    StatResult,
+    crude_rate,
+    funnel_limits,
+    funnel_significance,
+    mean,
+    proportion,
+    quantiles,
+)
 
 __version__ = "0.1.0"
 
@@ -24,6 +32,9 @@ __all__ = [
     "SuppressionWarning",
     "__version__",
     "crude_rate",
+    "funnel_limits",
+    "funnel_significance",
+    "mean",
+    "proportion",
+    "quantiles",
 ]
-
-# Public functions re-exported below, one line each ("import name as name" marks a re-export).

@@ -47,9 +47,13 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError(f"{path.name} must be a readable CSV file; got: {exc}") from None
 
 
-def write_or_show(result: StatResult, out: Path | None) -> None:
-    """Write the table to ``out`` (CSV or Parquet), or print it when no file is given."""
-    table = result.to_pandas()
+def write_or_show(result: StatResult | pd.DataFrame, out: Path | None) -> None:
+    """Write the table to ``out`` (CSV or Parquet), or print it when no file is given.
+
+    ``result`` is a :class:`StatResult`, or a plain pandas frame for row-level outputs
+    (e.g. the input rows with a ``quantile`` column), which have no summary to show.
+    """
+    table = result.to_pandas() if isinstance(result, StatResult) else result
     if out is None:
         if out_console.is_terminal:
             show(result)
@@ -64,12 +68,17 @@ def write_or_show(result: StatResult, out: Path | None) -> None:
     except OSError as exc:
         raise InputError(f"--out must be a writable path; got {str(out)!r} ({exc}).") from None
     err_console.print(f"Wrote {len(table)} rows to {out}")
-    err_console.print(result.summary(), style="dim")
+    if isinstance(result, StatResult):
+        err_console.print(result.summary(), style="dim")
 
 
-def show(result: StatResult, max_rows: int = 50) -> None:
-    table = result.to_pandas()
-    rich_table = Table(title=result.statistic, caption=f"method: {result.method}")
+def show(result: StatResult | pd.DataFrame, max_rows: int = 50) -> None:
+    if isinstance(result, StatResult):
+        table = result.to_pandas()
+        rich_table = Table(title=result.statistic, caption=f"method: {result.method}")
+    else:
+        table = result
+        rich_table = Table()
     for c in table.columns:
         rich_table.add_column(str(c))
     for _, row in table.head(max_rows).iterrows():
@@ -96,7 +105,7 @@ def warnings_to_console() -> Iterator[None]:
 
 
 def run_statistic(
-    fn: Callable[..., StatResult], input_path: Path, out: Path | None, **kwargs: Any
+    fn: Callable[..., StatResult | pd.DataFrame], input_path: Path, out: Path | None, **kwargs: Any
 ) -> None:
     """Read the input, call the statistic, write or show the result."""
     data = read_table(input_path)

@@ -37,8 +37,20 @@ class Suppression:
         for a in arrays:
             a[m] = np.nan
 
-    def warn(self, statistic: str, stacklevel: int = 3) -> None:
-        """One warning naming how many groups were suppressed and why."""
+    def warn(
+        self,
+        statistic: str,
+        stacklevel: int = 3,
+        consequence: str = "Their value and limits are NaN; see the suppression_reason column.",
+        unit: str = "group",
+    ) -> None:
+        """One warning naming how many groups were suppressed and why.
+
+        ``consequence`` is the closing sentence telling the user what happened to those
+        groups (row-level statistics such as quantiles say so in their own words).
+        ``unit`` names what each entry is when it is not a whole group, e.g. ``"row"`` for
+        life tables, whose entries are one group and age band each.
+        """
         m = self.mask
         if not m.any():
             return
@@ -46,13 +58,14 @@ class Suppression:
         for reason in dict.fromkeys(self.reasons[m]):
             idx = np.flatnonzero(self.reasons == reason)
             parts.append(
-                f"{reason} ({idx.size} {'group' if idx.size == 1 else 'groups'}, "
+                f"{reason} ({idx.size} {unit if idx.size == 1 else unit + 's'}, "
                 f"first: {self.groups.describe(int(idx[0]))})"
             )
         warnings.warn(
-            f"{statistic}: {int(m.sum())} of {self.groups.n} groups suppressed: "
+            f"{statistic}: {int(m.sum())} of {self.groups.n} {unit}s suppressed: "
             + "; ".join(parts)
-            + ". Their value and limits are NaN; see the suppression_reason column.",
+            + ". "
+            + consequence,
             SuppressionWarning,
             stacklevel=stacklevel,
         )

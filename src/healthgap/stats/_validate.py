@@ -159,3 +159,19 @@ def no_reserved_names(group_by: Sequence[str], reserved: Iterable[str]) -> None:
             f"group_by columns must not use the output column names {clash}; got "
             f"group_by={list(group_by)}. Rename those columns before calling."
         )
+
+
+def whole_number(value: Any, name: str, minimum: int, example: str) -> int:
+    """A whole number (an int, or a float with no fractional part) of at least ``minimum``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(float(value))
+        or not float(value).is_integer()
+        or int(float(value)) < minimum
+    ):
+        raise InputError(
+            f"{name} must be a whole number of at least {minimum}; got {value!r}. "
+            f"Use e.g. {name}={example}."
+        )
+    return int(float(value))

@@ -109,3 +109,49 @@ def parse_column(values: pd.Series, column: str, describe_row: Any = None) -> li
 def canonical_labels(bands: list[AgeBand]) -> np.ndarray:
     """Canonical label per band (``"0-4"``, ``"90+"``), as an object array."""
     return np.array([b.label for b in bands], dtype=object)
+
+
+def band_starts(values: pd.Series, column: str, describe_row: Any = None) -> list[AgeBand]:
+    """Parse a life-table age column, where plain numbers are band starts.
+
+    When every label is a single age (``0, 1, 5, ..., 90`` as numbers or text), each is the
+    start of a band running up to the next start, and the highest start opens the last band
+    (``90+``). Otherwise the labels are read as bands with :func:`parse_column`
+    (``"0"``, ``"1-4"``, ..., ``"90+"``). Returns one :class:`AgeBand` per row; whether the
+    bands form a valid layout (contiguous, open last band) is for the caller to check.
+
+    >>> [b.label for b in band_starts(pd.Series([0, 1, 5, 10]), "age")]
+    ['0', '1-4', '5-9', '10+']
+    >>> [b.label for b in band_starts(pd.Series(["0-4", "5-9", "10+"]), "age")]
+    ['0-4', '5-9', '10+']
+    """
+    bands = parse_column(values, column, describe_row)
+    if any(b.is_open or b.end != b.start for b in bands):
+        return bands
+    starts = sorted({b.start for b in bands})
+    ends = [*(s - 1 for s in starts[1:]), None]
+    by_start = {s: AgeBand(s, e) for s, e in zip(starts, ends, strict=True)}
+    return [by_start[b.start] for b in bands]
+
+
+def parse_codes(
+    values: pd.Series, column: str, describe_row: Any = None
+) -> tuple[np.ndarray, list[AgeBand]]:
+    """Parse a column as integer codes into a list of bands (each distinct label once).
+
+    ``codes[i]`` indexes the returned list for row ``i``. Labels spelt differently but
+    meaning the same band (``"0-4"`` and ``"00-04"``) give equal bands at different
+    positions. Faster than :func:`parse_column` on long tables because no per-row
+    objects are made; unknown or empty labels raise the same :class:`InputError`.
+
+    >>> codes, bands = parse_codes(pd.Series(["0-4", "90+", "00-04"]), "age")
+    >>> codes.tolist(), [b.label for b in bands]
+    ([0, 1, 2], ['0-4', '90+', '0-4'])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = [parse_band(u) for u in uniques]
+    bands = [p for p in parsed if p is not None]
+    if len(bands) != len(parsed) or (codes < 0).any():
+        parse_column(values, column, describe_row)  # raises the InputError naming the row
+        raise AssertionError("unreachable: parse_column accepted an unparsed label")
+    return codes.astype(np.intp, copy=False), bands

@@ -114,6 +114,11 @@ def wilson_limits(
         denom = 2.0 * (n + z2)
         lower = (2.0 * x + z2 - root) / denom
         upper = (2.0 * x + z2 + root) / denom
+    # In exact arithmetic the limits lie in [0, 1], the lower limit is 0 at x = 0 and the
+    # upper limit is 1 at x = n; set these exactly instead of keeping rounding residue
+    # such as 1.0000000000000002 or 0.9999999999999998.
+    lower = np.where(x <= 0, 0.0, np.clip(lower, 0.0, 1.0))
+    upper = np.where(x >= n, 1.0, np.clip(upper, 0.0, 1.0))
     return lower, upper
 
 

@@ -63,10 +63,8 @@ class StatResult:
     def summary(self) -> str:
         """A few plain lines: what, how, how many groups, what was suppressed."""
         levels = ", ".join(f"{c:.1%}".replace(".0%", "%") for c in self.confidence)
-        lines = [
-            f"{self.statistic}",
-            f"  method: {self.method}; confidence: {levels}",
-        ]
+        how = f"  method: {self.method}" + (f"; confidence: {levels}" if levels else "")
+        lines = [f"{self.statistic}", how]
         if self.standard_population:
             lines.append(f"  standard population: {self.standard_population}")
         lines.append(f"  groups: {len(self.table)}; suppressed: {self.n_suppressed}")

@@ -11,4 +11,7 @@ calc_app = typer.Typer(
 )
 
 # Importing the modules registers their commands.
-from healthgap.cli.calc import rates  # noqa: E402, F401
+from healthgap.cli.calc import (  # noqa: E402, F401
+    descriptive,
+    rates,
+)

@@ -1,0 +1,150 @@
+"""``healthgap calc proportion | mean | quantiles | funnel``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from healthgap.cli import options as opt
+from healthgap.cli._io import run_statistic
+from healthgap.cli.calc import calc_app
+from healthgap.stats.funnel import funnel_limits, funnel_significance
+from healthgap.stats.mean import mean
+from healthgap.stats.proportion import proportion
+from healthgap.stats.quantiles import quantiles
+
+Numerator = Annotated[
+    str, typer.Option(help="Column of numerators (people with the characteristic, or events).")
+]
+Denominator = Annotated[
+    str, typer.Option(help="Column of denominators (people measured, population or expected).")
+]
+
+
+@calc_app.command("proportion")
+def proportion_command(
+    input: opt.InputPath,
+    numerator: Numerator,
+    denominator: Denominator,
+    group_by: opt.GroupBy = None,
+    multiplier: Annotated[
+        float, typer.Option(help="Scale: 1 for a proportion, 100 for a percentage.")
+    ] = 1,
+    confidence: opt.Confidence = None,
+    out: opt.OutPath = None,
+) -> None:
+    """Proportion with Wilson score limits."""
+    run_statistic(
+        proportion,
+        input,
+        out,
+        numerator=numerator,
+        denominator=denominator,
+        group_by=group_by,
+        multiplier=multiplier,
+        confidence=opt.levels(confidence),
+    )
+
+
+@calc_app.command("mean")
+def mean_command(
+    input: opt.InputPath,
+    value: Annotated[str, typer.Option(help="Column of values to average.")],
+    group_by: opt.GroupBy = None,
+    confidence: opt.Confidence = None,
+    out: opt.OutPath = None,
+) -> None:
+    """Mean with Student t limits (missing values are left out)."""
+    run_statistic(
+        mean,
+        input,
+        out,
+        value=value,
+        group_by=group_by,
+        confidence=opt.levels(confidence),
+    )
+
+
+@calc_app.command("quantiles")
+def quantiles_command(
+    input: opt.InputPath,
+    value: Annotated[str, typer.Option(help="Column to rank, e.g. an IMD score.")],
+    group_by: opt.GroupBy = None,
+    nquantiles: Annotated[
+        int, typer.Option(help="Number of quantiles: 10 for deciles, 5 for quintiles.")
+    ] = 10,
+    first_quantile: Annotated[
+        str,
+        typer.Option(help="Which values go in quantile 1: 'highest' or 'lowest'."),
+    ] = "highest",
+    out: opt.OutPath = None,
+) -> None:
+    """Add a quantile column (1..nquantiles) to every row, within each group."""
+    run_statistic(
+        quantiles,
+        input,
+        out,
+        value=value,
+        group_by=group_by,
+        nquantiles=nquantiles,
+        first_quantile=first_quantile,
+    )
+
+
+@calc_app.command("funnel")
+def funnel_command(
+    input: opt.InputPath,
+    numerator: Numerator,
+    denominator: Denominator,
+    statistic: Annotated[str, typer.Option(help="'proportion', 'rate' or 'ratio'.")],
+    group_by: opt.GroupBy = None,
+    multiplier: Annotated[
+        float | None,
+        typer.Option(help="Scale; default 1 (proportion, ratio) or 100000 (rate)."),
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(help="Centre line on the output scale; default the overall average."),
+    ] = None,
+    confidence: opt.Confidence = None,
+    limits: Annotated[
+        bool,
+        typer.Option(
+            "--limits",
+            help="Write the control limits for drawing instead of the points "
+            "(--group-by does not change them).",
+        ),
+    ] = False,
+    points: Annotated[
+        int, typer.Option(help="With --limits: number of denominators to compute.")
+    ] = 100,
+    out: opt.OutPath = None,
+) -> None:
+    """Funnel plot: each point's significance against the target, or the control limits."""
+    if limits:
+        run_statistic(
+            funnel_limits,
+            input,
+            out,
+            numerator=numerator,
+            denominator=denominator,
+            statistic=statistic,
+            multiplier=multiplier,
+            target=target,
+            confidence=opt.levels(confidence),
+            points=points,
+        )
+        return
+    run_statistic(
+        funnel_significance,
+        input,
+        out,
+        numerator=numerator,
+        denominator=denominator,
+        statistic=statistic,
+        group_by=group_by,
+        multiplier=multiplier,
+        target=target,
+        confidence=opt.levels(confidence),
+    )
