@@ -12,18 +12,28 @@ from healthgap.errors import (
     SuppressionWarning,
 )
 from healthgap.stats import (
+    ATKINSON_AVERSION_ENGLAND,
+    KOLM_AVERSION_ENGLAND,
     StatResult,
+    atkinson,
     crude_rate,
+    decompose_gap,
     funnel_limits,
     funnel_significance,
+    healthy_life_expectancy,
+    kolm,
+    life_expectancy,
     mean,
     proportion,
     quantiles,
+    spc,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ATKINSON_AVERSION_ENGLAND",
+    "KOLM_AVERSION_ENGLAND",
     "HealthgapError",
     "InputError",
     "MethodWarning",
@@ -31,10 +41,16 @@ __all__ = [
     "StatResult",
     "SuppressionWarning",
     "__version__",
+    "atkinson",
     "crude_rate",
+    "decompose_gap",
     "funnel_limits",
     "funnel_significance",
+    "healthy_life_expectancy",
+    "kolm",
+    "life_expectancy",
     "mean",
     "proportion",
     "quantiles",
+    "spc",
 ]

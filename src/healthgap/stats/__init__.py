@@ -4,19 +4,32 @@ Arrays and data frames in, :class:`~healthgap.stats.results.StatResult` objects 
 Nothing in this package imports from the rest of healthgap except ``healthgap.errors``.
 """
 
+from healthgap.stats.decompose import decompose_gap
 from healthgap.stats.funnel import funnel_limits, funnel_significance
+from healthgap.stats.hle import healthy_life_expectancy
+from healthgap.stats.life_table import life_expectancy
 from healthgap.stats.mean import mean
 from healthgap.stats.proportion import proportion
 from healthgap.stats.quantiles import quantiles
 from healthgap.stats.rates import crude_rate
 from healthgap.stats.results import StatResult
+from healthgap.stats.spc import spc
+from healthgap.stats.welfare import ATKINSON_AVERSION_ENGLAND, KOLM_AVERSION_ENGLAND, atkinson, kolm
 
 __all__ = [
+    "ATKINSON_AVERSION_ENGLAND",
+    "KOLM_AVERSION_ENGLAND",
     "StatResult",
+    "atkinson",
     "crude_rate",
+    "decompose_gap",
     "funnel_limits",
     "funnel_significance",
+    "healthy_life_expectancy",
+    "kolm",
+    "life_expectancy",
     "mean",
     "proportion",
     "quantiles",
+    "spc",
 ]

@@ -13,5 +13,8 @@ calc_app = typer.Typer(
 # Importing the modules registers their commands.
 from healthgap.cli.calc import (  # noqa: E402, F401
     descriptive,
+    life_tables,
     rates,
+    spc,
+    welfare,
 )
