@@ -5,8 +5,10 @@ Nothing in this package imports from the rest of healthgap except ``healthgap.er
 """
 
 from healthgap.stats.decompose import decompose_gap
+from healthgap.stats.dsr import dsr
 from healthgap.stats.funnel import funnel_limits, funnel_significance
 from healthgap.stats.hle import healthy_life_expectancy
+from healthgap.stats.isr import isr, smr
 from healthgap.stats.life_table import life_expectancy
 from healthgap.stats.mean import mean
 from healthgap.stats.proportion import proportion
@@ -14,22 +16,28 @@ from healthgap.stats.quantiles import quantiles
 from healthgap.stats.rates import crude_rate
 from healthgap.stats.results import StatResult
 from healthgap.stats.spc import spc
+from healthgap.stats.standard_populations import StandardPopulation, standard_population
 from healthgap.stats.welfare import ATKINSON_AVERSION_ENGLAND, KOLM_AVERSION_ENGLAND, atkinson, kolm
 
 __all__ = [
     "ATKINSON_AVERSION_ENGLAND",
     "KOLM_AVERSION_ENGLAND",
+    "StandardPopulation",
     "StatResult",
     "atkinson",
     "crude_rate",
     "decompose_gap",
+    "dsr",
     "funnel_limits",
     "funnel_significance",
     "healthy_life_expectancy",
+    "isr",
     "kolm",
     "life_expectancy",
     "mean",
     "proportion",
     "quantiles",
+    "smr",
     "spc",
+    "standard_population",
 ]

@@ -16,5 +16,6 @@ from healthgap.cli.calc import (  # noqa: E402, F401
     life_tables,
     rates,
     spc,
+    standardised,
     welfare,
 )
