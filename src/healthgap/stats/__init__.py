@@ -8,6 +8,8 @@ from healthgap.stats.decompose import decompose_gap
 from healthgap.stats.dsr import dsr
 from healthgap.stats.funnel import funnel_limits, funnel_significance
 from healthgap.stats.hle import healthy_life_expectancy
+from healthgap.stats.inequality.gap import gap
+from healthgap.stats.inequality.sii import sii
 from healthgap.stats.isr import isr, smr
 from healthgap.stats.life_table import life_expectancy
 from healthgap.stats.mean import mean
@@ -30,6 +32,7 @@ __all__ = [
     "dsr",
     "funnel_limits",
     "funnel_significance",
+    "gap",
     "healthy_life_expectancy",
     "isr",
     "kolm",
@@ -37,6 +40,7 @@ __all__ = [
     "mean",
     "proportion",
     "quantiles",
+    "sii",
     "smr",
     "spc",
     "standard_population",

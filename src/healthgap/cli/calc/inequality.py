@@ -1,0 +1,120 @@
+"""``healthgap calc sii`` and ``healthgap calc gap``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from healthgap.cli import options as opt
+from healthgap.cli._io import run_statistic
+from healthgap.cli.calc import calc_app
+from healthgap.stats.inequality.gap import gap
+from healthgap.stats.inequality.sii import sii
+
+Lower = Annotated[
+    str | None, typer.Option(help="Column of lower 95% confidence limits (with --upper).")
+]
+Upper = Annotated[
+    str | None, typer.Option(help="Column of upper 95% confidence limits (with --lower).")
+]
+Se = Annotated[
+    str | None, typer.Option(help="Column of standard errors (instead of --lower/--upper).")
+]
+
+
+@calc_app.command("sii")
+def sii_command(
+    input: opt.InputPath,
+    value: Annotated[str, typer.Option(help="Column of values, one row per area and quantile.")],
+    population: Annotated[str, typer.Option(help="Column of quantile populations (weights).")],
+    quantile: Annotated[
+        str, typer.Option(help="Column of quantile numbers: 1 = most deprived, Q = least.")
+    ],
+    group_by: opt.GroupBy = None,
+    lower: Lower = None,
+    upper: Upper = None,
+    se: Se = None,
+    value_type: Annotated[
+        str, typer.Option(help="normal (e.g. life expectancy), rate or proportion (0-1).")
+    ] = "normal",
+    transform: Annotated[
+        bool,
+        typer.Option(
+            "--transform/--no-transform",
+            help="Rates/proportions: fit on the log/logit scale and back-transform.",
+        ),
+    ] = False,
+    multiplier: Annotated[
+        float,
+        typer.Option(
+            help="Scale of the SII (e.g. 100 for percentage points); negative measures from "
+            "the least to the most deprived end (write --multiplier=-1)."
+        ),
+    ] = 1,
+    repetitions: Annotated[int, typer.Option(help="Monte Carlo repetitions.")] = 100_000,
+    confidence: Annotated[
+        list[float] | None,
+        typer.Option(help="Confidence level in (0, 1); repeat for several. Default 0.95."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable limits.")] = None,
+    rii: Annotated[
+        bool, typer.Option("--rii/--no-rii", help="Also report the relative index (RII).")
+    ] = True,
+    out: opt.OutPath = None,
+) -> None:
+    """Slope and relative index of inequality with Monte Carlo limits."""
+    run_statistic(
+        sii,
+        input,
+        out,
+        value=value,
+        population=population,
+        quantile=quantile,
+        group_by=group_by,
+        lower=lower,
+        upper=upper,
+        se=se,
+        value_type=value_type,
+        transform=transform,
+        multiplier=multiplier,
+        repetitions=repetitions,
+        confidence=tuple(confidence) if confidence else (0.95,),
+        seed=seed,
+        rii=rii,
+    )
+
+
+@calc_app.command("gap")
+def gap_command(
+    input: opt.InputPath,
+    value: Annotated[str, typer.Option(help="Column of values.")],
+    by: Annotated[str, typer.Option(help="Column naming the members compared, e.g. regions.")],
+    group_by: opt.GroupBy = None,
+    lower: Lower = None,
+    upper: Upper = None,
+    se: Se = None,
+    compare: Annotated[
+        tuple[str, str],
+        typer.Option(
+            help="The two members compared: highest, lowest or labels of --by, e.g. "
+            "--compare 'South East' 'North East'."
+        ),
+    ] = ("highest", "lowest"),
+    confidence: opt.Confidence = None,
+    out: opt.OutPath = None,
+) -> None:
+    """Difference and ratio between two members of a ranking (e.g. highest and lowest)."""
+    run_statistic(
+        gap,
+        input,
+        out,
+        value=value,
+        by=by,
+        group_by=group_by,
+        lower=lower,
+        upper=upper,
+        se=se,
+        compare=compare,
+        confidence=opt.levels(confidence),
+    )
