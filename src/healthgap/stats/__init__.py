@@ -10,6 +10,7 @@ from healthgap.stats.funnel import funnel_limits, funnel_significance
 from healthgap.stats.hle import healthy_life_expectancy
 from healthgap.stats.inequality.gap import gap
 from healthgap.stats.inequality.sii import sii
+from healthgap.stats.inequality.summary_measures import inequality_measures
 from healthgap.stats.isr import isr, smr
 from healthgap.stats.life_table import life_expectancy
 from healthgap.stats.mean import mean
@@ -34,6 +35,7 @@ __all__ = [
     "funnel_significance",
     "gap",
     "healthy_life_expectancy",
+    "inequality_measures",
     "isr",
     "kolm",
     "life_expectancy",

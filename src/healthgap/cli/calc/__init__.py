@@ -13,6 +13,7 @@ calc_app = typer.Typer(
 # Importing the modules registers their commands.
 from healthgap.cli.calc import (  # noqa: E402, F401
     descriptive,
+    heat,
     inequality,
     life_tables,
     rates,
