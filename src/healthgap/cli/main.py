@@ -50,3 +50,4 @@ def run() -> None:
 
 
 # Command modules register their commands on `app` when imported; one line each below.
+from healthgap.cli import data as _data  # noqa: E402, F401

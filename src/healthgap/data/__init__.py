@@ -1,0 +1,1 @@
+"""healthgap.data — the data layer: store, bundled open data, import, disclosure control."""
