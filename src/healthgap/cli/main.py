@@ -50,4 +50,5 @@ def run() -> None:
 
 
 # Command modules register their commands on `app` when imported; one line each below.
+from healthgap.cli import allocate as _allocate  # noqa: E402, F401
 from healthgap.cli import data as _data  # noqa: E402, F401

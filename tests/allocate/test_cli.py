@@ -1,0 +1,122 @@
+"""``healthgap allocate``: CSV in, CSV out, plain errors with exit status 2."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.allocate.test_engine import WORKED
+
+HEALTHGAP = [sys.executable, "-m", "healthgap"]
+INPUTS = (
+    "area,population,age_need,smr_u75,current\n"
+    "A,1000,1.3,160,12000\nB,2000,1.1,120,21000\nC,3000,0.9,80,27000\nD,4000,0.95,90,36000\n"
+)
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False, cwd=cwd)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "f.toml").write_text(WORKED)
+    fifteen = WORKED.replace("share = 0.9", "share = 0.85").replace(
+        "share = 0.1\n", "share = 0.15\n"
+    )
+    (tmp_path / "g.toml").write_text(fifteen.replace("Worked example", "HI 15%"))
+    (tmp_path / "in.csv").write_text(INPUTS)
+    return tmp_path
+
+
+def test_allocate_writes_the_table_path_and_waterfall(files: Path) -> None:
+    proc = run_cli(
+        "allocate",
+        "f.toml",
+        "--inputs",
+        "in.csv",
+        "--out",
+        "out.csv",
+        "--path",
+        "path.csv",
+        "--waterfall",
+        "w.csv",
+        cwd=files,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(files / "out.csv")
+    assert table["allocation_pence"].tolist() == [1_299_507, 2_197_562, 2_754_000, 3_748_931]
+    path = pd.read_csv(files / "path.csv")
+    assert path.groupby("year")["allocation_pence"].sum().tolist() == [10_000_000, 10_300_000]
+    w = pd.read_csv(files / "w.csv")
+    assert w["final"].tolist() == table["allocation_pence"].tolist()
+    assert "Wrote 4 rows to out.csv" in proc.stderr
+    assert "Allocation: Worked example" in proc.stderr
+
+
+def test_run_is_the_default_command_and_prints_csv_when_piped(files: Path) -> None:
+    explicit = run_cli("allocate", "run", "f.toml", "-i", "in.csv", cwd=files)
+    short = run_cli("allocate", "f.toml", "-i", "in.csv", "--control-total", "200000", cwd=files)
+    assert explicit.returncode == 0 and short.returncode == 0, short.stderr
+    assert explicit.stdout.startswith("area,population,index_age_need")
+    table = pd.read_csv(io.StringIO(short.stdout))
+    assert int(table["target_pence"].sum()) == 20_000_000
+
+
+def test_compare(files: Path) -> None:
+    proc = run_cli(
+        "allocate", "compare", "f.toml", "g.toml", "-i", "in.csv", "--basis", "target", cwd=files
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout))
+    assert table["change_pence"].tolist() == [15_000, 10_000, -10_000, -15_000]
+    assert "2 areas gain, 2 lose" in proc.stderr
+
+
+def test_no_path_without_pace(files: Path) -> None:
+    (files / "np.toml").write_text(WORKED.split("[pace]")[0])
+    proc = run_cli(
+        "allocate", "np.toml", "-i", "in.csv", "--path", "p.csv", "-o", "o.csv", cwd=files
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "no [pace] section; no path written" in proc.stderr
+    assert not (files / "p.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["allocate", "missing.toml", "-i", "in.csv"], "formula file must exist"),
+        (["allocate", "f.toml", "-i", "nope.csv"], "input file must exist; got 'nope.csv'"),
+        (
+            ["allocate", "bad.toml", "-i", "in.csv"],
+            "fields under [components.hi] must be one of share, base, indices, description; "
+            "got 'shares' at components.hi.shares (line 16 of bad.toml). Did you mean 'share'?",
+        ),
+        (
+            ["allocate", "f.toml", "-i", "short.csv"],
+            "column 'smr_u75', named by indices.smr.column (line 9 of f.toml), must be in "
+            "short.csv",
+        ),
+        (
+            ["allocate", "f.toml", "-i", "in.csv", "--control-total", "lots"],
+            "control_total must be an amount in pounds; got 'lots'",
+        ),
+        (
+            ["allocate", "compare", "f.toml", "g.toml", "-i", "in.csv", "--basis", "x"],
+            "basis must be one of 'allocation', 'target'; got 'x'",
+        ),
+    ],
+)
+def test_errors_exit_2_with_the_message(files: Path, args: list[str], message: str) -> None:
+    (files / "bad.toml").write_text(WORKED.replace("share = 0.1\n", "shares = 0.1\n"))
+    (files / "short.csv").write_text("area,population,age_need,current\nA,1,1,1\n")
+    proc = run_cli(*args, cwd=files)
+    assert proc.returncode == 2
+    assert message in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr
