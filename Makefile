@@ -10,10 +10,33 @@ STAMP := $(VENV)/.installed
 # The offline mirror of the official open data; `make run` uses it when present.
 HEALTHGAP_MIRROR ?= $(abspath ../shared/data)
 export HEALTHGAP_MIRROR
+# The embedded store `make run` builds from the open data (git-ignored).
+HEALTHGAP_STORE ?= $(CURDIR)/.data/healthgap.duckdb
+export HEALTHGAP_STORE
 
-.PHONY: run test lint typecheck pytest bench format clean setup
+.PHONY: run test lint typecheck pytest bench format clean setup system-deps demo
 
-setup: $(STAMP)
+setup: $(STAMP) node_modules/.installed system-deps
+
+# Debian packages the tests and the app use: headless Chromium for the browser tests,
+# Java for the Spark engine, Node/npm for the front-end assets. Installed only if missing,
+# and only where apt-get can run as root (a fresh Debian machine or CI).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing (the related tests will be skipped)"; fi; \
+	fi
+
+# GOV.UK Frontend, Vega and axe-core, pinned in package-lock.json, served locally by the app.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -26,8 +49,17 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,spark]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: setup $(HEALTHGAP_STORE)
 	$(BIN)/healthgap demo
+	$(BIN)/healthgap serve --store $(HEALTHGAP_STORE)
+
+demo: setup $(HEALTHGAP_STORE)
+	$(BIN)/healthgap demo
+
+# Build the store from the mirror (offline) when it is missing or older than the code.
+$(HEALTHGAP_STORE): $(STAMP)
+	@mkdir -p $(dir $(HEALTHGAP_STORE))
+	$(BIN)/healthgap init --store $(HEALTHGAP_STORE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -36,12 +68,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: setup
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+bench: setup $(HEALTHGAP_STORE)
 	$(BIN)/python bench/run.py
 
 format: $(STAMP)

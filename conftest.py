@@ -1,4 +1,6 @@
 """Repository-level pytest configuration."""
 
-# `python -m healthgap` entry module runs the CLI on import; doctest collection must skip it.
+# Modules that run on import and must not be imported by doctest collection:
+# `python -m healthgap` runs the CLI; Alembic's env.py runs only under Alembic.
 collect_ignore = ["src/healthgap/__main__.py"]
+collect_ignore_glob = ["src/healthgap/appdb/migrations/*"]

@@ -50,5 +50,13 @@ def run() -> None:
 
 
 # Command modules register their commands on `app` when imported; one line each below.
+from healthgap.cli import account as _account  # noqa: E402, F401
 from healthgap.cli import allocate as _allocate  # noqa: E402, F401
 from healthgap.cli import data as _data  # noqa: E402, F401
+from healthgap.cli import demo as _demo  # noqa: E402, F401
+from healthgap.cli import framework as _framework  # noqa: E402, F401
+from healthgap.cli import importing as _importing  # noqa: E402, F401
+from healthgap.cli import mission as _mission  # noqa: E402, F401
+from healthgap.cli import policy as _policy  # noqa: E402, F401
+from healthgap.cli import records as _records  # noqa: E402, F401
+from healthgap.cli import web as _web  # noqa: E402, F401

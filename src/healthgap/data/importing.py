@@ -232,15 +232,20 @@ def iter_indicator_file(
     non_gss_area_types: Iterable[str] = (),
     max_examples: int = 5,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_validated: Callable[[ImportReport], None] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Check the whole file first, then yield it as tidy chunks of ``chunk_rows`` rows.
 
     Nothing is yielded from a file with problems, so a loader never writes half a file.
     The file is read twice; memory holds one chunk plus 16 bytes per row.
+    ``on_validated``, when given, receives the :class:`ImportReport` (row count,
+    columns) after the check and before the first chunk (e.g. to size a progress bar).
     """
     known_area_codes = sc.known_codes(known_area_codes)
     src = _Source.open(path, format, encoding, delimiter, sheet, max_examples, chunk_rows)
-    src.scan(known_area_codes, non_gss_area_types, keep=None)
+    rows = src.scan(known_area_codes, non_gss_area_types, keep=None)
+    if on_validated is not None:
+        on_validated(src.report(rows))
     schema = sc.indicator_schema(unique=False, non_gss_area_types=non_gss_area_types)
     for raw, positions in src.chunks():
         log = ProblemLog(src.where, max_examples)

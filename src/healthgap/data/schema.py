@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.data.layout import INDICATOR_KEY
 from healthgap.errors import InputError, SchemaError
 
 # ----------------------------------------------------------------------------- columns
@@ -64,16 +65,11 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("indicator_id", "area_code", "period", "val
 #: Columns that may not be empty in any row.
 NON_EMPTY_COLUMNS: tuple[str, ...] = ("indicator_id", "area_code", "period")
 
-#: One row per combination of these columns.
-KEY_COLUMNS: tuple[str, ...] = (
-    "indicator_id",
-    "area_code",
-    "sex",
-    "age",
-    "category_type",
-    "category",
-    "period",
-)
+#: One row per combination of these columns: the store's key
+#: (:data:`healthgap.data.layout.INDICATOR_KEY`, defined there once), which includes
+#: ``area_type`` because a unitary authority is listed both as a district and as an
+#: upper-tier authority. A file that passes validation therefore loads without clashes.
+KEY_COLUMNS: tuple[str, ...] = INDICATOR_KEY
 
 #: Column names of the Fingertips "all data" CSV (API ``/api/all_data/csv/...``) and the
 #: tidy column each one becomes. fingertipsR's ``fingertips_data()`` uses the same names

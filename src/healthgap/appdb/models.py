@@ -1,0 +1,101 @@
+"""SQLAlchemy 2 models: users, roles, authorities, targets and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: The roles, most powerful first. ``editor`` edits only its own authority's records.
+ROLES: tuple[str, ...] = ("admin", "editor", "viewer")
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC (timezone-aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every app-state table."""
+
+
+class Authority(Base):
+    """A local or strategic authority whose staff edit its own targets."""
+
+    __tablename__ = "authorities"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    """A person who signs in; ``role`` is one of :data:`ROLES`."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    authority_code: Mapped[str | None] = mapped_column(
+        String(16), ForeignKey("authorities.code"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Target(Base):
+    """An authority's target for an indicator: reach ``target_value`` by ``target_year``."""
+
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    authority_code: Mapped[str] = mapped_column(
+        String(16), ForeignKey("authorities.code"), index=True
+    )
+    indicator_id: Mapped[str] = mapped_column(String(100))
+    baseline_period: Mapped[str] = mapped_column(String(32))
+    baseline_value: Mapped[float] = mapped_column(Float)
+    target_year: Mapped[int] = mapped_column(Integer)
+    target_value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The target's fields as JSON-ready values (the audit log stores these)."""
+        return {
+            "id": self.id,
+            "authority_code": self.authority_code,
+            "indicator_id": self.indicator_id,
+            "baseline_period": self.baseline_period,
+            "baseline_value": self.baseline_value,
+            "target_year": self.target_year,
+            "target_value": self.target_value,
+            "note": self.note,
+            "published": self.published,
+        }
+
+
+class AuditEntry(Base):
+    """One change: who, when, what (table, record, action), before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_email: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    authority_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept for throttling (see :mod:`healthgap.appdb.auth`)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,199 @@
+"""``healthgap framework``, ``healthgap scorecard``, ``healthgap core20``, ``healthgap profile``.
+
+Thin faces over :mod:`healthgap.account` (frameworks, scorecards, core20plus5, profiles):
+parse, call, print (or write CSV with ``--out``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from healthgap.cli._io import err_console, out_console, read_table, write_or_show
+
+# `healthgap framework` is the devolution-framework group (healthgap.cli.framework); the
+# outcomes-framework file commands `validate` and `show` are added to that same group.
+from healthgap.cli.framework import framework_app
+from healthgap.cli.main import app
+from healthgap.errors import InputError
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.", show_default=False),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write the table to this CSV file.", show_default=False),
+]
+
+
+def _open(store: str | None) -> Any:
+    from healthgap.data.store import open_store
+
+    return open_store(store)
+
+
+@framework_app.command("validate")
+def framework_validate(
+    file: Annotated[Path, typer.Argument(help="The framework file (.toml, .yaml, .yml).")],
+    store: StoreOption = None,
+    check_store: Annotated[
+        bool, typer.Option("--check-store", help="Also check the indicators exist in the store.")
+    ] = False,
+) -> None:
+    """Check a framework file; every problem is listed with its line and field."""
+    from healthgap.account.frameworks import check_against_store, load_framework
+
+    fw = load_framework(file)
+    if check_store:
+        with _open(store) as s:
+            problems = check_against_store(fw, s)
+        if problems:
+            raise InputError(
+                f"framework {file.name} must match the data in the store; got "
+                f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)
+            )
+    out_console.print(
+        f"OK: {fw.name} (version {fw.version}), {fw.authority}, {len(fw.indicators)} indicators."
+    )
+
+
+@framework_app.command("show")
+def framework_show(
+    file: Annotated[Path, typer.Argument(help="The framework file (.toml, .yaml, .yml).")],
+    out: OutOption = None,
+) -> None:
+    """Print a framework's indicators, baselines and targets."""
+    import pandas as pd
+
+    from healthgap.account.frameworks import load_framework
+
+    fw = load_framework(file)
+    out_console.print(f"{fw.name} (version {fw.version}) for {fw.authority_name or fw.authority}")
+    if fw.illustration:
+        out_console.print("ILLUSTRATION: not an adopted framework.")
+    write_or_show(pd.DataFrame([vars(i) for i in fw.indicators]), out)
+
+
+@app.command("scorecard")
+def scorecard_command(
+    authority: Annotated[str, typer.Option("--authority", help="The authority's GSS code.")],
+    framework: Annotated[
+        Path | None,
+        typer.Option("--framework", help="A framework file. Default: the headline indicators."),
+    ] = None,
+    area_type: Annotated[
+        str, typer.Option("--area-type", help="Area type without a framework file.")
+    ] = "combined_authority",
+    neighbours: Annotated[int, typer.Option("--neighbours", min=0)] = 5,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="All authorities of the type, ranked.")
+    ] = False,
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """A framework scorecard for one authority, benchmarked against England and neighbours."""
+    from healthgap.account.frameworks import default_framework, load_framework, restrict_to_store
+    from healthgap.account.scorecards import compare_authorities, scorecard
+
+    with _open(store) as s:
+        if framework is not None:
+            fw = load_framework(framework)
+            if fw.authority != authority:
+                raise InputError(
+                    f"--authority must be the framework's authority; got {authority}, but "
+                    f"{framework.name} is for {fw.authority}. Use --authority {fw.authority}."
+                )
+        else:
+            fw = restrict_to_store(default_framework(authority, area_type), s)
+            if not fw.indicators:
+                raise InputError(
+                    f"--authority must have headline indicator values at area type "
+                    f"{area_type!r}; got none for {authority}. Try --area-type utla or lad."
+                )
+        if compare:
+            write_or_show(compare_authorities(fw, s), out)
+            return
+        card = scorecard(fw, s, neighbours=neighbours)
+    if out is None:
+        out_console.print(card.summary(), markup=False)
+    else:
+        write_or_show(card.to_frame(), out)
+
+
+@app.command("core20")
+def core20_command(
+    footprint: Annotated[
+        str | None,
+        typer.Option("--footprint", help="LAD, UTLA, strategic authority, region or England code."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", help="Write a blank 5 template: adults or children_and_young_people."
+        ),
+    ] = None,
+    clinical: Annotated[
+        Path | None, typer.Option("--clinical", help="A filled 5 template (CSV) to summarise.")
+    ] = None,
+    population: Annotated[str, typer.Option("--population")] = "adults",
+    plus: Annotated[
+        list[str] | None, typer.Option("--plus", help="A PLUS group for the template; repeat.")
+    ] = None,
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """Core20PLUS5: Core20 figures for a footprint, or the 5 templates and their summary."""
+    from healthgap.account import core20plus5 as c5
+
+    chosen = [x is not None for x in (template, clinical)]
+    if sum(chosen) > 1 or (footprint is None and not any(chosen)):
+        raise InputError(
+            "core20 must be given --footprint, --template or --clinical (one of the last "
+            "two); got "
+            f"{'both --template and --clinical' if sum(chosen) > 1 else 'none'}. "
+            "Example: healthgap core20 --footprint E47000001."
+        )
+    if template is not None:
+        table = c5.clinical_template(
+            template,  # type: ignore[arg-type]
+            area_codes=[footprint or "E00000000"],
+            plus_groups=plus or (),
+        )
+        write_or_show(table, out)
+        return
+    if clinical is not None:
+        summary = c5.clinical_summary(read_table(clinical), population)  # type: ignore[arg-type]
+        safe = c5.publishable_clinical_summary(summary)
+        err_console.print("Counts are disclosure-controlled (1-7 withheld, others rounded to 5).")
+        write_or_show(safe, out)
+        return
+    assert footprint is not None
+    with _open(store) as s:
+        result = c5.core20_indicators(footprint, store=s)
+    if out is None:
+        out_console.print(result.summary(), markup=False)
+    else:
+        write_or_show(result.indicators, out)
+
+
+@app.command("profile")
+def profile_command(
+    area: Annotated[str, typer.Option("--area", help="The area's GSS code.")],
+    area_type: Annotated[
+        str | None, typer.Option("--area-type", help="lad, utla, combined_authority or region.")
+    ] = None,
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """A Fingertips-style area profile: each indicator against England, spine and trend."""
+    from healthgap.account.profiles import profile
+
+    with _open(store) as s:
+        result = profile(area, store=s, area_type=area_type)
+    if out is None:
+        out_console.print(result.summary(), markup=False)
+    else:
+        write_or_show(result.to_frame(), out)

@@ -1,0 +1,495 @@
+"""``healthgap framework ...``: the devolution framework workspace from the command line.
+
+Every command calls the domain layer (:mod:`healthgap.framework`); the framework
+database is ``--db`` (default ``$HEALTHGAP_FRAMEWORK_DB``, else ``framework.sqlite`` in the
+data directory) and the analytical store is ``--store``. Changes are made as the actor
+``--user`` with ``--role`` (``admin`` by default on your own machine; ``editor`` needs
+``--editor-for CODE``), so the same permission rules apply as on the web.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from healthgap.cli._io import err_console, write_or_show
+from healthgap.cli.main import app
+from healthgap.errors import InputError
+
+# `healthgap framework` also holds the outcomes-framework commands `validate` and `show`,
+# which cli/account.py adds to this group.
+framework_app = typer.Typer(
+    help="Frameworks: the devolution framework workspace and outcomes-framework files.",
+    no_args_is_help=True,
+)
+powers_app = typer.Typer(help="The powers register of England's strategic authorities.")
+enquiry_app = typer.Typer(help="Appreciative-enquiry self-assessment.", no_args_is_help=True)
+actions_app = typer.Typer(help="Action plans linked to levers and indicators.")
+library_app = typer.Typer(help="The shared learning library of case studies.")
+partners_app = typer.Typer(help="Partner organisations of an authority.")
+for sub, name in (
+    (powers_app, "powers"),
+    (enquiry_app, "enquiry"),
+    (actions_app, "actions"),
+    (library_app, "library"),
+    (partners_app, "partners"),
+):
+    sub.info.no_args_is_help = True
+    framework_app.add_typer(sub, name=name)
+app.add_typer(framework_app, name="framework")
+
+DB_ENV = "HEALTHGAP_FRAMEWORK_DB"
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help=f"Framework database (SQLite file). Default: ${DB_ENV}."),
+]
+StoreOpt = Annotated[
+    str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
+]
+User = Annotated[str | None, typer.Option("--user", help="Your name, recorded with changes.")]
+Role = Annotated[str, typer.Option("--role", help="admin, editor or viewer.")]
+EditorFor = Annotated[
+    str | None, typer.Option("--editor-for", help="The authority code an editor edits.")
+]
+AuthorityArg = Annotated[str, typer.Argument(help="Authority code or name, e.g. E47000001.")]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")]
+
+
+def _ws(db: str | None) -> Any:
+    from healthgap.framework.storage import Workspace
+
+    return Workspace(db or os.environ.get(DB_ENV) or None)
+
+
+def _actor(user: str | None, role: str, editor_for: str | None) -> Any:
+    from healthgap.framework.storage import Actor
+
+    name = user or os.environ.get("USER") or "cli"
+    return Actor(name, role, editor_for)  # type: ignore[arg-type]
+
+
+def _register(store: Any, ws: Any = None) -> Any:
+    from healthgap.framework.powers import register
+
+    return register(store, ws)
+
+
+def _echo_table(df: pd.DataFrame, out: Path | None) -> None:
+    write_or_show(df, out)
+
+
+# ---------------------------------------------------------------- powers
+@powers_app.command("list")
+def powers_list(store: StoreOpt = None, db: Db = None, out: Out = None) -> None:
+    """List every strategic authority in the register with tier and counts."""
+    with _ws(db) as ws:
+        _echo_table(_register(store, ws).table(), out)
+
+
+@powers_app.command("show")
+def powers_show(authority: AuthorityArg, store: StoreOpt = None, db: Db = None) -> None:
+    """Show one authority: tier, member councils, partner ICBs, powers with sources."""
+    from healthgap.framework.export import export
+
+    with _ws(db) as ws:
+        reg = _register(store, ws)
+        sys.stdout.write(str(export(reg, ws, authority, "md")))
+
+
+@powers_app.command("compare")
+def powers_compare(
+    authorities: Annotated[
+        list[str] | None, typer.Argument(help="Authority codes or names (default: all).")
+    ] = None,
+    store: StoreOpt = None,
+    db: Db = None,
+    out: Out = None,
+) -> None:
+    """The comparison matrix: authorities by area of competence (* = unverified)."""
+    with _ws(db) as ws:
+        matrix = _register(store, ws).compare(authorities or None)
+    _echo_table(matrix.reset_index(), out)
+
+
+@powers_app.command("record")
+def powers_record(
+    power_id: Annotated[str, typer.Argument(help="A short id for the power.")],
+    text: Annotated[str, typer.Option("--text", help="What the power is.")],
+    source: Annotated[str, typer.Option("--source", help="Title or URL of the source.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date the fact holds, YYYY-MM-DD.")],
+    applies_to: Annotated[
+        list[str], typer.Option("--applies-to", help="Authority code (repeat), or 'all'.")
+    ],
+    competence: Annotated[
+        list[str] | None, typer.Option("--competence", help="Competence key (repeat).")
+    ] = None,
+    kind: Annotated[str, typer.Option("--kind", help="power, duty, role or budget.")] = "power",
+    unverified: Annotated[bool, typer.Option("--unverified", help="Mark unverified.")] = False,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Add or correct a power (administrators; the history is kept)."""
+    from healthgap.framework.powers import PowersRepository
+
+    targets: list[str] | str = "all" if applies_to == ["all"] else applies_to
+    with _ws(db) as ws:
+        v = PowersRepository(ws).record(
+            _actor(user, role, editor_for),
+            power_id,
+            text=text,
+            applies_to=targets,
+            competences=competence or [],
+            source=source,
+            as_of=as_of,
+            kind=kind,
+            verified=not unverified,
+        )
+    err_console.print(f"Recorded {power_id} (version {v})")
+
+
+# ---------------------------------------------------------------- enquiry
+@enquiry_app.command("start")
+def enquiry_start(
+    authority: AuthorityArg,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="discover/dream/design/deliver")
+    ] = None,
+    competence: Annotated[str | None, typer.Option("--competence", help="e.g. health")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Print the guiding prompts (with ids to answer) for an authority's self-assessment."""
+    from healthgap.framework.enquiry import prompts
+
+    a = _register(store).get(authority)
+    typer.echo(f"Appreciative enquiry for {a.name} ({a.code})")
+    current = None
+    for p in prompts(stage, competence):
+        if p.stage != current:
+            current = p.stage
+            typer.echo(f"\n## {p.stage}")
+        typer.echo(f"[{p.id}] {p.text}")
+
+
+@enquiry_app.command("answer")
+def enquiry_answer(
+    authority: AuthorityArg,
+    prompt_id: Annotated[str, typer.Argument(help="Prompt id, e.g. design.health.1")],
+    category: Annotated[str, typer.Option("--category", help="asset/opportunity/lever/partner")],
+    text: Annotated[str, typer.Option("--text", help="Your answer.")],
+    note: Annotated[str | None, typer.Option("--note", help="Revise this note id.")] = None,
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Record an asset, opportunity, lever or partner against a prompt."""
+    from healthgap.framework.enquiry import Enquiry
+
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        rid = Enquiry(ws, code).answer(
+            _actor(user, role, editor_for), prompt_id, category, text, note_id=note
+        )
+    typer.echo(rid)
+
+
+@enquiry_app.command("levers")
+def enquiry_levers(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """The lever map: levers, partners and powers by area of competence."""
+    from healthgap.framework.enquiry import Enquiry
+
+    with _ws(db) as ws:
+        reg = _register(store, ws)
+        table = Enquiry(ws, reg.get(authority).code).lever_map(reg)
+    for col in ("levers", "partners", "assets", "opportunities", "powers"):
+        table[col] = table[col].map("; ".join)
+    _echo_table(table, out)
+
+
+@enquiry_app.command("plan")
+def enquiry_plan(
+    authority: AuthorityArg,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Add the drafts as actions.")] = False,
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """The draft action plan (one action per lever); --adopt stores them as draft actions."""
+    from healthgap.framework.actions import ActionPlan
+    from healthgap.framework.enquiry import Enquiry
+
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        drafts = Enquiry(ws, code).draft_plan()
+        if adopt:
+            who = _actor(user, role, editor_for)
+            plan = ActionPlan(ws, code)
+            for d in drafts:
+                typer.echo(plan.add(who, **d))
+            return
+    typer.echo(json.dumps(drafts, indent=2))
+
+
+# ---------------------------------------------------------------- actions
+def _targets(values: list[str] | None) -> dict[str, str]:
+    out = {}
+    for v in values or []:
+        if "=" not in v:
+            raise InputError(
+                f"--target must be INDICATOR=VALUE; got {v!r}. E.g. --target hle_birth=62."
+            )
+        k, _, val = v.partition("=")
+        out[k.strip()] = val.strip()
+    return out
+
+
+Indicator = Annotated[
+    list[str] | None, typer.Option("--indicator", help="Indicator id in the store (repeat).")
+]
+Target = Annotated[list[str] | None, typer.Option("--target", help="INDICATOR=VALUE (repeat).")]
+Partner = Annotated[list[str] | None, typer.Option("--partner", help="A partner (repeat).")]
+Opt = Annotated[str | None, typer.Option()]
+
+
+@actions_app.command("add")
+def actions_add(
+    authority: AuthorityArg,
+    title: Annotated[str, typer.Option("--title", help="What will be done.")],
+    lever: Opt = None,
+    competence: Opt = None,
+    indicator: Indicator = None,
+    target: Target = None,
+    owner: Opt = None,
+    partner: Partner = None,
+    start: Opt = None,
+    due: Opt = None,
+    status: Annotated[str, typer.Option()] = "planned",
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Add an action to an authority's plan (indicators are checked against the store)."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.actions import ActionPlan
+
+    with open_store(store) as s, _ws(db) as ws:
+        code = _register(s).get(authority).code
+        rid = ActionPlan(ws, code).add(
+            _actor(user, role, editor_for),
+            s,
+            title=title,
+            lever=lever,
+            competence=competence,
+            indicators=indicator or [],
+            targets=_targets(target),
+            owner=owner,
+            partners=partner or [],
+            start=start,
+            due=due,
+            status=status,
+        )
+    typer.echo(rid)
+
+
+@actions_app.command("update")
+def actions_update(
+    authority: AuthorityArg,
+    action_id: Annotated[str, typer.Argument(help="The action id.")],
+    title: Opt = None,
+    status: Opt = None,
+    owner: Opt = None,
+    due: Opt = None,
+    indicator: Indicator = None,
+    target: Target = None,
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Change fields of an action (a new version; the old one is kept)."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.actions import ActionPlan
+
+    fields: dict[str, Any] = {
+        k: v for k, v in {"title": title, "status": status, "owner": owner, "due": due}.items() if v
+    }
+    if indicator:
+        fields["indicators"] = indicator
+    if target:
+        fields["targets"] = _targets(target)
+    with open_store(store) as s, _ws(db) as ws:
+        code = _register(s).get(authority).code
+        v = ActionPlan(ws, code).update(_actor(user, role, editor_for), action_id, s, **fields)
+    err_console.print(f"{action_id} is now version {v}")
+
+
+@actions_app.command("list")
+def actions_list(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """List an authority's current actions."""
+    from healthgap.framework.actions import ActionPlan
+
+    with _ws(db) as ws:
+        table = ActionPlan(ws, _register(store).get(authority).code).table()
+    for col in ("indicators", "partners"):
+        table[col] = table[col].map(lambda v: "; ".join(v or []))
+    table["targets"] = table["targets"].map(lambda v: json.dumps(v or {}))
+    _echo_table(table, out)
+
+
+@actions_app.command("progress")
+def actions_progress(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """Latest value and trend of each indicator linked to an action."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.actions import ActionPlan
+
+    with open_store(store) as s, _ws(db) as ws:
+        table = ActionPlan(ws, _register(s).get(authority).code).progress(s)
+    _echo_table(table, out)
+
+
+@actions_app.command("history")
+def actions_history(
+    action_id: Annotated[str, typer.Argument(help="The action id.")], db: Db = None
+) -> None:
+    """Every version of an action: who changed it, when, and what it said."""
+    with _ws(db) as ws:
+        versions = ws.history("action", action_id)
+    if not versions:
+        raise InputError(
+            f"action must be an existing action id; got {action_id!r}. "
+            "List them with `healthgap framework actions list AUTHORITY`."
+        )
+    rows = [
+        {"version": v.version, "recorded_at": v.recorded_at, "actor": v.actor, **v.data}
+        for v in versions
+    ]
+    _echo_table(pd.DataFrame(rows).astype(str), None)
+
+
+# ---------------------------------------------------------------- library
+@library_app.command("import")
+def library_import(
+    path: Annotated[Path, typer.Argument(help="YAML list of case studies.")],
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Import case studies (each with its published source) from a YAML file."""
+    from healthgap.framework.library import Library
+
+    with _ws(db) as ws:
+        ids = Library(ws).import_file(_actor(user, role, editor_for), path)
+    err_console.print(f"Imported {len(ids)} case studies")
+
+
+@library_app.command("search")
+def library_search(
+    query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    db: Db = None,
+    out: Out = None,
+) -> None:
+    """Full-text search of the case studies (SQLite FTS5, best match first)."""
+    from healthgap.framework.library import Library
+
+    with _ws(db) as ws:
+        table = Library(ws).search(query)
+    _echo_table(table[["id", "title", "authority_code", "source_url", "score"]], out)
+
+
+@library_app.command("suggest")
+def library_suggest(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """Authorities like yours also tried: case studies from similar authorities."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.library import Library
+
+    with open_store(store) as s, _ws(db) as ws:
+        table = Library(ws).suggest(_register(s).get(authority).code, s)
+    _echo_table(table[["id", "title", "authority_code", "similarity", "tag_overlap", "score"]], out)
+
+
+# ---------------------------------------------------------------- partners
+@partners_app.command("list")
+def partners_list(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """Recorded partners, then the partners the register implies (councils, ICBs)."""
+    from healthgap.framework.partners import Partnerships, suggested_partners
+
+    with _ws(db) as ws:
+        a = _register(store).get(authority)
+        recorded = Partnerships(ws, a.code).partners().assign(source="recorded")
+    implied = (
+        suggested_partners(a).rename(columns={"code": "id"}).assign(role="", source="register")
+    )
+    table = pd.concat([recorded, implied], ignore_index=True)
+    _echo_table(table[["id", "name", "type", "role", "source"]], out)
+
+
+@partners_app.command("add")
+def partners_add(
+    authority: AuthorityArg,
+    name: Annotated[str, typer.Option("--name", help="The organisation.")],
+    kind: Annotated[str, typer.Option("--type", help="council, icb, voluntary sector, ...")],
+    partner_role: Annotated[str, typer.Option("--partner-role", help="Its role.")] = "",
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Record a partner organisation of an authority."""
+    from healthgap.framework.partners import Partnerships
+
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        rid = Partnerships(ws, code).add_partner(
+            _actor(user, role, editor_for), name, kind, partner_role
+        )
+    typer.echo(rid)
+
+
+# ---------------------------------------------------------------- export
+@framework_app.command("export")
+def framework_export(
+    authority: Annotated[str, typer.Option("--authority", help="Authority code or name.")],
+    fmt: Annotated[str, typer.Option("--format", help="md, html, pdf, csv or json.")] = "md",
+    out: Out = None,
+    store: StoreOpt = None,
+    db: Db = None,
+) -> None:
+    """Export an authority's framework (PDF/Markdown/HTML, or open data CSV/JSON)."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.export import export, write
+
+    if fmt == "pdf" and out is None:
+        raise InputError("--out must be given for --format pdf; got none. Add --out plan.pdf.")
+    with open_store(store) as s, _ws(db) as ws:
+        content = export(_register(s, ws), ws, authority, fmt, store=s)
+    if out is None:
+        sys.stdout.write(str(content))
+    else:
+        write(content, out)
+        err_console.print(f"Wrote {out}")

@@ -1,0 +1,197 @@
+"""``healthgap policy simulate`` and ``healthgap policy screen ...``: thin wrappers over
+:mod:`healthgap.policy`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from healthgap.cli._io import err_console, warnings_to_console
+from healthgap.cli.main import app
+from healthgap.errors import InputError
+
+policy_app = typer.Typer(
+    help="Policy equity impact: distributional simulation and equity screening.",
+    no_args_is_help=True,
+)
+screen_app = typer.Typer(
+    help="Equity screening records with full history (prepare, assess, refine, review).",
+    no_args_is_help=True,
+)
+app.add_typer(policy_app, name="policy")
+policy_app.add_typer(screen_app, name="screen")
+
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", help="The screening database (a SQLite file; created if absent)."),
+]
+ByOption = Annotated[str, typer.Option("--by", help="Your name, recorded with the event.")]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store", help="The store, for baselines read from it. Default: $HEALTHGAP_STORE."
+    ),
+]
+
+
+def _write(text: str, out: Path | None, what: str) -> None:
+    if out is None:
+        typer.echo(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"--out must be a writable path; got {str(out)!r} ({exc.strerror})."
+        ) from None
+    err_console.print(f"Wrote {what} to {out}")
+
+
+@policy_app.command("simulate")
+def simulate_command(
+    spec: Annotated[Path, typer.Argument(help="The simulation spec: a TOML or YAML file.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the HTML report here.")
+    ] = None,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="Also write the summary table (CSV).")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Project each deprivation decile under each option and report the change in the gap."""
+    from healthgap.policy.report import simulation_html
+    from healthgap.policy.simulate import simulate
+    from healthgap.policy.spec import load_spec, resolve_inputs
+
+    parsed = load_spec(spec)
+    needs_store = "indicator" in parsed.baseline or bool(parsed.regions)
+    with warnings_to_console():
+        if needs_store:
+            from healthgap.data.store import open_store
+
+            with open_store(store) as opened:
+                kwargs = resolve_inputs(parsed, opened, spec.parent)
+        else:
+            kwargs = resolve_inputs(parsed, None, spec.parent)
+        baseline = kwargs.pop("baseline")
+        result = simulate(baseline, parsed.options, **kwargs)
+    for name, v in result.verdicts.items():
+        typer.echo(f"{name}: {v}")
+    if out is not None:
+        _write(simulation_html(result, parsed.title, parsed.description), out, "the report")
+    if table is not None:
+        try:
+            result.summary.to_csv(table, index=False)
+        except OSError as exc:
+            raise InputError(
+                f"--table must be a writable path; got {str(table)!r} ({exc.strerror})."
+            ) from None
+        err_console.print(f"Wrote {len(result.summary)} rows to {table}")
+
+
+def _repo(db: Path):  # type: ignore[no-untyped-def]
+    from healthgap.policy.screening import ScreeningRepository
+
+    return ScreeningRepository(db)
+
+
+@screen_app.command("questions")
+def questions_command() -> None:
+    """List the screening questions with their ids, stages and choices."""
+    from healthgap.policy.questions import QUESTIONS
+
+    for q in QUESTIONS:
+        req = "" if q.required else " (optional)"
+        typer.echo(f"[{q.stage}] {q.id}{req}: {q.text}")
+        for c in q.choices:
+            typer.echo(f"    - {c}")
+
+
+@screen_app.command("new")
+def new_command(
+    title: Annotated[str, typer.Argument(help="The policy or decision screened.")],
+    db: DbOption,
+    by: ByOption,
+) -> None:
+    """Start a screening record; prints its id."""
+    repo = _repo(db)
+    try:
+        sid = repo.create(title, by=by)
+    finally:
+        repo.close()
+    typer.echo(str(sid))
+
+
+@screen_app.command("answer")
+def answer_command(
+    screening_id: Annotated[int, typer.Argument(help="The record's id.")],
+    question_id: Annotated[str, typer.Argument(help="The question id (see `questions`).")],
+    answer: Annotated[
+        list[str], typer.Argument(help="The answer; for multiple choice, one argument each.")
+    ],
+    db: DbOption,
+    by: ByOption,
+) -> None:
+    """Record an answer (earlier answers stay in the history)."""
+    from healthgap.policy.questions import question
+
+    q = question(question_id)
+    value: str | list[str] = answer if q.kind == "multi" else " ".join(answer)
+    repo = _repo(db)
+    try:
+        repo.answer(screening_id, question_id, value, by=by)
+        status = repo.get(screening_id).status
+    finally:
+        repo.close()
+    typer.echo(f"Recorded {question_id}; status: {status}")
+
+
+@screen_app.command("sign-off")
+def sign_off_command(
+    screening_id: Annotated[int, typer.Argument(help="The record's id.")],
+    db: DbOption,
+    by: ByOption,
+    role: Annotated[str, typer.Option("--role", help="The signer's role.")],
+    statement: Annotated[str, typer.Option("--statement", help="Optional statement.")] = "",
+) -> None:
+    """Sign off the current answers (all required questions must be answered)."""
+    repo = _repo(db)
+    try:
+        fp = repo.sign_off(screening_id, by=by, role=role, statement=statement)
+    finally:
+        repo.close()
+    typer.echo(f"Signed off; answers fingerprint {fp}")
+
+
+@screen_app.command("list")
+def list_command(db: DbOption) -> None:
+    """List the records in the database with their status."""
+    repo = _repo(db)
+    try:
+        for sid, title in repo.ids():
+            typer.echo(f"{sid}\t{repo.get(sid).status}\t{title}")
+    finally:
+        repo.close()
+
+
+@screen_app.command("export")
+def export_command(
+    screening_id: Annotated[int, typer.Argument(help="The record's id.")],
+    db: DbOption,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+) -> None:
+    """Export the record (answers, sign-offs, full history) as Markdown, HTML or JSON."""
+    from healthgap.policy.report import export_screening
+
+    repo = _repo(db)
+    try:
+        text = export_screening(repo.get(screening_id), fmt)
+    finally:
+        repo.close()
+    if fmt == "json":
+        json.loads(text)  # always valid JSON
+    _write(text, out, "the record")

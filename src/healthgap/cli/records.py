@@ -1,0 +1,146 @@
+"""``healthgap synth records`` and ``healthgap records aggregate``: record-level data.
+
+Heavy modules (Ibis, DuckDB, PySpark, pyarrow) are imported inside the commands so that
+``healthgap --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from healthgap.cli._io import err_console, out_console
+from healthgap.cli.main import app
+from healthgap.errors import InputError
+
+synth_app = typer.Typer(
+    help="Write SYNTHETIC data for testing and benchmarks (never real data).",
+    no_args_is_help=True,
+)
+records_app = typer.Typer(
+    help="Count person- or event-level records on DuckDB or Spark.", no_args_is_help=True
+)
+app.add_typer(synth_app, name="synth")
+app.add_typer(records_app, name="records")
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="The store file (populations, lookups, IMD). Default: $HEALTHGAP_STORE.",
+        show_default=False,
+    ),
+]
+
+
+@synth_app.command("records")
+def synth_records(
+    rows: Annotated[int, typer.Option("--rows", help="How many records to write.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="The Parquet file; its name must contain 'synthetic'.")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    gradient: Annotated[
+        float,
+        typer.Option("--gradient", help="Death-rate ratio, most / least deprived IMD decile."),
+    ] = 2.0,
+    start: Annotated[str, typer.Option("--start", help="First date of death.")] = "2019-01-01",
+    end: Annotated[str, typer.Option("--end", help="Last date of death.")] = "2023-12-31",
+    store: StoreOption = None,
+) -> None:
+    """Write SYNTHETIC death records built from real populations (illustrative rates)."""
+    from healthgap.data.synth import write_synthetic_records
+    from healthgap.geography.hierarchy import using
+
+    with using(store) as s:
+        path = write_synthetic_records(
+            out, rows, store=s, seed=seed, start=start, end=end, gradient=gradient
+        )
+    out_console.print(f"Wrote {rows:,} SYNTHETIC records (not real data) to {path}", markup=False)
+
+
+def _keys(by: list[str]) -> list[str]:
+    return [k.strip() for item in by for k in item.split(",") if k.strip()]
+
+
+@records_app.command("aggregate")
+def records_aggregate(
+    file: Annotated[Path, typer.Argument(help="A Parquet file (or folder) of records.")],
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Keys to count by, repeated or comma-separated: lad, utla, region, icb, "
+            "lsoa, imd_decile, core20, age_band, age, sex, period, cause.",
+        ),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    period: Annotated[str, typer.Option("--period", help="calendar or financial.")] = "calendar",
+    age_bands: Annotated[
+        str, typer.Option("--age-bands", help="esp2013_19 (0-4..90+) or esp2013_20.")
+    ] = "esp2013_19",
+    lsoa_vintage: Annotated[
+        int, typer.Option("--lsoa-vintage", help="2011 or 2021 LSOA codes.")
+    ] = 2011,
+    master: Annotated[
+        str, typer.Option("--master", help="Spark master URL (engine spark).")
+    ] = "local[2]",
+    remote: Annotated[
+        str | None,
+        typer.Option("--remote", help="Spark Connect address sc://... (engine spark)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the counts to CSV or Parquet.")
+    ] = None,
+    no_disclosure: Annotated[
+        bool,
+        typer.Option(
+            "--no-disclosure",
+            help="Write exact counts (for secure onward analysis only; never publish them).",
+        ),
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Count records by area, deprivation, age band, sex, period and cause.
+
+    Counts shown or written are protected by the default disclosure policy (1-7
+    withheld, others rounded to 5) unless --no-disclosure is given.
+    """
+    from healthgap.data.disclosure import apply_disclosure
+    from healthgap.data.engines import check_engine
+    from healthgap.data.records import count_records
+    from healthgap.geography.hierarchy import using
+
+    keys = _keys(by or ["lad", "age_band", "sex", "period"])
+    check_engine(engine)
+    if lsoa_vintage not in (2011, 2021):
+        raise InputError(f"--lsoa-vintage must be 2011 or 2021; got {lsoa_vintage}.")
+    with using(store) as s:
+        counts = count_records(
+            file,
+            by=keys,
+            engine=engine,  # type: ignore[arg-type]
+            master=master,
+            remote=remote,
+            period=period,
+            age_bands=age_bands,
+            store=s,
+            lsoa_vintage=lsoa_vintage,
+        )
+    if no_disclosure:
+        err_console.print(
+            "Exact counts (no disclosure control): do not publish them.", markup=False
+        )
+        table = counts
+    else:
+        table = apply_disclosure(counts, count_columns="count").to_frame()
+    if out is None:
+        out_console.print(table.to_string(index=False), markup=False)
+        return
+    if out.suffix.lower() == ".parquet":
+        table.to_parquet(out, index=False)
+    else:
+        table.to_csv(out, index=False)
+    out_console.print(f"Wrote {len(table):,} rows to {out}", markup=False)

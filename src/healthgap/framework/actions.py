@@ -1,0 +1,221 @@
+"""Action plans: actions linked to levers, indicators and targets, with progress.
+
+An action belongs to one authority and records a title, the lever it uses (an enquiry
+note id or free text), an area of competence, linked indicators (``indicator_id`` values
+of the store's ``indicators`` table), targets, an owner, partners, start and due dates
+and a status. Every change is a new version (see :mod:`healthgap.framework.storage`).
+
+**Progress** is read from the store: for each linked indicator, the authority's own area
+code (combined authorities ``E47...``; the GLA as the London region ``E12000007``), each
+sex/age breakdown published there, the latest period's value, the previous period's
+value, the change, and its direction given the indicator's polarity ("Low is good" /
+"High is good"; otherwise "no polarity").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.framework.powers import check_competence
+from healthgap.framework.storage import Actor, Workspace
+from healthgap.geography.hierarchy import using
+
+STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
+FIELDS: tuple[str, ...] = (
+    "title",
+    "lever",
+    "competence",
+    "indicators",
+    "targets",
+    "owner",
+    "partners",
+    "start",
+    "due",
+    "status",
+)
+
+
+def _check_date(name: str, value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise InputError(
+            f"{name} must be a date written YYYY-MM-DD; got {value!r}. E.g. 2026-03-31."
+        ) from None
+
+
+def known_indicators(store: Store) -> set[str]:
+    """The ``indicator_id`` values in the store."""
+    t = store.table("indicators")
+    return set(store.to_pandas(t.select("indicator_id").distinct())["indicator_id"].astype(str))
+
+
+class ActionPlan:
+    """One authority's action plan in a workspace."""
+
+    def __init__(self, workspace: Workspace, authority_code: str) -> None:
+        self.ws = workspace
+        self.authority_code = authority_code
+
+    def _clean(self, data: dict[str, Any], store: Store | None) -> dict[str, Any]:
+        unknown = set(data) - set(FIELDS)
+        if unknown:
+            raise InputError(
+                f"action fields must be among {', '.join(FIELDS)}; got {sorted(unknown)[0]!r}. "
+                "Check the spelling."
+            )
+        out = dict(data)
+        if not str(out.get("title", "")).strip():
+            raise InputError(
+                "an action must have a title; got none. Say what will be done, e.g. "
+                "'Fund active-travel routes to the three largest employers'."
+            )
+        status = out.setdefault("status", "planned")
+        if status not in STATUSES:
+            raise InputError(
+                f"status must be one of {', '.join(STATUSES)}; got {status!r}. E.g. 'planned'."
+            )
+        if out.get("competence"):
+            check_competence(out["competence"])
+        for key in ("start", "due"):
+            out[key] = _check_date(key, out.get(key))
+        if out["start"] and out["due"] and out["due"] < out["start"]:
+            raise InputError(
+                f"due must be on or after start; got start {out['start']} and due {out['due']}. "
+                "Swap or correct the dates."
+            )
+        out["indicators"] = [str(i) for i in out.get("indicators") or []]
+        out["partners"] = [str(p) for p in out.get("partners") or []]
+        targets = out.get("targets") or {}
+        stray = [k for k in targets if k not in out["indicators"]]
+        if stray:
+            raise InputError(
+                f"each target must be for a linked indicator; got a target for {stray[0]!r}, "
+                "which is not in indicators. Link the indicator first."
+            )
+        out["targets"] = targets
+        if store is not None and out["indicators"]:
+            known = known_indicators(store)
+            missing = [i for i in out["indicators"] if i not in known]
+            if missing:
+                raise InputError(
+                    f"indicators must be indicator_id values in the store; got {missing[0]!r}. "
+                    f"E.g. {sorted(known)[0]!r}; list them with "
+                    "`healthgap data indicators` or store.table('indicators')."
+                )
+        return out
+
+    def add(self, who: Actor, store: Store | None = None, **fields: Any) -> str:
+        """Add an action; returns its id (``<authority>-action-<n>``)."""
+        data = self._clean(fields, store)
+        rid = self.ws.next_id("action", f"{self.authority_code}-action")
+        self.ws.put(who, "action", self.authority_code, rid, data)
+        return rid
+
+    def update(self, who: Actor, action_id: str, store: Store | None = None, **fields: Any) -> int:
+        """Change some fields of an action (a new version); returns the version number."""
+        last = self.ws.get("action", action_id)
+        if last is None or last.deleted or last.authority_code != self.authority_code:
+            raise InputError(
+                f"action must be an action of {self.authority_code}; got {action_id!r}. "
+                "List them with `healthgap framework actions list`."
+            )
+        data = self._clean({**last.data, **fields}, store)
+        return self.ws.put(who, "action", self.authority_code, action_id, data)
+
+    def table(self) -> pd.DataFrame:
+        """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``)."""
+        rows = [
+            {"id": v.record_id, **{f: v.data.get(f) for f in FIELDS}, "version": v.version}
+            for v in self.ws.current("action", self.authority_code)
+        ]
+        return pd.DataFrame(rows, columns=["id", *FIELDS, "version"])
+
+    def progress(self, store: Store | str | None = None) -> pd.DataFrame:
+        """Latest value and trend of every indicator linked to an action.
+
+        Columns: ``action_id``, ``indicator_id``, ``indicator_name``, ``sex``, ``age``,
+        ``latest_period``, ``latest_value``, ``previous_period``, ``previous_value``,
+        ``change``, ``direction`` ("improving", "worsening", "no change", "no polarity",
+        "one period only" or "no data for this authority"), ``target``.
+        """
+        links = [
+            (v.record_id, str(ind), (v.data.get("targets") or {}).get(ind))
+            for v in self.ws.current("action", self.authority_code)
+            for ind in v.data.get("indicators") or []
+        ]
+        cols = [
+            "action_id",
+            "indicator_id",
+            "indicator_name",
+            "sex",
+            "age",
+            "latest_period",
+            "latest_value",
+            "previous_period",
+            "previous_value",
+            "change",
+            "direction",
+            "target",
+        ]
+        if not links:
+            return pd.DataFrame(columns=cols)
+        link = pd.DataFrame(links, columns=["action_id", "indicator_id", "target"])
+        with using(store) as s:
+            t = s.indicators(sorted(set(link["indicator_id"])), area_code=self.authority_code)
+            t = t.filter(t["category_type"].isnull())
+            data = s.to_pandas(
+                t.select(
+                    "indicator_id",
+                    "indicator_name",
+                    "sex",
+                    "age",
+                    "period",
+                    "period_end",
+                    "value",
+                    "polarity",
+                )
+            )
+        data = data[data["value"].notna()].sort_values(["indicator_id", "sex", "age", "period_end"])
+        keys = ["indicator_id", "sex", "age"]
+        grouped = data.groupby(keys, dropna=False, sort=False)
+        latest = grouped.tail(1).set_index(keys)
+        previous = grouped.nth(-2).set_index(keys)
+        series = latest[["indicator_name", "period", "value", "polarity"]].rename(
+            columns={"period": "latest_period", "value": "latest_value"}
+        )
+        series = series.join(
+            previous[["period", "value"]].rename(
+                columns={"period": "previous_period", "value": "previous_value"}
+            )
+        ).reset_index()
+        series["change"] = series["latest_value"] - series["previous_value"]
+        polarity = series["polarity"].fillna("").str.lower()
+        sign = np.where(
+            polarity.str.contains("low is good"),
+            -1.0,
+            np.where(polarity.str.contains("high is good"), 1.0, np.nan),
+        )
+        good = np.sign(series["change"].to_numpy(float)) * sign
+        series["direction"] = np.select(
+            [
+                series["previous_value"].isna(),
+                np.isnan(sign),
+                series["change"] == 0,
+                good > 0,
+                good < 0,
+            ],
+            ["one period only", "no polarity", "no change", "improving", "worsening"],
+            default="no polarity",
+        )
+        out = link.merge(series.drop(columns="polarity"), on="indicator_id", how="left")
+        out["direction"] = out["direction"].fillna("no data for this authority")
+        return out[cols]

@@ -1,0 +1,1 @@
+"""Seed data for the framework workspace (YAML files, each fact with its source)."""

@@ -1,0 +1,384 @@
+"""Storage for the framework workspace: SQLAlchemy 2 models and a versioned repository.
+
+Every change is a new row in ``framework_records`` (kind, authority, record id, version,
+JSON data, actor, time); nothing is overwritten or deleted in place. The current state of
+a record is its highest version; a deletion is a version marked ``deleted``. The models
+live in their own :class:`~sqlalchemy.MetaData` so the web layer's database can host them
+beside its own tables.
+
+Full-text search over case studies uses an SQLite FTS5 virtual table
+(``framework_case_fts``), kept in step with the current case-study versions. SQLite is
+the default engine (a file ``framework.sqlite`` in the healthgap data directory).
+
+Permissions live here, in the domain layer: every write takes an :class:`Actor`.
+Administrators may change anything; an editor may change only records of their own
+authority and never the powers register; viewers may change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    create_engine,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
+
+from healthgap.data import paths
+from healthgap.errors import HealthgapError, InputError
+
+Role = Literal["admin", "editor", "viewer"]
+ROLES: tuple[str, ...] = ("admin", "editor", "viewer")
+#: Kinds of record only administrators may change.
+ADMIN_ONLY_KINDS: frozenset[str] = frozenset({"power", "authority"})
+#: Authority code used for records that belong to no one authority.
+SHARED = ""
+DB_FILE = "framework.sqlite"
+
+
+class NotPermittedError(HealthgapError, PermissionError):
+    """The actor may not make this change (e.g. an editor of another authority)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change: a name, a role and (for editors) their authority code."""
+
+    name: str
+    role: Role = "viewer"
+    authority_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise InputError(
+                f"role must be one of {', '.join(ROLES)}; got {self.role!r}. "
+                "Use 'editor' with authority_code for an authority's own staff."
+            )
+        if self.role == "editor" and not self.authority_code:
+            raise InputError(
+                f"an editor must have an authority_code; got none for {self.name!r}. "
+                "Pass authority_code='E47000001' (the authority they edit)."
+            )
+        if not self.name.strip():
+            raise InputError(
+                "the actor's name must not be empty; got ''. Pass who made the change."
+            )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the framework's own metadata."""
+
+    metadata = MetaData()
+
+
+class Record(Base):
+    """One version of one record (an action, an enquiry note, a power, a case study...)."""
+
+    __tablename__ = "framework_records"
+    __table_args__ = (UniqueConstraint("kind", "record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    authority_code: Mapped[str] = mapped_column(String(16), index=True)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+metadata = Base.metadata
+
+_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS framework_case_fts USING fts5("
+    "record_id UNINDEXED, title, body, tags, tokenize='porter unicode61')"
+)
+
+
+def default_path() -> Path:
+    """``<healthgap data dir>/framework.sqlite``."""
+    return paths.data_dir() / DB_FILE
+
+
+def check_permission(who: Actor, kind: str, authority_code: str) -> None:
+    """Raise :class:`NotPermittedError` unless ``who`` may change this record."""
+    if who.role == "admin":
+        return
+    if who.role == "viewer":
+        raise NotPermittedError(
+            f"{who.name} must be an editor or administrator to change {kind} records; "
+            f"got role 'viewer'. Ask an administrator for editor access."
+        )
+    if kind in ADMIN_ONLY_KINDS:
+        raise NotPermittedError(
+            f"the {kind} register must be changed by an administrator; got editor "
+            f"{who.name}. Ask an administrator to record the change."
+        )
+    if authority_code != who.authority_code:
+        raise NotPermittedError(
+            f"an editor must change only their own authority's {kind} records; got "
+            f"{who.name} (editor for {who.authority_code}) changing {authority_code or 'shared'}"
+            " records. Ask that authority's editors or an administrator."
+        )
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of a record."""
+
+    kind: str
+    authority_code: str
+    record_id: str
+    version: int
+    data: dict[str, Any]
+    deleted: bool
+    actor: str
+    recorded_at: datetime
+
+
+def _version(row: Record) -> Version:
+    return Version(
+        row.kind,
+        row.authority_code,
+        row.record_id,
+        row.version,
+        dict(row.data),
+        row.deleted,
+        row.actor,
+        row.recorded_at,
+    )
+
+
+class Workspace:
+    """A framework database: versioned records plus case-study search.
+
+    Parameters
+    ----------
+    path
+        An SQLite file, ``":memory:"``, an SQLAlchemy URL (``postgresql+psycopg://...``),
+        or ``None`` for ``<data dir>/framework.sqlite``.
+
+    Examples
+    --------
+    >>> ws = Workspace(":memory:")
+    >>> admin = Actor("Ada", "admin")
+    >>> ws.put(admin, "note", "E47000001", "n1", {"text": "hello"})
+    1
+    >>> ws.current("note")[0].data
+    {'text': 'hello'}
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.engine = _engine(path)
+        metadata.create_all(self.engine)
+        self.fts = self.engine.dialect.name == "sqlite"
+        if self.fts:
+            with self.engine.begin() as con:
+                con.execute(text(_FTS))
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writes
+    def put(
+        self,
+        who: Actor,
+        kind: str,
+        authority_code: str,
+        record_id: str,
+        data: dict[str, Any],
+        *,
+        deleted: bool = False,
+    ) -> int:
+        """Store a new version of a record (after the permission check); its number."""
+        check_permission(who, kind, authority_code)
+        with Session(self.engine) as session, session.begin():
+            last = session.scalar(
+                select(func.max(Record.version)).where(
+                    Record.kind == kind, Record.record_id == record_id
+                )
+            )
+            if last is not None:
+                owner = session.scalar(
+                    select(Record.authority_code).where(
+                        Record.kind == kind, Record.record_id == record_id
+                    )
+                )
+                if owner != authority_code:  # moving a record: may they change its owner's?
+                    check_permission(who, kind, owner or SHARED)
+            version = (last or 0) + 1
+            session.add(
+                Record(
+                    kind=kind,
+                    authority_code=authority_code,
+                    record_id=record_id,
+                    version=version,
+                    data=json.loads(json.dumps(data, default=str)),
+                    deleted=deleted,
+                    actor=f"{who.name} ({who.role})",
+                    recorded_at=datetime.now(UTC),
+                )
+            )
+            if kind == "case_study" and self.fts:
+                conn = session.connection()
+                conn.execute(
+                    text("DELETE FROM framework_case_fts WHERE record_id = :r"), {"r": record_id}
+                )
+                if not deleted:
+                    conn.execute(
+                        text(
+                            "INSERT INTO framework_case_fts (record_id, title, body, tags) "
+                            "VALUES (:r, :t, :b, :g)"
+                        ),
+                        {
+                            "r": record_id,
+                            "t": str(data.get("title", "")),
+                            "b": str(data.get("summary", "")) + " " + str(data.get("outcome", "")),
+                            "g": " ".join(str(v) for v in _tags(data)),
+                        },
+                    )
+        return version
+
+    def delete(self, who: Actor, kind: str, authority_code: str, record_id: str) -> int:
+        """Mark a record deleted (a new version; the history is kept)."""
+        last = self.get(kind, record_id)
+        if last is None:
+            raise InputError(
+                f"record_id must name an existing {kind} record; got {record_id!r}. "
+                "List them with current()."
+            )
+        return self.put(who, kind, authority_code, record_id, last.data, deleted=True)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, kind: str, record_id: str) -> Version | None:
+        """The latest version of one record (deleted or not), or ``None``."""
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(Record)
+                .where(Record.kind == kind, Record.record_id == record_id)
+                .order_by(Record.version.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _version(row)
+
+    def current(self, kind: str, authority_code: str | None = None) -> list[Version]:
+        """The latest, not-deleted version of every record of ``kind``, by record id."""
+        latest = (
+            select(Record.record_id, func.max(Record.version).label("v"))
+            .where(Record.kind == kind)
+            .group_by(Record.record_id)
+            .subquery()
+        )
+        query = (
+            select(Record)
+            .join(
+                latest,
+                (Record.record_id == latest.c.record_id) & (Record.version == latest.c.v),
+            )
+            .where(Record.kind == kind, Record.deleted.is_(False))
+            .order_by(Record.record_id)
+        )
+        if authority_code is not None:
+            query = query.where(Record.authority_code == authority_code)
+        with Session(self.engine) as session:
+            return [_version(r) for r in session.scalars(query)]
+
+    def history(self, kind: str, record_id: str) -> list[Version]:
+        """Every version of one record, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(Record)
+                .where(Record.kind == kind, Record.record_id == record_id)
+                .order_by(Record.version)
+            )
+            return [_version(r) for r in rows]
+
+    def next_id(self, kind: str, prefix: str) -> str:
+        """A new record id ``<prefix>-<n>`` not used by any record of ``kind``."""
+        with Session(self.engine) as session:
+            n = session.scalar(
+                select(func.count(func.distinct(Record.record_id))).where(Record.kind == kind)
+            )
+        n = int(n or 0) + 1
+        while self.get(kind, f"{prefix}-{n}") is not None:
+            n += 1
+        return f"{prefix}-{n}"
+
+    def search_cases(self, query: str, limit: int = 20) -> list[tuple[str, float]]:
+        """Case-study ids matching every word of ``query`` (FTS5, best match first)."""
+        words = [w for w in query.split() if w.strip()]
+        if not words:
+            raise InputError(
+                "the search must contain at least one word; got an empty query. "
+                "Try e.g. 'active travel'."
+            )
+        if not self.fts:
+            raise InputError(
+                f"full-text search must run on SQLite; got {self.engine.dialect.name}. "
+                "Use an SQLite framework database for the library."
+            )
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        with self.engine.connect() as con:
+            rows = con.execute(
+                text(
+                    "SELECT record_id, bm25(framework_case_fts) AS score "
+                    "FROM framework_case_fts WHERE framework_case_fts MATCH :q "
+                    "ORDER BY score LIMIT :n"
+                ),
+                {"q": match, "n": limit},
+            ).all()
+        return [(str(r[0]), float(r[1])) for r in rows]
+
+
+def _tags(data: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key in ("levers", "competences", "population_groups", "outcomes"):
+        value = data.get(key) or []
+        out.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return out
+
+
+def _engine(path: str | os.PathLike[str] | None) -> Engine:
+    if path is None:
+        location = default_path()
+        location.parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(f"sqlite:///{location}")
+    text_path = str(path)
+    if text_path == ":memory:":
+        return create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    if "://" in text_path:
+        return create_engine(text_path)
+    location = Path(text_path)
+    if not location.parent.is_dir():
+        raise InputError(
+            f"the framework database must be in an existing folder; got {text_path!r}. "
+            "Create the folder first or pass another path."
+        )
+    return create_engine(f"sqlite:///{location}")

@@ -1,0 +1,148 @@
+"""The FastAPI application: :func:`create_app` wires settings, middleware and routers.
+
+Examples
+--------
+>>> from healthgap.web.app import create_app
+>>> from healthgap.web.settings import Settings
+>>> app = create_app(Settings(db_url="sqlite://"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from healthgap import __version__
+from healthgap.appdb.db import init_db, sessions
+from healthgap.errors import HealthgapError
+from healthgap.web.deps import StoreHandle
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+from healthgap.web.security import SessionMiddleware
+from healthgap.web.settings import Settings
+
+STATIC = Path(__file__).with_name("static")
+
+#: Vendor files served from node_modules: URL prefix -> folder inside node_modules.
+VENDOR = {
+    "/assets/govuk": "govuk-frontend/dist/govuk",
+    "/assets/fonts": "govuk-frontend/dist/govuk/assets/fonts",
+    "/assets/images": "govuk-frontend/dist/govuk/assets/images",
+    "/assets/vega": "vega/build",
+    "/assets/vega-lite": "vega-lite/build",
+    "/assets/vega-embed": "vega-embed/build",
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, err: WebError) -> Response:
+    if _is_api(request):
+        return JSONResponse(err.body(), status_code=err.status)
+    return render(request, "error.html", {"error": err}, status_code=err.status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web service for ``settings`` (default: :meth:`Settings.from_env`).
+
+    Migrates the app database to the head revision; opens the store lazily.
+    """
+    settings = settings or Settings.from_env()
+    handle = StoreHandle(settings.store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        handle.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="healthgap",
+        version=__version__,
+        description="Health inequality figures with their uncertainty, as pages and JSON.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    engine = init_db(settings.db_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions(engine)
+    app.state.store = handle
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        secure=settings.secure_cookies,
+        max_age=settings.session_max_age,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for prefix, sub in VENDOR.items():
+        folder = settings.assets / sub
+        if folder.is_dir():
+            app.mount(prefix, StaticFiles(directory=folder), name=prefix.strip("/"))
+
+    interpreter = settings.assets / "vega-interpreter" / "build" / "vega-interpreter.js"
+    if interpreter.is_file():
+        # The CSP-safe expression interpreter (no eval) imports vega-util by a bare name;
+        # in the browser vega-util is the global `vega`, so the import is rewritten.
+        source = re.sub(
+            r"import \{([^}]*)\} from 'vega-util';",
+            r"const {\1} = window.vega;",
+            interpreter.read_text(encoding="utf-8"),
+        )
+
+        @app.get("/assets/vega-interpreter.js", include_in_schema=False)
+        def _interpreter() -> Response:
+            return Response(source, media_type="text/javascript")
+
+    @app.exception_handler(WebError)
+    async def _web_error(request: Request, exc: WebError) -> Response:
+        return _error_response(request, exc)
+
+    @app.exception_handler(HealthgapError)
+    async def _hg_error(request: Request, exc: HealthgapError) -> Response:
+        return _error_response(request, WebError(400, "invalid_input", str(exc)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {"location": list(e.get("loc", ())), "message": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"location": [], "message": "invalid"}
+        where = ".".join(str(p) for p in first["location"])
+        message = f"{where} must be valid; got: {first['message']}. Check the request."
+        return _error_response(request, WebError(422, "invalid_request", message, details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        message = (
+            f"The address must name a page or endpoint; got {request.url.path!r}. "
+            "Check the address or start from the home page."
+            if exc.status_code == 404
+            else str(exc.detail)
+        )
+        err = WebError(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+        return _error_response(request, err)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        err = WebError(500, "server_error", "Something went wrong on our side. Try again later.")
+        return _error_response(request, err)
+
+    from healthgap.web.routers import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app

@@ -1,0 +1,87 @@
+"""Per-request access to the store, the app database and the signed-in user."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from healthgap.appdb.models import User
+from healthgap.data.store import Store, open_store
+from healthgap.web.errors import WebError
+
+
+class StoreHandle:
+    """The read-only store, opened lazily, used under a lock, with results memoised.
+
+    The analytical data do not change while the server runs, so each view is computed
+    once per set of arguments.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def compute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+            if self._store is None:
+                self._store = open_store(self.path)
+            result = fn(self._store, *args, **kwargs)
+            if len(self._cache) > 512:
+                self._cache.clear()
+            self._cache[key] = result
+            return result
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def store(request: Request) -> StoreHandle:
+    """The app's :class:`StoreHandle`."""
+    handle: StoreHandle = request.app.state.store
+    return handle
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A database session for this request."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def current_user(request: Request, session: Session) -> User | None:
+    """The signed-in user, or ``None`` for anonymous visitors."""
+    uid = request.state.session.get("uid")
+    return session.get(User, uid) if uid is not None else None
+
+
+def require_user(request: Request, session: Session) -> User:
+    """The signed-in user, or a 401 error."""
+    user = current_user(request, session)
+    if user is None:
+        raise WebError(
+            401,
+            "unauthenticated",
+            "This action must be done by a signed-in user; got an anonymous request. "
+            "Sign in at /sign-in.",
+        )
+    return user
+
+
+def can_edit(user: User | None, authority_code: str) -> bool:
+    """Administrators edit any authority; editors only their own; others none."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "editor" and user.authority_code == authority_code

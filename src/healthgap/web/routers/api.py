@@ -1,0 +1,348 @@
+"""The JSON API under /api/v1: the same numbers as the pages, plus /targets CRUD.
+
+Lists are paginated (``limit``/``offset`` with ``links``); add ``?format=csv`` for CSV.
+Errors have one shape: ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from healthgap.appdb import audit
+from healthgap.appdb.models import Authority, Target
+from healthgap.web import csrf, viewmodels
+from healthgap.web.deps import StoreHandle, can_edit, current_user, db, require_user, store
+from healthgap.web.errors import WebError
+from healthgap.web.routers.pages import _profile
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+DbDep = Annotated[Session, Depends(db)]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+Format = Literal["json", "csv"]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN -> null)."""
+    return [{str(k): _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def csv_response(df: pd.DataFrame, name: str) -> Response:
+    """``df`` as a CSV download."""
+    return Response(
+        df.to_csv(index=False),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def page(
+    request: Request, df: pd.DataFrame, limit: int, offset: int, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """A paginated body: ``data``, ``meta`` (total, limit, offset) and ``links``."""
+    total = len(df)
+    chunk = df.iloc[offset : offset + limit]
+
+    def link(off: int) -> str:
+        return str(request.url.include_query_params(limit=limit, offset=off))
+
+    links = {
+        "self": link(offset),
+        "next": link(offset + limit) if offset + limit < total else None,
+        "prev": link(max(0, offset - limit)) if offset > 0 else None,
+    }
+    return {
+        **extra,
+        "data": records(chunk),
+        "meta": {"total": total, "limit": limit, "offset": offset},
+        "links": links,
+    }
+
+
+Limit = Query(100, ge=1, le=1000, description="Rows per page.")
+Offset = Query(0, ge=0, description="Rows to skip.")
+Fmt = Query("json", description="json or csv.")
+
+
+def _view(
+    request: Request, view: viewmodels.View, name: str, fmt: Format, limit: int, offset: int
+) -> Any:
+    if fmt == "csv":
+        return csv_response(view.table, name)
+    summary = {k: _clean(v) for k, v in view.summary.items()}
+    return page(
+        request,
+        view.table,
+        limit,
+        offset,
+        {"title": view.title, "summary": summary, "notes": list(view.notes)},
+    )
+
+
+@router.get("/hle-gap", summary="Regional healthy life expectancy gap (males)")
+def hle_gap(
+    request: Request,
+    st: StoreDep,
+    period: str | None = None,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = st.compute(viewmodels.hle_gap, period=period)
+    return _view(request, view, "hle-gap", format, limit, offset)
+
+
+@router.get("/areas", summary="Areas with indicator values")
+def areas(
+    request: Request,
+    st: StoreDep,
+    area_type: str | None = None,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    df = st.compute(viewmodels.areas, area_type=area_type)
+    if format == "csv":
+        return csv_response(df, "areas")
+    return page(request, df, limit, offset, {})
+
+
+@router.get("/areas/{area_code}/profile", summary="An area's indicators vs England")
+def profile(
+    request: Request,
+    st: StoreDep,
+    area_code: str,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = _profile(st, area_code)
+    return _view(request, view, f"profile-{area_code}", format, limit, offset)
+
+
+@router.get("/inequality", summary="Indicator by LAD deprivation decile, with SII")
+def inequality(
+    request: Request,
+    st: StoreDep,
+    indicator: str = "hle_birth",
+    sex: str | None = None,
+    period: str | None = None,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = st.compute(viewmodels.inequality, indicator=indicator, sex=sex, period=period)
+    return _view(request, view, "inequality", format, limit, offset)
+
+
+@router.get("/sources", summary="Datasets in the store and their licences")
+def sources(
+    request: Request,
+    st: StoreDep,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = st.compute(viewmodels.sources)
+    return _view(request, view, "sources", format, limit, offset)
+
+
+@router.get("/session", summary="Who is signed in, and the CSRF token for writes")
+def session_info(
+    request: Request,
+    session: DbDep,
+) -> dict[str, Any]:
+    user = current_user(request, session)
+    return {
+        "user": None
+        if user is None
+        else {"email": user.email, "role": user.role, "authority_code": user.authority_code},
+        "csrf_token": csrf.token(request),
+    }
+
+
+class TargetIn(BaseModel):
+    """A target to create or replace."""
+
+    authority_code: str = Field(min_length=1, max_length=16)
+    indicator_id: str = Field(min_length=1, max_length=100)
+    baseline_period: str = Field(min_length=1, max_length=32)
+    baseline_value: float = Field(allow_inf_nan=False)
+    target_year: int = Field(ge=2000, le=2100)
+    target_value: float = Field(allow_inf_nan=False)
+    note: str = Field("", max_length=2000)
+    published: bool = True
+
+
+def _visible(query: Any, request: Request, session: Session) -> Any:
+    user = current_user(request, session)
+    if user is None:
+        return query.where(Target.published.is_(True))
+    return query
+
+
+@router.get("/targets", summary="Targets (anonymous visitors see published ones)")
+def list_targets(
+    request: Request,
+    session: DbDep,
+    authority_code: str | None = None,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    q = _visible(select(Target), request, session).order_by(Target.id)
+    if authority_code:
+        q = q.where(Target.authority_code == authority_code)
+    df = pd.DataFrame(
+        [t.to_dict() for t in session.scalars(q)],
+        columns=[*TargetIn.model_fields, "id"],
+    )
+    if format == "csv":
+        return csv_response(df, "targets")
+    return page(request, df, limit, offset, {})
+
+
+def _get(session: Session, request: Request, target_id: int) -> Target:
+    t = session.get(Target, target_id)
+    if t is None or (current_user(request, session) is None and not t.published):
+        raise WebError(
+            404,
+            "not_found",
+            f"target must exist; got no target with id {target_id}. List them at /api/v1/targets.",
+        )
+    return t
+
+
+@router.get("/targets/{target_id}", summary="One target")
+def get_target(
+    request: Request,
+    session: DbDep,
+    target_id: int,
+) -> Any:
+    return _get(session, request, target_id).to_dict()
+
+
+def _authorise(request: Request, session: Session, authority_code: str, token: str | None) -> Any:
+    user = require_user(request, session)
+    csrf.check(request, token)
+    if not can_edit(user, authority_code):
+        raise WebError(
+            403,
+            "forbidden",
+            f"targets of authority {authority_code} must be edited by an administrator or "
+            f"that authority's editor; got {user.role} {user.email}"
+            + (f" of {user.authority_code}" if user.authority_code else "")
+            + ". Ask an administrator for access.",
+        )
+    if session.get(Authority, authority_code) is None:
+        session.add(Authority(code=authority_code, name=authority_code))
+    return user
+
+
+CsrfHeader = Header(None, alias="X-CSRF-Token")
+
+
+@router.post("/targets", status_code=201, summary="Create a target (editor of the authority)")
+def create_target(
+    request: Request,
+    session: DbDep,
+    body: TargetIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    user = _authorise(request, session, body.authority_code, x_csrf_token)
+    t = Target(**body.model_dump())
+    session.add(t)
+    session.flush()
+    audit.record(session, user.email, "create", "target", t.id, t.authority_code, None, t.to_dict())
+    session.commit()
+    return t.to_dict()
+
+
+@router.put("/targets/{target_id}", summary="Replace a target (editor of the authority)")
+def update_target(
+    request: Request,
+    session: DbDep,
+    target_id: int,
+    body: TargetIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    t = _get(session, request, target_id)
+    user = _authorise(request, session, t.authority_code, x_csrf_token)
+    if body.authority_code != t.authority_code:
+        _authorise(request, session, body.authority_code, x_csrf_token)
+    before = t.to_dict()
+    for k, v in body.model_dump().items():
+        setattr(t, k, v)
+    session.flush()
+    audit.record(
+        session, user.email, "update", "target", t.id, t.authority_code, before, t.to_dict()
+    )
+    session.commit()
+    return t.to_dict()
+
+
+@router.delete("/targets/{target_id}", status_code=204, summary="Delete a target")
+def delete_target(
+    request: Request,
+    session: DbDep,
+    target_id: int,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Response:
+    t = _get(session, request, target_id)
+    user = _authorise(request, session, t.authority_code, x_csrf_token)
+    before = t.to_dict()
+    session.delete(t)
+    audit.record(
+        session, user.email, "delete", "target", target_id, before["authority_code"], before, None
+    )
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/audit", summary="The audit log (administrators)")
+def audit_log(
+    request: Request,
+    session: DbDep,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    user = require_user(request, session)
+    if user.role != "admin":
+        raise WebError(
+            403,
+            "forbidden",
+            f"the audit log must be read by an administrator; got {user.role}. "
+            "Ask an administrator.",
+        )
+    if format == "csv":
+        return Response(
+            audit.export_csv(session),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
+    total = session.scalar(select(func.count()).select_from(audit.AuditEntry)) or 0
+    body = page(request, pd.DataFrame(), limit, offset, {})
+    body["data"] = audit.entries(session, limit, offset)
+    body["meta"]["total"] = total
+    body["links"]["next"] = (
+        str(request.url.include_query_params(limit=limit, offset=offset + limit))
+        if offset + limit < total
+        else None
+    )
+    return body

@@ -1,0 +1,289 @@
+"""HTML pages: server-rendered, GOV.UK Design System markup, usable without JavaScript."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markdown_it import MarkdownIt
+from sqlalchemy.orm import Session
+
+from healthgap.appdb.auth import Throttled, authenticate
+from healthgap.errors import InputError
+from healthgap.web import csrf, viewmodels
+from healthgap.web.deps import StoreHandle, db, store
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+DbDep = Annotated[Session, Depends(db)]
+
+router = APIRouter(include_in_schema=False)
+_md = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def bar_spec(
+    rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
+) -> str:
+    """A Vega-Lite bar chart with 95% error bars, as JSON for vega-embed."""
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "data": {"values": rows},
+        "width": "container",
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
+                    "y": {"field": y, "type": "quantitative", "title": y_title},
+                },
+            },
+            {
+                "mark": "errorbar",
+                "encoding": {
+                    "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
+                    "y": {"field": "lower_95_0", "type": "quantitative", "title": y_title},
+                    "y2": {"field": "upper_95_0"},
+                },
+            },
+        ],
+    }
+    return json.dumps(spec)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    st: StoreDep,
+    period: str | None = None,
+) -> Any:
+    view = st.compute(viewmodels.hle_gap, period=period)
+    rows = view.table[["area_name", "value", "lower_95_0", "upper_95_0"]].to_dict("records")
+    return render(
+        request,
+        "home.html",
+        {
+            "view": view,
+            "s": view.summary,
+            "chart_spec": bar_spec(
+                rows, "area_name", "value", view.title, "Region", "Years in good health"
+            ),
+            "csv": "/api/v1/hle-gap?format=csv" + (f"&period={period}" if period else ""),
+        },
+    )
+
+
+@router.get("/areas", response_class=HTMLResponse)
+def areas(
+    request: Request,
+    st: StoreDep,
+    q: str = "",
+) -> Any:
+    df = st.compute(viewmodels.areas)
+    if q:
+        mask = df["area_name"].fillna("").str.contains(q, case=False, regex=False)
+        df = df[mask | (df["area_code"] == q.strip().upper())]
+    return render(
+        request, "areas.html", {"areas": df.head(200).to_dict("records"), "q": q, "total": len(df)}
+    )
+
+
+@router.get("/areas/{area_code}", response_class=HTMLResponse)
+def area(
+    request: Request,
+    st: StoreDep,
+    area_code: str,
+) -> Any:
+    view = _profile(st, area_code)
+    return render(
+        request,
+        "area.html",
+        {
+            "view": view,
+            "rows": view.table.to_dict("records"),
+            "csv": f"/api/v1/areas/{area_code}/profile?format=csv",
+        },
+    )
+
+
+def _profile(st: StoreHandle, area_code: str) -> viewmodels.View:
+    """The area profile, or a 404 when the store has no values for the area."""
+    try:
+        view: viewmodels.View = st.compute(viewmodels.area_profile, area_code)
+    except InputError as exc:
+        raise WebError(404, "not_found", str(exc)) from exc
+    return view
+
+
+@router.get("/inequality", response_class=HTMLResponse)
+def inequality(
+    request: Request,
+    st: StoreDep,
+    indicator: str = "hle_birth",
+    sex: str | None = None,
+    period: str | None = None,
+) -> Any:
+    view = st.compute(viewmodels.inequality, indicator=indicator, sex=sex, period=period)
+    rows = view.table[["imd_decile", "value", "lower_95_0", "upper_95_0"]].to_dict("records")
+    query = f"indicator={indicator}&sex={view.summary['sex']}&period={view.summary['period']}"
+    return render(
+        request,
+        "inequality.html",
+        {
+            "view": view,
+            "s": view.summary,
+            "rows": view.table.to_dict("records"),
+            "indicators": viewmodels.EXPLORER,
+            "sexes": viewmodels.EXPLORER_SEXES[indicator],
+            "chart_spec": bar_spec(
+                rows,
+                "imd_decile",
+                "value",
+                view.title,
+                "Deprivation decile (1 = most deprived)",
+                viewmodels.EXPLORER[indicator],
+            ),
+            "csv": f"/api/v1/inequality?{query}&format=csv",
+        },
+    )
+
+
+def _methods_dir(request: Request) -> Path:
+    return Path(request.app.state.settings.docs) / "methods"
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods(request: Request) -> Any:
+    names = sorted(p.stem for p in _methods_dir(request).glob("*.md"))
+    return render(request, "methods.html", {"names": names})
+
+
+@router.get("/methods/{name}", response_class=HTMLResponse)
+def method(request: Request, name: str) -> Any:
+    folder = _methods_dir(request)
+    known = {p.stem: p for p in folder.glob("*.md")}
+    if name not in known:
+        raise WebError(
+            404,
+            "not_found",
+            f"method must be one of the methods pages; got {name!r}. See the list at /methods.",
+        )
+    text = known[name].read_text(encoding="utf-8")
+    # The page has its own h1 (the first heading); demote every heading by one level.
+    lines = text.splitlines()
+    title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), name)
+    body = "\n".join(ln for ln in lines if not ln.startswith("# "))
+    html = _md.render(body)
+    for level in (5, 4, 3, 2):
+        html = html.replace(f"<h{level}>", f'<h{level + 1} class="govuk-heading-s">')
+        html = html.replace(f"</h{level}>", f"</h{level + 1}>")
+    html = html.replace(
+        "<table>",
+        '<table class="govuk-table"><caption class="govuk-table__caption">'
+        "Table from the method description</caption>",
+    )
+    return render(request, "method.html", {"title": title, "body": html})
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(
+    request: Request,
+    st: StoreDep,
+) -> Any:
+    view = st.compute(viewmodels.sources)
+    return render(request, "sources.html", {"view": view, "rows": view.table.to_dict("records")})
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request) -> Any:
+    return render(request, "sign_in.html", {"errors": []})
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    session: DbDep,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    csrf.check(request, csrf_token)
+    errors = []
+    if not email:
+        errors.append(("email", "Enter your email address"))
+    if not password:
+        errors.append(("password", "Enter your password"))
+    if not errors:
+        try:
+            user = authenticate(session, email, password)
+        except Throttled:
+            return render(
+                request,
+                "sign_in.html",
+                {
+                    "errors": [
+                        ("email", "Too many failed attempts. Wait 15 minutes and try again")
+                    ],
+                    "email": email,
+                },
+                status_code=429,
+            )
+        if user is not None:
+            request.state.session.clear()
+            request.state.session.update(
+                {
+                    "uid": user.id,
+                    "email": user.email,
+                    "role": user.role,
+                    "csrf": csrf.new_token(),
+                }
+            )
+            return RedirectResponse("/", status_code=303)
+        errors.append(("email", "Enter a correct email address and password"))
+    return render(request, "sign_in.html", {"errors": errors, "email": email}, status_code=400)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
+    csrf.check(request, csrf_token)
+    request.state.session.clear()
+    request.state.session["csrf"] = csrf.new_token()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/targets", response_class=HTMLResponse)
+def targets(request: Request, session: DbDep) -> Any:
+    """Authorities' targets (anonymous visitors see the published ones)."""
+    from sqlalchemy import select
+
+    from healthgap.appdb.models import Target
+    from healthgap.web.deps import current_user
+
+    q = select(Target).order_by(Target.authority_code, Target.id)
+    if current_user(request, session) is None:
+        q = q.where(Target.published.is_(True))
+    rows = [t.to_dict() for t in session.scalars(q)]
+    return render(request, "targets.html", {"rows": rows})
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: DbDep, offset: int = 0) -> Any:
+    """The audit log, newest first, 100 at a time (administrators only)."""
+    from healthgap.appdb import audit
+    from healthgap.web.deps import require_user
+
+    user = require_user(request, session)
+    if user.role != "admin":
+        raise WebError(
+            403,
+            "forbidden",
+            f"the audit log must be read by an administrator; got {user.role}. "
+            "Ask an administrator.",
+        )
+    offset = max(0, offset)
+    entries = audit.entries(session, 100, offset)
+    return render(request, "audit.html", {"entries": entries, "offset": offset})

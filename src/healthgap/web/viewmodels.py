@@ -1,0 +1,304 @@
+"""What each page and API endpoint shows, computed once from the store by domain functions.
+
+Pages (HTML) and the JSON API call these same functions, so both show the same numbers.
+Every table that holds counts passes through :func:`protect` (disclosure control).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthgap.data.disclosure import COUNT_LIKE, apply_disclosure
+from healthgap.data.store import Store
+from healthgap.errors import InputError, SuppressionWarning
+from healthgap.geography.deciles import deprivation_deciles
+from healthgap.stats.inequality.gap import gap
+from healthgap.stats.inequality.sii import sii
+
+ENGLAND = "E92000001"
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class View:
+    """A table for a page or API response, with what it shows and notes on its method."""
+
+    title: str
+    table: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def protect(df: pd.DataFrame) -> pd.DataFrame:
+    """Apply the default disclosure policy to every count-like column of ``df``."""
+    counts = [c for c in df.columns if c in COUNT_LIKE or str(c).endswith("_count")]
+    counts = [c for c in counts if pd.api.types.is_numeric_dtype(df[c])]
+    if not counts or df.empty:
+        return df
+    derived = [c for c in ("value", "lower_95_0", "upper_95_0") if c in df.columns]
+    return apply_disclosure(df, count_columns=counts, derived_columns=derived).to_pandas()
+
+
+def _periods(store: Store, **filters: Any) -> list[str]:
+    t = store.indicators(**filters)
+    got = store.to_pandas(t.select("period", "period_end").distinct())
+    return got.sort_values(["period_end", "period"])["period"].astype(str).tolist()
+
+
+def _choose(value: str | None, options: list[str], name: str) -> str:
+    if not options:
+        raise InputError(f"{name} must have data in the store; got none. Run `healthgap init`.")
+    if value is None:
+        return options[-1]
+    if value not in options:
+        raise InputError(
+            f"{name} must be one of the periods in the store; got {value!r}. "
+            f"Try one of: {', '.join(options[-5:])}."
+        )
+    return value
+
+
+def hle_gap(store: Store, period: str | None = None) -> View:
+    """The gap in male healthy life expectancy between the highest and lowest English region.
+
+    Uses :func:`healthgap.gap` on ONS's regional HLE with its 95% limits.
+    """
+    filters: dict[str, Any] = {"indicator": "hle_birth", "area_type": "region", "sex": "Male"}
+    periods = _periods(store, **filters)
+    chosen = _choose(period, periods, "period")
+    cols = ["area_code", "area_name", "period", "value", "lower_95_0", "upper_95_0"]
+    t = store.indicators(**filters, period=chosen)
+    regions = store.to_pandas(t.select(*cols)).sort_values("value", ascending=False)
+    regions = regions.reset_index(drop=True)
+    result = gap(
+        regions,
+        "value",
+        by="area_name",
+        lower="lower_95_0",
+        upper="upper_95_0",
+        confidence=0.95,
+    ).to_pandas()
+    row = result.iloc[0]
+    summary = {
+        "period": chosen,
+        "periods": periods,
+        "highest": str(row["first"]),
+        "highest_value": float(row["first_value"]),
+        "lowest": str(row["second"]),
+        "lowest_value": float(row["second_value"]),
+        "difference": float(row["difference"]),
+        "difference_lower_95_0": float(row["difference_lower_95_0"]),
+        "difference_upper_95_0": float(row["difference_upper_95_0"]),
+    }
+    notes = (
+        "Healthy life expectancy at birth, males, ONS; 95% confidence intervals.",
+        "Gap: healthgap.gap (highest minus lowest region; limits assume independence).",
+    )
+    return View("Healthy life expectancy by region", regions, summary, notes)
+
+
+_CODE = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def _code(value: str, name: str, example: str) -> str:
+    """``value`` when it looks like a code (letters, digits, _); else an InputError.
+
+    Codes go into store queries, and a NUL or stray quote there is a database error
+    rather than a helpful message.
+    """
+    if not _CODE.fullmatch(value):
+        raise InputError(
+            f"{name} must be letters and digits (up to 32); got {value[:40]!r}. Example: {example}."
+        )
+    return value
+
+
+def areas(store: Store, area_type: str | None = None) -> pd.DataFrame:
+    """Areas that have indicator values: code, name and type, sorted by name."""
+    t = store.table("indicators")
+    if area_type is not None:
+        _code(area_type, "area_type", "lad")
+        t = t.filter(t.area_type == area_type)
+    got = store.to_pandas(t.select("area_code", "area_name", "area_type").distinct())
+    return got.sort_values(["area_name", "area_type"]).reset_index(drop=True)
+
+
+def _significance(value: Any, lower: Any, upper: Any, england: Any, polarity: Any) -> str:
+    if not np.isfinite([lower, upper, england]).all():
+        return "not compared"
+    if lower > england:
+        side = "higher"
+    elif upper < england:
+        side = "lower"
+    else:
+        return "similar"
+    pol = str(polarity or "").lower()
+    if "high is good" in pol:
+        return "better" if side == "higher" else "worse"
+    if "low is good" in pol:
+        return "better" if side == "lower" else "worse"
+    return side
+
+
+def area_profile(store: Store, area_code: str) -> View:
+    """Each indicator for an area (latest period) against England, with significance.
+
+    Significance follows the Fingertips rule: the area's 95% interval compared with the
+    England value (``higher``/``lower``, or ``better``/``worse`` where the indicator has a
+    polarity; ``similar`` when the interval contains England's value).
+    """
+    _code(area_code, "area", "E06000001")
+    t = store.table("indicators")
+    got = store.to_pandas(t.filter((t.area_code == area_code) & t.category_type.isnull()))
+    if got.empty:
+        raise InputError(
+            f"area must be an area code with indicator values; got {area_code!r}. "
+            "Pick one from /areas (e.g. E06000001)."
+        )
+    key = ["indicator_id", "sex", "age"]
+    got = got.sort_values("period_end").groupby(key, dropna=False).tail(1)
+    eng = store.to_pandas(t.filter((t.area_code == ENGLAND) & t.category_type.isnull()))
+    eng = eng[[*key, "period", "value"]].rename(columns={"value": "england_value"})
+    merged = got.merge(eng, on=[*key, "period"], how="left")
+    merged["significance"] = [
+        _significance(v, lo, hi, e, p)
+        for v, lo, hi, e, p in zip(
+            merged["value"],
+            merged["lower_95_0"],
+            merged["upper_95_0"],
+            merged["england_value"],
+            merged["polarity"],
+            strict=True,
+        )
+    ]
+    cols = [
+        "indicator_id",
+        "indicator_name",
+        "sex",
+        "age",
+        "period",
+        "value",
+        "lower_95_0",
+        "upper_95_0",
+        "count",
+        "england_value",
+        "significance",
+    ]
+    merged["_unc"] = merged["significance"] == "not compared"
+    merged = merged.sort_values(["_unc", "indicator_name", "sex"])
+    table = protect(merged[cols].reset_index(drop=True))
+    names = got["area_name"].dropna()
+    name = str(names.iloc[0]) if len(names) else area_code
+    return View(
+        f"{name}: area profile",
+        table,
+        {"area_code": area_code, "area_name": name, "area_type": str(got["area_type"].iloc[0])},
+        ("Significance: the area's 95% confidence interval compared with England's value.",),
+    )
+
+
+#: Indicators offered by the inequality explorer (LAD values with 95% limits).
+EXPLORER = {
+    "hle_birth": "Healthy life expectancy at birth",
+    "93722": "Under-75 mortality from preventable cardiovascular disease (per 100,000)",
+    "adult_obesity": "Adults living with obesity (%)",
+}
+#: The sexes each explorer indicator is published for (the first is the default).
+EXPLORER_SEXES = {
+    "hle_birth": ("Female", "Male"),
+    "93722": ("Persons",),
+    "adult_obesity": ("Persons",),
+}
+
+
+def inequality(
+    store: Store, indicator: str = "hle_birth", sex: str | None = None, period: str | None = None
+) -> View:
+    """An indicator by LAD deprivation decile (IMD 2019) and its slope index of inequality.
+
+    Each decile's value is the population-weighted mean (for rates an approximation to
+    the pooled rate, which would need the counts) of its LADs' values; its standard
+    error is sqrt(sum w_i^2 s_i^2) with w_i the population shares and s_i = (U - L) / (2 x
+    1.96) from each LAD's 95% limits (LADs treated as independent). The SII and RII come
+    from :func:`healthgap.sii` (Monte Carlo limits, seed 1).
+    """
+    if indicator not in EXPLORER:
+        raise InputError(
+            f"indicator must be one of {', '.join(EXPLORER)}; got {indicator!r}. "
+            "Pick one from the list on /inequality."
+        )
+    sexes = EXPLORER_SEXES[indicator]
+    sex = sexes[0] if sex is None else sex
+    if sex not in sexes:
+        raise InputError(
+            f"sex must be one of {', '.join(sexes)} for {indicator}; got {sex!r}. Pick {sexes[0]}."
+        )
+    filters: dict[str, Any] = {"indicator": indicator, "area_type": "lad", "sex": sex}
+    periods = _periods(store, **filters)
+    chosen = _choose(period, periods, "period")
+    cols = ["area_code", "area_name", "value", "lower_95_0", "upper_95_0"]
+    lads = store.to_pandas(store.indicators(**filters, period=chosen).select(*cols))
+    deciles = deprivation_deciles(store, to="lad", imd=2019)
+    joined = lads.merge(deciles, left_on="area_code", right_on="lad_code", how="inner")
+    joined = joined.dropna(subset=["value", "lower_95_0", "upper_95_0", "population"])
+    joined["se"] = (joined["upper_95_0"] - joined["lower_95_0"]) / (2 * Z95)
+    pop_total = joined.groupby("imd_decile")["population"].transform("sum")
+    w = joined["population"] / pop_total
+    joined["wv"] = w * joined["value"]
+    joined["wse2"] = (w * joined["se"]) ** 2
+    by = joined.groupby("imd_decile")
+    table = pd.DataFrame(
+        {
+            "imd_decile": by.size().index.astype(int),
+            "areas": by.size().to_numpy(),
+            "population": by["population"].sum().to_numpy(),
+            "value": by["wv"].sum().to_numpy(),
+            "se": np.sqrt(by["wse2"].sum().to_numpy()),
+        }
+    )
+    table["lower_95_0"] = table["value"] - Z95 * table["se"]
+    table["upper_95_0"] = table["value"] + Z95 * table["se"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuppressionWarning)
+        res = sii(
+            table,
+            "value",
+            "population",
+            "imd_decile",
+            se="se",
+            repetitions=10_000,
+            seed=1,
+        ).to_pandas()
+    r = res.iloc[0]
+    summary = {
+        "indicator": indicator,
+        "indicator_name": EXPLORER[indicator],
+        "sex": sex,
+        "period": chosen,
+        "periods": periods,
+        "sii": float(r["sii"]),
+        "sii_lower_95_0": float(r["sii_lower_95_0"]),
+        "sii_upper_95_0": float(r["sii_upper_95_0"]),
+        "rii": float(r["rii"]),
+        "direction": str(r["direction"]),
+        "suppressed": bool(r["suppressed"]),
+    }
+    notes = (
+        "Deciles: English local authorities ranked by population-weighted IMD 2019 score "
+        "(1 = most deprived); healthgap.geography.deprivation_deciles.",
+        "SII: healthgap.sii on the decile values, 10,000 Monte Carlo repetitions, seed 1.",
+    )
+    return View(f"{EXPLORER[indicator]} by deprivation decile", table, summary, notes)
+
+
+def sources(store: Store) -> View:
+    """The datasets loaded in the store, with publisher, period and licence."""
+    cols = ["id", "title", "publisher", "period", "licence", "attribution", "rows"]
+    table = store.datasets()[cols].reset_index(drop=True)
+    return View("Data sources", table, {"datasets": len(table)})

@@ -1,0 +1,39 @@
+"""`healthgap demo` (what `make run` shows) prints real published figures from the store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.data.open_data._mirror import session_store
+
+
+def test_demo_shows_the_mission_gap_gradient_and_core20(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    store = session_store(tmp_path_factory)
+    proc = subprocess.run(
+        [sys.executable, "-m", "healthgap", "demo", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "160", "PATH": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    # ONS HLE at birth 2022-2024 (interim method): South East highest and North East lowest,
+    # males 63.0 and 57.0, females 64.3 and 56.9 (ons_hle_birth_local_areas_2011_2024.csv).
+    assert "2022-2024" in out
+    assert "│ Male │ South East │ 63.0 │ North East │ 57.0 │ 6.0 │" in out
+    assert "│ Female │ South East │ 64.3 │ North East │ 56.9 │ 7.4 │" in out
+    # ONS 2015-2017 male HLE by IMD decile: 51.7 (most deprived) to 70.4; published SII 19.1.
+    assert "│ 1 │ 51.7 │" in out and "│ 10 │ 70.4 │" in out
+    assert "19.1 years" in out
+    # Knowsley has the largest Core20 population share under IMD 2019 (62.6%, from the IMD
+    # 2019 LSOA deciles and population denominators), first in the table.
+    core20 = out.split("Core20 population share")[1]
+    assert core20.split("│")[1].strip() == "Knowsley"
+    assert "│ Knowsley │ 62.6% │" in core20
+    assert "Open Government Licence" in out

@@ -1,0 +1,158 @@
+"""Every page renders, passes the structure checks, and shows the domain functions' numbers."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+import pytest
+
+from healthgap.data.store import open_store
+from tests.web.conftest import check_page
+
+PAGES = [
+    "/",
+    "/?period=2011-2013",
+    "/areas",
+    "/areas?q=hartle",
+    "/areas/E06000001",
+    "/areas/E92000001",
+    "/inequality",
+    "/inequality?indicator=hle_birth&sex=Male",
+    "/inequality?indicator=93722",
+    "/inequality?indicator=adult_obesity&sex=Persons",
+    "/methods",
+    "/methods/sii",
+    "/methods/dsr",
+    "/sources",
+    "/sign-in",
+    "/targets",
+    "/no-such-page",
+    "/methods/no-such-method",
+    "/areas/XX000000",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_structure(client, url: str) -> None:
+    r = client.get(url)
+    assert r.headers["content-type"].startswith("text/html")
+    check_page(r.text)
+    assert r.status_code == (404 if "no-such" in url or "XX" in url else 200)
+
+
+def test_every_methods_doc_renders(client) -> None:
+    from pathlib import Path
+
+    for md in sorted(Path("docs/methods").glob("*.md")):
+        r = client.get(f"/methods/{md.stem}")
+        assert r.status_code == 200, md.stem
+        check_page(r.text)
+
+
+def test_error_page_says_what_went_wrong(client) -> None:
+    r = client.get("/no-such-page")
+    assert "Page not found" in r.text and "/no-such-page" in r.text
+    r = client.get("/inequality?indicator=bogus")
+    assert r.status_code == 400
+    assert "indicator must be one of hle_birth, 93722, adult_obesity; got &#39;bogus&#39;" in r.text
+    check_page(r.text)
+
+
+def _se(lower: float, upper: float) -> float:
+    return (upper - lower) / (2 * 1.959964)
+
+
+def test_home_gap_matches_the_published_regional_values(client, store_path) -> None:
+    """Reference: ONS HLE 2022-2024 regional values in the store, gap formula of METHODS.md
+    (difference -/+ z sqrt(s1^2 + s2^2), s = (U - L) / (2 x 1.959964)) evaluated here."""
+    with open_store(store_path) as st:
+        t = st.indicators("hle_birth", area_type="region", sex="Male", period="2022-2024")
+        df = st.to_pandas(t).set_index("area_name")
+    hi, lo = df["value"].idxmax(), df["value"].idxmin()
+    assert (hi, lo) == ("South East", "North East")
+    d = df.at[hi, "value"] - df.at[lo, "value"]
+    s = math.hypot(
+        _se(df.at[hi, "lower_95_0"], df.at[hi, "upper_95_0"]),
+        _se(df.at[lo, "lower_95_0"], df.at[lo, "upper_95_0"]),
+    )
+    z = 1.959963984540054
+    api = client.get("/api/v1/hle-gap?period=2022-2024").json()["summary"]
+    assert api["highest"] == hi and api["lowest"] == lo
+    assert api["difference"] == pytest.approx(d, rel=1e-10)
+    assert api["difference_lower_95_0"] == pytest.approx(d - z * s, rel=1e-6)
+    assert api["difference_upper_95_0"] == pytest.approx(d + z * s, rel=1e-6)
+    page = client.get("/?period=2022-2024").text
+    assert f"{d:.1f} more years" in page
+    assert f"{d - z * s:.1f} to {d + z * s:.1f} years" in page
+
+
+def test_inequality_numbers_match_an_independent_computation(client, store_path) -> None:
+    """Decile values recomputed here from the LAD values and MHCLG deciles; SII equal to
+    healthgap.sii called directly on them (the page must not alter the numbers)."""
+    from healthgap import sii
+    from healthgap.geography.deciles import deprivation_deciles
+
+    with open_store(store_path) as st:
+        t = st.indicators("hle_birth", area_type="lad", sex="Female", period="2022-2024")
+        lads = st.to_pandas(t)
+        dec = deprivation_deciles(st, to="lad", imd=2019)
+    j = lads.merge(dec, left_on="area_code", right_on="lad_code")
+    rows = []
+    for d, g in j.groupby("imd_decile"):
+        w = g["population"] / g["population"].sum()
+        se = (g["upper_95_0"] - g["lower_95_0"]) / (2 * 1.959963984540054)
+        rows.append(
+            (
+                d,
+                float((w * g["value"]).sum()),
+                math.sqrt(float(((w * se) ** 2).sum())),
+                float(g["population"].sum()),
+            )
+        )
+    ref = pd.DataFrame(rows, columns=["imd_decile", "value", "se", "population"])
+    got = pd.read_csv(
+        io.StringIO(client.get("/api/v1/inequality?period=2022-2024&format=csv").text)
+    )
+    assert got["imd_decile"].tolist() == ref["imd_decile"].tolist()
+    assert got["value"].to_numpy() == pytest.approx(ref["value"].to_numpy(), rel=1e-10)
+    assert got["se"].to_numpy() == pytest.approx(ref["se"].to_numpy(), rel=1e-10)
+    direct = (
+        sii(ref, "value", "population", "imd_decile", se="se", repetitions=10_000, seed=1)
+        .to_pandas()
+        .iloc[0]
+    )
+    summary = client.get("/api/v1/inequality?period=2022-2024").json()["summary"]
+    assert summary["sii"] == pytest.approx(float(direct["sii"]), rel=1e-10)
+    assert summary["sii_lower_95_0"] == pytest.approx(float(direct["sii_lower_95_0"]), rel=1e-10)
+    page = client.get("/inequality?period=2022-2024").text
+    assert f"<strong>{summary['sii']:.2f}</strong>" in page
+
+
+def test_area_profile_significance_follows_the_interval(client) -> None:
+    body = client.get("/api/v1/areas/E06000001/profile?limit=1000").json()
+    rows = [
+        r for r in body["data"] if r["england_value"] is not None and r["lower_95_0"] is not None
+    ]
+    assert rows, "Hartlepool has indicators with limits and an England value"
+    for r in rows:
+        inside = r["lower_95_0"] <= r["england_value"] <= r["upper_95_0"]
+        assert (r["significance"] == "similar") == inside, r
+    hle = [r for r in rows if r["indicator_id"] == "hle_birth"]
+    for r in hle:  # polarity "high is good"
+        if r["lower_95_0"] > r["england_value"]:
+            assert r["significance"] == "better"
+        if r["upper_95_0"] < r["england_value"]:
+            assert r["significance"] == "worse"
+    assert body["summary"]["area_name"] == "Hartlepool"
+
+
+def test_pages_work_without_javascript_and_charts_have_tables_and_csv(client) -> None:
+    for url, csv in [("/", "/api/v1/hle-gap?format=csv"), ("/inequality", "/api/v1/inequality?")]:
+        html = client.get(url).text
+        assert 'type="application/json"' in html  # the chart spec (data, not script)
+        assert "<table" in html and csv in html.replace("&amp;", "&")
+    r = client.get("/api/v1/hle-gap?format=csv")
+    assert r.headers["content-type"].startswith("text/csv")
+    assert len(pd.read_csv(io.StringIO(r.text))) == 9  # the nine English regions
