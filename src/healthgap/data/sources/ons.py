@@ -17,6 +17,7 @@ from healthgap.data.layout import POPULATION_COLUMNS
 from healthgap.data.sources._common import (
     HIGH_IS_GOOD,
     LOW_IS_GOOD,
+    Kind,
     Parsed,
     area_type_from_code,
     area_types,
@@ -32,29 +33,43 @@ LE_NAME = "Life expectancy at birth"
 _KEY = ["area_code", "area_type", "sex", "period"]
 
 
-def hle_local_areas(path: Path, source_id: str) -> Parsed:
-    """ONS HLE at birth for UK areas, interim method (indicator ``hle_birth``)."""
-    raw = read_csv(
-        path,
-        {
-            "area_code": "str",
-            "area_name": "str",
-            "geography": "str",
-            "sex": "str",
-            "period": "str",
-            "period_start": "int",
-            "period_end": "int",
-            "hle_years": "float",
-            "lower_95": "float",
-            "upper_95": "float",
-        },
+def _expectancy_at_birth(
+    path: Path,
+    source_id: str,
+    *,
+    indicator_id: str,
+    indicator_name: str,
+    value_column: str,
+    has_geography: bool,
+) -> Parsed:
+    """One ONS expectancy-at-birth file with 95% limits, as indicator rows.
+
+    The area type comes from the file's ``geography`` column where it has one, else from
+    the GSS code prefix.
+    """
+    columns: dict[str, Kind] = {
+        "area_code": "str",
+        "area_name": "str",
+        **({"geography": "str"} if has_geography else {}),
+        "sex": "str",
+        "period": "str",
+        "period_start": "int",
+        "period_end": "int",
+        value_column: "float",
+        "lower_95": "float",
+        "upper_95": "float",
+    }
+    raw = read_csv(path, columns)
+    raw["area_type"] = (
+        area_types(raw["geography"], path)
+        if has_geography
+        else area_type_from_code(raw["area_code"], path)
     )
-    raw["area_type"] = area_types(raw["geography"], path)
     require_unique(raw, _KEY, path)
     frame = indicator_frame(
         len(raw),
-        indicator_id="hle_birth",
-        indicator_name=HLE_NAME,
+        indicator_id=indicator_id,
+        indicator_name=indicator_name,
         area_code=raw["area_code"],
         area_name=raw["area_name"],
         area_type=raw["area_type"],
@@ -63,92 +78,49 @@ def hle_local_areas(path: Path, source_id: str) -> Parsed:
         period=raw["period"],
         period_start=raw["period_start"],
         period_end=raw["period_end"],
-        value=raw["hle_years"],
+        value=raw[value_column],
         lower_95_0=raw["lower_95"],
         upper_95_0=raw["upper_95"],
         polarity=HIGH_IS_GOOD,
         source_id=source_id,
     )
     return Parsed(frame, len(raw))
+
+
+def hle_local_areas(path: Path, source_id: str) -> Parsed:
+    """ONS HLE at birth for UK areas, interim method (indicator ``hle_birth``)."""
+    return _expectancy_at_birth(
+        path,
+        source_id,
+        indicator_id="hle_birth",
+        indicator_name=HLE_NAME,
+        value_column="hle_years",
+        has_geography=True,
+    )
 
 
 def hle_regions_dec2023(path: Path, source_id: str) -> Parsed:
     """ONS HLE at birth, Dec 2023 release (pre-interim method), nations and regions."""
-    raw = read_csv(
+    return _expectancy_at_birth(
         path,
-        {
-            "area_code": "str",
-            "area_name": "str",
-            "sex": "str",
-            "period": "str",
-            "period_start": "int",
-            "period_end": "int",
-            "hle_years": "float",
-            "lower_95": "float",
-            "upper_95": "float",
-        },
-    )
-    raw["area_type"] = area_type_from_code(raw["area_code"], path)
-    require_unique(raw, _KEY, path)
-    frame = indicator_frame(
-        len(raw),
+        source_id,
         indicator_id="hle_birth_dec2023",
         indicator_name=f"{HLE_NAME} (December 2023 release)",
-        area_code=raw["area_code"],
-        area_name=raw["area_name"],
-        area_type=raw["area_type"],
-        sex=raw["sex"],
-        age="All ages",
-        period=raw["period"],
-        period_start=raw["period_start"],
-        period_end=raw["period_end"],
-        value=raw["hle_years"],
-        lower_95_0=raw["lower_95"],
-        upper_95_0=raw["upper_95"],
-        polarity=HIGH_IS_GOOD,
-        source_id=source_id,
+        value_column="hle_years",
+        has_geography=False,
     )
-    return Parsed(frame, len(raw))
 
 
 def le_regions(path: Path, source_id: str) -> Parsed:
     """ONS period life expectancy at birth, England and regions (indicator ``le_birth``)."""
-    raw = read_csv(
+    return _expectancy_at_birth(
         path,
-        {
-            "area_code": "str",
-            "area_name": "str",
-            "geography": "str",
-            "sex": "str",
-            "period": "str",
-            "period_start": "int",
-            "period_end": "int",
-            "le_years": "float",
-            "lower_95": "float",
-            "upper_95": "float",
-        },
-    )
-    raw["area_type"] = area_types(raw["geography"], path)
-    require_unique(raw, _KEY, path)
-    frame = indicator_frame(
-        len(raw),
+        source_id,
         indicator_id="le_birth",
         indicator_name=LE_NAME,
-        area_code=raw["area_code"],
-        area_name=raw["area_name"],
-        area_type=raw["area_type"],
-        sex=raw["sex"],
-        age="All ages",
-        period=raw["period"],
-        period_start=raw["period_start"],
-        period_end=raw["period_end"],
-        value=raw["le_years"],
-        lower_95_0=raw["lower_95"],
-        upper_95_0=raw["upper_95"],
-        polarity=HIGH_IS_GOOD,
-        source_id=source_id,
+        value_column="le_years",
+        has_geography=True,
     )
-    return Parsed(frame, len(raw))
 
 
 def hle_by_imd_decile(path: Path, source_id: str) -> Parsed:
