@@ -264,7 +264,7 @@ class Store:
             "category_type": category_type,
             "source_id": source,
         }
-        predicates = [t[c].isin(_as_list(v)) for c, v in filters.items() if v is not None]
+        predicates = [t[c].isin(_filter_values(c, v)) for c, v in filters.items() if v is not None]
         return t.filter(predicates) if predicates else t
 
     def datasets(self) -> pd.DataFrame:
@@ -277,6 +277,19 @@ def _as_list(value: str | int | Sequence[str | int]) -> list[str]:
     if isinstance(value, str | int):
         return [str(value)]
     return [str(v) for v in value]
+
+
+def _filter_values(column: str, value: str | int | Sequence[str | int]) -> list[str]:
+    """Filter values as text; control characters (which no code or label holds, and which
+    the SQL layer cannot carry) are refused with a plain message."""
+    values = _as_list(value)
+    for v in values:
+        if any(ord(ch) < 32 for ch in v):
+            raise InputError(
+                f"{column} filter values must be printable text; got {v!r}. "
+                "Remove control characters such as NUL from the value."
+            )
+    return values
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = True) -> Store:

@@ -302,3 +302,10 @@ def test_cli_query(store_path: Path, tmp_path: Path) -> None:
     assert len(pd.read_csv(out)) == 216
     bad = run_cli("query", "--store", str(store_path), "-i", "hle_brith")
     assert bad.returncode == 2 and "Did you mean hle_birth" in " ".join(bad.stderr.split())
+
+
+def test_control_characters_in_a_filter_are_a_plain_error(store: Store) -> None:
+    # Found by the web fuzz test: a NUL in a filter value made DuckDB raise a parser error.
+    with pytest.raises(InputError, match=r"area_code filter values must be printable text"):
+        store.indicators("hle_birth", area_code="E12\x00001")
+    assert len(store.to_pandas(store.indicators("hle_birth", area_code="E12000001"))) > 0
