@@ -141,8 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         err = WebError(500, "server_error", "Something went wrong on our side. Try again later.")
         return _error_response(request, err)
 
-    from healthgap.web.routers import api, pages
+    from healthgap.web.routers import ROUTERS
 
-    app.include_router(pages.router)
-    app.include_router(api.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

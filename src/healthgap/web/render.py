@@ -36,7 +36,10 @@ def render(
 ) -> HTMLResponse:
     """Render template ``name`` with the session's user and CSRF token in the context."""
     session = getattr(request.state, "session", {})
+    from healthgap.web.routers import NAV
+
     ctx = {
+        "nav": NAV,
         "csrf_token": session.get("csrf", ""),
         "signed_in": session.get("email"),
         "role": session.get("role"),
