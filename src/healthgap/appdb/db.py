@@ -25,14 +25,14 @@ def engine_for(url: str) -> Engine:
 
 
 def init_db(url: str) -> Engine:
-    """Run the Alembic migrations on ``url`` up to the head revision; return an engine."""
+    """Run the Alembic migrations on ``url`` up to the head revisions; return an engine."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
     return engine_for(url)
 
 
