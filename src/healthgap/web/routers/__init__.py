@@ -25,3 +25,22 @@ ROUTERS.append(_pages)
 from healthgap.web.routers.api import router as _api  # noqa: E402
 
 ROUTERS.append(_api)
+from healthgap.web.routers.mission import router as _mission  # noqa: E402
+
+ROUTERS.append(_mission)
+NAV.append(("/mission", "Mission"))
+from healthgap.web.routers.scorecards import router as _scorecards  # noqa: E402
+
+ROUTERS.append(_scorecards)
+NAV.append(("/scorecards", "Scorecards"))
+from healthgap.web.routers.core20 import router as _core20  # noqa: E402
+
+ROUTERS.append(_core20)
+NAV.append(("/core20plus5", "Core20PLUS5"))
+from healthgap.web.routers.decomposition import router as _decomposition  # noqa: E402
+
+ROUTERS.append(_decomposition)
+from healthgap.web.routers.maps import router as _maps  # noqa: E402
+
+ROUTERS.append(_maps)
+NAV.append(("/maps", "Maps"))

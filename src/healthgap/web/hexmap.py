@@ -1,0 +1,171 @@
+"""Hexagon cartograms drawn on the server as SVG, from the store's HexJSON layouts.
+
+A HexJSON layout gives each area a column ``q`` and row ``r`` on a hexagonal grid
+(Open Innovations' format). Rows count upwards (row 0 at the bottom of the map).
+
+Geometry, for hexagons of circumradius ``s`` (centre to corner):
+
+* ``odd-r`` / ``even-r`` (pointy-topped, rows offset): width w = sqrt(3) s; centre
+  x = q w + w/2 on shifted rows (odd rows for odd-r, even rows for even-r), y = (r_max - r)
+  * 1.5 s.
+* ``odd-q`` / ``even-q`` (flat-topped, columns offset): height h = sqrt(3) s; centre
+  x = q * 1.5 s, y = (r_max - r) h - h/2 on shifted columns (odd or even).
+
+Colours: five classes split at the 20th, 40th, 60th and 80th percentiles of the values
+shown (numpy's linear interpolation), a sequential ColorBrewer palette (YlGnBu, safe for
+colour-blind readers); areas without a value are light grey. The map is an SVG image with
+a text title and description; the same values are always given in a table beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthgap.errors import InputError
+
+LAYOUTS = ("odd-r", "even-r", "odd-q", "even-q")
+#: ColorBrewer YlGnBu, 5 classes (light = low, dark = high).
+PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: Text colour with enough contrast on each palette colour.
+INK = ("#0b0c0c", "#0b0c0c", "#0b0c0c", "#ffffff", "#ffffff")
+MISSING = "#f3f2f1"
+SQRT3 = math.sqrt(3.0)
+
+
+@dataclass(frozen=True)
+class HexCell:
+    """One hexagon: its area, value, class and SVG polygon points."""
+
+    area_code: str
+    area_name: str
+    value: float
+    label: str
+    fill: str
+    points: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class HexMap:
+    """A drawn hex map: the cells, the SVG size and the legend (label, colour) pairs."""
+
+    title: str
+    width: float
+    height: float
+    cells: tuple[HexCell, ...]
+    legend: tuple[tuple[str, str], ...]
+    breaks: tuple[float, ...]
+    unmatched: tuple[str, ...] = ()
+
+    @property
+    def view_box(self) -> str:
+        """The SVG ``viewBox`` attribute."""
+        return f"0 0 {self.width:.2f} {self.height:.2f}"
+
+
+def hex_centres(q: Any, r: Any, layout: str, size: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """Centres (x, y) of hexagons at columns ``q`` and rows ``r`` (vectorised).
+
+    y grows downwards (SVG), rows count upwards, and the top-left hexagon's corner sits at
+    the origin.
+    """
+    if layout not in LAYOUTS:
+        raise InputError(
+            f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}. "
+            "Use the layout named in the HexJSON file."
+        )
+    if size <= 0:
+        raise InputError(f"size must be greater than 0; got {size!r}. Use e.g. 10.")
+    qa = np.asarray(q, dtype=int)
+    ra = np.asarray(r, dtype=int)
+    if qa.size == 0:
+        return np.zeros(0), np.zeros(0)
+    rows_up = ra.max() - ra
+    if layout.endswith("-r"):
+        w = SQRT3 * size
+        shifted = (ra % 2 == 1) if layout == "odd-r" else (ra % 2 == 0)
+        x = (qa - qa.min()) * w + np.where(shifted, w / 2, 0.0) + w / 2
+        y = rows_up * 1.5 * size + size
+    else:
+        h = SQRT3 * size
+        shifted = (qa % 2 == 1) if layout == "odd-q" else (qa % 2 == 0)
+        x = (qa - qa.min()) * 1.5 * size + size
+        y = rows_up * h + np.where(shifted, h / 2, 0.0) + h / 2
+    return x.astype(float), y.astype(float)
+
+
+def _corners(layout: str, size: float) -> np.ndarray:
+    start = 30.0 if layout.endswith("-r") else 0.0  # pointy-topped vs flat-topped
+    angles = np.radians(start + 60.0 * np.arange(6))
+    return np.column_stack([np.cos(angles), np.sin(angles)]) * size * 0.97
+
+
+def class_breaks(values: Any, classes: int = 5) -> np.ndarray:
+    """Inner class boundaries at equal percentiles of the finite values."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return np.zeros(0)
+    return np.quantile(v, np.arange(1, classes) / classes)
+
+
+def hex_map(
+    layout: pd.DataFrame,
+    values: pd.DataFrame,
+    *,
+    title: str,
+    size: float = 10.0,
+    digits: int = 1,
+) -> HexMap:
+    """Draw ``values`` (``area_code``, ``value``) on a layout (``hex_layouts`` rows).
+
+    ``layout`` needs ``area_code``, ``area_name``, ``q``, ``r`` and ``layout`` (one HexJSON
+    layout name). Areas in ``values`` but not in the layout are listed in ``unmatched``.
+    """
+    need = {"area_code", "area_name", "q", "r", "layout"}
+    if not need <= set(layout.columns):
+        raise InputError(
+            f"layout must have columns {', '.join(sorted(need))}; got {list(layout.columns)}. "
+            "Pass rows of the store's hex_layouts table."
+        )
+    if layout.empty:
+        raise InputError("layout must have at least one hexagon; got none. Pick a layout.")
+    kinds = layout["layout"].unique()
+    if len(kinds) != 1:
+        raise InputError(
+            f"layout must hold one HexJSON layout; got {sorted(map(str, kinds))}. "
+            "Filter hex_layouts by layout_id."
+        )
+    kind = str(kinds[0])
+    by_code = values.drop_duplicates("area_code").set_index("area_code")["value"]
+    x, y = hex_centres(layout["q"], layout["r"], kind, size)
+    v = layout["area_code"].map(by_code).to_numpy(dtype=float)
+    breaks = class_breaks(v)
+    cls = np.searchsorted(breaks, v, side="right") if breaks.size else np.zeros(len(v), int)
+    corners = _corners(kind, size)
+    cells = []
+    for i, (code, name) in enumerate(zip(layout["area_code"], layout["area_name"], strict=True)):
+        pts = " ".join(f"{x[i] + cx:.2f},{y[i] + cy:.2f}" for cx, cy in corners)
+        ok = bool(np.isfinite(v[i]))
+        label = f"{v[i]:,.{digits}f}" if ok else "no data"
+        fill = PALETTE[int(cls[i])] if ok else MISSING
+        cells.append(
+            HexCell(str(code), str(name or code), float(v[i]), label, fill, pts, x[i], y[i])
+        )
+    legend: list[tuple[str, str]] = []
+    if breaks.size:
+        finite = v[np.isfinite(v)]
+        edges = [float(finite.min()), *map(float, breaks), float(finite.max())]
+        for k in range(len(PALETTE)):
+            legend.append((f"{edges[k]:,.{digits}f} to {edges[k + 1]:,.{digits}f}", PALETTE[k]))
+    legend.append(("No data", MISSING))
+    unmatched = tuple(sorted(set(by_code.index) - set(layout["area_code"])))
+    width = float(x.max() + size * SQRT3 / 2 + size)
+    height = float(y.max() + size + size)
+    return HexMap(title, width, height, tuple(cells), tuple(legend), tuple(breaks), unmatched)

@@ -1,0 +1,70 @@
+"""Core20PLUS5 pages (/core20plus5, /core20plus5/<area>) and their JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from healthgap.web import views_account as va
+from healthgap.web.deps import StoreHandle, store
+from healthgap.web.render import render
+from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.viewmodels import ENGLAND, _code
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+router = APIRouter()
+
+
+def _context(st: StoreHandle, area: str) -> dict[str, Any]:
+    res = st.compute(va.core20_view, area)
+    rows = res.indicators.to_dict("records")
+    chart_rows = [
+        {"indicator": f"{r['indicator_id']} ({r['sex']})", "group": g, "value": r[f"{k}_value"]}
+        for r in rows
+        for g, k in (("Core20 LADs", "core20"), ("Other LADs", "rest"))
+        if r[f"{k}_value"] == r[f"{k}_value"]
+    ]
+    return {
+        "res": res,
+        "area": area,
+        "pop": res.population.iloc[0].to_dict(),
+        "rows": rows,
+        "clinical": va.clinical_areas().to_dict("records"),
+        "footprints": st.compute(va.footprints).to_dict("records"),
+        "chart_spec": va.grouped_spec(chart_rows),
+        "csv": f"/api/v1/core20plus5/{area}?format=csv",
+    }
+
+
+@router.get("/core20plus5", include_in_schema=False)
+def core20_page(request: Request, st: StoreDep, area: str | None = None) -> Any:
+    """England by default; choosing a footprint redirects to its page."""
+    if area:
+        return RedirectResponse(
+            "/core20plus5/" + _code(area.strip(), "area", "E47000001"), status_code=303
+        )
+    return render(request, "core20plus5.html", _context(st, ENGLAND))
+
+
+@router.get("/core20plus5/{area}", include_in_schema=False)
+def core20_area_page(request: Request, st: StoreDep, area: str) -> Any:
+    return render(request, "core20plus5.html", _context(st, area))
+
+
+@router.get("/api/v1/core20plus5/{area}", tags=["api"], summary="Core20 figures for a footprint")
+def core20_api(st: StoreDep, area: str, format: Format = Fmt) -> Any:
+    """Core20 population share, Core20 vs the rest and SII (ecological), the 5 areas."""
+    res = st.compute(va.core20_view, area)
+    if format == "csv":
+        return csv_response(res.indicators, f"core20-{area}")
+    return {
+        "footprint": res.footprint,
+        "footprint_name": res.footprint_name,
+        "lads": list(res.lads),
+        "population": records(res.population)[0],
+        "notes": list(res.notes),
+        "clinical_areas": records(va.clinical_areas()),
+        "data": records(res.indicators),
+    }

@@ -1,0 +1,109 @@
+"""The mission tracker page (/mission) and its JSON (/api/v1/mission)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from healthgap.account.mission import DEFINITIONS, SERIES
+from healthgap.errors import InputError
+from healthgap.web import views_account as va
+from healthgap.web.deps import StoreHandle, store
+from healthgap.web.render import render
+from healthgap.web.routers.api import Fmt, Format, csv_response, records
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+router = APIRouter()
+
+
+def _query(**kw: Any) -> str:
+    return "&".join(f"{k}={v}" for k, v in kw.items() if v)
+
+
+@router.get("/mission", include_in_schema=False)
+def mission_page(
+    request: Request,
+    st: StoreDep,
+    target_year: str | None = None,
+    definition: str = "range",
+    series: str = "hle_birth",
+    baseline_period: str = "2020-2022",
+    map_sex: str = "Female",
+) -> Any:
+    """The form always; the tracker once a target year is given."""
+    view, hexes = st.compute(va.indicator_map, "utla", "hle_birth", map_sex)
+    ctx: dict[str, Any] = {
+        "errors": [],
+        "target_year": target_year or "",
+        "example_year": va.EXAMPLE_TARGET_YEAR,
+        "definition": definition,
+        "definitions": DEFINITIONS,
+        "series": series,
+        "series_options": SERIES,
+        "baseline_period": baseline_period,
+        "map": hexes,
+        "map_view": view,
+        "map_rows": view.table.to_dict("records"),
+        "map_csv": "/api/v1/maps?geography=utla&indicator=hle_birth&sex=" + map_sex + "&format=csv",
+        "result": None,
+    }
+    if target_year is None:
+        return render(request, "mission.html", ctx)
+    try:
+        year = va.target_year_from(target_year)
+        result = st.compute(
+            va.mission_tracker,
+            year,
+            baseline_period=baseline_period,
+            definition=definition,
+            series=series,
+        )
+    except InputError as exc:
+        msg = str(exc)
+        fields = ("baseline_period", "definition", "series")
+        field = next((f for f in fields if msg.startswith(f)), "target_year")
+        ctx["errors"] = [(field, msg)]
+        return render(request, "mission.html", ctx, status_code=400)
+    q = _query(
+        target_year=year, definition=definition, series=series, baseline_period=baseline_period
+    )
+    summary = result.summary_frame().to_dict("records")
+    by_sex = {s: result.gaps[result.gaps["sex"] == s].to_dict("records") for s in result.tracks}
+    ctx.update(
+        result=result,
+        summary=summary,
+        by_sex=by_sex,
+        chart_spec=va.mission_spec(result),
+        csv=f"/api/v1/mission?{q}&format=csv",
+        json_url=f"/api/v1/mission?{q}",
+    )
+    return render(request, "mission.html", ctx)
+
+
+@router.get("/api/v1/mission", tags=["api"], summary="The mission tracker (regional HLE gap)")
+def mission_api(
+    st: StoreDep,
+    target_year: str | None = None,
+    definition: str = "range",
+    series: str = "hle_birth",
+    baseline_period: str = "2020-2022",
+    format: Format = Fmt,
+) -> Any:
+    """Everything the mission page shows; ``format=csv`` gives the gap by sex and period.
+
+    ``target_year`` is required: no government source states one.
+    """
+    year = va.target_year_from(target_year)
+    result = st.compute(
+        va.mission_tracker,
+        year,
+        baseline_period=baseline_period,
+        definition=definition,
+        series=series,
+    )
+    if format == "csv":
+        return csv_response(result.gaps, "mission")
+    body = result.to_dict()
+    body["gaps"] = records(result.gaps)
+    return body

@@ -1,0 +1,113 @@
+"""Scorecards (/scorecards, /scorecards/<authority>) and outcomes frameworks
+(/frameworks/<name>), with their JSON under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from healthgap.web import views_account as va
+from healthgap.web.deps import StoreHandle, store
+from healthgap.web.render import render
+from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.viewmodels import _code
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+router = APIRouter()
+
+FRAMEWORK_CHOICES = {va.HEADLINE: "Headline indicators (no targets)"} | {
+    n: f"Example framework: {n.replace('_', ' ').title()} (illustration)"
+    for n in va.EXAMPLE_FRAMEWORKS
+}
+
+
+@router.get("/scorecards", include_in_schema=False)
+def scorecards_page(
+    request: Request, st: StoreDep, authority: str | None = None, framework: str | None = None
+) -> Any:
+    """Choose an authority and a framework; a choice redirects to the scorecard."""
+    if authority:
+        target = "/scorecards/" + _code(authority.strip(), "authority", "E47000001")
+        if framework and framework in FRAMEWORK_CHOICES:
+            target += f"?framework={framework}"
+        return RedirectResponse(target, status_code=303)
+    examples = [va.framework_by_name(n) for n in va.EXAMPLE_FRAMEWORKS]
+    return render(
+        request,
+        "scorecards.html",
+        {
+            "authorities": st.compute(va.authorities).to_dict("records"),
+            "frameworks": FRAMEWORK_CHOICES,
+            "examples": [(n, f) for n, f in zip(va.EXAMPLE_FRAMEWORKS, examples, strict=True)],
+        },
+    )
+
+
+@router.get("/scorecards/{authority}", include_in_schema=False)
+def scorecard_page(
+    request: Request, st: StoreDep, authority: str, framework: str | None = None
+) -> Any:
+    card = st.compute(va.scorecard_view, authority, framework)
+    fw = card.framework
+    q = f"?framework={framework}" if framework else ""
+    return render(
+        request,
+        "scorecard.html",
+        {
+            "card": card,
+            "fw": fw,
+            "rows": card.table.to_dict("records"),
+            "authority": authority,
+            "example_name": next(
+                (n for n in va.EXAMPLE_FRAMEWORKS if va.framework_by_name(n).name == fw.name),
+                None,
+            ),
+            "csv": f"/api/v1/scorecards/{authority}{q}{'&' if q else '?'}format=csv",
+        },
+    )
+
+
+@router.get("/frameworks/{name}", include_in_schema=False)
+def framework_page(request: Request, st: StoreDep, name: str) -> Any:
+    fw, table, problems = st.compute(va.framework_view, name)
+    return render(
+        request,
+        "scorecard_framework.html",
+        {
+            "fw": fw,
+            "name": name,
+            "rows": table.to_dict("records"),
+            "problems": problems,
+            "csv": f"/api/v1/frameworks/{name}?format=csv",
+        },
+    )
+
+
+@router.get("/api/v1/scorecards/{authority}", tags=["api"], summary="An authority's scorecard")
+def scorecard_api(
+    st: StoreDep, authority: str, framework: str | None = None, format: Format = Fmt
+) -> Any:
+    """The scorecard against England (95% and 99.8%) and nearest neighbours."""
+    card = st.compute(va.scorecard_view, authority, framework)
+    if format == "csv":
+        return csv_response(card.table, f"scorecard-{authority}")
+    return {
+        "framework": card.framework.to_dict()["framework"],
+        "notes": list(card.notes),
+        "data": records(card.table),
+    }
+
+
+@router.get("/api/v1/frameworks/{name}", tags=["api"], summary="An outcomes framework")
+def framework_api(st: StoreDep, name: str, format: Format = Fmt) -> Any:
+    """The framework's indicators, baselines, targets and version."""
+    fw, table, problems = st.compute(va.framework_view, name)
+    if format == "csv":
+        return csv_response(table, f"framework-{name}")
+    return {
+        "framework": fw.to_dict()["framework"],
+        "problems": problems,
+        "data": records(table),
+    }

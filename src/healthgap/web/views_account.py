@@ -1,0 +1,666 @@
+"""What the accountability pages show: mission, scorecards, frameworks, Core20PLUS5,
+the life-expectancy gap split by health state, and hex maps.
+
+Each function takes the store first (for :meth:`healthgap.web.deps.StoreHandle.compute`,
+which memoises by function name and arguments) and calls the domain functions in
+:mod:`healthgap.account`; pages and the JSON API both call these, so they show the same
+numbers. Tables that carry counts pass through :func:`healthgap.web.viewmodels.protect`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthgap.account import core20plus5 as c5
+from healthgap.account.frameworks import (
+    Framework,
+    default_framework,
+    example_path,
+    load_framework,
+    restrict_to_store,
+)
+from healthgap.account.mission import MissionResult, mission
+from healthgap.account.scorecards import Scorecard, scorecard
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.web.hexmap import HexMap, hex_map
+from healthgap.web.viewmodels import ENGLAND, View, _code, protect
+
+Z95 = 1.959963984540054
+VEGA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+# ------------------------------------------------------------------ mission
+
+#: Shown in the form as an example only: no government source states a target year.
+EXAMPLE_TARGET_YEAR = 2035
+
+
+def target_year_from(text: str | None) -> int:
+    """The target year typed in a form or query string, as an int.
+
+    There is no official year, so there is no default (like ``healthgap mission``).
+    """
+    if text is None or not str(text).strip():
+        raise InputError(
+            "target year must be given (no government source states one); got none. "
+            f"Enter a year such as {EXAMPLE_TARGET_YEAR} and say where it comes from."
+        )
+    raw = str(text).strip()
+    if not raw.isdigit() or len(raw) != 4:
+        raise InputError(
+            f"target year must be a 4-digit year; got {raw[:20]!r}. "
+            f"Enter a year such as {EXAMPLE_TARGET_YEAR}."
+        )
+    return int(raw)
+
+
+def mission_tracker(
+    store: Store,
+    target_year: int,
+    sex: str | None = None,
+    baseline_period: str = "2020-2022",
+    definition: str = "range",
+    series: str = "hle_birth",
+) -> MissionResult:
+    """:func:`healthgap.account.mission.mission` for the page (both sexes unless ``sex``)."""
+    sexes: Any = sex if sex else ("Female", "Male")
+    return mission(
+        store,
+        target_year=target_year,
+        sex=sexes,
+        baseline_period=baseline_period,
+        definition=definition,
+        series=series,
+    )
+
+
+def mission_spec(result: MissionResult) -> str:
+    """Vega-Lite: the gap by period (with limits), the trajectory, the target and the
+    projection to the target year with its prediction interval, one colour per sex."""
+    g = result.gaps
+    cols = ["sex", "period", "time", "gap", "lower", "upper"]
+    points = [{str(k): v for k, v in r.items()} for r in g[cols].to_dict("records")]
+    lines = []
+    for sex, tr in result.tracks.items():
+        base = float(g[(g["sex"] == sex) & (g["period"] == result.baseline_period)]["time"].iloc[0])
+        lines.append(
+            {"sex": sex, "time": base, "value": tr.baseline_gap, "what": "Trajectory to target"}
+        )
+        lines.append(
+            {
+                "sex": sex,
+                "time": float(result.target_year),
+                "value": tr.target_gap,
+                "what": "Trajectory to target",
+            }
+        )
+    proj = [
+        {
+            "sex": sex,
+            "time": float(result.target_year),
+            "value": tr.projection.value,
+            "lower": tr.projection.lower,
+            "upper": tr.projection.upper,
+        }
+        for sex, tr in result.tracks.items()
+        if np.isfinite(tr.projection.value)
+    ]
+    x = {
+        "field": "time",
+        "type": "quantitative",
+        "title": "Year (middle of 3-year period)",
+        "scale": {"zero": False},
+        "axis": {"format": "d"},
+    }
+    colour = {"field": "sex", "type": "nominal", "title": "Sex"}
+    y_title = "Gap in healthy life expectancy (years)"
+    spec = {
+        "$schema": VEGA,
+        "description": "The regional gap in healthy life expectancy against the mission",
+        "width": "container",
+        "height": 320,
+        "layer": [
+            {
+                "data": {"values": points},
+                "mark": {"type": "errorbar"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative", "title": y_title},
+                    "y2": {"field": "upper"},
+                    "color": colour,
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "gap", "type": "quantitative", "title": y_title},
+                    "color": colour,
+                },
+            },
+            {
+                "data": {"values": lines},
+                "mark": {"type": "line", "strokeDash": [6, 4]},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "value", "type": "quantitative", "title": y_title},
+                    "color": colour,
+                    "detail": {"field": "what"},
+                },
+            },
+            {
+                "data": {"values": proj},
+                "mark": {"type": "errorbar", "ticks": True},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative", "title": y_title},
+                    "y2": {"field": "upper"},
+                    "color": colour,
+                },
+            },
+            {
+                "data": {"values": proj},
+                "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 80},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "value", "type": "quantitative", "title": y_title},
+                    "color": colour,
+                },
+            },
+        ],
+    }
+    return json.dumps(spec)
+
+
+# ------------------------------------------------------------------ hex maps
+
+#: Map geographies: layout id in the store, indicator area type, and a note.
+MAP_LAYOUTS: dict[str, tuple[str, str, str]] = {
+    "utla": (
+        "hex_utla",
+        "utla",
+        "Upper-tier councils. The hexagon layout is an older (about 2019-20) vintage: "
+        "councils created since (e.g. Cumberland, Westmorland and Furness, North Yorkshire, "
+        "Somerset, Buckinghamshire, North and West Northamptonshire) have no hexagon, and "
+        "their predecessors' hexagons show no data. They are listed in the table.",
+    ),
+    "lad": (
+        "hex_lad23",
+        "lad",
+        "Local authority districts (2023 layout). ONS does not publish healthy life "
+        "expectancy for shire districts, so those hexagons show no data for it.",
+    ),
+}
+MAP_SEXES = ("Female", "Male", "Persons")
+
+
+def map_indicators(store: Store, geography: str = "utla") -> pd.DataFrame:
+    """Indicators (id, name, sex) with values at a map geography's area type."""
+    if geography not in MAP_LAYOUTS:
+        raise InputError(
+            f"geography must be one of {', '.join(MAP_LAYOUTS)}; got {geography!r}. "
+            "Pick one from the list on /maps."
+        )
+    area_type = MAP_LAYOUTS[geography][1]
+    t = store.table("indicators")
+    expr = t.filter((t.area_type == area_type) & t.category_type.isnull())
+    got = store.to_pandas(expr.select("indicator_id", "indicator_name", "sex").distinct())
+    got["sex"] = got["sex"].fillna("Persons")
+    # hle_birth first (the mission's measure), then by name.
+    got["_first"] = got["indicator_id"] != "hle_birth"
+    got = got.sort_values(["_first", "indicator_name", "sex"]).drop(columns="_first")
+    return got.reset_index(drop=True)
+
+
+def indicator_map(
+    store: Store,
+    geography: str = "utla",
+    indicator: str = "hle_birth",
+    sex: str = "Female",
+    period: str | None = None,
+) -> tuple[View, HexMap]:
+    """An indicator's values for every area of a geography (latest period by default),
+    as a table and a hex map."""
+    options = map_indicators(store, geography)
+    _code(indicator, "indicator", "hle_birth")
+    match = options[(options["indicator_id"] == indicator) & (options["sex"] == sex)]
+    if match.empty:
+        have = options[options["indicator_id"] == indicator]["sex"].tolist()
+        hint = (
+            f"It is published for: {', '.join(have)}."
+            if have
+            else "Pick one from the list on /maps."
+        )
+        raise InputError(
+            f"indicator and sex must have values for {geography} areas; got {indicator!r} "
+            f"for {sex!r}. {hint}"
+        )
+    layout_id, area_type, note = MAP_LAYOUTS[geography]
+    t = store.table("indicators")
+    # Upper-tier councils include metropolitan districts and London boroughs, which the
+    # store types as "lad": take them from there.
+    types = ["utla", "lad"] if geography == "utla" else [area_type]
+    expr = t.filter(
+        (t.indicator_id == indicator) & t.area_type.isin(types) & t.category_type.isnull()
+    )
+    cols = [
+        "area_code",
+        "area_name",
+        "sex",
+        "period",
+        "period_end",
+        "value",
+        "lower_95_0",
+        "upper_95_0",
+        "count",
+    ]
+    rows = store.to_pandas(expr.select(*cols))
+    rows = rows[rows["sex"].fillna("Persons") == sex].drop(columns="sex")
+    if geography == "utla":
+        rows = rows[rows["area_code"].str.match(r"E0[6-9]|E10")]
+    rows = rows.drop_duplicates(["area_code", "period"])
+    periods = (
+        rows.drop_duplicates("period").sort_values("period_end")["period"].astype(str).tolist()
+    )
+    chosen = periods[-1] if period is None else period
+    if chosen not in periods:
+        raise InputError(
+            f"period must be one of the periods of {indicator}; got {period!r}. "
+            f"Try one of: {', '.join(periods[-5:])}."
+        )
+    rows = rows[rows["period"] == chosen].drop(columns="period_end")
+    rows = protect(rows.sort_values("area_name").reset_index(drop=True))
+    h = store.table("hex_layouts")
+    hexes = store.to_pandas(h.filter(h.layout_id == layout_id))
+    name = str(match["indicator_name"].iloc[0])
+    unit = "upper-tier council" if geography == "utla" else "local authority district"
+    title = f"{name}, {sex}, {chosen}, by {unit}"
+    drawn = hex_map(hexes, rows, title=title)
+    on_map = set(hexes["area_code"])
+    rows["on_map"] = rows["area_code"].isin(on_map)
+    summary = {
+        "geography": geography,
+        "indicator": indicator,
+        "indicator_name": name,
+        "sex": sex,
+        "period": chosen,
+        "periods": periods,
+        "areas": int(rows["value"].notna().sum()),
+        "not_on_map": int((~rows["on_map"]).sum()),
+    }
+    notes = (
+        note,
+        "Colours: five classes at the 20th, 40th, 60th and 80th percentiles of the values "
+        "shown; hexagon layouts by Open Innovations (MIT licence).",
+    )
+    return View(title, rows, summary, notes), drawn
+
+
+# ------------------------------------------------------------------ frameworks and scorecards
+
+#: The bundled example framework(s), by name.
+EXAMPLE_FRAMEWORKS = ("greater_manchester",)
+HEADLINE = "headline"
+AREA_TYPES_ORDER = ("combined_authority", "utla", "lad", "region")
+
+
+def framework_by_name(name: str) -> Framework:
+    """A bundled example framework (see ``healthgap.account.frameworks.example_path``)."""
+    if name not in EXAMPLE_FRAMEWORKS:
+        raise InputError(
+            f"framework must be one of {', '.join(EXAMPLE_FRAMEWORKS)}; got {name[:40]!r}. "
+            "Pick one from /scorecards."
+        )
+    return load_framework(example_path(name))
+
+
+def authorities(store: Store) -> pd.DataFrame:
+    """Authorities a scorecard can be made for: combined authorities and upper-tier
+    councils with headline indicator values (code, name, area type)."""
+    t = store.table("indicators")
+    expr = t.filter(t.area_type.isin(["combined_authority", "utla"]) & t.category_type.isnull())
+    got = store.to_pandas(expr.select("area_code", "area_name", "area_type").distinct())
+    got = got.drop_duplicates("area_code")
+    got["_o"] = got["area_type"].map({"combined_authority": 0, "utla": 1})
+    return got.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _area_type(store: Store, authority: str) -> tuple[str, str]:
+    t = store.table("indicators")
+    got = store.to_pandas(
+        t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
+    )
+    for kind in AREA_TYPES_ORDER:
+        hit = got[got["area_type"] == kind]
+        if len(hit):
+            return kind, str(hit["area_name"].iloc[0])
+    raise InputError(
+        f"authority must be a combined authority, council or region code with indicator "
+        f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
+    )
+
+
+def scorecard_view(store: Store, authority: str, framework: str | None = None) -> Scorecard:
+    """The scorecard of ``authority``: the named example framework (its own authority only)
+    or the headline indicators (``"headline"``, the default for other authorities)."""
+    _code(authority, "authority", "E47000001")
+    examples = {n: framework_by_name(n) for n in EXAMPLE_FRAMEWORKS}
+    if framework is None:
+        framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
+    if framework == HEADLINE:
+        area_type, name = _area_type(store, authority)
+        fw = restrict_to_store(default_framework(authority, area_type), store)
+        t = store.table("indicators")
+        ids = [i.id for i in fw.indicators]
+        names = store.to_pandas(
+            t.filter(t.indicator_id.isin(ids)).select("indicator_id", "indicator_name").distinct()
+        ).drop_duplicates("indicator_id")
+        label = dict(zip(names["indicator_id"], names["indicator_name"], strict=True))
+        inds = tuple(replace(i, label=f"{label.get(i.id, i.id)} ({i.sex})") for i in fw.indicators)
+        fw = replace(
+            fw, authority_name=name, name=f"Headline indicators for {name}", indicators=inds
+        )
+        if not fw.indicators:
+            raise InputError(
+                f"authority must have headline indicator values; got none for {authority}. "
+                "Pick another authority."
+            )
+    else:
+        fw = framework_by_name(framework)
+        if fw.authority != authority:
+            raise InputError(
+                f"authority must be the framework's authority; got {authority}, but "
+                f"{framework} is for {fw.authority}. Use /scorecards/{fw.authority}?framework="
+                f"{framework}, or the headline indicators."
+            )
+    card = scorecard(fw, store)
+    return Scorecard(protect(card.table), card.framework, card.notes)
+
+
+def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, list[str]]:
+    """An example framework: its indicators with baselines (from the file, else the
+    store's published value for the baseline period), targets, and data problems."""
+    from healthgap.account.frameworks import check_against_store
+
+    fw = framework_by_name(name)
+    card = scorecard(fw, store, neighbours=0).table
+    table = pd.DataFrame(
+        {
+            "indicator_id": [i.id for i in fw.indicators],
+            "label": [i.label for i in fw.indicators],
+            "sex": [i.sex for i in fw.indicators],
+            "baseline_period": [i.baseline_period for i in fw.indicators],
+            "baseline": card["baseline"].to_numpy(dtype=float),
+            "baseline_source": [
+                "framework file" if i.baseline is not None else "published value in the store"
+                for i in fw.indicators
+            ],
+            "target": [np.nan if i.target is None else i.target for i in fw.indicators],
+            "target_period": [i.target_period for i in fw.indicators],
+            "polarity": card["polarity"].tolist(),
+        }
+    )
+    return fw, table, check_against_store(fw, store)
+
+
+# ------------------------------------------------------------------ Core20PLUS5
+
+
+def footprints(store: Store) -> pd.DataFrame:
+    """Footprints offered on /core20plus5: England, regions and strategic authorities."""
+    from healthgap.geography.hierarchy import lad_lookup
+
+    lk = lad_lookup(store)
+    parts = [pd.DataFrame({"code": [ENGLAND], "name": ["England"], "kind": ["England"]})]
+    for level, kind in (("strategic_authority", "Strategic authority"), ("region", "Region")):
+        d = lk[[f"{level}_code", f"{level}_name"]].dropna().drop_duplicates()
+        d.columns = ["code", "name"]
+        parts.append(d.assign(kind=kind).sort_values("name"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def core20_view(store: Store, footprint: str = ENGLAND) -> c5.Core20Result:
+    """:func:`healthgap.account.core20plus5.core20_indicators` with disclosure control."""
+    _code(footprint, "area", "E47000001")
+    res = c5.core20_indicators(footprint, store=store)
+    return replace(res, population=protect(res.population), indicators=protect(res.indicators))
+
+
+def clinical_areas() -> pd.DataFrame:
+    """The 5 clinical areas (adults and children and young people) and whether the
+    store holds data for them (the open data hold none: local counts are needed)."""
+    rows = [
+        {
+            "population": pop.replace("_", " "),
+            "key": a.key,
+            "name": a.name,
+            "focus": a.focus,
+            "measure": a.measure,
+            "open_data": "no",
+        }
+        for pop, areas in c5.CLINICAL_AREAS.items()
+        for a in areas
+    ]
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ gap by health state
+
+DECILE_HLE = "hle_birth_imd2015_decile"
+DECILE_POORER = "years_in_poorer_health_imd2015_decile"
+
+
+def decile_decomposition(store: Store) -> View:
+    """The male life-expectancy gap between each IMD 2015 decile and the least deprived
+    (10), split into years in good health and years in poorer health (ONS, 2015-2017).
+
+    LE = HLE + years in poorer health, so LE(10) - LE(d) = [HLE(10) - HLE(d)] +
+    [poorer(10) - poorer(d)]. ONS publishes no intervals with this chart.
+    """
+    t = store.table("indicators")
+    got = store.to_pandas(
+        t.filter(t.indicator_id.isin([DECILE_HLE, DECILE_POORER])).select(
+            "indicator_id", "category", "period", "sex", "value"
+        )
+    )
+    if got.empty:
+        raise InputError(
+            "the store must hold ONS HLE by IMD decile; got none. Run `healthgap init`."
+        )
+    wide = got.pivot_table(index="category", columns="indicator_id", values="value")
+    wide.index = wide.index.astype(int)
+    wide = wide.sort_index()
+    hle = wide[DECILE_HLE].to_numpy(float)
+    poorer = wide[DECILE_POORER].to_numpy(float)
+    le = hle + poorer
+    ref = int(np.flatnonzero(wide.index == 10)[0])
+    gap = le[ref] - le
+    table = pd.DataFrame(
+        {
+            "imd_decile": wide.index.to_numpy(),
+            "hle": hle,
+            "years_in_poorer_health": poorer,
+            "le": le,
+            "le_gap": gap,
+            "from_hle": hle[ref] - hle,
+            "from_poorer_health": poorer[ref] - poorer,
+        }
+    )
+    summary = {
+        "period": str(got["period"].iloc[0]),
+        "sex": str(got["sex"].iloc[0]),
+        "gap": float(gap[0]),
+        "from_hle": float(table["from_hle"].iloc[0]),
+        "from_poorer_health": float(table["from_poorer_health"].iloc[0]),
+    }
+    notes = (
+        "ONS, Health state life expectancies by national deprivation deciles, England: "
+        "2015 to 2017 (males; IMD 2015 deciles of LSOAs; 1 = most deprived). Life "
+        "expectancy = healthy life expectancy + years lived in poorer health.",
+        "ONS gives no confidence intervals with these figures.",
+    )
+    return View(
+        "Male life expectancy gap to the least deprived decile, by health state",
+        table,
+        summary,
+        notes,
+    )
+
+
+def region_decomposition(
+    store: Store,
+    sex: str = "Female",
+    period: str | None = None,
+    first: str | None = None,
+    second: str | None = None,
+) -> View:
+    """The life-expectancy gap between two regions (default: lowest and highest LE),
+    split into the gap in healthy life expectancy and in years not in good health.
+
+    LE from ONS life expectancy for local areas; HLE from ONS's interim-method series.
+    Gap = LE(second) - LE(first) = [HLE(second) - HLE(first)] + [U(second) - U(first)],
+    U = LE - HLE. The LE and HLE gaps have 95% limits from the published limits
+    (standard errors s = (U - L) / (2 x 1.959964), combined in quadrature).
+    """
+    if sex not in ("Female", "Male"):
+        raise InputError(f"sex must be one of Female, Male; got {sex[:20]!r}. Pick Female.")
+    t = store.table("indicators")
+    cols = ["indicator_id", "area_code", "area_name", "period", "period_end", "value"]
+    expr = t.filter(
+        t.indicator_id.isin(["le_birth", "hle_birth"]) & (t.area_type == "region") & (t.sex == sex)
+    ).select(*cols, "lower_95_0", "upper_95_0")
+    got = store.to_pandas(expr)
+    got = got[got["area_code"].str.startswith("E12")]
+    both = got.pivot_table(
+        index=["area_code", "area_name", "period", "period_end"],
+        columns="indicator_id",
+        values=["value", "lower_95_0", "upper_95_0"],
+    ).dropna()
+    both.columns = [f"{ind}_{val}" for val, ind in both.columns]
+    both = both.reset_index()
+    periods = both.drop_duplicates("period").sort_values("period_end")["period"].tolist()
+    chosen = periods[-1] if period is None else period
+    if chosen not in periods:
+        raise InputError(
+            f"period must be a period with both LE and HLE for regions; got {period!r}. "
+            f"Try one of: {', '.join(periods[-5:])}."
+        )
+    now = both[both["period"] == chosen].sort_values("le_birth_value").reset_index(drop=True)
+    names = now["area_name"].tolist()
+    a = names[0] if first is None else first
+    b = names[-1] if second is None else second
+    for label, v in (("first", a), ("second", b)):
+        if v not in names:
+            raise InputError(
+                f"{label} region must be one of the 9 English regions; got {v[:40]!r}. "
+                f"Example: {names[0]}."
+            )
+    if a == b:
+        raise InputError(
+            f"first and second regions must differ; got {a!r} twice. Pick two regions."
+        )
+    now["poorer_health"] = now["le_birth_value"] - now["hle_birth_value"]
+    r1 = now[now["area_name"] == a].iloc[0]
+    r2 = now[now["area_name"] == b].iloc[0]
+
+    def se(row: pd.Series, ind: str) -> float:
+        return float((row[f"{ind}_upper_95_0"] - row[f"{ind}_lower_95_0"]) / (2 * Z95))
+
+    le_gap = float(r2["le_birth_value"] - r1["le_birth_value"])
+    hle_gap = float(r2["hle_birth_value"] - r1["hle_birth_value"])
+    s_le = float(np.hypot(se(r1, "le_birth"), se(r2, "le_birth")))
+    s_hle = float(np.hypot(se(r1, "hle_birth"), se(r2, "hle_birth")))
+    table = pd.DataFrame(
+        {
+            "area_code": now["area_code"],
+            "area_name": now["area_name"],
+            "le": now["le_birth_value"],
+            "le_lower_95_0": now["le_birth_lower_95_0"],
+            "le_upper_95_0": now["le_birth_upper_95_0"],
+            "hle": now["hle_birth_value"],
+            "hle_lower_95_0": now["hle_birth_lower_95_0"],
+            "hle_upper_95_0": now["hle_birth_upper_95_0"],
+            "years_not_in_good_health": now["poorer_health"],
+        }
+    )
+    summary = {
+        "sex": sex,
+        "period": chosen,
+        "periods": periods,
+        "regions": names,
+        "first": a,
+        "second": b,
+        "le_gap": le_gap,
+        "le_gap_lower_95_0": le_gap - Z95 * s_le,
+        "le_gap_upper_95_0": le_gap + Z95 * s_le,
+        "from_hle": hle_gap,
+        "from_hle_lower_95_0": hle_gap - Z95 * s_hle,
+        "from_hle_upper_95_0": hle_gap + Z95 * s_hle,
+        "from_poorer_health": le_gap - hle_gap,
+    }
+    notes = (
+        "Life expectancy: ONS life expectancy for local areas (Explore Local Statistics). "
+        "Healthy life expectancy: ONS interim-method local-areas series. They are separate "
+        "ONS datasets, so years not in good health (LE - HLE) may differ slightly from the "
+        "figure ONS would publish, and no interval is given for it (LE and HLE are "
+        "correlated).",
+        "Gap limits treat the two regions as independent.",
+    )
+    return View(f"Life expectancy gap between {a} and {b} by health state", table, summary, notes)
+
+
+def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:
+    """Vega-Lite stacked bars: each comparison's gap split into its two parts."""
+    spec = {
+        "$schema": VEGA,
+        "description": "Life expectancy gap split into years in good and in poorer health",
+        "data": {"values": rows},
+        "width": "container",
+        "height": 300,
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
+            "y": {
+                "field": "years",
+                "type": "quantitative",
+                "title": "Contribution to the life expectancy gap (years)",
+            },
+            "color": {
+                "field": "part",
+                "type": "nominal",
+                "title": "Part of the gap",
+                "scale": {"range": ["#1d70b8", "#d4351c"]},
+            },
+        },
+    }
+    return json.dumps(spec)
+
+
+def grouped_spec(rows: list[dict[str, Any]]) -> str:
+    """Vega-Lite grouped bars: Core20 LADs against the other LADs for each indicator."""
+    spec = {
+        "$schema": VEGA,
+        "description": "Core20 LADs against the other LADs",
+        "data": {"values": rows},
+        "width": "container",
+        "height": 260,
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "indicator", "type": "nominal", "title": None},
+            "yOffset": {"field": "group"},
+            "x": {"field": "value", "type": "quantitative", "title": "Value"},
+            "color": {
+                "field": "group",
+                "type": "nominal",
+                "title": "Group",
+                "scale": {"range": ["#d4351c", "#1d70b8"]},
+            },
+        },
+    }
+    return json.dumps(spec)

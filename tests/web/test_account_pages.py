@@ -1,0 +1,333 @@
+"""The accountability pages (mission, scorecards, frameworks, Core20PLUS5, gap by health
+state, maps): each renders and passes the structure checks; its numbers equal the domain
+functions' output and published ONS/MHCLG values read here straight from the mirror CSVs;
+the JSON API gives the same numbers; bad input gives a GOV.UK error page or the one error
+shape."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from healthgap.account.mission import mission
+from healthgap.data.store import open_store
+from healthgap.errors import InputError
+from healthgap.web import hexmap, views_account
+from tests.data.open_data._mirror import mirror_or_skip
+from tests.web.conftest import check_page
+
+PAGES = [
+    "/mission",
+    "/mission?target_year=2035",
+    "/mission?target_year=2040&definition=range&series=hle_birth",
+    "/maps",
+    "/maps?geography=lad&indicator=93722&sex=Persons",
+    "/scorecards",
+    "/scorecards/E47000001",
+    "/scorecards/E08000025",
+    "/frameworks/greater_manchester",
+    "/core20plus5",
+    "/core20plus5/E47000001",
+    "/decomposition",
+    "/decomposition?first=London&second=North%20East&sex=Male&period=2020-2022",
+]
+BAD_PAGES = [
+    ("/mission?target_year=", 400, "target year must be given"),
+    ("/mission?target_year=20x5", 400, "target year must be a 4-digit year"),
+    ("/mission?target_year=2035&baseline_period=1999", 400, "baseline_period must be a period"),
+    ("/frameworks/nope", 400, "framework must be one of greater_manchester"),
+    (
+        "/scorecards/E08000025?framework=greater_manchester",
+        400,
+        "authority must be the framework&#39;s authority",
+    ),
+    ("/scorecards/E99999999", 400, "authority must be a combined authority"),
+    ("/core20plus5/E99999999", 400, "footprint must be a LAD, UTLA"),
+    ("/maps?indicator=hle_birth&sex=Persons", 400, "indicator and sex must have values"),
+    ("/maps?geography=icb", 400, "geography must be one of utla, lad"),
+    ("/decomposition?first=London&second=London", 400, "first and second regions must differ"),
+]
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    return mirror_or_skip()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_structure(client, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 200, r.text[-500:]
+    check_page(r.text)
+
+
+@pytest.mark.parametrize(("url", "status", "message"), BAD_PAGES)
+def test_bad_input_gives_a_govuk_error_page(client, url: str, status: int, message: str) -> None:
+    r = client.get(url)
+    assert r.status_code == status
+    assert message in r.text
+    check_page(r.text)
+    assert "There is a problem" in r.text
+
+
+def test_mission_form_without_a_year_shows_no_tracker(client) -> None:
+    r = client.get("/mission")
+    assert "For example, 2035 (an example only" in r.text
+    assert "mission-chart" not in r.text
+    r = client.get("/mission?target_year=")
+    assert 'class="govuk-error-summary"' in r.text and 'href="#target_year"' in r.text
+    assert r.text.count("<title>Error: Mission tracker") == 1
+
+
+def _published_gap(mirror, sex: str, period: str) -> float:
+    """ONS regional HLE (interim series): highest minus lowest of the 9 regions."""
+    df = pd.read_csv(mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv")
+    reg = df[df["area_code"].str.startswith("E12") & (df["sex"] == sex) & (df["period"] == period)]
+    assert len(reg) == 9
+    return float(reg["hle_years"].max() - reg["hle_years"].min())
+
+
+def test_mission_numbers_match_ons_and_the_domain_function(client, store_path, mirror) -> None:
+    body = client.get("/api/v1/mission?target_year=2035").json()
+    with open_store(store_path) as st:
+        ref = mission(st, target_year=2035).summary_frame()
+    page = client.get("/mission?target_year=2035").text
+    for row in body["summary"]:
+        sex = row["sex"]
+        latest = _published_gap(mirror, sex, "2022-2024")
+        base = _published_gap(mirror, sex, "2020-2022")
+        assert row["latest_gap"] == pytest.approx(latest, rel=1e-10)
+        assert row["baseline_gap"] == pytest.approx(base, rel=1e-10)
+        assert row["target_gap"] == pytest.approx(base / 2, rel=1e-10)
+        mine = ref[ref["sex"] == sex].iloc[0]
+        assert row["projected_gap"] == pytest.approx(mine["projected_gap"], rel=1e-10)
+        assert row["status"] == mine["status"]
+        assert f"{latest:.2f} (" in page and f"{base / 2:.2f}</td>" in page
+        assert row["sentence"].replace("'", "&#39;") in page
+    assert "Female: the gap in every period" in page
+
+
+def test_mission_csv_and_json_agree(client) -> None:
+    body = client.get("/api/v1/mission?target_year=2035").json()
+    csv = pd.read_csv(io.StringIO(client.get("/api/v1/mission?target_year=2035&format=csv").text))
+    js = pd.DataFrame(body["gaps"])
+    assert len(csv) == len(js) == 24  # 12 periods x 2 sexes
+    np.testing.assert_allclose(csv["gap"], js["gap"], rtol=1e-10)
+
+
+def test_mission_api_error_shape(client) -> None:
+    r = client.get("/api/v1/mission")
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["code"] == "invalid_input"
+    assert err["message"].startswith("target year must be given")
+    r = client.get("/api/v1/mission?target_year=2035&definition=max")
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith("definition must be one of")
+
+
+def test_scorecard_matches_published_values(client, mirror) -> None:
+    df = pd.read_csv(mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv")
+    gm = df[(df["area_code"] == "E47000001") & (df["period"] == "2022-2024")]
+    eng = df[(df["area_code"] == "E92000001") & (df["period"] == "2022-2024")]
+    base = df[(df["area_code"] == "E47000001") & (df["period"] == "2018-2020")]
+    body = client.get("/api/v1/scorecards/E47000001").json()
+    assert body["framework"]["version"] == "2025.1"
+    rows = {(r["indicator_id"], r["sex"]): r for r in body["data"]}
+    page = client.get("/scorecards/E47000001").text
+    for sex in ("Female", "Male"):
+        r = rows[("hle_birth", sex)]
+        published = gm[gm["sex"] == sex].iloc[0]
+        assert r["value"] == pytest.approx(published["hle_years"], rel=1e-10)
+        assert r["lower_95_0"] == pytest.approx(published["lower_95"], rel=1e-10)
+        e = float(eng[eng["sex"] == sex]["hle_years"].iloc[0])
+        assert r["england_value"] == pytest.approx(e, rel=1e-10)
+        b = float(base[base["sex"] == sex]["hle_years"].iloc[0])
+        assert r["baseline"] == pytest.approx(b, rel=1e-10)
+        # Fingertips rule, evaluated here: upper limit below England -> lower -> worse.
+        expected = (
+            "worse"
+            if published["upper_95"] < e
+            else "better"
+            if published["lower_95"] > e
+            else "similar"
+        )
+        assert r["compared_95"] == expected
+        assert f"{published['hle_years']:.1f} ({published['lower_95']:.1f} to" in page
+    assert "illustration" in page
+
+
+def test_framework_page_and_api(client) -> None:
+    body = client.get("/api/v1/frameworks/greater_manchester").json()
+    assert body["framework"]["name"] == "Greater Manchester outcomes framework (illustration)"
+    assert body["problems"] == []
+    targets = {(r["indicator_id"], r["sex"]): r["target"] for r in body["data"]}
+    assert targets[("hle_birth", "Female")] == 62.0  # from the example file
+    page = client.get("/frameworks/greater_manchester").text
+    assert "62.00 by 2028-2030" in page and "2025.1" in page
+
+
+def test_core20_population_share_matches_the_imd_file(client, mirror) -> None:
+    """Reference: MHCLG IMD 2019 LSOA file, mid-2015 populations, deciles 1-2 = Core20."""
+    imd = pd.read_csv(
+        mirror / "imd2019" / "imd2019_lsoa11_england.csv",
+        usecols=["imd_decile", "pop_total_mid2015"],
+    )
+    share = (
+        imd.loc[imd["imd_decile"] <= 2, "pop_total_mid2015"].sum() / imd["pop_total_mid2015"].sum()
+    )
+    body = client.get("/api/v1/core20plus5/E92000001").json()
+    assert body["population"]["core20_population_share"] == pytest.approx(share, rel=1e-10)
+    assert body["population"]["lsoas"] == len(imd)
+    page = client.get("/core20plus5").text
+    assert f"<strong>{100 * share:.1f}%</strong>" in page
+    assert "ecological" in page
+    assert len(body["clinical_areas"]) == 10
+    assert {c["open_data"] for c in body["clinical_areas"]} == {"no"}
+
+
+def test_core20_gap_is_core20_minus_rest(client) -> None:
+    body = client.get("/api/v1/core20plus5/E47000001").json()
+    for r in body["data"]:
+        assert r["gap"] == pytest.approx(r["core20_value"] - r["rest_value"], rel=1e-10)
+        half = 1.959963984540054 * math.hypot(r["core20_se"], r["rest_se"])
+        assert r["gap_upper_95_0"] - r["gap"] == pytest.approx(half, rel=1e-9)
+
+
+def test_decile_decomposition_matches_ons(client, mirror) -> None:
+    """Reference: ONS HLE by IMD 2015 decile, males 2015-2017; SOURCES.md quotes
+    LE(10) - LE(1) = 83.32 - 73.97 = 9.35 (ONS: 9.4 years)."""
+    df = pd.read_csv(mirror / "hle_le" / "ons_hle_by_imd_decile_england_males_2015_2017.csv")
+    df = df.set_index("imd_decile")
+    le = df["hle_years"] + df["years_in_poorer_health"]
+    body = client.get("/api/v1/decomposition?part=deciles").json()
+    s = body["summary"]
+    assert s["gap"] == pytest.approx(le[10] - le[1], rel=1e-10)
+    assert round(s["gap"], 2) == 9.34  # 83.3175 - 73.9735 (published to 4 dp)
+    assert s["from_hle"] == pytest.approx(df.at[10, "hle_years"] - df.at[1, "hle_years"])
+    assert s["from_hle"] + s["from_poorer_health"] == pytest.approx(s["gap"], rel=1e-10)
+    csv = pd.read_csv(io.StringIO(client.get("/api/v1/decomposition?part=deciles&format=csv").text))
+    np.testing.assert_allclose(csv["le"], le.to_numpy(), rtol=1e-10)
+    assert f"{le[10] - le[1]:.2f} fewer years" in client.get("/decomposition").text
+
+
+def test_region_decomposition_matches_ons(client, mirror) -> None:
+    le = pd.read_csv(mirror / "hle_le" / "ons_le_birth_england_regions_2001_2024.csv")
+    hle = pd.read_csv(mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv")
+
+    def pick(df, name):
+        # Region rows only: "North East" is also a combined authority's name.
+        row = df[
+            df["area_code"].str.startswith("E12")
+            & (df["area_name"] == name)
+            & (df["sex"] == "Male")
+            & (df["period"] == "2020-2022")
+        ]
+        assert len(row) == 1
+        return row.iloc[0]
+
+    url = "first=North%20East&second=South%20East&sex=Male&period=2020-2022"
+    s = client.get(f"/api/v1/decomposition?{url}").json()["summary"]
+    a, b = pick(le, "North East"), pick(le, "South East")
+    assert (a["le_years"], b["le_years"]) == (77.2, 80.1)  # ONS bulletin, January 2024
+    assert s["le_gap"] == pytest.approx(b["le_years"] - a["le_years"], rel=1e-10)
+    ha, hb = pick(hle, "North East"), pick(hle, "South East")
+    assert s["from_hle"] == pytest.approx(hb["hle_years"] - ha["hle_years"], rel=1e-10)
+    z = 1.959963984540054
+    se = math.hypot(
+        (a["upper_95"] - a["lower_95"]) / (2 * z), (b["upper_95"] - b["lower_95"]) / (2 * z)
+    )
+    assert s["le_gap_upper_95_0"] == pytest.approx(s["le_gap"] + z * se, rel=1e-10)
+    assert s["from_poorer_health"] == pytest.approx(s["le_gap"] - s["from_hle"], rel=1e-10)
+
+
+def test_decomposition_api_error(client) -> None:
+    r = client.get("/api/v1/decomposition?part=ages")
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith("part must be one of regions, deciles")
+
+
+def test_map_values_match_published_hle(client, mirror) -> None:
+    df = pd.read_csv(mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv")
+    utla = df[
+        df["area_code"].str.match(r"E0[6-9]|E10")
+        & (df["sex"] == "Female")
+        & (df["period"] == "2022-2024")
+        & df["geography"].str.contains("ounty|nitary|London|Metropolitan", regex=True)
+    ]
+    body = client.get("/api/v1/maps").json()
+    got = pd.DataFrame(body["data"]).set_index("area_code")["value"]
+    for code, value in utla.set_index("area_code")["hle_years"].items():
+        if code in got.index:
+            assert got[code] == pytest.approx(value, rel=1e-10)
+    assert body["summary"]["period"] == "2022-2024"
+    page = client.get("/maps").text
+    assert page.count("<polygon") == 151  # every hexagon of the UTLA layout
+    assert "Hartlepool: " in page
+
+
+# ------------------------------------------------------------------ hex geometry
+
+
+def test_hex_centres_odd_r_hand_worked() -> None:
+    """size 10: w = 10 sqrt(3); odd rows shift right by w/2; rows count upwards."""
+    w = 10 * math.sqrt(3)
+    x, y = hexmap.hex_centres([0, 1, 0], [0, 0, 1], "odd-r", 10)
+    np.testing.assert_allclose(x, [w / 2, 1.5 * w, w], rtol=1e-12)
+    np.testing.assert_allclose(y, [25.0, 25.0, 10.0], rtol=1e-12)
+    x, y = hexmap.hex_centres([0, 1], [0, 0], "even-q", 10)
+    h = w
+    np.testing.assert_allclose(x, [10.0, 25.0], rtol=1e-12)
+    np.testing.assert_allclose(y, [h, h / 2], rtol=1e-12)
+
+
+def test_class_breaks_hand_worked() -> None:
+    # 1..10, linear interpolation: position 9p -> 2.8, 4.6, 6.4, 8.2.
+    np.testing.assert_allclose(hexmap.class_breaks(np.arange(1, 11)), [2.8, 4.6, 6.4, 8.2])
+
+
+def test_hex_map_colours_and_unmatched() -> None:
+    layout = pd.DataFrame(
+        {
+            "area_code": [f"A{i}" for i in range(6)],
+            "area_name": [f"Area {i}" for i in range(6)],
+            "q": [0, 1, 2, 0, 1, 2],
+            "r": [0, 0, 0, 1, 1, 1],
+            "layout": "odd-r",
+        }
+    )  # synthetic layout
+    values = pd.DataFrame(
+        {"area_code": ["A0", "A1", "A2", "A3", "A4", "Z9"], "value": [1, 2, 3, 4, 5, 9]}
+    )
+    m = hexmap.hex_map(layout, values, title="Synthetic")
+    fills = [c.fill for c in m.cells]
+    assert fills[0] == hexmap.PALETTE[0] and fills[4] == hexmap.PALETTE[-1]
+    assert fills[5] == hexmap.MISSING and m.cells[5].label == "no data"
+    assert m.unmatched == ("Z9",)
+    assert m.legend[-1] == ("No data", hexmap.MISSING)
+
+
+def test_hex_errors() -> None:
+    with pytest.raises(InputError, match="layout must be one of odd-r, even-r, odd-q, even-q"):
+        hexmap.hex_centres([0], [0], "square")
+    with pytest.raises(InputError, match="size must be greater than 0; got 0"):
+        hexmap.hex_centres([0], [0], "odd-r", 0)
+    with pytest.raises(InputError, match="layout must have columns"):
+        hexmap.hex_map(pd.DataFrame({"q": [0]}), pd.DataFrame(), title="x")
+    empty = pd.DataFrame(columns=["area_code", "area_name", "q", "r", "layout"])
+    with pytest.raises(InputError, match="layout must have at least one hexagon"):
+        hexmap.hex_map(empty, pd.DataFrame(columns=["area_code", "value"]), title="x")
+
+
+def test_view_errors() -> None:
+    with pytest.raises(InputError, match="target year must be given"):
+        views_account.target_year_from(" ")
+    with pytest.raises(InputError, match="target year must be a 4-digit year; got '35'"):
+        views_account.target_year_from("35")
+    assert views_account.target_year_from("2035") == 2035
+    with pytest.raises(InputError, match="framework must be one of greater_manchester"):
+        views_account.framework_by_name("x")
