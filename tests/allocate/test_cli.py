@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,62 @@ def test_errors_exit_2_with_the_message(files: Path, args: list[str], message: s
     assert proc.returncode == 2
     assert message in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+# ---- built-in examples -------------------------------------------------------------------
+
+
+def test_allocate_examples_lists_and_runs(tmp_path: Path, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.data.open_data._mirror import session_store
+
+    store = str(session_store(tmp_path_factory))
+    listing = run_cli("allocate", "examples", cwd=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    assert "icb_capitation" in listing.stdout and "NOT an official" in listing.stderr
+    proc = run_cli(
+        "allocate",
+        "run",
+        "--example",
+        "health_duty_fund",
+        "--store",
+        store,
+        "--out",
+        "sa.csv",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(tmp_path / "sa.csv")
+    assert len(table) == 10 and table["target_pence"].sum() == 10_000_000_000
+    assert "NOT an official allocation" in " ".join(proc.stderr.split())
+    what_if = run_cli(
+        "allocate",
+        "compare",
+        "--example",
+        "icb_capitation",
+        "--hi-share",
+        "0.15",
+        "--basis",
+        "target",
+        "--store",
+        store,
+        cwd=tmp_path,
+    )
+    assert what_if.returncode == 0, what_if.stderr
+    frame = pd.read_csv(io.StringIO(what_if.stdout))
+    assert len(frame) == 42 and frame["change_pence"].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--example", "nope"], r"example must be one of icb_capitation"),
+        (["run", "f.toml", "--example", "icb_capitation"], r"--example must be used without"),
+        (["run", "f.toml"], r"allocate needs a formula file and --inputs, or --example NAME"),
+        (["compare", "--example", "icb_capitation"], r"compare --example needs a what-if"),
+        (["compare", "f.toml"], r"compare needs two formula files and --inputs"),
+    ],
+)
+def test_example_errors(files: Path, args: list[str], message: str) -> None:
+    proc = run_cli("allocate", *args, "--store", str(files / "none.duckdb"), cwd=files)
+    assert proc.returncode != 0
+    assert re.search(message, " ".join(proc.stderr.split())), proc.stderr

@@ -349,7 +349,7 @@ def test_file_errors(tmp_path: Path) -> None:
         Formula.load(tmp_path)
     yaml = tmp_path / "f.yaml"
     yaml.write_text("components: {}\n")
-    with pytest.raises(InputError, match=r"formula file must be TOML \(.toml\); got 'f.yaml'"):
+    with pytest.raises(InputError, match=r"components \(line 1 of f.yaml\) must define at least"):
         Formula.load(yaml)
     latin = tmp_path / "latin.toml"
     latin.write_bytes('name = "caf\xe9"\n'.encode("latin-1"))

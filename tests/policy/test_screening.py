@@ -60,7 +60,7 @@ def test_every_required_question_is_covered_by_the_example() -> None:
 
 
 def test_full_history_is_kept_and_replayed(repo: ScreeningRepository) -> None:
-    sid = repo.create("Employment support", by="A. Analyst")
+    sid = repo.create("Employment support", authority="E47000001", by="A. Analyst")
     repo.answer(sid, "deprivation", "not known yet", by="A. Analyst")
     repo.answer(sid, "deprivation", "more deprived areas gain more", by="B. Lead")
     rec = repo.get(sid)
@@ -78,7 +78,7 @@ def test_full_history_is_kept_and_replayed(repo: ScreeningRepository) -> None:
 
 
 def test_storage_is_append_only(repo: ScreeningRepository, tmp_path: Path) -> None:
-    sid = repo.create("Employment support", by="A. Analyst")
+    sid = repo.create("Employment support", authority="E47000001", by="A. Analyst")
     with pytest.raises(Exception, match="append-only"), repo.engine.begin() as conn:
         conn.execute(text("UPDATE policy_screening_event SET actor = 'X'"))
     with pytest.raises(Exception, match="append-only"), repo.engine.begin() as conn:
@@ -95,7 +95,7 @@ def test_storage_is_append_only(repo: ScreeningRepository, tmp_path: Path) -> No
 
 def test_records_persist_across_repositories(tmp_path: Path) -> None:
     first = ScreeningRepository(tmp_path / "s.db")
-    sid = first.create("Bus fares", by="A")
+    sid = first.create("Bus fares", authority="E47000001", by="A")
     first.answer(sid, "summary", "Cap fares at two pounds.", by="A")
     first.close()
     second = ScreeningRepository(tmp_path / "s.db")
@@ -105,7 +105,7 @@ def test_records_persist_across_repositories(tmp_path: Path) -> None:
 
 
 def test_sign_off_fingerprint_and_changes_after(repo: ScreeningRepository) -> None:
-    sid = repo.create("Employment support", by="A. Analyst")
+    sid = repo.create("Employment support", authority="E47000001", by="A. Analyst")
     fill(repo, sid)
     assert repo.get(sid).status == "ready for sign-off"
     fp = repo.sign_off(sid, by="C. Director", role="Director of Public Health", statement="Agreed.")
@@ -132,7 +132,7 @@ def test_fingerprint_is_canonical_sha256() -> None:
 
 
 def test_exports_show_regard_was_had(repo: ScreeningRepository) -> None:
-    sid = repo.create("Employment support <pilot>", by="A. Analyst")
+    sid = repo.create("Employment support <pilot>", authority="E47000001", by="A. Analyst")
     fill(repo, sid)
     repo.sign_off(sid, by="C. Director", role="DPH")
     rec = repo.get(sid)
@@ -154,8 +154,8 @@ def test_exports_show_regard_was_had(repo: ScreeningRepository) -> None:
 @pytest.mark.parametrize(
     ("action", "match"),
     [
-        (lambda r, s: r.create("", by="A"), "title must be non-empty text"),
-        (lambda r, s: r.create("T", by=" "), "by must be a person's name"),
+        (lambda r, s: r.create("", authority="E47000001", by="A"), "title must be non-empty text"),
+        (lambda r, s: r.create("T", authority="E47000001", by=" "), "by must be a person's name"),
         (lambda r, s: r.answer(s, "colour", "red", by="A"), "question must be one of summary"),
         (lambda r, s: r.answer(s, "deprivation", "lots", by="A"), "must be one of: more deprived"),
         (lambda r, s: r.answer(s, "plus_groups", ["aliens"], by="A"), "must be one or more of"),
@@ -174,7 +174,7 @@ def test_exports_show_regard_was_had(repo: ScreeningRepository) -> None:
     ],
 )
 def test_errors(repo: ScreeningRepository, action, match) -> None:  # type: ignore[no-untyped-def]
-    sid = repo.create("T", by="A")
+    sid = repo.create("T", authority="E47000001", by="A")
     with pytest.raises(InputError, match=match):
         action(repo, sid)
 
@@ -207,7 +207,7 @@ TEXT_QUESTIONS = ["summary", "reach", "evidence", "risks"]
 )
 def test_replay_is_the_last_answer_per_question(steps) -> None:  # type: ignore[no-untyped-def]
     repo = ScreeningRepository(":memory:")
-    sid = repo.create("P", by="Ann")
+    sid = repo.create("P", authority="E47000001", by="Ann")
     expected: dict[str, str] = {}
     for qid, value, who in steps:
         repo.answer(sid, qid, value, by=who)

@@ -167,7 +167,19 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
 
     db = str(tmp_path / "s.db")
     res = runner.invoke(
-        app, ["policy", "screen", "new", "Employment support", "--db", db, "--by", "Ann"]
+        app,
+        [
+            "policy",
+            "screen",
+            "new",
+            "Employment support",
+            "--authority",
+            "E47000001",
+            "--db",
+            db,
+            "--by",
+            "Ann",
+        ],
     )
     assert res.exit_code == 0, res.output
     sid = res.output.strip()
@@ -195,7 +207,7 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0 and "Signed off; answers fingerprint" in res.output
     res = runner.invoke(app, ["policy", "screen", "list", "--db", db])
-    assert f"{sid}\tsigned off\tEmployment support" in res.output
+    assert f"{sid}\tE47000001\tsigned off\tEmployment support" in res.output
     out = tmp_path / "r.json"
     res = runner.invoke(
         app, ["policy", "screen", "export", sid, "--db", db, "-f", "json", "-o", str(out)]

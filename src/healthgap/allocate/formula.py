@@ -1,11 +1,12 @@
-"""A needs-based allocation formula as a readable, checkable TOML file.
+"""A needs-based allocation formula as a readable, checkable TOML (or YAML) file.
 
 A formula says how a control total is shared between areas: components (each a
 population base times need indices, with a share of the total), an optional area cost
 adjustment, an optional resources adjustment, and an optional pace of change from
-current allocations. :class:`Formula` holds one, checked; :meth:`Formula.load` and
-:meth:`Formula.from_toml` read one from TOML. The file format is documented in
-``docs/allocation.md``; a short example::
+current allocations. :class:`Formula` holds one, checked; :meth:`Formula.load` reads a
+``.toml``, ``.yaml`` or ``.yml`` file, :meth:`Formula.from_toml` and
+:meth:`Formula.from_yaml` read text (YAML has the same fields, nested by indentation).
+The file format is documented in ``docs/allocation.md``; a short example::
 
     name = "Illustrative ICB-style formula"
     area = "area"
@@ -52,6 +53,7 @@ from types import MappingProxyType
 from typing import Any
 
 from healthgap.allocate._locate import line_of
+from healthgap.allocate._yaml import load_yaml, yaml_line
 from healthgap.allocate.rounding import pence_from_pounds
 from healthgap.errors import InputError
 
@@ -187,21 +189,18 @@ class Formula:
     description: str = ""
     source: str = "formula"
     text: str | None = field(default=None, repr=False, compare=False)
+    lines: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
 
     # ---- constructors -------------------------------------------------------------
     @classmethod
     def load(cls, path: str | Path) -> Formula:
-        """Read and check a TOML formula file."""
+        """Read and check a formula file: YAML for ``.yaml``/``.yml``, TOML otherwise."""
         p = Path(path)
         if not p.exists():
             raise InputError(f"formula file must exist; got {str(p)!r}. Check the path.")
         if p.is_dir():
             raise InputError(f"formula must be a file; got the folder {str(p)!r}.")
-        if p.suffix.lower() in (".yaml", ".yml"):
-            raise InputError(
-                f"formula file must be TOML (.toml); got {p.name!r}. YAML needs PyYAML, which "
-                "healthgap does not install; write the same fields in TOML."
-            )
+        suffix = p.suffix.lower()
         try:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -209,6 +208,8 @@ class Formula:
                 f"{p.name} must be UTF-8 text; got bytes that are not (at byte {exc.start}). "
                 "Save the file as UTF-8."
             ) from None
+        if suffix in (".yaml", ".yml"):
+            return cls.from_yaml(text, source=p.name)
         return cls.from_toml(text, source=p.name)
 
     @classmethod
@@ -222,6 +223,23 @@ class Formula:
                 "that each key is written once."
             ) from None
         return _Parser(data, source, text).formula()
+
+    @classmethod
+    def from_yaml(cls, text: str, source: str = "formula") -> Formula:
+        """Parse and check a formula written in YAML (the same fields as TOML).
+
+        >>> f = Formula.from_yaml("components: {core: {share: 1}}", source="f.yaml")
+        >>> [c.name for c in f.components]
+        ['core']
+        """
+        data, lines = load_yaml(text, source)
+        if not isinstance(data, Mapping):
+            raise InputError(
+                f"{source} must be a mapping of fields at the top (name: ..., components: "
+                f"...); got {type(data).__name__} at line 1. Start the file with fields "
+                "such as 'name:' and 'components:'."
+            )
+        return _Parser(dict(data), source, text, MappingProxyType(lines)).formula()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "formula") -> Formula:
@@ -253,7 +271,7 @@ class Formula:
             replace(c, share=_share(shares.get(c.name, c.share), f"components.{c.name}.share"))
             for c in self.components
         )
-        out = replace(self, components=comps, name=name or self.name, text=None)
+        out = replace(self, components=comps, name=name or self.name, text=None, lines=None)
         _check_share_sum(out, None)
         return out
 
@@ -264,10 +282,7 @@ class Formula:
     # ---- messages -------------------------------------------------------------------
     def where(self, path: str) -> str:
         """``"components.hi.share (line 9 of icb.toml)"``: how messages point at a field."""
-        line = line_of(self.text, path) if self.text else None
-        if line is None:
-            return f"{path} (in {self.source})"
-        return f"{path} (line {line} of {self.source})"
+        return _where(self.text, self.lines, self.source, path)
 
     @property
     def index_order(self) -> tuple[str, ...]:
@@ -276,6 +291,17 @@ class Formula:
 
 
 # ---- parsing -------------------------------------------------------------------------
+
+
+def _where(text: str | None, lines: Mapping[str, int] | None, source: str, path: str) -> str:
+    """A field and its line: from the YAML line map, else looked up in the TOML text."""
+    if lines is not None:
+        line = yaml_line(dict(lines), path)
+    else:
+        line = line_of(text, path) if text else None
+    if line is None:
+        return f"{path} (in {source})"
+    return f"{path} (line {line} of {source})"
 
 
 def _suggest(word: str, options: Sequence[str]) -> str:
@@ -336,16 +362,20 @@ def _topological(indices: Mapping[str, Index]) -> tuple[str, ...]:
 class _Parser:
     """Turns nested dictionaries into a :class:`Formula`, checking as it goes."""
 
-    def __init__(self, data: dict[str, Any], source: str, text: str | None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        source: str,
+        text: str | None,
+        lines: Mapping[str, int] | None = None,
+    ) -> None:
         self.data = data
         self.source = source
         self.text = text
+        self.lines = lines
 
     def where(self, path: str) -> str:
-        line = line_of(self.text, path) if self.text else None
-        if line is None:
-            return f"{path} (in {self.source})"
-        return f"{path} (line {line} of {self.source})"
+        return _where(self.text, self.lines, self.source, path)
 
     # -- generic checks --
     def known(self, table: Mapping[str, Any], allowed: Sequence[str], path: str) -> None:
@@ -446,6 +476,7 @@ class _Parser:
             bands_population=self.text_field(bands, "population", "bands.population", None),
             source=self.source,
             text=self.text,
+            lines=self.lines,
         )
         _check_share_sum(formula, self)
         return formula

@@ -1,6 +1,8 @@
-"""``healthgap allocate FORMULA`` and ``healthgap allocate compare A B``.
+"""``healthgap allocate FORMULA``, ``healthgap allocate compare A B`` and the examples.
 
 ``healthgap allocate FORMULA ...`` is short for ``healthgap allocate run FORMULA ...``.
+``--example NAME`` runs a built-in example formula on the store's open data
+(illustrations of published structures, not official allocations).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import typer
 from typer.core import TyperGroup
 
 from healthgap.allocate import allocate, compare
+from healthgap.allocate import examples as ex
 from healthgap.cli import options as opt
 from healthgap.cli._io import err_console, read_table, warnings_to_console, write_or_show
 from healthgap.cli.main import app
+from healthgap.data.store import open_store
 from healthgap.errors import InputError
 
 
@@ -29,16 +33,56 @@ class _FormulaFirst(TyperGroup):
 
 allocate_app = typer.Typer(
     cls=_FormulaFirst,
-    help="Share a control total between areas by a needs-based formula (TOML file).",
+    help="Share a control total between areas by a needs-based formula (TOML or YAML file).",
     no_args_is_help=True,
 )
 app.add_typer(allocate_app, name="allocate")
 
-FormulaPath = Annotated[Path, typer.Argument(help="The formula: a TOML file.")]
+FormulaPath = Annotated[
+    Path | None, typer.Argument(help="The formula: a TOML or YAML file (or use --example).")
+]
 InputsPath = Annotated[
-    Path,
+    Path | None,
     typer.Option("--inputs", "-i", help="One row per area: CSV (any delimiter) or Parquet."),
 ]
+ExampleName = Annotated[
+    str | None,
+    typer.Option(
+        "--example",
+        help="A built-in example on the store's open data (see `healthgap allocate examples`).",
+    ),
+]
+HiShare = Annotated[
+    float | None,
+    typer.Option("--hi-share", help="What if: the example's need component's share, e.g. 0.15."),
+]
+Growth = Annotated[
+    float | None, typer.Option("--growth", help="What if: yearly envelope growth, e.g. 0.04.")
+]
+Floor = Annotated[
+    float | None, typer.Option("--floor", help="What if: minimum yearly growth, e.g. 0.02.")
+]
+Years = Annotated[int | None, typer.Option("--years", help="What if: years of pace of change.")]
+StorePath = Annotated[
+    str | None,
+    typer.Option("--store", help="The store file, for --example. Default: $HEALTHGAP_STORE."),
+]
+
+
+def _example_or_file(example: str | None, formula: Path | None, inputs: Path | None) -> None:
+    if example is not None and (formula is not None or inputs is not None):
+        raise InputError(
+            "--example must be used without a formula file or --inputs; got both. Use "
+            "--example NAME alone, or FORMULA --inputs FILE."
+        )
+    if example is None and (formula is None or inputs is None):
+        missing = "a formula file" if formula is None else "--inputs"
+        raise InputError(
+            f"allocate needs a formula file and --inputs, or --example NAME; got no "
+            f"{missing}. See `healthgap allocate examples` for the built-in examples."
+        )
+
+
 BandsPath = Annotated[
     Path | None,
     typer.Option("--bands", help="Population by area and band (age, sex), for cost curves."),
@@ -66,8 +110,8 @@ def _write(table: Any, out: Path, what: str) -> None:
 
 @allocate_app.command("run")
 def run_command(
-    formula: FormulaPath,
-    inputs: InputsPath,
+    formula: FormulaPath = None,
+    inputs: InputsPath = None,
     bands: BandsPath = None,
     control_total: ControlTotal = None,
     out: opt.OutPath = None,
@@ -79,19 +123,36 @@ def run_command(
         Path | None,
         typer.Option("--waterfall", help="Also write each area's waterfall, step by step."),
     ] = None,
+    example: ExampleName = None,
+    store: StorePath = None,
+    hi_share: HiShare = None,
+    growth: Growth = None,
+    floor: Floor = None,
+    years: Years = None,
 ) -> None:
     """Target shares, target allocations and the pace of change for each area, in pence."""
-    data = read_table(inputs)
-    band_data = _read(bands)
-    with warnings_to_console():
-        result = allocate(
-            formula,
-            data,
-            band_data,
-            control_total,
-            inputs_name=inputs.name,
-            bands_name=bands.name if bands else "bands",
-        )
+    _example_or_file(example, formula, inputs)
+    if example is not None:
+        # Check the example and the what-if before opening the store.
+        ex.what_if_formula(example, hi_share=hi_share, growth=growth, floor=floor, years=years)
+        with open_store(store) as st, warnings_to_console():
+            result = ex.run_example(
+                st, example, hi_share=hi_share, growth=growth, floor=floor, years=years
+            )
+        err_console.print(ex.ILLUSTRATION, markup=False)
+    else:
+        assert formula is not None and inputs is not None
+        data = read_table(inputs)
+        band_data = _read(bands)
+        with warnings_to_console():
+            result = allocate(
+                formula,
+                data,
+                band_data,
+                control_total,
+                inputs_name=inputs.name,
+                bands_name=bands.name if bands else "bands",
+            )
     write_or_show(result.to_pandas(), out)
     if path is not None:
         frame = result.path_frame()
@@ -109,29 +170,87 @@ def run_command(
 
 @allocate_app.command("compare")
 def compare_command(
-    formula_a: Annotated[Path, typer.Argument(help="Formula A (the baseline), TOML.")],
-    formula_b: Annotated[Path, typer.Argument(help="Formula B (the what-if), TOML.")],
-    inputs: InputsPath,
+    formula_a: Annotated[
+        Path | None, typer.Argument(help="Formula A (the baseline), TOML or YAML.")
+    ] = None,
+    formula_b: Annotated[
+        Path | None, typer.Argument(help="Formula B (the what-if), TOML or YAML.")
+    ] = None,
+    inputs: InputsPath = None,
     bands: BandsPath = None,
     control_total: ControlTotal = None,
     basis: Annotated[
         str, typer.Option(help="Compare 'allocation' (after pace of change) or 'target'.")
     ] = "allocation",
     out: opt.OutPath = None,
+    example: ExampleName = None,
+    store: StorePath = None,
+    hi_share: HiShare = None,
+    growth: Growth = None,
+    floor: Floor = None,
+    years: Years = None,
 ) -> None:
-    """Winners and losers if formula B replaced formula A: amounts and per head."""
-    data = read_table(inputs)
-    band_data = _read(bands)
-    with warnings_to_console():
-        result = compare(
-            str(formula_a),
-            str(formula_b),
-            data,
-            band_data,
-            basis=basis,
-            control_total=control_total,
-            inputs_name=inputs.name,
-            bands_name=bands.name if bands else "bands",
-        )
+    """Winners and losers if formula B replaced formula A (or a what-if on an example)."""
+    if example is not None:
+        if formula_a is not None or formula_b is not None or inputs is not None:
+            raise InputError(
+                "--example must be used without formula files or --inputs; got both. Use "
+                "--example NAME with what-if options such as --hi-share 0.15."
+            )
+        if all(v is None for v in (hi_share, growth, floor, years)):
+            raise InputError(
+                "compare --example needs a what-if; got none. Add e.g. --hi-share 0.15, "
+                "--growth 0.04, --floor 0.02 or --years 3."
+            )
+        ex.what_if_formula(example, hi_share=hi_share, growth=growth, floor=floor, years=years)
+        with open_store(store) as st, warnings_to_console():
+            result = ex.compare_example(
+                st,
+                example,
+                hi_share=hi_share,
+                growth=growth,
+                floor=floor,
+                years=years,
+                basis=basis,
+            )
+        err_console.print(ex.ILLUSTRATION, markup=False)
+    else:
+        if formula_a is None or formula_b is None or inputs is None:
+            raise InputError(
+                "compare needs two formula files and --inputs, or --example NAME with a "
+                "what-if; got neither. E.g. healthgap allocate compare a.toml b.toml -i x.csv."
+            )
+        data = read_table(inputs)
+        band_data = _read(bands)
+        with warnings_to_console():
+            result = compare(
+                str(formula_a),
+                str(formula_b),
+                data,
+                band_data,
+                basis=basis,
+                control_total=control_total,
+                inputs_name=inputs.name,
+                bands_name=bands.name if bands else "bands",
+            )
     write_or_show(result.to_pandas(), out)
     err_console.print(result.summary(), style="dim", markup=False)
+
+
+@allocate_app.command("examples")
+def examples_command() -> None:
+    """List the built-in example formulas (illustrations, not official allocations)."""
+    rows = [
+        {
+            "example": spec.name,
+            "title": spec.title,
+            "areas": spec.areas,
+            "what_if_component": spec.need_component,
+            "formula_file": spec.file,
+        }
+        for spec in ex.EXAMPLES.values()
+    ]
+    import pandas as pd
+
+    write_or_show(pd.DataFrame(rows), None)
+    err_console.print(ex.ILLUSTRATION, markup=False)

@@ -25,8 +25,16 @@ app.add_typer(policy_app, name="policy")
 policy_app.add_typer(screen_app, name="screen")
 
 DbOption = Annotated[
-    Path,
-    typer.Option("--db", help="The screening database (a SQLite file; created if absent)."),
+    str | None,
+    typer.Option(
+        "--db",
+        help="The app database: a SQLAlchemy URL or a SQLite file (migrated if needed). "
+        "Default: the web service's ($HEALTHGAP_DB, else sqlite:///healthgap-app.db).",
+    ),
+]
+AuthorityOption = Annotated[
+    str,
+    typer.Option("--authority", help="The authority's ONS code, e.g. E47000001."),
 ]
 ByOption = Annotated[str, typer.Option("--by", help="Your name, recorded with the event.")]
 StoreOption = Annotated[
@@ -92,7 +100,7 @@ def simulate_command(
         err_console.print(f"Wrote {len(result.summary)} rows to {table}")
 
 
-def _repo(db: Path):  # type: ignore[no-untyped-def]
+def _repo(db: str | None):  # type: ignore[no-untyped-def]
     from healthgap.policy.screening import ScreeningRepository
 
     return ScreeningRepository(db)
@@ -113,13 +121,14 @@ def questions_command() -> None:
 @screen_app.command("new")
 def new_command(
     title: Annotated[str, typer.Argument(help="The policy or decision screened.")],
-    db: DbOption,
+    authority: AuthorityOption,
     by: ByOption,
+    db: DbOption = None,
 ) -> None:
-    """Start a screening record; prints its id."""
+    """Start a screening record for an authority; prints its id."""
     repo = _repo(db)
     try:
-        sid = repo.create(title, by=by)
+        sid = repo.create(title, authority=authority, by=by)
     finally:
         repo.close()
     typer.echo(str(sid))
@@ -132,8 +141,8 @@ def answer_command(
     answer: Annotated[
         list[str], typer.Argument(help="The answer; for multiple choice, one argument each.")
     ],
-    db: DbOption,
     by: ByOption,
+    db: DbOption = None,
 ) -> None:
     """Record an answer (earlier answers stay in the history)."""
     from healthgap.policy.questions import question
@@ -152,10 +161,10 @@ def answer_command(
 @screen_app.command("sign-off")
 def sign_off_command(
     screening_id: Annotated[int, typer.Argument(help="The record's id.")],
-    db: DbOption,
     by: ByOption,
     role: Annotated[str, typer.Option("--role", help="The signer's role.")],
     statement: Annotated[str, typer.Option("--statement", help="Optional statement.")] = "",
+    db: DbOption = None,
 ) -> None:
     """Sign off the current answers (all required questions must be answered)."""
     repo = _repo(db)
@@ -167,20 +176,26 @@ def sign_off_command(
 
 
 @screen_app.command("list")
-def list_command(db: DbOption) -> None:
-    """List the records in the database with their status."""
+def list_command(
+    db: DbOption = None,
+    authority: Annotated[
+        str | None, typer.Option("--authority", help="Only this authority's records.")
+    ] = None,
+) -> None:
+    """List the records (id, authority, status, title), oldest first."""
     repo = _repo(db)
     try:
-        for sid, title in repo.ids():
-            typer.echo(f"{sid}\t{repo.get(sid).status}\t{title}")
+        records = repo.records(None if authority is None else [authority])
     finally:
         repo.close()
+    for r in records:
+        typer.echo(f"{r.id}\t{r.authority_code}\t{r.status}\t{r.title}")
 
 
 @screen_app.command("export")
 def export_command(
     screening_id: Annotated[int, typer.Argument(help="The record's id.")],
-    db: DbOption,
+    db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
 ) -> None:
@@ -195,3 +210,24 @@ def export_command(
     if fmt == "json":
         json.loads(text)  # always valid JSON
     _write(text, out, "the record")
+
+
+@policy_app.command("migrate-store")
+def migrate_store_command(
+    file: Annotated[Path, typer.Argument(help="The separate screening SQLite file to import.")],
+    authority: AuthorityOption,
+    by: ByOption,
+    db: DbOption = None,
+) -> None:
+    """Import the records of a separate screening file (earlier versions) into the app
+    database, once, filed under one authority."""
+    from healthgap.policy.screening import import_store
+
+    repo = _repo(db)
+    try:
+        pairs = import_store(file, repo, authority=authority, by=by)
+    finally:
+        repo.close()
+    for old, new in pairs:
+        typer.echo(f"{old} -> {new}")
+    err_console.print(f"Imported {len(pairs)} records from {file}")

@@ -9,18 +9,21 @@ ours; it is not OHID's text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from healthgap.errors import InputError
 
-Kind = Literal["text", "choice", "multi"]
+Kind = Literal["text", "choice", "multi", "date"]
 STAGES: tuple[str, ...] = ("prepare", "assess", "refine", "review")
 
 
 @dataclass(frozen=True)
 class Question:
-    """One question: ``id``, ``stage``, ``text``, ``kind`` and, for choices, ``choices``."""
+    """One question: ``id``, ``stage``, ``text``, ``kind`` (text, choice, multi or date:
+    YYYY-MM-DD) and, for choices, ``choices``."""
 
     id: str
     stage: str
@@ -150,7 +153,13 @@ QUESTIONS: tuple[Question, ...] = (
         "review",
         "Why was this decided, having regard to reducing health inequalities?",
     ),
-    Question("review_date", "review", "When will the decision be reviewed (YYYY-MM-DD)?"),
+    Question(
+        "review_date",
+        "review",
+        "When will the decision be reviewed (YYYY-MM-DD)?",
+        "date",
+        hint="For example, 2027-06-30.",
+    ),
 )
 
 BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}
@@ -189,9 +198,24 @@ def check_answer(q: Question, value: object) -> str | list[str]:
             "'not known' is a valid answer."
         )
     text = value.strip()
+    if q.kind == "date" and not _is_date(text):
+        raise InputError(
+            f"answer to {q.id!r} must be a date written YYYY-MM-DD; got {text!r}. "
+            "Write e.g. 2027-06-30."
+        )
     if q.kind == "choice" and text not in q.choices:
         raise InputError(
             f"answer to {q.id!r} must be one of: {'; '.join(q.choices)}; got {text!r}. "
             "Give the choice exactly as listed."
         )
     return text
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -212,6 +212,7 @@ def screening_json(record: Screening) -> str:
     payload = {
         "id": record.id,
         "title": record.title,
+        "authority_code": record.authority_code,
         "created_at": _iso(record.created_at),
         "created_by": record.created_by,
         "status": record.status,
@@ -240,7 +241,8 @@ def screening_markdown(record: Screening) -> str:
     lines = [
         f"# Health equity screening: {record.title}",
         "",
-        f"Record {record.id}, started {_iso(record.created_at)} by {record.created_by}. "
+        f"Record {record.id} of authority {record.authority_code}, started "
+        f"{_iso(record.created_at)} by {record.created_by}. "
         f"Status: **{record.status}**. Answers fingerprint (SHA-256): `{record.fingerprint}`.",
         "",
     ]
@@ -279,7 +281,8 @@ _SCREEN_TEMPLATE = _ENV.from_string(
 <title>Health equity screening: {{ r.title }}</title><style>{{ style }}</style></head>
 <body><main>
 <h1>Health equity screening: {{ r.title }}</h1>
-<p>Record {{ r.id }}, started {{ iso(r.created_at) }} by {{ r.created_by }}.
+<p>Record {{ r.id }} of authority {{ r.authority_code }}, started {{ iso(r.created_at) }}
+by {{ r.created_by }}.
 Status: <strong>{{ r.status }}</strong>. Answers fingerprint (SHA-256):
 <code>{{ r.fingerprint }}</code>.</p>
 {% for stage in stages %}<h2 id="stage-{{ stage }}">{{ stage|capitalize }}</h2>

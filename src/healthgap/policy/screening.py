@@ -1,15 +1,19 @@
-"""Equity screening records with full history, stored in SQLite through SQLAlchemy 2.
+"""Equity screening records with full history, stored in the app database.
 
-A screening record is a sequence of *events*: created, answered, signed off. Events are
-only ever appended (database triggers refuse UPDATE and DELETE), so the record shows
-every answer ever given, by whom and when; the current state is a replay of the events.
-A sign-off fingerprints (SHA-256) the answers it approved; answering again afterwards
-leaves the sign-off in the history but marks the record "changed since sign-off" until
-it is signed off again.
+A screening record belongs to one authority and is a sequence of *events*: created,
+answered, signed off. Events are only ever appended (database triggers refuse UPDATE and
+DELETE, see the Alembic revision ``0003_policy``), so the record shows every answer ever
+given, by whom and when; the current state is a replay of the events. A sign-off
+fingerprints (SHA-256) the answers it approved; answering again afterwards leaves the
+sign-off in the history but marks the record "changed since sign-off" until it is signed
+off again. Every create, answer and sign-off also writes an entry to the audit log
+(:mod:`healthgap.appdb.audit`) in the same transaction.
 
-Storage sits behind :class:`ScreeningRepository`, with its own tables
-(``policy_screening``, ``policy_screening_event``) and metadata, so it can later move
-into the application database unchanged.
+The tables (``policy_screening``, ``policy_screening_event``) live in the application
+database, the one the web service uses (:class:`healthgap.web.settings.Settings`
+``db_url``, ``$HEALTHGAP_DB``); :class:`ScreeningRepository` migrates it to the head
+revisions when it opens it. :func:`import_store` copies the records of a separate
+screening file from earlier versions into it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,27 +40,29 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     func,
     insert,
     select,
-    text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from healthgap.appdb import audit
+from healthgap.appdb.models import Authority
 from healthgap.errors import InputError
 from healthgap.policy.questions import QUESTIONS, STAGES, check_answer, question
 
+#: The screening tables as created by the Alembic revision ``0003_policy``.
 metadata = MetaData()
 
 screenings = Table(
     "policy_screening",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("authority_code", String(16), nullable=False),
     Column("title", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("created_by", String(200), nullable=False),
+    Column("created_by", String(320), nullable=False),
 )
 
 events = Table(
@@ -63,7 +72,7 @@ events = Table(
     Column("screening_id", Integer, ForeignKey("policy_screening.id"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(200), nullable=False),
+    Column("actor", String(320), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("question_id", String(60)),
     Column("payload", Text, nullable=False),
@@ -71,13 +80,32 @@ events = Table(
 )
 
 EVENT_KINDS = ("created", "answered", "signed_off")
+#: The audit log's ``entity`` for screening records.
+AUDIT_ENTITY = "policy_screening"
+_AUTHORITY = re.compile(r"[A-Z][A-Z0-9]{1,15}")
 
-_APPEND_ONLY = [
-    f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op} BEFORE {op.upper()} ON {t} "
-    f"BEGIN SELECT RAISE(ABORT, '{t} is append-only: records are never edited in place'); END"
-    for t in ("policy_screening", "policy_screening_event")
-    for op in ("update", "delete")
-]
+
+def default_db_url() -> str:
+    """The app database URL the web service uses (``$HEALTHGAP_DB`` or its default)."""
+    from healthgap.web.settings import Settings
+
+    return Settings.from_env().db_url
+
+
+def authority_code(value: Any) -> str:
+    """``value`` as an authority code (upper case letters and digits, 2 to 16 long).
+
+    >>> authority_code(" e47000001 ")
+    'E47000001'
+    """
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or not _AUTHORITY.fullmatch(code):
+        raise InputError(
+            f"authority must be an authority code of 2 to 16 letters and digits; got "
+            f"{value!r}. Give the ONS code, e.g. E47000001 (a combined authority) or "
+            "E08000025 (a council)."
+        )
+    return code
 
 
 @dataclass(frozen=True)
@@ -104,6 +132,7 @@ class Screening:
     answered_by: dict[str, tuple[str, datetime]]
     history: tuple[Event, ...]
     signoffs: tuple[Event, ...] = field(default=())
+    authority_code: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -132,6 +161,35 @@ class Screening:
         """(question id, question text, answer or None) for one stage, in order."""
         return [(q.id, q.text, self.answers.get(q.id)) for q in QUESTIONS if q.stage == stage]
 
+    def published(self) -> Screening | None:
+        """The record as it stood at its last sign-off (``None`` if never signed off).
+
+        This is what the public sees: answers given after the last sign-off are not
+        shown until someone signs them off.
+        """
+        if not self.signoffs:
+            return None
+        last = self.signoffs[-1].seq
+        return replay(replace(self, history=()), [e for e in self.history if e.seq <= last])
+
+
+def replay(head: Screening, history: Iterable[Event]) -> Screening:
+    """``head`` (id, title, authority, creation) with the state replayed from ``history``."""
+    ordered = tuple(sorted(history, key=lambda e: e.seq))
+    answers: dict[str, Any] = {}
+    answered_by: dict[str, tuple[str, datetime]] = {}
+    for e in ordered:
+        if e.kind == "answered" and e.question_id is not None:
+            answers[e.question_id] = e.payload["value"]
+            answered_by[e.question_id] = (e.actor, e.at)
+    return replace(
+        head,
+        answers=answers,
+        answered_by=answered_by,
+        history=ordered,
+        signoffs=tuple(e for e in ordered if e.kind == "signed_off"),
+    )
+
 
 def answers_fingerprint(answers: dict[str, Any]) -> str:
     """SHA-256 hex digest of the answers as canonical JSON (sorted keys)."""
@@ -148,95 +206,156 @@ def _actor(actor: Any, what: str) -> str:
     return actor.strip()
 
 
+def _url(location: str | os.PathLike[str]) -> str:
+    loc = str(location)
+    if "://" in loc:
+        return loc
+    parent = Path(loc).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InputError(
+            f"the screening database folder must exist; got {str(parent)!r}. Create it "
+            "or pass --db with an existing folder."
+        )
+    return f"sqlite:///{Path(loc).expanduser()}"
+
+
 class ScreeningRepository:
-    """Screening records in a SQLite file (or any SQLAlchemy URL).
+    """Screening records in the app database (a URL, a SQLite file or an open engine).
+
+    Parameters
+    ----------
+    location:
+        ``None`` (the web service's app database, :func:`default_db_url`), a SQLAlchemy
+        URL (``sqlite:///app.db``, ``postgresql+psycopg://...``), a SQLite file path,
+        ``":memory:"`` (a private throw-away database, for trials), or an open
+        :class:`~sqlalchemy.engine.Engine` of an already migrated database (the web
+        service's). URLs and paths are migrated to the head revisions first.
+    now:
+        The clock (for tests); default UTC now.
 
     >>> repo = ScreeningRepository(":memory:")
-    >>> sid = repo.create("Employment support pilot", by="A. Analyst")
+    >>> sid = repo.create("Employment support pilot", authority="E47000001", by="A. Analyst")
     >>> repo.answer(sid, "deprivation", "more deprived areas gain more", by="A. Analyst")
     >>> repo.get(sid).status
     'in progress'
+    >>> repo.close()
     """
 
     def __init__(
         self,
-        location: str | os.PathLike[str],
+        location: str | os.PathLike[str] | Engine | None = None,
         *,
         now: Callable[[], datetime] | None = None,
     ) -> None:
-        loc = str(location)
-        url = loc if "://" in loc else f"sqlite:///{loc}" if loc != ":memory:" else "sqlite://"
-        if "://" not in loc and loc != ":memory:":
-            parent = Path(loc).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise InputError(
-                    f"the screening database folder must exist; got {str(parent)!r}. Create it "
-                    "or pass --db with an existing folder."
-                )
-        self.engine: Engine = create_engine(url)
+        from healthgap.appdb.db import init_db
+
         self._now = now or (lambda: datetime.now(UTC))
-        if self.engine.dialect.name == "sqlite":
-
-            @event.listens_for(self.engine, "connect")
-            def _fk(dbapi_conn: Any, _: Any) -> None:
-                dbapi_conn.execute("PRAGMA foreign_keys=ON")
-
-        metadata.create_all(self.engine)
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as conn:
-                for ddl in _APPEND_ONLY:
-                    conn.execute(text(ddl))
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._owned = not isinstance(location, Engine)
+        if isinstance(location, Engine):
+            self.engine: Engine = location
+            return
+        if location is None:
+            url = default_db_url()
+        elif str(location) == ":memory:":
+            # A private throw-away database: a migrated SQLite file in a temporary
+            # folder removed on close (Alembic migrates through its own connection, so
+            # a true in-memory database would not survive the migration).
+            self._tmp = tempfile.TemporaryDirectory(prefix="healthgap-screening-")
+            url = f"sqlite:///{Path(self._tmp.name) / 'screening.db'}"
+        else:
+            url = _url(location)
+        self.engine = init_db(url)
 
     def close(self) -> None:
-        """Release the database connections."""
-        self.engine.dispose()
+        """Release the database connections (an engine passed in is left open)."""
+        if self._owned:
+            self.engine.dispose()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     # ------------------------------------------------------------------ writes (append only)
     def _append(
-        self, conn: Any, sid: int, actor: str, kind: str, qid: str | None, payload: dict[str, Any]
-    ) -> None:
-        seq = conn.execute(
+        self,
+        session: Session,
+        sid: int,
+        actor: str,
+        kind: str,
+        qid: str | None,
+        payload: dict[str, Any],
+        at: datetime | None = None,
+    ) -> int:
+        seq = session.execute(
             select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.screening_id == sid)
         ).scalar_one()
-        conn.execute(
+        session.execute(
             insert(events).values(
                 screening_id=sid,
                 seq=seq + 1,
-                at=self._now(),
+                at=at or self._now(),
                 actor=actor,
                 kind=kind,
                 question_id=qid,
                 payload=json.dumps(payload, sort_keys=True, ensure_ascii=False),
             )
         )
+        return int(seq + 1)
 
-    def create(self, title: str, *, by: str) -> int:
-        """Start a screening; returns its id."""
+    def _new(self, session: Session, title: str, authority: str, actor: str, at: datetime) -> int:
+        if session.get(Authority, authority) is None:
+            session.add(Authority(code=authority, name=authority))
+            session.flush()
+        new_id = session.execute(
+            insert(screenings)
+            .values(authority_code=authority, title=title, created_at=at, created_by=actor)
+            .returning(screenings.c.id)
+        ).scalar_one()
+        return int(new_id)
+
+    def create(self, title: str, *, authority: str, by: str) -> int:
+        """Start a screening for ``authority`` (an ONS code); returns its id."""
         if not isinstance(title, str) or not title.strip():
             raise InputError(
                 f"title must be non-empty text; got {title!r}. Name the policy or decision, "
                 "e.g. 'Inclusive growth strategy 2026'."
             )
+        if len(title.strip()) > 300:
+            raise InputError(
+                f"title must be at most 300 characters; got {len(title.strip())}. Put the "
+                "detail in the summary answer."
+            )
+        code = authority_code(authority)
         actor = _actor(by, "by")
-        with self.engine.begin() as conn:
-            key = conn.execute(
-                insert(screenings).values(
-                    title=title.strip(), created_at=self._now(), created_by=actor
-                )
-            ).inserted_primary_key
-            assert key is not None
-            sid = int(key[0])
-            self._append(conn, sid, actor, "created", None, {"title": title.strip()})
-        return int(sid)
+        at = self._now()
+        with Session(self.engine) as session, session.begin():
+            sid = self._new(session, title.strip(), code, actor, at)
+            self._append(session, sid, actor, "created", None, {"title": title.strip()}, at)
+            audit.record(
+                session, actor, "create", AUDIT_ENTITY, sid, code, None, {"title": title.strip()}
+            )
+        return sid
 
     def answer(self, screening_id: int, question_id: str, value: Any, *, by: str) -> None:
         """Record an answer (a new event; earlier answers stay in the history)."""
         q = question(question_id)
         normalised = check_answer(q, value)
         actor = _actor(by, "by")
-        self._require(screening_id)
-        with self.engine.begin() as conn:
-            self._append(conn, screening_id, actor, "answered", q.id, {"value": normalised})
+        before = self.get(screening_id)
+        with Session(self.engine) as session, session.begin():
+            seq = self._append(
+                session, screening_id, actor, "answered", q.id, {"value": normalised}
+            )
+            audit.record(
+                session,
+                actor,
+                "answer",
+                AUDIT_ENTITY,
+                screening_id,
+                before.authority_code,
+                {q.id: before.answers.get(q.id)},
+                {q.id: normalised, "seq": seq},
+            )
 
     def sign_off(self, screening_id: int, *, by: str, role: str, statement: str = "") -> str:
         """Sign off the current answers; returns the fingerprint signed.
@@ -258,76 +377,196 @@ class ScreeningRepository:
                 "with `healthgap policy screen answer`."
             )
         fp = state.fingerprint
-        with self.engine.begin() as conn:
-            self._append(
-                conn,
-                screening_id,
+        payload = {"role": role.strip(), "statement": statement.strip(), "fingerprint": fp}
+        with Session(self.engine) as session, session.begin():
+            seq = self._append(session, screening_id, actor, "signed_off", None, payload)
+            audit.record(
+                session,
                 actor,
-                "signed_off",
-                None,
-                {"role": role.strip(), "statement": statement.strip(), "fingerprint": fp},
+                "sign_off",
+                AUDIT_ENTITY,
+                screening_id,
+                state.authority_code,
+                {"status": state.status},
+                {**payload, "seq": seq},
             )
         return fp
 
     # ------------------------------------------------------------------ reads
-    def _require(self, screening_id: Any) -> None:
+    def ids(self, authority: str | None = None) -> list[tuple[int, str]]:
+        """(id, title) of every screening (of one authority if given), oldest first."""
+        q = select(screenings.c.id, screenings.c.title).order_by(screenings.c.id)
+        if authority is not None:
+            q = q.where(screenings.c.authority_code == authority_code(authority))
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(screenings.c.id).where(screenings.c.id == screening_id)
-            ).first()
-        if found is None:
+            return [(int(r.id), str(r.title)) for r in conn.execute(q)]
+
+    def get(self, screening_id: int) -> Screening:
+        """The screening replayed from its events."""
+        found = self.records(ids=[screening_id])
+        if not found:
             raise InputError(
                 f"screening id must be an existing record; got {screening_id!r}. List them "
                 "with `healthgap policy screen list`."
             )
+        return found[0]
 
-    def ids(self) -> list[tuple[int, str]]:
-        """(id, title) of every screening, oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(screenings.c.id, screenings.c.title).order_by(screenings.c.id)
-            )
-            return [(int(r.id), str(r.title)) for r in rows]
+    def records(
+        self,
+        authorities: Sequence[str] | None = None,
+        *,
+        ids: Sequence[int] | None = None,
+    ) -> list[Screening]:
+        """Screenings (all, or of some authorities, or by id), replayed, oldest first.
 
-    def get(self, screening_id: int) -> Screening:
-        """The screening replayed from its events."""
-        self._require(screening_id)
+        Two queries whatever the number of records: the heads, then all their events.
+        """
+        q = select(screenings).order_by(screenings.c.id)
+        if authorities is not None:
+            q = q.where(screenings.c.authority_code.in_([authority_code(a) for a in authorities]))
+        if ids is not None:
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+                return []
+            q = q.where(screenings.c.id.in_(list(ids)))
         with self.engine.connect() as conn:
-            head = conn.execute(select(screenings).where(screenings.c.id == screening_id)).one()
-            rows = conn.execute(
-                select(events).where(events.c.screening_id == screening_id).order_by(events.c.seq)
-            ).all()
-        history = tuple(
-            Event(
-                seq=int(r.seq),
-                at=_utc(r.at),
-                actor=str(r.actor),
-                kind=str(r.kind),
-                question_id=r.question_id,
-                payload=json.loads(r.payload),
+            heads = conn.execute(q).all()
+            wanted = [int(h.id) for h in heads]
+            rows = (
+                conn.execute(
+                    select(events)
+                    .where(events.c.screening_id.in_(wanted))
+                    .order_by(events.c.screening_id, events.c.seq)
+                ).all()
+                if wanted
+                else []
             )
-            for r in rows
-        )
-        answers: dict[str, Any] = {}
-        answered_by: dict[str, tuple[str, datetime]] = {}
-        for e in history:
-            if e.kind == "answered" and e.question_id is not None:
-                answers[e.question_id] = e.payload["value"]
-                answered_by[e.question_id] = (e.actor, e.at)
-        return Screening(
-            id=int(head.id),
-            title=str(head.title),
-            created_at=_utc(head.created_at),
-            created_by=str(head.created_by),
-            answers=answers,
-            answered_by=answered_by,
-            history=history,
-            signoffs=tuple(e for e in history if e.kind == "signed_off"),
-        )
+        by_id: dict[int, list[Event]] = {i: [] for i in wanted}
+        for r in rows:
+            by_id[int(r.screening_id)].append(
+                Event(
+                    seq=int(r.seq),
+                    at=_utc(r.at),
+                    actor=str(r.actor),
+                    kind=str(r.kind),
+                    question_id=r.question_id,
+                    payload=json.loads(r.payload),
+                )
+            )
+        return [
+            replay(
+                Screening(
+                    id=int(h.id),
+                    title=str(h.title),
+                    created_at=_utc(h.created_at),
+                    created_by=str(h.created_by),
+                    answers={},
+                    answered_by={},
+                    history=(),
+                    authority_code=str(h.authority_code),
+                ),
+                by_id[int(h.id)],
+            )
+            for h in heads
+        ]
 
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def import_store(
+    path: str | os.PathLike[str],
+    repo: ScreeningRepository,
+    *,
+    authority: str,
+    by: str,
+) -> list[tuple[int, int]]:
+    """Copy every record of a separate screening file (earlier versions) into ``repo``.
+
+    The old file had no authorities: every record is filed under ``authority``. Each
+    event keeps its time, actor, kind and payload; records get new ids. All or nothing,
+    in one transaction, with one audit entry per record. A file is imported once: a
+    second import of the same file (by its resolved path) is refused.
+
+    Returns (old id, new id) pairs.
+    """
+    src = Path(path).expanduser()
+    if not src.is_file():
+        raise InputError(
+            f"FILE must be an existing screening database; got {str(src)!r}. Give the "
+            "path of the SQLite file used with --db before."
+        )
+    code = authority_code(authority)
+    actor = _actor(by, "by")
+    key = "sha256:" + hashlib.sha256(str(src.resolve()).encode()).hexdigest()[:40]
+    try:
+        with sqlite3.connect(f"file:{src.resolve()}?mode=ro", uri=True) as con:
+            heads = con.execute(
+                "SELECT id, title, created_at, created_by FROM policy_screening ORDER BY id"
+            ).fetchall()
+            rows = con.execute(
+                "SELECT screening_id, seq, at, actor, kind, question_id, payload "
+                "FROM policy_screening_event ORDER BY screening_id, seq"
+            ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"FILE must be a screening database (tables policy_screening and "
+            f"policy_screening_event); got {str(src)!r} ({exc}). Check the path."
+        ) from None
+    with Session(repo.engine) as session, session.begin():
+        done = session.scalar(
+            select(func.count())
+            .select_from(audit.AuditEntry)
+            .where(audit.AuditEntry.entity == "policy_screening_store")
+            .where(audit.AuditEntry.entity_id == key)
+        )
+        if done:
+            raise InputError(
+                f"FILE must not have been imported before; got {str(src)!r}, already "
+                "imported (see the audit log). Its records are in the app database."
+            )
+        pairs: list[tuple[int, int]] = []
+        for old_id, title, created_at, created_by in heads:
+            at = _parse_time(created_at)
+            new_id = repo._new(session, str(title), code, str(created_by), at)
+            for sid, _seq, ev_at, ev_actor, kind, qid, payload in rows:
+                if sid == old_id:
+                    repo._append(
+                        session,
+                        new_id,
+                        str(ev_actor),
+                        str(kind),
+                        qid,
+                        json.loads(payload),
+                        _parse_time(ev_at),
+                    )
+            audit.record(
+                session,
+                actor,
+                "import",
+                AUDIT_ENTITY,
+                new_id,
+                code,
+                None,
+                {"title": str(title), "from": str(src.resolve()), "old_id": int(old_id)},
+            )
+            pairs.append((int(old_id), new_id))
+        audit.record(
+            session,
+            actor,
+            "import",
+            "policy_screening_store",
+            key,
+            code,
+            None,
+            {"file": str(src.resolve()), "records": len(pairs)},
+        )
+    return pairs
+
+
+def _parse_time(value: Any) -> datetime:
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return _utc(at)
 
 
 def stages() -> Sequence[str]:

@@ -44,3 +44,13 @@ from healthgap.web.routers.maps import router as _maps  # noqa: E402
 
 ROUTERS.append(_maps)
 NAV.append(("/maps", "Maps"))
+from healthgap.web.routers.policy import router as _policy  # noqa: E402
+
+ROUTERS.append(_policy)
+NAV.append(("/policy", "Policy"))
+from healthgap.web.routers.allocation import api as _allocation_api  # noqa: E402
+from healthgap.web.routers.allocation import router as _allocation  # noqa: E402
+
+ROUTERS.append(_allocation)
+ROUTERS.append(_allocation_api)
+NAV.append(("/allocation", "Funding"))

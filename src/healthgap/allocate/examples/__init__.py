@@ -1,0 +1,478 @@
+"""Built-in example formulas on the real open data: illustrations, not official allocations.
+
+Three formula files sit beside this module, each with the *structure* of a published
+allocation, run on the open data in the store:
+
+``icb_capitation`` (TOML)
+    NHS-style weighted capitation over the 42 ICBs (July 2022): a core component (90%)
+    of population weighted by an age cost curve, and a health-inequalities component
+    (10%) of population times deprivation. Populations by broad age band are the IoD2019
+    File 6 mid-2015 LSOA denominators summed to ICBs through the ONS LSOA (2011) to ICB
+    (July 2022) lookup, in which every LSOA lies in one ICB; deprivation is the
+    population-weighted mean IMD 2019 score of the ICB's LSOAs (MHCLG's "average score"
+    method). The cost weights are illustrative, not NHS England's.
+``public_health_grant`` (YAML)
+    The public health grant's structure: population times the under-75 standardised
+    mortality ratio (SMR<75), over upper-tier councils. The store holds no all-cause
+    SMR<75 (no deaths or populations by age for councils), so the proxy is OHID's
+    *under-75 mortality from preventable cardiovascular disease* (Fingertips 93722, a
+    directly standardised rate, 2022-2024) as a ratio to England's, times 100: like the
+    SMR<75, it compares premature mortality after removing the effect of age. City of
+    London is combined with Hackney and the Isles of Scilly with Cornwall, as OHID
+    publishes them (151 areas). Populations: ONS mid-2020 estimates.
+``health_duty_fund`` (TOML)
+    A fund for strategic authorities weighted by the healthy life expectancy gap to
+    England (70%) and the Core20 population share (30%). Authorities: the combined
+    authorities of the open December 2023 lookup plus the Greater London Authority (as
+    the London region), with North East and North of Tyne taken together as the North
+    East MCA (E47000014), which ONS's HLE file reports: 10 authorities. HLE: ONS
+    2022-2024, the mean of the male and female values.
+
+Every example has an illustrative control total and a five-year pace of change from a
+**synthetic** baseline: the control total / (1 + 3%) shared equally per head (no
+published current allocations are in the open data). Outputs carry
+:data:`ILLUSTRATION` so that nobody mistakes them for real allocations.
+
+>>> sorted(EXAMPLES)
+['health_duty_fund', 'icb_capitation', 'public_health_grant']
+>>> example_formula("public_health_grant").source
+'public_health_grant.yaml'
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from healthgap.allocate.engine import allocate
+from healthgap.allocate.explain import compare
+from healthgap.allocate.formula import Formula, Pace, _Parser
+from healthgap.allocate.results import AllocationResult, Comparison
+from healthgap.allocate.rounding import largest_remainder
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.geography.core20 import core20_share
+from healthgap.geography.hierarchy import (
+    ENGLAND_CODE,
+    lad_lookup,
+    lsoa_lookup,
+    recode_lad,
+)
+
+#: The label every example output carries.
+ILLUSTRATION = (
+    "Illustration of a published formula structure on real open data; NOT an official "
+    "allocation. Cost weights, shares, control totals and the baseline are illustrative."
+)
+
+#: The synthetic baseline: current allocations = control total / (1 + this), per head.
+BASELINE_UPLIFT = 0.03
+
+_HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ExampleSpec:
+    """What a built-in example is: its formula file, areas, data and what-if component.
+
+    Attributes
+    ----------
+    name, title:
+        The id (``icb_capitation``) and a title for people.
+    file:
+        The formula file beside this module.
+    areas:
+        What the areas are (e.g. "42 ICBs (July 2022)").
+    need_component:
+        The component whose share ``hi_share`` changes in a what-if (the other
+        components share the rest in proportion to their shares).
+    sources:
+        The open datasets the inputs are built from.
+    proxy:
+        Which data stand in for what, and why.
+    """
+
+    name: str
+    title: str
+    file: str
+    areas: str
+    need_component: str
+    sources: tuple[str, ...]
+    proxy: str
+
+
+EXAMPLES: dict[str, ExampleSpec] = {
+    "icb_capitation": ExampleSpec(
+        name="icb_capitation",
+        title="ICB-style weighted capitation (illustration)",
+        file="icb_capitation.toml",
+        areas="42 integrated care boards (July 2022)",
+        need_component="health_inequalities",
+        sources=(
+            "MHCLG IoD2019 (File 6 populations, mid-2015; File 7 scores)",
+            "ONS LSOA (2011) to Sub-ICB Location to ICB (July 2022) lookup",
+        ),
+        proxy=(
+            "Age need: an illustrative cost curve on three broad age bands (0-15, 16-59, 60+), "
+            "the only age split of LSOA populations in the open data. Health inequalities: "
+            "the population-weighted mean IMD 2019 score, in place of NHS England's "
+            "avoidable-mortality-based index (no ICB avoidable mortality is in the store)."
+        ),
+    ),
+    "public_health_grant": ExampleSpec(
+        name="public_health_grant",
+        title="Public-health-grant-style SMR<75 formula (illustration)",
+        file="public_health_grant.yaml",
+        areas="151 upper-tier local authorities (2023; two pairs combined as OHID does)",
+        need_component="need",
+        sources=(
+            "OHID Fingertips 93722: under-75 preventable CVD mortality, DSR, 2022-2024",
+            "ONS mid-2020 population estimates (2021 LADs), recoded to 2023 upper-tier areas",
+        ),
+        proxy=(
+            "SMR<75 proxy: the under-75 preventable cardiovascular mortality rate (directly "
+            "standardised) as a ratio to England's, x 100. The store has no all-cause deaths "
+            "or populations by age for councils, so no all-cause SMR<75 can be computed; "
+            "this is the age-standardised premature mortality indicator it does hold."
+        ),
+    ),
+    "health_duty_fund": ExampleSpec(
+        name="health_duty_fund",
+        title="Strategic-authority health-duty fund (illustration)",
+        file="health_duty_fund.toml",
+        areas="10 strategic authorities (8 combined authorities, North East MCA, GLA)",
+        need_component="hle_gap",
+        sources=(
+            "ONS healthy life expectancy at birth, local areas, 2022-2024",
+            "MHCLG IoD2019 deciles and File 6 populations (Core20 share)",
+            "ONS LAD to combined authority lookup (December 2023); mid-2020 populations",
+        ),
+        proxy=(
+            "HLE gap: England's HLE minus the authority's (mean of male and female; ONS "
+            "publishes no persons HLE), 0 where the authority is at or above England. The "
+            "GLA is the London region. North East (E47000010) and North of Tyne "
+            "(E47000011) are taken together as the North East MCA (E47000014), which "
+            "replaced them in May 2024 and is the code ONS's HLE file uses. The other "
+            "2024-25 authorities are not in the open LAD lookup, so they are left out."
+        ),
+    ),
+}
+
+
+def _spec(name: str) -> ExampleSpec:
+    if name not in EXAMPLES:
+        close = difflib.get_close_matches(str(name), list(EXAMPLES), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"example must be one of {', '.join(EXAMPLES)}; got {name!r}.{hint} "
+            "List them with `healthgap allocate examples`."
+        )
+    return EXAMPLES[name]
+
+
+def example_formula(name: str) -> Formula:
+    """The checked formula of the built-in example ``name`` (read from its file)."""
+    return Formula.load(_HERE / _spec(name).file)
+
+
+# ---- inputs from the store ----------------------------------------------------------
+
+
+def _lad_populations(store: Store) -> pd.DataFrame:
+    """ONS mid-2020 all-age populations of English LADs, recoded to 2024 codes."""
+    t = store.table("populations")
+    t = t.filter([t.source_id == "ons_mye_2020_lad21", t.area_code.startswith("E")])
+    pops = store.to_pandas(t.group_by("area_code").aggregate(population=t.population.sum()))
+    pops["lad_code"] = recode_lad(pops["area_code"], 2021, 2024, store=store)
+    return pops.groupby("lad_code", as_index=False)["population"].sum()
+
+
+def _baseline(control_pence: int, population: np.ndarray) -> np.ndarray:
+    """The synthetic current allocations in pounds: control / (1 + uplift), per head."""
+    total = round(control_pence / (1 + BASELINE_UPLIFT))
+    weights = population.astype(float)
+    return largest_remainder(weights / weights.sum() * total, total) / 100
+
+
+def _icb_inputs(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    imd = store.to_pandas(
+        store.table("imd2019_lsoa11").select(
+            "lsoa11_code",
+            "imd_score",
+            "pop_age_0_15_mid2015",
+            "pop_age_16_59_mid2015",
+            "pop_age_60_plus_mid2015",
+        )
+    )
+    look = lsoa_lookup(store, lsoa_vintage=2011)[["lsoa_code", "icb_code", "icb_name"]]
+    lsoas = imd.merge(look, left_on="lsoa11_code", right_on="lsoa_code", how="left")
+    if lsoas["icb_code"].isna().any():
+        first = lsoas.loc[lsoas["icb_code"].isna(), "lsoa11_code"].iloc[0]
+        raise InputError(
+            f"every IMD 2019 LSOA must be in the LSOA to ICB lookup; got {first!r} in none. "
+            "Rebuild the store with `healthgap init`."
+        )
+    bands = {"0-15": "pop_age_0_15_mid2015", "16-59": "pop_age_16_59_mid2015"}
+    bands["60+"] = "pop_age_60_plus_mid2015"
+    lsoas["population"] = lsoas[list(bands.values())].sum(axis=1)
+    lsoas["weighted_score"] = lsoas["imd_score"] * lsoas["population"]
+    by = lsoas.groupby(["icb_code", "icb_name"], sort=True)
+    sums = by[[*bands.values(), "population", "weighted_score"]].sum().reset_index()
+    inputs = pd.DataFrame(
+        {
+            "area": sums["icb_code"],
+            "area_name": sums["icb_name"],
+            "population": sums["population"],
+            "imd_score": sums["weighted_score"] / sums["population"],
+        }
+    )
+    long = [
+        pd.DataFrame({"area": sums["icb_code"], "age": label, "population": sums[column]})
+        for label, column in bands.items()
+    ]
+    return inputs, pd.concat(long, ignore_index=True)
+
+
+#: OHID's combined areas: (code, name, members).
+_COMBINED = (
+    ("E67000001", "City of London, Hackney", ("E09000001", "E09000012")),
+    ("E67000002", "Isles of Scilly, Cornwall", ("E06000053", "E06000052")),
+)
+_PH_PERIOD = "2022-2024"
+
+
+def _ph_inputs(store: Store) -> pd.DataFrame:
+    lads = lad_lookup(store)[["lad_code", "utla_code", "utla_name"]]
+    pops = _lad_populations(store).merge(lads, on="lad_code", how="left", validate="one_to_one")
+    for code, name, members in _COMBINED:
+        hit = pops["utla_code"].isin(members)
+        pops.loc[hit, "utla_code"] = code
+        pops.loc[hit, "utla_name"] = name
+    utla = pops.groupby(["utla_code", "utla_name"], as_index=False, sort=True)["population"].sum()
+    t = store.indicators("93722", period=_PH_PERIOD)
+    dsr = store.to_pandas(t.select("area_code", "area_type", "value"))
+    england = dsr.loc[dsr["area_code"] == ENGLAND_CODE, "value"]
+    if len(england) != 1:
+        raise InputError(
+            f"indicator 93722 must have one England value for {_PH_PERIOD}; got "
+            f"{len(england)}. Rebuild the store with `healthgap init`."
+        )
+    dsr = dsr.drop_duplicates("area_code").set_index("area_code")["value"]
+    value = utla["utla_code"].map(dsr)
+    if value.isna().any():
+        first = utla.loc[value.isna(), "utla_code"].iloc[0]
+        raise InputError(
+            f"indicator 93722 ({_PH_PERIOD}) must have a value for every upper-tier area; "
+            f"got {int(value.isna().sum())} without (first: {first}). Rebuild the store."
+        )
+    return pd.DataFrame(
+        {
+            "area": utla["utla_code"],
+            "area_name": utla["utla_name"],
+            "population": utla["population"],
+            "cvd_u75_dsr": value.to_numpy(),
+            "smr_u75_proxy": 100 * value.to_numpy() / float(england.iloc[0]),
+        }
+    )
+
+
+_NORTH_EAST = ("E47000014", "North East", ("E47000010", "E47000011"))
+_HLE_PERIOD = "2022-2024"
+
+
+def _sa_inputs(store: Store) -> pd.DataFrame:
+    lads = lad_lookup(store)[["lad_code", "strategic_authority_code", "strategic_authority_name"]]
+    lads = lads.dropna(subset=["strategic_authority_code"]).copy()
+    code, name, members = _NORTH_EAST
+    hit = lads["strategic_authority_code"].isin(members)
+    lads.loc[hit, "strategic_authority_code"] = code
+    lads.loc[hit, "strategic_authority_name"] = name
+    pops = _lad_populations(store).merge(lads, on="lad_code", how="inner")
+    core = core20_share(store, to="lad", imd=2019, lad_vintage=2024)
+    pops = pops.merge(
+        core[["lad_code", "population", "core20_population"]].rename(
+            columns={"population": "population_mid2015"}
+        ),
+        on="lad_code",
+        how="left",
+        validate="one_to_one",
+    )
+    keys = ["strategic_authority_code", "strategic_authority_name"]
+    sa = pops.groupby(keys, as_index=False, sort=True)[
+        ["population", "population_mid2015", "core20_population"]
+    ].sum()
+    t = store.indicators("hle_birth", period=_HLE_PERIOD, sex=["Male", "Female"])
+    hle = store.to_pandas(t.select("area_code", "sex", "value")).drop_duplicates(
+        ["area_code", "sex"]
+    )
+    persons = hle.groupby("area_code")["value"].agg(["mean", "count"])
+    persons = persons.loc[persons["count"] == 2, "mean"]
+    if ENGLAND_CODE not in persons.index:
+        raise InputError(
+            f"healthy life expectancy must have England's male and female values for "
+            f"{_HLE_PERIOD}; got none. Rebuild the store with `healthgap init`."
+        )
+    sa["hle_years"] = sa["strategic_authority_code"].map(persons)
+    sa = sa.dropna(subset=["hle_years"]).reset_index(drop=True)
+    gap = np.maximum(0.0, float(persons[ENGLAND_CODE]) - sa["hle_years"].to_numpy())
+    return pd.DataFrame(
+        {
+            "area": sa["strategic_authority_code"],
+            "area_name": sa["strategic_authority_name"],
+            "population": sa["population"],
+            "hle_years": sa["hle_years"],
+            "england_hle_years": float(persons[ENGLAND_CODE]),
+            "hle_gap_years": gap,
+            "core20_share": sa["core20_population"] / sa["population_mid2015"],
+        }
+    )
+
+
+def example_inputs(store: Store, name: str) -> pd.DataFrame:
+    """The inputs table of example ``name``, built from the store: one row per area with
+    ``area``, ``area_name``, ``population``, the index columns and ``current`` (the
+    synthetic baseline, pounds)."""
+    spec = _spec(name)
+    if spec.name == "icb_capitation":
+        inputs, _ = _icb_inputs(store)
+    elif spec.name == "public_health_grant":
+        inputs = _ph_inputs(store)
+    else:
+        inputs = _sa_inputs(store)
+    formula = example_formula(name)
+    assert formula.control_total is not None
+    inputs["current"] = _baseline(formula.control_total, inputs["population"].to_numpy())
+    return inputs
+
+
+def example_bands(store: Store, name: str) -> pd.DataFrame | None:
+    """The population-by-band table for the example's cost curve (``None`` if it has none)."""
+    if _spec(name).name != "icb_capitation":
+        return None
+    return _icb_inputs(store)[1]
+
+
+# ---- running ------------------------------------------------------------------------
+
+
+def what_if_formula(
+    name: str,
+    *,
+    hi_share: float | None = None,
+    growth: float | None = None,
+    floor: float | None = None,
+    years: int | None = None,
+) -> Formula:
+    """The example's formula with a what-if applied.
+
+    ``hi_share`` is the share of the example's need component
+    (:attr:`ExampleSpec.need_component`); the other components share the rest in
+    proportion to their own shares (equally if they were all 0). ``growth``, ``floor``
+    and ``years`` replace the pace of change's settings.
+    """
+    spec = _spec(name)
+    formula = example_formula(name)
+    changed = []
+    if hi_share is not None:
+        checker = _Parser({}, "what-if", None)
+        share = checker.number(
+            hi_share,
+            f"hi_share (the {spec.need_component} component's share)",
+            "a share between 0 and 1",
+            lambda v: 0 <= v <= 1,
+            "Write 15% as 0.15.",
+        )
+        others = [c for c in formula.components if c.name != spec.need_component]
+        total = sum(c.share for c in others)
+        shares = {spec.need_component: share}
+        for c in others:
+            weight = c.share / total if total > 0 else 1 / len(others)
+            shares[c.name] = (1 - share) * weight
+        # Make the shares add up to 1 exactly in floating point.
+        last = others[-1].name
+        shares[last] = 1 - sum(v for k, v in shares.items() if k != last)
+        formula = formula.with_shares(shares)
+        changed.append(f"{spec.need_component} share {share:g}")
+    if any(v is not None for v in (growth, floor, years)):
+        assert formula.pace is not None
+        old = formula.pace
+        n = old.years if years is None else years
+        raw = {
+            "years": n,
+            "growth": (old.growth[0] if old.growth else 0.0) if growth is None else growth,
+            "floor": old.floor if floor is None else floor,
+        }
+        pace: Pace = _Parser({}, "what-if", None).pace(raw)
+        formula = replace(formula, pace=pace)
+        for label, value in (("growth", growth), ("floor", floor), ("years", years)):
+            if value is not None:
+                changed.append(f"{label} {value:g}")
+    if changed:
+        formula = replace(formula, name=f"{formula.name}; what if {', '.join(changed)}")
+    return formula
+
+
+def run_example(
+    store: Store,
+    name: str,
+    *,
+    hi_share: float | None = None,
+    growth: float | None = None,
+    floor: float | None = None,
+    years: int | None = None,
+) -> AllocationResult:
+    """Run built-in example ``name`` on the store, with an optional what-if.
+
+    The result's notes begin with :data:`ILLUSTRATION`; its table has ``area_name``
+    after ``area``.
+    """
+    formula = what_if_formula(name, hi_share=hi_share, growth=growth, floor=floor, years=years)
+    inputs = example_inputs(store, name)
+    result = allocate(
+        formula,
+        inputs,
+        example_bands(store, name),
+        inputs_name=f"example {name}",
+        bands_name=f"example {name} bands",
+    )
+    names = inputs.set_index("area")["area_name"]
+    table = result.table.copy()
+    table.insert(1, "area_name", table["area"].map(names).to_numpy())
+    return replace(result, table=table, notes=(ILLUSTRATION, *result.notes))
+
+
+def compare_example(
+    store: Store,
+    name: str,
+    *,
+    hi_share: float | None = None,
+    growth: float | None = None,
+    floor: float | None = None,
+    years: int | None = None,
+    basis: str = "target",
+) -> Comparison:
+    """Winners and losers if the what-if replaced the example's own settings."""
+    base = run_example(store, name)
+    other = run_example(store, name, hi_share=hi_share, growth=growth, floor=floor, years=years)
+    result = compare(base, other, basis=basis)
+    names = base.table.set_index("area")["area_name"]
+    table = result.table.copy()
+    table.insert(1, "area_name", table["area"].map(names).to_numpy())
+    return replace(result, table=table)
+
+
+__all__ = [
+    "EXAMPLES",
+    "ILLUSTRATION",
+    "ExampleSpec",
+    "compare_example",
+    "example_bands",
+    "example_formula",
+    "example_inputs",
+    "run_example",
+    "what_if_formula",
+]

@@ -1,0 +1,76 @@
+"""``healthgap report``: the annual health-duty report of a strategic authority (PDF/HTML)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from healthgap.cli._io import err_console
+from healthgap.cli.main import app
+
+
+@app.command("report")
+def report_command(
+    authority: Annotated[
+        str,
+        typer.Option(
+            "--authority",
+            help="Strategic authority code: a combined authority (E47...) or the GLA (E61000001).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The report file: .pdf or .html.")],
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="The store file. Default: $HEALTHGAP_STORE, else healthgap.duckdb in the "
+            "data directory.",
+            show_default=False,
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Healthy life expectancy period, e.g. 2022-2024 (default: the latest).",
+            show_default=False,
+        ),
+    ] = None,
+    framework: Annotated[
+        Path | None,
+        typer.Option(
+            "--framework",
+            help="The authority's outcomes framework (.toml/.yaml). Default: a bundled "
+            "example for the authority, else the default indicator set.",
+            show_default=False,
+        ),
+    ] = None,
+    target_year: Annotated[
+        int | None,
+        typer.Option(
+            "--target-year",
+            help="Year by which the regional HLE gap should be halved (no default: without "
+            "it the mission status is not assessed).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The annual health-duty report of a strategic authority, from the open data."""
+    from healthgap.data.store import open_store
+    from healthgap.report.pdf import check_out, write_report
+
+    path = check_out(out)
+    start = time.perf_counter()
+    with open_store(store) as st:
+        ctx = write_report(
+            st, authority, path, period=period, framework=framework, target_year=target_year
+        )
+    err_console.print(
+        f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "
+        f"{time.perf_counter() - start:.1f} s. Tables are disclosure-controlled "
+        f"({ctx.disclosure}).",
+        markup=False,
+    )

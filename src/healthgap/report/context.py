@@ -1,0 +1,1379 @@
+"""The annual health-duty report's numbers, built from the store (no rendering).
+
+:func:`build_context` gathers, for one English strategic authority, every figure the
+report shows into a plain :class:`ReportContext`: sections of plain-English summaries,
+tables and chart data. Rendering (:mod:`healthgap.report.render`, charts, PDF) only
+formats what is here, so the HTML, the PDF and any test read the same numbers.
+
+Every table passes through :func:`protect` (disclosure control, the default
+:class:`~healthgap.data.disclosure.DisclosurePolicy`: counts of 1 to 7 withheld, other
+counts rounded to the nearest 5) when it is made, before anything can render it.
+
+Sections
+--------
+1. ``mission``: the regional HLE gap (:func:`healthgap.account.mission.mission`) and the
+   authority's own HLE by sex against England and its region, with 95% CIs and trend.
+2. ``scorecard``: its outcomes framework (``--framework`` or a bundled example for the
+   authority, else healthgap's default indicator set) with nearest-neighbour benchmarks.
+3. ``inequalities``: SII and RII across the member councils ranked by IMD 2019 score
+   (ecological: council-level values).
+4. ``decomposition``: the HLE gap to England split into the LE gap and the extra years
+   lived in poorer health, where the open data hold LE (England and the regions).
+5. ``core20``: Core20 population share of the authority and each council (IMD 2019
+   population-weighted; IMD 2025 by LSOA count, labelled).
+6. ``hexmap``: the member councils on the ODI Leeds LAD hex layout, coloured by an
+   indicator.
+7. ``methods``: methods notes and the data catalogue of the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthgap.account.frameworks import (
+    EXAMPLES,
+    Framework,
+    default_framework,
+    load_framework,
+    restrict_to_store,
+)
+from healthgap.account.mission import DEFAULT_BASELINE, mission
+from healthgap.account.neighbours import area_features, nearest_neighbours
+from healthgap.account.scorecards import Z95, change_test, scorecard
+from healthgap.account.status import compare
+from healthgap.data.disclosure import COUNT_LIKE, DisclosurePolicy, apply_disclosure
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.geography.core20 import core20_share
+from healthgap.geography.hierarchy import (
+    ENGLAND_CODE,
+    GLA_CODE,
+    GLA_NAME,
+    lad_lookup,
+    strategic_authorities,
+)
+from healthgap.stats.inequality.sii import sii
+
+#: The GSS code of the Greater London Authority; its area is the London region.
+GLA_GSS_CODE = "E61000001"
+#: Columns that hold counts of people (disclosure control), besides :data:`COUNT_LIKE`.
+PEOPLE_COLUMNS: frozenset[str] = frozenset({"population", "core20_population"})
+POLICY = DisclosurePolicy()
+HLE = "hle_birth"
+LE = "le_birth"
+SEXES = ("Female", "Male")
+SII_SEED = 20250101
+SII_REPETITIONS = 20_000
+MIN_COUNCILS = 5
+HEX_LAYOUT = "hex_lad23"
+
+#: Indicators the member-council SII is computed for: (id, sex, label, value type, scale).
+#: Scale divides the published value before the SII (percentages -> proportions) and is
+#: the SII's multiplier, so the SII is in the published units.
+SII_INDICATORS: tuple[tuple[str, str, str, str, float], ...] = (
+    (HLE, "Female", "Healthy life expectancy at birth, females (years)", "normal", 1.0),
+    (HLE, "Male", "Healthy life expectancy at birth, males (years)", "normal", 1.0),
+    (
+        "93722",
+        "Persons",
+        "Under-75 mortality from preventable cardiovascular disease (per 100,000)",
+        "rate",
+        1.0,
+    ),
+    ("adult_obesity", "Persons", "Adults living with obesity (%)", "proportion", 100.0),
+)
+#: The indicator colouring the hex map: the first of these the members have data for.
+HEX_INDICATORS: tuple[tuple[str, str, str], ...] = (
+    ("93722", "Persons", "Under-75 preventable cardiovascular mortality (per 100,000)"),
+    ("adult_obesity", "Persons", "Adults living with obesity (%)"),
+)
+
+
+# ------------------------------------------------------------------ data objects
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table as published: protected numbers, column headings and number formats.
+
+    ``formats`` maps a column to its decimal places (numbers) ; other columns print as text.
+    """
+
+    id: str
+    caption: str
+    frame: pd.DataFrame
+    columns: Mapping[str, str]
+    digits: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What one chart shows: its kind, title, long-form data and the table behind it."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    data: pd.DataFrame
+    table_id: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered section of the report."""
+
+    id: str
+    title: str
+    summary: tuple[str, ...]
+    tables: tuple[ReportTable, ...] = ()
+    charts: tuple[ChartData, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def table(self, table_id: str) -> ReportTable:
+        """The section's table ``table_id``."""
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Every number of one authority's annual health-duty report."""
+
+    authority_code: str
+    authority_name: str
+    data_code: str
+    region_code: str
+    region_name: str
+    members: pd.DataFrame
+    period: str
+    target_year: int | None
+    generated: dt.date
+    sections: tuple[Section, ...]
+    disclosure: str = POLICY.describe()
+
+    def section(self, section_id: str) -> Section:
+        """The section ``section_id`` (``mission``, ``scorecard``, ...)."""
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def tables(self) -> list[ReportTable]:
+        """Every table in the report, in order."""
+        return [t for s in self.sections for t in s.tables]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def protect(frame: pd.DataFrame, policy: DisclosurePolicy = POLICY) -> pd.DataFrame:
+    """Disclosure control for one report table, applied before it can be rendered.
+
+    Count columns are those named in :data:`~healthgap.data.disclosure.COUNT_LIKE`,
+    ending in ``_count``, or counting people (``population``, ``core20_population``).
+    Small counts are withheld with every value derived in the same row (``value`` and
+    its limits, shares); other counts are rounded. A table without counts is returned
+    as it is.
+    """
+    counts = [
+        str(c)
+        for c in frame.columns
+        if (str(c) in COUNT_LIKE or str(c).endswith("_count") or str(c) in PEOPLE_COLUMNS)
+        and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    if not counts or frame.empty:
+        return frame.reset_index(drop=True)
+    derived = [
+        str(c)
+        for c in frame.columns
+        if str(c) not in counts
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and (str(c) in ("value", "lower_95_0", "upper_95_0") or "share" in str(c).lower())
+    ]
+    result = apply_disclosure(
+        frame.reset_index(drop=True),
+        policy,
+        count_columns=counts,
+        derived_columns=derived or None,
+    )
+    return result.to_pandas()
+
+
+def _table(
+    table_id: str,
+    caption: str,
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    digits: Mapping[str, int] | None = None,
+    notes: Sequence[str] = (),
+) -> ReportTable:
+    safe = protect(frame[list(columns)].copy())
+    return ReportTable(table_id, caption, safe, dict(columns), dict(digits or {}), tuple(notes))
+
+
+def _years(x: float, digits: int = 1) -> str:
+    return f"{x:.{digits}f} years"
+
+
+def _ci(lo: float, hi: float, digits: int = 1) -> str:
+    return f"95% CI {lo:.{digits}f} to {hi:.{digits}f}"
+
+
+def _each(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: cells are of any type)."""
+    return list(frame.itertuples(index=False))
+
+
+def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) -> pd.DataFrame:
+    table = store.table("indicators")
+    cond = table.indicator_id.isin(list(ids)) & table.category_type.isnull()
+    if codes is not None:
+        cond = cond & table.area_code.isin(list(codes))
+    cols = [
+        "indicator_id",
+        "area_code",
+        "area_name",
+        "area_type",
+        "sex",
+        "period",
+        "period_start",
+        "period_end",
+        "value",
+        "lower_95_0",
+        "upper_95_0",
+        "polarity",
+    ]
+    out = store.to_pandas(table.filter(cond).select(*cols))
+    out["sex"] = out["sex"].fillna("Persons").astype(str)
+    for c in ("value", "lower_95_0", "upper_95_0"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+# ------------------------------------------------------------------ authority
+
+
+@dataclass(frozen=True)
+class Authority:
+    """The authority a report is for: codes, name, region and member councils."""
+
+    code: str
+    name: str
+    data_code: str
+    area_type: str
+    region_code: str
+    region_name: str
+    members: pd.DataFrame
+
+
+def valid_authorities(store: Store) -> pd.DataFrame:
+    """The strategic authorities whose member councils the store knows (code, name).
+
+    The Greater London Authority is listed under its GSS code E61000001 (its figures
+    are the London region's, E12000007, which is also accepted).
+    """
+    sa = strategic_authorities(store)
+    out = sa.drop_duplicates("strategic_authority_code")[
+        ["strategic_authority_code", "strategic_authority_name"]
+    ].rename(columns={"strategic_authority_code": "code", "strategic_authority_name": "name"})
+    out["code"] = out["code"].replace({GLA_CODE: GLA_GSS_CODE})
+    return out.sort_values("code", ignore_index=True)
+
+
+def resolve_authority(code: str, store: Store) -> Authority:
+    """The :class:`Authority` for ``code``; an unknown code raises InputError listing them."""
+    valid = valid_authorities(store)
+    wanted = str(code).strip().upper()
+    data_code = GLA_CODE if wanted in (GLA_GSS_CODE, GLA_CODE) else wanted
+    lookup = lad_lookup(store)
+    members = lookup[lookup["strategic_authority_code"] == data_code]
+    if members.empty:
+        listed = ", ".join(f"{c} ({n})" for c, n in valid.itertuples(index=False))
+        raise InputError(
+            f"authority must be an English strategic authority code in the store; got "
+            f"{code!r}. Valid codes: {listed}. The 2024-25 authorities (e.g. E47000014 North "
+            "East) are not in the open ONS lookup."
+        )
+    is_gla = data_code == GLA_CODE
+    name = GLA_NAME if is_gla else str(members["strategic_authority_name"].iloc[0])
+    regions = members.drop_duplicates("region_code")
+    return Authority(
+        code=GLA_GSS_CODE if is_gla else data_code,
+        name=name,
+        data_code=data_code,
+        area_type="region" if is_gla else "combined_authority",
+        region_code=str(regions["region_code"].iloc[0]),
+        region_name=str(regions["region_name"].iloc[0]),
+        members=members[["lad_code", "lad_name", "utla_code", "utla_name"]].reset_index(drop=True),
+    )
+
+
+# ------------------------------------------------------------------ 1. mission
+
+
+def _hle_periods(store: Store) -> list[str]:
+    t = store.indicators(HLE, area_code=ENGLAND_CODE)
+    got = store.to_pandas(t.select("period", "period_end").distinct())
+    return got.sort_values(["period_end", "period"])["period"].astype(str).tolist()
+
+
+def _mission_section(
+    store: Store, auth: Authority, period: str, target_year: int | None
+) -> Section:
+    # The gap figures do not depend on the target year; without one, no target, trajectory
+    # or status is shown (a placeholder year only satisfies mission()'s argument check).
+    result = mission(store, target_year=target_year if target_year is not None else 2100)
+    gaps = result.gaps
+    upto = gaps[gaps["period_start"] <= int(period[:4])]
+    summary: list[str] = []
+    for sex in SEXES:
+        g = upto[upto["sex"] == sex]
+        last = g.iloc[-1]
+        base = g[g["period"] == DEFAULT_BASELINE]
+        text = (
+            f"In {last['period']} the gap in {sex.lower()} healthy life expectancy between "
+            f"the highest region ({last['highest']}) and the lowest ({last['lowest']}) was "
+            f"{_years(last['gap'], 2)} ({_ci(last['lower'], last['upper'], 2)})"
+        )
+        if len(base):
+            text += f", against {_years(float(base['gap'].iloc[0]), 2)} at the "
+            text += f"{DEFAULT_BASELINE} baseline."
+        else:
+            text += "."
+        summary.append(text)
+        if target_year is not None and last["period"] == result.tracks[sex].latest_period:
+            summary.append(result.tracks[sex].status.sentence)
+    if target_year is None:
+        summary.append(
+            "No target year was given (--target-year), so no target, trajectory or status "
+            "is shown: no published government source states the year by which the gap is "
+            "to be halved."
+        )
+    gap_table = _table(
+        "mission-gap",
+        "Gap in healthy life expectancy at birth between the highest and lowest English "
+        "region, by sex and period (years, 95% confidence limits)",
+        upto.assign(sex=upto["sex"].astype(str)),
+        {
+            "period": "Period",
+            "sex": "Sex",
+            "gap": "Gap (years)",
+            "lower": "Lower 95%",
+            "upper": "Upper 95%",
+            "highest": "Highest region",
+            "lowest": "Lowest region",
+        },
+        {"gap": 2, "lower": 2, "upper": 2},
+    )
+    gap_chart = ChartData(
+        "chart-mission-gap",
+        "trend_band",
+        "Regional gap in healthy life expectancy, by sex",
+        "Line chart of the gap in years between the highest and lowest region for each "
+        "period, one line per sex, with shaded 95% confidence limits.",
+        gap_table.frame.rename(columns={"gap": "value", "sex": "series"}),
+        "mission-gap",
+        {"y_title": "Gap (years)", "zero": True},
+    )
+
+    # The authority's own HLE with its region and England.
+    codes = [auth.data_code, auth.region_code, ENGLAND_CODE]
+    rows = _rows(store, [HLE], codes)
+    rows = rows[
+        rows["area_type"].isin(["combined_authority", "region", "nation"]) & rows["sex"].isin(SEXES)
+    ]
+    rows = rows[rows["period_start"] <= int(period[:4])]
+    role = {auth.data_code: auth.name, auth.region_code: auth.region_name, ENGLAND_CODE: "England"}
+    if auth.data_code == auth.region_code:
+        role[auth.region_code] = auth.name
+    rows["area"] = rows["area_code"].map(role)
+    tables = [gap_table]
+    charts = [gap_chart]
+    mine = rows[rows["area_code"] == auth.data_code]
+    if mine.empty:
+        summary.append(
+            f"ONS publishes no healthy life expectancy for {auth.name} ({auth.code}) in the "
+            "open data, so its own figures cannot be shown; its member councils' figures are "
+            "in section 3 where published."
+        )
+    else:
+        latest = rows[rows["period"] == period].copy()
+        eng = latest[latest["area_code"] == ENGLAND_CODE].set_index("sex")["value"]
+        reg = latest[latest["area_code"] == auth.region_code].set_index("sex")["value"]
+        latest["vs_england"] = [
+            compare(
+                r.value,
+                r.lower_95_0,
+                r.upper_95_0,
+                eng.get(r.sex, np.nan),
+                "higher_is_better",
+                what="England",
+            )
+            if r.area_code != ENGLAND_CODE
+            else ""
+            for r in _each(latest)
+        ]
+        latest["vs_region"] = [
+            compare(
+                r.value,
+                r.lower_95_0,
+                r.upper_95_0,
+                reg.get(r.sex, np.nan),
+                "higher_is_better",
+                what=auth.region_name,
+            )
+            if r.area_code == auth.data_code and auth.data_code != auth.region_code
+            else ""
+            for r in _each(latest)
+        ]
+        order = {auth.data_code: 0, auth.region_code: 1, ENGLAND_CODE: 2}
+        latest = latest.assign(_o=latest["area_code"].map(order)).sort_values(["sex", "_o"])
+        first_period = str(mine.sort_values("period_start")["period"].iloc[0])
+        for sex in SEXES:
+            m = latest[(latest["area_code"] == auth.data_code) & (latest["sex"] == sex)]
+            if m.empty:
+                continue
+            r = m.iloc[0]
+            text = (
+                f"{auth.name}'s {sex.lower()} healthy life expectancy at birth in {period} was "
+                f"{_years(r['value'])} ({_ci(r['lower_95_0'], r['upper_95_0'])}): "
+                f"{r['vs_england']}, England {_years(eng.get(sex, np.nan))}"
+            )
+            if r["vs_region"]:
+                text += f"; {r['vs_region']}, {_years(reg.get(sex, np.nan))}"
+            b = mine[(mine["sex"] == sex) & (mine["period"] == first_period)]
+            if len(b):
+                b0 = b.iloc[0]
+                diff, z = change_test(
+                    r["value"],
+                    r["lower_95_0"],
+                    r["upper_95_0"],
+                    b0["value"],
+                    b0["lower_95_0"],
+                    b0["upper_95_0"],
+                )
+                d, zz = float(diff), float(z)
+                word = "rise" if d > 0 else "fall" if d < 0 else "change"
+                sig = (
+                    "larger than the uncertainty of the two estimates (significant at 95%)"
+                    if abs(zz) > Z95
+                    else "within the uncertainty of the two estimates (not significant)"
+                )
+                text += (
+                    f". Since {first_period} ({_years(b0['value'])}) that is a {word} of "
+                    f"{_years(abs(d))}, {sig}"
+                )
+            summary.append(text + ".")
+        tables.append(
+            _table(
+                "mission-authority",
+                f"Healthy life expectancy at birth in {period}: {auth.name}, "
+                f"{auth.region_name if auth.data_code != auth.region_code else 'its region'} "
+                "and England (years, 95% confidence limits)",
+                latest,
+                {
+                    "sex": "Sex",
+                    "area": "Area",
+                    "value": "HLE (years)",
+                    "lower_95_0": "Lower 95%",
+                    "upper_95_0": "Upper 95%",
+                    "vs_england": "Compared with England",
+                    "vs_region": "Compared with region",
+                },
+                {"value": 1, "lower_95_0": 1, "upper_95_0": 1},
+            )
+        )
+        trend = rows.sort_values(["period_start", "sex", "area_code"]).copy()
+        trend["series"] = trend["area"] + ", " + trend["sex"].str.lower()
+        wide = trend.pivot_table(
+            index=["period_start", "period"], columns=["sex", "area_code"], values="value"
+        )
+        wide.columns = [f"{c[0]}|{c[1]}" for c in wide.columns]
+        wide = wide.reset_index()
+        heads = {"period": "Period"}
+        for sx in SEXES:
+            for code in dict.fromkeys([auth.data_code, auth.region_code, ENGLAND_CODE]):
+                if f"{sx}|{code}" in wide.columns:
+                    heads[f"{sx}|{code}"] = f"{sx}: {role[code]}"
+        trend_table = _table(
+            "mission-trend",
+            f"Healthy life expectancy at birth by period and sex: {auth.name}, its region and "
+            "England (years; the chart shows the 95% limits)",
+            wide,
+            heads,
+            {c: 1 for c in heads if c != "period"},
+        )
+        tables.append(trend_table)
+        charts.append(
+            ChartData(
+                "chart-mission-trend",
+                "trend_band",
+                f"Healthy life expectancy at birth: {auth.name} against England",
+                f"Line charts by sex of healthy life expectancy for {auth.name}, its region "
+                "and England in each period, with shaded 95% confidence limits.",
+                protect(trend)[["period", "sex", "series", "value", "lower_95_0", "upper_95_0"]]
+                .rename(columns={"lower_95_0": "lower", "upper_95_0": "upper"})
+                .assign(series=trend["area"].to_numpy()),
+                "mission-trend",
+                {"y_title": "HLE (years)", "facet": "sex"},
+            )
+        )
+    notes = (
+        *result.notes[:1],
+        "Compared with England or the region: the authority's 95% confidence interval "
+        "against the other area's value (OHID Fingertips method); 'similar' when it "
+        "contains it.",
+        "Change since the first period: z test with standard errors from the 95% limits; "
+        "the periods do not overlap when they are 9 or more years apart.",
+    )
+    return Section(
+        "mission",
+        "The mission gap and healthy life expectancy",
+        tuple(summary),
+        tuple(tables),
+        tuple(charts),
+        tuple(notes),
+    )
+
+
+# ------------------------------------------------------------------ 2. scorecard
+
+
+def _choose_framework(
+    auth: Authority, store: Store, framework: str | Path | Framework | None
+) -> tuple[Framework, str]:
+    if isinstance(framework, Framework):
+        chosen, how = framework, "given"
+    elif framework is not None:
+        chosen, how = load_framework(framework), "given"
+    else:
+        found = [
+            fw
+            for p in sorted(EXAMPLES.glob("*.toml"))
+            if (fw := load_framework(p)).authority in (auth.code, auth.data_code)
+        ]
+        if found:
+            chosen, how = found[0], "example"
+        else:
+            chosen = restrict_to_store(default_framework(auth.data_code, auth.area_type), store)
+            how = "default"
+    if chosen.authority not in (auth.code, auth.data_code):
+        raise InputError(
+            f"framework authority must be the report's authority {auth.code}; got "
+            f"{chosen.authority!r} in {chosen.source or 'the framework'}. Pass the framework "
+            "file written for this authority."
+        )
+    if chosen.authority != auth.data_code:
+        from dataclasses import replace
+
+        chosen = replace(chosen, authority=auth.data_code, area_type=auth.area_type)
+    return chosen, how
+
+
+def _scorecard_section(
+    store: Store, auth: Authority, framework: str | Path | Framework | None
+) -> Section:
+    fw, how = _choose_framework(auth, store, framework)
+    summary: list[str] = []
+    if how == "default":
+        summary.append(
+            f"{auth.name} has no outcomes framework in healthgap, so this is healthgap's "
+            "default indicator set: every headline indicator the open data hold for the "
+            "authority, with no targets. Pass --framework FILE to use the authority's own."
+        )
+    else:
+        summary.append(f"Framework: {fw.name} (version {fw.version}).")
+    if fw.illustration:
+        summary.append(
+            "ILLUSTRATION: this framework is an example of the file layout; its targets are "
+            "invented and are not the authority's."
+        )
+    if not fw.indicators:
+        summary.append(
+            f"The store holds no indicator values for {auth.name} at its own level, so no "
+            "scorecard can be shown."
+        )
+        return Section("scorecard", "Outcomes framework scorecard", tuple(summary))
+    card = scorecard(fw, store, neighbours=5)
+    t = card.table.copy()
+    t["change_significant"] = np.where(
+        t["change_z"].abs() > Z95, "yes", np.where(t["change_z"].notna(), "no", "")
+    )
+    counts = t["compared_95"].value_counts()
+    parts = [
+        f"{int(counts.get(k, 0))} {label}"
+        for k, label in (
+            ("better", "significantly better than England"),
+            ("similar", "similar to England"),
+            ("worse", "significantly worse than England"),
+        )
+        if counts.get(k, 0)
+    ]
+    if parts:
+        summary.append(
+            f"Of {len(t)} indicator{'s' if len(t) != 1 else ''} at the latest period: "
+            + ", ".join(parts)
+            + " (95% level)."
+        )
+    targets = t[t["target"].notna()]
+    if len(targets):
+        st = targets["target_status"].value_counts()
+        summary.append(
+            f"Targets: {int(st.get('met', 0))} met, {int(st.get('not met', 0))} not met and "
+            f"{int(st.get('cannot tell', 0))} where the confidence interval contains the target "
+            "(cannot tell). A target is called met only when the whole 95% interval is on the "
+            "good side of it."
+        )
+    tables = [
+        _table(
+            "scorecard-values",
+            f"{fw.name}: latest value of each indicator for {auth.name} compared with England",
+            t,
+            {
+                "label": "Indicator",
+                "period": "Period",
+                "value": "Value",
+                "lower_95_0": "Lower 95%",
+                "upper_95_0": "Upper 95%",
+                "england_value": "England",
+                "compared_95": "vs England (95%)",
+                "compared_99_8": "vs England (99.8%)",
+            },
+            {"value": 1, "lower_95_0": 1, "upper_95_0": 1, "england_value": 1},
+        ),
+        _table(
+            "scorecard-progress",
+            f"{fw.name}: change since baseline, targets and nearest-neighbour benchmarks",
+            t,
+            {
+                "label": "Indicator",
+                "baseline_period": "Baseline period",
+                "baseline": "Baseline",
+                "change": "Change",
+                "change_significant": "Significant change",
+                "target": "Target",
+                "target_period": "Target period",
+                "target_status": "Target status",
+                "neighbour_mean": "Neighbour mean",
+                "neighbour_rank": "Rank (1 = best)",
+            },
+            {"baseline": 1, "change": 1, "target": 1, "neighbour_mean": 1, "neighbour_rank": 0},
+        ),
+    ]
+    try:
+        near = nearest_neighbours(auth.data_code, store=store, area_type=auth.area_type, k=5)
+    except InputError:
+        near = pd.DataFrame()
+    if len(near):
+        tables.append(
+            _table(
+                "scorecard-neighbours",
+                f"The five authorities most similar to {auth.name} in deprivation and size "
+                "(nearest neighbours)",
+                near,
+                {
+                    "area_code": "Code",
+                    "area_name": "Authority",
+                    "imd_score": "IMD 2019 average score",
+                    "population": "Population (mid-2015)",
+                    "distance": "Distance",
+                },
+                {"imd_score": 1, "population": 0, "distance": 2},
+            )
+        )
+        summary.append(
+            "Neighbour benchmarks compare the authority with the "
+            f"{len(near)} {'regions' if auth.area_type == 'region' else 'combined authorities'}"
+            " most like it in deprivation and population: "
+            + ", ".join(near["area_name"].astype(str))
+            + ". The rank is among them and the authority (1 = best)."
+        )
+    return Section(
+        "scorecard", "Outcomes framework scorecard", tuple(summary), tuple(tables), (), card.notes
+    )
+
+
+# ------------------------------------------------------------------ 3. inequalities
+
+
+def _member_ranks(store: Store, auth: Authority) -> pd.DataFrame:
+    feats = area_features(store, "lad")
+    m = auth.members.merge(
+        feats[["area_code", "population", "imd_score"]],
+        left_on="lad_code",
+        right_on="area_code",
+        how="left",
+    ).drop(columns="area_code")
+    m = m.sort_values(["imd_score", "lad_code"], ascending=[False, True], ignore_index=True)
+    m["deprivation_rank"] = np.arange(1, len(m) + 1)
+    return m
+
+
+def _midpoints(population: np.ndarray) -> np.ndarray:
+    share = population / population.sum()
+    return np.cumsum(share) - share / 2
+
+
+def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
+    members = _member_ranks(store, auth)
+    members["midpoint"] = _midpoints(members["population"].to_numpy(float))
+    summary = [
+        f"This section compares the {len(members)} member councils of {auth.name}, ranked from "
+        "the most to the least deprived by their population-weighted IMD 2019 score. It is "
+        "ecological: each council's value stands for everyone in it, and deprived and affluent "
+        "neighbourhoods within a council are averaged together, so it understates the gap "
+        "between neighbourhoods. The slope index of inequality (SII) is the fitted difference "
+        "between the least and the most deprived end of the authority's population; the "
+        "relative index (RII) is their ratio."
+    ]
+    ids = sorted({i[0] for i in SII_INDICATORS})
+    rows = _rows(store, ids, list(members["lad_code"]))
+    rows = rows[rows["area_type"] == "lad"]
+    hle_before = rows["period_start"] <= int(period[:4])
+    rows = rows[(rows["indicator_id"] != HLE) | hle_before]
+    frames = []
+    skipped: list[str] = []
+    chosen: list[pd.DataFrame] = []
+    for ind_id, sex, label, vtype, scale in SII_INDICATORS:
+        r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)]
+        r = r.dropna(subset=["value", "lower_95_0", "upper_95_0"])
+        if r.empty:
+            skipped.append(f"{label}: no council values in the open data")
+            continue
+        latest = r[r["period_end"] == r["period_end"].max()]
+        latest = latest[latest["period"] == latest["period"].iloc[0]]
+        have = members[members["lad_code"].isin(latest["area_code"])].copy()
+        if len(have) < MIN_COUNCILS:
+            skipped.append(
+                f"{label}: only {len(have)} of {len(members)} councils have published values "
+                f"(at least {MIN_COUNCILS} are needed for an SII)"
+            )
+            continue
+        have["quantile"] = np.arange(1, len(have) + 1)
+        have["midpoint"] = _midpoints(have["population"].to_numpy(float))
+        joined = have.merge(latest, left_on="lad_code", right_on="area_code")
+        joined["label"] = label
+        joined["value_type"] = vtype
+        joined["scale"] = scale
+        missing = sorted(set(members["lad_name"]) - set(have["lad_name"]))
+        if missing:
+            skipped.append(
+                f"{label}: {', '.join(missing)} left out (no published value for "
+                f"{latest['period'].iloc[0]})"
+            )
+        chosen.append(joined)
+    for part in chosen:
+        vtype = str(part["value_type"].iloc[0])
+        scale = float(part["scale"].iloc[0])
+        data = part.assign(
+            v=part["value"] / scale, lo=part["lower_95_0"] / scale, hi=part["upper_95_0"] / scale
+        )
+        res = sii(
+            data,
+            "v",
+            "population",
+            "quantile",
+            group_by=["indicator_id", "sex", "period", "label"],
+            lower="lo",
+            upper="hi",
+            value_type=vtype,  # type: ignore[arg-type]
+            multiplier=scale,
+            repetitions=SII_REPETITIONS,
+            seed=SII_SEED,
+            rii=True,
+        ).to_frame()
+        res["councils"] = len(part)
+        wmean_x = float(np.average(part["midpoint"], weights=part["population"]))
+        wmean_y = float(np.average(part["value"], weights=part["population"]))
+        res["fit_most_deprived"] = wmean_y - res["sii"] * wmean_x
+        res["fit_least_deprived"] = res["fit_most_deprived"] + res["sii"]
+        frames.append(res)
+    tables: list[ReportTable] = [
+        _table(
+            "inequality-members",
+            f"Member councils of {auth.name} ranked by deprivation (1 = most deprived)",
+            members,
+            {
+                "deprivation_rank": "Rank",
+                "lad_code": "Code",
+                "lad_name": "Council",
+                "imd_score": "IMD 2019 average score",
+                "population": "Population (mid-2015)",
+                "midpoint": "Position (0-1)",
+            },
+            {"imd_score": 1, "population": 0, "midpoint": 3},
+        )
+    ]
+    charts: list[ChartData] = []
+    if frames:
+        res = pd.concat(frames, ignore_index=True)
+        sii_table = _table(
+            "inequality-sii",
+            f"Slope and relative index of inequality across the councils of {auth.name} "
+            "(council-level, ecological; 95% Monte Carlo limits)",
+            res,
+            {
+                "label": "Indicator",
+                "period": "Period",
+                "councils": "Councils",
+                "sii": "SII",
+                "sii_lower_95_0": "SII lower 95%",
+                "sii_upper_95_0": "SII upper 95%",
+                "rii": "RII",
+                "rii_lower_95_0": "RII lower 95%",
+                "rii_upper_95_0": "RII upper 95%",
+            },
+            {
+                "sii": 2,
+                "sii_lower_95_0": 2,
+                "sii_upper_95_0": 2,
+                "rii": 3,
+                "rii_lower_95_0": 3,
+                "rii_upper_95_0": 3,
+            },
+        )
+        tables.append(sii_table)
+        for r in res.itertuples(index=False):
+            lo, hi, s = float(r.sii_lower_95_0), float(r.sii_upper_95_0), float(r.sii)
+            if lo > 0 or hi < 0:
+                end = "least" if s > 0 else "most"
+                verdict = f"significantly higher at the {end} deprived end"
+            else:
+                verdict = "not significantly different from no slope (the interval includes 0)"
+            summary.append(
+                f"{r.label}, {r.period}: SII {s:.2f} ({_ci(lo, hi, 2)}), {verdict}; RII "
+                f"{float(r.rii):.3f}."
+            )
+        for i, part in enumerate(chosen):
+            label = str(part["label"].iloc[0])
+            fit = res[res["label"] == label].iloc[0]
+            tid = f"inequality-values-{i + 1}"
+            vt = _table(
+                tid,
+                f"{label}, {part['period'].iloc[0]}: council values by deprivation position",
+                part,
+                {
+                    "deprivation_rank": "Rank",
+                    "lad_name": "Council",
+                    "midpoint": "Position (0-1)",
+                    "value": "Value",
+                    "lower_95_0": "Lower 95%",
+                    "upper_95_0": "Upper 95%",
+                },
+                {"midpoint": 3, "value": 1, "lower_95_0": 1, "upper_95_0": 1},
+            )
+            tables.append(vt)
+            charts.append(
+                ChartData(
+                    f"chart-sii-{i + 1}",
+                    "sii",
+                    f"{label} by deprivation of council, {part['period'].iloc[0]}",
+                    f"Scatter chart of {label.lower()} for each council (with 95% limits) "
+                    "against its position from most deprived (0) to least deprived (1), with "
+                    "the fitted SII line.",
+                    vt.frame,
+                    tid,
+                    {
+                        "fit": [
+                            float(fit["fit_most_deprived"]),
+                            float(fit["fit_least_deprived"]),
+                        ],
+                        "y_title": label,
+                    },
+                )
+            )
+    else:
+        summary.append("No indicator has enough council values for an SII.")
+    if skipped:
+        summary.append("Not shown or incomplete: " + "; ".join(skipped) + ".")
+    notes = (
+        "SII by weighted least squares of council values on the midpoint of each council's "
+        "cumulative population share (mid-2015 populations from the IMD 2019 file), "
+        "healthgap.sii; positive = higher at the least deprived end. Limits: Monte Carlo "
+        f"({SII_REPETITIONS:,} draws, seed {SII_SEED}) from each council's 95% limits.",
+        "Rates are simulated on the log scale and percentages on the logit scale, then "
+        "back-transformed; the regression is on the published scale.",
+    )
+    return Section(
+        "inequalities",
+        "Inequalities by deprivation across member councils",
+        tuple(summary),
+        tuple(tables),
+        tuple(charts),
+        notes,
+    )
+
+
+# ------------------------------------------------------------------ 4. decomposition
+
+
+def _decomposition_section(store: Store, auth: Authority, period: str) -> Section:
+    is_region = auth.data_code == auth.region_code
+    area_code, area_name = auth.region_code, auth.name if is_region else auth.region_name
+    rows = _rows(store, [HLE, LE], [area_code, ENGLAND_CODE])
+    rows = rows[rows["area_type"].isin(["region", "nation"]) & rows["sex"].isin(SEXES)]
+    both = rows.groupby("period")["indicator_id"].nunique()
+    common = rows[rows["period"].isin(both[both == 2].index)]
+    common = common[common["period_start"] <= int(period[:4])]
+    need = (
+        "A Segment-Tool decomposition of the life-expectancy gap by age and cause "
+        "(healthgap.decompose_gap, Arriaga's method) needs deaths by five-year age band "
+        "(and by cause) and mid-year populations by the same age bands, by sex, for the "
+        "authority and for England; the open data hold neither for local areas, so supply "
+        "them from ONS or OHID (e.g. the Primary Care Mortality Database or ONS death "
+        "registrations) to run it."
+    )
+    summary = [need]
+    if common.empty:
+        summary.append("The store holds no life expectancy to split the HLE gap with.")
+        return Section("decomposition", "Life-expectancy gap decomposition", tuple(summary))
+    use = (
+        period
+        if period in set(common["period"])
+        else str(common.sort_values("period_end")["period"].iloc[-1])
+    )
+    p = common[common["period"] == use]
+    wide = p.pivot_table(
+        index="sex",
+        columns=["indicator_id", "area_code"],
+        values=["value", "lower_95_0", "upper_95_0"],
+    )
+    out = []
+    for sex in SEXES:
+
+        def get(what: str, ind: str, code: str, sex: str = sex) -> float:
+            cell: Any = wide.loc[sex, (what, ind, code)]
+            return float(cell)
+
+        le_a, le_e = get("value", LE, area_code), get("value", LE, ENGLAND_CODE)
+        hle_a, hle_e = get("value", HLE, area_code), get("value", HLE, ENGLAND_CODE)
+        se = {
+            (ind, code): (get("upper_95_0", ind, code) - get("lower_95_0", ind, code)) / (2 * Z95)
+            for ind in (LE, HLE)
+            for code in (area_code, ENGLAND_CODE)
+        }
+        le_gap, hle_gap = le_e - le_a, hle_e - hle_a
+        le_half = Z95 * math.hypot(se[(LE, area_code)], se[(LE, ENGLAND_CODE)])
+        hle_half = Z95 * math.hypot(se[(HLE, area_code)], se[(HLE, ENGLAND_CODE)])
+        out.append(
+            {
+                "sex": sex,
+                "period": use,
+                "le_area": le_a,
+                "le_england": le_e,
+                "hle_area": hle_a,
+                "hle_england": hle_e,
+                "le_gap": le_gap,
+                "le_gap_lower": le_gap - le_half,
+                "le_gap_upper": le_gap + le_half,
+                "hle_gap": hle_gap,
+                "hle_gap_lower": hle_gap - hle_half,
+                "hle_gap_upper": hle_gap + hle_half,
+                "poorer_health_gap": hle_gap - le_gap,
+            }
+        )
+    df = pd.DataFrame(out)
+    where = auth.name if is_region else f"the {area_name} region"
+    if not is_region:
+        summary.insert(
+            0,
+            f"Life expectancy is not in the open data for {auth.name}, only for England and "
+            f"the regions, so the split below is for the {area_name} region, the nearest "
+            "area that has both measures.",
+        )
+    for r in _each(df):
+        below = r.hle_gap >= 0
+        lo, hi = (
+            (r.hle_gap_lower, r.hle_gap_upper) if below else (-r.hle_gap_upper, -r.hle_gap_lower)
+        )
+        le_lo, le_hi = (
+            (r.le_gap_lower, r.le_gap_upper)
+            if r.le_gap >= 0
+            else (-r.le_gap_upper, -r.le_gap_lower)
+        )
+        summary.append(
+            f"{r.sex}s, {r.period}: healthy life expectancy in {where} is "
+            f"{_years(abs(r.hle_gap), 2)} {'below' if below else 'above'} England's "
+            f"({_ci(lo, hi, 2)}). Life expectancy is {_years(abs(r.le_gap), 2)} "
+            f"{'shorter' if r.le_gap >= 0 else 'longer'} ({_ci(le_lo, le_hi, 2)}), and "
+            f"{_years(abs(r.poorer_health_gap), 2)} "
+            f"{'more' if r.poorer_health_gap >= 0 else 'fewer'} are lived in poorer health."
+        )
+    table = _table(
+        "decomposition-split",
+        f"Gap to England in healthy life expectancy split into the life-expectancy gap and "
+        f"extra years in poorer health, {where}, {use} (years)",
+        df,
+        {
+            "sex": "Sex",
+            "hle_area": "HLE (area)",
+            "hle_england": "HLE (England)",
+            "hle_gap": "HLE gap",
+            "le_area": "LE (area)",
+            "le_england": "LE (England)",
+            "le_gap": "LE gap",
+            "poorer_health_gap": "Extra years in poorer health",
+        },
+        dict.fromkeys(("hle_area", "hle_england", "hle_gap", "le_area", "le_england", "le_gap"), 2)
+        | {"poorer_health_gap": 2},
+    )
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {"sex": df["sex"], "component": "Shorter life (LE gap)", "years": df["le_gap"]}
+            ),
+            pd.DataFrame(
+                {
+                    "sex": df["sex"],
+                    "component": "More years in poorer health",
+                    "years": df["poorer_health_gap"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    chart = ChartData(
+        "chart-decomposition",
+        "stacked",
+        f"Healthy life expectancy gap to England, {where}, {use}",
+        "Stacked bar chart by sex splitting the gap to England in healthy life expectancy "
+        "into the gap in life expectancy and the extra years lived in poorer health.",
+        protect(long),
+        "decomposition-split",
+        {"y_title": "Years below England (negative: above)"},
+    )
+    notes = (
+        "HLE gap = LE gap + (years in poorer health in the area - in England), where years "
+        "in poorer health = LE - HLE; gaps are England minus the area.",
+        "Limits of the LE and HLE gaps combine the two areas' standard errors (from their "
+        "95% limits) as if independent; the area is part of England, so they are slightly "
+        "wide. The poorer-health component has no interval: LE and HLE of one area share "
+        "their mortality data and their covariance is not published.",
+        "The HLE series is ONS's interim method; LE is ONS's life expectancy for local "
+        "areas. Both are ONS period estimates for the same three years.",
+    )
+    return Section(
+        "decomposition",
+        "Life-expectancy gap decomposition",
+        tuple(summary),
+        (table,),
+        (chart,),
+        notes,
+    )
+
+
+# ------------------------------------------------------------------ 5. Core20
+
+
+def _core20_section(store: Store, auth: Authority) -> Section:
+    lads = list(auth.members["lad_code"])
+    s19 = core20_share(store, to="lad", imd=2019, lad_vintage=2024)
+    england_share = float(s19["core20_population"].sum() / s19["population"].sum())
+    s19 = s19[s19["lad_code"].isin(lads)]
+    s25 = core20_share(store, to="lad", imd=2025, weights="lsoas")
+    s25 = s25[s25["lad_code"].isin(lads)]
+    table = auth.members[["lad_code", "lad_name"]].merge(
+        s19[
+            [
+                "lad_code",
+                "population",
+                "core20_population",
+                "core20_population_share",
+                "lsoas",
+                "core20_lsoas",
+            ]
+        ],
+        on="lad_code",
+        how="left",
+    )
+    table = table.merge(
+        s25[["lad_code", "lsoas", "core20_lsoas"]].rename(
+            columns={"lsoas": "lsoas_2025", "core20_lsoas": "core20_lsoas_2025"}
+        ),
+        on="lad_code",
+        how="left",
+    )
+    total = pd.DataFrame(
+        {
+            "lad_code": [auth.code],
+            "lad_name": [f"{auth.name} (all councils)"],
+            **{
+                c: [table[c].sum()]
+                for c in (
+                    "population",
+                    "core20_population",
+                    "lsoas",
+                    "core20_lsoas",
+                    "lsoas_2025",
+                    "core20_lsoas_2025",
+                )
+            },
+        }
+    )
+    total["core20_population_share"] = total["core20_population"] / total["population"]
+    table = pd.concat([total, table], ignore_index=True)
+    table["core20_lsoa_share_2019"] = table["core20_lsoas"] / table["lsoas"]
+    table["core20_lsoa_share_2025"] = table["core20_lsoas_2025"] / table["lsoas_2025"]
+    for c in ("core20_population_share", "core20_lsoa_share_2019", "core20_lsoa_share_2025"):
+        table[c] = 100 * table[c]
+    eng_share = 100 * england_share
+    t = _table(
+        "core20-shares",
+        f"Core20: share of people and of neighbourhoods (LSOAs) in England's most deprived "
+        f"20%, {auth.name} and its councils (IMD 2019 and IMD 2025)",
+        table,
+        {
+            "lad_name": "Area",
+            "population": "Population (mid-2015)",
+            "core20_population": "Core20 population",
+            "core20_population_share": "Core20 % of people (IMD 2019)",
+            "core20_lsoa_share_2019": "Core20 % of LSOAs (IMD 2019)",
+            "core20_lsoa_share_2025": "Core20 % of LSOAs (IMD 2025)",
+        },
+        {
+            "population": 0,
+            "core20_population": 0,
+            "core20_population_share": 1,
+            "core20_lsoa_share_2019": 1,
+            "core20_lsoa_share_2025": 1,
+        },
+    )
+    top = t.frame.iloc[0]
+    change = float(top["core20_lsoa_share_2025"]) - float(top["core20_lsoa_share_2019"])
+    summary = (
+        f"Core20 is the most deprived 20% of England's neighbourhoods by the Index of Multiple "
+        f"Deprivation. In {auth.name}, {float(top['core20_population_share']):.1f}% of people "
+        f"(about {float(top['core20_population']):,.0f} of {float(top['population']):,.0f}, "
+        f"mid-2015) lived in Core20 neighbourhoods by IMD 2019, against 20% in England as a "
+        f"whole ({eng_share:.1f}% with these populations).",
+        f"By IMD 2025, {float(top['core20_lsoa_share_2025']):.1f}% of its neighbourhoods are "
+        f"Core20, against {float(top['core20_lsoa_share_2019']):.1f}% by IMD 2019 (a change of "
+        f"{change:+.1f} percentage points). The IMD 2025 figure counts neighbourhoods (2021 "
+        "LSOAs), not people: the open IMD 2025 file has no populations. The two indices use "
+        "different neighbourhood boundaries and indicators, so the change is indicative.",
+    )
+    chart_data = t.frame.iloc[1:].melt(
+        id_vars=["lad_name"],
+        value_vars=["core20_population_share", "core20_lsoa_share_2025"],
+        var_name="measure",
+        value_name="percent",
+    )
+    chart_data["measure"] = chart_data["measure"].map(
+        {
+            "core20_population_share": "% of people (IMD 2019)",
+            "core20_lsoa_share_2025": "% of LSOAs (IMD 2025)",
+        }
+    )
+    chart = ChartData(
+        "chart-core20",
+        "grouped_bar",
+        f"Core20 share by council, {auth.name}",
+        "Horizontal bar chart of the percentage of each council's people (IMD 2019) and "
+        "neighbourhoods (IMD 2025) in England's most deprived 20%, with a rule at 20%.",
+        chart_data,
+        "core20-shares",
+        {"rule": 20.0, "x_title": "Per cent in Core20"},
+    )
+    notes = (
+        "Core20: LSOAs in national IMD deciles 1-2 (healthgap.geography.core20_share). "
+        "Populations are the IMD 2019 mid-2015 LSOA denominators.",
+        "Population counts are rounded to the nearest 5 by disclosure control.",
+    )
+    return Section("core20", "Core20 population", summary, (t,), (chart,), notes)
+
+
+# ------------------------------------------------------------------ 6. hex map
+
+
+def _hexmap_section(store: Store, auth: Authority) -> Section:
+    lads = list(auth.members["lad_code"])
+    layouts = store.table("hex_layouts")
+    hexes = store.to_pandas(
+        layouts.filter((layouts.layout_id == HEX_LAYOUT) & layouts.area_code.isin(lads)).select(
+            "area_code", "area_name", "q", "r", "layout"
+        )
+    )
+    rows = _rows(store, [i for i, _, _ in HEX_INDICATORS], lads)
+    rows = rows[rows["area_type"] == "lad"]
+    chosen = None
+    for ind_id, sex, label in HEX_INDICATORS:
+        r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)].dropna(subset=["value"])
+        if r.empty:
+            continue
+        latest = r[r["period_end"] == r["period_end"].max()]
+        chosen = (label, latest)
+        break
+    summary = [
+        f"The {len(hexes)} member councils of {auth.name} on the Open Innovations hex map of "
+        "local authority districts (one equal-sized hexagon per council, placed roughly where "
+        "it is; not to scale)."
+    ]
+    frame = hexes.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
+    label = ""
+    if chosen is not None:
+        label, latest = chosen
+        frame = frame.merge(
+            latest[["area_code", "period", "value", "lower_95_0", "upper_95_0"]],
+            left_on="lad_code",
+            right_on="area_code",
+            how="left",
+        ).drop(columns="area_code")
+        summary[0] += f" Colour shows {label.lower()}, {latest['period'].iloc[0]}."
+    else:
+        frame = frame.assign(period="", value=np.nan, lower_95_0=np.nan, upper_95_0=np.nan)
+        summary.append("No indicator has council values to colour the map with.")
+    frame = frame.sort_values("value", ascending=False, ignore_index=True)
+    t = _table(
+        "hexmap-values",
+        f"{label or 'Member councils'} by council, {auth.name}",
+        frame,
+        {
+            "lad_code": "Code",
+            "lad_name": "Council",
+            "period": "Period",
+            "value": "Value",
+            "lower_95_0": "Lower 95%",
+            "upper_95_0": "Upper 95%",
+        },
+        {"value": 1, "lower_95_0": 1, "upper_95_0": 1},
+    )
+    data = protect(frame)
+    chart = ChartData(
+        "chart-hexmap",
+        "hexmap",
+        f"Hex map of {auth.name}'s councils" + (f": {label}" if label else ""),
+        f"Hex map of the councils of {auth.name}; darker hexagons have higher values of "
+        f"{label.lower() or 'the indicator'}; values are in the table below.",
+        data,
+        "hexmap-values",
+        {"label": label, "layout": str(hexes["layout"].iloc[0]) if len(hexes) else "odd-r"},
+    )
+    return Section(
+        "hexmap",
+        "Map of member councils",
+        tuple(summary),
+        (t,),
+        (chart,),
+        ("Hex layout: Open Innovations (ODI Leeds) UK local authority districts 2023, MIT.",),
+    )
+
+
+# ------------------------------------------------------------------ 7. methods
+
+
+def _methods_section(store: Store) -> Section:
+    ds = store.datasets()
+    used = ds[~ds["id"].str.startswith(("esp2013", "lookup_lsoa11_lsoa21"))]
+    t = _table(
+        "methods-sources",
+        "Data sources: every dataset loaded in the store this report was built from",
+        used,
+        {
+            "title": "Title",
+            "publisher": "Publisher",
+            "period": "Period",
+            "licence": "Licence",
+        },
+    )
+    attributions = sorted(set(used["attribution"].dropna().astype(str)))
+    summary = (
+        "Every figure in this report comes from published open data loaded into the "
+        "healthgap store; nothing is modelled or imputed beyond the methods named in each "
+        "section. Confidence intervals are 95% unless stated; 'similar' means the interval "
+        "includes the comparator, and no status is claimed that the intervals do not "
+        "support.",
+        f"Disclosure control was applied to every table before rendering: {POLICY.describe()} "
+        "(NHS Digital's rule).",
+        *attributions,
+    )
+    return Section("methods", "Methods and data sources", summary, (t,))
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def build_context(
+    store: Store,
+    authority: str,
+    *,
+    period: str | None = None,
+    framework: str | Path | Framework | None = None,
+    target_year: int | None = None,
+    today: dt.date | None = None,
+) -> ReportContext:
+    """All the numbers of the annual health-duty report for one strategic authority.
+
+    Parameters
+    ----------
+    store
+        An open :class:`~healthgap.data.store.Store` built from the open data.
+    authority
+        A combined authority code (E47...) or the GLA (E61000001; E12000007 is accepted).
+    period
+        The healthy-life-expectancy period the report is for, e.g. ``"2022-2024"``
+        (default the latest). Other indicators use their latest period up to then.
+    framework
+        An outcomes framework file (TOML/YAML) or :class:`Framework` for the authority;
+        default a bundled example for the authority, else the default indicator set.
+    target_year
+        The mission's target year (no default: without one, no mission status is given).
+
+    Raises
+    ------
+    InputError
+        An unknown authority (the message lists the valid codes), a period not in the HLE
+        series, a framework for another authority, or a bad target year.
+
+    Examples
+    --------
+    >>> ctx = build_context(store, "E47000001", target_year=2035)  # doctest: +SKIP
+    >>> [s.title for s in ctx.sections]  # doctest: +SKIP
+    """
+    auth = resolve_authority(authority, store)
+    periods = _hle_periods(store)
+    if not periods:
+        raise InputError(
+            "the store must hold ONS healthy life expectancy; got none. Rebuild it with "
+            "`healthgap init`."
+        )
+    if period is None:
+        period = periods[-1]
+    elif period not in periods:
+        raise InputError(
+            f"period must be a healthy life expectancy period in the store; got {period!r}. "
+            f"Periods: {', '.join(periods)}."
+        )
+    sections = (
+        _mission_section(store, auth, period, target_year),
+        _scorecard_section(store, auth, framework),
+        _inequality_section(store, auth, period),
+        _decomposition_section(store, auth, period),
+        _core20_section(store, auth),
+        _hexmap_section(store, auth),
+        _methods_section(store),
+    )
+    members = _member_ranks(store, auth)
+    return ReportContext(
+        authority_code=auth.code,
+        authority_name=auth.name,
+        data_code=auth.data_code,
+        region_code=auth.region_code,
+        region_name=auth.region_name,
+        members=protect(members[["lad_code", "lad_name", "imd_score", "population"]]),
+        period=period,
+        target_year=target_year,
+        generated=today or dt.date.today(),
+        sections=sections,
+    )

@@ -1,0 +1,68 @@
+"""Write the report as PDF (WeasyPrint) or HTML, and the one call the CLI uses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from healthgap.account.frameworks import Framework
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.report.context import ReportContext, build_context
+from healthgap.report.render import render_html
+
+FORMATS = (".pdf", ".html")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of a rendered report (no network: every resource is inline)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def check_out(out: str | os.PathLike[str]) -> Path:
+    """The output path if its extension is .pdf or .html (else InputError)."""
+    path = Path(out)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(
+            f"the report file must end in .pdf or .html; got {path.name!r}. Use e.g. "
+            "--out report.pdf."
+        )
+    if not path.parent.is_dir():
+        raise InputError(
+            f"the report's folder must exist; got {str(path.parent)!r}. Create it or choose "
+            "another --out path."
+        )
+    return path
+
+
+def write_report(
+    store: Store,
+    authority: str,
+    out: str | os.PathLike[str],
+    *,
+    period: str | None = None,
+    framework: str | Path | Framework | None = None,
+    target_year: int | None = None,
+) -> ReportContext:
+    """Build the annual health-duty report for ``authority`` and write it to ``out``.
+
+    The format follows the extension: ``.pdf`` (WeasyPrint) or ``.html`` (one
+    self-contained file). Returns the :class:`ReportContext` the file was made from.
+
+    Examples
+    --------
+    >>> write_report(store, "E47000001", "gm.pdf", target_year=2035)  # doctest: +SKIP
+    """
+    path = check_out(out)
+    ctx = build_context(
+        store, authority, period=period, framework=framework, target_year=target_year
+    )
+    html = render_html(ctx)
+    if path.suffix.lower() == ".pdf":
+        path.write_bytes(html_to_pdf(html))
+    else:
+        path.write_text(html, encoding="utf-8")
+    return ctx
