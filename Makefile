@@ -1,6 +1,7 @@
 # healthgap — one Makefile for people and CI.
 #   make run    set up .venv, install, run the main job on the real open data
 #   make test   set up .venv, install, run lint, type checks and the whole test suite
+#               (with a throwaway PostgreSQL server for the app-database tests)
 #   make bench  benchmarks against peers (prints ratios)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -46,7 +47,7 @@ $(VENV)/bin/python:
 
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,spark]"
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,spark,postgres]"
 	@touch $(STAMP)
 
 run: setup $(HEALTHGAP_STORE)
@@ -68,8 +69,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# scripts/with-postgres.sh starts a throwaway PostgreSQL server (installing Debian's
+# postgresql if needed) and exports HEALTHGAP_TEST_POSTGRES; with REQUIRE set, a server that
+# cannot be had fails the PostgreSQL tests instead of skipping them.
 pytest: setup
-	$(BIN)/python -m pytest -q
+	HEALTHGAP_REQUIRE_POSTGRES=1 bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
 

@@ -38,7 +38,7 @@ def _run(env: dict[str, str], *args: str) -> str:
 
 def test_self_assessment_flow(env: dict[str, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(_run(env, "powers", "list"))))
-    assert len(rows) == 11 and rows[0]["code"] == "E47000001"
+    assert len(rows) == 18 and rows[0]["code"] == "E47000001"
     matrix = list(csv.DictReader(io.StringIO(_run(env, "powers", "compare", "E47000001"))))
     assert [r["authority"] for r in matrix] == ["Greater Manchester"]
     assert "integrated-settlement" in matrix[0]["budgets"]
@@ -197,3 +197,51 @@ def test_exports(store: Store, ws: Workspace, tmp_path: Path) -> None:
         InputError, match="format must be one of md, html, pdf, csv, json; got 'docx'"
     ):
         export(reg, ws, "E12000007", "docx")
+
+
+def test_survey_commands(env: dict[str, str], tmp_path: Path) -> None:
+    sid = _run(
+        env,
+        "survey",
+        "create",
+        "E47000001",
+        "--title",
+        "Partnership health check",
+        "--question",
+        "scale: Partners share data well",
+        "--question",
+        "choice: Which area first?: housing; transport",
+    ).strip()
+    assert sid == "E47000001-survey-1"
+    listed = list(csv.DictReader(io.StringIO(_run(env, "survey", "list", "E47000001"))))
+    assert listed == [{"id": sid, "title": "Partnership health check", "questions": "2"}]
+    for _ in range(10):  # 10 synthetic responses, all "4" and "housing"
+        _run(
+            env, "survey", "respond", "E47000001", sid, "--answer", "q1=4", "--answer", "q2=housing"
+        )
+    out = tmp_path / "summary.csv"
+    _run(env, "survey", "summary", "E47000001", sid, "--out", str(out))
+    rows = {(r["question"], r["answer"]): r for r in csv.DictReader(io.StringIO(out.read_text()))}
+    # by hand: 10 is not withheld (8 or more) and rounds to 10; zeros stay 0
+    assert float(rows[("q1", "4")]["count"]) == 10 and float(rows[("q1", "3")]["count"]) == 0
+    assert float(rows[("q1", "4")]["percent"]) == 100.0
+    assert float(rows[("q2", "housing")]["count"]) == 10
+
+
+def test_survey_command_errors(env: dict[str, str]) -> None:
+    def fails(*args: str) -> BaseException:
+        result = runner.invoke(app, ["framework", "survey", *args], env=env)
+        assert result.exit_code != 0 and result.exception is not None
+        return result.exception
+
+    bad = fails("create", "E47000001", "--title", "T", "--question", "poll: x")
+    assert isinstance(bad, InputError)
+    assert "each question line must be 'scale: text'" in str(bad)
+    bad = fails("respond", "E47000001", "s-1", "--answer", "q1")
+    assert isinstance(bad, InputError)
+    assert "--answer must be QUESTION=ANSWER; got 'q1'" in str(bad)
+    denied = fails(
+        "create", "E47000001", "--title", "T", "--question", "scale: x", "--role", "viewer"
+    )
+    assert isinstance(denied, PermissionError)
+    assert "must be an editor or administrator to change survey records" in str(denied)

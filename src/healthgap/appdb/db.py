@@ -31,7 +31,8 @@ def init_db(url: str) -> Engine:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
+    # Alembic's config interpolates "%"; URL-encoded passwords and options carry them.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "heads")
     return engine_for(url)
 

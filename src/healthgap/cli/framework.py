@@ -2,7 +2,9 @@
 
 Every command calls the domain layer (:mod:`healthgap.framework`); the framework
 database is ``--db`` (default ``$HEALTHGAP_FRAMEWORK_DB``, else ``framework.sqlite`` in the
-data directory) and the analytical store is ``--store``. Changes are made as the actor
+data directory; an SQLAlchemy URL such as the web service's ``$HEALTHGAP_DB`` opens the
+workspace in the app database, migrated, with audit-log entries) and the analytical store
+is ``--store``. Changes are made as the actor
 ``--user`` with ``--role`` (``admin`` by default on your own machine; ``editor`` needs
 ``--editor-for CODE``), so the same permission rules apply as on the web.
 """
@@ -33,7 +35,9 @@ enquiry_app = typer.Typer(help="Appreciative-enquiry self-assessment.", no_args_
 actions_app = typer.Typer(help="Action plans linked to levers and indicators.")
 library_app = typer.Typer(help="The shared learning library of case studies.")
 partners_app = typer.Typer(help="Partner organisations of an authority.")
+survey_app = typer.Typer(help="Partner and stakeholder surveys of an authority.")
 for sub, name in (
+    (survey_app, "survey"),
     (powers_app, "powers"),
     (enquiry_app, "enquiry"),
     (actions_app, "actions"),
@@ -47,7 +51,10 @@ app.add_typer(framework_app, name="framework")
 DB_ENV = "HEALTHGAP_FRAMEWORK_DB"
 Db = Annotated[
     str | None,
-    typer.Option("--db", help=f"Framework database (SQLite file). Default: ${DB_ENV}."),
+    typer.Option(
+        "--db",
+        help=f"Framework database: an SQLite file, or the app database URL. Default: ${DB_ENV}.",
+    ),
 ]
 StoreOpt = Annotated[
     str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
@@ -64,7 +71,10 @@ Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this fil
 def _ws(db: str | None) -> Any:
     from healthgap.framework.storage import Workspace
 
-    return Workspace(db or os.environ.get(DB_ENV) or None)
+    location = db or os.environ.get(DB_ENV) or None
+    if location is not None and "://" in location:
+        return Workspace.app(location)  # the web service's app database
+    return Workspace(location)
 
 
 def _actor(user: str | None, role: str, editor_for: str | None) -> Any:
@@ -469,6 +479,94 @@ def partners_add(
             _actor(user, role, editor_for), name, kind, partner_role
         )
     typer.echo(rid)
+
+
+# ---------------------------------------------------------------- surveys
+@survey_app.command("list")
+def survey_list(authority: AuthorityArg, store: StoreOpt = None, db: Db = None) -> None:
+    """An authority's surveys: id, title, number of questions."""
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        rows = [
+            {"id": v.record_id, "title": v.data["title"], "questions": len(v.data["questions"])}
+            for v in ws.current("survey", code)
+        ]
+    _echo_table(pd.DataFrame(rows, columns=["id", "title", "questions"]), None)
+
+
+@survey_app.command("create")
+def survey_create(
+    authority: AuthorityArg,
+    title: Annotated[str, typer.Option("--title", help="The survey's title.")],
+    question: Annotated[
+        list[str],
+        typer.Option(
+            "--question",
+            help="'scale: text', 'choice: text: a; b' or 'text: text' (repeat the option).",
+        ),
+    ],
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Create a survey; prints its id. Questions are numbered q1, q2, ..."""
+    from healthgap.framework.partners import Partnerships, parse_questions
+
+    code = _register(store).get(authority).code
+    questions = parse_questions("\n".join(question))
+    with _ws(db) as ws:
+        sid = Partnerships(ws, code).add_survey(_actor(user, role, editor_for), title, questions)
+    typer.echo(sid)
+
+
+@survey_app.command("respond")
+def survey_respond(
+    authority: AuthorityArg,
+    survey_id: Annotated[str, typer.Argument(help="The survey id (see `survey list`).")],
+    answer: Annotated[
+        list[str], typer.Option("--answer", help="QUESTION=ANSWER, e.g. q1=4 (repeat).")
+    ],
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Record one response; prints its id."""
+    from healthgap.framework.partners import Partnerships
+
+    answers: dict[str, Any] = {}
+    for item in answer:
+        qid, sep, value = item.partition("=")
+        if not sep or not qid.strip():
+            raise InputError(f"--answer must be QUESTION=ANSWER; got {item!r}. E.g. --answer q1=4.")
+        value = value.strip()
+        answers[qid.strip()] = int(value) if value.isdigit() else value
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        rid = Partnerships(ws, code).add_response(
+            _actor(user, role, editor_for), survey_id, answers
+        )
+    typer.echo(rid)
+
+
+@survey_app.command("summary")
+def survey_summary(
+    authority: AuthorityArg,
+    survey_id: Annotated[str, typer.Argument(help="The survey id.")],
+    store: StoreOpt = None,
+    db: Db = None,
+    out: Out = None,
+) -> None:
+    """Answer counts per closed question, disclosure-controlled (as on the web page)."""
+    from healthgap.framework.partners import Partnerships
+
+    code = _register(store).get(authority).code
+    with _ws(db) as ws:
+        table = Partnerships(ws, code).survey_summary(survey_id)
+    _echo_table(table, out)
 
 
 # ---------------------------------------------------------------- export

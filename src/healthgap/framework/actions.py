@@ -58,6 +58,17 @@ def known_indicators(store: Store) -> set[str]:
     return set(store.to_pandas(t.select("indicator_id").distinct())["indicator_id"].astype(str))
 
 
+def check_indicators(indicators: list[str], known: set[str] | frozenset[str]) -> None:
+    """Raise an InputError unless every id in ``indicators`` is in ``known``."""
+    missing = [i for i in indicators if i not in known]
+    if missing:
+        raise InputError(
+            f"indicators must be indicator_id values in the store; got {missing[0]!r}. "
+            f"E.g. {sorted(known)[0]!r}; list them with "
+            "`healthgap data indicators` or store.table('indicators')."
+        )
+
+
 class ActionPlan:
     """One authority's action plan in a workspace."""
 
@@ -103,14 +114,7 @@ class ActionPlan:
             )
         out["targets"] = targets
         if store is not None and out["indicators"]:
-            known = known_indicators(store)
-            missing = [i for i in out["indicators"] if i not in known]
-            if missing:
-                raise InputError(
-                    f"indicators must be indicator_id values in the store; got {missing[0]!r}. "
-                    f"E.g. {sorted(known)[0]!r}; list them with "
-                    "`healthgap data indicators` or store.table('indicators')."
-                )
+            check_indicators(out["indicators"], known_indicators(store))
         return out
 
     def add(self, who: Actor, store: Store | None = None, **fields: Any) -> str:

@@ -217,3 +217,36 @@ class Partnerships:
         denominator = protected["question"].map(totals).astype(float)
         protected["percent"] = 100 * counts / denominator.where(denominator > 0)
         return protected.reset_index(drop=True)
+
+
+def parse_questions(text: str) -> list[dict[str, Any]]:
+    """Survey questions from lines ``kind: question`` (``choice: question: a; b; c``).
+
+    Question ids are ``q1``, ``q2``, ... in line order.
+
+    Examples
+    --------
+    >>> parse_questions("scale: Partners share data well\\nchoice: First?: housing; transport")
+    [{'id': 'q1', 'text': 'Partners share data well', 'kind': 'scale'},
+     {'id': 'q2', 'text': 'First?', 'kind': 'choice', 'options': ['housing', 'transport']}]
+    """
+    out = []
+    for n, line in enumerate([ln.strip() for ln in text.splitlines() if ln.strip()], 1):
+        kind, _, rest = line.partition(":")
+        kind = kind.strip().lower()
+        if kind not in QUESTION_KINDS or not rest.strip():
+            raise InputError(
+                f"each question line must be 'scale: text', 'choice: text: a; b' or "
+                f"'text: text'; got {line!r} on line {n}. Start the line with its kind."
+            )
+        question, _, options = rest.partition(":") if kind == "choice" else (rest, "", "")
+        q: dict[str, Any] = {"id": f"q{n}", "text": question.strip(), "kind": kind}
+        if kind == "choice":
+            q["options"] = [o.strip() for o in options.split(";") if o.strip()]
+        out.append(q)
+    if not out:
+        raise InputError(
+            "a survey must have at least one question; got none. Write one question a line, "
+            "e.g. 'scale: Partners share data well'."
+        )
+    return out

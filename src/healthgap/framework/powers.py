@@ -4,8 +4,13 @@ Sources of each part:
 
 * **authorities, tiers, powers**: ``seed/register.yaml``, each fact with a source
   (title, publisher, URL) and an "as of" date; facts we could not attribute are shown
-  as *unverified*. Administrators add or correct powers through
-  :class:`PowersRepository` (every change is a stored version).
+  as *unverified*. The ten combined authorities of the December 2023 ONS lookup and the
+  GLA are joined by the seven 2024-25 authorities (E47000012 to E47000018) that the ONS
+  healthy life expectancy file (source date 19/02/2026) names in its "Combined Authority
+  or City Region" rows: their name and code cite that file; their tier and member
+  councils are *unverified* (no source for them is in the data mirror). Administrators
+  add or correct powers through :class:`PowersRepository` (every change is a stored
+  version).
 * **member councils**: :func:`healthgap.geography.hierarchy.strategic_authorities`, i.e.
   the ONS LAD to Combined Authority lookup (December 2023, 10 authorities) plus the GLA
   as the London region's boroughs.
@@ -101,6 +106,10 @@ class Authority:
     members: pd.DataFrame = field(repr=False, compare=False)
     icbs: pd.DataFrame = field(repr=False, compare=False)
     powers: tuple[Power, ...] = ()
+    #: Source id of the name and code (``None``: the lookup the members come from).
+    name_source: str | None = None
+    #: False when no source in the data mirror lists the member councils.
+    members_verified: bool = True
 
     @property
     def tier_label(self) -> str:
@@ -117,6 +126,8 @@ class Authority:
             "tier_verified": self.tier_verified,
             "as_of": self.as_of,
             "note": self.note,
+            "name_source": self.name_source,
+            "members_verified": self.members_verified,
             "members": self.members.to_dict(orient="records"),
             "partner_icbs": self.icbs.to_dict(orient="records"),
             "powers": [p.to_dict() for p in self.powers],
@@ -197,15 +208,25 @@ class Register:
         """An authority by code or (case-insensitive) name."""
         if code_or_name in self.authorities:
             return self.authorities[code_or_name]
-        for a in self.authorities.values():
-            if a.name.lower() == code_or_name.strip().lower():
-                return a
+        named = [a for a in self if a.name.lower() == code_or_name.strip().lower()]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise InputError(
+                f"authority must name one strategic authority; got {code_or_name!r}, the name "
+                f"of {' and '.join(a.code for a in named)}. Give the code instead."
+            )
         example = next(iter(self.authorities.values()))
         raise InputError(
             f"authority must be a strategic authority code or name in the register; got "
             f"{code_or_name!r}. E.g. {example.code} ({example.name}); list them with "
             "`healthgap framework powers list`."
         )
+
+    def label(self, a: Authority) -> str:
+        """The authority's name, with its code when another authority has the same name."""
+        same = sum(b.name == a.name for b in self)
+        return a.name if same == 1 else f"{a.name} ({a.code})"
 
     def table(self) -> pd.DataFrame:
         """One row per authority: code, name, kind, tier, members, partner ICBs, powers."""
@@ -215,7 +236,7 @@ class Register:
                 "name": a.name,
                 "kind": a.kind,
                 "tier": a.tier_label,
-                "members": len(a.members),
+                "members": len(a.members) if a.members_verified or len(a.members) else None,
                 "partner_icbs": int(a.icbs["partner"].sum()) if len(a.icbs) else 0,
                 "powers": len(a.powers),
                 "as_of": a.as_of,
@@ -229,18 +250,20 @@ class Register:
 
         Each cell lists the ids of the recorded powers in that area; unverified powers
         are suffixed ``*``; empty cells mean nothing is recorded (not that there is
-        no power).
+        no power). Rows are named by :meth:`label` (the name, plus the code when two
+        authorities share a name).
         """
         chosen = [self.get(c) for c in codes] if codes else list(self)
         columns = ["tier", *COMPETENCES, "budgets"]
-        out = pd.DataFrame("", index=[a.name for a in chosen], columns=columns)
-        for a in chosen:
-            out.loc[a.name, "tier"] = a.tier_label
+        names = [self.label(a) for a in chosen]
+        out = pd.DataFrame("", index=names, columns=columns)
+        for a, name in zip(chosen, names, strict=True):
+            out.loc[name, "tier"] = a.tier_label
             for p in a.powers:
                 label = p.id + ("" if p.verified else "*")
                 for col in p.competences if p.kind != "budget" else ("budgets",):
-                    cell = str(out.loc[a.name, col])
-                    out.loc[a.name, col] = f"{cell}, {label}" if cell else label
+                    cell = str(out.loc[name, col])
+                    out.loc[name, col] = f"{cell}, {label}" if cell else label
         out.index.name = "authority"
         return out
 
@@ -304,6 +327,8 @@ def register(
                     for p in powers.values()
                     if _applies(p, code, tier)
                 ),
+                name_source=entry.get("name_source"),
+                members_verified=bool(entry.get("members_verified", True)),
             )
         )
     return Register(authorities, dict(seed["sources"]))

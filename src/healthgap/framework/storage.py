@@ -7,8 +7,16 @@ live in their own :class:`~sqlalchemy.MetaData` so the web layer's database can 
 beside its own tables.
 
 Full-text search over case studies uses an SQLite FTS5 virtual table
-(``framework_case_fts``), kept in step with the current case-study versions. SQLite is
-the default engine (a file ``framework.sqlite`` in the healthgap data directory).
+(``framework_case_fts``), kept in step with the current case-study versions. On other
+databases (PostgreSQL) search falls back to case-insensitive ``LIKE`` over the current
+case studies (every word must appear; ranked by how often the words occur).
+
+**Where the workspace lives.** The web service keeps it in the app database (the same
+URL as its users and audit log), where Alembic revision ``0004_framework`` creates the
+tables: :meth:`Workspace.app` migrates and opens it. There every change also writes an
+entry to the app's audit log (who, what, before, after). Standalone (the CLI's default),
+it is an SQLite file ``framework.sqlite`` in the healthgap data directory whose tables
+are created on first use.
 
 Permissions live here, in the domain layer: every write takes an :class:`Actor`.
 Administrators may change anything; an editor may change only records of their own
@@ -32,9 +40,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
+    cast,
     create_engine,
     func,
+    inspect,
     select,
     text,
 )
@@ -186,13 +197,54 @@ class Workspace:
     {'text': 'hello'}
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.engine = _engine(path)
-        metadata.create_all(self.engine)
-        self.fts = self.engine.dialect.name == "sqlite"
-        if self.fts:
-            with self.engine.begin() as con:
-                con.execute(text(_FTS))
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        engine: Engine | None = None,
+        create: bool = True,
+        fts: bool | None = None,
+    ) -> None:
+        self.engine = engine if engine is not None else _engine(path)
+        sqlite = self.engine.dialect.name == "sqlite"
+        if fts and not sqlite:
+            raise InputError(
+                f"fts must be False on {self.engine.dialect.name}; got True. FTS5 is SQLite's: "
+                "other databases use the LIKE search."
+            )
+        if create:
+            metadata.create_all(self.engine)
+            if sqlite:
+                with self.engine.begin() as con:
+                    con.execute(text(_FTS))
+        tables = set(inspect(self.engine).get_table_names())
+        if "framework_records" not in tables:
+            raise InputError(
+                "the framework database must hold the framework_records table; got a database "
+                "without it. Migrate it with healthgap.appdb.db.init_db (revision 0004_framework) "
+                "or open it with create=True."
+            )
+        #: Search with SQLite FTS5 (True) or the portable LIKE fallback (False).
+        self.fts = sqlite and "framework_case_fts" in tables if fts is None else fts
+        #: Whether changes are also written to the app database's audit log.
+        self.audit = "audit_log" in tables
+
+    @classmethod
+    def app(cls, url: str) -> Workspace:
+        """The workspace in the app database at ``url``, migrated to the head revisions.
+
+        Tables come from Alembic (revision ``0004_framework``); every change also writes
+        an audit-log entry.
+        """
+        from healthgap.appdb.db import engine_for, init_db
+
+        if "://" not in url:
+            raise InputError(
+                f"the app database must be an SQLAlchemy URL; got {url!r}. "
+                "E.g. sqlite:///healthgap-app.db or postgresql+psycopg://host/db."
+            )
+        init_db(url).dispose()
+        return cls(engine=engine_for(url), create=False)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -232,6 +284,19 @@ class Workspace:
                 if owner != authority_code:  # moving a record: may they change its owner's?
                     check_permission(who, kind, owner or SHARED)
             version = (last or 0) + 1
+            if self.audit:
+                before = (
+                    None
+                    if last is None
+                    else session.scalar(
+                        select(Record.data).where(
+                            Record.kind == kind,
+                            Record.record_id == record_id,
+                            Record.version == last,
+                        )
+                    )
+                )
+                _audit(session, who, kind, authority_code, record_id, before, data, deleted)
             session.add(
                 Record(
                     kind=kind,
@@ -338,10 +403,7 @@ class Workspace:
                 "Try e.g. 'active travel'."
             )
         if not self.fts:
-            raise InputError(
-                f"full-text search must run on SQLite; got {self.engine.dialect.name}. "
-                "Use an SQLite framework database for the library."
-            )
+            return self._like_search(words, limit)
         match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
         with self.engine.connect() as con:
             rows = con.execute(
@@ -353,6 +415,70 @@ class Workspace:
                 {"q": match, "n": limit},
             ).all()
         return [(str(r[0]), float(r[1])) for r in rows]
+
+    def _like_search(self, words: list[str], limit: int) -> list[tuple[str, float]]:
+        """The portable search: current case studies whose JSON text holds every word
+        (case-insensitive LIKE); score = minus the number of occurrences (best first)."""
+        latest = (
+            select(Record.record_id, func.max(Record.version).label("v"))
+            .where(Record.kind == "case_study")
+            .group_by(Record.record_id)
+            .subquery()
+        )
+        body = func.lower(cast(Record.data, Text))
+        query = (
+            select(Record)
+            .join(
+                latest,
+                (Record.record_id == latest.c.record_id) & (Record.version == latest.c.v),
+            )
+            .where(Record.kind == "case_study", Record.deleted.is_(False))
+        )
+        for w in words:
+            escaped = w.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(body.like(f"%{escaped}%", escape="\\"))
+        with Session(self.engine) as session:
+            rows = list(session.scalars(query))
+        scored = []
+        for r in rows:
+            blob = " ".join(
+                [
+                    str(r.data.get("title", "")),
+                    str(r.data.get("summary", "")),
+                    str(r.data.get("outcome", "")),
+                    *_tags(r.data),
+                ]
+            ).lower()
+            if all(w.lower() in blob for w in words):  # not just in the JSON keys
+                scored.append((r.record_id, -float(sum(blob.count(w.lower()) for w in words))))
+        scored.sort(key=lambda t: (t[1], t[0]))
+        return scored[:limit]
+
+
+def _audit(
+    session: Session,
+    who: Actor,
+    kind: str,
+    authority_code: str,
+    record_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    deleted: bool,
+) -> None:
+    """An app audit-log entry for one framework change (same transaction)."""
+    from healthgap.appdb.audit import record
+
+    action = "delete" if deleted else ("create" if before is None else "update")
+    record(
+        session,
+        who.name,
+        action,
+        f"framework_{kind}",
+        record_id,
+        authority_code or None,
+        None if before is None else dict(before),
+        None if deleted else json.loads(json.dumps(after, default=str)),
+    )
 
 
 def _tags(data: dict[str, Any]) -> list[str]:

@@ -9,15 +9,18 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap import __version__
@@ -50,6 +53,73 @@ def _error_response(request: Request, err: WebError) -> Response:
     if _is_api(request):
         return JSONResponse(err.body(), status_code=err.status)
     return render(request, "error.html", {"error": err}, status_code=err.status)
+
+
+#: The JSON schema of the one error shape every API error uses (see :class:`WebError`).
+ERROR_BODY: dict[str, Any] = {
+    "title": "ErrorBody",
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "description": "A machine-readable error code."},
+                "message": {"type": "string", "description": "What went wrong, and the remedy."},
+                "details": {"description": "Per-field problems, or null."},
+            },
+        }
+    },
+}
+_ERRORS_EVERYWHERE = {
+    "400": "Invalid input",
+    "404": "Not found",
+    "422": "Invalid request",
+    "500": "Server error",
+}
+_ERRORS_ON_WRITES = {"401": "Not signed in", "403": "Forbidden or missing CSRF token"}
+
+
+def document_api(doc: dict[str, Any]) -> dict[str, Any]:
+    """Complete an OpenAPI document in place so it describes what the API really answers.
+
+    Every operation under ``/api/`` lists the error statuses the app-wide handlers can
+    return (400, 404, 422, 500; and 401/403 on writes, or where a route declares them),
+    each in the one error shape ``ErrorBody``; an operation with a ``format`` query
+    parameter that offers ``csv`` also lists ``text/csv`` for its successful response.
+    """
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorBody"] = ERROR_BODY
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for path, methods in doc.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, op in methods.items():
+            responses = op.setdefault("responses", {})
+            wanted = dict(_ERRORS_EVERYWHERE)
+            if method != "get":
+                wanted.update(_ERRORS_ON_WRITES)
+            for status, description in wanted.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[:1] in ("4", "5"):
+                    response["content"] = {"application/json": {"schema": ref}}
+            offers_csv = any(
+                p.get("in") == "query"
+                and p.get("name") == "format"
+                and "csv" in str(p.get("schema", {}))
+                for p in op.get("parameters", [])
+            )
+            ok = next((r for s, r in responses.items() if s.startswith("2")), None)
+            if offers_csv and ok is not None:
+                ok.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
+    text = json.dumps(doc)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f"#/components/schemas/{unused}" not in text:
+            schemas.pop(unused, None)
+    return doc
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -113,6 +183,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _hg_error(request: Request, exc: HealthgapError) -> Response:
         return _error_response(request, WebError(400, "invalid_input", str(exc)))
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # A number too large for a database integer (an id or offset from a URL): a client
+        # error for every router, not a server error.
+        message = (
+            "whole numbers in the request must fit the database (at most 2,147,483,647); "
+            "got one that does not. Check the ids and numbers sent."
+        )
+        return _error_response(request, WebError(400, "invalid_input", message))
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         details = [
@@ -145,4 +226,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+
+    plain_openapi = app.openapi
+
+    def _openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_api(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = _openapi  # type: ignore[method-assign]
     return app

@@ -40,6 +40,22 @@ class StoreHandle:
             self._cache[key] = result
             return result
 
+    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(path, *args, **kwargs)`` with the store closed; forget memoised views.
+
+        DuckDB lets one process either read or write a file, so the read-only connection
+        is closed first (requests wait on the lock meanwhile) and reopened lazily by the
+        next :meth:`compute`. The cache is cleared even when ``fn`` fails.
+        """
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            try:
+                return fn(self.path, *args, **kwargs)
+            finally:
+                self._cache.clear()
+
     def close(self) -> None:
         with self._lock:
             if self._store is not None:

@@ -48,9 +48,17 @@ from healthgap.web.routers.policy import router as _policy  # noqa: E402
 
 ROUTERS.append(_policy)
 NAV.append(("/policy", "Policy"))
+from healthgap.web.routers.framework import router as _framework  # noqa: E402
+
+ROUTERS.append(_framework)
+NAV.append(("/framework", "Devolution framework"))
 from healthgap.web.routers.allocation import api as _allocation_api  # noqa: E402
 from healthgap.web.routers.allocation import router as _allocation  # noqa: E402
 
 ROUTERS.append(_allocation)
 ROUTERS.append(_allocation_api)
 NAV.append(("/allocation", "Funding"))
+from healthgap.web.routers.imports import router as _imports  # noqa: E402
+
+ROUTERS.append(_imports)
+NAV.append(("/imports", "Import data"))

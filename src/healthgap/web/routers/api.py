@@ -10,7 +10,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,7 +75,9 @@ def page(
 
 
 Limit = Query(100, ge=1, le=1000, description="Rows per page.")
-Offset = Query(0, ge=0, description="Rows to skip.")
+# Bounded so that no offset or id overflows a database integer (SQLite int64, PostgreSQL int4).
+Offset = Query(0, ge=0, le=1_000_000_000, description="Rows to skip.")
+TargetId = Path(ge=1, le=2**31 - 1, description="The target's id.")
 Fmt = Query("json", description="json or csv.")
 
 
@@ -232,7 +234,7 @@ def _get(session: Session, request: Request, target_id: int) -> Target:
 def get_target(
     request: Request,
     session: DbDep,
-    target_id: int,
+    target_id: Annotated[int, TargetId],
 ) -> Any:
     return _get(session, request, target_id).to_dict()
 
@@ -277,7 +279,7 @@ def create_target(
 def update_target(
     request: Request,
     session: DbDep,
-    target_id: int,
+    target_id: Annotated[int, TargetId],
     body: TargetIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
@@ -300,7 +302,7 @@ def update_target(
 def delete_target(
     request: Request,
     session: DbDep,
-    target_id: int,
+    target_id: Annotated[int, TargetId],
     x_csrf_token: str | None = CsrfHeader,
 ) -> Response:
     t = _get(session, request, target_id)

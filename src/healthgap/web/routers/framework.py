@@ -1,0 +1,1347 @@
+"""The devolution framework workspace: register, self-assessment, action plans, library,
+partners and surveys, as pages and as JSON under ``/api/v1/framework``.
+
+Every page and endpoint calls :mod:`healthgap.framework` (the same functions as the CLI).
+The workspace lives in the app database (Alembic revision ``0004_framework``) and every
+change writes an audit-log entry. Who may do what:
+
+* anonymous visitors read the public register (``/framework``, an authority's powers,
+  members, partner ICBs and sources) and the case-study library;
+* signed-in viewers also read enquiries, action plans, partners and surveys;
+* an editor changes only their own authority's records; administrators change any
+  authority's records and the register itself (every change kept as a version).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from healthgap.appdb.models import User
+from healthgap.errors import InputError
+from healthgap.framework import actions as fw_actions
+from healthgap.framework import enquiry as fw_enquiry
+from healthgap.framework.actions import ActionPlan
+from healthgap.framework.enquiry import CATEGORIES, STAGES, Enquiry, prompts
+from healthgap.framework.export import FORMATS, export
+from healthgap.framework.library import Library
+from healthgap.framework.partners import PARTNER_TYPES, Partnerships, parse_questions
+from healthgap.framework.partners import suggested_partners as _suggested
+from healthgap.framework.powers import (
+    COMPETENCES,
+    TIERS,
+    Authority,
+    PowersRepository,
+    Register,
+    register,
+)
+from healthgap.framework.storage import Actor, NotPermittedError, Workspace, check_permission
+from healthgap.web import csrf
+from healthgap.web.deps import StoreHandle, current_user, db, require_user, store
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+DbDep = Annotated[Session, Depends(db)]
+CsrfHeader = Header(None, alias="X-CSRF-Token")
+Format = Literal["json", "csv"]
+
+router = APIRouter()
+API = "/api/v1/framework"
+
+STAGE_LABELS = {
+    "discover": "Discover: what already works",
+    "dream": "Dream: what could be",
+    "design": "Design: levers and partners",
+    "deliver": "Deliver: actions and measures",
+}
+CATEGORY_LABELS = {
+    "asset": "Asset (something that already works or exists)",
+    "opportunity": "Opportunity",
+    "lever": "Lever (a power, budget, decision or contract the authority can use)",
+    "partner": "Partner (who needs to be involved)",
+}
+CATEGORY_HINT = "Select whether this is an asset, an opportunity, a lever or a partner"
+
+
+# ---------------------------------------------------------------------------- helpers
+def workspace(request: Request) -> Workspace:
+    """The framework workspace in the app's database (opened once per app)."""
+    ws: Workspace | None = getattr(request.app.state, "framework_workspace", None)
+    if ws is None:
+        ws = Workspace(engine=request.app.state.engine, create=False)
+        request.app.state.framework_workspace = ws
+    return ws
+
+
+def _register_for(st: Any, ws: Workspace, stamp: tuple[int, ...]) -> Register:
+    return register(st, ws)
+
+
+def the_register(request: Request, st: StoreHandle) -> Register:
+    """The register, recomputed when an administrator records a power."""
+    ws = workspace(request)
+    stamp = tuple(v.version for v in ws.current("power"))
+    reg: Register = st.compute(_register_for, ws, (len(stamp), sum(stamp)))
+    return reg
+
+
+def _authority(reg: Register, code: str) -> Authority:
+    try:
+        return reg.get(code)
+    except InputError as exc:
+        raise WebError(404, "not_found", str(exc)) from exc
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.email, user.role, user.authority_code)  # type: ignore[arg-type]
+
+
+def _reader(request: Request, session: Session) -> User:
+    """A signed-in user (viewers and up read the workspace); 401 otherwise."""
+    return require_user(request, session)
+
+
+def _writer(request: Request, session: Session, kind: str, code: str, token: str | None) -> Actor:
+    """The signed-in actor allowed to change ``kind`` records of ``code`` (after CSRF)."""
+    user = require_user(request, session)
+    csrf.check(request, token)
+    who = _actor(user)
+    try:
+        check_permission(who, kind, code)
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+    return who
+
+
+def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the domain; a permission refusal becomes a 403 (input errors stay 400)."""
+    try:
+        return fn(*args, **kwargs)
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    from healthgap.web.routers.api import records
+
+    return records(df)
+
+
+def _csv(df: pd.DataFrame, name: str) -> Response:
+    from healthgap.web.routers.api import csv_response
+
+    return csv_response(df, name)
+
+
+def plain_bar_spec(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str) -> str:
+    """A Vega-Lite bar chart (no intervals: survey counts are not estimates)."""
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "data": {"values": rows},
+        "width": "container",
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": x, "type": "nominal", "sort": None, "title": "Answer"},
+            "y": {"field": y, "type": "quantitative", "title": y_title},
+        },
+    }
+    return json.dumps(spec)
+
+
+def _context(request: Request, session: Session, a: Authority) -> dict[str, Any]:
+    user = current_user(request, session)
+    return {
+        "a": a,
+        "user": user,
+        "can_edit": user is not None
+        and (user.role == "admin" or (user.role == "editor" and user.authority_code == a.code)),
+    }
+
+
+# ---------------------------------------------------------------------------- register
+def register_view(
+    reg: Register, tier: str | None = None, competence: str | None = None
+) -> dict[str, Any]:
+    """The register table and comparison matrix, filtered by tier and area of competence."""
+    if tier and tier not in (*TIERS, "none"):
+        raise InputError(
+            f"tier must be one of {', '.join(TIERS)} or none; got {tier!r}. E.g. 'mayoral'."
+        )
+    if competence and competence not in COMPETENCES:
+        raise InputError(
+            f"competence must be one of {', '.join(COMPETENCES)}; got {competence!r}. "
+            "E.g. 'health'."
+        )
+    chosen = [a for a in reg if not tier or (a.tier == tier if tier != "none" else a.tier is None)]
+    table = reg.table()
+    table = table[table["code"].isin([a.code for a in chosen])].reset_index(drop=True)
+    matrix = reg.compare([a.code for a in chosen]) if chosen else pd.DataFrame()
+    columns = [competence] if competence else [*COMPETENCES, "budgets"]
+    return {"table": table, "matrix": matrix, "columns": columns, "chosen": chosen}
+
+
+@router.get("/framework", response_class=HTMLResponse, include_in_schema=False)
+def framework_page(request: Request, st: StoreDep, tier: str = "", competence: str = "") -> Any:
+    reg = the_register(request, st)
+    view = register_view(reg, tier or None, competence or None)
+    rows = [
+        {"code": a.code, "label": reg.label(a), "cells": view["matrix"].loc[reg.label(a)]}
+        for a in view["chosen"]
+    ]
+    return render(
+        request,
+        "framework.html",
+        {
+            "reg": reg,
+            "rows": rows,
+            "table": view["table"].to_dict("records"),
+            "columns": view["columns"],
+            "labels": {**COMPETENCES, "budgets": "Budgets and settlements"},
+            "tiers": TIERS,
+            "tier": tier,
+            "competence": competence,
+            "competences": COMPETENCES,
+        },
+    )
+
+
+@router.get(API, tags=["framework"], summary="The powers register and comparison matrix")
+def api_register(
+    request: Request,
+    st: StoreDep,
+    tier: str | None = None,
+    competence: str | None = None,
+    format: Format = "json",
+) -> Any:
+    reg = the_register(request, st)
+    view = register_view(reg, tier, competence)
+    if format == "csv":
+        return _csv(view["table"], "framework-register")
+    matrix = view["matrix"].reset_index()
+    return {
+        "data": _records(view["table"]),
+        "matrix": _records(matrix[["authority", "tier", *view["columns"]]]) if len(matrix) else [],
+        "sources": reg.sources,
+        "meta": {"total": len(view["table"]), "tier": tier, "competence": competence},
+    }
+
+
+# ---------------------------------------------------------------------------- library
+def library_view(request: Request, st: StoreHandle, q: str, authority: str) -> dict[str, Any]:
+    lib = Library(workspace(request))
+    results = lib.search(q) if q.strip() else lib.cases()
+    suggestions = None
+    if authority:
+        reg = the_register(request, st)
+        code = _authority(reg, authority).code
+        suggestions = st.compute(_suggest, lib, code, _stamp(workspace(request)))
+    return {"results": results, "suggestions": suggestions}
+
+
+def _stamp(ws: Workspace) -> int:
+    """A number that changes whenever any framework record changes."""
+    from sqlalchemy import func, select
+
+    from healthgap.framework.storage import Record
+
+    with Session(ws.engine) as s:
+        return int(s.scalar(select(func.count(Record.id))) or 0)
+
+
+def _suggest(st: Any, lib: Library, code: str, stamp: int) -> pd.DataFrame:
+    return lib.suggest(code, st)
+
+
+@router.get("/framework/library", response_class=HTMLResponse, include_in_schema=False)
+def library_page(request: Request, st: StoreDep, q: str = "", authority: str = "") -> Any:
+    reg = the_register(request, st)
+    errors: list[tuple[str, str]] = []
+    try:
+        view = library_view(request, st, q, authority)
+    except InputError as exc:
+        errors.append(("q", str(exc)))
+        view = {"results": Library(workspace(request)).cases().iloc[0:0], "suggestions": None}
+    return render(
+        request,
+        "framework_library.html",
+        {
+            "q": q,
+            "authority": authority,
+            "reg": reg,
+            "results": view["results"].to_dict("records"),
+            "suggestions": None
+            if view["suggestions"] is None
+            else view["suggestions"].to_dict("records"),
+            "errors": errors,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.get(f"{API}/library", tags=["framework"], summary="Case studies: search, suggestions")
+def api_library(
+    request: Request, st: StoreDep, q: str = "", authority: str = "", format: Format = "json"
+) -> Any:
+    view = library_view(request, st, q, authority)
+    if format == "csv":
+        return _csv(view["results"], "framework-library")
+    return {
+        "data": _records(view["results"]),
+        "suggestions": None if view["suggestions"] is None else _records(view["suggestions"]),
+    }
+
+
+# ---------------------------------------------------------------------------- authority
+def authority_view(request: Request, st: StoreHandle, code: str, signed_in: bool) -> Any:
+    reg = the_register(request, st)
+    a = _authority(reg, code)
+    ws = workspace(request)
+    out: dict[str, Any] = {"reg": reg, "a": a}
+    out["power_history"] = {p.id: ws.history("power", p.id) for p in a.powers}
+    if signed_in:
+        out["partners"] = Partnerships(ws, a.code).partners()
+        out["suggested"] = _suggested(a)
+    return out
+
+
+def _source(reg: Register, key: str | None) -> dict[str, str] | None:
+    return None if key is None else reg.sources.get(key, {"title": key, "publisher": "", "url": ""})
+
+
+@router.get("/framework/{code}", response_class=HTMLResponse, include_in_schema=False)
+def authority_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    user = current_user(request, session)
+    view = authority_view(request, st, code, user is not None)
+    a = view["a"]
+    return _authority_render(request, session, view, a, [], {})
+
+
+def _authority_render(
+    request: Request,
+    session: Session,
+    view: dict[str, Any],
+    a: Authority,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    reg = view["reg"]
+    ctx = _context(request, session, a)
+    return render(
+        request,
+        "framework_authority.html",
+        {
+            **ctx,
+            "reg": reg,
+            "source": lambda k: _source(reg, k),
+            "members": a.members.to_dict("records"),
+            "icbs": a.icbs.to_dict("records"),
+            "power_history": view["power_history"],
+            "partners": None if "partners" not in view else view["partners"].to_dict("records"),
+            "suggested": None if "suggested" not in view else view["suggested"].to_dict("records"),
+            "partner_types": PARTNER_TYPES,
+            "competences": COMPETENCES,
+            "errors": errors,
+            "form": form,
+            "is_admin": ctx["user"] is not None and ctx["user"].role == "admin",
+        },
+        status_code=status,
+    )
+
+
+@router.get(f"{API}/{{code}}", tags=["framework"], summary="One authority in the register")
+def api_authority(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    user = current_user(request, session)
+    view = authority_view(request, st, code, user is not None)
+    a: Authority = view["a"]
+    body: dict[str, Any] = {
+        "data": a.to_dict(),
+        "sources": {
+            k: view["reg"].sources[k]
+            for k in {a.tier_source, a.name_source, *(p.source for p in a.powers)}
+            if k in view["reg"].sources
+        },
+    }
+    if user is not None:
+        body["partners"] = _records(view["partners"])
+        body["suggested_partners"] = _records(view["suggested"])
+    body["data"]["members"] = _records(a.members)
+    body["data"]["partner_icbs"] = _records(a.icbs)
+    return body
+
+
+@router.post("/framework/{code}/partners", include_in_schema=False)
+def add_partner_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    name: str = Form(""),
+    type: str = Form(""),
+    role: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "partner", a.code, csrf_token)
+    errors = []
+    if not name.strip():
+        errors.append(("partner-name", "Enter the partner's name"))
+    if type not in PARTNER_TYPES:
+        errors.append(("partner-type", "Select the type of partner"))
+    if not errors:
+        _call(Partnerships(workspace(request), a.code).add_partner, who, name, type, role)
+        return RedirectResponse(f"/framework/{a.code}#partners", status_code=303)
+    view = authority_view(request, st, a.code, True)
+    form = {"name": name, "type": type, "role": role}
+    return _authority_render(request, session, view, a, errors, form, 400)
+
+
+class PartnerIn(BaseModel):
+    """A partner organisation of an authority."""
+
+    name: str
+    type: str
+    role: str = ""
+
+
+@router.post(f"{API}/{{code}}/partners", tags=["framework"], status_code=201)
+def api_add_partner(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: PartnerIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "partner", a.code, x_csrf_token)
+    pid = _call(
+        Partnerships(workspace(request), a.code).add_partner, who, body.name, body.type, body.role
+    )
+    return {"id": pid}
+
+
+def _lines(value: str) -> list[str]:
+    return [x.strip() for x in value.replace("\n", ",").split(",") if x.strip()]
+
+
+@router.post("/framework/{code}/powers", include_in_schema=False)
+def record_power_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    power_id: str = Form(""),
+    text: str = Form(""),
+    competences: Annotated[list[str] | None, Form()] = None,
+    kind: str = Form("power"),
+    status: str = Form("in force"),
+    source: str = Form(""),
+    as_of: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    reg = the_register(request, st)
+    a = _authority(reg, code)
+    who = _writer(request, session, "power", "", csrf_token)
+    errors = []
+    if not power_id.strip():
+        errors.append(("power-id", "Enter a short id for the power, like gm-housing-fund"))
+    if not text.strip():
+        errors.append(("power-text", "Enter what the power, duty or budget is"))
+    if not source.strip():
+        errors.append(("power-source", "Enter the source: a title or URL"))
+    if not as_of.strip():
+        errors.append(("power-as-of", "Enter the date the source is as of, like 2026-02-19"))
+    if not errors:
+        try:
+            _call(
+                PowersRepository(workspace(request)).record,
+                who,
+                power_id.strip(),
+                text=text,
+                applies_to=[a.code],
+                competences=competences or [],
+                source=source,
+                as_of=as_of,
+                kind=kind,
+                status=status,
+            )
+            return RedirectResponse(f"/framework/{a.code}#powers", status_code=303)
+        except InputError as exc:
+            errors.append(("power-id", str(exc)))
+    view = authority_view(request, st, a.code, True)
+    form = {"power_id": power_id, "text": text, "source": source, "as_of": as_of}
+    return _authority_render(request, session, view, a, errors, form, 400)
+
+
+class PowerIn(BaseModel):
+    """A power, duty, role or budget to add to (or correct in) the register."""
+
+    id: str
+    text: str
+    applies_to: list[str] | str
+    competences: list[str] = Field(default_factory=list)
+    source: str
+    as_of: str
+    kind: str = "power"
+    status: str = "in force"
+    verified: bool = True
+
+
+@router.post(f"{API}/powers", tags=["framework"], status_code=201)
+def api_record_power(
+    request: Request, session: DbDep, body: PowerIn, x_csrf_token: str | None = CsrfHeader
+) -> Any:
+    who = _writer(request, session, "power", "", x_csrf_token)
+    version = _call(
+        PowersRepository(workspace(request)).record,
+        who,
+        body.id,
+        text=body.text,
+        applies_to=body.applies_to,
+        competences=body.competences,
+        source=body.source,
+        as_of=body.as_of,
+        kind=body.kind,
+        status=body.status,
+        verified=body.verified,
+    )
+    return {"id": body.id, "version": version}
+
+
+# ---------------------------------------------------------------------------- enquiry
+def _stage_prompts(competence: str | None, stage: str) -> list[Any]:
+    """The general prompts of ``stage``, then those of the chosen area of competence."""
+    if competence:
+        return prompts(stage, competence)
+    return [p for p in prompts(stage) if p.competence is None]
+
+
+def _check_stage(stage: str) -> str:
+    if stage not in STAGES:
+        raise WebError(
+            404,
+            "not_found",
+            f"stage must be one of {', '.join(STAGES)}; got {stage!r}. Start at discover.",
+        )
+    return stage
+
+
+def _competence_or_none(competence: str) -> str | None:
+    if not competence:
+        return None
+    if competence not in COMPETENCES:
+        raise InputError(
+            f"competence must be one of {', '.join(COMPETENCES)}; got {competence!r}. "
+            "E.g. 'health'."
+        )
+    return competence
+
+
+@router.get("/framework/{code}/enquiry", response_class=HTMLResponse, include_in_schema=False)
+def enquiry_page(
+    request: Request, st: StoreDep, session: DbDep, code: str, competence: str = ""
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    comp = _competence_or_none(competence)
+    notes = Enquiry(workspace(request), a.code).notes()
+    counts = notes.groupby("stage").size().to_dict() if len(notes) else {}
+    return render(
+        request,
+        "framework_enquiry.html",
+        {
+            **_context(request, session, a),
+            "stages": [(s, STAGE_LABELS[s], int(counts.get(s, 0))) for s in STAGES],
+            "competences": COMPETENCES,
+            "competence": comp or "",
+            "purposes": {s: fw_enquiry._seed()["stages"][s]["purpose"] for s in STAGES},
+        },
+    )
+
+
+def _stage_render(
+    request: Request,
+    session: Session,
+    a: Authority,
+    stage: str,
+    competence: str,
+    errors: list[tuple[str, str]],
+    form: dict[str, str],
+    status: int = 200,
+) -> Any:
+    notes = Enquiry(workspace(request), a.code).notes()
+    here = notes[notes["stage"] == stage] if len(notes) else notes
+    i = STAGES.index(stage)
+    return render(
+        request,
+        "framework_enquiry_stage.html",
+        {
+            **_context(request, session, a),
+            "stage": stage,
+            "stage_label": STAGE_LABELS[stage],
+            "step": i + 1,
+            "next_stage": STAGES[i + 1] if i + 1 < len(STAGES) else None,
+            "purpose": fw_enquiry._seed()["stages"][stage]["purpose"],
+            "prompts": _stage_prompts(competence, stage),
+            "competence": competence,
+            "competence_label": COMPETENCES.get(competence, ""),
+            "categories": CATEGORY_LABELS,
+            "notes": here.to_dict("records"),
+            "prompt_text": {p.id: p.text for p in prompts(stage)},
+            "errors": errors,
+            "form": form,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/framework/{code}/enquiry/check", response_class=HTMLResponse, include_in_schema=False)
+def enquiry_check_page(
+    request: Request, st: StoreDep, session: DbDep, code: str, competence: str = ""
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    notes = Enquiry(workspace(request), a.code).notes()
+    text = {p.id: p.text for p in prompts()}
+    by_stage = [
+        (s, STAGE_LABELS[s], notes[notes["stage"] == s].to_dict("records") if len(notes) else [])
+        for s in STAGES
+    ]
+    return render(
+        request,
+        "framework_enquiry_check.html",
+        {
+            **_context(request, session, a),
+            "by_stage": by_stage,
+            "prompt_text": text,
+            "categories": CATEGORY_LABELS,
+            "competence": _competence_or_none(competence) or "",
+            "total": len(notes),
+        },
+    )
+
+
+@router.get(
+    "/framework/{code}/enquiry/result", response_class=HTMLResponse, include_in_schema=False
+)
+def enquiry_result_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    reg = the_register(request, st)
+    a = _authority(reg, code)
+    enq = Enquiry(workspace(request), a.code)
+    levers = enq.lever_map(reg)
+    used = {v.data.get("lever") for v in workspace(request).current("action", a.code)}
+    drafts = [{**d, "in_plan": d["lever"] in used} for d in enq.draft_plan()]
+    return render(
+        request,
+        "framework_enquiry_result.html",
+        {
+            **_context(request, session, a),
+            "levers": levers.to_dict("records"),
+            "drafts": drafts,
+            "competences": COMPETENCES,
+            "new_drafts": sum(not d["in_plan"] for d in drafts),
+        },
+    )
+
+
+@router.post("/framework/{code}/enquiry/result", include_in_schema=False)
+def enquiry_to_plan(
+    request: Request, st: StoreDep, session: DbDep, code: str, csrf_token: str = Form("")
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, csrf_token)
+    add_drafts(workspace(request), who, a.code)
+    return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
+
+
+def add_drafts(ws: Workspace, who: Actor, code: str) -> list[str]:
+    """Add each draft action of the enquiry whose lever is not yet in the plan."""
+    plan = ActionPlan(ws, code)
+    used = {v.data.get("lever") for v in ws.current("action", code)}
+    added = []
+    for d in Enquiry(ws, code).draft_plan():
+        if d["lever"] in used:
+            continue
+        added.append(
+            _call(
+                plan.add,
+                who,
+                title=d["title"],
+                lever=d["lever"],
+                competence=d["competence"],
+                partners=d["partners"],
+                status="draft",
+            )
+        )
+    return added
+
+
+@router.get(
+    "/framework/{code}/enquiry/notes/{note_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def enquiry_note_page(
+    request: Request, st: StoreDep, session: DbDep, code: str, note_id: str
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    note = _note(workspace(request), a.code, note_id)
+    return _note_render(request, session, a, note_id, note, [], note)
+
+
+def _note(ws: Workspace, code: str, note_id: str) -> dict[str, Any]:
+    v = ws.get("enquiry", note_id)
+    if v is None or v.deleted or v.authority_code != code:
+        raise WebError(
+            404,
+            "not_found",
+            f"note must be an enquiry note of {code}; got {note_id!r}. "
+            f"See /framework/{code}/enquiry/check.",
+        )
+    return v.data
+
+
+def _note_render(
+    request: Request,
+    session: Session,
+    a: Authority,
+    note_id: str,
+    note: dict[str, Any],
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+) -> Any:
+    return render(
+        request,
+        "framework_enquiry_note.html",
+        {
+            **_context(request, session, a),
+            "note_id": note_id,
+            "prompt": fw_enquiry.prompt(note["prompt"]),
+            "categories": CATEGORY_LABELS,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.post("/framework/{code}/enquiry/notes/{note_id}", include_in_schema=False)
+def enquiry_note_change(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    note_id: str,
+    category: str = Form(""),
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "enquiry", a.code, csrf_token)
+    note = _note(workspace(request), a.code, note_id)
+    errors = _note_errors(category, text)
+    if errors:
+        form = {"category": category, "text": text}
+        return _note_render(request, session, a, note_id, note, errors, form)
+    Enquiry(workspace(request), a.code).answer(who, note["prompt"], category, text, note_id=note_id)
+    return RedirectResponse(f"/framework/{a.code}/enquiry/check", status_code=303)
+
+
+def _note_errors(category: str, text: str) -> list[tuple[str, str]]:
+    errors = []
+    if category not in CATEGORIES:
+        errors.append(("category", CATEGORY_HINT))
+    if not text.strip():
+        errors.append(("text", "Enter your answer"))
+    return errors
+
+
+@router.get(
+    "/framework/{code}/enquiry/{stage}", response_class=HTMLResponse, include_in_schema=False
+)
+def enquiry_stage_page(
+    request: Request, st: StoreDep, session: DbDep, code: str, stage: str, competence: str = ""
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    comp = _competence_or_none(competence) or ""
+    return _stage_render(request, session, a, _check_stage(stage), comp, [], {})
+
+
+@router.post("/framework/{code}/enquiry/{stage}", include_in_schema=False)
+def enquiry_stage_answer(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    stage: str,
+    prompt: str = Form(""),
+    category: str = Form(""),
+    text: str = Form(""),
+    competence: str = Form(""),
+    action: str = Form("save"),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    _check_stage(stage)
+    who = _writer(request, session, "enquiry", a.code, csrf_token)
+    comp = _competence_or_none(competence) or ""
+    valid = {p.id for p in _stage_prompts(comp, stage)}
+    errors = []
+    if prompt not in valid:
+        errors.append(("prompt-0", "Select the question you are answering"))
+    errors += _note_errors(category, text)
+    if errors:
+        form = {"prompt": prompt, "category": category, "text": text}
+        return _stage_render(request, session, a, stage, comp, errors, form, 400)
+    Enquiry(workspace(request), a.code).answer(who, prompt, category, text)
+    i = STAGES.index(stage)
+    query = f"?competence={comp}" if comp else ""
+    if action == "continue":
+        target = (
+            f"/framework/{a.code}/enquiry/{STAGES[i + 1]}"
+            if i + 1 < len(STAGES)
+            else f"/framework/{a.code}/enquiry/check"
+        )
+        return RedirectResponse(target + query, status_code=303)
+    return RedirectResponse(f"/framework/{a.code}/enquiry/{stage}{query}", status_code=303)
+
+
+@router.get(f"{API}/{{code}}/enquiry", tags=["framework"], summary="Enquiry notes, lever map")
+def api_enquiry(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    reg = the_register(request, st)
+    a = _authority(reg, code)
+    enq = Enquiry(workspace(request), a.code)
+    return {
+        "notes": _records(enq.notes()),
+        "lever_map": _records(enq.lever_map(reg)),
+        "draft_plan": enq.draft_plan(),
+    }
+
+
+class NoteIn(BaseModel):
+    """An enquiry answer: an asset, opportunity, lever or partner against a prompt."""
+
+    prompt: str
+    category: str
+    text: str
+    note_id: str | None = None
+
+
+@router.post(f"{API}/{{code}}/enquiry/notes", tags=["framework"], status_code=201)
+def api_enquiry_note(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: NoteIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "enquiry", a.code, x_csrf_token)
+    if body.note_id is not None:
+        _note(workspace(request), a.code, body.note_id)
+    nid = Enquiry(workspace(request), a.code).answer(
+        who, body.prompt, body.category, body.text, note_id=body.note_id
+    )
+    return {"id": nid}
+
+
+# ---------------------------------------------------------------------------- actions
+def _progress(st: Any, ws: Workspace, code: str, stamp: int) -> pd.DataFrame:
+    return ActionPlan(ws, code).progress(st)
+
+
+def actions_view(request: Request, st: StoreHandle, code: str) -> dict[str, Any]:
+    a = _authority(the_register(request, st), code)
+    ws = workspace(request)
+    plan = ActionPlan(ws, a.code)
+    table = plan.table()
+    progress = st.compute(_progress, ws, a.code, _stamp(ws))
+    return {"a": a, "table": table, "progress": progress}
+
+
+def _actions_render(
+    request: Request,
+    session: Session,
+    st: StoreHandle,
+    code: str,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    view = actions_view(request, st, code)
+    a = view["a"]
+    return render(
+        request,
+        "framework_actions.html",
+        {
+            **_context(request, session, a),
+            "actions": view["table"].to_dict("records"),
+            "progress": view["progress"].to_dict("records"),
+            "statuses": fw_actions.STATUSES,
+            "competences": COMPETENCES,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/framework/{code}/actions", response_class=HTMLResponse, include_in_schema=False)
+def actions_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    return _actions_render(request, session, st, code, [], {})
+
+
+@router.post("/framework/{code}/actions", include_in_schema=False)
+def add_action_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    title: str = Form(""),
+    competence: str = Form(""),
+    owner: str = Form(""),
+    partners: str = Form(""),
+    indicators: str = Form(""),
+    start: str = Form(""),
+    due: str = Form(""),
+    status: str = Form("planned"),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, csrf_token)
+    form = {
+        "title": title,
+        "competence": competence,
+        "owner": owner,
+        "partners": partners,
+        "indicators": indicators,
+        "start": start,
+        "due": due,
+        "status": status,
+    }
+    errors = []
+    if not title.strip():
+        errors.append(("action-title", "Enter what will be done"))
+    if not errors:
+        known = st.compute(_known_indicators)
+        try:
+            fields = {
+                "title": title.strip(),
+                "competence": competence or None,
+                "owner": owner.strip(),
+                "partners": _lines(partners),
+                "indicators": _lines(indicators),
+                "start": start,
+                "due": due,
+                "status": status,
+            }
+            fw_actions.check_indicators(_lines(indicators), known)
+            _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+            return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
+        except InputError as exc:
+            errors.append((_field_of(str(exc)), str(exc)))
+    return _actions_render(request, session, st, a.code, errors, form, 400)
+
+
+def _known_indicators(s: Any) -> frozenset[str]:
+    return frozenset(fw_actions.known_indicators(s))
+
+
+def _field_of(message: str) -> str:
+    for key in ("indicators", "status", "due", "start", "competence"):
+        if message.startswith(key):
+            return f"action-{key}"
+    return "action-title"
+
+
+@router.post("/framework/{code}/actions/{action_id}/status", include_in_schema=False)
+def action_status_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    action_id: str,
+    status: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, csrf_token)
+    try:
+        _call(ActionPlan(workspace(request), a.code).update, who, action_id, status=status)
+    except InputError as exc:
+        return _actions_render(
+            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 400
+        )
+    return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
+
+
+@router.get(f"{API}/{{code}}/actions", tags=["framework"], summary="Action plan and progress")
+def api_actions(
+    request: Request, st: StoreDep, session: DbDep, code: str, format: Format = "json"
+) -> Any:
+    _reader(request, session)
+    view = actions_view(request, st, code)
+    if format == "csv":
+        csv_text = export(the_register(request, st), workspace(request), view["a"].code, "csv")
+        return Response(
+            csv_text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{view["a"].code}-actions.csv"'},
+        )
+    return {"data": _records(view["table"]), "progress": _records(view["progress"])}
+
+
+class ActionIn(BaseModel):
+    """An action (any of the action-plan fields)."""
+
+    title: str | None = None
+    lever: str | None = None
+    competence: str | None = None
+    indicators: list[str] | None = None
+    targets: dict[str, Any] | None = None
+    owner: str | None = None
+    partners: list[str] | None = None
+    start: str | None = None
+    due: str | None = None
+    status: str | None = None
+
+
+@router.post(f"{API}/{{code}}/actions", tags=["framework"], status_code=201)
+def api_add_action(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: ActionIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    fields = body.model_dump(exclude_none=True)
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    aid = _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+    return {"id": aid}
+
+
+@router.patch(f"{API}/{{code}}/actions/{{action_id}}", tags=["framework"])
+def api_update_action(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    action_id: str,
+    body: ActionIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    fields = body.model_dump(exclude_none=True)
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    version = _call(ActionPlan(workspace(request), a.code).update, who, action_id, **fields)
+    return {"id": action_id, "version": version}
+
+
+@router.post(f"{API}/{{code}}/enquiry/draft-actions", tags=["framework"], status_code=201)
+def api_draft_actions(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    return {"ids": add_drafts(workspace(request), who, a.code)}
+
+
+# ---------------------------------------------------------------------------- surveys
+def _surveys(ws: Workspace, code: str) -> list[dict[str, Any]]:
+    return [{"id": v.record_id, **v.data} for v in ws.current("survey", code)]
+
+
+@router.get("/framework/{code}/surveys", response_class=HTMLResponse, include_in_schema=False)
+def surveys_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    return _surveys_render(request, session, a, [], {})
+
+
+def _surveys_render(
+    request: Request,
+    session: Session,
+    a: Authority,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+) -> Any:
+    return render(
+        request,
+        "framework_surveys.html",
+        {
+            **_context(request, session, a),
+            "surveys": _surveys(workspace(request), a.code),
+            "errors": errors,
+            "form": form,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.post("/framework/{code}/surveys", include_in_schema=False)
+def add_survey_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    title: str = Form(""),
+    questions: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "survey", a.code, csrf_token)
+    errors = []
+    if not title.strip():
+        errors.append(("survey-title", "Enter the survey's title"))
+    parsed: list[dict[str, Any]] = []
+    try:
+        parsed = parse_questions(questions)
+    except InputError as exc:
+        errors.append(("survey-questions", str(exc)))
+    if not errors:
+        try:
+            sid = _call(Partnerships(workspace(request), a.code).add_survey, who, title, parsed)
+            return RedirectResponse(f"/framework/{a.code}/surveys/{sid}", status_code=303)
+        except InputError as exc:
+            errors.append(("survey-questions", str(exc)))
+    form = {"title": title, "questions": questions}
+    return _surveys_render(request, session, a, errors, form)
+
+
+def _survey(ws: Workspace, code: str, survey_id: str) -> dict[str, Any]:
+    v = ws.get("survey", survey_id)
+    if v is None or v.deleted or v.authority_code != code:
+        raise WebError(
+            404,
+            "not_found",
+            f"survey must be a survey of {code}; got {survey_id!r}. See /framework/{code}/surveys.",
+        )
+    return {"id": survey_id, **v.data}
+
+
+def survey_view(ws: Workspace, code: str, survey_id: str) -> dict[str, Any]:
+    survey = _survey(ws, code, survey_id)
+    summary = Partnerships(ws, code).survey_summary(survey_id)
+    return {"survey": survey, "summary": summary}
+
+
+def _survey_render(
+    request: Request,
+    session: Session,
+    a: Authority,
+    survey_id: str,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+) -> Any:
+    view = survey_view(workspace(request), a.code, survey_id)
+    summary = view["summary"]
+    charts = []
+    for q in view["survey"]["questions"]:
+        if q["kind"] == "text":
+            continue
+        rows = summary[(summary["question"] == q["id"]) & (summary["answer"] != "All responses")]
+        data = [
+            {"answer": r["answer"], "percent": None if pd.isna(r["percent"]) else r["percent"]}
+            for r in rows.to_dict("records")
+        ]
+        charts.append(
+            {
+                "q": q,
+                "spec": plain_bar_spec(data, "answer", "percent", q["text"], "Per cent"),
+                "rows": summary[summary["question"] == q["id"]].to_dict("records"),
+            }
+        )
+    return render(
+        request,
+        "framework_survey.html",
+        {
+            **_context(request, session, a),
+            "survey": view["survey"],
+            "charts": charts,
+            "csv": f"{API}/{a.code}/surveys/{survey_id}/summary?format=csv",
+            "errors": errors,
+            "form": form,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.get(
+    "/framework/{code}/surveys/{survey_id}", response_class=HTMLResponse, include_in_schema=False
+)
+def survey_page(request: Request, st: StoreDep, session: DbDep, code: str, survey_id: str) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    return _survey_render(request, session, a, survey_id, [], {})
+
+
+@router.post("/framework/{code}/surveys/{survey_id}/responses", include_in_schema=False)
+async def survey_response_form(
+    request: Request, st: StoreDep, session: DbDep, code: str, survey_id: str
+) -> Any:
+    form = await request.form()
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "response", a.code, str(form.get("csrf_token") or ""))
+    survey = _survey(workspace(request), a.code, survey_id)
+    answers: dict[str, Any] = {}
+    for q in survey["questions"]:
+        value = str(form.get(q["id"]) or "").strip()
+        if not value:
+            continue
+        answers[q["id"]] = int(value) if q["kind"] == "scale" and value.isdigit() else value
+    first = survey["questions"][0]
+    first_field = first["id"] if first["kind"] == "text" else f"{first['id']}-0"
+    errors: list[tuple[str, str]] = []
+    if not answers:
+        errors.append((first_field, "Answer at least one question"))
+    else:
+        try:
+            _call(Partnerships(workspace(request), a.code).add_response, who, survey_id, answers)
+            return RedirectResponse(f"/framework/{a.code}/surveys/{survey_id}", status_code=303)
+        except InputError as exc:
+            errors.append((first_field, str(exc)))
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    return _survey_render(request, session, a, survey_id, errors, values)
+
+
+@router.get(f"{API}/{{code}}/surveys", tags=["framework"], summary="An authority's surveys")
+def api_surveys(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    return {"data": _surveys(workspace(request), a.code)}
+
+
+class SurveyIn(BaseModel):
+    """A survey: a title and questions ``{"id", "text", "kind", "options"}``."""
+
+    title: str
+    questions: list[dict[str, Any]]
+
+
+@router.post(f"{API}/{{code}}/surveys", tags=["framework"], status_code=201)
+def api_add_survey(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: SurveyIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "survey", a.code, x_csrf_token)
+    sid = _call(
+        Partnerships(workspace(request), a.code).add_survey, who, body.title, body.questions
+    )
+    return {"id": sid}
+
+
+class ResponseIn(BaseModel):
+    """One response: answers by question id."""
+
+    answers: dict[str, Any]
+
+
+@router.post(f"{API}/{{code}}/surveys/{{survey_id}}/responses", tags=["framework"], status_code=201)
+def api_add_response(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    survey_id: str,
+    body: ResponseIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "response", a.code, x_csrf_token)
+    _survey(workspace(request), a.code, survey_id)
+    rid = _call(Partnerships(workspace(request), a.code).add_response, who, survey_id, body.answers)
+    return {"id": rid}
+
+
+@router.get(
+    f"{API}/{{code}}/surveys/{{survey_id}}/summary",
+    tags=["framework"],
+    summary="Survey answer counts (disclosure-controlled)",
+)
+def api_survey_summary(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    survey_id: str,
+    format: Format = "json",
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    view = survey_view(workspace(request), a.code, survey_id)
+    if format == "csv":
+        return _csv(view["summary"], f"{survey_id}-summary")
+    return {"survey": view["survey"], "data": _records(view["summary"])}
+
+
+# ---------------------------------------------------------------------------- exports
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+
+@router.get("/framework/{code}/export.{fmt}", include_in_schema=False)
+@router.get(f"{API}/{{code}}/export.{{fmt}}", tags=["framework"], summary="Export")
+def export_file(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    fmt: str,
+    progress: bool = Query(True),
+) -> Response:
+    _reader(request, session)
+    if fmt not in FORMATS:
+        raise WebError(
+            404,
+            "not_found",
+            f"format must be one of {', '.join(FORMATS)}; got {fmt!r}. E.g. export.md.",
+        )
+    reg = the_register(request, st)
+    a = _authority(reg, code)
+    content = st.compute(
+        _export, reg, workspace(request), a.code, fmt, progress, _stamp(workspace(request))
+    )
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{a.code}-framework.{fmt}"'},
+    )
+
+
+def _export(
+    s: Any, reg: Register, ws: Workspace, code: str, fmt: str, progress: bool, stamp: int
+) -> str | bytes:
+    return export(reg, ws, code, fmt, store=s if progress else None)
