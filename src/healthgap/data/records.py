@@ -282,34 +282,41 @@ def aggregate_records(
         derived["age"] = t[cols.age]
     if "period" in keys:
         derived["_period_key"] = _period_key(t[cols.date], period)
+    band_join = None
     if "age_band" in keys:
-        table = age_band_table(age_bands)
-        top = int(table["age_key"].max())
-        age = t[cols.age].cast("int64")
-        derived["_age_key"] = ibis.ifelse(age > top, top, age)
+        band, band_join = _band_order(t[cols.age], _bands(age_bands))
+        derived["_age_key" if band_join is not None else "age_band_order"] = band
     if area_keys:
         derived["_lsoa"] = t[cols.lsoa]
     t = t.select(**derived)
-    if "age_band" in keys:
-        bands = ibis.memtable(age_band_table(age_bands)[["age_key", "age_band_order"]])
-        t = t.left_join(bands, t["_age_key"] == bands["age_key"]).drop("_age_key", "age_key")
+    if band_join is not None:
+        t = t.left_join(band_join, t["_age_key"] == band_join["age_key"]).drop(
+            "_age_key", "age_key"
+        )
+    names = None
     if area_keys:
         wanted = [AREA_KEYS.get(k, k) for k in area_keys]
         if lookup is None:
             lookup = area_lookup(store, lsoa_vintage=lsoa_vintage)
         _require_lookup(lookup, wanted)
-        frame = lookup[["lsoa_code", *[w for w in wanted if w != "lsoa_code"]]]
-        lk = ibis.memtable(frame.drop_duplicates("lsoa_code"))
-        t = t.left_join(lk, t["_lsoa"] == lk["lsoa_code"])
-        if "lsoa" in keys:
-            t = t.mutate(lsoa_code=t["_lsoa"])
-        t = t.drop("_lsoa")
-    # Group on small integer keys (age band order, period start) and label the groups
-    # afterwards: the labels are made once per group, not once per record.
+        codes, names = _area_codes(lookup, [w for w in wanted if w != "lsoa_code"])
+        if codes is not None:
+            lk = ibis.memtable(codes)
+            t = t.left_join(lk, t["_lsoa"] == lk["lsoa_code"]).drop("lsoa_code")
+        t = t.rename(lsoa_code="_lsoa") if "lsoa" in keys else t.drop("_lsoa")
+    # Count on small integer keys (an area number, the age band's order, the period's
+    # start year) and label the groups afterwards: names, deciles and labels are looked
+    # up once per group, not once per record.
     out_cols = [AREA_KEYS.get(k, k) for k in keys]
     internal = {"age_band": "age_band_order", "period": "_period_key"}
-    group = [internal.get(c, c) for c in out_cols]
+    labelled = set() if names is None else set(names.columns) - {"_area"}
+    group = [internal.get(c, c) for c in out_cols if c not in labelled]
+    if names is not None:
+        group.append("_area")
     agg = t.group_by(group).aggregate(count=ibis._.count())
+    if names is not None:
+        lab = ibis.memtable(names.rename(columns={"_area": "_area_label"}))
+        agg = agg.left_join(lab, agg["_area"] == lab["_area_label"]).drop("_area", "_area_label")
     if "age_band" in keys:
         labels = ibis.memtable(
             age_band_table(age_bands)[["age_band_order", "age_band"]]
@@ -319,7 +326,64 @@ def aggregate_records(
         agg = agg.left_join(labels, agg["age_band_order"] == labels["_band"]).drop("_band")
     if "period" in keys:
         agg = agg.mutate(period=_period_label(agg["_period_key"], period))
-    return agg.order_by([ibis.asc(c, nulls_first=False) for c in group]).select(*out_cols, "count")
+    order = [internal.get(c, c) for c in out_cols]
+    return agg.order_by([ibis.asc(c, nulls_first=False) for c in order]).select(*out_cols, "count")
+
+
+#: At most this many band starts off the regular grid are counted with comparisons;
+#: more irregular layouts are looked up with a join.
+_MAX_IRREGULAR_STARTS = 3
+
+
+def _band_order(age: Any, bands: StandardPopulation) -> tuple[Any, Any]:
+    """The age band's position (0 = youngest) as an integer expression, or a lookup.
+
+    The ESP2013 layouts are regular: every multiple of 5 up to 90 starts a band, and
+    the 20-band layout adds a start at 1. For such layouts the position is
+    ``min(age, top) // step`` plus one for each extra start at or below the age:
+    arithmetic on each record, with no join. Ages are floored to whole years; a
+    missing or negative age has no band. Returns ``(expression, None)``, or for an
+    irregular layout ``(clipped age, lookup table)`` to be joined on ``age_key``.
+    """
+    ibis = _ibis()
+    starts = [b.start for b in bands.bands]
+    top = starts[-1]
+    if age.type().is_floating():
+        age = age.floor().cast("int32")
+    elif not age.type().is_integer():
+        age = age.cast("int32")
+    valid = age >= 0
+    steps = [
+        w
+        for w in range(max(top, 1), 0, -1)
+        if top % w == 0 and set(range(0, top + 1, w)) <= set(starts)
+    ]
+    step = min(steps, key=lambda w: len(set(starts) - set(range(0, top + 1, w))))
+    extras = sorted(set(starts) - set(range(0, top + 1, step)))
+    if len(extras) > _MAX_IRREGULAR_STARTS:
+        table = age_band_table(bands)[["age_key", "age_band_order"]]
+        clipped = ibis.ifelse(age > top, top, age).cast("int64")
+        return ibis.ifelse(valid, clipped, ibis.null("int64")), ibis.memtable(table)
+    # LEAST skips missing values, so it is used only under the ``age >= 0`` guard.
+    order = (ibis.least(age, top) // step).cast("int32")
+    for start in extras:
+        order = order + (age >= start).cast("int32")
+    return ibis.ifelse(valid, order, ibis.null("int32")), None
+
+
+def _area_codes(lookup: pd.DataFrame, wanted: list[str]) -> tuple[Any, Any]:
+    """The LSOA -> area-number table and the area-number -> names table for ``wanted``.
+
+    Each distinct combination of the wanted area codes, deciles and Core20 flags gets
+    one number (in sorted order); records are counted by that number.
+    """
+    if not wanted:
+        return None, None
+    frame = lookup.drop_duplicates("lsoa_code")[["lsoa_code", *wanted]].reset_index(drop=True)
+    number = frame.groupby(wanted, sort=True, dropna=False).ngroup().astype("int32")
+    codes = pd.DataFrame({"lsoa_code": frame["lsoa_code"], "_area": number})
+    names = frame[wanted].assign(_area=number).drop_duplicates("_area").reset_index(drop=True)
+    return codes, names
 
 
 def _require_lookup(lookup: Any, wanted: list[str]) -> None:

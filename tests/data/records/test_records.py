@@ -17,7 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthgap.data.engines import check_engine, connect, execute, read_parquet, spark_session
+from healthgap.data.engines import (
+    check_engine,
+    connect,
+    execute,
+    read_parquet,
+    spark_session,
+)
 from healthgap.data.records import (
     RecordColumns,
     age_band_table,
@@ -370,3 +376,79 @@ def test_engine_errors(tmp_path: Path) -> None:
         read_parquet(connect(), tmp_path / "absent.parquet")
     with pytest.raises(InputError, match=r"engine must be one of"):
         count_records(tmp_path / "absent.parquet", engine="pandas")  # type: ignore[arg-type]
+
+
+IRREGULAR = {"0": 1.0, "1-4": 1.0, "5-14": 1.0, "15-24": 1.0, "25-44": 1.0, "45-64": 1.0,
+             "65-74": 1.0, "75-84": 1.0, "85+": 1.0}  # fmt: skip
+
+
+def band_irregular(age: Any) -> str | None:
+    """Hand-written rule for IRREGULAR (independent of the expression's grid or join)."""
+    if pd.isna(age) or age < 0:
+        return None
+    for lo, hi, label in [(0, 0, "0"), (1, 4, "1-4"), (5, 14, "5-14"), (15, 24, "15-24"),
+                          (25, 44, "25-44"), (45, 64, "45-64"), (65, 74, "65-74"),
+                          (75, 84, "75-84")]:  # fmt: skip
+        if lo <= int(np.floor(age)) <= hi:
+            return label
+    return "85+"
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_irregular_bands_and_fractional_ages(engine: str, request: Any, tmp_path: Path) -> None:
+    """Bands off any regular grid are looked up with a join; fractional ages are floored
+    (4.9 years is in 0-4, 0.5 in 0) on every engine, negative and missing ages get none."""
+    session = request.getfixturevalue("spark") if engine == "spark" else None
+    ages = [0.5, 0.0, 1.0, 4.9, 5.0, 14.99, 15.0, 44.5, 64.0, 84.9, 85.0, 101.2, -0.5, None]
+    df = pd.DataFrame({"age": pd.array(ages, dtype="Float64")})
+    con = connect(engine, session=session)
+    df.to_parquet(tmp_path / "fractional.parquet")
+    pd.DataFrame({"age": [0, 4, 5, 85, 99]}).to_parquet(tmp_path / "whole.parquet")
+    table = read_parquet(con, tmp_path / "fractional.parquet")
+    ints = read_parquet(con, tmp_path / "whole.parquet")
+    bands = standard_population(IRREGULAR)
+    got = execute(aggregate_records(table, by=["age", "age_band"], age_bands=bands))
+    want = df.assign(age_band=[band_irregular(a) for a in ages])
+    want = want.groupby(["age", "age_band"], dropna=False).size().rename("count").reset_index()
+    key = ["age", "age_band"]
+    got = got.assign(age=got["age"].astype("float64")).sort_values(key, ignore_index=True)
+    want = want.assign(age=want["age"].astype("float64")).sort_values(key, ignore_index=True)
+
+    def labels(col: pd.Series) -> list[Any]:
+        return [None if pd.isna(x) else x for x in col]
+
+    assert labels(got["age_band"]) == labels(want["age_band"])
+    assert got["count"].astype(int).tolist() == want["count"].astype(int).tolist()
+    # the same layout on integer ages through the band table
+    got_int = execute(aggregate_records(ints, by=["age_band"], age_bands=bands))
+    assert got_int.to_dict("list") == {
+        "age_band": ["0", "1-4", "5-14", "85+"],
+        "count": [1, 1, 1, 2],
+    }
+
+
+def test_area_numbers_keep_every_key_combination(lookup: pd.DataFrame) -> None:
+    """Counting on area numbers gives each LAD x decile x Core20 its own group, an
+    unknown LSOA its own missing group, and the record's own LSOA code with by='lsoa'."""
+    first = lookup.iloc[:3]
+    df = pd.DataFrame(
+        {"lsoa_code": [*first["lsoa_code"], first["lsoa_code"].iloc[0], "W01000001", None]}
+    )
+    con = connect()
+    t = con.create_table("areas", df)
+    got = execute(aggregate_records(t, by=["lsoa", "lad", "imd_decile", "core20"], lookup=lookup))
+    keyed = lookup.set_index("lsoa_code")
+    rows = {
+        r.lsoa_code: (r.lad_code, r.imd_decile, r.core20, r.count)
+        for r in got.itertuples(index=False)
+    }
+    code0 = first["lsoa_code"].iloc[0]
+    assert rows[code0][3] == 2
+    for code in first["lsoa_code"]:
+        assert rows[code][:3] == (
+            keyed.loc[code, "lad_code"],
+            keyed.loc[code, "imd_decile"],
+            keyed.loc[code, "core20"],
+        )
+    assert pd.isna(rows["W01000001"][0]) and rows["W01000001"][3] == 1
+    assert int(got["count"].sum()) == len(df)

@@ -62,3 +62,9 @@ from healthgap.web.routers.imports import router as _imports  # noqa: E402
 
 ROUTERS.append(_imports)
 NAV.append(("/imports", "Import data"))
+from healthgap.web.routers.ledger import api as _ledger_api  # noqa: E402
+from healthgap.web.routers.ledger import router as _ledger  # noqa: E402
+
+ROUTERS.append(_ledger)
+ROUTERS.append(_ledger_api)
+NAV.append(("/ledger", "Spending"))

@@ -1,0 +1,562 @@
+"""The ledger in the web service: where health-inequalities money goes, and its checks.
+
+Pages: ``/ledger`` (public: spend per head by IMD decile, Core20 against the rest, by
+provider type and by programme, with the concentration index of spend per head against
+need; filters for period, commissioner and programme), ``/ledger/check`` (public: flows
+against allocations for every commissioner, programme and year) and ``/ledger/import``
+(editors and administrators: upload a flows or allocations file, all or nothing). JSON and
+CSV under ``/api/v1/ledger/...`` come from the same functions
+(:func:`healthgap.ledger.ledger_summary` and :func:`healthgap.ledger.check_ledger`).
+
+Population counts go through disclosure control exactly as ``ledger_summary`` applies it;
+amounts of money are not counts of people and are shown as loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from healthgap.appdb.models import User
+from healthgap.data.importing import size_text
+from healthgap.data.store import Store
+from healthgap.errors import InputError
+from healthgap.ledger.models import LedgerAllocation, LedgerFlow, LedgerImport
+from healthgap.ledger.schema import KINDS, Discrepancy, LedgerRejected, pounds, read_ledger_file
+from healthgap.ledger.service import (
+    BY_OPTIONS,
+    CheckResult,
+    LedgerSummary,
+    area_levels,
+    check_ledger,
+    import_ledger,
+    ledger_summary,
+)
+from healthgap.ledger.synthetic import SYNTHETIC_LABEL
+from healthgap.stats.inequality.concentration import ConcentrationIndex
+from healthgap.web import csrf
+from healthgap.web.deps import StoreHandle, db, require_user, store
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+from healthgap.web.routers.api import csv_response, records
+from healthgap.web.routers.imports import MAX_UPLOAD_BYTES, safe_name
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/ledger", tags=["api"])
+DbDep = Annotated[Session, Depends(db)]
+StoreDep = Annotated[StoreHandle, Depends(store)]
+
+#: Problems listed in the error summary; all of them are in the table below it.
+MAX_SHOWN = 20
+#: The kinds of ledger file offered, as (value, label, hint).
+FILE_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("flows", "Flows", "Payments from a commissioner to providers, by programme and area."),
+    ("allocations", "Allocations", "The budget each commissioner received, by programme."),
+)
+assert tuple(k for k, _, _ in FILE_KINDS) == KINDS
+#: Headings of the four breakdowns.
+BY_TITLES: dict[str, str] = {
+    "decile": "Spend per head by deprivation decile",
+    "core20": "Core20 against the rest",
+    "provider-type": "Spend by provider type",
+    "programme": "Spend by programme",
+}
+_LABEL_OF: dict[str, str] = {
+    "decile": "imd_decile",
+    "core20": "core20",
+    "provider-type": "provider_type",
+    "programme": "programme",
+}
+
+
+# --------------------------------------------------------------------------- domain
+
+
+def ledger_version(session: Session) -> tuple[Any, ...]:
+    """What identifies the loaded ledger's contents: counts, sums and the latest import.
+
+    Summaries are memoised on the store handle under this key, so a new import (or any
+    change to the rows) gives fresh figures.
+    """
+    flows = session.execute(
+        select(
+            func.count(LedgerFlow.id), func.max(LedgerFlow.id), func.sum(LedgerFlow.amount_pence)
+        )
+    ).one()
+    allocs = session.execute(
+        select(func.count(LedgerAllocation.id), func.sum(LedgerAllocation.amount_pence))
+    ).one()
+    latest = session.scalar(select(func.max(LedgerImport.id)))
+    return (*tuple(flows), *tuple(allocs), latest)
+
+
+def ledger_filters(session: Session) -> dict[str, list[str]]:
+    """The periods, commissioners and programmes the loaded flows name (for the filters)."""
+    out: dict[str, list[str]] = {}
+    for name, column in (
+        ("period", LedgerFlow.period),
+        ("commissioner", LedgerFlow.commissioner_code),
+        ("programme", LedgerFlow.programme),
+    ):
+        out[name] = sorted(session.scalars(select(column).distinct()))
+    return out
+
+
+def _check_filters(
+    options: dict[str, list[str]], chosen: dict[str, str | None]
+) -> dict[str, str | None]:
+    """Empty filters mean "all"; any other value must be one the ledger holds."""
+    clean: dict[str, str | None] = {}
+    for name, value in chosen.items():
+        text = (value or "").strip()
+        if not text:
+            clean[name] = None
+            continue
+        if name == "commissioner":
+            text = text.upper()
+        if text not in options[name]:
+            shown = ", ".join(options[name][:10]) or "none"
+            raise InputError(
+                f"{name} must be one the ledger holds ({shown}); got {text!r}. "
+                f"Choose one from the list or leave it as 'All'."
+            )
+        clean[name] = text
+    return clean
+
+
+def summary_for(
+    handle: StoreHandle, session: Session, by: str, filters: dict[str, str | None]
+) -> LedgerSummary:
+    """:func:`ledger_summary` for the page and API, memoised per ledger contents."""
+
+    def ledger_view(st: Store, by: str, version: tuple[Any, ...], **flt: Any) -> LedgerSummary:
+        return ledger_summary(session, st, by=by, **flt)
+
+    version = ledger_version(session)
+    if by == "core20":
+        level = handle.compute(ledger_view, "decile", version, **filters).metadata["area_level"]
+        if level != "lsoa":
+            raise InputError(
+                f"the core20 breakdown must use flows to LSOAs (Core20 is the most deprived "
+                f"20% of LSOAs in England); got flows to {level.upper()} areas. Use the decile "
+                f"breakdown for {level.upper()} areas."
+            )
+    return handle.compute(ledger_view, by, version, **filters)
+
+
+def reading(ci: ConcentrationIndex | None) -> str:
+    """The concentration index of spend per head against need, in plain English.
+
+    >>> from healthgap.stats.inequality.concentration import ConcentrationIndex
+    >>> print(reading(ConcentrationIndex(-0.12, 0.02, -0.159, -0.081, 0.95, 12, 50.0)))
+    More is spent per head where need is higher: the concentration index is -0.120 (95% \
+confidence interval -0.159 to -0.081, 12 areas), below zero with the whole interval \
+below zero.
+    """
+    if ci is None:
+        return (
+            "The concentration index needs spend in at least two areas with a population; "
+            "these flows do not have that."
+        )
+    figures = (
+        f"the concentration index is {ci.value:.3f} ({ci.confidence:.0%} confidence interval "
+        f"{ci.lower:.3f} to {ci.upper:.3f}, {ci.n} areas)"
+    )
+    if ci.upper < 0:
+        return (
+            f"More is spent per head where need is higher: {figures}, below zero with the "
+            "whole interval below zero."
+        )
+    if ci.lower > 0:
+        return (
+            f"More is spent per head where need is lower: {figures}, above zero with the "
+            "whole interval above zero."
+        )
+    return (
+        f"Spend per head shows no clear leaning towards areas of higher or lower need: "
+        f"{figures}, and the interval includes zero."
+    )
+
+
+def _chart(
+    rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
+) -> str:
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "data": {"values": rows},
+        "width": "container",
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
+            "y": {"field": y, "type": "quantitative", "title": y_title},
+        },
+    }
+    return json.dumps(spec)
+
+
+def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
+    table = summary.table
+    label = _LABEL_OF[by]
+    rows = records(table)
+    for r in rows:
+        r["label"] = str(r[label]).replace("_", " ").capitalize()
+    chart_rows = [
+        {"group": r["label"], "value": r["spend_per_head"]}
+        for r in rows
+        if r["spend_per_head"] is not None
+    ]
+    per_head = by in ("decile", "core20")
+    x_title = {"decile": "IMD decile (1 = most deprived)", "core20": "Areas"}.get(
+        by, "Provider type" if by == "provider-type" else "Programme"
+    )
+    return {
+        "by": by,
+        "title": BY_TITLES[by],
+        "label": x_title,
+        "rows": rows,
+        "per_head": per_head,
+        "chart": _chart(chart_rows, "group", "value", BY_TITLES[by], x_title, "Spend per head (£)"),
+        "csv": f"/api/v1/ledger/summary/{by}?{query}format=csv",
+    }
+
+
+def _query(filters: dict[str, str | None]) -> str:
+    from urllib.parse import urlencode
+
+    given = {k: v for k, v in filters.items() if v}
+    return urlencode(given) + "&" if given else ""
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    session: DbDep,
+    st: StoreDep,
+    period: str | None = None,
+    commissioner: str | None = None,
+    programme: str | None = None,
+) -> HTMLResponse:
+    """Published spending: spend per head by deprivation, provider type and programme."""
+    options = ledger_filters(session)
+    chosen = {"period": period, "commissioner": commissioner, "programme": programme}
+    context: dict[str, Any] = {
+        "options": options,
+        "chosen": {k: (v or "").strip() for k, v in chosen.items()},
+        "errors": [],
+        "notice": None,
+        "sections": [],
+        "notes": [],
+        "summary": None,
+        "reading": None,
+        "empty": not options["period"],
+    }
+    if context["empty"]:
+        return render(request, "ledger.html", context)
+    try:
+        filters = _check_filters(options, chosen)
+        main = summary_for(st, session, "decile", filters)
+    except InputError as exc:
+        if any((v or "").strip() for v in chosen.values()):
+            context["errors"] = [str(exc)]
+            return render(request, "ledger.html", context, status_code=400)
+        context["notice"] = str(exc)
+        return render(request, "ledger.html", context)
+    query = _query(filters)
+    sections = [_section("decile", main, query)]
+    for by in BY_OPTIONS[1:]:
+        try:
+            sections.append(_section(by, summary_for(st, session, by, filters), query))
+        except InputError as exc:
+            context["notes"].append(f"{BY_TITLES[by]}: {exc}")
+    c = main.concentration
+    context.update(
+        sections=sections,
+        summary=main,
+        metadata=main.metadata,
+        ci=c,
+        reading=reading(c),
+        total=sum(float(r["spend_pounds"]) for r in sections[0]["rows"]),
+        unattached=float(main.metadata["unattached_spend_pounds"]),
+        areas_csv=f"/api/v1/ledger/areas?{query}format=csv",
+        synthetic=main.metadata.get("synthetic"),
+    )
+    return render(request, "ledger.html", context)
+
+
+@router.get("/ledger/check", response_class=HTMLResponse)
+def ledger_check_page(request: Request, session: DbDep) -> HTMLResponse:
+    """Flows against allocations for every commissioner, programme and year."""
+    result = check_ledger(session)
+    synthetic = session.scalar(
+        select(LedgerFlow.id).where(LedgerFlow.source_ref.contains(SYNTHETIC_LABEL)).limit(1)
+    )
+    return render(
+        request,
+        "ledger_check.html",
+        {
+            "rows": records(_check_table(result)),
+            "problems": result.problems,
+            "ok": result.ok,
+            "synthetic": synthetic is not None,
+            "label": SYNTHETIC_LABEL,
+        },
+    )
+
+
+def _check_table(result: CheckResult) -> pd.DataFrame:
+    t = result.table.copy()
+    t["allocated_pounds"] = t["allocated_pence"].astype("Float64") / 100
+    t["flows_pounds"] = t["flows_pence"] / 100
+    t["remaining_pounds"] = t["remaining_pence"].astype("Float64") / 100
+    t = t.astype({"allocated_pence": "object", "remaining_pence": "object"})
+    return t.where(t.notna(), None)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _importer(request: Request, session: Session) -> User:
+    """The signed-in editor (of an authority) or administrator; 401 or 403 for others."""
+    user = require_user(request, session)
+    if user.role == "admin" or (user.role == "editor" and user.authority_code):
+        return user
+    raise WebError(
+        403,
+        "forbidden",
+        f"ledger files must be imported by an administrator or an editor of an authority; "
+        f"got {user.role} {user.email}. Ask an administrator for access.",
+    )
+
+
+def own_rows_only(text: pd.DataFrame, first: int, file: str, authority: str) -> list[Discrepancy]:
+    """Rows whose commissioner is not ``authority`` (an editor imports only their own)."""
+    if "commissioner_code" not in text.columns:
+        return []
+    codes = text["commissioner_code"].astype(str).str.strip().str.upper()
+    bad = codes != authority.upper()
+    return [
+        Discrepancy(
+            file,
+            int(i) + first,
+            "commissioner_code",
+            str(text["commissioner_code"].iat[int(i)]),
+            f"must be your own authority's code {authority} (editors import only their own "
+            "authority's rows; ask an administrator to import the others)",
+        )
+        for i in bad.to_numpy().nonzero()[0]
+    ]
+
+
+def _import_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    base: dict[str, Any] = {
+        "kinds": FILE_KINDS,
+        "kind": "flows",
+        "errors": [],
+        "problems": [],
+        "more": 0,
+        "result": None,
+        "max_size": size_text(MAX_UPLOAD_BYTES),
+    }
+    return render(request, "ledger_import.html", {**base, **context}, status_code=status)
+
+
+@router.get("/ledger/import", response_class=HTMLResponse)
+def ledger_import_form(request: Request, session: DbDep) -> HTMLResponse:
+    """The upload form (editors and administrators)."""
+    user = _importer(request, session)
+    return _import_page(request, user=user)
+
+
+@router.post("/ledger/import", response_class=HTMLResponse)
+async def ledger_import(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
+    """Check an uploaded ledger file and store it, all or nothing; audit the import."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 100_000:
+        user = await run_in_threadpool(_importer, request, session)
+        return _too_big(request, user, "flows")
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        token = form.get("csrf_token")
+        csrf.check(request, token if isinstance(token, str) else None)
+        user = await run_in_threadpool(_importer, request, session)
+        kind = form.get("kind")
+        kind = kind if isinstance(kind, str) and kind in KINDS else ""
+        upload = form.get("file")
+        errors = []
+        if not kind:
+            errors.append(("kind", "Select the kind of ledger file"))
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors.append(("file", "Select a file to import"))
+        if errors or not isinstance(upload, UploadFile):
+            return _import_page(request, 400, user=user, kind=kind or "flows", errors=errors)
+        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+            return _too_big(request, user, kind)
+        return await run_in_threadpool(_load, request, session, st, user, upload, kind)
+    finally:
+        await form.close()
+
+
+def _too_big(request: Request, user: User, kind: str) -> HTMLResponse:
+    message = f"The selected file must be smaller than {size_text(MAX_UPLOAD_BYTES)}"
+    return _import_page(request, 413, user=user, kind=kind, errors=[("file", message)])
+
+
+def _rejected(
+    request: Request, user: User, kind: str, problems: list[Discrepancy], status: int
+) -> HTMLResponse:
+    errors = [("file", d.describe()) for d in problems[:MAX_SHOWN]]
+    return _import_page(
+        request,
+        status,
+        user=user,
+        kind=kind,
+        errors=errors,
+        problems=[{**d.to_dict(), "amount": _amount(d.amount_pence)} for d in problems],
+        more=max(0, len(problems) - MAX_SHOWN),
+    )
+
+
+def _amount(pence: int | None) -> str:
+    return "" if pence is None else pounds(pence)
+
+
+def _load(
+    request: Request,
+    session: Session,
+    st: StoreHandle,
+    user: User,
+    upload: UploadFile,
+    kind: str,
+) -> HTMLResponse:
+    name = safe_name(upload.filename)
+    with tempfile.TemporaryDirectory(prefix="healthgap-ledger-") as tmp:
+        path = Path(tmp) / name
+        size = 0
+        with path.open("wb") as out:
+            upload.file.seek(0)
+            while block := upload.file.read(1 << 20):
+                size += len(block)
+                if size > MAX_UPLOAD_BYTES:
+                    return _too_big(request, user, kind)
+                out.write(block)
+        try:
+            if user.role != "admin":
+                text, first = read_ledger_file(path)
+                foreign = own_rows_only(text, first, name, str(user.authority_code))
+                if foreign:
+                    return _rejected(request, user, kind, foreign, 403)
+            areas = st.compute(area_levels) if kind == "flows" else None
+            result = import_ledger(session, path, kind, areas=areas, user=user.email)
+        except LedgerRejected as exc:
+            return _rejected(request, user, kind, list(exc.discrepancies), 400)
+        except InputError as exc:
+            return _import_page(request, 400, user=user, kind=kind, errors=[("file", str(exc))])
+    return _import_page(request, 200, user=user, kind=kind, result=result, file=name, size=size)
+
+
+# --------------------------------------------------------------------------- JSON and CSV
+
+
+def _by(by: str) -> str:
+    if by not in BY_OPTIONS:
+        raise WebError(
+            404,
+            "not_found",
+            f"the breakdown must be one of {', '.join(BY_OPTIONS)}; got {by!r}. "
+            "Use e.g. /api/v1/ledger/summary/decile.",
+        )
+    return by
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("json", "csv"):
+        raise InputError(
+            f"format must be json or csv; got {fmt!r}. Use ?format=csv or leave it out."
+        )
+    return fmt
+
+
+def _api_summary(
+    session: Session,
+    st: StoreHandle,
+    by: str,
+    period: str | None,
+    commissioner: str | None,
+    programme: str | None,
+) -> LedgerSummary:
+    options = ledger_filters(session)
+    chosen = {"period": period, "commissioner": commissioner, "programme": programme}
+    return summary_for(st, session, by, _check_filters(options, chosen))
+
+
+def _meta(summary: LedgerSummary) -> dict[str, Any]:
+    c = summary.concentration
+    return {
+        "metadata": summary.metadata,
+        "concentration_index": None if c is None else c.to_dict(),
+        "reading": reading(c),
+    }
+
+
+@api.get("/summary/{by}")
+def ledger_summary_api(
+    session: DbDep,
+    st: StoreDep,
+    by: str,
+    period: str | None = None,
+    commissioner: str | None = None,
+    programme: str | None = None,
+    format: str = "json",
+) -> Any:
+    """Spend, population (disclosure-controlled) and spend per head by ``decile``,
+    ``core20``, ``provider-type`` or ``programme``, with the concentration index of spend
+    per head against need."""
+    fmt = _format(format)
+    summary = _api_summary(session, st, _by(by), period, commissioner, programme)
+    if fmt == "csv":
+        return csv_response(summary.table, f"ledger-{by}")
+    return {**_meta(summary), "by": by, "data": records(summary.table)}
+
+
+@api.get("/areas")
+def ledger_areas_api(
+    session: DbDep,
+    st: StoreDep,
+    period: str | None = None,
+    commissioner: str | None = None,
+    programme: str | None = None,
+    format: str = "json",
+) -> Any:
+    """Spend per head of each area the flows name, with its need and decile (the units of
+    the concentration index)."""
+    fmt = _format(format)
+    summary = _api_summary(session, st, "decile", period, commissioner, programme)
+    if fmt == "csv":
+        return csv_response(summary.areas, "ledger-areas")
+    return {**_meta(summary), "data": records(summary.areas)}
+
+
+@api.get("/check")
+def ledger_check_api(session: DbDep, format: str = "json") -> Any:
+    """Allocated, spent and remaining for every commissioner, programme and year, with
+    every problem found (flows over or without an allocation, rows changed outside)."""
+    fmt = _format(format)
+    result = check_ledger(session)
+    table = _check_table(result)
+    if fmt == "csv":
+        return csv_response(table, "ledger-check")
+    return {"ok": result.ok, "problems": list(result.problems), "data": records(table)}
