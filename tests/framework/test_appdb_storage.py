@@ -142,6 +142,7 @@ def _case(cid: str, title: str, summary: str, tags: list[str]) -> dict[str, obje
         "levers": tags,
         "source_title": "Synthetic test source",
         "source_url": "https://example.org/synthetic",
+        "published": "2025-01-01",
     }
 
 

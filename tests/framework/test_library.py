@@ -43,6 +43,7 @@ CASES = [
         "competences": ["housing", "health"],
         "source_title": "Test fixture",
         "source_url": "https://example.org/t-housing",
+        "published": "2024-06-30",
     },
     {
         "id": "t-gm",
@@ -52,6 +53,7 @@ CASES = [
         "competences": ["transport"],
         "source_title": "Test fixture",
         "source_url": "https://example.org/t-gm",
+        "published": "2023-11-02",
     },
 ]
 
@@ -89,10 +91,22 @@ def test_case_study_checks(ws: Workspace) -> None:
     lib = Library(ws)
     with pytest.raises(
         InputError,
-        match="a case study must have id, title, summary, source_title, source_url; "
-        "got none for 'source_url'",
+        match="a case study must have id, title, summary, source_title, source_url, "
+        "published; got none for 'source_url'",
     ):
         lib.add(ADMIN, {"id": "x", "title": "t", "summary": "s", "source_title": "s"})
+    with pytest.raises(InputError, match="got none for 'published' \\(case 't-travel'\\)"):
+        lib.add(ADMIN, {**CASES[0], "published": ""})
+    with pytest.raises(
+        InputError,
+        match="published \\(case 't-travel'\\) must be a date written YYYY-MM-DD; got '31/01/2025'",
+    ):
+        lib.add(ADMIN, {**CASES[0], "published": "31/01/2025"})
+    with pytest.raises(
+        InputError,
+        match=r"source_url must be a web address starting https:// or http://; got 'example\.org'",
+    ):
+        lib.add(ADMIN, {**CASES[0], "source_url": "example.org"})
     with pytest.raises(InputError, match="case study fields must be among id, title"):
         lib.add(ADMIN, {**CASES[0], "colour": "red"})
     with pytest.raises(InputError, match="id must be letters, digits and hyphens; got 'a b'"):
@@ -170,3 +184,9 @@ def test_suggest_unknown_authority(lib: Library, store: Store) -> None:
         "got 'E47000099'",
     ):
         lib.suggest("E47000099", store)
+
+
+def test_suggest_with_only_own_case_studies_is_empty(ws: Workspace, store: Store) -> None:
+    Library(ws).add(ADMIN, CASES[2])  # Greater Manchester's own
+    got = Library(ws).suggest("E47000001", store)
+    assert got.empty and {"similarity", "tag_overlap", "score"} <= set(got.columns)

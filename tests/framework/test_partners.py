@@ -31,22 +31,16 @@ def test_suggested_partners_come_from_the_register(store: Store) -> None:
     )
 
 
-def test_partners_and_commitments(ws: Workspace) -> None:
+def test_partners(ws: Workspace) -> None:
     p = Partnerships(ws, "E47000001")
     a = p.add_partner(GM_EDITOR, "NHS Greater Manchester", "icb")
     b = p.add_partner(GM_EDITOR, "Voluntary Sector North", "voluntary sector", role="convenor")
-    c = p.add_commitment(GM_EDITOR, "Shared data on work and health", [a, b], due="2027-01-01")
-    assert p.commitments().loc[0, "partners"] == [a, b] and c.endswith("commitment-1")
+    got = p.partners()
+    assert got["id"].tolist() == [a, b] and got.loc[1, "role"] == "convenor"
     with pytest.raises(InputError, match="type must be one of council, icb"):
         p.add_partner(GM_EDITOR, "X", "club")
-    with pytest.raises(
-        InputError, match="a joint commitment must name at least two partners; got 1"
-    ):
-        p.add_commitment(GM_EDITOR, "t", [a, a])
-    with pytest.raises(
-        InputError, match="partners of a commitment must be partner ids of E47000001; got 'zz'"
-    ):
-        p.add_commitment(GM_EDITOR, "t", [a, "zz"])
+    with pytest.raises(InputError, match="a partner must have a name; got ''"):
+        p.add_partner(GM_EDITOR, "  ", "icb")
     with pytest.raises(NotPermittedError):
         p.add_partner(SY_EDITOR, "Not mine", "council")
 

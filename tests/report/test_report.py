@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthgap.data.disclosure import DisclosurePolicy, find_disclosive_cells
+from healthgap.data.disclosure import COUNT_LIKE, DisclosurePolicy, find_disclosive_cells
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.report.context import (
-    COUNT_LIKE,
     PEOPLE_COLUMNS,
     ReportContext,
     build_context,
@@ -392,3 +391,17 @@ def test_cli_missing_store_exits_2(tmp_path: Path) -> None:
         env=env,
     )
     assert res.returncode == 2 and "the store must exist" in " ".join(res.stderr.split())
+
+
+def test_charts_use_a_different_font_family_from_the_text() -> None:
+    # One shared subset of a font for HTML text and SVG labels made WeasyPrint draw some
+    # chart digits with the wrong glyphs ("6" as "5"); see docs/report.md, "Fonts".
+    from pathlib import Path
+
+    import healthgap.report.charts as charts
+    import healthgap.report.hexmap as hexmap
+
+    css = (Path(charts.__file__).parent / "templates" / "report.css").read_text()
+    body = next(line for line in css.splitlines() if line.startswith("html {"))
+    assert "Liberation Sans" in body and charts.FONT not in body
+    assert charts.FONT in Path(hexmap.__file__).read_text()

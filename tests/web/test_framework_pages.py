@@ -545,12 +545,14 @@ def test_library_search_and_suggestions(fw: Callable[[str], TestClient], app: An
         "authority_code": SY, "summary": "Synthetic example of cycle routes.",
         "competences": ["transport"], "levers": ["capital funding"],
         "source_title": "Synthetic test source", "source_url": "https://example.org/synthetic",
+        "published": "2025-01-01",
     })  # fmt: skip
     lib.add(admin, {
         "id": "synthetic-homes", "title": "Synthetic: warm homes",
         "authority_code": "E47000003", "summary": "Synthetic example of retrofit grants.",
         "competences": ["housing"], "levers": ["grants"],
         "source_title": "Synthetic test source", "source_url": "https://example.org/synthetic",
+        "published": "2025-01-01",
     })  # fmt: skip
     c = fw("anonymous")
     page = c.get("/framework/library?q=cycle")

@@ -156,3 +156,31 @@ def test_pages_work_without_javascript_and_charts_have_tables_and_csv(client) ->
     r = client.get("/api/v1/hle-gap?format=csv")
     assert r.headers["content-type"].startswith("text/csv")
     assert len(pd.read_csv(io.StringIO(r.text))) == 9  # the nine English regions
+
+
+def _menu(html: str) -> list[str]:
+    import re
+
+    nav = html[html.index('<nav aria-label="Menu"') : html.index("</nav>")]
+    return re.findall(r'class="govuk-service-navigation__link" href="([^"]+)"', nav)
+
+
+def test_menu_order_and_who_sees_what(client, clients) -> None:
+    from healthgap.web.render import EDITOR_LINKS, FOOTER_LINKS, NAV_ORDER
+    from healthgap.web.routers import NAV
+
+    anonymous = _menu(client.get("/").text)
+    # Every registered page is reachable: in the menu, the footer, or (imports) for editors.
+    assert set(anonymous) - {"/sign-in"} | set(FOOTER_LINKS) | set(EDITOR_LINKS) == {
+        h for h, _ in NAV
+    }
+    assert anonymous == [h for h in NAV_ORDER if h in anonymous] + [
+        h for h in anonymous if h not in NAV_ORDER
+    ]
+    assert anonymous[0] == "/" and not set(anonymous) & {"/imports", "/audit", "/methods"}
+    footer = client.get("/").text.split('<footer class="govuk-footer">')[1]
+    assert 'href="/methods"' in footer and 'href="/sources"' in footer
+    assert "/imports" in _menu(clients("editor").get("/").text)
+    assert "/imports" not in _menu(clients("viewer").get("/").text)
+    admin_menu = _menu(clients("admin").get("/").text)
+    assert admin_menu[-1] == "/audit" and "/imports" in admin_menu

@@ -205,8 +205,21 @@ def query_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the rows here (CSV or .parquet).")
     ] = None,
+    no_disclosure: Annotated[
+        bool,
+        typer.Option(
+            "--no-disclosure",
+            help="Write exact counts (for secure onward analysis only; never publish them).",
+        ),
+    ] = False,
 ) -> None:
-    """Rows of the store's indicators table (Fingertips layout), filtered."""
+    """Rows of the store's indicators table (Fingertips layout), filtered.
+
+    Counts and denominators shown or written are protected by the default disclosure
+    policy (1-7 withheld with the values derived from them, others rounded to 5) unless
+    --no-disclosure is given.
+    """
+    from healthgap.data.disclosure import protect_table
     from healthgap.data.store import open_store
     from healthgap.errors import InputError
 
@@ -221,6 +234,12 @@ def query_command(
         )
         order = ["indicator_id", "area_type", "area_code", "sex", "period"]
         frame = opened.to_pandas(expr.order_by(order))
+    if no_disclosure:
+        err_console.print(
+            "Exact counts (no disclosure control): do not publish them.", markup=False
+        )
+    else:
+        frame = protect_table(frame)
     if out is None:
         if out_console.is_terminal:
             shown = frame.dropna(axis="columns", how="all")  # hide columns nobody filled

@@ -36,6 +36,7 @@ actions_app = typer.Typer(help="Action plans linked to levers and indicators.")
 library_app = typer.Typer(help="The shared learning library of case studies.")
 partners_app = typer.Typer(help="Partner organisations of an authority.")
 survey_app = typer.Typer(help="Partner and stakeholder surveys of an authority.")
+commitment_app = typer.Typer(help="Joint commitments of an authority and its partners.")
 for sub, name in (
     (survey_app, "survey"),
     (powers_app, "powers"),
@@ -43,6 +44,7 @@ for sub, name in (
     (actions_app, "actions"),
     (library_app, "library"),
     (partners_app, "partners"),
+    (commitment_app, "commitment"),
 ):
     sub.info.no_args_is_help = True
     framework_app.add_typer(sub, name=name)
@@ -479,6 +481,135 @@ def partners_add(
             _actor(user, role, editor_for), name, kind, partner_role
         )
     typer.echo(rid)
+
+
+# ---------------------------------------------------------------- commitments
+def _pairs(option: str, values: list[str] | None, example: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values or []:
+        key, sep, val = v.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise InputError(f"{option} must be PARTNER=VALUE; got {v!r}. E.g. {option} {example}.")
+        if key.strip() in out:
+            raise InputError(
+                f"{option} must name each partner once; got {key.strip()!r} twice. "
+                "Give one value per partner."
+            )
+        out[key.strip()] = val.strip()
+    return out
+
+
+CommitPartner = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--partner",
+        help="PARTNER=WHAT IT COMMITS TO (repeat). PARTNER: a recorded partner id, a member "
+        "council's or partner ICB's code (see `framework partners list`).",
+    ),
+]
+Signed = Annotated[
+    list[str] | None,
+    typer.Option("--signed", help="PARTNER=YYYY-MM-DD: the date that partner signed (repeat)."),
+]
+Repeat = Annotated[list[str] | None, typer.Option(help="Repeat for more than one.")]
+
+
+@commitment_app.command("add")
+def commitment_add(
+    authority: AuthorityArg,
+    title: Annotated[str, typer.Option("--title", help="What is agreed.")],
+    partner: CommitPartner = None,
+    signed: Signed = None,
+    summary: Annotated[str, typer.Option(help="More about the commitment.")] = "",
+    authority_commits: Annotated[
+        str, typer.Option(help="What the authority itself commits to.")
+    ] = "",
+    lever: Repeat = None,
+    action: Annotated[list[str] | None, typer.Option(help="An action id (repeat).")] = None,
+    indicator: Indicator = None,
+    agreed: Annotated[str | None, typer.Option(help="Date agreed, YYYY-MM-DD.")] = None,
+    due: Annotated[str | None, typer.Option(help="Due date, YYYY-MM-DD.")] = None,
+    status: Annotated[str, typer.Option(help="proposed, agreed, in progress, met, lapsed.")] = (
+        "proposed"
+    ),
+    store: StoreOpt = None,
+    db: Db = None,
+    user: User = None,
+    role: Role = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Record a joint commitment between an authority and named partners."""
+    from healthgap.data.store import open_store
+    from healthgap.framework.commitments import Commitments
+
+    commits = _pairs("--partner", partner, "E08000001='Fund two link workers'")
+    dates = _pairs("--signed", signed, "E08000001=2026-03-31")
+    stray = [k for k in dates if k not in commits]
+    if stray:
+        raise InputError(
+            f"--signed must be for a partner given with --partner; got {stray[0]!r}. "
+            "Add --partner for it too."
+        )
+    parties = [{"partner": k, "commits_to": v, "signed": dates.get(k)} for k, v in commits.items()]
+    with open_store(store) as s, _ws(db) as ws:
+        a = _register(s).get(authority)
+        rid = Commitments(ws, a).add(
+            _actor(user, role, editor_for),
+            s,
+            title=title,
+            summary=summary,
+            authority_commits=authority_commits,
+            partners=parties,
+            levers=lever or [],
+            actions=action or [],
+            indicators=indicator or [],
+            agreed=agreed,
+            due=due,
+            status=status,
+        )
+    typer.echo(rid)
+
+
+@commitment_app.command("list")
+def commitment_list(
+    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+) -> None:
+    """List an authority's joint commitments (one row each)."""
+    from healthgap.framework.commitments import Commitments
+
+    with _ws(db) as ws:
+        table = Commitments(ws, _register(store).get(authority)).table()
+    for col in ("levers", "actions", "indicators"):
+        table[col] = table[col].map(lambda v: "; ".join(v or []))
+    _echo_table(table.drop(columns=["summary", "authority_commits"]), out)
+
+
+@commitment_app.command("show")
+def commitment_show(
+    authority: AuthorityArg,
+    commitment_id: Annotated[str, typer.Argument(help="The commitment id.")],
+    store: StoreOpt = None,
+    db: Db = None,
+    out: Out = None,
+) -> None:
+    """One commitment: its fields, each partner's commitment and signature, its versions."""
+    from healthgap.framework.commitments import Commitments
+
+    with _ws(db) as ws:
+        joint = Commitments(ws, _register(store).get(authority))
+        c = joint.get(commitment_id)
+        parties = joint.parties()
+        history = joint.history(commitment_id)
+    typer.echo(f"{c['id']} (version {c['version']}): {c['title']}")
+    for key in ("status", "agreed", "due", "summary", "authority_commits"):
+        typer.echo(f"  {key}: {c[key] or '-'}")
+    for key in ("levers", "actions", "indicators"):
+        typer.echo(f"  {key}: {'; '.join(c[key] or []) or '-'}")
+    own = parties[parties["commitment_id"] == commitment_id].drop(columns="commitment_id")
+    _echo_table(own.reset_index(drop=True), out)
+    err_console.print(
+        "; ".join(f"v{r.version} {r.status} by {r.actor}" for r in history.itertuples())
+    )
 
 
 # ---------------------------------------------------------------- surveys

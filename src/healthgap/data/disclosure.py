@@ -895,3 +895,58 @@ __all__ = [
     "assert_not_disclosive",
     "find_disclosive_cells",
 ]
+
+
+def protect_table(
+    frame: pd.DataFrame,
+    policy: DisclosurePolicy | None = None,
+    *,
+    people_columns: Sequence[str] = (),
+    derived_columns: Sequence[str] = (
+        "value",
+        "lower_95_0",
+        "upper_95_0",
+        "lower_99_8",
+        "upper_99_8",
+    ),
+    shares: bool = False,
+) -> pd.DataFrame:
+    """Disclosure control for one published table, found from its column names.
+
+    The boundary helper every face (CLI export, API, page, report) uses before a table
+    leaves healthgap. Count columns are the numeric columns named in :data:`COUNT_LIKE`,
+    ending in ``_count``, or listed in ``people_columns`` (e.g. ``population``). Small
+    counts are withheld together with the values derived from them in the same row
+    (``derived_columns``, and every column with "share" in its name when ``shares``);
+    other counts are rounded (see :func:`apply_disclosure`). A table without counts
+    comes back unchanged apart from a fresh index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"area": ["A", "B"], "count": [3, 120], "value": [1.5, 60.0]})
+    >>> protect_table(t)[["area", "count", "value"]].to_dict("records")
+    [{'area': 'A', 'count': nan, 'value': nan}, {'area': 'B', 'count': 120.0, 'value': 60.0}]
+    """
+    people = {str(c) for c in people_columns}
+    counts = [
+        str(c)
+        for c in frame.columns
+        if (str(c) in COUNT_LIKE or str(c).endswith("_count") or str(c) in people)
+        and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    table = frame.reset_index(drop=True)
+    if not counts or table.empty:
+        return table
+    wanted = set(derived_columns)
+    derived = [
+        str(c)
+        for c in table.columns
+        if str(c) not in counts
+        and pd.api.types.is_numeric_dtype(table[c])
+        and (str(c) in wanted or (shares and "share" in str(c).lower()))
+    ]
+    result = apply_disclosure(
+        table, policy or DisclosurePolicy(), count_columns=counts, derived_columns=derived or None
+    )
+    return result.to_pandas()

@@ -7,6 +7,7 @@ Domain layer only: the CLI (``healthgap framework``) and the web pages call thes
 from __future__ import annotations
 
 from healthgap.framework.actions import ActionPlan
+from healthgap.framework.commitments import Commitments
 from healthgap.framework.enquiry import Enquiry, prompts
 from healthgap.framework.export import export
 from healthgap.framework.library import Library
@@ -19,6 +20,7 @@ __all__ = [
     "TIERS",
     "ActionPlan",
     "Actor",
+    "Commitments",
     "Enquiry",
     "Library",
     "NotPermittedError",

@@ -2,8 +2,8 @@
 """Export an authority's framework: Markdown, HTML (Jinja2), PDF (WeasyPrint), CSV, JSON.
 
 The export holds the register entry (tier, members, partner ICBs, powers with sources),
-the enquiry notes and lever map, the action plan and, when a store is given, progress
-against the linked indicators. CSV is the open-data form: one row per action-indicator
+the enquiry notes and lever map, the action plan, the joint commitments with what each
+partner commits to and, when a store is given, progress against the linked indicators. CSV is the open-data form: one row per action-indicator
 link (actions without indicators have one row with an empty indicator).
 """
 
@@ -20,6 +20,7 @@ from jinja2 import Environment, select_autoescape
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.framework.actions import ActionPlan
+from healthgap.framework.commitments import Commitments
 from healthgap.framework.enquiry import Enquiry
 from healthgap.framework.powers import COMPETENCES, Register
 from healthgap.framework.storage import Workspace
@@ -62,6 +63,13 @@ _MD = """# {{ a.name }} ({{ a.code }}): devolution framework
 {% for x in actions %}- **{{ x.title }}** ({{ x.status }}) owner: {{ x.owner or "not set" }}; due: {{ x.due or "not set" }}; indicators: {{ x.indicators|join(", ") or "none" }}
 {% else %}No actions recorded.
 {% endfor %}
+## Joint commitments
+
+{% for c in commitments %}- **{{ c.title }}** ({{ c.status }}; agreed: {{ c.agreed or "not yet" }}; due: {{ c.due or "not set" }}){% if c.authority_commits %} {{ a.name }} commits to: {{ c.authority_commits }}.{% endif %}
+{% for p in parties if p.commitment_id == c.id %}  - {{ p.name }} ({{ p.type }}): {{ p.commits_to }}; signed: {{ p.signed or "not yet" }}
+{% endfor %}{% if c.levers or c.actions or c.indicators %}  - Levers: {{ c.levers|join("; ") or "none" }}; actions: {{ c.actions|join(", ") or "none" }}; indicators: {{ c.indicators|join(", ") or "none" }}
+{% endif %}{% else %}No joint commitments recorded.
+{% endfor %}
 {% if progress %}## Progress
 
 | Action | Indicator | Sex | Latest | Previous | Direction | Target |
@@ -84,6 +92,9 @@ td,th{border:1px solid #b1b4b6;padding:4px 8px;text-align:left}</style></head>
 <h2>Action plan</h2><table><caption>Actions</caption>
 <tr><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Indicators</th></tr>
 {% for x in actions %}<tr><td>{{ x.title }}</td><td>{{ x.status }}</td><td>{{ x.owner or "" }}</td><td>{{ x.due or "" }}</td><td>{{ x.indicators|join(", ") }}</td></tr>{% endfor %}</table>
+<h2>Joint commitments</h2><table><caption>Commitments agreed with partners</caption>
+<tr><th scope="col">Commitment</th><th scope="col">Status</th><th scope="col">Agreed</th><th scope="col">Due</th><th scope="col">Partners: what each commits to (signed)</th></tr>
+{% for c in commitments %}<tr><td>{{ c.title }}{% if c.authority_commits %}<br>{{ a.name }}: {{ c.authority_commits }}{% endif %}</td><td>{{ c.status }}</td><td>{{ c.agreed or "" }}</td><td>{{ c.due or "" }}</td><td><ul>{% for p in parties if p.commitment_id == c.id %}<li>{{ p.name }}: {{ p.commits_to }} ({{ p.signed or "not signed" }})</li>{% endfor %}</ul></td></tr>{% endfor %}</table>
 {% if progress %}<h2>Progress</h2><table><caption>Linked indicators: latest value and trend</caption>
 <tr><th scope="col">Action</th><th scope="col">Indicator</th><th scope="col">Sex</th><th scope="col">Latest</th><th scope="col">Direction</th></tr>
 {% for r in progress %}<tr><td>{{ r.action_id }}</td><td>{{ r.indicator_id }}</td><td>{{ r.sex }}</td><td>{{ r.latest_value }} ({{ r.latest_period }})</td><td>{{ r.direction }}</td></tr>{% endfor %}</table>{% endif %}
@@ -95,6 +106,7 @@ def _context(
 ) -> dict[str, Any]:
     a = reg.get(authority)
     plan = ActionPlan(workspace, a.code)
+    joint = Commitments(workspace, a)
     actions = plan.table()
     progress = plan.progress(store) if store is not None and len(actions) else pd.DataFrame()
 
@@ -113,6 +125,8 @@ def _context(
         "actions": actions.to_dict(orient="records"),
         "progress": progress.to_dict(orient="records"),
         "notes": Enquiry(workspace, a.code).notes(),
+        "commitments": joint.table().to_dict(orient="records"),
+        "parties": joint.parties().to_dict(orient="records"),
     }
 
 
@@ -167,6 +181,10 @@ def export(
         "enquiry": ctx["notes"].to_dict(orient="records"),
         "actions": ctx["actions"],
         "progress": ctx["progress"],
+        "commitments": [
+            {**c, "partners": [p for p in ctx["parties"] if p["commitment_id"] == c["id"]]}
+            for c in ctx["commitments"]
+        ],
     }
     return json.dumps(out, indent=2, default=_json_default)
 

@@ -13,8 +13,8 @@ decile and the log of its number of LSOAs (a population proxy: LSOAs hold about 
 residents each). Features are standardised across the register's authorities;
 similarity is ``1 / (1 + d)`` with ``d`` the Euclidean distance. A case study from
 another authority scores ``0.5 * similarity + 0.5 * tag overlap`` (Jaccard index of its
-competences and levers with the ones the asking authority uses in its enquiry and
-action plan).
+competences and levers with the competences the asking authority uses in its enquiry
+and action plan and the levers of its joint commitments).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import yaml
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.framework.actions import _check_date
 from healthgap.framework.powers import check_competence
 from healthgap.framework.storage import Actor, Workspace
 from healthgap.geography.hierarchy import lsoa_lookup, using
@@ -45,9 +46,11 @@ CASE_FIELDS: dict[str, str] = {
     "outcomes": "list of outcome tags (e.g. 'employment', 'healthy life expectancy')",
     "source_title": "title of the published source",
     "source_url": "URL of the published source",
-    "published": "publication date YYYY-MM-DD",
+    "published": "publication date of the source, YYYY-MM-DD",
 }
-REQUIRED = ("id", "title", "summary", "source_title", "source_url")
+REQUIRED = ("id", "title", "summary", "source_title", "source_url", "published")
+#: The tag fields of a case study.
+TAG_FIELDS: tuple[str, ...] = ("levers", "competences", "population_groups", "outcomes")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
 
@@ -69,7 +72,8 @@ class Library:
         if missing:
             raise InputError(
                 f"a case study must have {', '.join(REQUIRED)}; got none for {missing[0]!r} "
-                f"(case {case.get('id', '?')!r}). Every case study cites its published source."
+                f"(case {case.get('id', '?')!r}). Every case study cites its published source "
+                "and the date it was published."
             )
         cid = str(case["id"])
         if not _ID.match(cid):
@@ -77,12 +81,22 @@ class Library:
                 f"id must be letters, digits and hyphens; got {cid!r}. E.g. 'gm-working-well'."
             )
         data: dict[str, Any] = {k: case.get(k) for k in CASE_FIELDS if k != "id"}
-        for key in ("levers", "competences", "population_groups", "outcomes"):
+        for key in TAG_FIELDS:
             value = data.get(key) or []
-            data[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
+            values = value if isinstance(value, list) else [value]
+            data[key] = [str(v).strip() for v in values if str(v).strip()]
         for c in data["competences"] or []:
             check_competence(c)
-        data["published"] = str(data["published"]) if data.get("published") else None
+        data["published"] = _check_date(f"published (case {cid!r})", data["published"])
+        url = str(data["source_url"]).strip()
+        if not url.startswith(("https://", "http://")):
+            raise InputError(
+                f"source_url must be a web address starting https:// or http://; got {url!r} "
+                f"(case {cid!r}). Link the published source."
+            )
+        data["source_url"] = url
+        for key in ("title", "summary", "outcome", "source_title", "authority_code"):
+            data[key] = str(data.get(key) or "").strip() or None
         self.ws.put(who, "case_study", str(data.get("authority_code") or ""), cid, data)
         return cid
 
@@ -98,6 +112,16 @@ class Library:
                 f"{type(cases).__name__} in {p.name}. See docs/framework.md for the format."
             )
         return [self.add(who, c) for c in cases]
+
+    def get(self, case_id: str) -> dict[str, Any]:
+        """The current version of one case study (``id`` and its fields)."""
+        v = self.ws.get("case_study", case_id)
+        if v is None or v.deleted:
+            raise InputError(
+                f"case study must be an existing case-study id; got {case_id!r}. "
+                "Search the library for it."
+            )
+        return {"id": v.record_id, **{k: v.data.get(k) for k in CASE_FIELDS if k != "id"}}
 
     def cases(self) -> pd.DataFrame:
         """All current case studies, one row each."""
@@ -122,9 +146,9 @@ class Library:
     ) -> pd.DataFrame:
         """Case studies from similar authorities ("authorities like yours also tried").
 
-        ``tags`` default to the competences and levers in the authority's enquiry notes
-        and action plan. Columns: the case fields plus ``similarity``, ``tag_overlap``,
-        ``score``.
+        ``tags`` default to the competences in the authority's enquiry notes and action
+        plan and the levers of its joint commitments. Columns: the case fields plus
+        ``similarity``, ``tag_overlap``, ``score``.
         """
         feats = authority_features(store)
         if authority_code not in feats.index:
@@ -138,14 +162,17 @@ class Library:
         wanted = set(tags if tags is not None else self._own_tags(authority_code))
         cases = self.cases()
         cases = cases[cases["authority_code"].fillna("") != authority_code].copy()
-        cases["similarity"] = cases["authority_code"].map(similarity).fillna(0.0)
+        # (astype: with no other authorities' case studies the empty columns stay numeric)
+        cases["similarity"] = cases["authority_code"].map(similarity).fillna(0.0).astype(float)
         tag_sets = [
             set(c or []) | set(lv or [])
             for c, lv in zip(cases["competences"], cases["levers"], strict=True)
         ]
-        cases["tag_overlap"] = [
-            len(s & wanted) / len(s | wanted) if (s | wanted) else 0.0 for s in tag_sets
-        ]
+        cases["tag_overlap"] = pd.Series(
+            [len(s & wanted) / len(s | wanted) if (s | wanted) else 0.0 for s in tag_sets],
+            index=cases.index,
+            dtype=float,
+        )
         cases["score"] = 0.5 * cases["similarity"] + 0.5 * cases["tag_overlap"]
         return (
             cases.sort_values(["score", "id"], ascending=[False, True])
@@ -161,6 +188,8 @@ class Library:
         for v in self.ws.current("action", authority_code):
             if v.data.get("competence"):
                 tags.append(v.data["competence"])
+        for v in self.ws.current("commitment", authority_code):
+            tags.extend(str(x) for x in v.data.get("levers") or [])
         return tags
 
 

@@ -3,7 +3,8 @@
 * **Partners** of an authority (councils, the ICB or ICS, NHS trusts, the voluntary
   sector, ...) are stored records; :func:`suggested_partners` lists the ones the register
   already implies (member councils and partner ICBs) so they need not be typed in.
-* **Joint commitments** name two or more partners, a title, a due date and a status.
+* **Joint commitments** between the authority and named partners live in
+  :mod:`healthgap.framework.commitments`.
 * **Surveys** hold questions (``scale`` 1-5, ``choice`` from options, or free ``text``)
   and responses. :meth:`Partnerships.survey_summary` counts the answers per question with
   an "All responses" total and applies small-number disclosure control
@@ -35,7 +36,6 @@ PARTNER_TYPES: tuple[str, ...] = (
     "other",
 )
 QUESTION_KINDS: tuple[str, ...] = ("scale", "choice", "text")
-COMMITMENT_STATUSES: tuple[str, ...] = ("proposed", "agreed", "in progress", "met", "lapsed")
 ALL = "All responses"
 
 
@@ -57,7 +57,7 @@ def suggested_partners(authority: Authority) -> pd.DataFrame:
 
 
 class Partnerships:
-    """One authority's partners, joint commitments and surveys in a workspace."""
+    """One authority's partners and surveys in a workspace."""
 
     def __init__(self, workspace: Workspace, authority_code: str) -> None:
         self.ws = workspace
@@ -85,43 +85,6 @@ class Partnerships:
             {"id": v.record_id, **v.data} for v in self.ws.current("partner", self.authority_code)
         ]
         return pd.DataFrame(rows, columns=["id", "name", "type", "role"])
-
-    # -------------------------------------------------------------- commitments
-    def add_commitment(
-        self,
-        who: Actor,
-        title: str,
-        partner_ids: list[str],
-        *,
-        due: str | None = None,
-        status: str = "proposed",
-    ) -> str:
-        """A joint commitment between two or more of this authority's partners."""
-        _one_of("status", status, COMMITMENT_STATUSES)
-        known = set(self.partners()["id"])
-        unknown = [p for p in partner_ids if p not in known]
-        if unknown:
-            raise InputError(
-                f"partners of a commitment must be partner ids of {self.authority_code}; got "
-                f"{unknown[0]!r}. Add the partner first with add_partner()."
-            )
-        if len(set(partner_ids)) < 2:
-            raise InputError(
-                f"a joint commitment must name at least two partners; got {len(set(partner_ids))}. "
-                "Record a single organisation's pledge as an action instead."
-            )
-        rid = self.ws.next_id("commitment", f"{self.authority_code}-commitment")
-        data = {"title": title, "partners": list(partner_ids), "due": due, "status": status}
-        self.ws.put(who, "commitment", self.authority_code, rid, data)
-        return rid
-
-    def commitments(self) -> pd.DataFrame:
-        """The current joint commitments."""
-        rows = [
-            {"id": v.record_id, **v.data}
-            for v in self.ws.current("commitment", self.authority_code)
-        ]
-        return pd.DataFrame(rows, columns=["id", "title", "partners", "due", "status"])
 
     # -------------------------------------------------------------- surveys
     def add_survey(self, who: Actor, title: str, questions: list[dict[str, Any]]) -> str:

@@ -7,6 +7,7 @@ already disclosure-controlled; the report prints the table behind every chart un
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from healthgap.report.hexmap import hexmap_svg
 
 #: GOV.UK Design System colours, distinguishable in greyscale order.
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#505a5f"]
-FONT = "Liberation Sans"
+FONT = "DejaVu Sans"
 WIDTH = 560
+#: Characters per line of a chart title at 12 px.
+TITLE_CHARS = 80
 #: Where the system keeps the chart font; registered so vl-convert measures labels with
 #: the same font the PDF draws them in (otherwise long axis labels are clipped).
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/dejavu")
@@ -53,8 +56,10 @@ def _base(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _configure(chart: Any, title: str) -> Any:
+    # Long titles wrap rather than widen the chart (which would shrink it on the page).
+    lines = textwrap.wrap(title, TITLE_CHARS) or [title]
     return (
-        chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=13))
+        chart.properties(title=alt.TitleParams(lines, anchor="start", fontSize=12))
         .configure(font=FONT)
         .configure_axis(labelFontSize=10, titleFontSize=11, grid=True, gridColor="#e5e5e5")
         .configure_legend(orient="bottom", labelFontSize=10, titleFontSize=10, labelLimit=400)

@@ -49,7 +49,7 @@ from healthgap.account.mission import DEFAULT_BASELINE, mission
 from healthgap.account.neighbours import area_features, nearest_neighbours
 from healthgap.account.scorecards import Z95, change_test, scorecard
 from healthgap.account.status import compare
-from healthgap.data.disclosure import COUNT_LIKE, DisclosurePolicy, apply_disclosure
+from healthgap.data.disclosure import DisclosurePolicy, protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.core20 import core20_share
@@ -187,28 +187,7 @@ def protect(frame: pd.DataFrame, policy: DisclosurePolicy = POLICY) -> pd.DataFr
     its limits, shares); other counts are rounded. A table without counts is returned
     as it is.
     """
-    counts = [
-        str(c)
-        for c in frame.columns
-        if (str(c) in COUNT_LIKE or str(c).endswith("_count") or str(c) in PEOPLE_COLUMNS)
-        and pd.api.types.is_numeric_dtype(frame[c])
-    ]
-    if not counts or frame.empty:
-        return frame.reset_index(drop=True)
-    derived = [
-        str(c)
-        for c in frame.columns
-        if str(c) not in counts
-        and pd.api.types.is_numeric_dtype(frame[c])
-        and (str(c) in ("value", "lower_95_0", "upper_95_0") or "share" in str(c).lower())
-    ]
-    result = apply_disclosure(
-        frame.reset_index(drop=True),
-        policy,
-        count_columns=counts,
-        derived_columns=derived or None,
-    )
-    return result.to_pandas()
+    return protect_table(frame, policy, people_columns=sorted(PEOPLE_COLUMNS), shares=True)
 
 
 def _table(

@@ -86,7 +86,7 @@ def hexmap_svg(frame: pd.DataFrame, *, label: str = "", title: str = "", size: f
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'aria-label="{escape(title, quote=True)}" '
-        'font-family="Liberation Sans, Arial, sans-serif">'
+        'font-family="DejaVu Sans, Verdana, sans-serif">'
     ]
     for i, row in enumerate(frame.itertuples(index=False)):
         cx, cy = float(x[i] - x0), float(y[i] - y0)

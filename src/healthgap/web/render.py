@@ -30,6 +30,49 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 templates.env.filters["fmt"] = fmt
 
+#: The order of the service navigation; registered pages not listed here follow it.
+NAV_ORDER = (
+    "/",
+    "/mission",
+    "/areas",
+    "/inequality",
+    "/maps",
+    "/scorecards",
+    "/core20plus5",
+    "/targets",
+    "/allocation",
+    "/ledger",
+    "/policy",
+    "/framework",
+)
+#: Pages linked from the footer rather than the menu.
+FOOTER_LINKS = ("/methods", "/sources")
+#: Pages in the menu only for those who can use them (signed-in editors and administrators).
+EDITOR_LINKS = ("/imports",)
+
+
+def menus(
+    nav: list[tuple[str, str]], role: str | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The service navigation and the footer links for a user with ``role``.
+
+    Examples
+    --------
+    >>> menu, footer = menus([("/sources", "Data sources"), ("/x", "X"), ("/", "Home")], None)
+    >>> menu, footer
+    ([('/', 'Home'), ('/x', 'X')], [('/sources', 'Data sources')])
+    """
+    rank = {href: i for i, href in enumerate(NAV_ORDER)}
+    shown = [
+        (href, label)
+        for href, label in nav
+        if href not in FOOTER_LINKS and (href not in EDITOR_LINKS or role in ("editor", "admin"))
+    ]
+    menu = sorted(shown, key=lambda item: rank.get(item[0], len(rank)))
+    if role == "admin":
+        menu.append(("/audit", "Audit log"))
+    return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
+
 
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
@@ -38,8 +81,10 @@ def render(
     session = getattr(request.state, "session", {})
     from healthgap.web.routers import NAV
 
+    menu, footer = menus(NAV, session.get("role"))
     ctx = {
-        "nav": NAV,
+        "nav": menu,
+        "footer_links": footer,
         "csrf_token": session.get("csrf", ""),
         "signed_in": session.get("email"),
         "role": session.get("role"),

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from healthgap.data.disclosure import COUNT_LIKE, apply_disclosure
+from healthgap.data.disclosure import protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.geography.deciles import deprivation_deciles
@@ -37,12 +37,7 @@ class View:
 
 def protect(df: pd.DataFrame) -> pd.DataFrame:
     """Apply the default disclosure policy to every count-like column of ``df``."""
-    counts = [c for c in df.columns if c in COUNT_LIKE or str(c).endswith("_count")]
-    counts = [c for c in counts if pd.api.types.is_numeric_dtype(df[c])]
-    if not counts or df.empty:
-        return df
-    derived = [c for c in ("value", "lower_95_0", "upper_95_0") if c in df.columns]
-    return apply_disclosure(df, count_columns=counts, derived_columns=derived).to_pandas()
+    return protect_table(df)
 
 
 def _periods(store: Store, **filters: Any) -> list[str]:

@@ -28,6 +28,8 @@ from healthgap.errors import InputError
 from healthgap.framework import actions as fw_actions
 from healthgap.framework import enquiry as fw_enquiry
 from healthgap.framework.actions import ActionPlan
+from healthgap.framework.commitments import STATUSES as COMMITMENT_STATUSES
+from healthgap.framework.commitments import Commitments
 from healthgap.framework.enquiry import CATEGORIES, STAGES, Enquiry, prompts
 from healthgap.framework.export import FORMATS, export
 from healthgap.framework.library import Library
@@ -261,8 +263,11 @@ def _suggest(st: Any, lib: Library, code: str, stamp: int) -> pd.DataFrame:
 
 
 @router.get("/framework/library", response_class=HTMLResponse, include_in_schema=False)
-def library_page(request: Request, st: StoreDep, q: str = "", authority: str = "") -> Any:
+def library_page(
+    request: Request, st: StoreDep, session: DbDep, q: str = "", authority: str = ""
+) -> Any:
     reg = the_register(request, st)
+    user = current_user(request, session)
     errors: list[tuple[str, str]] = []
     try:
         view = library_view(request, st, q, authority)
@@ -276,6 +281,13 @@ def library_page(request: Request, st: StoreDep, q: str = "", authority: str = "
             "q": q,
             "authority": authority,
             "reg": reg,
+            "can_add": _can_add_cases(user),
+            "can_edit_case": lambda code: (
+                user is not None
+                and (
+                    user.role == "admin" or (user.role == "editor" and code == user.authority_code)
+                )
+            ),
             "results": view["results"].to_dict("records"),
             "suggestions": None
             if view["suggestions"] is None
@@ -306,10 +318,32 @@ def authority_view(request: Request, st: StoreHandle, code: str, signed_in: bool
     ws = workspace(request)
     out: dict[str, Any] = {"reg": reg, "a": a}
     out["power_history"] = {p.id: ws.history("power", p.id) for p in a.powers}
+    out["also_tried"], out["also_tried_note"] = also_tried(st, ws, a.code)
     if signed_in:
         out["partners"] = Partnerships(ws, a.code).partners()
         out["suggested"] = _suggested(a)
+        joint = Commitments(ws, a)
+        out["commitments"] = joint.table()
     return out
+
+
+def _suggest_for(st: Any, ws: Workspace, code: str, stamp: int) -> pd.DataFrame:
+    return Library(ws).suggest(code, st)
+
+
+def also_tried(st: StoreHandle, ws: Workspace, code: str) -> tuple[pd.DataFrame | None, str]:
+    """ "Authorities like yours also tried" for one authority: the suggestions (``None``
+    when the library is empty or the authority has no member councils in the store) and
+    a sentence saying why there are none."""
+    if not len(Library(ws).cases()):
+        return None, "The library holds no case studies yet."
+    try:
+        return st.compute(_suggest_for, ws, code, _stamp(ws)), ""
+    except InputError:
+        return None, (
+            "Suggestions need the authority's member councils, which no source in the "
+            "open-data mirror lists yet."
+        )
 
 
 def _source(reg: Register, key: str | None) -> dict[str, str] | None:
@@ -347,6 +381,13 @@ def _authority_render(
             "power_history": view["power_history"],
             "partners": None if "partners" not in view else view["partners"].to_dict("records"),
             "suggested": None if "suggested" not in view else view["suggested"].to_dict("records"),
+            "commitments": None
+            if "commitments" not in view
+            else view["commitments"].to_dict("records"),
+            "also_tried": None
+            if view["also_tried"] is None
+            else view["also_tried"].to_dict("records"),
+            "also_tried_note": view["also_tried_note"],
             "partner_types": PARTNER_TYPES,
             "competences": COMPETENCES,
             "errors": errors,
@@ -370,9 +411,11 @@ def api_authority(request: Request, st: StoreDep, session: DbDep, code: str) -> 
             if k in view["reg"].sources
         },
     }
+    body["also_tried"] = None if view["also_tried"] is None else _records(view["also_tried"])
     if user is not None:
         body["partners"] = _records(view["partners"])
         body["suggested_partners"] = _records(view["suggested"])
+        body["commitments"] = _records(view["commitments"])
     body["data"]["members"] = _records(a.members)
     body["data"]["partner_icbs"] = _records(a.icbs)
     return body
@@ -1345,3 +1388,412 @@ def _export(
     s: Any, reg: Register, ws: Workspace, code: str, fmt: str, progress: bool, stamp: int
 ) -> str | bytes:
     return export(reg, ws, code, fmt, store=s if progress else None)
+
+
+# ---------------------------------------------------------------------------- commitments
+def commitments_view(request: Request, st: StoreHandle, code: str) -> dict[str, Any]:
+    """An authority's joint commitments, their parties and who may be a party."""
+    a = _authority(the_register(request, st), code)
+    joint = Commitments(workspace(request), a)
+    return {
+        "a": a,
+        "table": joint.table(),
+        "parties": joint.parties(),
+        "directory": joint.directory(),
+        "actions": ActionPlan(workspace(request), a.code).table(),
+    }
+
+
+def _commitments_render(
+    request: Request,
+    session: Session,
+    st: StoreHandle,
+    code: str,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    view = commitments_view(request, st, code)
+    a = view["a"]
+    parties = view["parties"].to_dict("records")
+    return render(
+        request,
+        "framework_commitments.html",
+        {
+            **_context(request, session, a),
+            "commitments": [
+                {**c, "party_rows": [p for p in parties if p["commitment_id"] == c["id"]]}
+                for c in view["table"].to_dict("records")
+            ],
+            "directory": view["directory"].to_dict("records"),
+            "plan": view["actions"].to_dict("records"),
+            "statuses": COMMITMENT_STATUSES,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/framework/{code}/commitments", response_class=HTMLResponse, include_in_schema=False)
+def commitments_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    return _commitments_render(request, session, st, code, [], {})
+
+
+_COMMITMENT_FIELDS = {
+    "a commitment must have a title": "commitment-title",
+    "status": "commitment-status",
+    "agreed": "commitment-agreed",
+    "an agreed commitment": "commitment-agreed",
+    "due": "commitment-due",
+    "actions": "commitment-actions",
+    "indicators": "commitment-indicators",
+}
+
+
+def _commitment_field(message: str) -> str:
+    for prefix, field in _COMMITMENT_FIELDS.items():
+        if message.startswith(prefix):
+            return field
+    return "party-0-commits"  # the partners fieldset: its first control
+
+
+@router.post("/framework/{code}/commitments", include_in_schema=False)
+async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    raw = await request.form()
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
+    form: dict[str, Any] = {k: str(v) for k, v in raw.items() if k not in ("csrf_token", "actions")}
+    form["actions"] = [str(v) for v in raw.getlist("actions")]
+    directory = Commitments(workspace(request), a).directory().to_dict("records")
+    parties = []
+    errors: list[tuple[str, str]] = []
+    if not form.get("title", "").strip():
+        errors.append(("commitment-title", "Enter what is agreed"))
+    for i, p in enumerate(directory):
+        commits = form.get(f"party-{i}-commits", "").strip()
+        signed = form.get(f"party-{i}-signed", "").strip()
+        if signed and not commits:
+            errors.append(
+                (f"party-{i}-commits", f"Enter what {p['name']} commits to, or clear its date")
+            )
+        if commits:
+            parties.append({"partner": p["id"], "commits_to": commits, "signed": signed or None})
+    if not parties and directory:
+        errors.append(("party-0-commits", "Enter what at least one partner commits to"))
+    if not directory:
+        errors.append(("commitment-title", "Record a partner first: a commitment is joint"))
+    if not errors:
+        try:
+            fields: dict[str, Any] = {
+                "title": form.get("title", ""),
+                "summary": form.get("summary", ""),
+                "authority_commits": form.get("authority_commits", ""),
+                "partners": parties,
+                "levers": _lines(form.get("levers", "")),
+                "actions": form["actions"],
+                "indicators": _lines(form.get("indicators", "")),
+                "agreed": form.get("agreed", ""),
+                "due": form.get("due", ""),
+                "status": form.get("status", "proposed"),
+            }
+            fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
+            _call(Commitments(workspace(request), a).add, who, **fields)
+            return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
+        except InputError as exc:
+            message = str(exc)
+            field = _commitment_field(message)
+            if "signed" in message:  # name the party's date field
+                for i, p in enumerate(directory):
+                    if repr(p["id"]) in message:
+                        field = f"party-{i}-signed"
+            errors.append((field, message))
+    return _commitments_render(request, session, st, a.code, errors, form, 400)
+
+
+@router.get(
+    f"{API}/{{code}}/commitments", tags=["framework"], summary="Joint commitments and parties"
+)
+def api_commitments(
+    request: Request, st: StoreDep, session: DbDep, code: str, format: Format = "json"
+) -> Any:
+    _reader(request, session)
+    view = commitments_view(request, st, code)
+    if format == "csv":  # one row per commitment and party
+        table = view["table"].drop(columns=["partners"])
+        table = table.rename(columns={"parties": "partners_named", "signed": "partners_signed"})
+        for col in ("levers", "actions", "indicators"):
+            table[col] = table[col].map(lambda v: "; ".join(v or []))
+        merged = view["parties"].merge(table, left_on="commitment_id", right_on="id")
+        return _csv(merged.drop(columns=["id"]), f"{view['a'].code}-commitments")
+    parties = _records(view["parties"])
+    return {
+        "data": [
+            {**c, "partners": [p for p in parties if p["commitment_id"] == c["id"]]}
+            for c in _records(view["table"].drop(columns=["partners"]))
+        ],
+        "meta": {"total": len(view["table"]), "authority": view["a"].code},
+    }
+
+
+class PartyIn(BaseModel):
+    """A partner's part in a commitment."""
+
+    partner: str
+    commits_to: str
+    signed: str | None = None
+
+
+class CommitmentIn(BaseModel):
+    """A joint commitment (any of its fields; ``title`` and ``partners`` to add one)."""
+
+    title: str | None = None
+    summary: str | None = None
+    authority_commits: str | None = None
+    partners: list[PartyIn] | None = None
+    levers: list[str] | None = None
+    actions: list[str] | None = None
+    indicators: list[str] | None = None
+    agreed: str | None = None
+    due: str | None = None
+    status: str | None = None
+
+
+@router.post(f"{API}/{{code}}/commitments", tags=["framework"], status_code=201)
+def api_add_commitment(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: CommitmentIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "commitment", a.code, x_csrf_token)
+    fields = body.model_dump(exclude_none=True)
+    fields.setdefault("partners", [])
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    cid = _call(Commitments(workspace(request), a).add, who, **fields)
+    return {"id": cid}
+
+
+@router.patch(f"{API}/{{code}}/commitments/{{commitment_id}}", tags=["framework"])
+def api_update_commitment(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    commitment_id: str,
+    body: CommitmentIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "commitment", a.code, x_csrf_token)
+    fields = body.model_dump(exclude_none=True)
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    version = _call(Commitments(workspace(request), a).update, who, commitment_id, **fields)
+    return {"id": commitment_id, "version": version}
+
+
+# ---------------------------------------------------------------------------- case studies
+def _can_add_cases(user: User | None) -> bool:
+    return user is not None and user.role in ("admin", "editor")
+
+
+_CASE_LABELS = {
+    "title": "Enter the case study's title",
+    "summary": "Enter what was done",
+    "source_title": "Enter the title of the published source",
+    "source_url": "Enter the web address of the published source",
+    "published": "Enter the date the source was published",
+}
+
+
+def _case_field(message: str) -> str:
+    for prefix, field in (
+        ("id must", "case-id"),
+        ("source_url", "case-source_url"),
+        ("published", "case-published"),
+        ("competence", "case-competences"),
+    ):
+        if message.startswith(prefix):
+            return field
+    return "case-title"
+
+
+def _case_from_form(form: dict[str, Any], competences: list[str]) -> dict[str, Any]:
+    return {
+        "id": form.get("id", "").strip(),
+        "title": form.get("title", ""),
+        "authority_code": form.get("authority_code", "") or None,
+        "summary": form.get("summary", ""),
+        "outcome": form.get("outcome", ""),
+        "levers": _lines(form.get("levers", "")),
+        "competences": competences,
+        "population_groups": _lines(form.get("population_groups", "")),
+        "outcomes": _lines(form.get("outcomes", "")),
+        "source_title": form.get("source_title", ""),
+        "source_url": form.get("source_url", ""),
+        "published": form.get("published", ""),
+    }
+
+
+def _slug(title: str) -> str:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in title).split()
+    return "-".join(words)[:60].strip("-")
+
+
+def _case_render(
+    request: Request,
+    session: Session,
+    st: StoreHandle,
+    case_id: str | None,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    user = current_user(request, session)
+    return render(
+        request,
+        "framework_case.html",
+        {
+            "reg": the_register(request, st),
+            "case_id": case_id,
+            "heading": "Edit a case study" if case_id else "Add a case study",
+            "user": user,
+            "competences": COMPETENCES,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=status,
+    )
+
+
+def _case_writer(request: Request, session: Session, authority_code: str, token: str) -> Actor:
+    return _writer(request, session, "case_study", authority_code, token)
+
+
+@router.get("/framework/library/cases", response_class=HTMLResponse, include_in_schema=False)
+def new_case_page(request: Request, st: StoreDep, session: DbDep) -> Any:
+    user = _reader(request, session)
+    if not _can_add_cases(user):
+        raise WebError(
+            403,
+            "forbidden",
+            f"{user.email} must be an editor or administrator to add case studies; got role "
+            f"{user.role!r}. Ask an administrator for editor access.",
+        )
+    form = {"authority_code": user.authority_code or ""} if user.role == "editor" else {}
+    return _case_render(request, session, st, None, [], form)
+
+
+@router.get(
+    "/framework/library/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False
+)
+def edit_case_page(request: Request, st: StoreDep, session: DbDep, case_id: str) -> Any:
+    user = _reader(request, session)
+    case = _known_case(request, case_id)
+    try:
+        check_permission(_actor(user), "case_study", case["authority_code"] or "")
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+    form = {
+        **{k: v or "" for k, v in case.items()},
+        **{k: ", ".join(case[k] or []) for k in ("levers", "population_groups", "outcomes")},
+        "competences": case["competences"] or [],
+    }
+    return _case_render(request, session, st, case_id, [], form)
+
+
+def _known_case(request: Request, case_id: str) -> dict[str, Any]:
+    try:
+        return Library(workspace(request)).get(case_id)
+    except InputError as exc:
+        raise WebError(404, "not_found", str(exc)) from exc
+
+
+async def _case_form(
+    request: Request, st: StoreHandle, session: Session, case_id: str | None
+) -> Any:
+    raw = await request.form()
+    form: dict[str, Any] = {k: str(v) for k, v in raw.items() if k not in ("csrf_token",)}
+    form["competences"] = [str(v) for v in raw.getlist("competences")]
+    if case_id is not None:
+        form["id"] = case_id
+        owner = _known_case(request, case_id)["authority_code"] or ""
+        _case_writer(request, session, owner, str(raw.get("csrf_token") or ""))
+    reg = the_register(request, st)
+    code = form.get("authority_code", "")
+    if code and code not in {a.code for a in reg}:
+        raise WebError(
+            400,
+            "invalid_input",
+            f"authority_code must be a strategic authority's code; got {code!r}. "
+            "Choose one from the list.",
+        )
+    who = _case_writer(request, session, code, str(raw.get("csrf_token") or ""))
+    errors = [
+        (f"case-{k}", label) for k, label in _CASE_LABELS.items() if not form.get(k, "").strip()
+    ]
+    if case_id is None and not form.get("id", "").strip():
+        form["id"] = _slug(form.get("title", ""))
+    lib = Library(workspace(request))
+    if case_id is None and form.get("id") and lib.ws.get("case_study", form["id"]) is not None:
+        errors.append(
+            ("case-id", f"A case study with id {form['id']} already exists: choose another id")
+        )
+    if not errors:
+        try:
+            cid = _call(lib.add, who, _case_from_form(form, form["competences"]))
+            return RedirectResponse(f"/framework/library#case-{cid}", status_code=303)
+        except InputError as exc:
+            errors.append((_case_field(str(exc)), str(exc)))
+    return _case_render(request, session, st, case_id, errors, form, 400)
+
+
+@router.post("/framework/library/cases", include_in_schema=False)
+async def add_case_form(request: Request, st: StoreDep, session: DbDep) -> Any:
+    return await _case_form(request, st, session, None)
+
+
+@router.post("/framework/library/cases/{case_id}", include_in_schema=False)
+async def edit_case_form(request: Request, st: StoreDep, session: DbDep, case_id: str) -> Any:
+    return await _case_form(request, st, session, case_id)
+
+
+class CaseIn(BaseModel):
+    """A case study: a new id adds one, an existing id records a new version."""
+
+    id: str
+    title: str
+    summary: str
+    source_title: str
+    source_url: str
+    published: str
+    authority_code: str | None = None
+    outcome: str | None = None
+    levers: list[str] = Field(default_factory=list)
+    competences: list[str] = Field(default_factory=list)
+    population_groups: list[str] = Field(default_factory=list)
+    outcomes: list[str] = Field(default_factory=list)
+
+
+@router.post(f"{API}/library", tags=["framework"], status_code=201)
+def api_add_case(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    body: CaseIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    reg = the_register(request, st)
+    code = body.authority_code or ""
+    if code:
+        code = _authority(reg, code).code
+    existing = Library(workspace(request)).ws.get("case_study", body.id)
+    if existing is not None and not existing.deleted:
+        _writer(request, session, "case_study", existing.authority_code, x_csrf_token)
+    who = _writer(request, session, "case_study", code, x_csrf_token)
+    cid = _call(Library(workspace(request)).add, who, body.model_dump() | {"authority_code": code})
+    return {"id": cid}

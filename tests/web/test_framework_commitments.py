@@ -1,0 +1,447 @@
+# ruff: noqa: E501
+"""Joint commitments and case studies on the web: the pages (structure checked), the add
+forms with their GOV.UK error summaries, the JSON/CSV under /api/v1/framework, the
+"authorities like yours also tried" section of each authority page, and the permissions
+matrix of every new write endpoint (anonymous, viewer, own-authority editor,
+other-authority editor, administrator). Partner names, commitments and case studies are
+SYNTHETIC test data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from healthgap.appdb.auth import add_user
+from healthgap.appdb.db import sessions
+from healthgap.web.app import create_app
+from healthgap.web.settings import Settings
+from tests.web import test_framework_pages as _pages
+from tests.web.conftest import PASSWORD, USERS, TestClient, check_page, csrf_headers, sign_in
+from tests.web.test_framework_pages import FW_USERS, ROLES, _errors, _token, _write
+
+fw = _pages.fw  # the framework pages' per-role clients fixture
+
+GM, SY = "E47000001", "E47000002"
+CASE = {
+    "title": "Synthetic: link workers in GP practices",
+    "summary": "Synthetic example of social prescribing.",
+    "outcome": "Synthetic outcome.",
+    "levers": "grants, contracts",
+    "competences": ["health"],
+    "population_groups": "carers",
+    "outcomes": "wellbeing",
+    "source_title": "Synthetic test source",
+    "source_url": "https://example.org/synthetic",
+    "published": "2025-05-01",
+}
+
+
+def _partner(c: TestClient, name: str = "Synthetic VCSE Forum") -> str:
+    r = c.post(
+        f"/api/v1/framework/{GM}/partners",
+        json={"name": name, "type": "voluntary sector"},
+        headers=csrf_headers(c),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _commitment(c: TestClient, partner: str) -> str:
+    r = c.post(
+        f"/api/v1/framework/{GM}/commitments",
+        json={
+            "title": "Synthetic: shared data",
+            "partners": [{"partner": partner, "commits_to": "Run panels"}],
+        },
+        headers=csrf_headers(c),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _case(c: TestClient, cid: str, authority: str = GM) -> str:
+    body = {
+        **CASE,
+        "id": cid,
+        "authority_code": authority,
+        "levers": ["grants"],
+        "population_groups": [],
+        "outcomes": [],
+    }
+    r = c.post("/api/v1/framework/library", json=body, headers=csrf_headers(c))
+    assert r.status_code == 201, r.text
+    return cid
+
+
+# ------------------------------------------------------------------ pages
+def test_commitments_page_needs_sign_in(fw: Callable[[str], TestClient]) -> None:
+    url = f"/framework/{GM}/commitments"
+    r = fw("anonymous").get(url)
+    assert r.status_code == 401 and "must be done by a signed-in user" in r.text
+    viewer = fw("viewer").get(url)
+    assert viewer.status_code == 200
+    check_page(viewer.text)
+    assert f'action="/framework/{GM}/commitments"' not in viewer.text
+    assert f'action="/framework/{GM}/commitments"' not in fw("other_editor").get(url).text
+    own = fw("own_editor").get(url).text
+    check_page(own)
+    # the register's member councils and ICBs can be parties before any partner is recorded
+    assert f'action="/framework/{GM}/commitments"' in own
+
+
+def test_add_commitment_form(fw: Callable[[str], TestClient]) -> None:
+    ed = fw("own_editor")
+    vcse = _partner(ed)
+    url = f"/framework/{GM}/commitments"
+    page = ed.get(url).text
+    check_page(page)
+    # recorded partner first, then the 10 member councils and partner ICBs of the register
+    assert 'for="party-0-commits">What Synthetic VCSE Forum commits to' in page
+    assert "What Bolton commits to" in page and "What Wigan commits to" in page
+    # nothing filled in: the error summary, each message linked to its field
+    r = ed.post(url, data={"csrf_token": _token(ed), "status": "proposed"}, follow_redirects=False)
+    assert r.status_code == 400
+    check_page(r.text)
+    assert r.text.count("<title>Error: ") == 1
+    assert _errors(r.text) == [
+        ("commitment-title", "Enter what is agreed"),
+        ("party-0-commits", "Enter what at least one partner commits to"),
+    ]
+    for field, _ in _errors(r.text):
+        assert f'id="{field}"' in r.text
+    # agreed without the partners' signatures: the domain's message, kept input
+    data = {
+        "csrf_token": _token(ed),
+        "title": "Synthetic: shared data",
+        "party-0-commits": "Run two community panels",
+        "party-1-commits": "Share referral counts",
+        "party-1-signed": "2026-01-06",
+        "levers": "data sharing agreement, social value",
+        "indicators": "hle_birth",
+        "agreed": "2026-01-10",
+        "due": "2027-01-01",
+        "status": "agreed",
+    }
+    r = ed.post(url, data=data, follow_redirects=False)
+    assert r.status_code == 400
+    (field, message), *_ = _errors(r.text)
+    assert field == "party-0-signed"
+    assert message.replace("&#39;", "'").startswith(
+        f"every partner must have signed a commitment with status 'agreed'; got no signature date for '{vcse}'"
+    )
+    assert 'value="Run two community panels"' in r.text
+    bad = ed.post(url, data={**data, "indicators": "nope"}, follow_redirects=False)
+    assert _errors(bad.text)[0][0] == "commitment-indicators"
+    data["party-0-signed"] = "2026-01-05"
+    r = ed.post(url, data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == url
+    page = ed.get(url).text
+    check_page(page)
+    assert (
+        "Synthetic VCSE Forum</strong> (voluntary sector): Run two community panels. Signed 2026-01-05."
+        in page
+    )
+    assert "<strong>Bolton</strong> (council): Share referral counts. Signed 2026-01-06." in page
+    assert "2 of 2 signed" in page and "Levers: data sharing agreement; social value" in page
+    authority = ed.get(f"/framework/{GM}").text
+    check_page(authority)
+    assert (
+        f'href="/framework/{GM}/commitments#{GM}-commitment-1">Synthetic: shared data' in authority
+    )
+    assert "Synthetic VCSE Forum; Bolton (2 of 2 signed)" in authority
+
+
+def test_commitments_api_json_csv_and_patch(fw: Callable[[str], TestClient]) -> None:
+    ed = fw("own_editor")
+    vcse = _partner(ed)
+    cid = _commitment(ed, vcse)
+    body = fw("viewer").get(f"/api/v1/framework/{GM}/commitments").json()
+    assert body["meta"] == {"total": 1, "authority": GM}
+    (c,) = body["data"]
+    assert c["id"] == cid and c["status"] == "proposed" and c["parties"] == 1
+    assert c["partners"] == [
+        {
+            "commitment_id": cid,
+            "partner": vcse,
+            "name": "Synthetic VCSE Forum",
+            "type": "voluntary sector",
+            "commits_to": "Run panels",
+            "signed": None,
+        }
+    ]
+    r = ed.patch(
+        f"/api/v1/framework/{GM}/commitments/{cid}",
+        json={
+            "status": "met",
+            "agreed": "2026-01-10",
+            "partners": [{"partner": vcse, "commits_to": "Run panels", "signed": "2026-01-09"}],
+        },
+        headers=csrf_headers(ed),
+    )
+    assert r.json() == {"id": cid, "version": 2}
+    rows = list(
+        csv.DictReader(io.StringIO(ed.get(f"/api/v1/framework/{GM}/commitments?format=csv").text))
+    )
+    assert [
+        (x["commitment_id"], x["name"], x["signed"], x["status"], x["version"]) for x in rows
+    ] == [(cid, "Synthetic VCSE Forum", "2026-01-09", "met", "2")]
+    bad = ed.post(
+        f"/api/v1/framework/{GM}/commitments",
+        json={"title": "t", "partners": [{"partner": "zz", "commits_to": "x"}]},
+        headers=csrf_headers(ed),
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"].startswith(
+        "partners of a commitment must be partners of E47000001; got 'zz'"
+    )
+    assert fw("anonymous").get(f"/api/v1/framework/{GM}/commitments").status_code == 401
+    export = ed.get(f"/framework/{GM}/export.md?progress=false").text
+    assert (
+        "## Joint commitments" in export
+        and "Synthetic VCSE Forum (voluntary sector): Run panels; signed: 2026-01-09" in export
+    )
+    assert fw("viewer").get(f"/api/v1/framework/{GM}").json()["commitments"][0]["id"] == cid
+
+
+# ------------------------------------------------------------------ case studies
+def test_case_study_form_add_and_edit(fw: Callable[[str], TestClient]) -> None:
+    ed = fw("own_editor")
+    lib = ed.get("/framework/library").text
+    assert 'href="/framework/library/cases"' in lib
+    assert 'href="/framework/library/cases"' not in fw("viewer").get("/framework/library").text
+    assert 'href="/framework/library/cases"' not in fw("anonymous").get("/framework/library").text
+    form = ed.get("/framework/library/cases")
+    check_page(form.text)
+    assert (
+        f'<option value="{GM}" selected>' in form.text and f'<option value="{SY}"' not in form.text
+    )
+    r = ed.post(
+        "/framework/library/cases",
+        data={"csrf_token": _token(ed), "authority_code": GM},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400
+    check_page(r.text)
+    assert _errors(r.text) == [
+        ("case-title", "Enter the case study's title".replace("'", "&#39;")),
+        ("case-summary", "Enter what was done"),
+        ("case-source_title", "Enter the title of the published source"),
+        ("case-source_url", "Enter the web address of the published source"),
+        ("case-published", "Enter the date the source was published"),
+    ]
+    for field, _ in _errors(r.text):
+        assert f'id="{field}"' in r.text
+    data = {**CASE, "authority_code": GM, "csrf_token": _token(ed)}
+    bad = ed.post(
+        "/framework/library/cases", data={**data, "published": "May 2025"}, follow_redirects=False
+    )
+    assert _errors(bad.text)[0][0] == "case-published"
+    assert "must be a date written YYYY-MM-DD; got &#39;May 2025&#39;" in bad.text
+    r = ed.post("/framework/library/cases", data=data, follow_redirects=False)
+    cid = "synthetic-link-workers-in-gp-practices"  # made from the title
+    assert r.status_code == 303 and r.headers["location"] == f"/framework/library#case-{cid}"
+    again = ed.post("/framework/library/cases", data=data, follow_redirects=False)
+    assert _errors(again.text) == [
+        ("case-id", f"A case study with id {cid} already exists: choose another id")
+    ]
+    page = ed.get("/framework/library").text
+    check_page(page)
+    assert f'id="case-{cid}"' in page and "grants, contracts, health, carers, wellbeing" in page
+    assert f'href="/framework/library/cases/{cid}"' in page
+    edit = ed.get(f"/framework/library/cases/{cid}")
+    check_page(edit.text)
+    assert 'value="grants, contracts"' in edit.text and 'value="health" checked' in edit.text
+    r = ed.post(
+        f"/framework/library/cases/{cid}",
+        data={**data, "title": "Synthetic: link workers, revised"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    got = ed.get("/api/v1/framework/library?q=revised").json()["data"]
+    assert [(c["id"], c["published"], c["competences"]) for c in got] == [
+        (cid, "2025-05-01", ["health"])
+    ]
+    assert fw("other_editor").get(f"/framework/library/cases/{cid}").status_code == 403
+    assert fw("viewer").get("/framework/library/cases").status_code == 403
+    assert fw("anonymous").get("/framework/library/cases").status_code == 401
+    assert ed.get("/framework/library/cases/nope").status_code == 404
+
+
+def test_authority_page_shows_what_similar_authorities_tried(
+    fw: Callable[[str], TestClient],
+) -> None:
+    anon = fw("anonymous")
+    empty = anon.get(f"/framework/{GM}").text
+    assert (
+        "Authorities like yours also tried" in empty
+        and "The library holds no case studies yet." in empty
+    )
+    _case(fw("admin"), "synthetic-sy", SY)
+    _case(fw("admin"), "synthetic-gm", GM)
+    page = anon.get(f"/framework/{GM}").text
+    check_page(page)
+    section = page.split('id="also-tried"')[1]
+    assert "Synthetic: link workers in GP practices" in section
+    assert section.count('<tr class="govuk-table__row"><td') == 1  # not GM's own case study
+    api = anon.get(f"/api/v1/framework/{GM}").json()["also_tried"]
+    assert [c["id"] for c in api] == ["synthetic-sy"]
+    assert api == anon.get(f"/api/v1/framework/library?authority={GM}").json()["suggestions"]
+    new = anon.get("/framework/E47000014").text
+    check_page(new)
+    assert "Suggestions need the authority&#39;s member councils" in new
+
+
+# ------------------------------------------------------------------ permissions
+#: (name, method, url template, body, who owns the target): every new write endpoint.
+WRITES: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("page commitment", "form", "/framework/{gm}/commitments", {"title": "C", "party-0-commits": "x"}),
+    ("api commitment", "post", "/api/v1/framework/{gm}/commitments", {"title": "C", "partners": [{"partner": "{partner}", "commits_to": "x"}]}),
+    ("api commitment update", "patch", "/api/v1/framework/{gm}/commitments/{commitment}", {"status": "lapsed", "agreed": "2026-01-01", "partners": [{"partner": "{partner}", "commits_to": "x", "signed": "2026-01-01"}]}),
+    ("page case", "form", "/framework/library/cases", {**CASE, "authority_code": "{gm}", "id": "m-{role}"}),
+    ("page case edit", "form", "/framework/library/cases/{case}", {**CASE, "authority_code": "{gm}"}),
+    ("api case", "post", "/api/v1/framework/library", {**CASE, "id": "a-{role}", "authority_code": "{gm}", "levers": [], "population_groups": [], "outcomes": []}),
+]  # fmt: skip
+
+
+def _fill(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture(scope="module")
+def matrix(
+    store_path: Path, template_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[dict[str, TestClient], dict[str, str]]]:
+    db = tmp_path_factory.mktemp("fwcommit") / "app.db"
+    shutil.copyfile(template_db, db)
+    app = create_app(Settings(store=str(store_path), db_url=f"sqlite:///{db}"))
+    with sessions(app.state.engine)() as s:
+        for email, role, authority in FW_USERS.values():
+            add_user(s, email, PASSWORD, role, authority)
+    emails = {
+        "admin": USERS["admin"][0],
+        "own_editor": FW_USERS["gm_editor"][0],
+        "other_editor": FW_USERS["sy_editor"][0],
+        "viewer": USERS["viewer"][0],
+    }
+    made = {role: TestClient(app) for role in ROLES}
+    for role, email in emails.items():
+        assert sign_in(made[role], email).status_code == 303
+    admin = made["admin"]
+    partner = _partner(admin)
+    seeded = {
+        "gm": GM,
+        "partner": partner,
+        "commitment": _commitment(admin, partner),
+        "case": _case(admin, "seeded-case"),
+    }
+    yield made, seeded
+    for c in made.values():
+        c.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("write", WRITES, ids=[w[0] for w in WRITES])
+def test_permissions_matrix(
+    matrix: tuple[dict[str, TestClient], dict[str, str]],
+    role: str,
+    write: tuple[str, str, str, dict[str, Any]],
+) -> None:
+    name, method, template, body = write
+    clients, seeded = matrix
+    ids = {**seeded, "role": role.replace("_", "-")}
+    r = _write(clients[role], method, template.format(**ids), _fill(body, ids), token=True)
+    if role == "anonymous":
+        assert r.status_code == 401, (name, r.text)
+        return
+    if role in ("admin", "own_editor"):
+        assert r.status_code in (201, 200, 303), (name, r.status_code, r.text)
+        return
+    assert r.status_code == 403, (name, r.status_code, r.text)
+    message = (r.json()["error"]["message"] if method != "form" else r.text).replace("&#39;", "'")
+    kind = "case_study" if "case" in name else "commitment"
+    expected = (
+        f"must be an editor or administrator to change {kind} records"
+        if role == "viewer"
+        else f"an editor must change only their own authority's {kind} records"
+    )
+    assert expected in message, (name, message)
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w[0] for w in WRITES])
+def test_writes_need_the_csrf_token(
+    matrix: tuple[dict[str, TestClient], dict[str, str]],
+    write: tuple[str, str, str, dict[str, Any]],
+) -> None:
+    _, method, template, body = write
+    clients, seeded = matrix
+    ids = {**seeded, "role": "nocsrf"}
+    r = _write(clients["admin"], method, template.format(**ids), _fill(body, ids), token=False)
+    assert r.status_code == 403
+    message = (r.json()["error"]["message"] if method != "form" else r.text).replace("&#39;", "'")
+    assert "must carry this session's CSRF token; got none" in message
+
+
+def test_editor_may_not_move_a_case_study_to_another_authority(
+    matrix: tuple[dict[str, TestClient], dict[str, str]],
+) -> None:
+    clients, seeded = matrix
+    ed = clients["own_editor"]
+    r = _write(
+        ed,
+        "form",
+        f"/framework/library/cases/{seeded['case']}",
+        {**CASE, "authority_code": SY},
+        token=True,
+    )
+    assert r.status_code == 403
+    assert "an editor must change only their own authority's case_study records" in r.text.replace(
+        "&#39;", "'"
+    )
+    shared = _write(
+        ed,
+        "post",
+        "/api/v1/framework/library",
+        {
+            **CASE,
+            "id": "shared-one",
+            "authority_code": None,
+            "levers": [],
+            "population_groups": [],
+            "outcomes": [],
+        },
+        token=True,
+    )
+    assert shared.status_code == 403
+    assert "changing shared records" in shared.json()["error"]["message"]
+    admin = clients["admin"]
+    unknown = admin.post(
+        "/framework/library/cases",
+        data={**CASE, "authority_code": "E47999999", "csrf_token": _token(admin)},
+    )
+    assert unknown.status_code == 400
+    assert re.search(
+        r"authority_code must be a strategic authority&#39;s code; got &#39;E47999999&#39;",
+        unknown.text,
+    )
+
+
+def test_openapi_lists_the_new_endpoints(
+    matrix: tuple[dict[str, TestClient], dict[str, str]],
+) -> None:
+    paths = matrix[0]["anonymous"].get("/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/framework/{code}/commitments"])
+    assert "patch" in paths["/api/v1/framework/{code}/commitments/{commitment_id}"]
+    assert "post" in paths["/api/v1/framework/library"]
