@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
+
+from tests.data.open_data._mirror import mirror_or_skip, session_store
+
+if TYPE_CHECKING:
+    from healthgap.data.store import Store
 
 #: Relative tolerance for closed-form results (DESIGN.md section 4).
 RTOL = 1e-10
@@ -13,3 +22,25 @@ RTOL = 1e-10
 def rng() -> np.random.Generator:
     """A seeded generator: every random test is repeatable."""
     return np.random.default_rng(20261123)
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The offline open-data mirror (the test is skipped where it is absent)."""
+    return mirror_or_skip()
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full store built from the mirror, once per test session."""
+    return session_store(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def store(store_path: Path) -> Iterator[Store]:
+    """The session's store, opened once per test module."""
+    from healthgap.data.store import open_store
+
+    opened = open_store(store_path)
+    yield opened
+    opened.close()

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 
 import healthgap.ledger.models  # noqa: F401  (registers the ledger tables)
 from healthgap.appdb.db import init_db, sessions
-from healthgap.data.store import Store, open_store
-from tests.data.open_data._mirror import session_store
 
 #: A small area table so import tests need no store (codes are real LAD codes).
 AREAS = pd.DataFrame(
@@ -46,15 +44,3 @@ def db_url(tmp_path: Path) -> str:
 def session(db_url: str) -> Iterator[Session]:
     with sessions(init_db(db_url))() as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return session_store(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def store(store_path: Path) -> Iterator[Store]:
-    opened = open_store(store_path)
-    yield opened
-    opened.close()

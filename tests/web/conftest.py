@@ -23,7 +23,7 @@ from healthgap.appdb.auth import add_user, use_hasher
 from healthgap.appdb.db import init_db, sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.data.open_data._mirror import session_store
+from tests.web.browser import chromium, serve
 
 PASSWORD = "correct horse battery staple"
 #: (email, role, authority): an administrator, editors of two authorities, a viewer.
@@ -109,11 +109,6 @@ def check_page(html: str) -> PageChecker:
 
 
 @pytest.fixture(scope="session")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return session_store(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
 def shared_app(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """One app for the read-only page and API tests (its store cache is reused)."""
     db = tmp_path_factory.mktemp("webdb") / "app.db"
@@ -185,3 +180,23 @@ def clients(app: Any) -> Callable[[str], TestClient]:
 def csrf_headers(c: TestClient) -> dict[str, str]:
     """The X-CSRF-Token header for API writes from ``c``'s session."""
     return {"X-CSRF-Token": c.get("/api/v1/session").json()["csrf_token"]}
+
+
+@pytest.fixture(scope="module")
+def browser_app(shared_app: Any) -> Any:
+    """The app the browser tests' ``server`` runs; a test module may override it."""
+    return shared_app
+
+
+@pytest.fixture(scope="module")
+def server(browser_app: Any) -> Iterator[str]:
+    """``browser_app`` served by uvicorn on a free local port: its base URL."""
+    with serve(browser_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium (see tests/web/browser.py)."""
+    with chromium() as b:
+        yield b

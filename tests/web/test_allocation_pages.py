@@ -12,8 +12,8 @@ import pytest
 from healthgap.allocate.examples import ILLUSTRATION, run_example
 from healthgap.data.store import open_store
 from tests.web import test_browser
+from tests.web.browser import needs_chromium
 from tests.web.conftest import check_page
-from tests.web.test_browser import browser, server  # noqa: F401  (fixtures)
 
 PAGES = [
     "/allocation",
@@ -93,10 +93,7 @@ def test_errors(client: Any) -> None:
     assert err["code"] == "not_found"
 
 
-@pytest.mark.skipif(
-    not test_browser.CHROMIUM.exists() or not test_browser.AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
+@needs_chromium
 @pytest.mark.parametrize("url", PAGES[:1] + PAGES[3:5])
-def test_allocation_pages_pass_axe(server: str, browser: Any, url: str) -> None:  # noqa: F811
+def test_allocation_pages_pass_axe(server: str, browser: Any, url: str) -> None:
     test_browser.test_page_in_chromium_passes_axe(server, browser, url)

@@ -5,9 +5,6 @@ map and the draft action plan), and axe-core on every framework page."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +14,10 @@ from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
 from tests.web.conftest import PASSWORD, TestClient, csrf_headers, sign_in
-from tests.web.test_browser import AXE, CHROMIUM, SHOTS, _free_port
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or not AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
+pytestmark = needs_chromium
 
 GM = "E47000001"
 EDITOR = "gm.editor@example.org"
@@ -68,32 +62,9 @@ def fw_app(store_path: Path, template_db: Path, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="module")
-def server(fw_app: Any) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(fw_app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+def browser_app(fw_app: Any) -> Any:
+    """The browser tests' ``server`` (tests/web/conftest.py) runs this module's app."""
+    return fw_app
 
 
 def _signed_in(browser: Any, server: str) -> Any:
@@ -108,8 +79,7 @@ def _signed_in(browser: Any, server: str) -> Any:
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"framework_{name}.png"), full_page=True)
+    shot(page, f"framework_{name}")
 
 
 def test_self_assessment_end_to_end(server: str, browser: Any) -> None:
@@ -163,19 +133,6 @@ def test_self_assessment_end_to_end(server: str, browser: Any) -> None:
     ctx.close()
 
 
-def _axe(page: Any) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 PAGES = [
     ("/framework", "register"),
     ("/framework?tier=established_mayoral&competence=health", "register_filtered"),
@@ -197,19 +154,10 @@ def test_framework_page_passes_axe(
     server: str, browser: Any, fw_app: Any, url: str, name: str
 ) -> None:
     ctx, page = _signed_in(browser, server)
-    problems: list[str] = []
-
-    def on_console(m: Any) -> None:
-        benign = "inline style" in m.text and "vega-embed" in str(m.location.get("url"))
-        if m.type == "error" and not benign:
-            problems.append(f"{m.text} at {m.location.get('url')}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    problems = watch_console(page)
     page.goto(server + url.format(sid=fw_app.state.survey_id), wait_until="networkidle")
-    if page.locator("[data-spec-id]").count():
-        page.wait_for_selector("[data-spec-id] svg", timeout=15_000)
-    bad = _axe(page)
+    wait_for_charts(page)
+    bad = axe_violations(page)
     _shot(page, name)
     ctx.close()
     assert not bad, bad

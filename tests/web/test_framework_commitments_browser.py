@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from tests.web import test_framework_browser as _fb
+from tests.web.browser import axe_violations, watch_console
 from tests.web.conftest import TestClient, csrf_headers, sign_in
-from tests.web.test_framework_browser import EDITOR, GM, _axe, _shot, _signed_in
+from tests.web.test_framework_browser import EDITOR, GM, _shot, _signed_in
 
 pytestmark = _fb.pytestmark
-# the framework browser module's fixtures: its app (with GM's editor), server and Chromium
-fw_app, server, browser = _fb.fw_app, _fb.server, _fb.browser
+# the framework browser module's app (with GM's editor), served by the shared ``server``
+fw_app, browser_app = _fb.fw_app, _fb.browser_app
 
 
 @pytest.fixture(scope="module")
@@ -88,17 +89,9 @@ def test_pages_pass_axe(
     server: str, browser: Any, seeded: dict[str, str], url: str, name: str
 ) -> None:
     ctx, page = _signed_in(browser, server)
-    problems: list[str] = []
-
-    def on_console(m: Any) -> None:  # vega-embed's own inline style is refused by the CSP
-        benign = "inline style" in m.text and "vega-embed" in str(m.location.get("url"))
-        if m.type == "error" and not benign:
-            problems.append(f"{m.text} at {m.location.get('url')}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    problems = watch_console(page)
     page.goto(server + url.format(**seeded), wait_until="networkidle")
-    bad = _axe(page)
+    bad = axe_violations(page)
     _shot(page, name)
     ctx.close()
     assert not bad, bad
@@ -116,7 +109,7 @@ def test_commitment_form_errors_then_success(
     assert summary.is_visible()
     assert summary.locator("a").inner_text() == "Enter what at least one partner commits to"
     assert page.title().startswith("Error: Greater Manchester: joint commitments")
-    assert not _axe(page)
+    assert not axe_violations(page)
     _shot(page, "commitments_error")
     summary.locator("a").click()
     assert page.evaluate("document.activeElement.id") == "party-0-commits"

@@ -14,10 +14,6 @@ import html as html_lib
 import io
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +26,11 @@ from healthgap.data.store import open_store
 from healthgap.web.app import create_app
 from healthgap.web.routers import imports
 from healthgap.web.settings import REPO, Settings
+from tests.web.browser import axe_violations, needs_chromium, watch_console
 from tests.web.conftest import PASSWORD, USERS, check_page
 
 SAMPLE = REPO / "tests" / "data" / "fingertips_sample.csv"
 MALFORMED = REPO / "tests" / "data" / "malformed"
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 #: Pages of this module checked in Chromium (each also rendered and checked below).
 PAGES = ["/imports"]
 
@@ -289,55 +284,11 @@ def test_safe_name() -> None:
 
 # ----------------------------------------------------------------------------- in Chromium
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists() or not AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
-
 
 @pytest.fixture(scope="module")
-def server(store_path: Path, template_db: Path, tmp_path_factory) -> Iterator[str]:
-    import uvicorn
-
-    served = _app_on_copies(store_path, template_db, tmp_path_factory.mktemp("imports-web"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(served, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-def _axe(page: Any) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+def browser_app(store_path: Path, template_db: Path, tmp_path_factory) -> Any:
+    """The browser tests' ``server`` (tests/web/conftest.py) runs an app on copies."""
+    return _app_on_copies(store_path, template_db, tmp_path_factory.mktemp("imports-web"))
 
 
 @needs_chromium
@@ -345,13 +296,10 @@ def _axe(page: Any) -> list[str]:
 def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_path) -> None:
     """The form, the error summary of a bad file and the panel of a good one, each checked
     with axe-core and the page structure checks; the form works without JavaScript."""
-    errors: list[str] = []
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
-    page.on(
-        "console",
-        lambda m: errors.append(f"{m.text} at {m.location}") if m.type == "error" else None,
-    )
+    # as in test_browser.py; and the browser's note of the 400 answer to the bad file is benign
+    errors = watch_console(page, ignore="status of 400")
     page.goto(server + "/sign-in")
     page.fill("#email", USERS["editor"][0])
     page.fill("#password", PASSWORD)
@@ -360,7 +308,7 @@ def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_p
     errors.clear()  # the home page's chart; its console is tested in test_browser.py
     page.goto(server + url, wait_until="networkidle")
     check_page(page.content())
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes((MALFORMED / "text_in_numbers.csv").read_bytes())
@@ -370,23 +318,16 @@ def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_p
     assert page.locator(".govuk-error-summary").count() == 1, page.content()[:3000]
     check_page(page.content())
     assert page.title().startswith("Error: Import data")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     page.check("#format")
     page.set_input_files("#file", str(SAMPLE))
     page.click("form[action='/imports'] button")
     page.wait_for_selector(".govuk-panel--confirmation")
     check_page(page.content())
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     ctx.close()
-    # As in test_browser.py: vega-embed's one style attribute, blocked by the CSP, is benign;
-    # so is the browser's note of the 400 answer to the bad file.
-    real = [
-        e
-        for e in errors
-        if "status of 400" not in e and not ("inline style" in e and "vega-embed" in e)
-    ]
-    assert not real, real
+    assert not errors, errors
 
 
 @needs_chromium

@@ -36,8 +36,8 @@ from healthgap.web.app import create_app
 from healthgap.web.routers.ledger import reading
 from healthgap.web.settings import Settings
 from tests.web import test_browser
+from tests.web.browser import axe_violations, needs_chromium, shot
 from tests.web.conftest import check_page
-from tests.web.test_browser import browser, server  # noqa: F401  (fixtures)
 
 #: The editor's authority in tests/web/conftest.py USERS (Birmingham).
 OWN = "E08000025"
@@ -428,20 +428,14 @@ def test_permission_matrix(clients: Callable[[str], Any], app: Any, role: str) -
 # --------------------------------------------------------------------------- browser
 
 
-@pytest.mark.skipif(
-    not test_browser.CHROMIUM.exists() or not test_browser.AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
+@needs_chromium
 @pytest.mark.parametrize("url", ["/ledger", "/ledger/check"])
-def test_ledger_pages_pass_axe(server: str, browser: Any, url: str) -> None:  # noqa: F811
+def test_ledger_pages_pass_axe(server: str, browser: Any, url: str) -> None:
     test_browser.test_page_in_chromium_passes_axe(server, browser, url)
 
 
-@pytest.mark.skipif(
-    not test_browser.CHROMIUM.exists() or not test_browser.AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
-def test_import_page_passes_axe(server: str, browser: Any) -> None:  # noqa: F811
+@needs_chromium
+def test_import_page_passes_axe(server: str, browser: Any) -> None:
     """The import page signed in as an administrator, after a rejected upload."""
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
@@ -457,12 +451,7 @@ def test_import_page_passes_axe(server: str, browser: Any) -> None:  # noqa: F81
     page.check("#kind-allocations")
     page.click("form[action='/ledger/import'] button[type=submit]")
     assert "There is a problem" in page.content()
-    page.evaluate(test_browser.AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})"
-    )
-    bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    page.screenshot(path=str(test_browser.SHOTS / "ledger_import.png"), full_page=True)
+    bad = axe_violations(page)
+    shot(page, "ledger_import")
     ctx.close()
     assert not bad, bad

@@ -14,14 +14,11 @@ import pytest
 from healthgap.appdb.auth import add_user
 from healthgap.policy.screening import ScreeningRepository
 from tests.policy.test_screening import ANSWERS
+from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import AXE, CHROMIUM, SHOTS, browser, server  # noqa: F401
 from tests.web.test_policy_pages import TARGETED
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or not AXE.exists(),
-    reason="needs Debian chromium and node_modules/axe-core (npm ci)",
-)
+pytestmark = needs_chromium
 EDITOR = "policy-browser-editor@example.org"
 
 
@@ -38,18 +35,10 @@ def screening(shared_app: Any) -> Iterator[int]:
     yield sid
 
 
-def _check(browser: Any, url: str, name: str, sign_in: bool = False) -> None:  # noqa: F811
+def _check(browser: Any, url: str, name: str, sign_in: bool = False) -> None:
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
-    problems: list[str] = []
-
-    def on_console(m: Any) -> None:
-        benign = "inline style" in m.text and "vega-embed" in str(m.location.get("url"))
-        if m.type == "error" and not benign and "400" not in m.text:
-            problems.append(f"{m.text} at {m.location.get('url')}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    problems = watch_console(page, ignore="400")
     if sign_in:
         page.goto(url.split("/policy")[0] + "/sign-in")
         page.fill("#email", EDITOR)
@@ -57,42 +46,31 @@ def _check(browser: Any, url: str, name: str, sign_in: bool = False) -> None:  #
         page.click("main button[type=submit]")
         page.wait_for_url("**/")
     page.goto(url, wait_until="networkidle")
-    if page.locator("[data-spec-id]").count():
-        page.wait_for_selector("[data-spec-id] svg", timeout=15_000)
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})"
-    )
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    wait_for_charts(page)
+    bad = axe_violations(page)
+    shot(page, name)
     ctx.close()
     assert not bad, bad
     assert not problems, problems
 
 
-def test_policy_list_and_public_screening(server: str, browser: Any, screening: int) -> None:  # noqa: F811
+def test_policy_list_and_public_screening(server: str, browser: Any, screening: int) -> None:
     _check(browser, server + "/policy", "policy")
     _check(browser, server + f"/policy/{screening}", "policy_screening_public")
 
 
-def test_screening_forms_for_an_editor(server: str, browser: Any, screening: int) -> None:  # noqa: F811
+def test_screening_forms_for_an_editor(server: str, browser: Any, screening: int) -> None:
     _check(browser, server + f"/policy/{screening}", "policy_screening_editor", sign_in=True)
     _check(browser, server + "/policy/new", "policy_new", sign_in=True)
 
 
-def test_simulation_page_and_plane(server: str, browser: Any) -> None:  # noqa: F811
+def test_simulation_page_and_plane(server: str, browser: Any) -> None:
     _check(browser, server + "/policy/simulate", "policy_simulate_form")
     _check(browser, server + "/policy/simulate?" + urlencode(TARGETED), "policy_simulate")
     _check(browser, server + "/policy/simulate?run=1&effect_1=abc", "policy_simulate_error")
 
 
-def test_simulation_works_without_javascript(server: str, browser: Any) -> None:  # noqa: F811
+def test_simulation_works_without_javascript(server: str, browser: Any) -> None:
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
     page.goto(server + "/policy/simulate")

@@ -14,7 +14,6 @@ change writes an audit-log entry. Who may do what:
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -144,18 +143,9 @@ def _csv(df: pd.DataFrame, name: str) -> Response:
 
 def plain_bar_spec(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str) -> str:
     """A Vega-Lite bar chart (no intervals: survey counts are not estimates)."""
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        "mark": "bar",
-        "encoding": {
-            "x": {"field": x, "type": "nominal", "sort": None, "title": "Answer"},
-            "y": {"field": y, "type": "quantitative", "title": y_title},
-        },
-    }
-    return json.dumps(spec)
+    from healthgap.web.routers.pages import column_spec
+
+    return column_spec(rows, x, y, title, "Answer", y_title)
 
 
 def _context(request: Request, session: Session, a: Authority) -> dict[str, Any]:

@@ -10,7 +10,6 @@ and the import is written to the audit log.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +31,20 @@ from healthgap.web.deps import StoreHandle, db, require_user, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
+# MAX_UPLOAD_BYTES: the largest file the page accepts (bigger: ``healthgap import`` on the
+# server); safe_name is re-exported here for the callers that have used it from this module.
+from healthgap.web.uploads import (
+    MAX_UPLOAD_BYTES,
+    declared_too_large,
+    part_too_large,
+    safe_name,
+    save_upload,
+)
+
 router = APIRouter(include_in_schema=False)
 DbDep = Annotated[Session, Depends(db)]
 StoreDep = Annotated[StoreHandle, Depends(store)]
 
-#: Largest file the page accepts (bigger files: ``healthgap import`` on the server).
-MAX_UPLOAD_BYTES = 50_000_000
 #: Problems listed in the error summary; the rest are counted.
 MAX_SHOWN = 20
 #: The kinds of file offered, as (value, label, hint).
@@ -48,7 +55,6 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("parquet", "Parquet", ""),
 )
 assert {k for k, _, _ in KINDS} == set(FORMATS)
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ ()-]+")
 
 
 @dataclass(frozen=True)
@@ -81,19 +87,6 @@ def _importer(request: Request, session: Session) -> User:
             f"{user.email}. Ask an administrator for access.",
         )
     return user
-
-
-def safe_name(filename: str | None) -> str:
-    """The uploaded file's own name, without folders or unusual characters.
-
-    >>> safe_name("C:\\\\Users\\\\me\\\\cvd <2024>.csv")
-    'cvd _2024_.csv'
-    >>> safe_name(None)
-    'upload'
-    """
-    base = re.split(r"[\\/]", filename or "")[-1]
-    name = _UNSAFE.sub("_", base).strip(" .")[:100]
-    return name or "upload"
 
 
 def problems_of(exc: IndicatorFileError, file: str) -> tuple[list[Problem], int]:
@@ -145,8 +138,7 @@ def _too_big(request: Request, kind: str) -> HTMLResponse:
 @router.post("/imports", response_class=HTMLResponse)
 async def import_file(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
     """Check an uploaded file and load it into the store, all or nothing."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 100_000:
+    if declared_too_large(request, MAX_UPLOAD_BYTES):
         # Refuse before reading the body; the form must still be signed in and carry CSRF,
         # but a body this size is never read to find out.
         await run_in_threadpool(_importer, request, session)
@@ -166,7 +158,7 @@ async def import_file(request: Request, session: DbDep, st: StoreDep) -> HTMLRes
             errors.append(("file", "Select a file to import"))
         if errors or not isinstance(upload, UploadFile):
             return _page(request, 400, kind=kind or "fingertips", errors=errors)
-        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        if part_too_large(upload, MAX_UPLOAD_BYTES):
             return _too_big(request, kind)
         return await run_in_threadpool(_load, request, session, st, user, upload, kind)
     finally:
@@ -186,14 +178,9 @@ def _load(
     name = safe_name(upload.filename)
     with tempfile.TemporaryDirectory(prefix="healthgap-upload-") as tmp:
         path = Path(tmp) / name
-        size = 0
-        with path.open("wb") as out:
-            upload.file.seek(0)
-            while block := upload.file.read(1 << 20):
-                size += len(block)
-                if size > MAX_UPLOAD_BYTES:
-                    return _too_big(request, kind)
-                out.write(block)
+        size = save_upload(upload, path, MAX_UPLOAD_BYTES)
+        if size is None:
+            return _too_big(request, kind)
         reports: list[ImportReport] = []
         try:
             result = st.write(

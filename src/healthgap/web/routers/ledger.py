@@ -14,7 +14,6 @@ amounts of money are not counts of people and are shown as loaded.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,7 +48,14 @@ from healthgap.web.deps import StoreHandle, db, require_user, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers.api import csv_response, records
-from healthgap.web.routers.imports import MAX_UPLOAD_BYTES, safe_name
+from healthgap.web.routers.pages import column_spec
+from healthgap.web.uploads import (
+    MAX_UPLOAD_BYTES,
+    declared_too_large,
+    part_too_large,
+    safe_name,
+    save_upload,
+)
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/ledger", tags=["api"])
@@ -191,18 +197,7 @@ below zero.
 def _chart(
     rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
 ) -> str:
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        "mark": "bar",
-        "encoding": {
-            "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
-            "y": {"field": y, "type": "quantitative", "title": y_title},
-        },
-    }
-    return json.dumps(spec)
+    return column_spec(rows, x, y, title, x_title, y_title, x_type="ordinal")
 
 
 def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
@@ -384,8 +379,7 @@ def ledger_import_form(request: Request, session: DbDep) -> HTMLResponse:
 @router.post("/ledger/import", response_class=HTMLResponse)
 async def ledger_import(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
     """Check an uploaded ledger file and store it, all or nothing; audit the import."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 100_000:
+    if declared_too_large(request, MAX_UPLOAD_BYTES):
         user = await run_in_threadpool(_importer, request, session)
         return _too_big(request, user, "flows")
     form = await request.form(max_files=1, max_fields=4)
@@ -403,7 +397,7 @@ async def ledger_import(request: Request, session: DbDep, st: StoreDep) -> HTMLR
             errors.append(("file", "Select a file to import"))
         if errors or not isinstance(upload, UploadFile):
             return _import_page(request, 400, user=user, kind=kind or "flows", errors=errors)
-        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        if part_too_large(upload, MAX_UPLOAD_BYTES):
             return _too_big(request, user, kind)
         return await run_in_threadpool(_load, request, session, st, user, upload, kind)
     finally:
@@ -445,14 +439,9 @@ def _load(
     name = safe_name(upload.filename)
     with tempfile.TemporaryDirectory(prefix="healthgap-ledger-") as tmp:
         path = Path(tmp) / name
-        size = 0
-        with path.open("wb") as out:
-            upload.file.seek(0)
-            while block := upload.file.read(1 << 20):
-                size += len(block)
-                if size > MAX_UPLOAD_BYTES:
-                    return _too_big(request, user, kind)
-                out.write(block)
+        size = save_upload(upload, path, MAX_UPLOAD_BYTES)
+        if size is None:
+            return _too_big(request, user, kind)
         try:
             if user.role != "admin":
                 text, first = read_ledger_file(path)

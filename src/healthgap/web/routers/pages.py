@@ -55,6 +55,31 @@ def bar_spec(
     return json.dumps(spec)
 
 
+def column_spec(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_type: str = "nominal",
+) -> str:
+    """A plain Vega-Lite column chart (no intervals), categories in the rows' order, as
+    JSON for vega-embed; ``x_type`` is the Vega-Lite type of the categories."""
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "data": {"values": rows},
+        "width": "container",
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": x, "type": x_type, "sort": None, "title": x_title},
+            "y": {"field": y, "type": "quantitative", "title": y_title},
+        },
+    }
+    return json.dumps(spec)
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request,
