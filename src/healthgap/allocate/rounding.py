@@ -109,6 +109,8 @@ def largest_remainder(
     total: int,
     lower: Any = None,
     upper: Any = None,
+    *,
+    residuals: Any = None,
 ) -> np.ndarray:
     """Round ``quotas`` to whole numbers that add up to ``total`` exactly (Hamilton's method).
 
@@ -132,6 +134,9 @@ def largest_remainder(
         The whole number the results must add up to.
     lower, upper:
         Optional whole-number bounds per quota.
+    residuals:
+        Optional low-order parts of the quotas (the exact quota is ``quota + residual``,
+        as :func:`two_product` gives), used for the rounding down and the remainders.
 
     Returns
     -------
@@ -165,13 +170,22 @@ def largest_remainder(
         raise InputError(f"total must be a whole number of 0 or more; got {total!r}.")
     total = int(total)
     n = q.size
-    base = np.floor(q).astype(np.int64)
+    whole = np.floor(q)
+    fraction = q - whole  # exact: q and its floor are within 1 of each other
+    if residuals is not None:
+        # q + residual is the exact quota: an integral q with a negative residual lies
+        # just below that integer, and the residual refines the remainder.
+        r = np.asarray(residuals, dtype=float)
+        below = (fraction == 0) & (r < 0)
+        whole = whole - below
+        fraction = np.where(below, 1.0, fraction) + r
+    base = whole.astype(np.int64)
     lo = np.zeros(n, dtype=np.int64) if lower is None else np.asarray(lower, dtype=np.int64)
     hi = None if upper is None else np.asarray(upper, dtype=np.int64)
     base = np.maximum(base, lo)
     if hi is not None:
         base = np.minimum(base, hi)
-    remainder = np.round(q - np.floor(q), REMAINDER_DECIMALS)
+    remainder = np.round(fraction, REMAINDER_DECIMALS)
     left = total - int(base.sum())
     if left == 0:
         return base
@@ -204,10 +218,50 @@ def largest_remainder(
     return base
 
 
+def two_product(a: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """``a * b`` as ``(product, error)`` with ``product + error`` exactly the real product.
+
+    Dekker's error-free transformation with Veltkamp splitting (no fused multiply-add
+    needed): ``product`` is the rounded float product and ``error`` what rounding lost.
+
+    References
+    ----------
+    Dekker TJ (1971). A floating-point technique for extending the available precision.
+    *Numerische Mathematik* 18:224-242.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> p, e = two_product(np.array([0.1]), 3.0)
+    >>> Fraction(float(p[0])) + Fraction(float(e[0])) == Fraction(0.1) * 3
+    True
+    """
+    x = np.asarray(a, dtype=float)
+    p = x * b
+    split = 134217729.0  # 2**27 + 1
+    cx = split * x
+    xh = cx - (cx - x)
+    xl = x - xh
+    cb = split * b
+    bh = cb - (cb - b)
+    bl = b - bh
+    e = xl * bl - (((p - xh * bh) - xl * bh) - xh * bl)
+    return p, e
+
+
 def apportion(shares: np.ndarray, total: int) -> np.ndarray:
-    """Share ``total`` pence out in proportion to ``shares`` (which sum to about 1)."""
+    """Share ``total`` pence out in proportion to ``shares`` (which sum to about 1).
+
+    When the shares add up to 1 (to 1e-12) each quota is ``share * total`` computed
+    without rounding error (:func:`two_product`), so the largest-remainder ranking is
+    that of the exact quotas and does not depend on floating-point noise; otherwise the
+    shares are first divided by their sum.
+    """
     s = np.asarray(shares, dtype=float)
     weight = s.sum()
     if not math.isfinite(weight) or weight <= 0:
         raise InputError(f"shares must add up to more than 0; got {weight:g}.")
+    if abs(weight - 1.0) <= 1e-12:
+        quotas, residuals = two_product(s, float(total))
+        return largest_remainder(quotas, total, residuals=residuals)
     return largest_remainder(s / weight * total, total)
