@@ -49,3 +49,15 @@ def test_safe_name() -> None:
     assert uploads.safe_name("a/b\\c (1).csv") == "c (1).csv"
     assert uploads.safe_name("..") == "upload"
     assert uploads.safe_name("<é>.csv") == "_.csv"
+
+
+def test_saved_upload_names_the_file_safely_and_removes_its_folder() -> None:
+    data = b"area_code,value\nE1,1\n"
+    up = UploadFile(io.BytesIO(data), filename="../secret/a b.csv", headers=Headers({}))
+    with uploads.saved_upload(up, 100, "hg-test-") as (path, size):
+        assert path.name == "a b.csv" and path.parent.name.startswith("hg-test-")
+        assert size == len(data) and path.read_bytes() == data
+    assert not path.parent.exists()
+    with uploads.saved_upload(up, len(data) - 1, "hg-test-") as (path, size):
+        assert size is None
+    assert not path.parent.exists()

@@ -5,6 +5,9 @@ on disk for the importers. Used by the data import and ledger import pages."""
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
@@ -58,3 +61,15 @@ def save_upload(upload: UploadFile, path: Path, limit: int) -> int | None:
                 return None
             out.write(block)
     return size
+
+
+@contextmanager
+def saved_upload(upload: UploadFile, limit: int, prefix: str) -> Iterator[tuple[Path, int | None]]:
+    """``upload`` copied under its safe name into a temporary folder removed on exit.
+
+    Yields ``(path, size)``; ``size`` is None when the file is over ``limit`` bytes
+    (see :func:`save_upload`), and the caller then refuses it.
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        path = Path(tmp) / safe_name(upload.filename)
+        yield path, save_upload(upload, path, limit)

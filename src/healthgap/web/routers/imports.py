@@ -10,9 +10,7 @@ and the import is written to the audit log.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -37,9 +35,9 @@ from healthgap.web.uploads import (
     MAX_UPLOAD_BYTES,
     declared_too_large,
     part_too_large,
-    safe_name,
-    save_upload,
+    saved_upload,
 )
+from healthgap.web.uploads import safe_name as safe_name
 
 router = APIRouter(include_in_schema=False)
 DbDep = Annotated[Session, Depends(db)]
@@ -175,10 +173,8 @@ def _load(
 ) -> HTMLResponse:
     from healthgap.data.loading import import_indicator_file, sha256_file
 
-    name = safe_name(upload.filename)
-    with tempfile.TemporaryDirectory(prefix="healthgap-upload-") as tmp:
-        path = Path(tmp) / name
-        size = save_upload(upload, path, MAX_UPLOAD_BYTES)
+    with saved_upload(upload, MAX_UPLOAD_BYTES, "healthgap-upload-") as (path, size):
+        name = path.name
         if size is None:
             return _too_big(request, kind)
         reports: list[ImportReport] = []

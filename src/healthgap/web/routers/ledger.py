@@ -14,8 +14,6 @@ amounts of money are not counts of people and are shown as loaded.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -53,8 +51,7 @@ from healthgap.web.uploads import (
     MAX_UPLOAD_BYTES,
     declared_too_large,
     part_too_large,
-    safe_name,
-    save_upload,
+    saved_upload,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -436,10 +433,8 @@ def _load(
     upload: UploadFile,
     kind: str,
 ) -> HTMLResponse:
-    name = safe_name(upload.filename)
-    with tempfile.TemporaryDirectory(prefix="healthgap-ledger-") as tmp:
-        path = Path(tmp) / name
-        size = save_upload(upload, path, MAX_UPLOAD_BYTES)
+    with saved_upload(upload, MAX_UPLOAD_BYTES, "healthgap-ledger-") as (path, size):
+        name = path.name
         if size is None:
             return _too_big(request, user, kind)
         try:
