@@ -4,16 +4,23 @@ The records come from :mod:`healthgap.data.synth` (real populations, an illustra
 mortality schedule; **synthetic, not real deaths**), generated once into
 ``bench/.cache/`` (about 1 GB for 100 million rows; git-ignore ``bench/.cache/``).
 
-The same job runs three ways on the same file and the results are checked equal:
+The same job runs on two layouts of the same records, and every result is checked
+equal to the first:
+
+* the records **as generated** (random order, as an extract arrives);
+* the records **clustered** by :func:`healthgap.data.clustering.cluster_records` (sorted
+  by LSOA and date; written once into the cache, its time printed when it is made).
+
+On each layout the job runs three or four ways:
 
 * healthgap on DuckDB (:func:`healthgap.data.records.count_records`, one Ibis
   expression; goal under 20 s on 2 cores);
-* plain pandas with categoricals, the fair baseline: read the records 10 million rows
-  at a time (LSOA and sex arrive as categoricals from the Parquet dictionaries), map
+* plain pandas with categoricals, the fair baseline: read the records a row group at a
+  time (LSOA and sex read as categoricals, ``read_dictionary``), map
   LSOA -> LAD, band ages with ``pd.cut``, ``groupby(..., observed=True).size()``, add
   the chunks up; goal DuckDB >= 10x faster;
 * plain pandas on text keys (the baseline of the first figures, kept for comparison:
-  every key turned into strings, 5 million rows at a time);
+  every key turned into strings; the generated layout only);
 * the same Ibis expression on local Spark (``local[2]``), session start timed apart.
 
 The machine is shared during development: ``--rows 10000000`` gives the ratios in a
@@ -34,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.data.clustering import cluster_records
 from healthgap.data.engines import quiet, spark_session
 from healthgap.data.records import age_band_table, area_lookup, count_records
 from healthgap.data.synth import write_synthetic_records
@@ -54,16 +62,29 @@ def records_file(rows: int, store: Any) -> Path:
     return path
 
 
-def pandas_baseline(path: Path, lookup: pd.DataFrame, batch: int = 5_000_000) -> pd.DataFrame:
-    """Plain pandas on text keys, chunked (the first figures' baseline)."""
+def clustered_file(path: Path) -> Path:
+    target = path.with_name(path.name.replace(".parquet", "-clustered.parquet"))
+    if not target.exists():
+        t0 = time.perf_counter()
+        cluster_records(path, target)
+        print(f"clustered {path.name} by LSOA and date in {time.perf_counter() - t0:.1f} s")
+    return target
+
+
+def _batches(path: Path, batch: int) -> Any:
     import pyarrow.parquet as pq
 
+    return pq.ParquetFile(path, read_dictionary=["lsoa_code", "sex"]).iter_batches(
+        batch_size=batch, columns=["lsoa_code", "age", "sex", "date"]
+    )
+
+
+def pandas_baseline(path: Path, lookup: pd.DataFrame, batch: int = 5_000_000) -> pd.DataFrame:
+    """Plain pandas on text keys, chunked (the first figures' baseline)."""
     lad_of = lookup.set_index("lsoa_code")["lad_code"]
     bands = age_band_table("esp2013_19")["age_band"].to_numpy(object)
     parts = []
-    for chunk in pq.ParquetFile(path).iter_batches(
-        batch_size=batch, columns=["lsoa_code", "age", "sex", "date"]
-    ):
+    for chunk in _batches(path, batch):
         df = chunk.to_pandas(date_as_object=False)
         out = pd.DataFrame(
             {
@@ -83,15 +104,11 @@ def pandas_categorical(path: Path, lookup: pd.DataFrame, batch: int = 10_000_000
 
     Chunked only to bound memory (100 million rows of keys would need several GB).
     """
-    import pyarrow.parquet as pq
-
     lad_of = lookup.set_index("lsoa_code")["lad_code"]
     labels = age_band_table("esp2013_19")["age_band"].drop_duplicates().tolist()
     edges = [*range(0, 95, 5), np.inf]
     parts = []
-    for chunk in pq.ParquetFile(path).iter_batches(
-        batch_size=batch, columns=["lsoa_code", "age", "sex", "date"]
-    ):
+    for chunk in _batches(path, batch):
         df = chunk.to_pandas(date_as_object=False)
         keys = [
             df["lsoa_code"].map(lad_of).rename("lad_code"),
@@ -119,6 +136,30 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return min(times), result
 
 
+def run_layout(
+    name: str, path: Path, lookup: pd.DataFrame, args: Any, reference: pd.DataFrame | None
+) -> tuple[float, pd.DataFrame]:
+    """Time DuckDB and the pandas baselines on one layout; the DuckDB time and counts."""
+    t_duck, duck = best(lambda: count_records(path, by=BY, lookup=lookup), args.repeat)
+    same = "" if reference is None else f", same counts: {canonical(duck).equals(reference)}"
+    print(f"[{name}] healthgap DuckDB  : {t_duck:8.2f} s  ({len(duck):,} groups{same})")
+    t_cat, cat = best(lambda: pandas_categorical(path, lookup), 1)
+    print(
+        f"[{name}] pandas categorical: {t_cat:8.2f} s  (same counts: "
+        f"{canonical(cat).equals(canonical(duck))})"
+    )
+    ratio = f"[{name}] ratio pandas categorical / DuckDB: {t_cat / t_duck:.1f}x"
+    if name == "generated":
+        t_pd, ref = best(lambda: pandas_baseline(path, lookup), 1)
+        print(
+            f"[{name}] pandas text keys  : {t_pd:8.2f} s  (same counts: "
+            f"{canonical(ref).equals(canonical(duck))})"
+        )
+        ratio += f"; pandas text keys / DuckDB: {t_pd / t_duck:.1f}x"
+    print(ratio + " (goal >= 10x; DuckDB goal < 20 s)")
+    return t_duck, duck
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000_000)
@@ -129,36 +170,35 @@ def main(argv: list[str] | None = None) -> None:
     with using(args.store) as store:
         path = records_file(args.rows, store)
         lookup = area_lookup(store)
+    clustered = clustered_file(path)
     print(f"records: {args.rows:,} synthetic rows, {path.stat().st_size / 1e9:.2f} GB")
-
-    t_duck, duck = best(lambda: count_records(path, by=BY, lookup=lookup), args.repeat)
-    print(f"healthgap DuckDB : {t_duck:8.2f} s  ({len(duck):,} groups)")
-    t_cat, cat = best(lambda: pandas_categorical(path, lookup), 1)
+    layouts = {"generated": path, "clustered": clustered}
+    reference: pd.DataFrame | None = None
+    duck_times = {}
+    for name, file in layouts.items():
+        duck_times[name], duck = run_layout(name, file, lookup, args, reference)
+        reference = canonical(duck) if reference is None else reference
     print(
-        f"pandas categorical: {t_cat:7.2f} s  (same counts: "
-        f"{canonical(cat).equals(canonical(duck))})"
-    )
-    t_pd, ref = best(lambda: pandas_baseline(path, lookup), 1)
-    print(
-        f"pandas text keys : {t_pd:8.2f} s  (same counts: {canonical(ref).equals(canonical(duck))})"
-    )
-    print(
-        f"ratio pandas categorical / DuckDB: {t_cat / t_duck:.1f}x (goal >= 10x; "
-        f"DuckDB goal < 20 s); pandas text keys / DuckDB: {t_pd / t_duck:.1f}x"
+        f"clustered / generated, DuckDB: {duck_times['generated'] / duck_times['clustered']:.1f}x "
+        "faster"
     )
     if args.no_spark:
         return
     t0 = time.perf_counter()
     session = spark_session("local[2]", conf={"spark.driver.memory": "4g"})
     print(f"Spark local[2] session start: {time.perf_counter() - t0:.1f} s")
-    t_spark, spark = best(
-        lambda: count_records(path, by=BY, lookup=lookup, engine="spark", session=session), 1
-    )
-    print(
-        f"healthgap Spark  : {t_spark:8.2f} s  (same counts: "
-        f"{canonical(spark).equals(canonical(duck))})"
-    )
-    print(f"ratio Spark / DuckDB: {t_spark / t_duck:.1f}x")
+    for name, file in layouts.items():
+        t_spark, spark = best(
+            lambda file=file: count_records(
+                file, by=BY, lookup=lookup, engine="spark", session=session
+            ),
+            1,
+        )
+        print(
+            f"[{name}] healthgap Spark   : {t_spark:8.2f} s  (same counts: "
+            f"{canonical(spark).equals(reference)}); Spark / DuckDB "
+            f"{t_spark / duck_times[name]:.1f}x"
+        )
     with quiet():
         session.stop()
 

@@ -338,6 +338,7 @@ CLI_NO_COUNTS: dict[str, str] = {
     "report": "the report's tables pass through report.context.protect (its own tests)",
     "data fetch": "downloads published open data",
     "synth records": "writes SYNTHETIC record-level data (never real; exact by design)",
+    "records cluster": "rewrites the user's own record file in a new order; no counts",
     "users add": "accounts",
     "users list": "accounts",
     "targets status": "indicator values against targets, no counts",

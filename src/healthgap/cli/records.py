@@ -1,4 +1,4 @@
-"""``healthgap synth records`` and ``healthgap records aggregate``: record-level data.
+"""``healthgap synth records``, ``records aggregate`` and ``records cluster``: record-level data.
 
 Heavy modules (Ibis, DuckDB, PySpark, pyarrow) are imported inside the commands so that
 ``healthgap --help`` stays quick.
@@ -144,3 +144,31 @@ def records_aggregate(
     else:
         table.to_csv(out, index=False)
     out_console.print(f"Wrote {len(table):,} rows to {out}", markup=False)
+
+
+@records_app.command("cluster")
+def records_cluster(
+    source: Annotated[Path, typer.Argument(help="A Parquet file (or folder) of records.")],
+    target: Annotated[Path, typer.Argument(help="The clustered Parquet file to write.")],
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="DuckDB memory limit for the sort, e.g. 4GB (beyond it, spill to disk).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Rewrite records sorted by LSOA and date, so counting them runs about twice as fast.
+
+    The same records and columns, in a new order; the source is not changed.
+    """
+    import time
+
+    from healthgap.data.clustering import cluster_records, layout
+
+    start = time.perf_counter()
+    out = cluster_records(source, target, memory_limit=memory_limit)
+    out_console.print(
+        f"Wrote {out} ({layout(out)}) in {time.perf_counter() - start:.1f} s", markup=False
+    )

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -452,3 +453,22 @@ def test_area_numbers_keep_every_key_combination(lookup: pd.DataFrame) -> None:
         )
     assert pd.isna(rows["W01000001"][0]) and rows["W01000001"][3] == 1
     assert int(got["count"].sum()) == len(df)
+
+
+@pytest.mark.parametrize("layout", ["esp2013_19", "esp2013_20"])
+@pytest.mark.parametrize("dtype", ["int16", "int64", "float64"])
+def test_every_age_gets_the_band_of_the_band_table(layout: str, dtype: str) -> None:
+    """DuckDB divides integers with its own ``divide``; the bands match the band table."""
+    ages = np.arange(-3, 131)
+    df = pd.DataFrame({"age": ages.astype(dtype)})
+    if dtype == "float64":
+        df["age"] = df["age"] + 0.7  # floored to the same whole years
+    table = connect().create_table("ages", df)
+    expr = aggregate_records(table, by=["age", "age_band"], age_bands=layout)
+    assert "divide(" in str(ibis.to_sql(expr)).lower()
+    got = execute(expr)
+    band_of = age_band_table(layout).set_index("age_key")["age_band"]
+    whole = np.floor(got["age"].astype(float)).astype(int)
+    want = [None if a < 0 else band_of[min(a, int(band_of.index.max()))] for a in whole]
+    assert [None if pd.isna(b) else b for b in got["age_band"]] == want
+    assert got["count"].sum() == len(ages)
