@@ -1,8 +1,9 @@
 # ruff: noqa: E501
 """Joint commitments and case studies on the web: the pages (structure checked), the add
 forms with their GOV.UK error summaries, the JSON/CSV under /api/v1/framework, the
-"authorities like yours also tried" section of each authority page, and the permissions
-matrix of every new write endpoint (anonymous, viewer, own-authority editor,
+"authorities like yours also tried" section of each authority page, the page that changes
+a commitment (pre-filled form, its history, the one-time "Commitment updated" banner), and
+the permissions matrix of every new write endpoint (anonymous, viewer, own-authority editor,
 other-authority editor, administrator). Partner names, commitments and case studies are
 SYNTHETIC test data."""
 
@@ -18,9 +19,13 @@ from typing import Any
 
 import pytest
 
+from healthgap.appdb import audit
 from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import sessions
+from healthgap.framework import Workspace
+from healthgap.framework.commitments import Commitments
 from healthgap.web.app import create_app
+from healthgap.web.routers.framework import _commitment_as_form, _party_rows, commitment_changes
 from healthgap.web.settings import Settings
 from tests.web import test_framework_pages as _pages
 from tests.web.conftest import PASSWORD, USERS, TestClient, check_page, csrf_headers, sign_in
@@ -298,11 +303,327 @@ def test_authority_page_shows_what_similar_authorities_tried(
     assert "Suggestions need the authority&#39;s member councils" in new
 
 
+# ------------------------------------------------------------------ changing a commitment
+def _edit_url(cid: str, code: str = GM) -> str:
+    return f"/framework/{code}/commitments/{cid}/edit"
+
+
+def _banner(html: str) -> str | None:
+    """The text of the success banner, or None when there is none."""
+    m = re.search(
+        r'(<div class="govuk-notification-banner govuk-notification-banner--success".*?)<span class="govuk-caption-l">',
+        html,
+        re.S,
+    )
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(1))).strip() if m else None
+
+
+def _history(html: str) -> list[list[str]]:
+    """The history table's rows: version, when, who, status, what changed ('|'-joined)."""
+    body = html.split('id="history"')[1].split("<tbody")[1].split("</tbody>")[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    out = []
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        changes = "|".join(re.findall(r"<li>(.*?)</li>", cells[4]))
+        out.append([*(re.sub(r"<[^>]+>", "", c).strip() for c in cells[:4]), changes])
+    return out
+
+
+def test_edit_commitment_round_trip(fw: Callable[[str], TestClient], app: Any) -> None:
+    ed = fw("own_editor")
+    vcse = _partner(ed)
+    cid = _commitment(ed, vcse)
+    listing = ed.get(f"/framework/{GM}/commitments").text
+    check_page(listing)
+    assert (
+        f'<a class="govuk-link" href="{_edit_url(cid)}">Change<span class="govuk-visually-hidden"> Synthetic: shared data</span></a>'
+        in listing
+    )
+    assert _banner(listing) is None
+    assert _edit_url(cid) not in fw("viewer").get(f"/framework/{GM}/commitments").text
+    # the form is pre-filled with the stored commitment
+    page = ed.get(_edit_url(cid))
+    assert page.status_code == 200
+    check_page(page.text)
+    assert (
+        page.text.count("<h1") == 1
+        and "<title>Change a joint commitment: Synthetic: shared data: Greater Manchester"
+        in page.text
+    )
+    assert f'action="{_edit_url(cid)}"' in page.text
+    assert (
+        'id="commitment-title" name="title" type="text" value="Synthetic: shared data"' in page.text
+    )
+    assert (
+        'id="party-0-commits" name="party-0-commits" type="text" aria-describedby="party-0-hint" value="Run panels"'
+        in page.text
+    )
+    assert 'id="party-0-signed" name="party-0-signed" type="text" value=""' in page.text
+    assert '<option value="proposed" selected>' in page.text
+    assert _history(page.text) == [
+        ["1", _history(page.text)[0][1], "gm.editor@example.org (editor)", "proposed", "Recorded"]
+    ]
+    # sign, agree, add Bolton (a member council from the register) and link levers
+    data = {
+        "csrf_token": _token(ed),
+        "title": "Synthetic: shared data",
+        "summary": "Synthetic detail",
+        "party-0-commits": "Run panels",
+        "party-0-signed": "2026-01-09",
+        "party-1-commits": "Share referral counts",
+        "party-1-signed": "2026-01-08",
+        "levers": "data sharing agreement, social value",
+        "indicators": "hle_birth",
+        "agreed": "2026-01-10",
+        "due": "2027-03-31",
+        "status": "agreed",
+    }
+    r = ed.post(_edit_url(cid), data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/framework/{GM}/commitments"
+    # the stored record changed (a new version) ...
+    (c,) = ed.get(f"/api/v1/framework/{GM}/commitments").json()["data"]
+    assert (c["version"], c["status"], c["agreed"], c["due"], c["summary"]) == (
+        2,
+        "agreed",
+        "2026-01-10",
+        "2027-03-31",
+        "Synthetic detail",
+    )
+    assert (c["levers"], c["indicators"], c["parties"], c["signed"]) == (
+        ["data sharing agreement", "social value"],
+        ["hle_birth"],
+        2,
+        2,
+    )
+    assert [(p["partner"], p["commits_to"], p["signed"]) for p in c["partners"]] == [
+        (vcse, "Run panels", "2026-01-09"),
+        ("E08000001", "Share referral counts", "2026-01-08"),
+    ]
+    # ... with an audit-log entry holding what it was and what it is
+    with sessions(app.state.engine)() as s:
+        latest = audit.entries(s, limit=1)[0]
+    assert (latest["action"], latest["entity"], latest["entity_id"], latest["user_email"]) == (
+        "update",
+        "framework_commitment",
+        cid,
+        "gm.editor@example.org",
+    )
+    assert (latest["before"]["status"], latest["after"]["status"]) == ("proposed", "agreed")
+    # the banner shows once, on the page the form redirected to
+    after = ed.get(f"/framework/{GM}/commitments").text
+    check_page(after)
+    assert (
+        _banner(after)
+        == "Success Commitment updated Synthetic: shared data is now version 2: agreed, 2 of 2 partners signed."
+    )
+    assert f'class="govuk-notification-banner__link" href="#{cid}"' in after
+    assert _banner(ed.get(f"/framework/{GM}/commitments").text) is None
+    # the history on the edit page says who changed what, newest first
+    page = ed.get(_edit_url(cid)).text
+    check_page(page)
+    hist = _history(page)
+    assert [h[0] for h in hist] == ["2", "1"] and [h[3] for h in hist] == ["agreed", "proposed"]
+    assert hist[0][2] == "gm.editor@example.org (editor)" and re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d", hist[0][1]
+    )
+    assert hist[0][4].split("|") == [
+        "More detail changed",
+        "Levers: data sharing agreement; social value",
+        "Indicators: hle_birth",
+        "Date agreed: blank to 2026-01-10",
+        "Due: blank to 2027-03-31",
+        "Status: proposed to agreed",
+        "Synthetic VCSE Forum signed 2026-01-09",
+        "Bolton added",
+    ]
+    assert 'id="party-1-signed" name="party-1-signed" type="text" value="2026-01-08"' in page
+    # an administrator takes Bolton out and marks the commitment met
+    admin = fw("admin")
+    data = {
+        **data,
+        "csrf_token": _token(admin),
+        "party-1-commits": "",
+        "party-1-signed": "",
+        "status": "met",
+    }
+    assert admin.post(_edit_url(cid), data=data, follow_redirects=False).status_code == 303
+    hist = _history(admin.get(_edit_url(cid)).text)
+    assert (
+        hist[0][2] == "admin@example.org (admin)"
+        and hist[0][4] == "Status: agreed to met|Bolton removed"
+    )
+    assert len(hist) == 3
+
+
+def test_edit_commitment_errors_keep_the_fields(fw: Callable[[str], TestClient]) -> None:
+    ed = fw("own_editor")
+    vcse = _partner(ed)
+    cid = _commitment(ed, vcse)
+    url = _edit_url(cid)
+    base = {
+        "csrf_token": _token(ed),
+        "title": "Synthetic: shared data",
+        "party-0-commits": "Run panels",
+        "status": "proposed",
+    }
+    # checked on the page: no title, a date without a commitment, then nobody at all
+    r = ed.post(
+        url,
+        data={
+            **base,
+            "title": " ",
+            "party-0-commits": "",
+            "party-1-signed": "2026-01-01",
+            "summary": "Kept text",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 400
+    check_page(r.text)
+    assert r.text.count("<title>Error: Change a joint commitment") == 1
+    assert _errors(r.text) == [
+        ("commitment-title", "Enter what is agreed"),
+        ("party-1-commits", "Enter what Bolton commits to, or clear its date"),
+        ("party-0-commits", "Enter what at least one partner commits to"),
+    ]
+    for field, _ in _errors(r.text):
+        assert f'id="{field}"' in r.text and f'id="{field}-error"' in r.text
+    assert (
+        ">Kept text</textarea>" in r.text
+        and 'id="party-1-signed" name="party-1-signed" type="text" value="2026-01-01"' in r.text
+    )
+    # checked by the domain: its message, linked to the field it is about
+    cases = [
+        (
+            {"status": "met"},
+            "commitment-agreed",
+            "an agreed commitment must have the date it was agreed; got status 'met' and no agreed date for 'Synthetic: shared data'.",
+        ),
+        (
+            {"status": "agreed", "agreed": "2026-01-10"},
+            "party-0-signed",
+            f"every partner must have signed a commitment with status 'agreed'; got no signature date for '{vcse}' in 'Synthetic: shared data'.",
+        ),
+        (
+            {"party-1-commits": "Share counts", "party-1-signed": "5 Jan"},
+            "party-1-signed",
+            "the signed date of E08000001 must be a date written YYYY-MM-DD; got '5 Jan'.",
+        ),
+        (
+            {"agreed": "2026-02-01", "due": "2026-01-01"},
+            "commitment-due",
+            "due must be on or after agreed; got agreed 2026-02-01 and due 2026-01-01.",
+        ),
+        (
+            {"indicators": "hle_birth, nope"},
+            "commitment-indicators",
+            "indicators must be indicator_id values in the store; got 'nope'.",
+        ),
+        (
+            {"actions": "E47000001-action-99"},
+            "commitment-actions",
+            "actions must be action ids of E47000001's plan; got 'E47000001-action-99'.",
+        ),
+    ]
+    for change, field, message in cases:
+        r = ed.post(url, data={**base, **change}, follow_redirects=False)
+        assert r.status_code == 400, change
+        check_page(r.text)
+        ((got_field, got),) = _errors(r.text)
+        assert (got_field, got.replace("&#39;", "'").split(". ")[0] + ".") == (field, message), (
+            change
+        )
+        for key, value in change.items():
+            if key != "actions" and key != "status":
+                assert f'value="{value}"' in r.text, (key, value)
+    # nothing was stored
+    (c,) = ed.get(f"/api/v1/framework/{GM}/commitments").json()["data"]
+    assert c["version"] == 1 and len(_history(ed.get(url).text)) == 1
+
+
+def test_edit_commitment_unknown_is_404(fw: Callable[[str], TestClient]) -> None:
+    admin = fw("admin")
+    cid = _commitment(admin, _partner(admin))
+    for url in (_edit_url("E47000001-commitment-99"), _edit_url(cid, SY)):
+        r = admin.get(url)
+        assert r.status_code == 404
+        check_page(r.text)
+        assert "commitment must be a commitment of" in r.text
+        post = admin.post(
+            url,
+            data={"csrf_token": _token(admin), "title": "x", "party-0-commits": "x"},
+            follow_redirects=False,
+        )
+        assert post.status_code == 404
+    assert admin.get(_edit_url(cid, "E47999999")).status_code == 404
+
+
+def test_commitment_changes_in_words() -> None:
+    """Hand-worked: each kind of change between two versions, in the history's words."""
+    names = {"p1": "Forum", "p2": "Bolton"}
+    v1 = {
+        "title": "T",
+        "summary": "",
+        "levers": ["a"],
+        "actions": [],
+        "indicators": [],
+        "agreed": None,
+        "due": "2027-01-01",
+        "status": "proposed",
+        "partners": [
+            {"partner": "p1", "commits_to": "x", "signed": None},
+            {"partner": "p2", "commits_to": "y", "signed": "2026-01-01"},
+        ],
+    }
+    assert commitment_changes(None, v1, names) == ["Recorded"]
+    assert commitment_changes(v1, dict(v1), names) == ["No change to the fields"]
+    v2 = {
+        **v1,
+        "title": "T2",
+        "summary": None,
+        "levers": [],
+        "due": None,
+        "partners": [
+            {"partner": "p2", "commits_to": "z", "signed": "2026-01-02"},
+            {"partner": "p3", "commits_to": "w", "signed": None},
+        ],
+    }
+    assert commitment_changes(v1, v2, names) == [
+        "What is agreed changed",
+        "Levers: none",
+        "Due: 2027-01-01 to blank",
+        "What Bolton commits to changed",
+        "Bolton signed: 2026-01-01 to 2026-01-02",
+        "p3 added",
+        "Forum removed",
+    ]
+
+
+def test_a_party_no_longer_in_the_directory_stays_on_the_form() -> None:
+    """A stored party the directory no longer lists is kept on the form (and named by its
+    id), not dropped without a word when the form is saved."""
+    joint = Commitments(Workspace(":memory:"), GM)  # recorded partners only: none yet
+    assert _party_rows(joint) == []
+    c = {"title": "T", "summary": None, "authority_commits": None, "levers": ["a, b"], "actions": [], "indicators": [], "agreed": None, "due": None, "status": None,
+         "partners": [{"partner": "E08000001", "commits_to": "x", "signed": "2026-01-01"}]}  # fmt: skip
+    rows = _party_rows(joint, c)
+    assert rows == [{"id": "E08000001", "name": "E08000001", "type": "", "source": "stored"}]
+    form = _commitment_as_form(c, rows)
+    assert (form["party-0-commits"], form["party-0-signed"], form["status"], form["summary"]) == (
+        "x",
+        "2026-01-01",
+        "proposed",
+        "",
+    )
+
+
 # ------------------------------------------------------------------ permissions
 #: (name, method, url template, body, who owns the target): every new write endpoint.
 WRITES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("page commitment", "form", "/framework/{gm}/commitments", {"title": "C", "party-0-commits": "x"}),
     ("api commitment", "post", "/api/v1/framework/{gm}/commitments", {"title": "C", "partners": [{"partner": "{partner}", "commits_to": "x"}]}),
+    ("page commitment edit", "form", "/framework/{gm}/commitments/{commitment}/edit", {"title": "C", "party-0-commits": "x"}),
     ("api commitment update", "patch", "/api/v1/framework/{gm}/commitments/{commitment}", {"status": "lapsed", "agreed": "2026-01-01", "partners": [{"partner": "{partner}", "commits_to": "x", "signed": "2026-01-01"}]}),
     ("page case", "form", "/framework/library/cases", {**CASE, "authority_code": "{gm}", "id": "m-{role}"}),
     ("page case edit", "form", "/framework/library/cases/{case}", {**CASE, "authority_code": "{gm}"}),
@@ -378,6 +699,27 @@ def test_permissions_matrix(
         else f"an editor must change only their own authority's {kind} records"
     )
     assert expected in message, (name, message)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_page_permissions(
+    matrix: tuple[dict[str, TestClient], dict[str, str]], role: str
+) -> None:
+    """GET of the change page: the same answers as the write (401, 403 with the reason)."""
+    clients, seeded = matrix
+    r = clients[role].get(_edit_url(seeded["commitment"]))
+    expected = {
+        "admin": (200, 'action="' + _edit_url(seeded["commitment"]) + '"'),
+        "own_editor": (200, 'action="' + _edit_url(seeded["commitment"]) + '"'),
+        "other_editor": (
+            403,
+            "an editor must change only their own authority's commitment records",
+        ),
+        "viewer": (403, "must be an editor or administrator to change commitment records"),
+        "anonymous": (401, "must be done by a signed-in user"),
+    }[role]
+    assert (r.status_code, expected[1] in r.text.replace("&#39;", "'")) == (expected[0], True)
+    check_page(r.text)
 
 
 @pytest.mark.parametrize("write", WRITES, ids=[w[0] for w in WRITES])

@@ -1,5 +1,6 @@
 """The joint-commitment and case-study pages in headless Chromium: axe-core on each, the
-commitment form's error summary focusing its field, and screenshots
+commitment form's error summary focusing its field, one commitment changed end to end
+(error, fix, the "Commitment updated" banner, the history), and screenshots
 (tests/web/screenshots/framework_commitments*.png). Partners, commitments and case
 studies are SYNTHETIC test data."""
 
@@ -56,6 +57,7 @@ def seeded(fw_app: Any) -> dict[str, str]:
             headers=h,
         )
         assert r.status_code == 201, r.text
+        commitment = r.json()["id"]
         case = {
             "title": "Synthetic: link workers in GP practices",
             "summary": "Synthetic example of social prescribing.",
@@ -72,7 +74,7 @@ def seeded(fw_app: Any) -> dict[str, str]:
                 headers=h,
             )
             assert r.status_code == 201, r.text
-    return {"commitment": r.json()["id"], "case": "synthetic-gm-case"}
+    return {"commitment": commitment, "case": "synthetic-gm-case"}
 
 
 PAGES = [
@@ -81,6 +83,7 @@ PAGES = [
     ("/framework/library/cases/{case}", "commitments_case_edit"),
     ("/framework/library", "commitments_library"),
     (f"/framework/{GM}", "commitments_authority"),
+    (f"/framework/{GM}/commitments/{{commitment}}/edit", "commitments_edit"),
 ]
 
 
@@ -123,6 +126,47 @@ def test_commitment_form_errors_then_success(
     )
     _shot(page, "commitments_added")
     ctx.close()
+
+
+def test_change_a_commitment_end_to_end(server: str, browser: Any, seeded: dict[str, str]) -> None:
+    cid = seeded["commitment"]
+    ctx, page = _signed_in(browser, server)
+    problems = watch_console(page)
+    page.goto(f"{server}/framework/{GM}/commitments")
+    page.click(f'a[href="/framework/{GM}/commitments/{cid}/edit"]')
+    assert page.url.endswith(f"/framework/{GM}/commitments/{cid}/edit")
+    assert page.input_value("#commitment-title") == "Synthetic: share work and health data"
+    assert page.input_value("#party-0-signed") == "2026-01-05"
+    # an error first: the summary links to the field, the other fields are kept
+    page.fill("#commitment-title", "")
+    page.fill("#commitment-due", "2027-06-30")
+    page.click("text=Save changes")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.locator("a").inner_text() == "Enter what is agreed"
+    assert page.title().startswith("Error: Change a joint commitment")
+    assert page.input_value("#commitment-due") == "2027-06-30"
+    assert not axe_violations(page)
+    summary.locator("a").click()
+    assert page.evaluate("document.activeElement.id") == "commitment-title"
+    # fixed: saved, back on the list with the banner, and the history says what changed
+    page.fill("#commitment-title", "Synthetic: share work and health data")
+    page.select_option("#commitment-status", "in progress")
+    page.click("text=Save changes")
+    assert page.url.endswith(f"/framework/{GM}/commitments")
+    banner = page.locator(".govuk-notification-banner--success")
+    assert "Commitment updated" in banner.inner_text()
+    assert not axe_violations(page)
+    _shot(page, "commitments_updated")
+    row = page.locator(f"tr[id='{cid}']").inner_text()
+    assert "in progress" in row and "2027-06-30" in row
+    page.goto(f"{server}/framework/{GM}/commitments/{cid}/edit")
+    latest = page.locator("#history ~ table tbody tr").first.inner_text()
+    assert "Due: 2027-03-31 to 2027-06-30" in latest
+    assert "Status: agreed to in progress" in latest and EDITOR in latest
+    ctx.close()
+    # the one error response (400) is the form with its error summary, as intended
+    assert [p for p in problems if "status of 400 (Bad Request)" not in p] == [], problems
+    assert len(problems) == 1, problems
 
 
 def test_case_form_without_javascript(server: str, browser: Any, seeded: dict[str, str]) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
@@ -423,6 +423,69 @@ def import_ledger(
         session.rollback()
         raise
     return ImportResult(p.name, kind, sha, len(new), n_rows - len(new), record.id)
+
+
+#: Columns of :func:`ledger_imports`, in order.
+IMPORT_COLUMNS: tuple[str, ...] = (
+    "import_id",
+    "kind",
+    "file",
+    "sha256",
+    "rows_added",
+    "rows_skipped",
+    "total_pence",
+    "commissioners",
+    "imported_by",
+    "imported_at",
+)
+
+
+def ledger_imports(session: Session, *, import_id: int | None = None) -> pd.DataFrame:
+    """Every file imported into the ledger, newest first (or just ``import_id``).
+
+    Columns: ``import_id``, ``kind``, ``file``, ``sha256``, ``rows_added``,
+    ``rows_skipped``, ``total_pence`` (the sum in whole pence of the rows that import
+    added: 0 when it added none), ``commissioners`` (the sorted commissioner codes of
+    those rows, comma-separated) and who ran it when (``imported_by``, ``imported_at``
+    in UTC). A file imported again with the same contents is not listed twice: the
+    second import adds nothing and records nothing.
+    """
+    q = select(
+        LedgerImport.id,
+        LedgerImport.kind,
+        LedgerImport.filename,
+        LedgerImport.sha256,
+        LedgerImport.rows_added,
+        LedgerImport.rows_skipped,
+        LedgerImport.imported_by,
+        LedgerImport.imported_at,
+    ).order_by(LedgerImport.id.desc())
+    if import_id is not None:
+        q = q.where(LedgerImport.id == import_id)
+    names = ["import_id", "kind", "file", "sha256", "rows_added", "rows_skipped"]
+    imports = pd.DataFrame(session.execute(q).all(), columns=[*names, "imported_by", "at"])
+    parts = []
+    for model in (LedgerFlow, LedgerAllocation):
+        rq = select(model.import_id, model.commissioner_code, func.sum(model.amount_pence))
+        if import_id is not None:
+            rq = rq.where(model.import_id == import_id)
+        rq = rq.group_by(model.import_id, model.commissioner_code)
+        parts.append(pd.DataFrame(session.execute(rq).all(), columns=["import_id", "code", "p"]))
+    added = pd.concat(parts, ignore_index=True).astype({"import_id": "int64", "p": "int64"})
+    by_import = added.sort_values("code").groupby("import_id")
+    totals = pd.DataFrame(
+        {
+            "total_pence": by_import["p"].sum(),
+            "commissioners": by_import["code"].agg(lambda c: ",".join(c.unique())),
+        }
+    )
+    out = imports.merge(totals, left_on="import_id", right_index=True, how="left")
+    out["total_pence"] = out["total_pence"].fillna(0).astype("int64")
+    out["commissioners"] = out["commissioners"].fillna("").astype(str)
+    # SQLite hands back naive datetimes; every time stored is UTC (appdb.models.utcnow).
+    out["imported_at"] = pd.to_datetime(out.pop("at"), utc=True)
+    types = {"import_id": "int64", "rows_added": "int64", "rows_skipped": "int64"}
+    return pd.DataFrame(out[list(IMPORT_COLUMNS)]).astype(types).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- check

@@ -1402,19 +1402,25 @@ def _commitments_render(
     errors: list[tuple[str, str]],
     form: dict[str, Any],
     status: int = 200,
+    notice: dict[str, Any] | None = None,
 ) -> Any:
     view = commitments_view(request, st, code)
     a = view["a"]
     parties = view["parties"].to_dict("records")
+    commitments = [
+        {**c, "party_rows": [p for p in parties if p["commitment_id"] == c["id"]]}
+        for c in view["table"].to_dict("records")
+    ]
     return render(
         request,
         "framework_commitments.html",
         {
             **_context(request, session, a),
-            "commitments": [
-                {**c, "party_rows": [p for p in parties if p["commitment_id"] == c["id"]]}
-                for c in view["table"].to_dict("records")
-            ],
+            "commitments": commitments,
+            # the one-time "Commitment updated" banner, for a commitment still listed
+            "updated": next(
+                (c for c in commitments if notice and c["id"] == notice.get("id")), None
+            ),
             "directory": view["directory"].to_dict("records"),
             "plan": view["actions"].to_dict("records"),
             "statuses": COMMITMENT_STATUSES,
@@ -1428,7 +1434,8 @@ def _commitments_render(
 @router.get("/framework/{code}/commitments", response_class=HTMLResponse, include_in_schema=False)
 def commitments_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
     _reader(request, session)
-    return _commitments_render(request, session, st, code, [], {})
+    notice = request.state.session.pop(NOTICE, None)  # shown once, then gone
+    return _commitments_render(request, session, st, code, [], {}, notice=notice)
 
 
 _COMMITMENT_FIELDS = {
@@ -1449,19 +1456,46 @@ def _commitment_field(message: str) -> str:
     return "party-0-commits"  # the partners fieldset: its first control
 
 
-@router.post("/framework/{code}/commitments", include_in_schema=False)
-async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    raw = await request.form()
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
+def _commitment_error(message: str, rows: list[dict[str, Any]]) -> tuple[str, str]:
+    """The form field a domain message is about (a party's own field when it names one)."""
+    field = _commitment_field(message)
+    if field == "party-0-commits":
+        for i, p in enumerate(rows):
+            if repr(p["id"]) in message or f" of {p['id']} " in message:
+                kind = "signed" if "signed" in message else "commits"
+                field = f"party-{i}-{kind}"
+                break
+    return field, message
+
+
+def _party_rows(joint: Commitments, commitment: dict[str, Any] | None = None) -> list[Any]:
+    """Who the form lists as a possible party (``party-<i>-...`` in this order): the
+    directory, then any party of ``commitment`` no longer in it (so that saving the form
+    never drops a party without saying so: the domain names it instead)."""
+    rows = joint.directory().to_dict("records")
+    known = {p["id"] for p in rows}
+    for p in (commitment or {}).get("partners") or []:
+        if p["partner"] not in known:
+            rows.append({"id": p["partner"], "name": p["partner"], "type": "", "source": "stored"})
+    return rows
+
+
+def _commitment_form_input(raw: Any) -> dict[str, Any]:
+    """The submitted form as kept for redisplay (``actions`` as a list)."""
     form: dict[str, Any] = {k: str(v) for k, v in raw.items() if k not in ("csrf_token", "actions")}
     form["actions"] = [str(v) for v in raw.getlist("actions")]
-    directory = Commitments(workspace(request), a).directory().to_dict("records")
+    return form
+
+
+def _commitment_from_form(
+    form: dict[str, Any], rows: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The domain fields of a commitment form and the problems found before the domain."""
     parties = []
     errors: list[tuple[str, str]] = []
     if not form.get("title", "").strip():
         errors.append(("commitment-title", "Enter what is agreed"))
-    for i, p in enumerate(directory):
+    for i, p in enumerate(rows):
         commits = form.get(f"party-{i}-commits", "").strip()
         signed = form.get(f"party-{i}-signed", "").strip()
         if signed and not commits:
@@ -1470,36 +1504,204 @@ async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, co
             )
         if commits:
             parties.append({"partner": p["id"], "commits_to": commits, "signed": signed or None})
-    if not parties and directory:
+    if not parties and rows:
         errors.append(("party-0-commits", "Enter what at least one partner commits to"))
-    if not directory:
+    if not rows:
         errors.append(("commitment-title", "Record a partner first: a commitment is joint"))
+    fields: dict[str, Any] = {
+        "title": form.get("title", ""),
+        "summary": form.get("summary", ""),
+        "authority_commits": form.get("authority_commits", ""),
+        "partners": parties,
+        "levers": _lines(form.get("levers", "")),
+        "actions": form.get("actions") or [],
+        "indicators": _lines(form.get("indicators", "")),
+        "agreed": form.get("agreed", ""),
+        "due": form.get("due", ""),
+        "status": form.get("status", "proposed"),
+    }
+    return fields, errors
+
+
+@router.post("/framework/{code}/commitments", include_in_schema=False)
+async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    raw = await request.form()
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
+    form = _commitment_form_input(raw)
+    rows = _party_rows(Commitments(workspace(request), a))
+    fields, errors = _commitment_from_form(form, rows)
     if not errors:
         try:
-            fields: dict[str, Any] = {
-                "title": form.get("title", ""),
-                "summary": form.get("summary", ""),
-                "authority_commits": form.get("authority_commits", ""),
-                "partners": parties,
-                "levers": _lines(form.get("levers", "")),
-                "actions": form["actions"],
-                "indicators": _lines(form.get("indicators", "")),
-                "agreed": form.get("agreed", ""),
-                "due": form.get("due", ""),
-                "status": form.get("status", "proposed"),
-            }
             fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
             _call(Commitments(workspace(request), a).add, who, **fields)
             return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
         except InputError as exc:
-            message = str(exc)
-            field = _commitment_field(message)
-            if "signed" in message:  # name the party's date field
-                for i, p in enumerate(directory):
-                    if repr(p["id"]) in message:
-                        field = f"party-{i}-signed"
-            errors.append((field, message))
+            errors.append(_commitment_error(str(exc), rows))
     return _commitments_render(request, session, st, a.code, errors, form, 400)
+
+
+# ------------------------------------------------ commitments: change one
+#: The key of the one-time "Commitment updated" notice in the signed session cookie.
+NOTICE = "framework_notice"
+
+_CHANGE_LABELS = {
+    "title": "What is agreed",
+    "summary": "More detail",
+    "authority_commits": "What the authority commits to",
+    "levers": "Levers",
+    "actions": "Actions",
+    "indicators": "Indicators",
+    "agreed": "Date agreed",
+    "due": "Due",
+    "status": "Status",
+}
+
+
+def commitment_changes(
+    before: dict[str, Any] | None, after: dict[str, Any], names: dict[str, str]
+) -> list[str]:
+    """What changed between two versions of a commitment, in words (``names``: partner
+    id to name). Dates and the status are shown before and after; texts are named."""
+    if before is None:
+        return ["Recorded"]
+    out = []
+    for key, label in _CHANGE_LABELS.items():
+        old, new = before.get(key), after.get(key)
+        if (old or None) == (new or None):
+            continue
+        if key in ("agreed", "due", "status"):
+            out.append(f"{label}: {old or 'blank'} to {new or 'blank'}")
+        elif isinstance(new, list) or isinstance(old, list):
+            out.append(f"{label}: {'; '.join(new or []) or 'none'}")
+        else:
+            out.append(f"{label} changed")
+    old_parties = {p["partner"]: p for p in before.get("partners") or []}
+    new_parties = {p["partner"]: p for p in after.get("partners") or []}
+    for pid in [*new_parties, *(p for p in old_parties if p not in new_parties)]:
+        name = names.get(pid, pid)
+        old_p, new_p = old_parties.get(pid), new_parties.get(pid)
+        if old_p is None:
+            out.append(f"{name} added")
+        elif new_p is None:
+            out.append(f"{name} removed")
+        else:
+            if old_p["commits_to"] != new_p["commits_to"]:
+                out.append(f"What {name} commits to changed")
+            if old_p["signed"] != new_p["signed"]:
+                out.append(
+                    f"{name} signed {new_p['signed']}"
+                    if old_p["signed"] is None
+                    else f"{name} signed: {old_p['signed']} to {new_p['signed'] or 'blank'}"
+                )
+    return out or ["No change to the fields"]
+
+
+def commitment_history(ws: Workspace, joint: Commitments, commitment_id: str) -> list[Any]:
+    """:meth:`Commitments.history` (who, when, version, status) with what each version
+    changed, newest first."""
+    names = dict(zip(*(joint.directory()[c] for c in ("id", "name")), strict=True))
+    data = {v.version: v.data for v in ws.history("commitment", commitment_id)}
+    rows = joint.history(commitment_id).to_dict("records")
+    for r in rows:
+        r["changes"] = commitment_changes(data.get(r["version"] - 1), data[r["version"]], names)
+        when = pd.Timestamp(r["recorded_at"])  # stored in UTC; naive from SQLite
+        r["recorded_at"] = when.tz_convert("UTC") if when.tzinfo is not None else when
+    return rows[::-1]
+
+
+def _known_commitment(joint: Commitments, commitment_id: str) -> dict[str, Any]:
+    try:
+        return joint.get(commitment_id)
+    except InputError as exc:
+        raise WebError(404, "not_found", str(exc)) from exc
+
+
+def _commitment_as_form(c: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stored commitment as the form's fields (what pre-fills the edit page)."""
+    form: dict[str, Any] = {
+        **{k: c[k] or "" for k in ("title", "summary", "authority_commits", "agreed", "due")},
+        "status": c["status"] or "proposed",
+        "levers": ", ".join(c["levers"] or []),
+        "indicators": ", ".join(c["indicators"] or []),
+        "actions": list(c["actions"] or []),
+    }
+    index = {p["id"]: i for i, p in enumerate(rows)}
+    for p in c["partners"] or []:
+        i = index[p["partner"]]
+        form[f"party-{i}-commits"] = p["commits_to"]
+        form[f"party-{i}-signed"] = p["signed"] or ""
+    return form
+
+
+def _commitment_edit_render(
+    request: Request,
+    session: Session,
+    a: Authority,
+    joint: Commitments,
+    commitment: dict[str, Any],
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+) -> Any:
+    ws = workspace(request)
+    return render(
+        request,
+        "framework_commitment_edit.html",
+        {
+            **_context(request, session, a),
+            "c": commitment,
+            "history": commitment_history(ws, joint, commitment["id"]),
+            "directory": _party_rows(joint, commitment),
+            "plan": ActionPlan(ws, a.code).table().to_dict("records"),
+            "statuses": COMMITMENT_STATUSES,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.get(
+    "/framework/{code}/commitments/{commitment_id}/edit",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def edit_commitment_page(
+    request: Request, st: StoreDep, session: DbDep, code: str, commitment_id: str
+) -> Any:
+    user = _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    try:
+        check_permission(_actor(user), "commitment", a.code)
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+    joint = Commitments(workspace(request), a)
+    c = _known_commitment(joint, commitment_id)
+    form = _commitment_as_form(c, _party_rows(joint, c))
+    return _commitment_edit_render(request, session, a, joint, c, [], form)
+
+
+@router.post("/framework/{code}/commitments/{commitment_id}/edit", include_in_schema=False)
+async def edit_commitment_form(
+    request: Request, st: StoreDep, session: DbDep, code: str, commitment_id: str
+) -> Any:
+    raw = await request.form()
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
+    joint = Commitments(workspace(request), a)
+    c = _known_commitment(joint, commitment_id)
+    form = _commitment_form_input(raw)
+    rows = _party_rows(joint, c)
+    fields, errors = _commitment_from_form(form, rows)
+    if not errors:
+        try:
+            fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
+            version = _call(joint.update, who, c["id"], **fields)
+            request.state.session[NOTICE] = {"id": c["id"], "version": version}
+            return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
+        except InputError as exc:
+            errors.append(_commitment_error(str(exc), rows))
+    return _commitment_edit_render(request, session, a, joint, c, errors, form)
 
 
 @router.get(

@@ -6,7 +6,9 @@ need; filters for period, commissioner and programme), ``/ledger/check`` (public
 against allocations for every commissioner, programme and year) and ``/ledger/import``
 (editors and administrators: upload a flows or allocations file, all or nothing). JSON and
 CSV under ``/api/v1/ledger/...`` come from the same functions
-(:func:`healthgap.ledger.ledger_summary` and :func:`healthgap.ledger.check_ledger`).
+(:func:`healthgap.ledger.ledger_summary` and :func:`healthgap.ledger.check_ledger`);
+``POST /api/v1/ledger/imports`` imports a file through :func:`import_upload`, the one path
+the upload page uses too, and ``GET /api/v1/ledger/imports`` lists past imports.
 
 Population counts go through disclosure control exactly as ``ledger_summary`` applies it;
 amounts of money are not counts of people and are shown as loaded.
@@ -14,15 +16,19 @@ amounts of money are not counts of people and are shown as loaded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap.appdb.models import User
 from healthgap.data.importing import size_text
@@ -33,10 +39,12 @@ from healthgap.ledger.schema import KINDS, Discrepancy, LedgerRejected, pounds, 
 from healthgap.ledger.service import (
     BY_OPTIONS,
     CheckResult,
+    ImportResult,
     LedgerSummary,
     area_levels,
     check_ledger,
     import_ledger,
+    ledger_imports,
     ledger_summary,
 )
 from healthgap.ledger.synthetic import SYNTHETIC_LABEL
@@ -45,7 +53,7 @@ from healthgap.web import csrf
 from healthgap.web.deps import StoreHandle, db, require_user, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
-from healthgap.web.routers.api import csv_response, records
+from healthgap.web.routers.api import Fmt, Format, Limit, Offset, csv_response, page, records
 from healthgap.web.routers.pages import column_spec
 from healthgap.web.uploads import (
     MAX_UPLOAD_BYTES,
@@ -425,6 +433,80 @@ def _amount(pence: int | None) -> str:
     return "" if pence is None else pounds(pence)
 
 
+class ImportRefused(Exception):
+    """An uploaded ledger file that was not imported (nothing was stored), and why.
+
+    ``status`` is 400 (the file breaks the ledger's rules or cannot be read), 403 (an
+    editor's file names another authority's commissioner) or 413 (the file is larger than
+    :data:`~healthgap.web.uploads.MAX_UPLOAD_BYTES`); ``problems`` lists every
+    discrepancy found (empty when the file was refused as a whole).
+    """
+
+    def __init__(self, status: int, message: str, problems: tuple[Discrepancy, ...] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """An uploaded ledger file that :func:`import_upload` imported (or found already loaded)."""
+
+    result: ImportResult
+    file: str
+    size: int
+
+
+#: The API's answer to a file over the size limit (the page words it as a form error).
+TOO_BIG = (
+    f"the file must be smaller than {size_text(MAX_UPLOAD_BYTES)}; got a larger one. Split it "
+    "(for example one file per financial year) and import each part."
+)
+
+
+def import_upload(
+    session: Session, st: StoreHandle, user: User, upload: UploadFile, kind: str
+) -> Uploaded:
+    """Import an uploaded flows or allocations file for ``user``, all or nothing.
+
+    The one path behind the upload page and ``POST /api/v1/ledger/imports``: the file is
+    copied under its safe name with the size limit, an editor's rows must all be their own
+    authority's (:func:`own_rows_only`), then :func:`healthgap.ledger.import_ledger`
+    checks and stores it and writes the audit log. The same file again adds nothing
+    (``result.already_imported``).
+
+    Raises
+    ------
+    ImportRefused
+        With status 413, 403 (foreign rows, each listed) or 400 (every discrepancy
+        listed, or the file cannot be read); the ledger is unchanged.
+    """
+    with saved_upload(upload, MAX_UPLOAD_BYTES, "healthgap-ledger-") as (path, size):
+        name = path.name
+        if size is None:
+            raise ImportRefused(413, TOO_BIG)
+        try:
+            if user.role != "admin":
+                text, first = read_ledger_file(path)
+                foreign = own_rows_only(text, first, name, str(user.authority_code))
+                if foreign:
+                    raise ImportRefused(403, str(LedgerRejected(name, foreign)), tuple(foreign))
+            areas = st.compute(area_levels) if kind == "flows" else None
+            try:
+                result = import_ledger(session, path, kind, areas=areas, user=user.email)
+            except IntegrityError:
+                # Another request stored the same file or rows between this import's checks
+                # and its commit (import_ledger rolled back): run it again, so the rows now
+                # loaded are skipped or the file is reported as already imported.
+                result = import_ledger(session, path, kind, areas=areas, user=user.email)
+        except LedgerRejected as exc:
+            raise ImportRefused(400, str(exc), exc.discrepancies) from None
+        except InputError as exc:
+            raise ImportRefused(400, str(exc)) from None
+    return Uploaded(result, name, size)
+
+
 def _load(
     request: Request,
     session: Session,
@@ -433,23 +515,17 @@ def _load(
     upload: UploadFile,
     kind: str,
 ) -> HTMLResponse:
-    with saved_upload(upload, MAX_UPLOAD_BYTES, "healthgap-ledger-") as (path, size):
-        name = path.name
-        if size is None:
+    try:
+        done = import_upload(session, st, user, upload, kind)
+    except ImportRefused as exc:
+        if exc.status == 413:
             return _too_big(request, user, kind)
-        try:
-            if user.role != "admin":
-                text, first = read_ledger_file(path)
-                foreign = own_rows_only(text, first, name, str(user.authority_code))
-                if foreign:
-                    return _rejected(request, user, kind, foreign, 403)
-            areas = st.compute(area_levels) if kind == "flows" else None
-            result = import_ledger(session, path, kind, areas=areas, user=user.email)
-        except LedgerRejected as exc:
-            return _rejected(request, user, kind, list(exc.discrepancies), 400)
-        except InputError as exc:
-            return _import_page(request, 400, user=user, kind=kind, errors=[("file", str(exc))])
-    return _import_page(request, 200, user=user, kind=kind, result=result, file=name, size=size)
+        if exc.problems:
+            return _rejected(request, user, kind, list(exc.problems), exc.status)
+        return _import_page(request, 400, user=user, kind=kind, errors=[("file", exc.message)])
+    return _import_page(
+        request, 200, user=user, kind=kind, result=done.result, file=done.file, size=done.size
+    )
 
 
 # --------------------------------------------------------------------------- JSON and CSV
@@ -544,3 +620,219 @@ def ledger_check_api(session: DbDep, format: str = "json") -> Any:
     if fmt == "csv":
         return csv_response(table, "ledger-check")
     return {"ok": result.ok, "problems": list(result.problems), "data": records(table)}
+
+
+# --------------------------------------------------------------------------- imports (API)
+
+CsrfHeader = Header(None, alias="X-CSRF-Token")
+
+#: The request body of ``POST /api/v1/ledger/imports`` (the form is read by hand, after
+#: the sign-in, CSRF and size checks, so it is described here for the OpenAPI document).
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["kind", "file"],
+                "properties": {
+                    "kind": {
+                        "type": "string",
+                        "enum": list(KINDS),
+                        "description": "What the file holds: flows or allocations.",
+                    },
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": (
+                            "The ledger file: .csv (UTF-8), .xlsx or .parquet, at most "
+                            f"{size_text(MAX_UPLOAD_BYTES)}; see docs/ledger.md for its columns."
+                        ),
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+class LedgerImportOut(BaseModel):
+    """What an import through the API did (``POST /api/v1/ledger/imports``)."""
+
+    import_id: int | None = Field(description="The new import's id; null when already imported.")
+    previous_import_id: int | None = Field(
+        description="When already imported: the import that loaded this file; else null."
+    )
+    kind: str = Field(description="flows or allocations.")
+    file: str = Field(description="The file's name as stored (without folders).")
+    sha256: str = Field(description="SHA-256 of the file's bytes (what makes it the same file).")
+    size_bytes: int = Field(description="The file's size in bytes.")
+    rows_added: int = Field(description="Rows stored by this import.")
+    rows_skipped: int = Field(description="Rows of the file already in the ledger (not stored).")
+    total_pence: int = Field(description="The sum of the rows stored, in whole pence.")
+    total: str = Field(description="The same sum in pounds, e.g. '£1,234.50'.")
+    commissioners: list[str] = Field(description="Commissioner codes of the rows stored.")
+    already_imported: bool = Field(description="The same file was imported before: no change.")
+    imported_by: str = Field(description="The signed-in user who sent the file (audited).")
+    message: str = Field(description="What happened, in words.")
+
+
+def _import_body(session: Session, user: User, done: Uploaded) -> dict[str, Any]:
+    r = done.result
+    total, codes, previous = 0, [], None
+    if r.import_id is not None:
+        row = ledger_imports(session, import_id=r.import_id).iloc[0]
+        total = int(row["total_pence"])
+        codes = [c for c in str(row["commissioners"]).split(",") if c]
+    else:
+        previous = session.scalar(
+            select(func.min(LedgerImport.id)).where(
+                LedgerImport.sha256 == r.sha256, LedgerImport.kind == r.kind
+            )
+        )
+    out = LedgerImportOut(
+        import_id=r.import_id,
+        previous_import_id=previous,
+        kind=r.kind,
+        file=done.file,
+        sha256=r.sha256,
+        size_bytes=done.size,
+        rows_added=r.rows_added,
+        rows_skipped=r.rows_skipped,
+        total_pence=total,
+        total=pounds(total),
+        commissioners=codes,
+        already_imported=r.already_imported,
+        imported_by=user.email,
+        message=r.summary(),
+    )
+    return out.model_dump(mode="json")
+
+
+def _refused(exc: ImportRefused) -> WebError:
+    """The API's error for a refused file: every discrepancy in ``details``."""
+    if exc.status == 413:
+        return WebError(413, "too_large", exc.message)
+    details = [
+        {k: v.item() if hasattr(v, "item") else v for k, v in d.to_dict().items()}
+        for d in exc.problems
+    ] or None
+    code = "forbidden" if exc.status == 403 else "invalid_input"
+    return WebError(exc.status, code, exc.message, details)
+
+
+async def _api_form(request: Request) -> FormData:
+    try:
+        return await request.form(max_files=1, max_fields=4)
+    except StarletteHTTPException as exc:  # the multipart parser's complaint
+        raise WebError(
+            400,
+            "invalid_input",
+            f"the request body must be a multipart form with the fields kind and file; got "
+            f"{str(exc.detail).rstrip('.')}. Send it as in docs/ledger.md: "
+            "curl -F kind=flows -F file=@flows.csv ...",
+        ) from None
+
+
+def _api_fields(form: FormData) -> tuple[str, UploadFile]:
+    """``kind`` and ``file`` of the API's form, or a 422 listing each bad field."""
+    kind = form.get("kind")
+    upload = form.get("file")
+    problems: list[dict[str, Any]] = []
+    if not isinstance(kind, str) or kind not in KINDS:
+        got = "none" if kind is None else ("a file" if not isinstance(kind, str) else repr(kind))
+        problems.append(
+            {
+                "location": ["body", "kind"],
+                "message": f"kind must be one of {', '.join(KINDS)}; got {got}. "
+                "Send -F kind=flows or -F kind=allocations.",
+            }
+        )
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        got = "none" if upload is None else "a plain text field, not a file"
+        problems.append(
+            {
+                "location": ["body", "file"],
+                "message": f"file must be an uploaded file part with a file name; got {got}. "
+                "Send -F file=@flows.csv (the @ attaches the file).",
+            }
+        )
+    if problems or not isinstance(upload, UploadFile) or not isinstance(kind, str):
+        raise WebError(422, "invalid_request", problems[0]["message"], problems)
+    return kind, upload
+
+
+@api.post(
+    "/imports",
+    status_code=201,
+    response_model=LedgerImportOut,
+    summary="Import a ledger file (administrators; editors for their own authority)",
+    responses={
+        200: {"model": LedgerImportOut, "description": "Already imported: nothing changed"},
+        413: {"description": "File too large"},
+    },
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
+async def ledger_import_api(
+    request: Request, session: DbDep, st: StoreDep, x_csrf_token: str | None = CsrfHeader
+) -> Any:
+    """Check an uploaded flows or allocations file and store it, all or nothing, exactly
+    as the upload page and ``healthgap ledger import`` do.
+
+    201 with what was stored; 200 (``already_imported``) when the same file was imported
+    before; 400 listing every discrepancy in ``details`` (nothing stored); 403 when an
+    editor's file names another authority's commissioner (those rows in ``details``);
+    413 when the file is too large; 422 when ``kind`` or ``file`` is missing or wrong.
+    """
+    user = await run_in_threadpool(_importer, request, session)
+    csrf.check(request, x_csrf_token)
+    if declared_too_large(request, MAX_UPLOAD_BYTES):
+        raise WebError(413, "too_large", TOO_BIG)
+    form = await _api_form(request)
+    try:
+        kind, upload = _api_fields(form)
+        if part_too_large(upload, MAX_UPLOAD_BYTES):
+            raise WebError(413, "too_large", TOO_BIG)
+        try:
+            done = await run_in_threadpool(import_upload, session, st, user, upload, kind)
+        except ImportRefused as exc:
+            raise _refused(exc) from None
+        body = await run_in_threadpool(_import_body, session, user, done)
+    finally:
+        await form.close()
+    return JSONResponse(body, status_code=200 if done.result.already_imported else 201)
+
+
+def _visible_imports(session: Session, user: User) -> pd.DataFrame:
+    """Every import for an administrator; for an editor, the imports they ran and those
+    that added only their own authority's rows."""
+    table = ledger_imports(session)
+    if user.role != "admin":
+        own = table["commissioners"] == str(user.authority_code).upper()
+        table = pd.DataFrame(table[own | (table["imported_by"] == user.email)])
+    table = table.assign(imported_at=table["imported_at"].map(lambda t: t.isoformat()))
+    return table.reset_index(drop=True)
+
+
+@api.get(
+    "/imports",
+    summary="Past ledger imports (administrators; editors see their own)",
+    responses={
+        401: {"description": "Not signed in"},
+        403: {"description": "Not an administrator or an editor of an authority"},
+    },
+)
+def ledger_imports_api(
+    request: Request,
+    session: DbDep,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    """Every file imported, newest first: id, kind, file name, rows added and skipped, the
+    sum stored (whole pence), its commissioners, who imported it and when (UTC)."""
+    user = _importer(request, session)
+    table = _visible_imports(session, user)
+    if format == "csv":
+        return csv_response(table, "ledger-imports")
+    return page(request, table, limit, offset, {})
