@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from starlette.datastructures import Headers, UploadFile
+from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.requests import Request
 
 from healthgap.web import uploads
@@ -61,3 +61,20 @@ def test_saved_upload_names_the_file_safely_and_removes_its_folder() -> None:
     with uploads.saved_upload(up, len(data) - 1, "hg-test-") as (path, size):
         assert size is None
     assert not path.parent.exists()
+
+
+def test_upload_fields_name_each_missing_field() -> None:
+    file = UploadFile(io.BytesIO(b"a,b\n"), filename="flows.csv")
+    unnamed = UploadFile(io.BytesIO(b"a,b\n"), filename="")
+    choose = "Select the kind of ledger file"
+
+    def fields(**items: object) -> tuple[str, UploadFile | None, list[tuple[str, str]]]:
+        return uploads.upload_fields(FormData(items), "kind", ("flows", "allocations"), choose)
+
+    assert fields(kind="flows", file=file) == ("flows", file, [])
+    missing_file = [("file", "Select a file to import")]
+    assert fields(kind="allocations") == ("allocations", None, missing_file)
+    assert fields(kind="allocations", file=unnamed) == ("allocations", None, missing_file)
+    assert fields(kind="allocations", file="flows.csv") == ("allocations", None, missing_file)
+    assert fields(kind="budgets", file=file) == ("", file, [("kind", choose)])
+    assert fields() == ("", None, [("kind", choose), *missing_file])

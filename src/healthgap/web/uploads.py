@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 #: The largest file the import pages accept, in bytes.
@@ -73,3 +73,21 @@ def saved_upload(upload: UploadFile, limit: int, prefix: str) -> Iterator[tuple[
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         path = Path(tmp) / safe_name(upload.filename)
         yield path, save_upload(upload, path, limit)
+
+
+def upload_fields(
+    form: FormData, field: str, choices: Collection[str], choose: str
+) -> tuple[str, UploadFile | None, list[tuple[str, str]]]:
+    """The kind chosen in ``field`` (``""`` unless one of ``choices``), the uploaded file
+    (None without one), and a GOV.UK error for each that is missing (``choose`` is the
+    message for the kind)."""
+    kind = form.get(field)
+    kind = kind if isinstance(kind, str) and kind in choices else ""
+    upload = form.get("file")
+    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+    errors = []
+    if not kind:
+        errors.append((field, choose))
+    if upload is None:
+        errors.append(("file", "Select a file to import"))
+    return kind, upload, errors

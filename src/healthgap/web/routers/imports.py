@@ -36,6 +36,7 @@ from healthgap.web.uploads import (
     declared_too_large,
     part_too_large,
     saved_upload,
+    upload_fields,
 )
 from healthgap.web.uploads import safe_name as safe_name
 
@@ -146,15 +147,8 @@ async def import_file(request: Request, session: DbDep, st: StoreDep) -> HTMLRes
         token = form.get("csrf_token")
         csrf.check(request, token if isinstance(token, str) else None)
         user = await run_in_threadpool(_importer, request, session)
-        kind = form.get("format")
-        kind = kind if isinstance(kind, str) and kind in FORMATS else ""
-        upload = form.get("file")
-        errors = []
-        if not kind:
-            errors.append(("format", "Select the kind of file"))
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            errors.append(("file", "Select a file to import"))
-        if errors or not isinstance(upload, UploadFile):
+        kind, upload, errors = upload_fields(form, "format", FORMATS, "Select the kind of file")
+        if upload is None or errors:
             return _page(request, 400, kind=kind or "fingertips", errors=errors)
         if part_too_large(upload, MAX_UPLOAD_BYTES):
             return _too_big(request, kind)

@@ -60,6 +60,7 @@ from healthgap.web.uploads import (
     declared_too_large,
     part_too_large,
     saved_upload,
+    upload_fields,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -392,15 +393,8 @@ async def ledger_import(request: Request, session: DbDep, st: StoreDep) -> HTMLR
         token = form.get("csrf_token")
         csrf.check(request, token if isinstance(token, str) else None)
         user = await run_in_threadpool(_importer, request, session)
-        kind = form.get("kind")
-        kind = kind if isinstance(kind, str) and kind in KINDS else ""
-        upload = form.get("file")
-        errors = []
-        if not kind:
-            errors.append(("kind", "Select the kind of ledger file"))
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            errors.append(("file", "Select a file to import"))
-        if errors or not isinstance(upload, UploadFile):
+        kind, upload, errors = upload_fields(form, "kind", KINDS, "Select the kind of ledger file")
+        if upload is None or errors:
             return _import_page(request, 400, user=user, kind=kind or "flows", errors=errors)
         if part_too_large(upload, MAX_UPLOAD_BYTES):
             return _too_big(request, user, kind)
