@@ -113,6 +113,11 @@ def _writer(request: Request, session: Session, kind: str, code: str, token: str
     """The signed-in actor allowed to change ``kind`` records of ``code`` (after CSRF)."""
     user = require_user(request, session)
     csrf.check(request, token)
+    return _permitted(user, kind, code)
+
+
+def _permitted(user: User, kind: str, code: str) -> Actor:
+    """``user`` as the actor allowed to change ``kind`` records of ``code``, else a 403."""
     who = _actor(user)
     try:
         check_permission(who, kind, code)
@@ -1671,10 +1676,7 @@ def edit_commitment_page(
 ) -> Any:
     user = _reader(request, session)
     a = _authority(the_register(request, st), code)
-    try:
-        check_permission(_actor(user), "commitment", a.code)
-    except NotPermittedError as exc:
-        raise WebError(403, "forbidden", str(exc)) from exc
+    _permitted(user, "commitment", a.code)
     joint = Commitments(workspace(request), a)
     c = _known_commitment(joint, commitment_id)
     form = _commitment_as_form(c, _party_rows(joint, c))
@@ -1886,10 +1888,7 @@ def new_case_page(request: Request, st: StoreDep, session: DbDep) -> Any:
 def edit_case_page(request: Request, st: StoreDep, session: DbDep, case_id: str) -> Any:
     user = _reader(request, session)
     case = _known_case(request, case_id)
-    try:
-        check_permission(_actor(user), "case_study", case["authority_code"] or "")
-    except NotPermittedError as exc:
-        raise WebError(403, "forbidden", str(exc)) from exc
+    _permitted(user, "case_study", case["authority_code"] or "")
     form = {
         **{k: v or "" for k, v in case.items()},
         **{k: ", ".join(case[k] or []) for k in ("levers", "population_groups", "outcomes")},
