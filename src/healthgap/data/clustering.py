@@ -45,20 +45,13 @@ import tempfile
 from pathlib import Path
 
 from healthgap.data.records import RecordColumns
+from healthgap.data.sql import identifier, literal
 from healthgap.errors import InputError
 
 #: Rows per Parquet row group in a clustered file (about one million, like pyarrow).
 ROW_GROUP_SIZE = 1_048_576
 #: The metadata key that records how a file is laid out.
 LAYOUT_KEY = "healthgap.layout"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _source_metadata(source: Path) -> dict[str, str]:
@@ -151,7 +144,7 @@ def cluster_records(
     try:
         if memory_limit is not None:
             try:
-                con.execute(f"SET memory_limit = {_literal(str(memory_limit))}")
+                con.execute(f"SET memory_limit = {literal(str(memory_limit))}")
             except duckdb.Error:
                 raise InputError(
                     f"memory_limit must be an amount of memory such as '4GB' or '500MB'; "
@@ -159,7 +152,7 @@ def cluster_records(
                 ) from None
         try:
             names = [r[0] for r in con.execute(
-                f"DESCRIBE SELECT * FROM read_parquet({_literal(pattern)})"
+                f"DESCRIBE SELECT * FROM read_parquet({literal(pattern)})"
             ).fetchall()]  # fmt: skip
         except duckdb.Error as exc:
             raise InputError(
@@ -173,14 +166,14 @@ def cluster_records(
             )
         order = [cols.lsoa, *([cols.date] if cols.date in names else [])]
         meta[LAYOUT_KEY] = "sorted by " + ", ".join(order)
-        kv = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in sorted(meta.items()))
+        kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in sorted(meta.items()))
         con.execute(
-            f"COPY (SELECT * FROM read_parquet({_literal(pattern)}) "
-            f"ORDER BY {', '.join(_quote(c) for c in order)}) TO {_literal(str(partial))} "
+            f"COPY (SELECT * FROM read_parquet({literal(pattern)}) "
+            f"ORDER BY {', '.join(identifier(c) for c in order)}) TO {literal(str(partial))} "
             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
             f"KV_METADATA {{{kv}}})"
         )
-        expected = con.execute(f"SELECT count(*) FROM read_parquet({_literal(pattern)})").fetchone()
+        expected = con.execute(f"SELECT count(*) FROM read_parquet({literal(pattern)})").fetchone()
         written = pq.read_metadata(partial).num_rows
         if expected is None or written != expected[0]:  # pragma: no cover - a DuckDB fault
             raise InputError(

@@ -45,6 +45,7 @@ from healthgap.data.importing import (
     iter_indicator_file,
 )
 from healthgap.data.layout import AREA_COLUMNS, DATASET_COLUMNS, INDICATOR_COLUMNS, INDICATOR_KEY
+from healthgap.data.sql import identifier
 from healthgap.data.store import open_store
 from healthgap.errors import InputError
 
@@ -80,13 +81,11 @@ class LoadResult:
         )
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _same(a: str, b: str, columns: Iterable[str]) -> str:
     """SQL: every column of ``a`` equals that of ``b`` (NULLs equal)."""
-    return " AND ".join(f"{a}.{_q(c)} IS NOT DISTINCT FROM {b}.{_q(c)}" for c in columns)
+    return " AND ".join(
+        f"{a}.{identifier(c)} IS NOT DISTINCT FROM {b}.{identifier(c)}" for c in columns
+    )
 
 
 def _typed(chunk: pd.DataFrame, source_id: str) -> Any:
@@ -202,9 +201,9 @@ def _upsert(
     checksum: str | None,
     on_chunk: Callable[[int], None] | None,
 ) -> tuple[int, int, int, int]:
-    ddl = ", ".join(f"{_q(c)} {t}" for c, t in INDICATOR_COLUMNS.items())
+    ddl = ", ".join(f"{identifier(c)} {t}" for c, t in INDICATOR_COLUMNS.items())
     con.execute(f"CREATE TEMP TABLE {_STAGING} ({ddl})")
-    cols = ", ".join(_q(c) for c in INDICATOR_COLUMNS)
+    cols = ", ".join(identifier(c) for c in INDICATOR_COLUMNS)
     rows = 0
     for chunk in chunks:
         arrow = _typed(chunk, source_id)
@@ -216,7 +215,7 @@ def _upsert(
         rows += len(chunk)
         if on_chunk is not None:
             on_chunk(len(chunk))
-    key = ", ".join(_q(c) for c in INDICATOR_KEY)
+    key = ", ".join(identifier(c) for c in INDICATOR_KEY)
     repeated = con.execute(
         f"SELECT {key}, count(*) FROM {_STAGING} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
@@ -279,7 +278,7 @@ def _record(
     )
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if "areas" in tables:
-        area_cols = ", ".join(_q(c) for c in AREA_COLUMNS)
+        area_cols = ", ".join(identifier(c) for c in AREA_COLUMNS)
         con.execute(
             f"INSERT INTO areas ({area_cols}) SELECT area_code, any_value(area_name), "
             f"area_type, NULL FROM {_STAGING} s WHERE area_name IS NOT NULL AND NOT EXISTS "
@@ -389,7 +388,8 @@ def table_checksum(
         if table not in names:
             raise InputError(f"table must be one of the store's tables; got {table!r}.")
         row = opened.backend.con.execute(
-            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM {_q(table)} t"
+            "SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR "
+            f"FROM {identifier(table)} t"
         ).fetchone()
     finally:
         opened.close()
