@@ -142,6 +142,12 @@ def _loaded_flow_totals(session: Session) -> pd.DataFrame:
     return pd.DataFrame(df.groupby(KEY, as_index=False)["amount_pence"].sum())
 
 
+def _amount_problem(file: str, row: Any, amount_pence: Any, rule: str) -> Discrepancy:
+    """A discrepancy in a row's ``amount``: the value shown in pounds, kept in pence."""
+    pence = int(amount_pence)
+    return Discrepancy(file, int(row), "amount", pounds(pence), rule, pence)
+
+
 def _reconcile_allocations(
     session: Session, rows: pd.DataFrame, file: str
 ) -> tuple[pd.DataFrame, list[Discrepancy]]:
@@ -166,14 +172,12 @@ def _reconcile_allocations(
     for i in np.flatnonzero(conflict):
         r = merged.iloc[i]
         problems.append(
-            Discrepancy(
+            _amount_problem(
                 file,
-                int(r["row"]),
-                "amount",
-                pounds(int(r["amount_pence"])),
+                r["row"],
+                r["amount_pence"],
                 f"must match the allocation already loaded for {r['commissioner_code']} / "
                 f"{r['programme']} / {r['period']} ({pounds(int(r['amount_pence_loaded']))})",
-                int(r["amount_pence"]),
             )
         )
     # Allocations cut below what has already been spent would break the ledger too.
@@ -181,13 +185,11 @@ def _reconcile_allocations(
     over = rows.merge(spent, on=KEY, how="inner", suffixes=("", "_spent"))
     for _, r in over[over["amount_pence_spent"] > over["amount_pence"]].iterrows():
         problems.append(
-            Discrepancy(
+            _amount_problem(
                 file,
-                int(r["row"]),
-                "amount",
-                pounds(int(r["amount_pence"])),
+                r["row"],
+                r["amount_pence"],
                 f"must cover the flows already loaded ({pounds(int(r['amount_pence_spent']))})",
-                int(r["amount_pence"]),
             )
         )
     new = rows[~known & ~dup.to_numpy()]
@@ -248,15 +250,13 @@ def _reconcile_flows(
     check["amount_pence_rows"] = check["amount_pence_rows"].fillna(0).astype("int64")
     for _, r in check[check["amount_pence"] != check["amount_pence_rows"]].iterrows():
         problems.append(
-            Discrepancy(
+            _amount_problem(
                 file,
-                int(r["row"]),
-                "amount",
-                pounds(int(r["amount_pence"])),
+                r["row"],
+                r["amount_pence"],
                 f"the declared total for {r['commissioner_code']} / {r['programme']} / "
                 f"{r['period']} must equal its flow rows ({pounds(int(r['amount_pence_rows']))}, "
                 f"difference {pounds(int(r['amount_pence'] - r['amount_pence_rows']))})",
-                int(r["amount_pence"]),
             )
         )
     # Flows never exceed allocations (loaded flows plus this file's new ones).
@@ -286,15 +286,13 @@ def _reconcile_flows(
         elif r["amount_pence"] > r["amount_pence_allocated"]:
             excess = int(r["amount_pence"] - r["amount_pence_allocated"])
             problems.append(
-                Discrepancy(
+                _amount_problem(
                     file,
-                    int(r["row"][0]),
-                    "amount",
-                    pounds(int(r["amount_pence"])),
+                    r["row"][0],
+                    r["amount_pence"],
                     f"flows from {label} must not exceed its allocation of "
                     f"{pounds(int(r['amount_pence_allocated']))} (over by {pounds(excess)}; "
                     f"rows {rows_text})",
-                    int(r["amount_pence"]),
                 )
             )
     return new, problems
