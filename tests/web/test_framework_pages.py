@@ -165,8 +165,10 @@ def test_self_assessment_flow(fw: Callable[[str], TestClient], app: Any) -> None
     check_page(r.text)
     assert r.text.count("<title>Error: ") == 1
     assert _errors(r.text) == [("text", "Enter your answer")]
+    assert "govuk-textarea--error" in r.text
     r = _form(c, stage, {"text": "x", "competence": "health"})
     assert [f for f, _ in _errors(r.text)] == ["prompt-0", "category"]
+    assert "govuk-textarea--error" not in r.text  # the answer itself is fine
     # a prompt of another area is not offered at this stage and focus
     r = _form(c, stage, {"prompt": "design.transport.1", "category": "lever", "text": "x"})
     assert ("prompt-0", "Select the question you are answering") in _errors(r.text)
@@ -203,6 +205,7 @@ def test_self_assessment_flow(fw: Callable[[str], TestClient], app: Any) -> None
     check_page(edit.text)
     bad = _form(c, f"/framework/{GM}/enquiry/notes/{lever_id}", {"category": "lever"})
     assert bad.status_code == 400 and _errors(bad.text) == [("text", "Enter your answer")]
+    assert "govuk-textarea--error" in bad.text
     ok = _form(
         c,
         f"/framework/{GM}/enquiry/notes/{lever_id}",
