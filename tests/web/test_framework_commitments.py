@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,13 @@ from typing import Any
 import pytest
 
 from healthgap.appdb import audit
-from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import sessions
 from healthgap.framework import Workspace
 from healthgap.framework.commitments import Commitments
-from healthgap.web.app import create_app
 from healthgap.web.routers.framework import _commitment_as_form, _party_rows, commitment_changes
-from healthgap.web.settings import Settings
 from tests.web import test_framework_pages as _pages
-from tests.web.conftest import PASSWORD, USERS, TestClient, check_page, csrf_headers, sign_in
-from tests.web.test_framework_pages import FW_USERS, ROLES, _errors, _token, _write
+from tests.web.conftest import TestClient, check_page, csrf_headers
+from tests.web.test_framework_pages import ROLES, _errors, _token, _write, role_clients
 
 fw = _pages.fw  # the framework pages' per-role clients fixture
 
@@ -645,32 +641,16 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
 def matrix(
     store_path: Path, template_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[dict[str, TestClient], dict[str, str]]]:
-    db = tmp_path_factory.mktemp("fwcommit") / "app.db"
-    shutil.copyfile(template_db, db)
-    app = create_app(Settings(store=str(store_path), db_url=f"sqlite:///{db}"))
-    with sessions(app.state.engine)() as s:
-        for email, role, authority in FW_USERS.values():
-            add_user(s, email, PASSWORD, role, authority)
-    emails = {
-        "admin": USERS["admin"][0],
-        "own_editor": FW_USERS["gm_editor"][0],
-        "other_editor": FW_USERS["sy_editor"][0],
-        "viewer": USERS["viewer"][0],
-    }
-    made = {role: TestClient(app) for role in ROLES}
-    for role, email in emails.items():
-        assert sign_in(made[role], email).status_code == 303
-    admin = made["admin"]
-    partner = _partner(admin)
-    seeded = {
-        "gm": GM,
-        "partner": partner,
-        "commitment": _commitment(admin, partner),
-        "case": _case(admin, "seeded-case"),
-    }
-    yield made, seeded
-    for c in made.values():
-        c.close()
+    with role_clients(store_path, template_db, tmp_path_factory.mktemp("fwcommit")) as made:
+        admin = made["admin"]
+        partner = _partner(admin)
+        seeded = {
+            "gm": GM,
+            "partner": partner,
+            "commitment": _commitment(admin, partner),
+            "case": _case(admin, "seeded-case"),
+        }
+        yield made, seeded
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -429,7 +430,24 @@ def matrix(
     """One app for the whole matrix (its register computed once): a client per role and
     the ids of a seeded note, action and survey of GM. Every write targets fresh ids or
     adds a version, so the cases do not depend on each other."""
-    db = tmp_path_factory.mktemp("fwmatrix") / "app.db"
+    with role_clients(store_path, template_db, tmp_path_factory.mktemp("fwmatrix")) as made:
+        admin = made["admin"]
+        seeded = {
+            "gm": GM,
+            "note": _note(admin),
+            "action": _action(admin),
+            "survey": _survey(admin),
+        }
+        yield made, seeded
+
+
+@contextmanager
+def role_clients(
+    store_path: Path, template_db: Path, folder: Path
+) -> Iterator[dict[str, TestClient]]:
+    """An app on a copy of the template database with the framework users, and a client
+    for each of ROLES (signed in as that role, or signed out); closed on exit."""
+    db = folder / "app.db"
     shutil.copyfile(template_db, db)
     app = create_app(Settings(store=str(store_path), db_url=f"sqlite:///{db}"))
     with sessions(app.state.engine)() as s:
@@ -442,13 +460,13 @@ def matrix(
         "viewer": USERS["viewer"][0],
     }
     made = {role: TestClient(app) for role in ROLES}
-    for role, email in emails.items():
-        assert sign_in(made[role], email).status_code == 303
-    admin = made["admin"]
-    seeded = {"gm": GM, "note": _note(admin), "action": _action(admin), "survey": _survey(admin)}
-    yield made, seeded
-    for c in made.values():
-        c.close()
+    try:
+        for role, email in emails.items():
+            assert sign_in(made[role], email).status_code == 303
+        yield made
+    finally:
+        for c in made.values():
+            c.close()
 
 
 def _write(c: TestClient, method: str, url: str, body: dict[str, Any], token: bool) -> Any:
