@@ -227,9 +227,21 @@ def test_cli_mission_prints_table_and_sentence(store_path: Path) -> None:
     assert json.loads(js.stdout)["summary"][0]["sex"] == "Female"
 
 
+def test_cli_mission_without_options_prints_the_gap_and_its_trend(store_path: Path) -> None:
+    res = invoke("mission", "--store", str(store_path))
+    assert res.exit_code == 0, res.output
+    text = res.stdout.replace("\n", " ")
+    assert "2011-2013" in text and "2022-2024" in text and "South East" in text
+    assert "no target year given" in text and "Trajectory" not in text
+    assert "gap shows no clear change" in text or "gap is narrowing" in text or "widening" in text
+    js = json.loads(invoke("mission", "--json", "--store", str(store_path)).stdout)
+    assert js["target_year"] is None and js["paces"] == []
+    assert len(js["gaps"]) == 24 and {t["sex"] for t in js["trends"]} == {"Female", "Male"}
+
+
 def test_cli_mission_errors_exit_2_with_the_message(store_path: Path) -> None:
-    missing = invoke("mission", "--store", str(store_path))
-    assert missing.exit_code == 2 and "--target-year" in missing.output
+    bad_year = invoke("mission", "--target-year", "soon", "--store", str(store_path))
+    assert bad_year.exit_code == 2 and "--target-year" in bad_year.output
     bad = run_cli(
         "mission",
         "--target-year",

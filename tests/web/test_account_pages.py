@@ -36,7 +36,6 @@ PAGES = [
     "/decomposition?first=London&second=North%20East&sex=Male&period=2020-2022",
 ]
 BAD_PAGES = [
-    ("/mission?target_year=", 400, "target year must be given"),
     ("/mission?target_year=20x5", 400, "target year must be a 4-digit year"),
     ("/mission?target_year=2035&baseline_period=1999", 400, "baseline_period must be a period"),
     ("/frameworks/nope", 400, "framework must be one of greater_manchester"),
@@ -74,13 +73,40 @@ def test_bad_input_gives_a_govuk_error_page(client, url: str, status: int, messa
     assert "There is a problem" in r.text
 
 
-def test_mission_form_without_a_year_shows_no_tracker(client) -> None:
-    r = client.get("/mission")
-    assert "For example, 2035 (an example only" in r.text
-    assert "mission-chart" not in r.text
-    r = client.get("/mission?target_year=")
-    assert 'class="govuk-error-summary"' in r.text and 'href="#target_year"' in r.text
-    assert r.text.count("<title>Error: Mission tracker") == 1
+def test_mission_without_a_year_shows_the_gap_and_its_trend(client, store_path) -> None:
+    with open_store(store_path) as st:
+        ref = mission(st).trend_frame().set_index("sex")
+    for url in ("/mission", "/mission?target_year="):
+        r = client.get(url)
+        assert r.status_code == 200
+        check_page(r.text)
+        assert "For example, 2035 (an example only" in r.text
+        assert "Is the gap closing?" in r.text and "mission-chart" in r.text
+        assert "Trajectory now" not in r.text and "What it would take" not in r.text
+        for sex in ("Female", "Male"):
+            assert ref.loc[sex, "trend_sentence"] in r.text
+    api = client.get("/api/v1/mission").json()
+    assert api["target_year"] is None
+    got = {t["sex"]: t["change_per_year"] for t in api["trends"]}
+    assert got["Male"] == pytest.approx(ref.loc["Male", "change_per_year"], rel=1e-12)
+
+
+def test_mission_with_a_year_says_what_it_would_take(client, store_path) -> None:
+    with open_store(store_path) as st:
+        paces = mission(st, target_year=2035).pace_frame().set_index("sex")
+    r = client.get("/mission?target_year=2035")
+    assert "What it would take" in r.text and "Trajectory now" in r.text
+    for sex in ("Female", "Male"):
+        assert paces.loc[sex, "sentence"] in r.text.replace("&#39;", "'")
+
+
+def test_home_page_leads_with_whether_the_gap_is_closing(client, store_path) -> None:
+    with open_store(store_path) as st:
+        ref = mission(st).trend_frame()
+    r = client.get("/")
+    assert r.text.index("Is the gap closing?") < r.text.index("hle-chart")
+    for sentence in ref["trend_sentence"]:
+        assert sentence in r.text
 
 
 def _published_gap(mirror, sex: str, period: str) -> float:
@@ -120,11 +146,11 @@ def test_mission_csv_and_json_agree(client) -> None:
 
 
 def test_mission_api_error_shape(client) -> None:
-    r = client.get("/api/v1/mission")
+    r = client.get("/api/v1/mission?target_year=soon")
     assert r.status_code == 400
     err = r.json()["error"]
     assert err["code"] == "invalid_input"
-    assert err["message"].startswith("target year must be given")
+    assert err["message"].startswith("target year must be a 4-digit year")
     r = client.get("/api/v1/mission?target_year=2035&definition=max")
     assert r.status_code == 400
     assert r.json()["error"]["message"].startswith("definition must be one of")

@@ -33,6 +33,11 @@ Series (``series=``): the store holds two ONS HLE series that must not be mixed:
     The December 2023 release (pre-interim method, back-revised), 2011-2013 to 2020-2022,
     two decimal places. It ends at the default baseline, so it cannot show progress.
 
+Without a target year (``target_year=None``, the default) the tracker shows what needs no
+target: the gap by sex in every period with its interval and whether it is significantly
+narrowing (:func:`healthgap.account.gap_pace.gap_trend`). A target year adds the halving
+trajectory, the status and what it would take (:func:`healthgap.account.gap_pace.what_it_takes`).
+
 Baseline (``baseline_period=``, default ``"2020-2022"``): the latest period published when
 the mission was set (the missions were announced in July 2024; the 2020-2022 estimates
 were published in December 2023). Target = half the baseline gap.
@@ -51,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.account.gap_pace import GapTrend, Pace, gap_trend, what_it_takes
 from healthgap.account.status import Status, compare, mission_status
 from healthgap.account.trajectory import (
     MIN_POINTS,
@@ -79,7 +85,6 @@ DEFINITIONS = ("range", "sii")
 SEXES = ("Female", "Male")
 REGION_TYPE = "region"
 N_REGIONS = 9
-Z95 = intervals.z_value(0.95)
 
 REFERENCES = (
     "Office for National Statistics. Health state life expectancies in England, Northern "
@@ -121,17 +126,57 @@ class MissionResult:
     definition: str
     series: str
     baseline_period: str
-    target_year: int
+    target_year: int | None
     confidence: float
     gaps: pd.DataFrame
     tracks: Mapping[str, SexTrack]
     regions: pd.DataFrame
     notes: tuple[str, ...] = ()
+    trends: Mapping[str, GapTrend] = field(default_factory=dict)
+    paces: Mapping[str, Pace] = field(default_factory=dict)
     references: tuple[str, ...] = REFERENCES
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
+    def trend_frame(self) -> pd.DataFrame:
+        """One row per sex: the latest gap, its yearly change over non-overlapping periods
+        with the change's interval, and whether it is significantly narrowing."""
+        rows = []
+        for sex, t in self.trends.items():
+            g = self.gaps[self.gaps["sex"] == sex]
+            last = g.iloc[-1]
+            rows.append(
+                {
+                    "sex": sex,
+                    "definition": self.definition,
+                    "latest_period": str(last["period"]),
+                    "latest_gap": float(last["gap"]),
+                    "latest_lower": float(last["lower"]),
+                    "latest_upper": float(last["upper"]),
+                    "highest": str(last["highest"]),
+                    "lowest": str(last["lowest"]),
+                    "change_per_year": t.slope,
+                    "change_lower": t.lower,
+                    "change_upper": t.upper,
+                    "trend_points": t.n_points,
+                    "trend_from": t.first_period,
+                    "trend_to": t.last_period,
+                    "trend": t.verdict,
+                    "trend_sentence": t.sentence,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def pace_frame(self) -> pd.DataFrame:
+        """One row per sex (with a target year): the yearly gain the lowest region needs
+        against the fastest gain any region achieved over a comparable span."""
+        return pd.DataFrame([vars(p) for p in self.paces.values()])
+
     def summary_frame(self) -> pd.DataFrame:
-        """One row per sex: baseline, target, latest, projection and status."""
+        """One row per sex: baseline, target, latest, projection and status.
+
+        Without a target year: the trend table (:meth:`trend_frame`)."""
+        if self.target_year is None:
+            return self.trend_frame()
         rows = []
         for sex, tr in self.tracks.items():
             latest = self.gaps[
@@ -197,6 +242,8 @@ class MissionResult:
             "summary": clean(self.summary_frame().to_dict("records")),
             "gaps": clean(self.gaps.to_dict("records")),
             "regions": clean(self.regions.to_dict("records")),
+            "trends": clean(self.trend_frame().to_dict("records")),
+            "paces": clean(self.pace_frame().to_dict("records")),
             "notes": list(self.notes),
             "references": list(self.references),
         }
@@ -300,7 +347,9 @@ def _range_gaps(df: pd.DataFrame, confidence: float) -> pd.DataFrame:
         }
     )
     first = df.set_index(["sex", "period", "area_name"])
-    s1 = (first["upper_95_0"] - first["lower_95_0"]) / (2 * Z95)
+    s1 = pd.Series(
+        intervals.se_from_limits(first["lower_95_0"], first["upper_95_0"], 0.95), first.index
+    )
     se_hi = s1.reindex(list(zip(out["sex"], out["period"], out["highest"], strict=True)))
     se_lo = s1.reindex(list(zip(out["sex"], out["period"], out["lowest"], strict=True)))
     out["se"] = np.sqrt(se_hi.to_numpy() ** 2 + se_lo.to_numpy() ** 2)
@@ -340,7 +389,7 @@ def _sii_gaps(
             "upper": res[f"sii_upper_{tag}"],
             "highest": "",
             "lowest": "",
-            "se": (res["sii_upper_95_0"] - res["sii_lower_95_0"]) / (2 * Z95),
+            "se": intervals.se_from_limits(res["sii_lower_95_0"], res["sii_upper_95_0"], 0.95),
         }
     )
 
@@ -348,7 +397,7 @@ def _sii_gaps(
 def mission(
     store: Store | str | None = None,
     *,
-    target_year: int,
+    target_year: int | None = None,
     sex: str | Sequence[str] = SEXES,
     baseline_period: str = DEFAULT_BASELINE,
     definition: str = "range",
@@ -362,10 +411,13 @@ def mission(
     """Track the mission to halve the regional gap in healthy life expectancy.
 
     For each sex and every period of ``series``: the gap (``definition``) with confidence
-    limits; the baseline gap G0 in ``baseline_period``; the target G0/2 in ``target_year``;
+    limits, and its trend over non-overlapping periods with a test of whether it is
+    narrowing (:func:`~healthgap.account.gap_pace.gap_trend`). With a ``target_year``:
+    the baseline gap G0 in ``baseline_period``; the target G0/2 in ``target_year``;
     the straight-line trajectory from (baseline middle year, G0) to (target_year, G0/2);
-    a projection of the trend to ``target_year`` with a prediction interval; and a status
-    (see :func:`healthgap.account.status.mission_status`).
+    a projection of the trend to ``target_year`` with a prediction interval; a status
+    (see :func:`healthgap.account.status.mission_status`); and what it would take
+    (:func:`~healthgap.account.gap_pace.what_it_takes`, range definition only).
 
     Projection: the periods are rolling 3-year periods, so neighbours share two of their
     three years and their estimates are strongly correlated. The trend is fitted only on
@@ -380,8 +432,9 @@ def mission(
     store:
         An open :class:`~healthgap.data.store.Store` or a path (default: the usual store).
     target_year:
-        The year by which the gap should be halved (required: no government source found
-        states one). Compared with period middle years.
+        The year by which the gap should be halved, or None (default: no government source
+        found states one; the gap and its trend are still given). Compared with period
+        middle years.
     sex:
         ``"Female"``, ``"Male"`` or both (default).
     baseline_period:
@@ -419,6 +472,7 @@ def mission(
     Examples
     --------
     >>> from healthgap.account.mission import mission
+    >>> mission("healthgap.duckdb").trend_frame()[["sex", "latest_gap", "trend"]]  # doctest: +SKIP
     >>> result = mission("healthgap.duckdb", target_year=2035)  # doctest: +SKIP
     >>> result.summary_frame()[["sex", "baseline_gap", "target_gap", "status"]]  # doctest: +SKIP
     """
@@ -429,7 +483,9 @@ def mission(
         _choice(s, "sex", SEXES)
     if not sexes:
         raise InputError("sex must name at least one sex; got none. Use 'Female' or 'Male'.")
-    if isinstance(target_year, bool) or not isinstance(target_year, int | np.integer):
+    if target_year is not None and (
+        isinstance(target_year, bool) or not isinstance(target_year, int | np.integer)
+    ):
         raise InputError(
             f"target_year must be a whole year; got {target_year!r}. Give e.g. 2035 and cite "
             "where the year comes from."
@@ -448,7 +504,7 @@ def mission(
         )
     start_end = periods.loc[[baseline_period]].to_numpy(dtype=float)[0]
     base_time = float(start_end.sum()) / 2
-    if target_year <= base_time:
+    if target_year is not None and target_year <= base_time:
         raise InputError(
             f"target_year must be after the baseline period's middle year {base_time:g}; got "
             f"{target_year}. Give a future year, e.g. 2035."
@@ -465,15 +521,20 @@ def mission(
     gaps["in_trend"] = False
 
     tracks: dict[str, SexTrack] = {}
+    trends: dict[str, GapTrend] = {}
+    paces: dict[str, Pace] = {}
     for s in sexes:  # one or two sexes
         rows = gaps.index[gaps["sex"] == s]
         g = gaps.loc[rows]
+        keep = non_overlapping(g["period_start"].to_numpy(), g["period_end"].to_numpy())
+        gaps.loc[rows, "in_trend"] = keep
+        trends[s] = gap_trend(gaps, s, confidence=confidence, min_points=min_points)
+        if target_year is None:
+            continue
         base = g[g["period"] == baseline_period]
         g0 = float(base["gap"].iloc[0])
         path = linear_trajectory(base_time, g0, float(target_year), g0 / 2)
         gaps.loc[rows, "trajectory"] = path.expected(g["time"].to_numpy())
-        keep = non_overlapping(g["period_start"].to_numpy(), g["period_end"].to_numpy())
-        gaps.loc[rows, "in_trend"] = keep
         proj = project_trend(
             g["time"].to_numpy()[keep],
             g["gap"].to_numpy()[keep],
@@ -503,13 +564,32 @@ def mission(
             subject=subject,
         )
         tracks[s] = SexTrack(s, g0, g0 / 2, path, proj, status, str(last["period"]))
+        if definition == "range":
+            paces[s] = what_it_takes(
+                gaps,
+                df,
+                s,
+                target_gap=g0 / 2,
+                target_year=int(target_year),
+                confidence=confidence,
+            )
 
     notes = [
         f"Series: {SERIES[series]}. The two ONS series use different methods and are never mixed.",
-        f"Baseline {baseline_period}; target = half the baseline gap by {target_year} "
-        "(period middle years).",
-        "Projection from non-overlapping 3-year periods only (rolling periods share years).",
+        "Trend and projection from non-overlapping 3-year periods only (rolling periods share "
+        "years, so their estimates are not independent).",
     ]
+    if target_year is None:
+        notes.append(
+            "No target year is given: no government source found states one. Choose one "
+            "(and say where it comes from) to see the halving trajectory and status."
+        )
+    else:
+        notes.insert(
+            1,
+            f"Baseline {baseline_period}; target = half the baseline gap by {target_year} "
+            "(period middle years).",
+        )
     if definition == "range":
         notes.append(
             "Highest and lowest regions are picked by their point estimates, which biases "
@@ -524,11 +604,13 @@ def mission(
         definition=definition,
         series=series,
         baseline_period=baseline_period,
-        target_year=int(target_year),
+        target_year=None if target_year is None else int(target_year),
         confidence=confidence,
         gaps=gaps,
         tracks=tracks,
         regions=regions,
         notes=tuple(notes),
+        trends=trends,
+        paces=paces,
         parameters={"min_points": min_points, "seed": seed, "repetitions": repetitions},
     )

@@ -40,13 +40,14 @@ def _num(v: Any, digits: int = 2) -> str:
 @app.command("mission")
 def mission_command(
     target_year: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--target-year",
-            help="Year by which the gap should be halved (required: no government source "
-            "found states one).",
+            help="Year by which the gap should be halved: adds the trajectory, the status and "
+            "what it would take (no default: no government source found states one).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     sex: Annotated[
         list[str] | None,
         typer.Option("--sex", help="Female or Male; repeat for both (default: both)."),
@@ -87,37 +88,46 @@ def mission_command(
         out_console.print_json(json.dumps(result.to_dict()))
         return
     pct = f"{result.confidence * 100:g}%"
-    for s, track in result.tracks.items():
+    targeted = result.target_year is not None
+    for s, trend in result.trends.items():
         g = result.gaps[result.gaps["sex"] == s]
+        track = result.tracks.get(s)
         table = Table(
-            title=f"{s}: HLE gap between regions ({result.definition}), {result.series}",
-            caption=f"baseline {result.baseline_period}: {track.baseline_gap:.2f} years; "
-            f"target {track.target_gap:.2f} years by {result.target_year}",
+            title=f"{s}: healthy life expectancy gap between regions, years "
+            f"({'highest minus lowest region' if result.definition == 'range' else 'SII'}; "
+            f"{result.series})",
+            caption=(
+                f"baseline {result.baseline_period}: {track.baseline_gap:.2f} years; "
+                f"target {track.target_gap:.2f} years by {result.target_year}"
+                if track is not None
+                else "no target year given (--target-year adds the halving trajectory)"
+            ),
         )
-        for c in (
-            "Period",
-            "Gap",
-            f"{pct} lower",
-            f"{pct} upper",
-            "Highest",
-            "Lowest",
-            "Trajectory",
-            "In trend",
-        ):
-            table.add_column(c)
+        cols = ["Period", "Gap", f"{pct} lower", f"{pct} upper", "Highest", "Lowest"]
+        if targeted:
+            cols.append("Trajectory")
+        cols.append("In trend")
+        for c in cols:
+            table.add_column(c, justify="right" if c[0].isdigit() or c == "Gap" else "left")
         for _, r in g.iterrows():
-            table.add_row(
+            row = [
                 str(r["period"]),
                 _num(r["gap"]),
                 _num(r["lower"]),
                 _num(r["upper"]),
                 str(r["highest"]),
                 str(r["lowest"]),
-                _num(r["trajectory"]),
-                "yes" if r["in_trend"] else "",
-            )
+            ]
+            if targeted:
+                row.append(_num(r["trajectory"]))
+            row.append("yes" if r["in_trend"] else "")
+            table.add_row(*row)
         out_console.print(table)
-        out_console.print(track.status.sentence, markup=False)
+        out_console.print(trend.sentence, markup=False)
+        if track is not None:
+            out_console.print(track.status.sentence, markup=False)
+        if s in result.paces:
+            out_console.print(result.paces[s].sentence, markup=False)
     for note in result.notes:
         out_console.print(f"Note: {note}", style="dim", markup=False)
 

@@ -311,9 +311,9 @@ def _hle_periods(store: Store) -> list[str]:
 def _mission_section(
     store: Store, auth: Authority, period: str, target_year: int | None
 ) -> Section:
-    # The gap figures do not depend on the target year; without one, no target, trajectory
-    # or status is shown (a placeholder year only satisfies mission()'s argument check).
-    result = mission(store, target_year=target_year if target_year is not None else 2100)
+    # The gap and its trend do not depend on the target year; without one, no target,
+    # trajectory or status is shown.
+    result = mission(store, target_year=target_year)
     gaps = result.gaps
     upto = gaps[gaps["period_start"] <= int(period[:4])]
     summary: list[str] = []
@@ -332,13 +332,18 @@ def _mission_section(
         else:
             text += "."
         summary.append(text)
-        if target_year is not None and last["period"] == result.tracks[sex].latest_period:
+        latest = last["period"] == gaps[gaps["sex"] == sex]["period"].iloc[-1]
+        if latest:
+            summary.append(result.trends[sex].sentence)
+        if target_year is not None and latest:
             summary.append(result.tracks[sex].status.sentence)
+            if sex in result.paces:
+                summary.append(result.paces[sex].sentence)
     if target_year is None:
         summary.append(
-            "No target year was given (--target-year), so no target, trajectory or status "
-            "is shown: no published government source states the year by which the gap is "
-            "to be halved."
+            "No target year is shown: no published government source states the year by "
+            "which the gap is to be halved. A report made with a target year adds the "
+            "halving trajectory, the status and what it would take."
         )
     gap_table = _table(
         "mission-gap",

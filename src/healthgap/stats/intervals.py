@@ -156,3 +156,20 @@ def dobson_limits(
     lower = v + scale * (byar_lower(o, confidence) - o)
     upper = v + scale * (byar_upper(o, confidence) - o)
     return lower, upper
+
+
+def se_from_limits(lower: ArrayLike, upper: ArrayLike, confidence: float = 0.95) -> np.ndarray:
+    """Standard error recovered from symmetric normal limits: (upper - lower) / (2 z).
+
+    For published limits at ``confidence`` (e.g. ONS 95% limits of life expectancy).
+    Exact when the limits were made as estimate -/+ z se; an approximation otherwise.
+
+    Examples
+    --------
+    >>> from healthgap.stats.intervals import se_from_limits
+    >>> float(se_from_limits(9.0, 11.0, 0.95).round(6))
+    0.510213
+    """
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    return (hi - lo) / (2.0 * z_value(confidence))

@@ -61,13 +61,14 @@ def target_year_from(text: str | None) -> int:
 
 def mission_tracker(
     store: Store,
-    target_year: int,
+    target_year: int | None,
     sex: str | None = None,
     baseline_period: str = "2020-2022",
     definition: str = "range",
     series: str = "hle_birth",
 ) -> MissionResult:
-    """:func:`healthgap.account.mission.mission` for the page (both sexes unless ``sex``)."""
+    """:func:`healthgap.account.mission.mission` for the page (both sexes unless ``sex``);
+    without a target year, the gap and its trend only."""
     sexes: Any = sex if sex else ("Female", "Male")
     return mission(
         store,

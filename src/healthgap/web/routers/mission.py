@@ -31,7 +31,7 @@ def mission_page(
     baseline_period: str = "2020-2022",
     map_sex: str = "Female",
 ) -> Any:
-    """The form always; the tracker once a target year is given."""
+    """The gap and its trend always; the trajectory and status once a target year is given."""
     view, hexes = st.compute(va.indicator_map, "utla", "hle_birth", map_sex)
     ctx: dict[str, Any] = {
         "errors": [],
@@ -48,10 +48,8 @@ def mission_page(
         "map_csv": "/api/v1/maps?geography=utla&indicator=hle_birth&sex=" + map_sex + "&format=csv",
         "result": None,
     }
-    if target_year is None:
-        return render(request, "mission.html", ctx)
     try:
-        year = va.target_year_from(target_year)
+        year = va.target_year_from(target_year) if (target_year or "").strip() else None
         result = st.compute(
             va.mission_tracker,
             year,
@@ -68,11 +66,13 @@ def mission_page(
     q = _query(
         target_year=year, definition=definition, series=series, baseline_period=baseline_period
     )
-    summary = result.summary_frame().to_dict("records")
+    summary = result.summary_frame().to_dict("records") if year is not None else []
     by_sex = {s: result.gaps[result.gaps["sex"] == s].to_dict("records") for s in result.tracks}
     ctx.update(
         result=result,
         summary=summary,
+        trends=result.trend_frame().to_dict("records"),
+        paces=result.pace_frame().to_dict("records"),
         by_sex=by_sex,
         chart_spec=va.mission_spec(result),
         csv=f"/api/v1/mission?{q}&format=csv",
@@ -92,9 +92,10 @@ def mission_api(
 ) -> Any:
     """Everything the mission page shows; ``format=csv`` gives the gap by sex and period.
 
-    ``target_year`` is required: no government source states one.
+    Without ``target_year`` (no government source states one): the gap and its trend; with
+    it, also the trajectory, status and what halving the gap would take.
     """
-    year = va.target_year_from(target_year)
+    year = va.target_year_from(target_year) if (target_year or "").strip() else None
     result = st.compute(
         va.mission_tracker,
         year,

@@ -17,6 +17,7 @@ from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import StoreHandle, db, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.views_account import mission_tracker
 
 StoreDep = Annotated[StoreHandle, Depends(store)]
 DbDep = Annotated[Session, Depends(db)]
@@ -88,12 +89,14 @@ def home(
 ) -> Any:
     view = st.compute(viewmodels.hle_gap, period=period)
     rows = view.table[["area_name", "value", "lower_95_0", "upper_95_0"]].to_dict("records")
+    tracker = st.compute(mission_tracker, None)
     return render(
         request,
         "home.html",
         {
             "view": view,
             "s": view.summary,
+            "trends": tracker.trend_frame().to_dict("records"),
             "chart_spec": bar_spec(
                 rows, "area_name", "value", view.title, "Region", "Years in good health"
             ),
