@@ -697,7 +697,7 @@ def error_frame() -> pd.DataFrame:
         ),
         ({"seed": "abc"}, r"seed must be a whole number or None; got 'abc'"),
         ({"seed": True}, r"seed must be a whole number or None; got True"),
-        ({"confidence": 95}, r"confidence must be between 0 and 1"),
+        ({"confidence": 100}, r"confidence must be between 0 and 1"),
         ({"se": None}, r"se, or lower and upper, must be given; got neither"),
         ({"lower": "lo", "upper": "hi"}, r"se must not be combined with lower/upper"),
         ({"se": None, "lower": "lo"}, r"lower and upper must be given together; got only lower"),

@@ -638,7 +638,7 @@ def sii(
     repetitions:
         Monte Carlo repetitions R (default 100,000, as in the official method).
     confidence:
-        One level or several, each in (0, 1); default 0.95.
+        One level or several, each in (0, 1) or as a percentage (95); default 0.95.
     seed:
         Seed for ``numpy.random.default_rng``; give one to make the limits reproducible.
     rii:
