@@ -59,7 +59,7 @@ CASES: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
             "ref_population": "ref_pop",
         },
         "count",
-    ),  # fmt: skip
+    ),
     "smr": (
         healthgap.smr,
         {
@@ -70,7 +70,7 @@ CASES: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
             "ref_population": "ref_pop",
         },
         "count",
-    ),  # fmt: skip
+    ),
 }
 
 
