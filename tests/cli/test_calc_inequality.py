@@ -113,7 +113,8 @@ def test_calc_sii_negative_multiplier_and_options(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert (
-        lines[0] == "area,sii,sii_lower_90_0,sii_upper_90_0,direction,suppressed,suppression_reason"
+        lines[0] == "area,sii,sii_lower_90_0,sii_upper_90_0,intercept,direction,suppressed,"
+        "suppression_reason"
     )
     assert "higher at the most deprived end (quantile 1)" in lines[1]
     assert float(lines[1].split(",")[1]) < 0
@@ -129,6 +130,40 @@ def test_calc_sii_errors_exit_2(tmp_path: Path) -> None:
     proc = run_cli(*base, "-g", "area")
     assert proc.returncode == 2
     assert "se, or lower and upper, must be given; got neither" in " ".join(proc.stderr.split())
+
+
+def test_calc_sii_counts_working_se_reliability_and_on_invalid(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    pop = rng.integers(2_000, 6_000, 20)
+    df = pd.DataFrame(
+        {
+            "area": np.repeat(["E1", "E2"], 10),
+            "decile": np.tile(np.arange(1, 11), 2),
+            "pop": pop,
+            "smokers": np.round(pop * np.linspace(0.3, 0.1, 20)),
+        }
+    )
+    df["p"] = df["smokers"] / df["pop"]
+    df["se_logit"] = 0.05
+    df.loc[3, "se_logit"] = -1.0  # E1 is invalid
+    src = tmp_path / "smoking.csv"
+    df.to_csv(src, index=False)
+    base = ["calc", "sii", str(src), "--population", "pop", "--quantile", "decile", "-g", "area",
+            "--value-type", "proportion", "--repetitions", "1000", "--seed", "4"]  # fmt: skip
+    out = tmp_path / "x.csv"
+    proc = run_cli(*base, "--x", "smokers", "--reliability", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(out)
+    expected = healthgap.sii(df, None, "pop", "decile", x="smokers", group_by="area",
+                             value_type="proportion", repetitions=1000, seed=4,
+                             reliability=True).to_pandas()  # fmt: skip
+    np.testing.assert_allclose(got["sii_upper_95_0_mad"], expected["sii_upper_95_0_mad"])
+    proc = run_cli(*base, "--value", "p", "--se", "se_logit", "--se-scale", "working",
+                   "--on-invalid", "suppress", "--out", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(out)
+    assert list(got["suppressed"]) == [True, False]
+    assert got["suppression_reason"][0] == "se is negative (column 'se_logit')"
 
 
 def test_calc_sii_suppression_is_one_warning_line(tmp_path: Path) -> None:

@@ -121,3 +121,32 @@ def test_errors_exit_2_with_the_message(
     assert proc.returncode == 2
     assert message in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+def test_life_expectancy_open_from_and_on_invalid(
+    tmp_path: Path, table: tuple[Path, pd.DataFrame]
+) -> None:
+    _, df = table
+    starts = dict(zip(LABELS_20, [0, 1, *range(5, 95, 5)], strict=True))
+    df = df.assign(age=df["age"].map(starts))
+    df = df[~((df["quintile"] == 1) & (df["age"] == 90))]  # quintile 1 stops at 85
+    df.loc[(df["quintile"] == 5) & (df["age"] == 40), "deaths"] = -1
+    path = tmp_path / "starts.csv"
+    df.to_csv(path, index=False)
+    args = ["calc", "life-expectancy", str(path), "--deaths", "deaths", "--population", "pop",
+            "--age", "age", "-g", "quintile"]  # fmt: skip
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert "deaths column 'deaths' must be 0 or more" in " ".join(proc.stderr.split())
+    out = tmp_path / "le.csv"
+    proc = run_cli(*args, "--on-invalid", "suppress", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(out)
+    reasons = got.groupby("quintile")["suppression_reason"].first()
+    assert reasons[1] == "no row for the open age band 90+ (open_from=90)"
+    assert reasons[5] == "deaths is negative (column 'deaths')"
+    proc = run_cli(*args, "--open-from", "85")  # quintile 5 still has a 90 row
+    assert proc.returncode == 2
+    assert "must not start a band above the open band 85+ (open_from=85); got band starts 90" in (
+        " ".join(proc.stderr.split())
+    )

@@ -74,7 +74,7 @@ def test_calc_prints_table_without_out(tmp_path: Path) -> None:
         ("", ["--count", "deaths", "--population", "pop"], "must have a header row and data"),
         (
             "area,deaths,pop\nA,1,10\n",
-            ["--count", "deaths", "--population", "pop", "--confidence", "95"],
+            ["--count", "deaths", "--population", "pop", "--confidence", "1.5"],
             "confidence must be between 0 and 1",
         ),
     ],

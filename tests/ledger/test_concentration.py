@@ -118,8 +118,8 @@ def test_scale_invariant_bounded_and_order_free(y: list[float], k: float, seed: 
         ),
         ({"values": [1, 2], "rank": [1, 2], "weights": [1]}, "weights must have one entry"),
         (
-            {"values": [1, 2], "rank": [1, 2], "confidence": 95},
-            "confidence must be between 0 and 1; got 95",
+            {"values": [1, 2], "rank": [1, 2], "confidence": 1.5},
+            r"confidence must be between 0 and 1 \(exclusive\), or a percentage from 50",
         ),
     ],
 )

@@ -539,7 +539,7 @@ def test_band_absent_from_all_groups_is_an_error() -> None:
         ),
         ({"standard_population": {"0-4": -5}}, r"standard_population weights must be 0 or more"),
         ({"multiplier": -1}, r"multiplier must be a number greater than 0; got -1"),
-        ({"confidence": 99.8}, r"confidence must be between 0 and 1 \(exclusive\); got 99\.8"),
+        ({"confidence": 100}, r"confidence must be between 0 and 1 \(exclusive\), or a percentage"),
         ({"group_by": "value"}, r"group_by columns must not use the output column names"),
     ],
 )

@@ -138,7 +138,7 @@ def test_polars_in_polars_out() -> None:
         ({"value": "scor"}, r"value column 'scor' must be in data; got columns \[area, score"),
         ({"group_by": "region"}, r"group_by column 'region' must be in data"),
         ({"group_by": "sd"}, r"group_by columns must not use the output column names \['sd'\]"),
-        ({"confidence": 1.0}, r"confidence must be between 0 and 1 \(exclusive\); got 1\.0"),
+        ({"confidence": 1.0}, r"confidence must be between 0 and 1 \(exclusive\), or a percentage"),
     ],
 )
 def test_structural_errors(kwargs: dict[str, object], message: str) -> None:

@@ -180,7 +180,7 @@ def test_numerator_with_zero_denominator_row_is_an_error_not_suppression() -> No
         ({"group_by": "region"}, r"group_by column 'region' must be in data"),
         ({"multiplier": 0}, r"multiplier must be a number greater than 0; got 0\. "),
         ({"multiplier": "100"}, r"multiplier must be a number greater than 0; got '100'"),
-        ({"confidence": 95}, r"confidence must be between 0 and 1 \(exclusive\); got 95"),
+        ({"confidence": 150}, r"confidence must be between 0 and 1 \(exclusive\), or a"),
         ({"group_by": "value"}, r"group_by columns must not use the output column names"),
         ({"group_by": "numerator"}, r"output column names \['numerator'\]"),
     ],

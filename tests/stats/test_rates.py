@@ -107,9 +107,9 @@ def test_missing_count_suppresses_group() -> None:
         ({"count": "dead"}, r"count column 'dead' must be in data; got columns \[area, deaths"),
         ({"group_by": "region"}, r"group_by column 'region' must be in data"),
         (
-            {"confidence": 95},
-            r"confidence must be between 0 and 1 \(exclusive\); got 95\. "
-            r"Give a proportion such as 0\.95\. Did you mean 0\.95\?",
+            {"confidence": 1.5},
+            r"confidence must be between 0 and 1 \(exclusive\), or a percentage from 50 "
+            r"to 100 \(exclusive\); got 1\.5\. Give e\.g\. 0\.95 or 95\.",
         ),
         ({"confidence": (0.95, 0.95)}, r"confidence levels must be distinct"),
         ({"confidence": ()}, r"confidence must name at least one level"),

@@ -23,6 +23,8 @@ from healthgap.errors import InputError, MethodWarning, SuppressionWarning
 from healthgap.stats.inequality import sii as sii_module
 from tests.conftest import RTOL
 
+Z95 = stats.norm.ppf(0.975)
+
 Z975 = float(stats.norm.ppf(0.975))
 
 # --------------------------------------------------------------------------- helpers
@@ -329,10 +331,12 @@ def test_limits_agree_with_an_independent_simulation(
         part = one_area(df, area)
         y = part["y"].to_numpy()
         se = part["se"].to_numpy()
+        # The value-scale se through its symmetric 95% limits, onto the working scale.
+        lo, hi = y - Z95 * se, y + Z95 * se
         if kind == "rate":
-            s_work = se / y  # delta method onto the log scale
+            s_work = (np.log(hi) - np.log(lo)) / (2 * Z95)
         elif kind == "proportion":
-            s_work = se / (y * (1 - y))
+            s_work = (special.logit(hi) - special.logit(lo)) / (2 * Z95)
         else:
             s_work = se
         sii_d, rii_d = reference_simulation(
@@ -536,6 +540,7 @@ def test_columns_direction_and_result_metadata(rng: np.random.Generator) -> None
         "rii_upper_95_0",
         "rii_lower_99_8",
         "rii_upper_99_8",
+        "intercept",
         "direction",
         "suppressed",
         "suppression_reason",
@@ -555,6 +560,7 @@ def test_columns_direction_and_result_metadata(rng: np.random.Generator) -> None
         "sii",
         "sii_lower_95_0",
         "sii_upper_95_0",
+        "intercept",
         "direction",
         "suppressed",
         "suppression_reason",
@@ -697,9 +703,9 @@ def error_frame() -> pd.DataFrame:
         ),
         ({"seed": "abc"}, r"seed must be a whole number or None; got 'abc'"),
         ({"seed": True}, r"seed must be a whole number or None; got True"),
-        ({"confidence": 95}, r"confidence must be between 0 and 1"),
+        ({"confidence": 100}, r"confidence must be between 0 and 1"),
         ({"se": None}, r"se, or lower and upper, must be given; got neither"),
-        ({"lower": "lo", "upper": "hi"}, r"se must not be combined with lower/upper"),
+        ({"lower": "lo", "upper": "hi"}, r"se column 'se' must agree with the 95% limits"),
         ({"se": None, "lower": "lo"}, r"lower and upper must be given together; got only lower"),
         ({"value": "hle"}, r"value column 'hle' must be in data; got columns \[area, q"),
         ({"se": "sd"}, r"se column 'sd' must be in data"),

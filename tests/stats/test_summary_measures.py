@@ -803,7 +803,7 @@ def test_setting_average_cells_may_be_empty() -> None:
         ({"seed": -1}, r"seed must be a whole number of at least 0; got -1"),
         ({"proportion_scale": 0}, r"proportion_scale must be a number greater than 0"),
         ({"entropy_multiplier": -5}, r"entropy_multiplier must be a number greater than 0"),
-        ({"confidence": 95}, r"confidence must be between 0 and 1"),
+        ({"confidence": 100}, r"confidence must be between 0 and 1"),
         ({"value": "rate"}, r"value column 'rate' must be in data; got columns \[sub, rank"),
         ({"se": "stderr"}, r"se column 'stderr' must be in data"),
         ({"group_by": "sub"}, r"subgroup column must not also be a group_by column"),

@@ -20,8 +20,39 @@ from healthgap.stats._frames import InputFrame
 DEFAULT_CONFIDENCE: tuple[float, ...] = (0.95, 0.998)
 
 
+def confidence_level(c: Any) -> float:
+    """One confidence level as a proportion in (0, 1): 0.95 stays 0.95, 95 becomes 0.95.
+
+    The one normaliser every statistic uses: a level above 1 and below 100 is read as a
+    percentage (95, 99.8), as PHEindicatormethods and the Fingertips tools write them.
+    Percentages are read from 50 up to (not including) 100; a level from 1 to 50 is an
+    error, since a 1.5% interval is far likelier a slip than a wish.
+    """
+    if (
+        isinstance(c, bool)
+        or not isinstance(c, numbers.Real)
+        or not math.isfinite(float(c))
+        or not (0 < float(c) < 1 or _looks_like_percent(c))
+    ):
+        raise InputError(
+            f"confidence must be between 0 and 1 (exclusive), or a percentage from 50 to 100 "
+            f"(exclusive); got {c!r}. Give e.g. 0.95 or 95."
+        )
+    value = float(c)
+    return round(value / 100, 12) if value > 1 else value
+
+
 def confidence_levels(confidence: float | Iterable[float]) -> tuple[float, ...]:
-    """Validate ``confidence`` and return it as a tuple of distinct floats in (0, 1)."""
+    """Validate ``confidence`` and return it as a tuple of distinct floats in (0, 1).
+
+    Each level is a proportion (0.95, 0.998) or a percentage (95, 99.8); see
+    :func:`confidence_level`.
+
+    >>> confidence_levels((95, 99.8))
+    (0.95, 0.998)
+    >>> confidence_levels(0.9)
+    (0.9,)
+    """
     if isinstance(confidence, numbers.Real) and not isinstance(confidence, bool):
         levels: tuple[Any, ...] = (confidence,)
     elif isinstance(confidence, Iterable) and not isinstance(confidence, str | bytes):
@@ -36,19 +67,7 @@ def confidence_levels(confidence: float | Iterable[float]) -> tuple[float, ...]:
             "confidence must name at least one level; got an empty list. "
             "Use e.g. confidence=(0.95, 0.998)."
         )
-    for c in levels:
-        if (
-            isinstance(c, bool)
-            or not isinstance(c, numbers.Real)
-            or not math.isfinite(float(c))
-            or not 0 < float(c) < 1
-        ):
-            hint = f" Did you mean {float(c) / 100:g}?" if _looks_like_percent(c) else ""
-            raise InputError(
-                f"confidence must be between 0 and 1 (exclusive); got {c!r}. "
-                f"Give a proportion such as 0.95.{hint}"
-            )
-    out = tuple(float(c) for c in levels)
+    out = tuple(confidence_level(c) for c in levels)
     if len(set(out)) != len(out):
         raise InputError(
             f"confidence levels must be distinct; got {out}. Remove the repeated level."
@@ -57,7 +76,7 @@ def confidence_levels(confidence: float | Iterable[float]) -> tuple[float, ...]:
 
 
 def _looks_like_percent(c: Any) -> bool:
-    return isinstance(c, numbers.Real) and 1 < float(c) < 100
+    return isinstance(c, numbers.Real) and 50 <= float(c) < 100
 
 
 def positive_number(value: Any, name: str, example: str) -> float:
@@ -175,3 +194,108 @@ def whole_number(value: Any, name: str, minimum: int, example: str) -> int:
             f"Use e.g. {name}={example}."
         )
     return int(float(value))
+
+
+#: What a statistic does with a structural problem in some groups' rows.
+ON_INVALID = ("raise", "suppress")
+
+
+class RowChecks:
+    """Row-level structural checks, worded once, that raise or suppress their groups.
+
+    With ``on_invalid="raise"`` (the default of every statistic) each check raises the
+    :class:`InputError` of :func:`numeric_column`, :func:`require_finite` or
+    :func:`require_non_negative`, unchanged. With ``on_invalid="suppress"`` the offending
+    values become NaN, the rows are remembered with a reason, and :meth:`flag` later
+    suppresses every group holding such a row, first of all its reasons, so that one
+    bad group never stops a batch run. The checks are vectorised: one pass over each
+    column, one :func:`numpy.bincount` per reason.
+    """
+
+    def __init__(
+        self, frame: InputFrame, context: Sequence[str] = (), on_invalid: str = "raise"
+    ) -> None:
+        self.frame = frame
+        self.context = list(context)
+        self.suppress = one_of(on_invalid, "on_invalid", ON_INVALID) == "suppress"
+        self._found: list[tuple[str, np.ndarray]] = []
+
+    def numeric(self, column: str, role: str) -> np.ndarray:
+        """Column as float64; text that is not a number raises or marks its row."""
+        if not self.suppress:
+            return numeric_column(self.frame, column, role, self.context)
+        series = self.frame.df[column]
+        if pd.api.types.is_bool_dtype(series):
+            return numeric_column(self.frame, column, role, self.context)  # whole column wrong
+        if pd.api.types.is_numeric_dtype(series):
+            # a writable copy: the checks below may blank values in place
+            return np.array(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = converted.isna() & series.notna() & (series.astype(str).str.strip() != "")
+        self.mark(bad.to_numpy(), f"{role} is text, not a number (column {column!r})")
+        return np.array(converted.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+    def finite(self, values: np.ndarray, column: str, role: str) -> None:
+        """Infinite values raise, or become NaN and mark their rows."""
+        if not self.suppress:
+            require_finite(self.frame, values, column, role, self.context)
+            return
+        bad = np.isinf(values)
+        if bad.any():
+            self.mark(bad, f"{role} is infinite (column {column!r})")
+            values[bad] = np.nan
+
+    def non_negative(self, values: np.ndarray, column: str, role: str) -> None:
+        """Negative values raise, or become NaN and mark their rows."""
+        if not self.suppress:
+            require_non_negative(self.frame, values, column, role, self.context)
+            return
+        bad = values < 0
+        if bad.any():
+            self.mark(bad, f"{role} is negative (column {column!r})")
+            values[bad] = np.nan
+
+    def numbers(self, column: str, role: str, *, non_negative: bool = True) -> np.ndarray:
+        """:meth:`numeric`, :meth:`finite` and (by default) :meth:`non_negative` in one."""
+        values = self.numeric(column, role)
+        self.finite(values, column, role)
+        if non_negative:
+            self.non_negative(values, column, role)
+        return values
+
+    def rule(self, bad: np.ndarray, reason: str, error: InputError) -> None:
+        """A statistic's own row rule: raise ``error``, or mark the ``bad`` rows."""
+        bad = np.asarray(bad, dtype=bool)
+        if not bad.any():
+            return
+        if not self.suppress:
+            raise error
+        self.mark(bad, reason)
+
+    def mark(self, bad: np.ndarray, reason: str) -> None:
+        """Remember rows to suppress for ``reason`` (suppress mode)."""
+        bad = np.asarray(bad, dtype=bool)
+        if bad.any():
+            self._found.append((reason, bad))
+
+    @property
+    def rows(self) -> np.ndarray:
+        """True for every row marked by some check."""
+        out = np.zeros(len(self.frame), dtype=bool)
+        for _, bad in self._found:
+            out |= bad
+        return out
+
+    def flag(self, suppression: Any, codes: np.ndarray | None = None, prefix: str = "") -> None:
+        """Suppress each group holding a marked row, before any other reason.
+
+        ``codes`` maps rows to the entries of ``suppression`` when they are not the
+        suppression's own group codes; ``prefix`` starts each reason (e.g. which of two
+        populations it concerns).
+        """
+        codes = suppression.groups.codes if codes is None else codes
+        n = suppression.groups.n
+        for reason, bad in self._found:
+            ok = codes >= 0
+            hit = np.bincount(codes[ok], weights=bad[ok].astype(float), minlength=n) > 0
+            suppression.flag(hit, prefix + reason)

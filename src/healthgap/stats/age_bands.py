@@ -111,26 +111,51 @@ def canonical_labels(bands: list[AgeBand]) -> np.ndarray:
     return np.array([b.label for b in bands], dtype=object)
 
 
-def band_starts(values: pd.Series, column: str, describe_row: Any = None) -> list[AgeBand]:
+def are_band_starts(bands: list[AgeBand]) -> bool:
+    """True when every label is a single age, i.e. the column gives band *starts*."""
+    return all(not b.is_open and b.end == b.start for b in bands)
+
+
+def band_starts(
+    values: pd.Series, column: str, describe_row: Any = None, open_from: int | None = None
+) -> list[AgeBand]:
     """Parse a life-table age column, where plain numbers are band starts.
 
     When every label is a single age (``0, 1, 5, ..., 90`` as numbers or text), each is the
-    start of a band running up to the next start, and the highest start opens the last band
-    (``90+``). Otherwise the labels are read as bands with :func:`parse_column`
-    (``"0"``, ``"1-4"``, ..., ``"90+"``). Returns one :class:`AgeBand` per row; whether the
-    bands form a valid layout (contiguous, open last band) is for the caller to check.
+    start of a band running up to the next start, and the band starting at ``open_from`` is
+    the open last band (``90+``). A start above ``open_from`` is an :class:`InputError`; when
+    no row starts at ``open_from`` the band before it still ends at ``open_from - 1``, and
+    the caller decides what a missing open band means. ``open_from=None`` makes the highest
+    start the open band (only for callers that declare the layout some other way).
+    Otherwise the labels are read as bands with :func:`parse_column` (``"0"``, ``"1-4"``,
+    ..., ``"90+"``), which declare their own open band, and ``open_from`` is not used.
+    Returns one :class:`AgeBand` per row; whether the bands form a valid layout
+    (contiguous, open last band) is for the caller to check.
 
-    >>> [b.label for b in band_starts(pd.Series([0, 1, 5, 10]), "age")]
+    >>> [b.label for b in band_starts(pd.Series([0, 1, 5, 10]), "age", open_from=10)]
     ['0', '1-4', '5-9', '10+']
-    >>> [b.label for b in band_starts(pd.Series(["0-4", "5-9", "10+"]), "age")]
+    >>> [b.label for b in band_starts(pd.Series([0, 1, 5]), "age", open_from=10)]
+    ['0', '1-4', '5-9']
+    >>> [b.label for b in band_starts(pd.Series(["0-4", "5-9", "10+"]), "age", open_from=90)]
     ['0-4', '5-9', '10+']
     """
     bands = parse_column(values, column, describe_row)
-    if any(b.is_open or b.end != b.start for b in bands):
+    if not are_band_starts(bands):
         return bands
     starts = sorted({b.start for b in bands})
-    ends = [*(s - 1 for s in starts[1:]), None]
-    by_start = {s: AgeBand(s, e) for s, e in zip(starts, ends, strict=True)}
+    if open_from is None:
+        open_from = starts[-1]
+    above = [s for s in starts if s > open_from]
+    if above:
+        raise InputError(
+            f"age column {column!r} must not start a band above the open band "
+            f"{open_from}+ (open_from={open_from}); got band starts "
+            f"{', '.join(map(str, above))}. Pass open_from={above[-1]} if {above[-1]}+ is "
+            f"your open band, or add those rows into the {open_from} row."
+        )
+    bounds = [*starts, open_from] if starts[-1] != open_from else starts
+    ends = [*(s - 1 for s in bounds[1:]), None]
+    by_start = {s: AgeBand(s, e) for s, e in zip(bounds, ends, strict=True)}
     return [by_start[b.start] for b in bands]
 
 

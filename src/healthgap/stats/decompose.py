@@ -19,19 +19,21 @@ from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
 from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
+    ON_INVALID,
+    RowChecks,
     no_reserved_names,
-    numeric_column,
-    require_finite,
-    require_non_negative,
+    one_of,
 )
 from healthgap.stats.life_table import (
     AGE,
     AGE_BAND,
+    OPEN_FROM,
     BandTable,
     arrange,
     band_rows,
     chiang,
     flag_group_data,
+    open_band_start,
     row_suppression,
 )
 from healthgap.stats.results import StatResult
@@ -135,6 +137,9 @@ def decompose_gap(
     comparison: Sequence[Any],
     cause: str | None = None,
     group_by: str | Sequence[str] | None = None,
+    *,
+    open_from: int = OPEN_FROM,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Contributions of age bands (and causes) to the gap in life expectancy (Arriaga).
 
@@ -177,6 +182,12 @@ def decompose_gap(
         Optional column of causes of death.
     group_by:
         Optional strata (e.g. sex, or period) decomposed separately, all at once.
+    open_from:
+        Start of the open band when ``age`` holds band starts (default 90); see
+        :func:`~healthgap.life_expectancy`.
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, negative or infinite deaths or
+        populations raise, or suppress the stratum's rows with the reason.
 
     Returns
     -------
@@ -224,6 +235,8 @@ def decompose_gap(
     1    45-74  3.193         0.577  5.534
     2      75+  1.815         0.328  5.534
     """
+    open_from = open_band_start(open_from)
+    on_invalid = one_of(on_invalid, "on_invalid", ON_INVALID)
     frame = InputFrame.of(data)
     keys = normalise_group_by(group_by)
     columns = [deaths, population, age, group, *([cause] if cause is not None else []), *keys]
@@ -243,14 +256,12 @@ def decompose_gap(
     sub = frame.df.iloc[keep].reset_index(drop=True)
     sub[_POP] = np.where(first[keep], 0, 1)
     rows_frame = _Rows(df=sub, kind=frame.kind, name=frame.name, original=keep)
-    table = arrange(rows_frame, age, [*keys, _POP])
+    table = arrange(rows_frame, age, [*keys, _POP], open_from, on_invalid)
 
     context = [*keys, group, age]
-    d_row = numeric_column(rows_frame, deaths, "deaths", context)
-    p_row = numeric_column(rows_frame, population, "population", context)
-    for values, name, role in ((d_row, deaths, "deaths"), (p_row, population, "population")):
-        require_finite(rows_frame, values, name, role, context)
-        require_non_negative(rows_frame, values, name, role, context)
+    checks = RowChecks(rows_frame, context, on_invalid)
+    d_row = checks.numbers(deaths, "deaths")
+    p_row = checks.numbers(population, "population")
     causes: list[Any] = []
     if cause is None:
         d_cells = table.matrix(d_row)
@@ -262,6 +273,7 @@ def decompose_gap(
         )
         d_cells = d_by_cause.sum(axis=2)
     group_level = Suppression(table.groups)
+    checks.flag(group_level)
     flag_group_data(table, group_level, d_cells, p_cells, np.isnan(d_row), np.isnan(p_row))
     lt = chiang(d_cells, p_cells, table.layout)
 

@@ -16,12 +16,12 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
     numeric_column,
     positive_number,
     require_finite,
-    require_non_negative,
 )
 from healthgap.stats.results import StatResult
 from healthgap.stats.standard_populations import (
@@ -57,6 +57,7 @@ def dsr(
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
     *,
     event_frequency: str | None = None,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Directly standardised rate per ``multiplier`` with Dobson confidence limits.
 
@@ -95,12 +96,17 @@ def dsr(
     multiplier:
         Scale of the rate, e.g. 100,000 for "per 100,000".
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
     event_frequency:
         For non-independent events (people can have several events): a column f, with
         one row per group, band and f whose count is the number of persons with f
         events, and the band's population repeated on each of its f rows. Events are
         sum(f x); the variance becomes sum_f f^2 var_f (METHODS.md section 4).
+
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite counts or populations raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason and the other groups are computed (docs/methods/options.md).
 
     Returns
     -------
@@ -162,11 +168,9 @@ def dsr(
     no_reserved_names(keys, [col.COUNT, col.POPULATION, col.VALUE])
     not_in_group_by(keys, {"age": age, "event_frequency": event_frequency})
     context = [*keys, age]
-    x_row = numeric_column(frame, count, "count", context)
-    n_row = numeric_column(frame, population, "population", context)
-    for values, name, role in ((x_row, count, "count"), (n_row, population, "population")):
-        require_finite(frame, values, name, role, context)
-        require_non_negative(frame, values, name, role, context)
+    checks = RowChecks(frame, context, on_invalid)
+    x_row = checks.numbers(count, "count")
+    n_row = checks.numbers(population, "population")
     f_row = None
     if event_frequency is not None:
         f_row = frequencies(frame, event_frequency, context)
@@ -202,6 +206,7 @@ def dsr(
     pop = n_cell.reshape(g_n, k_n).sum(axis=1)
 
     suppression = Suppression(groups)
+    checks.flag(suppression)
     labels = std.labels
     for mask, reason in band_reasons(~present & (w > 0), labels, "missing age bands: "):
         suppression.flag(mask, reason)

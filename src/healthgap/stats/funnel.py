@@ -287,7 +287,7 @@ def funnel_limits(
         Centre line on the output scale (e.g. the England value, or 1 for an SMR);
         default the overall average of ``data``.
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998), the "2 and 3
+        One level or several, as proportions or percentages; default (0.95, 0.998), the "2 and 3
         standard deviation" limits (one-sided 0.975 and 0.999).
     denominators:
         Denominators at which to compute the limits. Default: ``points`` values spaced

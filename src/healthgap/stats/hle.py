@@ -20,23 +20,25 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    ON_INVALID,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
-    require_finite,
-    require_non_negative,
+    one_of,
 )
 from healthgap.stats.life_table import (
     AGE,
     AGE_BAND,
-    BANDS_DIFFER,
     CI_TOO_WIDE,
     MAX_CI_WIDTH,
     NO_SURVIVORS,
+    OPEN_FROM,
     BandTable,
     _reverse_cumsum,
     arrange,
     chiang,
+    flag_layout,
+    open_band_start,
     read_mortality,
     row_suppression,
 )
@@ -72,22 +74,26 @@ def _exactly_one(name_a: str, a: str | None, name_b: str, b: str | None, example
         )
 
 
-def _proportion_column(
-    frame: InputFrame, column: str, role: str, context: Sequence[str]
-) -> np.ndarray:
-    values = numeric_column(frame, column, role, context)
-    require_finite(frame, values, column, role, context)
-    bad = np.flatnonzero((values < 0) | (values > 1))
+def _proportion_column(checks: RowChecks, column: str, role: str) -> np.ndarray:
+    frame, context = checks.frame, checks.context
+    values = checks.numbers(column, role, non_negative=False)
+    out_of_range = (values < 0) | (values > 1)
+    bad = np.flatnonzero(out_of_range)
     if bad.size:
         first = int(bad[0])
         hint = (
             " They look like percentages: divide them by 100." if np.nanmax(values) <= 100 else ""
         )
-        raise InputError(
-            f"{role} column {column!r} must hold proportions between 0 and 1; got "
-            f"{bad.size} {'value' if bad.size == 1 else 'values'} outside that range "
-            f"(first: {values[first]:g} at {frame.describe_row(first, context)}).{hint}"
+        checks.rule(
+            out_of_range,
+            f"{role} is outside 0 to 1 (column {column!r})",
+            InputError(
+                f"{role} column {column!r} must hold proportions between 0 and 1; got "
+                f"{bad.size} {'value' if bad.size == 1 else 'values'} outside that range "
+                f"(first: {values[first]:g} at {frame.describe_row(first, context)}).{hint}"
+            ),
         )
+        values[out_of_range] = np.nan
     return values
 
 
@@ -118,6 +124,8 @@ def healthy_life_expectancy(
     person_years: str | None = None,
     group_by: str | Sequence[str] | None = None,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    open_from: int = OPEN_FROM,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Healthy (or disability-free) life expectancy by the Sullivan method.
 
@@ -160,7 +168,15 @@ def healthy_life_expectancy(
     group_by:
         Column name(s) defining the groups; ``None`` for one group.
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, each in (0, 1) or as percentages (95, 99.8); default
+        (0.95, 0.998).
+    open_from:
+        Start of the open band when ``age`` holds band starts (default 90); see
+        :func:`~healthgap.life_expectancy`.
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, negative or infinite values, and
+        proportions outside 0 to 1, raise :class:`~healthgap.errors.InputError` or
+        suppress their group with the reason, computing the others.
 
     Returns
     -------
@@ -213,6 +229,8 @@ def healthy_life_expectancy(
     4   85   1.80        1.63        1.97             4.00
     """
     levels = confidence_levels(confidence)
+    open_from = open_band_start(open_from)
+    on_invalid = one_of(on_invalid, "on_invalid", ON_INVALID)
     _exactly_one(
         "unhealthy_proportion",
         unhealthy_proportion,
@@ -260,36 +278,32 @@ def healthy_life_expectancy(
     no_reserved_names(keys, [AGE, AGE_BAND, col.VALUE, LIFE_EXPECTANCY])
     context = [*keys, age]
 
-    table = arrange(frame, age, keys)
+    table = arrange(frame, age, keys, open_from, on_invalid)
     _one_row_per_cell(table, keys, age)
     group_level = Suppression(table.groups)
+    checks = RowChecks(frame, context, on_invalid)
+    pi_row = _proportion_column(checks, proportion, p_role)
+    v_row = checks.numbers(v_col, v_role)
+    if not from_mortality:
+        assert survivors is not None and person_years is not None
+        l_row = checks.numbers(survivors, "survivors")
+        big_l_row = checks.numbers(person_years, "person_years")
+    checks.flag(group_level)
     if from_mortality:
         assert deaths is not None and population is not None
-        d, p = read_mortality(table, deaths, population, age, keys, group_level)
+        d, p = read_mortality(
+            table, deaths, population, age, keys, group_level, on_invalid=on_invalid
+        )
         lt = chiang(d, p, table.layout)
         l_x, big_l = lt.l, lt.L
         se_le = lt.se.ravel()
     else:
-        assert survivors is not None and person_years is not None
-        l_row = numeric_column(frame, survivors, "survivors", context)
-        big_l_row = numeric_column(frame, person_years, "person_years", context)
-        for values, name, role in (
-            (l_row, survivors, "survivors"),
-            (big_l_row, person_years, "person_years"),
-        ):
-            require_finite(frame, values, name, role, context)
-            require_non_negative(frame, values, name, role, context)
-        expected = f" (expected {table.layout.describe()})"
-        group_level.flag(table.differs, BANDS_DIFFER + expected)
+        flag_layout(table, group_level)
         group_level.flag(table.groups.any(np.isnan(l_row)), SURVIVORS_MISSING)
         group_level.flag(table.groups.any(np.isnan(big_l_row)), PERSON_YEARS_MISSING)
         l_x, big_l = table.matrix(l_row), table.matrix(big_l_row)
         se_le = None
 
-    pi_row = _proportion_column(frame, proportion, p_role, context)
-    v_row = numeric_column(frame, v_col, v_role, context)
-    require_finite(frame, v_row, v_col, v_role, context)
-    require_non_negative(frame, v_row, v_col, v_role, context)
     group_level.flag(table.groups.any(np.isnan(pi_row)), PROPORTION_MISSING)
     pi = table.matrix(pi_row)
     if unhealthy_proportion is None:
@@ -345,5 +359,7 @@ def healthy_life_expectancy(
             "proportion": p_role,
             "variance_from": v_role,
             "age_bands": tuple(b.label for b in table.layout.bands),
+            "open_from": table.open_from,
+            "on_invalid": on_invalid,
         },
     )

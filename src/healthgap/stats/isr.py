@@ -23,6 +23,7 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
     numeric_column,
@@ -94,6 +95,7 @@ def isr(
     *,
     reference: Any = None,
     observed_total: bool = False,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Indirectly standardised rate per ``multiplier`` with Poisson confidence limits.
 
@@ -126,7 +128,7 @@ def isr(
     multiplier:
         Scale of the rate, e.g. 100,000 for "per 100,000".
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
     reference:
         Optional table of the reference by age band, joined to ``data`` by age-band
         label: a frame with columns ``age``, ``ref_count`` and ``ref_population`` (the
@@ -136,6 +138,13 @@ def isr(
         ``True`` when ``count`` holds each group's all-age observed total rather than
         counts by age: the same value on every row of the group (or on one row, the
         others empty). Rows then only need the age-specific populations.
+
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite counts or populations (and, with
+        ``observed_total``, totals that differ within a group) raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason and the other groups are computed (docs/methods/options.md).
+        Problems in the reference data always raise: every group shares it.
 
     Returns
     -------
@@ -175,7 +184,7 @@ def isr(
     m = positive_number(multiplier, "multiplier", "100_000")
     core = _indirect(
         data, count, population, age, ref_count, ref_population, group_by, confidence,
-        reference, observed_total,
+        reference, observed_total, on_invalid,
     )  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
         ref_rate = core.ref_count / core.ref_population * m
@@ -219,6 +228,7 @@ def smr(
     *,
     reference: Any = None,
     observed_total: bool = False,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Standardised ratio O/E (e.g. a standardised mortality ratio) with Poisson limits.
 
@@ -233,6 +243,13 @@ def smr(
         As for :func:`isr`.
     refvalue:
         1 for a ratio (1 = as expected) or 100 for a percentage (100 = as expected).
+
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite counts or populations (and, with
+        ``observed_total``, totals that differ within a group) raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason and the other groups are computed (docs/methods/options.md).
+        Problems in the reference data always raise: every group shares it.
 
     Returns
     -------
@@ -269,7 +286,7 @@ def smr(
     scale = float(refvalue)
     core = _indirect(
         data, count, population, age, ref_count, ref_population, group_by, confidence,
-        reference, observed_total,
+        reference, observed_total, on_invalid,
     )  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
         value = core.observed / core.expected * scale
@@ -309,6 +326,7 @@ def _indirect(
     confidence: float | Iterable[float],
     reference: Any,
     observed_total: bool,
+    on_invalid: str = "raise",
 ) -> _Indirect:
     levels = confidence_levels(confidence)
     if not isinstance(observed_total, bool):
@@ -329,11 +347,9 @@ def _indirect(
     no_reserved_names(keys, [col.COUNT, EXPECTED, col.POPULATION, col.VALUE, REFERENCE_RATE])
     not_in_group_by(keys, {"age": age})
     context = [*keys, age]
-    x_row = numeric_column(frame, count, "count", context)
-    n_row = numeric_column(frame, population, "population", context)
-    for values, name, role in ((x_row, count, "count"), (n_row, population, "population")):
-        require_finite(frame, values, name, role, context)
-        require_non_negative(frame, values, name, role, context)
+    checks = RowChecks(frame, context, on_invalid)
+    x_row = checks.numbers(count, "count")
+    n_row = checks.numbers(population, "population")
 
     groups = Groups.of(frame, keys)
     if per_row:
@@ -365,6 +381,7 @@ def _indirect(
     pop = groups.sum(n0)
 
     suppression = Suppression(groups)
+    checks.flag(suppression)
     for mask, reason in band_reasons(~present, std.labels, "missing age bands: "):
         suppression.flag(mask, reason)
     for mask, reason in band_reasons(
@@ -372,7 +389,8 @@ def _indirect(
     ):
         suppression.flag(mask, reason)
     if observed_total:
-        o = _group_total(frame, groups, x_row, count)
+        o, differs = _group_total(frame, groups, x_row, count, checks.suppress)
+        suppression.flag(differs, "count differs between the rows of the group (observed_total)")
         suppression.flag(np.isnan(o), "count is missing")
     else:
         o = groups.sum(x_row)
@@ -461,14 +479,20 @@ def _reference_table(
     return std, rx_band, std.weight_array
 
 
-def _group_total(frame: InputFrame, groups: Groups, x_row: np.ndarray, count: str) -> np.ndarray:
-    """Each group's all-age total from a column repeating it (empty cells allowed)."""
+def _group_total(
+    frame: InputFrame, groups: Groups, x_row: np.ndarray, count: str, suppress: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's all-age total from a column repeating it (empty cells allowed).
+
+    Totals that differ within a group raise, or (``suppress``) are returned marked.
+    """
     lo = np.full(groups.n, np.inf)
     hi = np.full(groups.n, -np.inf)
     np.fmin.at(lo, groups.codes, x_row)
     np.fmax.at(hi, groups.codes, x_row)
-    bad = np.flatnonzero(np.isfinite(lo) & (hi > lo))
-    if bad.size:
+    differs = np.isfinite(lo) & (hi > lo)
+    bad = np.flatnonzero(differs)
+    if bad.size and not suppress:
         g = int(bad[0])
         raise InputError(
             f"count column {count!r} must hold the same all-age total on every row of a group "
@@ -477,4 +501,4 @@ def _group_total(frame: InputFrame, groups: Groups, x_row: np.ndarray, count: st
             "all). Give the total on every row (or on one row, leaving the others empty), "
             "or use observed_total=False for counts by age band."
         )
-    return np.where(np.isfinite(lo), lo, np.nan)
+    return np.where(np.isfinite(lo), lo, np.nan), differs

@@ -24,13 +24,14 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    ON_INVALID,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
-    require_finite,
-    require_non_negative,
+    one_of,
+    whole_number,
 )
-from healthgap.stats.age_bands import AgeBand, band_starts
+from healthgap.stats.age_bands import AgeBand, are_band_starts, band_starts, parse_column
 from healthgap.stats.results import StatResult
 
 REFERENCES = (
@@ -50,6 +51,8 @@ RADIX = 100_000.0
 MAX_CI_WIDTH = 20.0
 #: Groups with a smaller total population are suppressed.
 MIN_TOTAL_POPULATION = 5_000.0
+#: Start of the open band when ages are given as band starts (ONS and OHID publish 90+).
+OPEN_FROM = 90
 #: Fraction of the band lived by those who die in it: infants (age 0 to 1) and others.
 INFANT_FRACTION = 0.1
 OTHER_FRACTION = 0.5
@@ -72,6 +75,7 @@ LIFE_TABLE_COLUMNS = (
 
 # Suppression reasons (METHODS.md section 7), worded once.
 BANDS_DIFFER = "age bands differ from the rest"
+NO_OPEN_BAND = "no row for the open age band"
 DEATHS_MISSING = "deaths are missing"
 POPULATION_MISSING = "population is missing"
 POPULATION_ZERO = "population is 0 in an age band"
@@ -160,6 +164,10 @@ class BandTable:
     cell: np.ndarray
     differs: np.ndarray
     rows_per_cell: np.ndarray
+    #: Groups with no row for the declared open band (band starts only), else all False.
+    missing_open: np.ndarray | None = None
+    #: The declared open band when ages are band starts; ``None`` for text labels.
+    open_from: int | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -205,8 +213,25 @@ def band_rows(
     )
 
 
-def arrange(frame: InputFrame, age: str, keys: Sequence[str]) -> BandTable:
+def open_band_start(open_from: Any) -> int:
+    """``open_from``: the start of the open band declared for ages given as band starts."""
+    return whole_number(open_from, "open_from", 1, "90")
+
+
+def arrange(
+    frame: InputFrame,
+    age: str,
+    keys: Sequence[str],
+    open_from: int = OPEN_FROM,
+    on_invalid: str = "raise",
+) -> BandTable:
     """Arrange rows into (groups x bands); the common layout is the most frequent one.
+
+    When ages are plain band starts the open band is the declared one (``open_from``):
+    the common layout is the most frequent among groups that have a row for it, and a
+    group without that row is marked in ``missing_open``. When no group has it, that is
+    an :class:`InputError` (``on_invalid="raise"``) or every group is marked
+    (``"suppress"``). Text labels ("85+") declare their own open band.
 
     Structural problems with that layout (gaps, overlaps, no open last band) raise
     :class:`InputError`; a group with other bands is marked in ``differs``.
@@ -222,20 +247,44 @@ def arrange(frame: InputFrame, age: str, keys: Sequence[str]) -> BandTable:
     try:
         if (codes < 0).any():
             raise InputError("missing age")
-        label_bands = band_starts(pd.Series(labels, dtype=object), age)
-    except InputError:
-        band_starts(frame.df[age], age, lambda r: frame.describe_row(r, keys))
+        label_series = pd.Series(labels, dtype=object)
+        starts_given = are_band_starts(parse_column(label_series, age))
+        label_bands = band_starts(label_series, age, open_from=open_from)
+    except InputError as err:
+        if str(err) == "missing age" or "must hold age bands" in str(err):
+            band_starts(frame.df[age], age, lambda r: frame.describe_row(r, keys), open_from)
         raise
-    key = np.array([b.start * 10_000 + (0 if b.end is None else b.end + 1) for b in label_bands])
+    key = np.array([_band_key(b) for b in label_bands])
     _, first_label, label_band = np.unique(key, return_index=True, return_inverse=True)
     unique_bands = [label_bands[int(i)] for i in first_label]
     row_band = label_band[codes]
+    open_band = AgeBand(open_from, None)
+    if starts_given and open_band not in unique_bands:
+        unique_bands.append(open_band)  # the highest start, so the order stays by start
 
     groups = Groups.of(frame, keys)
     u = len(unique_bands)
     counts = np.bincount(groups.codes * u + row_band, minlength=groups.n * u).reshape(groups.n, u)
     presence = counts > 0
-    patterns, pattern_counts = np.unique(presence, axis=0, return_counts=True)
+    missing_open = np.zeros(groups.n, dtype=bool)
+    candidates = presence
+    if starts_given:
+        missing_open = ~presence[:, u - 1]
+        if missing_open.all():
+            if on_invalid == "raise":
+                highest = unique_bands[-2].start if u > 1 else open_from
+                raise InputError(
+                    f"age column {age!r} must have a row for the open age band "
+                    f"{open_band.label} (open_from={open_from}), since its ages are band "
+                    f"starts; got band starts up to {highest} in every group. Pass "
+                    f"open_from={highest} if {highest}+ is your open band, label the bands "
+                    f"('0', '1-4', ..., '{highest}+'), or add the {open_band.label} rows."
+                )
+            candidates = presence.copy()
+            candidates[:, u - 1] = True
+        else:
+            candidates = presence[~missing_open]
+    patterns, pattern_counts = np.unique(candidates, axis=0, return_counts=True)
     reference = patterns[int(np.argmax(pattern_counts))]
     layout = _check_layout([unique_bands[int(j)] for j in np.flatnonzero(reference)], age)
     differs = (presence != reference).any(axis=1)
@@ -246,7 +295,20 @@ def arrange(frame: InputFrame, age: str, keys: Sequence[str]) -> BandTable:
     ok = (row_pos >= 0) & ~differs[groups.codes]
     cell = np.where(ok, groups.codes * layout.k + row_pos, -1)
     rows_per_cell = np.where(differs[:, None], 0, counts[:, reference])
-    return BandTable(frame, groups, layout, cell, differs, rows_per_cell)
+    return BandTable(
+        frame,
+        groups,
+        layout,
+        cell,
+        differs,
+        rows_per_cell,
+        missing_open=missing_open,
+        open_from=open_from if starts_given else None,
+    )
+
+
+def _band_key(b: AgeBand) -> int:
+    return b.start * 10_000 + (0 if b.end is None else b.end + 1)
 
 
 @dataclass(frozen=True)
@@ -321,24 +383,36 @@ def read_mortality(
     keys: Sequence[str],
     suppression: Suppression,
     prefix: str = "",
+    on_invalid: str = "raise",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Deaths and population as (groups x bands), flagging group-level problems.
 
-    Negative or infinite values raise :class:`InputError`; missing values, a zero
-    population, deaths above population, a total population under 5,000 and no deaths
-    in the open band suppress the group (METHODS.md section 7).
+    Text, negative or infinite values raise :class:`InputError` (or, with
+    ``on_invalid="suppress"``, suppress their group); missing values, a zero population,
+    deaths above population, a total population under 5,000 and no deaths in the open
+    band suppress the group (METHODS.md section 7).
     """
     frame = table.frame
-    context = [*keys, age]
-    d_row = numeric_column(frame, deaths, "deaths", context)
-    p_row = numeric_column(frame, population, "population", context)
-    for values, name, role in ((d_row, deaths, "deaths"), (p_row, population, "population")):
-        require_finite(frame, values, name, role, context)
-        require_non_negative(frame, values, name, role, context)
+    checks = RowChecks(frame, [*keys, age], on_invalid)
+    d_row = checks.numbers(deaths, "deaths")
+    p_row = checks.numbers(population, "population")
+    checks.flag(suppression, prefix=prefix)
     d = table.matrix(d_row)
     p = table.matrix(p_row)
     flag_group_data(table, suppression, d, p, np.isnan(d_row), np.isnan(p_row), prefix)
     return d, p
+
+
+def flag_layout(table: BandTable, suppression: Suppression, prefix: str = "") -> None:
+    """Flag groups without the declared open band, then groups whose bands differ."""
+    if table.missing_open is not None and table.open_from is not None:
+        open_label = AgeBand(table.open_from, None).label
+        suppression.flag(
+            table.missing_open,
+            f"{prefix}{NO_OPEN_BAND} {open_label} (open_from={table.open_from})",
+        )
+    expected = f" (expected {table.layout.describe()})"
+    suppression.flag(table.differs, prefix + BANDS_DIFFER + expected)
 
 
 def flag_group_data(
@@ -352,8 +426,7 @@ def flag_group_data(
 ) -> None:
     """Flag the group-level suppression rules of METHODS.md section 7, in order."""
     groups = table.groups
-    expected = f" (expected {table.layout.describe()})"
-    suppression.flag(table.differs, prefix + BANDS_DIFFER + expected)
+    flag_layout(table, suppression, prefix)
     suppression.flag(groups.any(deaths_missing), prefix + DEATHS_MISSING)
     suppression.flag(groups.any(population_missing), prefix + POPULATION_MISSING)
     suppression.flag(np.asarray((p <= 0).any(axis=1)), prefix + POPULATION_ZERO)
@@ -378,6 +451,9 @@ def life_expectancy(
     group_by: str | Sequence[str] | None = None,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
     life_table: bool = False,
+    *,
+    open_from: int = OPEN_FROM,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Life expectancy at the start of every age band, with confidence limits.
 
@@ -405,17 +481,28 @@ def life_expectancy(
     age:
         Column of age bands: labels such as ``"0"``, ``"1-4"``, ``"5-9"``, ``"90+"`` (any
         layout of contiguous bands whose last band is open, e.g. 0, 1-4, ..., 85+ or 0-4,
-        5-9, ..., 90+), or plain numbers giving band starts (0, 1, 5, ..., 90; the highest
-        start opens the last band).
+        5-9, ..., 90+), or plain numbers giving band starts (0, 1, 5, ..., 90), whose open
+        last band is the one starting at ``open_from``.
     group_by:
         Column name(s) defining the groups (e.g. area and sex); ``None`` for one group.
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
     life_table:
         Also return the life table: ``interval_width`` (n), ``mortality_rate`` (M),
         ``separation_factor`` (a), ``death_probability`` (q), ``survivors`` (l),
         ``life_table_deaths`` (d), ``person_years`` (L), ``person_years_remaining`` (T) and
         ``standard_error`` of the life expectancy.
+    open_from:
+        Start of the open last band when ``age`` holds band starts (default 90, the
+        layout ONS and OHID publish). A group with no row starting there is suppressed
+        ("no row for the open age band 90+ (open_from=90)") instead of letting its
+        highest start become the open band; when no group has it the call raises. Text
+        labels ("85+") declare their own open band and ignore ``open_from``.
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite deaths or populations raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason (e.g. "deaths is negative (column 'deaths')") and the other
+        groups are computed, as are groups of a call where no group has the open band.
 
     Returns
     -------
@@ -428,7 +515,8 @@ def life_expectancy(
     Suppression
     -----------
     All rows of a group are suppressed (NaN with a reason, one combined
-    ``SuppressionWarning``) when its bands differ from those of the other groups (the
+    ``SuppressionWarning``) when its ages are band starts without a row for the open band
+    ``open_from``, its bands differ from those of the other groups (the
     common layout is the most frequent one), a deaths or population value is missing,
     a population is 0, deaths exceed the population in a band, the total population is
     under 5,000, or there are no deaths in the open band. A single row is suppressed when
@@ -466,6 +554,8 @@ def life_expectancy(
     levels = confidence_levels(confidence)
     if not isinstance(life_table, bool):
         raise InputError(f"life_table must be True or False; got {life_table!r}.")
+    open_from = open_band_start(open_from)
+    on_invalid = one_of(on_invalid, "on_invalid", ON_INVALID)
     frame = InputFrame.of(data)
     keys = normalise_group_by(group_by)
     frame.require(
@@ -473,9 +563,9 @@ def life_expectancy(
         ["deaths", "population", "age"] + ["group_by"] * len(keys),
     )
     no_reserved_names(keys, [AGE, AGE_BAND, DEATHS, col.POPULATION, col.VALUE, *LIFE_TABLE_COLUMNS])
-    table = arrange(frame, age, keys)
+    table = arrange(frame, age, keys, open_from, on_invalid)
     group_level = Suppression(table.groups)
-    d, p = read_mortality(table, deaths, population, age, keys, group_level)
+    d, p = read_mortality(table, deaths, population, age, keys, group_level, on_invalid=on_invalid)
     lt = chiang(d, p, table.layout)
 
     rows = table.row_groups()
@@ -524,7 +614,11 @@ def life_expectancy(
             "limits use Chiang's variance with Silcocks' variance for the open band",
         ),
         kind=frame.kind,
-        parameters={"age_bands": tuple(b.label for b in table.layout.bands)},
+        parameters={
+            "age_bands": tuple(b.label for b in table.layout.bands),
+            "open_from": table.open_from,
+            "on_invalid": on_invalid,
+        },
     )
 
 

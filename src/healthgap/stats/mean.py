@@ -14,10 +14,9 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
-    require_finite,
 )
 from healthgap.stats.results import StatResult
 
@@ -37,6 +36,8 @@ def mean(
     value: str,
     group_by: str | Sequence[str] | None = None,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Mean of a column per group with Student t confidence limits.
 
@@ -58,7 +59,11 @@ def mean(
     group_by:
         Column name(s) defining the groups; ``None`` treats all rows as one group.
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
+    on_invalid:
+        ``"raise"`` (default): text or infinite values raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason and the other groups are computed (docs/methods/options.md).
 
     Returns
     -------
@@ -115,8 +120,8 @@ def mean(
             *col.limit_columns(levels),
         ],
     )
-    x_row = numeric_column(frame, value, "value", keys)
-    require_finite(frame, x_row, value, "value", keys)
+    checks = RowChecks(frame, keys, on_invalid)
+    x_row = checks.numbers(value, "value", non_negative=False)
 
     groups = Groups.of(frame, keys)
     present = ~np.isnan(x_row)
@@ -130,6 +135,7 @@ def mean(
         avg = centre + dev_sum / k
         sd = np.sqrt(np.maximum(ss, 0.0) / (k - 1))
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(k < 2, "fewer than 2 values")
 
     limits = {c: intervals.t_limits(avg, sd, k, c) for c in levels}
@@ -144,7 +150,7 @@ def mean(
     suppression.warn("mean")
 
     notes: tuple[str, ...] = ()
-    missing = np.flatnonzero(~present)
+    missing = np.flatnonzero(~present & ~checks.rows)
     if missing.size:
         notes = (
             f"{missing.size} missing {'value was' if missing.size == 1 else 'values were'} "

@@ -15,12 +15,10 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
     positive_number,
-    require_finite,
-    require_non_negative,
 )
 from healthgap.stats.results import StatResult
 
@@ -40,28 +38,34 @@ def count_columns(
     keys: Sequence[str],
     *,
     numerator_at_most_denominator: bool,
+    checks: RowChecks | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numerator and denominator as float arrays, checked row by row.
 
     Text, infinite and negative values are structural errors. For proportions a row whose
     numerator exceeds its denominator is one too (it cannot be a part of a whole).
-    Missing cells stay NaN: the caller suppresses their groups.
+    Missing cells stay NaN: the caller suppresses their groups. With ``checks`` in
+    suppress mode the structural errors mark their rows instead of raising.
     """
-    x = numeric_column(frame, numerator, "numerator", keys)
-    n = numeric_column(frame, denominator, "denominator", keys)
-    for values, name, role in ((x, numerator, "numerator"), (n, denominator, "denominator")):
-        require_finite(frame, values, name, role, keys)
-        require_non_negative(frame, values, name, role, keys)
+    checks = checks if checks is not None else RowChecks(frame, keys)
+    x = checks.numbers(numerator, "numerator")
+    n = checks.numbers(denominator, "denominator")
     if numerator_at_most_denominator:
-        bad = np.flatnonzero(x > n)
+        over = x > n
+        bad = np.flatnonzero(over)
         if bad.size:
             first = int(bad[0])
-            raise InputError(
-                f"numerator column {numerator!r} must be at most the denominator column "
-                f"{denominator!r}; got {bad.size} {'row' if bad.size == 1 else 'rows'} where "
-                f"it is larger (first: {x[first]:g} > {n[first]:g} at "
-                f"{frame.describe_row(first, keys)}). Check that the columns are not swapped "
-                "and that each row's numerator counts people within its denominator."
+            checks.rule(
+                over,
+                f"numerator is above the denominator (columns {numerator!r}, {denominator!r})",
+                InputError(
+                    f"numerator column {numerator!r} must be at most the denominator column "
+                    f"{denominator!r}; got {bad.size} {'row' if bad.size == 1 else 'rows'} "
+                    f"where it is larger (first: {x[first]:g} > {n[first]:g} at "
+                    f"{frame.describe_row(first, keys)}). Check that the columns are not "
+                    "swapped and that each row's numerator counts people within its "
+                    "denominator."
+                ),
             )
     return x, n
 
@@ -82,6 +86,8 @@ def proportion(
     group_by: str | Sequence[str] | None = None,
     multiplier: float = 1,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Proportion x/n per group with Wilson score confidence limits.
 
@@ -107,7 +113,13 @@ def proportion(
         Scale of the output: 1 for a proportion (default), 100 for a percentage; any
         number greater than 0 is accepted (e.g. 1,000 for "per 1,000 births").
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default
+        (0.95, 0.998).
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite values, or a numerator above its
+        denominator, raise :class:`~healthgap.errors.InputError`. ``"suppress"``: their
+        group is suppressed with the reason and the other groups are computed
+        (docs/methods/options.md).
 
     Returns
     -------
@@ -161,14 +173,16 @@ def proportion(
             *col.limit_columns(levels),
         ],
     )
+    checks = RowChecks(frame, keys, on_invalid)
     x_row, n_row = count_columns(
-        frame, numerator, denominator, keys, numerator_at_most_denominator=True
+        frame, numerator, denominator, keys, numerator_at_most_denominator=True, checks=checks
     )
 
     groups = Groups.of(frame, keys)
     x = groups.sum(x_row)
     n = groups.sum(n_row)
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(groups.any(np.isnan(x_row)), "numerator is missing")
     suppression.flag(groups.any(np.isnan(n_row)), "denominator is missing")
     suppression.flag(n <= 0, "denominator is 0")

@@ -14,12 +14,10 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
     positive_number,
-    require_finite,
-    require_non_negative,
 )
 from healthgap.stats.results import StatResult
 
@@ -39,6 +37,8 @@ def crude_rate(
     group_by: str | Sequence[str] | None = None,
     multiplier: float = 100_000,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Crude rate per ``multiplier`` people with Poisson confidence limits.
 
@@ -58,7 +58,12 @@ def crude_rate(
     multiplier:
         Scale of the rate, e.g. 100,000 for "per 100,000".
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default
+        (0.95, 0.998).
+    on_invalid:
+        ``"raise"`` (default): text, negative or infinite counts or populations raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: their group is suppressed
+        with the reason and the other groups are computed (docs/methods/options.md).
 
     Returns
     -------
@@ -87,16 +92,15 @@ def crude_rate(
     keys = normalise_group_by(group_by)
     frame.require([count, population, *keys], ["count", "population"] + ["group_by"] * len(keys))
     no_reserved_names(keys, [col.COUNT, col.POPULATION, col.VALUE, col.METHOD])
-    o_row = numeric_column(frame, count, "count", keys)
-    n_row = numeric_column(frame, population, "population", keys)
-    for values, name, role in ((o_row, count, "count"), (n_row, population, "population")):
-        require_finite(frame, values, name, role, keys)
-        require_non_negative(frame, values, name, role, keys)
+    checks = RowChecks(frame, keys, on_invalid)
+    o_row = checks.numbers(count, "count")
+    n_row = checks.numbers(population, "population")
 
     groups = Groups.of(frame, keys)
     o = groups.sum(o_row)
     n = groups.sum(n_row)
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(groups.any(np.isnan(o_row)), "count is missing")
     suppression.flag(groups.any(np.isnan(n_row)), "population is missing")
     suppression.flag(n <= 0, "population is 0")

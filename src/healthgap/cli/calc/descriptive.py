@@ -32,6 +32,7 @@ def proportion_command(
         float, typer.Option(help="Scale: 1 for a proportion, 100 for a percentage.")
     ] = 1,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Proportion with Wilson score limits."""
@@ -44,6 +45,7 @@ def proportion_command(
         group_by=group_by,
         multiplier=multiplier,
         confidence=opt.levels(confidence),
+        on_invalid=on_invalid,
     )
 
 
@@ -53,6 +55,7 @@ def mean_command(
     value: Annotated[str, typer.Option(help="Column of values to average.")],
     group_by: opt.GroupBy = None,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Mean with Student t limits (missing values are left out)."""
@@ -63,6 +66,7 @@ def mean_command(
         value=value,
         group_by=group_by,
         confidence=opt.levels(confidence),
+        on_invalid=on_invalid,
     )
 
 

@@ -26,11 +26,17 @@ Se = Annotated[
 @calc_app.command("sii")
 def sii_command(
     input: opt.InputPath,
-    value: Annotated[str, typer.Option(help="Column of values, one row per area and quantile.")],
     population: Annotated[str, typer.Option(help="Column of quantile populations (weights).")],
     quantile: Annotated[
         str, typer.Option(help="Column of quantile numbers: 1 = most deprived, Q = least.")
     ],
+    value: Annotated[
+        str | None, typer.Option(help="Column of values, one row per area and quantile.")
+    ] = None,
+    x: Annotated[
+        str | None,
+        typer.Option("--x", help="Proportions: column of counts instead of --value (x/pop)."),
+    ] = None,
     group_by: opt.GroupBy = None,
     lower: Lower = None,
     upper: Upper = None,
@@ -55,12 +61,26 @@ def sii_command(
     repetitions: Annotated[int, typer.Option(help="Monte Carlo repetitions.")] = 100_000,
     confidence: Annotated[
         list[float] | None,
-        typer.Option(help="Confidence level in (0, 1); repeat for several. Default 0.95."),
+        typer.Option(help="Confidence level: 0.95 or 95; repeat for several. Default 0.95."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable limits.")] = None,
     rii: Annotated[
         bool, typer.Option("--rii/--no-rii", help="Also report the relative index (RII).")
     ] = True,
+    se_scale: Annotated[
+        str,
+        typer.Option(
+            help="'value': --se is in the value's units; 'working': on the log (rates) or "
+            "logit (proportions) scale, as PHEindicatormethods' se."
+        ),
+    ] = "value",
+    reliability: Annotated[
+        bool,
+        typer.Option(
+            "--reliability", help="Also report how much the limits move across 10 seeded runs."
+        ),
+    ] = False,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Slope and relative index of inequality with Monte Carlo limits."""
@@ -69,8 +89,12 @@ def sii_command(
         input,
         out,
         value=value,
+        x=x,
         population=population,
         quantile=quantile,
+        se_scale=se_scale,
+        reliability=reliability,
+        on_invalid=on_invalid,
         group_by=group_by,
         lower=lower,
         upper=upper,

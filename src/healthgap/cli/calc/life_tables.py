@@ -33,6 +33,8 @@ def life_expectancy_command(
     life_table: Annotated[
         bool, typer.Option("--life-table", help="Also write the life-table columns (l, L, T...).")
     ] = False,
+    open_from: opt.OpenFrom = 90,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Life expectancy at each band start: Chiang II life table, Silcocks final band."""
@@ -46,6 +48,8 @@ def life_expectancy_command(
         group_by=group_by,
         confidence=opt.levels(confidence),
         life_table=life_table,
+        open_from=open_from,
+        on_invalid=on_invalid,
     )
 
 
@@ -76,6 +80,8 @@ def healthy_life_expectancy_command(
     ] = None,
     group_by: opt.GroupBy = None,
     confidence: opt.Confidence = None,
+    open_from: opt.OpenFrom = 90,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Healthy (or disability-free) life expectancy by the Sullivan method."""
@@ -94,6 +100,8 @@ def healthy_life_expectancy_command(
         person_years=person_years,
         group_by=group_by,
         confidence=opt.levels(confidence),
+        open_from=open_from,
+        on_invalid=on_invalid,
     )
 
 
@@ -115,6 +123,8 @@ def decompose_gap_command(
         str | None, typer.Option(help="Column of causes of death (deaths by cause).")
     ] = None,
     group_by: opt.GroupBy = None,
+    open_from: opt.OpenFrom = 90,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Arriaga decomposition of a life-expectancy gap by age band (and cause)."""
@@ -135,4 +145,6 @@ def decompose_gap_command(
         comparison=tuple(comparison),
         cause=cause,
         group_by=group_by,
+        open_from=open_from,
+        on_invalid=on_invalid,
     )

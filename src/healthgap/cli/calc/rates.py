@@ -20,6 +20,7 @@ def crude_rate_command(
     group_by: opt.GroupBy = None,
     multiplier: opt.Multiplier = 100_000,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Crude rate with exact (below 10) or Byar's limits."""
@@ -32,4 +33,5 @@ def crude_rate_command(
         group_by=group_by,
         multiplier=multiplier,
         confidence=opt.levels(confidence),
+        on_invalid=on_invalid,
     )

@@ -77,6 +77,7 @@ def dsr_command(
     ] = None,
     multiplier: opt.Multiplier = 100_000,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Directly standardised rate with Dobson limits (suppressed below a count of 10)."""
@@ -92,6 +93,7 @@ def dsr_command(
         multiplier=multiplier,
         confidence=opt.levels(confidence),
         event_frequency=event_frequency,
+        on_invalid=on_invalid,
     )
 
 
@@ -108,6 +110,7 @@ def isr_command(
     observed_total: ObservedTotal = False,
     multiplier: opt.Multiplier = 100_000,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Indirectly standardised rate with exact (below 10) or Byar's limits."""
@@ -125,6 +128,7 @@ def isr_command(
         confidence=opt.levels(confidence),
         reference=None if reference is None else read_table(reference),
         observed_total=observed_total,
+        on_invalid=on_invalid,
     )
 
 
@@ -143,6 +147,7 @@ def smr_command(
         float, typer.Option(help="1 for a ratio, 100 for a percentage of expected.")
     ] = 1,
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Standardised ratio observed/expected (e.g. SMR) with exact or Byar's limits."""
@@ -160,4 +165,5 @@ def smr_command(
         confidence=opt.levels(confidence),
         reference=None if reference is None else read_table(reference),
         observed_total=observed_total,
+        on_invalid=on_invalid,
     )

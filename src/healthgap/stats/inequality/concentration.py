@@ -35,6 +35,7 @@ import numpy as np
 
 from healthgap.errors import InputError
 from healthgap.stats import intervals
+from healthgap.stats._validate import confidence_level
 from healthgap.stats.inequality import _heat_kernels as k
 
 REFERENCES = (
@@ -178,8 +179,7 @@ def concentration_index(
                 f"weights must be 0 or more with a total above 0; got "
                 f"{'a negative weight at position ' + str(first) if first else 'a total of 0'}."
             )
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence must be between 0 and 1; got {confidence!r}.")
+    confidence = confidence_level(confidence)
     p = w / w.sum()
     mu = float(np.sum(p * y))
     if not mu > 0:

@@ -163,7 +163,7 @@ def gap(
         ``"highest"``/``"lowest"`` are chosen by value; ties go to the first (highest) or
         last (lowest) label in sorted order.
     confidence:
-        One level or several, each in (0, 1); default (0.95, 0.998).
+        One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
 
     Returns
     -------

@@ -11,7 +11,7 @@ Monte Carlo limits
 ------------------
 Like the official method, the limits come from R simulated sets of quantile values
 (default 100,000). The standard-normal draws are one ``(R, Q)`` block
-``z = numpy.random.default_rng(seed).standard_normal((R, Q))`` shared by every area
+``z = numpy.random.defaultinputs.generator(seed).standard_normal((R, Q))`` shared by every area
 (common random numbers). Whenever the fitted slope is linear in the draws, one area's
 simulated slopes are ``beta1 + z @ (c1 * s)``, so all areas' draws are a single BLAS matrix
 product, taken in chunks of areas; the order statistics come from ``ndarray.partition``.
@@ -34,7 +34,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import math
-import numbers
 import os
 import threading
 import warnings
@@ -54,14 +53,14 @@ from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
 from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
+    RowChecks,
     confidence_levels,
     no_reserved_names,
     numeric_column,
     one_of,
-    require_finite,
-    require_non_negative,
     whole_number,
 )
+from healthgap.stats.inequality import _sii_inputs as inputs
 from healthgap.stats.results import StatResult
 
 ValueType = Literal["normal", "rate", "proportion"]
@@ -70,6 +69,11 @@ VALUE_TYPES: tuple[str, ...] = ("normal", "rate", "proportion")
 SII = "sii"
 RII = "rii"
 DIRECTION = "direction"
+INTERCEPT = "intercept"
+#: Suffix of the reliability columns: mean absolute difference between runs.
+MAD = "_mad"
+#: Independent simulations behind the reliability statistic (as the official method).
+RELIABILITY_RUNS = 10
 
 #: 5 <= Q <= 100 quantiles per area (METHODS.md section 10).
 MIN_QUANTILES = 5
@@ -381,36 +385,7 @@ def _inverse_inplace(value_type: str, x: np.ndarray) -> None:
         special.expit(x, out=x)
 
 
-def _working_se_from_se(value_type: str, y: np.ndarray, se: np.ndarray) -> np.ndarray:
-    """Delta method: se/y on the log scale, se/(y (1 - y)) on the logit scale."""
-    if value_type == "rate":
-        return se / y
-    if value_type == "proportion":
-        return se / (y * (1.0 - y))
-    return se
-
-
 # --------------------------------------------------------------------------- argument checks
-
-
-def _multiplier(value: Any) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(float(value))
-        or float(value) == 0
-    ):
-        raise InputError(
-            f"multiplier must be a non-zero number; got {value!r}. Use e.g. multiplier=1, "
-            "or multiplier=-1 to measure from the least to the most deprived end."
-        )
-    return float(value)
-
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise InputError(f"{name} must be True or False; got {value!r}.")
-    return bool(value)
 
 
 def _repetitions(value: Any, levels: tuple[float, ...]) -> int:
@@ -427,119 +402,6 @@ def _repetitions(value: Any, levels: tuple[float, ...]) -> int:
                 "as the official method does."
             )
     return r
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    if isinstance(seed, bool):
-        raise InputError(f"seed must be a whole number or None; got {seed!r}. Use e.g. seed=2024.")
-    try:
-        return np.random.default_rng(seed)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"seed must be a whole number or None; got {seed!r}. Use e.g. seed=2024."
-        ) from None
-
-
-def _se_source(se: str | None, lower: str | None, upper: str | None) -> None:
-    if se is not None and (lower is not None or upper is not None):
-        given = "lower" if lower is not None else "upper"
-        raise InputError(
-            f"se must not be combined with lower/upper; got se={se!r} and "
-            f"{given}={lower if lower is not None else upper!r}. Pass either the standard "
-            "error column or the two 95% limit columns."
-        )
-    if se is None and (lower is None) != (upper is None):
-        given, name = ("lower", lower) if lower is not None else ("upper", upper)
-        raise InputError(
-            f"lower and upper must be given together; got only {given}={name!r}. Pass both "
-            "95% limit columns, or se."
-        )
-    if se is None and lower is None:
-        raise InputError(
-            "se, or lower and upper, must be given; got neither. Pass se='se' (standard "
-            "errors) or lower='lower_95' and upper='upper_95' (95% confidence limits)."
-        )
-
-
-def _quantile_numbers(frame: InputFrame, q: np.ndarray, column: str, keys: list[str]) -> int:
-    """Check the quantile column holds 1..Q in every row; return Q."""
-    missing = np.flatnonzero(np.isnan(q))
-    if missing.size:
-        raise InputError(
-            f"quantile column {column!r} must have a value in every row; got {missing.size} "
-            f"empty (first at {frame.describe_row(int(missing[0]), keys)}). Drop rows that "
-            "have no quantile."
-        )
-    fractional = np.flatnonzero(q != np.round(q))
-    if fractional.size:
-        first = int(fractional[0])
-        raise InputError(
-            f"quantile column {column!r} must hold whole numbers; got {q[first]:g} at "
-            f"{frame.describe_row(first, keys)}. Number the quantiles 1, 2, ..., Q."
-        )
-    labels = np.unique(q)
-    n = labels.size
-    if labels[0] != 1 or labels[-1] != n:
-        shown = ", ".join(f"{v:g}" for v in labels[:12]) + (" ..." if n > 12 else "")
-        raise InputError(
-            f"quantile column {column!r} must number the quantiles 1, 2, ..., Q from most "
-            f"deprived (1) to least deprived (Q); got the labels {shown}. Renumber them, "
-            "e.g. 0-9 becomes 1-10; reverse them if your 1 is the least deprived."
-        )
-    if not MIN_QUANTILES <= n <= MAX_QUANTILES:
-        raise InputError(
-            f"quantile column {column!r} must have between {MIN_QUANTILES} and "
-            f"{MAX_QUANTILES} quantiles; got {n}. Use quintiles, deciles or finer."
-        )
-    return int(n)
-
-
-def _limit_columns(
-    frame: InputFrame,
-    value_type: str,
-    lower: str,
-    upper: str,
-    keys: list[str],
-) -> tuple[np.ndarray, np.ndarray]:
-    lo = numeric_column(frame, lower, "lower", keys)
-    hi = numeric_column(frame, upper, "upper", keys)
-    for arr, name, role in ((lo, lower, "lower"), (hi, upper, "upper")):
-        require_finite(frame, arr, name, role, keys)
-    bad = np.flatnonzero(lo > hi)
-    if bad.size:
-        first = int(bad[0])
-        raise InputError(
-            f"lower column {lower!r} must not exceed upper column {upper!r}; got "
-            f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
-            f"{lo[first]:g} > {hi[first]:g} at {frame.describe_row(first, keys)}). Check "
-            "that the two columns are not swapped."
-        )
-    for arr, name, role in ((lo, lower, "lower"), (hi, upper, "upper")):
-        _check_range(frame, value_type, arr, name, role, keys)
-    return lo, hi
-
-
-def _check_range(
-    frame: InputFrame,
-    value_type: str,
-    values: np.ndarray,
-    column: str,
-    role: str,
-    keys: list[str],
-) -> None:
-    """Rates are 0 or more; proportions lie in [0, 1]."""
-    if value_type == "rate":
-        require_non_negative(frame, values, column, role, keys)
-    elif value_type == "proportion":
-        bad = np.flatnonzero((values < 0) | (values > 1))
-        if bad.size:
-            first = int(bad[0])
-            raise InputError(
-                f"{role} column {column!r} must lie between 0 and 1 for proportions; got "
-                f"{bad.size} {'value' if bad.size == 1 else 'values'} outside (first: "
-                f"{values[first]:g} at {frame.describe_row(first, keys)}). If they are "
-                "percentages, divide by 100 and use multiplier=100."
-            )
 
 
 def _direction(multiplier: float, n_quantiles: int) -> tuple[str, str]:
@@ -578,7 +440,7 @@ def _direction(multiplier: float, n_quantiles: int) -> tuple[str, str]:
 
 def sii(
     data: Any,
-    value: str,
+    value: str | None,
     population: str,
     quantile: str,
     group_by: str | Sequence[str] | None = None,
@@ -592,6 +454,11 @@ def sii(
     confidence: float | Iterable[float] = (0.95,),
     seed: int | None = None,
     rii: bool = True,
+    *,
+    x: str | None = None,
+    se_scale: str = "value",
+    reliability: bool = False,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Slope index of inequality (SII) and relative index of inequality (RII).
 
@@ -621,13 +488,14 @@ def sii(
     group_by:
         Column(s) defining the areas (and e.g. sex, period); ``None`` is one area.
     lower, upper, se:
-        Either ``se`` (the standard error of each value, in the value's units) or ``lower``
-        and ``upper`` (its 95% confidence limits).
+        ``se`` (the standard error of each value), or ``lower`` and ``upper`` (its 95%
+        confidence limits), or both, which must then agree to within rounding. Every
+        source becomes a standard error on the working scale by one rule,
+        s = (f(U) - f(L)) / (2 x 1.959964), f the identity, log or logit
+        (``healthgap.stats.inequality._sii_inputs`` explains each case).
     value_type:
-        ``"normal"`` (e.g. life expectancy), ``"rate"`` or ``"proportion"`` (0-1 scale).
-        The working scale of the simulation is the identity, the log or the logit. Standard
-        errors come from the limits on that scale, s = (f(U) - f(L)) / (2 x 1.959964), or
-        from ``se`` by the delta method (se/y for rates, se/(y(1-y)) for proportions).
+        ``"normal"`` (e.g. life expectancy), ``"rate"`` or ``"proportion"`` (0-1 scale):
+        the simulation's working scale is the identity, the log or the logit.
     transform:
         Rates and proportions only: fit the regression on the working scale and
         back-transform (see above). With ``False`` the simulated values are
@@ -638,18 +506,41 @@ def sii(
     repetitions:
         Monte Carlo repetitions R (default 100,000, as in the official method).
     confidence:
-        One level or several, each in (0, 1); default 0.95.
+        One level or several, each in (0, 1) or as a percentage (95); default 0.95.
     seed:
         Seed for ``numpy.random.default_rng``; give one to make the limits reproducible.
     rii:
         Also report the RII and its limits (default ``True``).
+    x:
+        Proportions only: a column of counts, instead of ``value``; the value of each
+        quantile is x / population. Without ``se`` or limits the standard errors come from
+        the Wilson 95% limits of x / population.
+    se_scale:
+        ``"value"`` (default): ``se`` is on the value's own scale and is taken to the
+        working scale through its symmetric 95% limits y -/+ 1.96 se (exact, not the delta
+        method). ``"working"``: ``se`` is already on the log (rates) or logit (proportions)
+        scale, as PHEindicatormethods' ``se`` is, and is used as it is. Passing a
+        working-scale se as ``"value"`` gives intervals far too narrow; give the limits too
+        and the mismatch is an error.
+    reliability:
+        Also run the simulation 9 more times with independent streams (spawned from the
+        seed) at the same repetitions, and report for each limit column the mean absolute
+        difference between its value and the other runs' (columns ending ``_mad``, e.g.
+        ``sii_lower_95_0_mad``): how much the limits move between runs. Ten times slower.
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, negative or infinite values, values
+        out of range, swapped limits and se disagreeing with the limits raise, or suppress
+        their area with the reason.
 
     Returns
     -------
     StatResult
         ``to_frame()`` has the group columns, ``sii``, ``sii_lower_95_0``,
         ``sii_upper_95_0`` (a pair per level), ``rii`` and its limits (when ``rii``),
-        ``direction``, ``suppressed`` and ``suppression_reason``.
+        ``intercept`` (the fitted value at the end the SII is measured from, in the SII's
+        units, so ``intercept + sii`` is the fitted value at the other end), the ``_mad``
+        columns (with ``reliability``), ``direction``, ``suppressed`` and
+        ``suppression_reason``.
 
     Notes
     -----
@@ -688,53 +579,67 @@ def sii(
     """
     levels = confidence_levels(confidence)
     vt = one_of(value_type, "value_type", VALUE_TYPES)
-    do_transform = _flag(transform, "transform")
-    want_rii = _flag(rii, "rii")
+    do_transform = inputs.flag(transform, "transform")
+    want_rii = inputs.flag(rii, "rii")
     if do_transform and vt == "normal":
         raise InputError(
             "transform=True must be used with value_type 'rate' or 'proportion'; got "
             "value_type='normal'. Leave transform=False for values such as life expectancy."
         )
-    m = _multiplier(multiplier)
+    m = inputs.multiplier_value(multiplier)
     reps = _repetitions(repetitions, levels)
-    rng = _rng(seed)
-    _se_source(se, lower, upper)
+    rng = inputs.generator(seed)
+    se_on = one_of(se_scale, "se_scale", inputs.SE_SCALES)
+    want_reliability = inputs.flag(reliability, "reliability")
+    inputs.se_source(se, lower, upper, x)
+    if (value is None) == (x is None):
+        raise InputError(
+            f"sii must be given exactly one of value and x; got "
+            f"{'both' if value is not None else 'neither'}. Pass value='rate' (the indicator "
+            "value), or x='count' with value=None for a proportion x / population."
+        )
 
     frame = InputFrame.of(data)
     keys = normalise_group_by(group_by)
-    cols = [value, population, quantile] + ([se] if se is not None else [lower, upper])
-    roles = ["value", "population", "quantile"] + (["se"] if se is not None else ["lower", "upper"])
-    frame.require(
-        [*(c for c in cols if c is not None), *keys], [*roles, *(["group_by"] * len(keys))]
-    )
+    named = {"value": value, "x": x, "population": population, "quantile": quantile,
+             "se": se, "lower": lower, "upper": upper}  # fmt: skip
+    given = {role: name for role, name in named.items() if name is not None}
+    frame.require([*given.values(), *keys], [*given.keys(), *(["group_by"] * len(keys))])
     if quantile in keys:
         raise InputError(
             f"group_by must not include the quantile column {quantile!r}; got group_by="
             f"{keys}. Group by the areas only: each area's quantiles form one regression."
         )
-    reserved = [SII, RII, DIRECTION, col.VALUE, col.SUPPRESSED, col.SUPPRESSION_REASON]
+    reserved = [SII, RII, DIRECTION, INTERCEPT, col.VALUE, col.SUPPRESSED,
+                col.SUPPRESSION_REASON]  # fmt: skip
     for c in levels:
         reserved += [col.lower(c), col.upper(c)]
         reserved += [col.lower(c, "sii_"), col.upper(c, "sii_")]
         reserved += [col.lower(c, "rii_"), col.upper(c, "rii_")]
     no_reserved_names(keys, reserved)
 
-    # Row-level columns and their structural checks.
-    y_row = numeric_column(frame, value, "value", keys)
-    p_row = numeric_column(frame, population, "population", keys)
+    # Row-level columns and their structural checks (raise, or mark for suppression).
+    checks = RowChecks(frame, keys, on_invalid)
+    p_row = checks.numbers(population, "population")
     q_row = numeric_column(frame, quantile, "quantile", keys)
-    require_finite(frame, y_row, value, "value", keys)
-    require_finite(frame, p_row, population, "population", keys)
-    require_non_negative(frame, p_row, population, "population", keys)
-    _check_range(frame, vt, y_row, value, "value", keys)
-    n_q = _quantile_numbers(frame, q_row, quantile, keys)
-    if se is not None:
-        s_row = numeric_column(frame, se, "se", keys)
-        require_finite(frame, s_row, se, "se", keys)
-        require_non_negative(frame, s_row, se, "se", keys)
+    n_q = inputs.quantile_numbers(frame, q_row, quantile, keys)
+    x_row = None
+    if value is not None:
+        y_row = checks.numbers(value, "value", non_negative=False)
+        inputs.check_range(checks, vt, y_row, value, "value")
     else:
-        assert lower is not None and upper is not None
-        lo_row, hi_row = _limit_columns(frame, vt, lower, upper, keys)
+        assert x is not None
+        y_row, x_row = inputs.counts_as_value(checks, x, p_row, vt)
+    s_row = lo_row = hi_row = None
+    if se is not None:
+        s_row = checks.numbers(se, "se")
+    if lower is not None:
+        assert upper is not None
+        lo_row, hi_row = inputs.limit_columns(checks, vt, lower, upper)
+    if s_row is not None and lo_row is not None and hi_row is not None:
+        inputs.check_agreement(
+            checks, vt, se_on, y_row, s_row, lo_row, hi_row, (str(se), str(lower), str(upper))
+        )
 
     groups = Groups.of(frame, keys)
     g_n = groups.n
@@ -761,40 +666,50 @@ def sii(
     absent = (counts == 0).reshape(g_n, n_q)
 
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(absent.any(axis=1), "not every quantile present")
-    suppression.flag(np.isnan(y).any(axis=1), "value is missing")
+    suppression.flag(
+        np.isnan(y).any(axis=1), "x is missing" if x is not None else "value is missing"
+    )
     suppression.flag(np.isnan(pop).any(axis=1), "population is missing")
     suppression.flag((pop == 0).any(axis=1), "population is 0 in a quantile")
+    if vt == "rate":
+        suppression.flag((y == 0).any(axis=1), "value is 0, so its log is undefined")
+    elif vt == "proportion":
+        suppression.flag(
+            ((y == 0) | (y == 1)).any(axis=1), "value is 0 or 1, so its logit is undefined"
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
-        if se is not None:
+        if s_row is not None:
             s_val = dense(s_row)
             suppression.flag(np.isnan(s_val).any(axis=1), "standard error is missing")
-            if vt == "rate":
-                suppression.flag((y == 0).any(axis=1), "value is 0, so its log is undefined")
-            elif vt == "proportion":
+            if se_on == "value":
+                where = "log" if vt == "rate" else "logit"
                 suppression.flag(
-                    ((y == 0) | (y == 1)).any(axis=1), "value is 0 or 1, so its logit is undefined"
+                    np.asarray(inputs.value_limits_leave_scale(vt, y, s_val).any(axis=1)),
+                    f"value -/+ 1.96 se leaves the {where} scale, so the {where}-scale SE is "
+                    "undefined (give se on that scale with se_scale='working', or the limits)",
                 )
-            s_work = _working_se_from_se(vt, y, s_val)
+            s_work = inputs.working_se(vt, se_on, y, s_val)
         else:
-            lo_d, hi_d = dense(lo_row), dense(hi_row)
-            suppression.flag(
-                (np.isnan(lo_d) | np.isnan(hi_d)).any(axis=1), "confidence limits are missing"
-            )
+            if lo_row is not None and hi_row is not None:
+                lo_d, hi_d = dense(lo_row), dense(hi_row)
+                suppression.flag(
+                    (np.isnan(lo_d) | np.isnan(hi_d)).any(axis=1), "confidence limits are missing"
+                )
+            else:
+                assert x_row is not None
+                lo_d, hi_d = inputs.wilson_se(dense(x_row), pop)
             if vt == "rate":
-                suppression.flag((y == 0).any(axis=1), "value is 0, so its log is undefined")
                 suppression.flag(
                     (lo_d == 0).any(axis=1), "a lower limit is 0, so the log-scale SE is undefined"
                 )
             elif vt == "proportion":
                 suppression.flag(
-                    ((y == 0) | (y == 1)).any(axis=1), "value is 0 or 1, so its logit is undefined"
-                )
-                suppression.flag(
                     ((lo_d == 0) | (hi_d == 1)).any(axis=1),
                     "a limit is 0 or 1, so the logit-scale SE is undefined",
                 )
-            s_work = (_forward(vt, hi_d) - _forward(vt, lo_d)) / (2.0 * Z95)
+            s_work = inputs.se_from_limits(vt, lo_d, hi_d)
 
     ok = ~suppression.mask
     ok_idx = np.flatnonzero(ok)
@@ -835,38 +750,44 @@ def sii(
         with np.errstate(divide="ignore", invalid="ignore"):
             rii_value = top / bottom if m > 0 else bottom / top
 
+    # The fitted value at the end the SII is measured from, in the SII's units.
+    if do_transform:
+        intercept_value = _inverse(vt, beta0 if m > 0 else beta0 + beta1) * abs(m)
+    else:
+        intercept_value = (beta0 if m > 0 else beta0 + beta1) * abs(m)
+
     # Monte Carlo limits.
-    z = rng.standard_normal((reps, n_q))
     ranks = [limit_ranks(reps, c) for c in levels]
     flat_ranks = [k for pair in ranks for k in pair]
     # A decreasing map F sends the k-th smallest of F(S) to F of the (R + 1 - k)-th of S.
     mapped_ranks = flat_ranks if m > 0 else [reps + 1 - k for k in flat_ranks]
     width = len(flat_ranks)
+    # Reliability runs use streams spawned before the main draws: the reported limits are
+    # the same with or without them.
+    extra_rngs = rng.spawn(RELIABILITY_RUNS - 1) if want_reliability else []
 
-    if linear:
-        sims = _simulate_linear(
-            z,
-            c0,
-            c1,
-            s_ok,
-            beta0,
-            beta1,
-            m,
-            mapped_ranks,
-            flat_ranks,
-            ratio=want_rii and not do_transform,
-        )
-        slope_os = sims["slope"]
-        if do_transform:
-            sii_os = sii_of(slope_os)
-            rii_os = rii_of(slope_os)
-        else:
-            sii_os = slope_os * m
-            rii_os = sims.get("ratio", np.full((n_ok, width), np.nan))
-    else:
+    def simulate(generator: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Order statistics (n_ok x width) of the simulated SII and RII."""
+        z = generator.standard_normal((reps, n_q))
+        if linear:
+            sims = _simulate_linear(
+                z, c0, c1, s_ok, beta0, beta1, m, mapped_ranks, flat_ranks,
+                ratio=want_rii and not do_transform,
+            )  # fmt: skip
+            slope_os = sims["slope"]
+            if do_transform:
+                return sii_of(slope_os), rii_of(slope_os)
+            return slope_os * m, sims.get("ratio", np.full((n_ok, width), np.nan))
         sims = _simulate_nonlinear(vt, z, mu, s_ok, c0, c1, m, flat_ranks, ratio=want_rii)
-        sii_os = sims["sii"]
-        rii_os = sims.get("ratio", np.full((n_ok, width), np.nan))
+        return sims["sii"], sims.get("ratio", np.full((n_ok, width), np.nan))
+
+    sii_os, rii_os = simulate(rng)
+    sii_mad = np.zeros_like(sii_os)
+    rii_mad = np.zeros_like(rii_os)
+    for generator in extra_rngs:
+        other_sii, other_rii = simulate(generator)
+        sii_mad += np.abs(other_sii - sii_os) / len(extra_rngs)
+        rii_mad += np.abs(other_rii - rii_os) / len(extra_rngs)
 
     # Back to one row per group (suppressed groups stay NaN).
     def full(values: np.ndarray) -> np.ndarray:
@@ -887,6 +808,17 @@ def sii(
             extra[col.upper(c, "rii_")] = full(rii_cols[2 + 2 * i])
         for arr in extra.values():
             suppression.apply(arr)
+    extra[INTERCEPT] = full(intercept_value)
+    suppression.apply(extra[INTERCEPT])
+    if want_reliability:
+        for i, c in enumerate(levels):
+            for k, name in ((2 * i, col.lower(c, "sii_")), (2 * i + 1, col.upper(c, "sii_"))):
+                extra[name + MAD] = full(sii_mad[:, k])
+            if want_rii:
+                for k, name in ((2 * i, col.lower(c, "rii_")), (2 * i + 1, col.upper(c, "rii_"))):
+                    extra[name + MAD] = full(np.where(rii_defined, rii_mad[:, k], np.nan))
+        for name in [n for n in extra if n.endswith(MAD)]:
+            suppression.apply(extra[name])
     extra[DIRECTION] = np.full(g_n, direction_text, dtype=object)
 
     table = assemble(groups, {}, full(sii_value), limits, suppression, extra=extra)
@@ -924,6 +856,7 @@ def sii(
         "Monte Carlo errors of different areas are correlated.",
         f"Limits are the sorted simulated values number round(R alpha/2) and "
         f"round(R (1 - alpha/2)) (1-based), R = {reps:,}.",
+        *inputs.described_sources(se, lower, x, se_on, vt),
     )
     return StatResult(
         table=table,
@@ -941,5 +874,8 @@ def sii(
             "seed": seed,
             "quantiles": n_q,
             "rii": want_rii,
+            "se_scale": se_on,
+            "reliability_runs": RELIABILITY_RUNS if want_reliability else 1,
+            "on_invalid": on_invalid,
         },
     )

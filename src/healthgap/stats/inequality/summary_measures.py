@@ -202,7 +202,7 @@ def inequality_measures(
         Codes to compute (see above); default every measure that applies to the
         dimension, with MDRU/MDRW only when ``reference_subgroup`` is given.
     confidence:
-        One level or several, each in (0, 1); default 0.95.
+        One level or several, each in (0, 1) or as a percentage (95); default 0.95.
     repetitions, seed:
         Monte Carlo draws (at least 100; default 10,000) and the seed of
         ``numpy.random.default_rng`` (fixed by default so results repeat; ``None`` for

@@ -1,0 +1,150 @@
+"""``on_invalid="suppress"``: a group's structural problem suppresses that group only.
+
+For every statistic: the default still raises the structural error; with "suppress" the
+bad group is suppressed with its reason, and the other groups equal a call on the clean
+rows alone (so the reason never leaks into, or changes, the other groups' numbers).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import healthgap
+from healthgap.errors import InputError, SuppressionWarning
+
+AGES = ["0-29", "30-59", "60+"]
+STD = {"0-29": 7498, "30-59": 3219, "60+": 742}
+
+
+def banded() -> pd.DataFrame:
+    rows = []
+    for i, area in enumerate(["A", "B", "C"]):
+        for j, age in enumerate(AGES):
+            rows.append(
+                {"area": area, "age": age, "deaths": 20.0 + 7 * i + 30 * j,
+                 "pop": 10_000.0 + 1_000 * i - 2_000 * j, "ref_deaths": 100.0 * (j + 1),
+                 "ref_pop": 100_000.0}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+CASES: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
+    "crude_rate": (healthgap.crude_rate, {"count": "deaths", "population": "pop"}, "count"),
+    "proportion": (
+        healthgap.proportion,
+        {"numerator": "deaths", "denominator": "pop"},
+        "numerator",
+    ),
+    "mean": (healthgap.mean, {"value": "deaths"}, "value"),
+    "dsr": (
+        healthgap.dsr,
+        {"count": "deaths", "population": "pop", "age": "age", "standard_population": STD},
+        "count",
+    ),
+    "isr": (
+        healthgap.isr,
+        {
+            "count": "deaths",
+            "population": "pop",
+            "age": "age",
+            "ref_count": "ref_deaths",
+            "ref_population": "ref_pop",
+        },
+        "count",
+    ),
+    "smr": (
+        healthgap.smr,
+        {
+            "count": "deaths",
+            "population": "pop",
+            "age": "age",
+            "ref_count": "ref_deaths",
+            "ref_population": "ref_pop",
+        },
+        "count",
+    ),
+}
+
+
+def run(name: str, df: pd.DataFrame, **extra: Any) -> pd.DataFrame:
+    fn, kwargs, _ = CASES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuppressionWarning)
+        return fn(df, group_by="area", **kwargs, **extra).to_frame()
+
+
+PROBLEMS = [("x", "is text, not a number"), (np.inf, "is infinite"), (-5.0, "is negative")]
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "what"),
+    [
+        (name, bad, what)
+        for name in CASES
+        for bad, what in PROBLEMS
+        if not (name == "mean" and what == "is negative")  # a mean may be of negative values
+    ],
+)
+def test_suppress_turns_a_structural_problem_into_a_suppressed_group(
+    name: str, bad: Any, what: str
+) -> None:
+    df = banded()
+    df["deaths"] = df["deaths"].astype(object)
+    df.loc[4, "deaths"] = bad  # area B, age 30-59
+    with pytest.raises(InputError, match="column 'deaths' must"):
+        run(name, df)
+    with pytest.warns(SuppressionWarning, match=f"1 of 3 groups suppressed: .*{what}"):
+        fn, kwargs, role = CASES[name]
+        out = fn(df, group_by="area", on_invalid="suppress", **kwargs).to_frame()
+    b = out["area"] == "B"
+    assert out.loc[b, "suppression_reason"].item() == f"{role} {what} (column 'deaths')"
+    assert np.isnan(out.loc[b, "value"].item()) and out.loc[b, "suppressed"].item()
+    clean = run(name, banded()[lambda d: d["area"] != "B"])
+    kept = out[~b].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept[clean.columns], clean, check_dtype=False)
+
+
+def test_numerator_above_denominator_is_a_rule_that_can_suppress() -> None:
+    df = pd.DataFrame({"area": ["A", "B"], "x": [5, 12], "n": [10, 10]})
+    with pytest.raises(InputError, match=r"numerator column 'x' must be at most"):
+        healthgap.proportion(df, "x", "n", group_by="area")
+    with pytest.warns(SuppressionWarning, match=r"numerator is above the denominator"):
+        out = healthgap.proportion(df, "x", "n", group_by="area", on_invalid="suppress")
+    t = out.to_frame()
+    assert t["value"].iloc[0] == 0.5 and np.isnan(t["value"].iloc[1])
+
+
+def test_smr_observed_totals_that_differ_within_a_group() -> None:
+    df = banded()
+    df["total"] = df.groupby("area")["deaths"].transform("sum")
+    df.loc[4, "total"] += 1
+    kwargs = {"count": "total", "population": "pop", "age": "age", "ref_count": "ref_deaths",
+              "ref_population": "ref_pop", "group_by": "area", "observed_total": True}  # fmt: skip
+    with pytest.raises(InputError, match=r"must hold the same all-age total"):
+        healthgap.smr(df, **kwargs)
+    with pytest.warns(SuppressionWarning, match=r"count differs between the rows"):
+        out = healthgap.smr(df, on_invalid="suppress", **kwargs).to_frame()
+    assert list(out["suppressed"]) == [False, True, False]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_on_invalid_is_validated(name: str) -> None:
+    fn, kwargs, _ = CASES[name]
+    with pytest.raises(InputError, match=r"on_invalid must be one of 'raise', 'suppress'"):
+        fn(banded(), on_invalid="skip", **kwargs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 500), min_size=3, max_size=3), st.sampled_from(list(CASES)))
+def test_suppress_equals_raise_on_clean_data(counts: list[int], name: str) -> None:
+    df = banded()
+    df.loc[[0, 4, 8], "deaths"] = counts
+    pd.testing.assert_frame_equal(run(name, df), run(name, df, on_invalid="suppress"))
