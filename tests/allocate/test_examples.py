@@ -67,7 +67,8 @@ def test_every_example_is_labelled_an_illustration(results: dict[str, object]) -
 def test_unknown_example_and_bad_what_ifs() -> None:
     with pytest.raises(
         InputError,
-        match=r"example must be one of icb_capitation, public_health_grant, health_duty_fund; "
+        match=r"example must be one of icb_capitation, public_health_grant, health_duty_fund, "
+        r"icb_core_2023_24, .*; "
         r"got 'icb_capitaton'.* Did you mean 'icb_capitation'\?",
     ):
         example_formula("icb_capitaton")

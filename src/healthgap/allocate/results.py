@@ -141,7 +141,8 @@ class AllocationResult:
         f = self.formula
         lines = [
             f"Allocation: {f.name}",
-            f"  areas: {len(self.table)}; control total: {pounds(self.control_total)}",
+            f"  areas: {len(self.table)}; control total: "
+            + (pounds(self.control_total) if self.control_total else "none (shares only)"),
             "  components: " + ", ".join(f"{c.name} {c.share:.4g}" for c in f.components),
         ]
         if f.cost_column:

@@ -133,13 +133,21 @@ def run_command(
     """Target shares, target allocations and the pace of change for each area, in pence."""
     _example_or_file(example, formula, inputs)
     if example is not None:
-        # Check the example and the what-if before opening the store.
+        # Check the example, the control total and the what-if before opening the store.
+        ex.control_pence(control_total)
         ex.what_if_formula(example, hi_share=hi_share, growth=growth, floor=floor, years=years)
         with open_store(store) as st, warnings_to_console():
             result = ex.run_example(
-                st, example, hi_share=hi_share, growth=growth, floor=floor, years=years
+                st,
+                example,
+                hi_share=hi_share,
+                growth=growth,
+                floor=floor,
+                years=years,
+                control_total=control_total,
             )
-        err_console.print(ex.ILLUSTRATION, markup=False)
+        for note in result.notes[:2]:
+            err_console.print(note, markup=False)
     else:
         assert formula is not None and inputs is not None
         data = read_table(inputs)
@@ -202,6 +210,7 @@ def compare_command(
                 "compare --example needs a what-if; got none. Add e.g. --hi-share 0.15, "
                 "--growth 0.04, --floor 0.02 or --years 3."
             )
+        ex.control_pence(control_total)
         ex.what_if_formula(example, hi_share=hi_share, growth=growth, floor=floor, years=years)
         with open_store(store) as st, warnings_to_console():
             result = ex.compare_example(
@@ -212,8 +221,9 @@ def compare_command(
                 floor=floor,
                 years=years,
                 basis=basis,
+                control_total=control_total,
             )
-        err_console.print(ex.ILLUSTRATION, markup=False)
+        err_console.print(ex.example_spec(example).label, markup=False)
     else:
         if formula_a is None or formula_b is None or inputs is None:
             raise InputError(
@@ -239,18 +249,21 @@ def compare_command(
 
 @allocate_app.command("examples")
 def examples_command() -> None:
-    """List the built-in example formulas (illustrations, not official allocations)."""
+    """List the built-in example formulas: illustrations, and NHS England's published need."""
     rows = [
         {
             "example": spec.name,
+            "kind": "published need" if spec.published else "illustration",
+            "year": spec.year or "",
             "title": spec.title,
             "areas": spec.areas,
             "what_if_component": spec.need_component,
             "formula_file": spec.file,
         }
-        for spec in ex.EXAMPLES.values()
+        for spec in ex.ALL_EXAMPLES.values()
     ]
     import pandas as pd
 
     write_or_show(pd.DataFrame(rows), None)
-    err_console.print(ex.ILLUSTRATION, markup=False)
+    err_console.print(f"Illustrations: {ex.ILLUSTRATION}", markup=False)
+    err_console.print(f"Published need: {ex.PUBLISHED_NEED}", markup=False)

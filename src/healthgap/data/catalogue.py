@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from healthgap.data.sources import geography, hexmaps, imd, ohid, ons, standards
+from healthgap.data.sources import geography, hexmaps, imd, nhs_allocations, ohid, ons, standards
 from healthgap.data.sources._common import Parsed
 from healthgap.errors import InputError
 
@@ -44,11 +44,16 @@ EUROSTAT = "Eurostat reuse policy"
 ONS = "Office for National Statistics (ONS)"
 OHID = "Office for Health Improvement and Disparities (OHID)"
 MHCLG = "Ministry of Housing, Communities and Local Government (MHCLG)"
+NHSE = "NHS England"
 
 _ELS = "ONSdigital/explore-local-statistics-data"
 _ELS_COMMIT = "4972c588d0c192839afc8fa54ae82cb3dc7721ed"
 _GEOGRAPHR = "humaniverse/geographr @ c026be5cc76cb576358082b53f1f13d69ab577ae"
 _HEXMAPS_COMMIT = "5383e24a0fbfb1a53e0dcafdf902bf6213e22b75"
+_AIF = "nhsx/AIF_Allocation_Tool"
+_AIF_COMMIT = "02c749ad78eb095d627672229e6f09c0bb04abe4"
+_ICB_TOOL = "nhsengland/ICB_Allocation_Tool_update"
+_ICB_TOOL_COMMIT = "32182a7829f95043ce9c4d35664e03d8449d6794"
 
 _RESHAPED = (
     "The publisher's file in its original layout. The mirror file is a reshaped copy "
@@ -685,6 +690,105 @@ CATALOGUE: tuple[Dataset, ...] = (
         caveats=(
             "56 indicators in raw units; values written to 6 significant figures.",
             "No counts, denominators, limits, sex or polarity in the source.",
+        ),
+    ),
+    # --- nhs_allocations/ (NHS England weighted populations; issue 16) -------------------
+    *(
+        Dataset(
+            id=f"nhs_weighted_population_{stem}",
+            title=(
+                f"ICB allocations {year}: GP practice weighted populations by formula "
+                "component (Place Based Allocation Tool)"
+            ),
+            publisher=NHSE,
+            period=year,
+            licence=OGL,
+            attribution=OGL_ATTRIBUTION,
+            geography=(
+                f"England, {rows:,} GP practices with their ICB (NHS ODS code), region and "
+                "district (LAD 2021)"
+            ),
+            file=f"nhs_allocations/{nhs_allocations.PRACTICE_FILES[year]}",
+            sha256=sha,
+            rows=rows,
+            table="nhs_weighted_populations",
+            parser=parser,
+            url=_raw_github(repo, commit, f"data/{stem}.csv"),
+            url_note=(
+                "NHS England's own repository for the Place Based Allocation Tool (the "
+                "practice weighted populations behind the published ICB allocations); "
+                "NHS England's allocations page is https://www.england.nhs.uk/allocations/. "
+                "SOURCES.md does not say the mirror's bytes are the original's, so no "
+                "download is offered: get the file with `healthgap data fetch --mirror`."
+            ),
+            provenance=f"{repo} @ {commit}, data/{stem}.csv",
+            caveats=(
+                "Need indices, not money: weighted populations scaled so that each "
+                "component adds up to the registered population of England.",
+                "Registered populations are projected to the allocation year from GP "
+                "registrations; the 2024/25 file heads its population column 'pop 2022/23'.",
+                "Districts are the practice's address district (LAD 2021 codes); a "
+                "practice's patients may live elsewhere.",
+                "Columns renamed to healthgap's names; postcodes, coordinates, CCG, PCN and "
+                "sub-ICB columns are not loaded.",
+            ),
+        )
+        for year, stem, sha, rows, parser, repo, commit in (
+            (
+                "2023/24",
+                "2023_2024",
+                "f8eb9008ac4a8ef442612a97c2b2633ad14ffc4f1d0265edeb73944b88692731",
+                6553,
+                nhs_allocations.practices_2023_24,
+                _AIF,
+                _AIF_COMMIT,
+            ),
+            (
+                "2024/25",
+                "2024_2025",
+                "e5729efafb1b01257a27bf10935ea0c3c8ecf904bd2356409fc561db4c3caf5c",
+                6553,
+                nhs_allocations.practices_2024_25,
+                _AIF,
+                _AIF_COMMIT,
+            ),
+            (
+                "2025/26",
+                "2025_2026",
+                "ec4f15678eb80187141e9f325c67bd7dbf112ca7bae988a10cdffd40c293f68c",
+                6348,
+                nhs_allocations.practices_2025_26,
+                _ICB_TOOL,
+                _ICB_TOOL_COMMIT,
+            ),
+        )
+    ),
+    Dataset(
+        id="nhs_icb_weighted_population",
+        title="ICB allocations 2023/24 to 2025/26: weighted populations and need index by ICB",
+        publisher=NHSE,
+        period="2023/24 to 2025/26",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="England, 42 ICBs (NHS ODS codes) x 3 allocation years",
+        file="nhs_allocations/icb_weighted_population_need_index.csv",
+        sha256="c8c7b75d3271dead00c26901e17bb6546aa23c49b7c065da42bee8791c958026",
+        rows=126,
+        table="nhs_icb_weighted_populations",
+        parser=nhs_allocations.icb_summary,
+        url=None,
+        url_note=(
+            "Computed by the mirror from the three practice files (summed to ICB x year); "
+            "no publisher file has this layout. Get it with `healthgap data fetch --mirror`."
+        ),
+        provenance=(
+            f"The practice files of {_AIF} @ {_AIF_COMMIT} and {_ICB_TOOL} @ "
+            f"{_ICB_TOOL_COMMIT}, summed by ICB"
+        ),
+        caveats=(
+            "Reconciled on load with the practice files beside it, ICB by ICB and year by "
+            "year (weighted populations to 0.1, practice counts exactly).",
+            "need_index = final weighted population / registered population (1 = England).",
         ),
     ),
     # --- reference/ ----------------------------------------------------------------------

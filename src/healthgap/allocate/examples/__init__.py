@@ -33,8 +33,19 @@ Every example has an illustrative control total and a five-year pace of change f
 published current allocations are in the open data). Outputs carry
 :data:`ILLUSTRATION` so that nobody mistakes them for real allocations.
 
+The **published-need examples** (:data:`NEED_EXAMPLES`, one per allocation year) are not
+illustrations: ``icb_core_<year>`` gives each of the 42 ICBs its share of England's final
+(core) weighted population and ``icb_primary_care_<year>`` its share of the final primary
+medical care weighted population, exactly as NHS England publishes them
+(:mod:`healthgap.allocate.need`). They have no control total: £ amounts need the
+published envelope, which the user supplies (``control_total``); without it they give
+shares only. A pace of change on top starts from a synthetic equal-per-head baseline and
+is labelled so. Their outputs carry :data:`PUBLISHED_NEED`.
+
 >>> sorted(EXAMPLES)
 ['health_duty_fund', 'icb_capitation', 'public_health_grant']
+>>> sorted(NEED_EXAMPLES)[:2]
+['icb_core_2023_24', 'icb_core_2024_25']
 >>> example_formula("public_health_grant").source
 'public_health_grant.yaml'
 """
@@ -44,15 +55,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from healthgap.allocate import need
 from healthgap.allocate.engine import allocate
 from healthgap.allocate.explain import compare
 from healthgap.allocate.formula import Formula, Pace, _Parser
 from healthgap.allocate.results import AllocationResult, Comparison
-from healthgap.allocate.rounding import largest_remainder
+from healthgap.allocate.rounding import largest_remainder, pence_from_pounds
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.core20 import core20_share
@@ -67,6 +80,20 @@ from healthgap.geography.hierarchy import (
 ILLUSTRATION = (
     "Illustration of a published formula structure on real open data; NOT an official "
     "allocation. Cost weights, shares, control totals and the baseline are illustrative."
+)
+
+#: The label every published-need example output carries.
+PUBLISHED_NEED = (
+    "NHS England's published weighted populations (real need indices, not money): target "
+    "shares equal each ICB's published share of England's weighted population. Pounds only "
+    "from the control total you supply; any current allocations and pace of change are "
+    "SYNTHETIC (equal per head), not published allocations."
+)
+
+#: Shown when a published-need example runs without a control total.
+SHARES_ONLY = (
+    "No control total given: target shares only. Pounds need the published envelope: pass "
+    "a control total (--control-total POUNDS)."
 )
 
 #: The synthetic baseline: current allocations = control total / (1 + this), per head.
@@ -103,6 +130,17 @@ class ExampleSpec:
     need_component: str
     sources: tuple[str, ...]
     proxy: str
+    year: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What every output of this example says it is."""
+        return ILLUSTRATION if self.year is None else PUBLISHED_NEED
+
+    @property
+    def published(self) -> bool:
+        """True for the published-need examples (no illustrative settings)."""
+        return self.year is not None
 
 
 EXAMPLES: dict[str, ExampleSpec] = {
@@ -147,11 +185,15 @@ EXAMPLES: dict[str, ExampleSpec] = {
         areas="10 strategic authorities (8 combined authorities, North East MCA, GLA)",
         need_component="hle_gap",
         sources=(
+            "NHS England GP practice weighted populations 2025/26 (need index per head)",
             "ONS healthy life expectancy at birth, local areas, 2022-2024",
             "MHCLG IoD2019 deciles and File 6 populations (Core20 share)",
             "ONS LAD to combined authority lookup (December 2023); mid-2020 populations",
         ),
         proxy=(
+            "Need: NHS England's published need index (final weighted population per "
+            "registered patient, 2025/26) of the authority's districts' GP practices, "
+            "practices counted in the district of their address. "
             "HLE gap: England's HLE minus the authority's (mean of male and female; ONS "
             "publishes no persons HLE), 0 where the authority is at or above England. The "
             "GLA is the London region. North East (E47000010) and North of Tyne "
@@ -163,15 +205,64 @@ EXAMPLES: dict[str, ExampleSpec] = {
 }
 
 
+def _need_spec(kind: str, year: str) -> ExampleSpec:
+    stem = year.replace("/", "_")
+    if kind == "core":
+        return ExampleSpec(
+            name=f"icb_core_{stem}",
+            title=f"ICB core need shares {year} (NHS England published weighted populations)",
+            file=f"icb_core_{stem}.toml",
+            areas="42 integrated care boards (NHS ODS codes)",
+            need_component="core",
+            sources=(f"NHS England GP practice weighted populations {year}",),
+            proxy=(
+                "None: the final (core) weighted population as NHS England publishes it, "
+                "summed from its practices to ICBs."
+            ),
+            year=year,
+        )
+    return ExampleSpec(
+        name=f"icb_primary_care_{stem}",
+        title=f"ICB primary medical care need shares {year} (NHS England published)",
+        file=f"icb_primary_care_{stem}.toml",
+        areas="42 integrated care boards (NHS ODS codes)",
+        need_component="health_inequalities",
+        sources=(f"NHS England GP practice weighted populations {year}",),
+        proxy=(
+            "None: 85% primary medical care need and 15% the health inequalities "
+            "adjustment, the split of NHS England's published final primary medical care "
+            "weighted population."
+        ),
+        year=year,
+    )
+
+
+#: The published-need examples: for each allocation year, the ICB core formula and
+#: primary medical care.
+NEED_EXAMPLES: dict[str, ExampleSpec] = {
+    spec.name: spec
+    for year in need.YEARS
+    for spec in (_need_spec("core", year), _need_spec("pmc", year))
+}
+
+#: Every built-in example: the illustrations, then the published-need examples.
+ALL_EXAMPLES: dict[str, ExampleSpec] = {**EXAMPLES, **NEED_EXAMPLES}
+
+
 def _spec(name: str) -> ExampleSpec:
-    if name not in EXAMPLES:
-        close = difflib.get_close_matches(str(name), list(EXAMPLES), n=1)
+    if name not in ALL_EXAMPLES:
+        close = difflib.get_close_matches(str(name), list(ALL_EXAMPLES), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise InputError(
-            f"example must be one of {', '.join(EXAMPLES)}; got {name!r}.{hint} "
+            f"example must be one of {', '.join(ALL_EXAMPLES)}; got {name!r}.{hint} "
             "List them with `healthgap allocate examples`."
         )
-    return EXAMPLES[name]
+    return ALL_EXAMPLES[name]
+
+
+def example_spec(name: str) -> ExampleSpec:
+    """The description of built-in example ``name``."""
+    return _spec(name)
 
 
 def example_formula(name: str) -> Formula:
@@ -281,6 +372,8 @@ def _ph_inputs(store: Store) -> pd.DataFrame:
 
 
 _NORTH_EAST = ("E47000014", "North East", ("E47000010", "E47000011"))
+#: The allocation year of the NHS need index in the health-duty fund.
+SA_NEED_YEAR = "2025/26"
 _HLE_PERIOD = "2022-2024"
 
 
@@ -305,6 +398,15 @@ def _sa_inputs(store: Store) -> pd.DataFrame:
     sa = pops.groupby(keys, as_index=False, sort=True)[
         ["population", "population_mid2015", "core20_population"]
     ].sum()
+    # NHS England's published need: the weighted populations of the authority's districts'
+    # practices (practices counted in the district of their address).
+    districts = need.district_need(store, SA_NEED_YEAR).merge(lads, on="lad_code", how="inner")
+    weighted = districts.groupby("strategic_authority_code")[
+        ["final_wp", "registered_population"]
+    ].sum()
+    sa["nhs_need_index"] = sa["strategic_authority_code"].map(
+        weighted["final_wp"] / weighted["registered_population"]
+    )
     t = store.indicators("hle_birth", period=_HLE_PERIOD, sex=["Male", "Female"])
     hle = store.to_pandas(t.select("area_code", "sex", "value")).drop_duplicates(
         ["area_code", "sex"]
@@ -328,15 +430,22 @@ def _sa_inputs(store: Store) -> pd.DataFrame:
             "england_hle_years": float(persons[ENGLAND_CODE]),
             "hle_gap_years": gap,
             "core20_share": sa["core20_population"] / sa["population_mid2015"],
+            "nhs_need_index": sa["nhs_need_index"],
         }
     )
 
 
-def example_inputs(store: Store, name: str) -> pd.DataFrame:
+def example_inputs(store: Store, name: str, control_pence: int | None = None) -> pd.DataFrame:
     """The inputs table of example ``name``, built from the store: one row per area with
     ``area``, ``area_name``, ``population``, the index columns and ``current`` (the
-    synthetic baseline, pounds)."""
+    synthetic baseline, pounds; for a published-need example only when ``control_pence``
+    is given)."""
     spec = _spec(name)
+    if spec.year is not None:
+        inputs = need.need_inputs(store, spec.year)
+        if control_pence is not None:
+            inputs["current"] = _baseline(control_pence, inputs["population"].to_numpy())
+        return inputs
     if spec.name == "icb_capitation":
         inputs, _ = _icb_inputs(store)
     elif spec.name == "public_health_grant":
@@ -345,7 +454,8 @@ def example_inputs(store: Store, name: str) -> pd.DataFrame:
         inputs = _sa_inputs(store)
     formula = example_formula(name)
     assert formula.control_total is not None
-    inputs["current"] = _baseline(formula.control_total, inputs["population"].to_numpy())
+    total = formula.control_total if control_pence is None else control_pence
+    inputs["current"] = _baseline(total, inputs["population"].to_numpy())
     return inputs
 
 
@@ -387,6 +497,12 @@ def what_if_formula(
             "Write 15% as 0.15.",
         )
         others = [c for c in formula.components if c.name != spec.need_component]
+        if not others:
+            raise InputError(
+                f"hi_share must change a formula with two components or more; the example "
+                f"{name} has one ({spec.need_component}). For the inequalities share of "
+                "published need use the icb_primary_care_<year> examples."
+            )
         total = sum(c.share for c in others)
         shares = {spec.need_component: share}
         for c in others:
@@ -398,8 +514,7 @@ def what_if_formula(
         formula = formula.with_shares(shares)
         changed.append(f"{spec.need_component} share {share:g}")
     if any(v is not None for v in (growth, floor, years)):
-        assert formula.pace is not None
-        old = formula.pace
+        old = formula.pace or Pace(years=1)
         n = old.years if years is None else years
         raw = {
             "years": n,
@@ -407,13 +522,40 @@ def what_if_formula(
             "floor": old.floor if floor is None else floor,
         }
         pace: Pace = _Parser({}, "what-if", None).pace(raw)
-        formula = replace(formula, pace=pace)
+        formula = replace(formula, pace=pace, current=formula.current or "current")
         for label, value in (("growth", growth), ("floor", floor), ("years", years)):
             if value is not None:
                 changed.append(f"{label} {value:g}")
     if changed:
         formula = replace(formula, name=f"{formula.name}; what if {', '.join(changed)}")
     return formula
+
+
+def control_pence(control_total: Any) -> int | None:
+    """A control total in pounds as whole pence; it must be a positive amount."""
+    if control_total is None:
+        return None
+    remedy = " Give the envelope in pounds, e.g. --control-total 123456789000."
+    try:
+        pence = pence_from_pounds(control_total, "control_total", remedy)
+    except InputError as exc:
+        if "0 or more" not in str(exc):
+            raise
+        pence = 0
+    if pence <= 0:
+        raise InputError(
+            f"control_total must be a positive amount in pounds; got {control_total!r}.{remedy}"
+        )
+    return pence
+
+
+#: Money columns dropped from a published-need run without a control total.
+_MONEY = (
+    "target_pence",
+    "target_per_head",
+    "allocation_pence",
+    "allocation_per_head",
+)
 
 
 def run_example(
@@ -424,17 +566,33 @@ def run_example(
     growth: float | None = None,
     floor: float | None = None,
     years: int | None = None,
+    control_total: Any = None,
 ) -> AllocationResult:
     """Run built-in example ``name`` on the store, with an optional what-if.
 
-    The result's notes begin with :data:`ILLUSTRATION`; its table has ``area_name``
-    after ``area``.
+    The result's notes begin with the example's label (:data:`ILLUSTRATION` or
+    :data:`PUBLISHED_NEED`); its table has ``area_name`` after ``area``. ``control_total``
+    (pounds, positive) replaces an illustration's control total and gives a
+    published-need example its pounds; without it a published-need example gives shares
+    only (its money columns are absent and the notes say :data:`SHARES_ONLY`). A pace of
+    change on a published-need example needs a control total.
     """
+    spec = _spec(name)
+    pence = control_pence(control_total)
     formula = what_if_formula(name, hi_share=hi_share, growth=growth, floor=floor, years=years)
-    inputs = example_inputs(store, name)
+    if spec.published and formula.pace is not None and pence is None:
+        raise InputError(
+            "a pace of change on published need must have a control total; got none. Pass "
+            "--control-total POUNDS (the envelope); the starting allocations are then a "
+            "synthetic equal-per-head baseline."
+        )
+    inputs = example_inputs(store, name, pence if formula.pace is not None else None)
+    run_total = pence if pence is not None else (0 if spec.published else formula.control_total)
     result = allocate(
-        formula,
-        inputs,
+        replace(formula, control_total=run_total),
+        inputs.drop(columns=["current"])
+        if formula.current is None and "current" in inputs
+        else inputs,
         example_bands(store, name),
         inputs_name=f"example {name}",
         bands_name=f"example {name} bands",
@@ -442,7 +600,32 @@ def run_example(
     names = inputs.set_index("area")["area_name"]
     table = result.table.copy()
     table.insert(1, "area_name", table["area"].map(names).to_numpy())
-    return replace(result, table=table, notes=(ILLUSTRATION, *result.notes))
+    notes: tuple[str, ...] = (spec.label, *result.notes)
+    if spec.published:
+        column = "published_need_share" if name.startswith("icb_core") else "published_pmc_share"
+        published = inputs.set_index("area")[column]
+        at = list(table.columns).index("target_share") + 1
+        table.insert(at, "published_share", table["area"].map(published).to_numpy())
+        table.insert(at + 1, "difference", table["target_share"] - table["published_share"])
+        if pence is None:
+            table = table.drop(columns=[c for c in _MONEY if c in table.columns])
+            notes = (spec.label, SHARES_ONLY, *result.notes[1:])
+    table["label"] = output_label(spec, synthetic=formula.current is not None)
+    return replace(result, table=table, notes=notes)
+
+
+def output_label(spec: ExampleSpec, *, synthetic: bool = True) -> str:
+    """The short label written into every row of an example's tables and CSV files."""
+    if not spec.published:
+        return "ILLUSTRATION: not an official allocation; baseline synthetic"
+    if synthetic:
+        return "NHS England published need; current allocations and pace SYNTHETIC"
+    return "NHS England published need (shares); not an allocation in pounds"
+
+
+def file_label(spec: ExampleSpec) -> str:
+    """A word for file names: ``illustration`` or ``published-need``."""
+    return "published-need" if spec.published else "illustration"
 
 
 def compare_example(
@@ -454,25 +637,50 @@ def compare_example(
     floor: float | None = None,
     years: int | None = None,
     basis: str = "target",
+    control_total: Any = None,
 ) -> Comparison:
-    """Winners and losers if the what-if replaced the example's own settings."""
-    base = run_example(store, name)
-    other = run_example(store, name, hi_share=hi_share, growth=growth, floor=floor, years=years)
+    """Winners and losers if the what-if replaced the example's own settings.
+
+    A published-need example compares pounds, so it needs ``control_total``.
+    """
+    spec = _spec(name)
+    if spec.published and control_total is None:
+        raise InputError(
+            "a what-if on published need compares pounds, so it must have a control total; "
+            "got none. Pass --control-total POUNDS (the envelope)."
+        )
+    base = run_example(store, name, control_total=control_total)
+    other = run_example(
+        store,
+        name,
+        hi_share=hi_share,
+        growth=growth,
+        floor=floor,
+        years=years,
+        control_total=control_total,
+    )
     result = compare(base, other, basis=basis)
     names = base.table.set_index("area")["area_name"]
     table = result.table.copy()
     table.insert(1, "area_name", table["area"].map(names).to_numpy())
+    table["label"] = output_label(spec, synthetic=not spec.published or basis != "target")
     return replace(result, table=table)
 
 
 __all__ = [
+    "ALL_EXAMPLES",
     "EXAMPLES",
     "ILLUSTRATION",
+    "NEED_EXAMPLES",
+    "PUBLISHED_NEED",
+    "SHARES_ONLY",
     "ExampleSpec",
     "compare_example",
+    "control_pence",
     "example_bands",
     "example_formula",
     "example_inputs",
+    "example_spec",
     "run_example",
     "what_if_formula",
 ]
