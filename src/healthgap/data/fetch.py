@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -229,7 +230,8 @@ def fetch(
     Returns
     -------
     list of FetchResult
-        One per dataset, in catalogue order. Datasets that have no address serving
+        One per dataset, in catalogue order, each followed by one per companion file
+        (metadata and lookups the dataset's parser reads). Datasets that have no address serving
         the exact file (and no mirror was given) have status ``"unavailable"``.
 
     Raises
@@ -250,6 +252,15 @@ def fetch(
             results.append(result)
             if on_result is not None:
                 on_result(result)
+            # companion files (metadata, lookups) travel with their dataset
+            for name, sha, url in ds.companions:
+                part = dataclasses.replace(
+                    ds, file=name, sha256=sha, download_url=url, companions=()
+                )
+                extra = _fetch_one(part, destination, source, http, force)
+                results.append(extra)
+                if on_result is not None:
+                    on_result(extra)
     finally:
         if own_client and http is not None:
             http.close()

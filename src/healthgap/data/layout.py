@@ -50,6 +50,28 @@ INDICATOR_KEY: tuple[str, ...] = (
     "period",
 )
 
+#: What each indicator is: one row per indicator id (``indicator_metadata`` table).
+#: ``polarity`` is the publisher's (Fingertips wording) or, where the publisher gives
+#: none, the reviewed table's (:mod:`healthgap.data.sources.indicator_review`), with
+#: ``polarity_source`` saying which and ``polarity_reason`` why.
+INDICATOR_METADATA_COLUMNS: dict[str, str] = {
+    "indicator_id": "VARCHAR",
+    "name": "VARCHAR",
+    "definition": "VARCHAR",
+    "unit": "VARCHAR",
+    "value_type": "VARCHAR",
+    "polarity": "VARCHAR",
+    "polarity_source": "VARCHAR",
+    "polarity_reason": "VARCHAR",
+    "domain": "VARCHAR",
+    "interval_method": "VARCHAR",
+    "source": "VARCHAR",
+    "source_url": "VARCHAR",
+    "caveats": "VARCHAR",
+    "decimal_places": "INTEGER",
+    "dataset_id": "VARCHAR",
+}
+
 #: Tidy population counts from every population source.
 POPULATION_COLUMNS: dict[str, str] = {
     "area_code": "VARCHAR",

@@ -20,6 +20,10 @@ Tables
     Tidy population counts (mid-2020 estimates by single year, Census 2021 by sex).
 ``hex_layouts``, ``standard_populations``, ``ons_sii_le_hle_dfle``
     Hex-map layouts, the ESP2013 weights and ONS's published SII table.
+``indicator_metadata``
+    One row per indicator: name, definition, unit, value type, polarity (with its
+    reason), domain, interval method, source, caveats
+    (:mod:`healthgap.data.indicator_metadata`).
 ``datasets``
     One row per loaded dataset: id, title, publisher, period, licence, rows, checksum.
 
@@ -59,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from healthgap.data import paths
+from healthgap.data import indicator_metadata, paths
 from healthgap.data.catalogue import Dataset, select
 from healthgap.data.fetch import FetchError, sha256_of
 from healthgap.data.layout import (
@@ -71,6 +75,7 @@ from healthgap.data.layout import (
     POPULATION_COLUMNS,
     STANDARD_POPULATION_COLUMNS,
 )
+from healthgap.data.sources._common import Parsed
 from healthgap.errors import InputError, SchemaError
 
 if TYPE_CHECKING:
@@ -354,7 +359,8 @@ def source_folder(
 
 
 def _check_files(datasets: Sequence[Dataset], folder: Path) -> None:
-    missing = [d.file for d in datasets if not (folder / d.file).is_file()]
+    files = [f for d in datasets for f in (d.file, *(c[0] for c in d.companions))]
+    missing = [f for f in files if not (folder / f).is_file()]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise InputError(
@@ -435,7 +441,7 @@ def init_store(
     return open_store(target)
 
 
-def _parse(ds: Dataset, folder: Path) -> pd.DataFrame:
+def _parse(ds: Dataset, folder: Path) -> Parsed:
     file = folder / ds.file
     actual = sha256_of(file)
     if actual != ds.sha256:
@@ -444,13 +450,21 @@ def _parse(ds: Dataset, folder: Path) -> pd.DataFrame:
             f"{folder}. The file is corrupt or a different version: fetch it again "
             "(healthgap data fetch --mirror DIR --force)."
         )
+    for name, sha, _ in ds.companions:
+        actual = sha256_of(folder / name)
+        if actual != sha:
+            raise FetchError(
+                f"{name} must match the catalogue's SHA-256 {sha}; got {actual} in "
+                f"{folder}. The file is corrupt or a different version: fetch it again "
+                "(healthgap data fetch --mirror DIR --force)."
+            )
     parsed = ds.parse(file)
     if parsed.records != ds.rows:
         raise SchemaError(
             f"{ds.file} must hold {ds.rows} records; got {parsed.records}. "
             "Report this to the healthgap maintainers (the catalogue and parser disagree)."
         )
-    return parsed.frame
+    return parsed
 
 
 def _build(
@@ -466,10 +480,14 @@ def _build(
         ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
         con.execute(f'CREATE TABLE "{name}" ({ddl})')
     records: list[dict[str, Any]] = []
+    metadata: list[pd.DataFrame] = []
     created: set[str] = set()
     for ds in datasets:
         start = time.perf_counter()
-        frame = _parse(ds, folder)
+        parsed = _parse(ds, folder)
+        frame = parsed.frame
+        if parsed.metadata is not None:
+            metadata.append(parsed.metadata)
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
         con.register("_incoming", arrow)
         try:
@@ -502,6 +520,7 @@ def _build(
         if on_loaded is not None:
             on_loaded(Loaded(ds, len(frame), time.perf_counter() - start))
     _check_indicator_keys(con)
+    indicator_metadata.build_table(con, metadata)
     _build_areas(con, [d.id for d in datasets])
     meta = pd.DataFrame(records, columns=list(DATASET_COLUMNS))
     ddl = ", ".join(f'"{c}" {t}' for c, t in DATASET_COLUMNS.items())

@@ -38,7 +38,9 @@ def test_every_mirror_file_is_catalogued_once(mirror: Path) -> None:
         for p in mirror.rglob("*")
         if p.is_file() and p.name != "SOURCES.md"
     )
-    catalogued = sorted(d.file for d in catalogue.CATALOGUE)
+    catalogued = sorted(
+        f for d in catalogue.CATALOGUE for f in (d.file, *(c[0] for c in d.companions))
+    )
     assert catalogued == files
     assert len({d.id for d in catalogue.CATALOGUE}) == len(catalogue.CATALOGUE)
 
@@ -59,12 +61,14 @@ def test_rows_match_sources_md_and_the_file(mirror: Path, ds: catalogue.Dataset)
             counted = sum(1 for _ in csv.reader(fh)) - 1
     assert counted == ds.rows
     stated = stated_rows(mirror)
-    if ds.filename in stated:  # SOURCES.md states every count except the ESP files'
-        assert stated[ds.filename] == ds.rows
+    if ds.filename in stated:  # SOURCES.md states every count except the ESP files',
+        assert stated[ds.filename] == ds.rows  # the ELS files' and the Fingertips extract's
     elif ds.file.startswith("nhs_allocations/"):  # counts in prose: "6,348 practices"
         assert re.search(rf"\b{ds.rows:,}\b", sources_text(mirror))
+    elif ds.id == "fingertips_northwest_extract":
+        assert "(44,452 rows)" in sources_text(mirror)
     else:
-        assert ds.id.startswith("esp2013_")
+        assert ds.id.startswith(("esp2013_", "els_"))
 
 
 @pytest.mark.parametrize("ds", catalogue.CATALOGUE, ids=lambda d: d.id)
@@ -83,13 +87,17 @@ def test_addresses_are_only_those_sources_md_gives(mirror: Path, ds: catalogue.D
         )
         if github:
             repo, commit, path = github.groups()
-            assert repo in text and commit in text and path.rsplit("/", 1)[-1] in text
+            name = path.rsplit("/", 1)[-1]
+            stem = name.rsplit(".", 1)[0]
+            # SOURCES.md gives the ELS layout as a pattern: `<name>/<name>.csv|json`
+            pattern = "`<name>/<name>.csv|json`" in text and path == f"{stem}/{name}"
+            assert repo in text and commit in text and (name in text or stem in text or pattern)
         else:
             assert url in text
     if ds.url is None:
         assert ds.url_note, "a missing address must say why"
     if ds.download_url is not None:  # only byte-identical originals are downloadable
-        assert ds.file.startswith("hexmaps/")
+        assert ds.file.startswith(("hexmaps/", "els/", "fingertips/"))
 
 
 def test_licences_and_attribution() -> None:

@@ -172,6 +172,13 @@ def mock_client(handler: Any) -> httpx.Client:
 
 def test_publisher_downloads_only_verifiable_files(mirror: Path, tmp_path: Path) -> None:
     served = {d.download_url: (mirror / d.file).read_bytes() for d in catalogue.CATALOGUE}
+    served.update(
+        {
+            url: (mirror / name).read_bytes()
+            for d in catalogue.CATALOGUE
+            for name, _, url in d.companions
+        }
+    )
     requested: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -182,9 +189,22 @@ def test_publisher_downloads_only_verifiable_files(mirror: Path, tmp_path: Path)
     by_status: dict[str, list[str]] = {}
     for r in results:
         by_status.setdefault(r.status, []).append(r.dataset)
-    assert sorted(by_status["downloaded"]) == ["hex_icb22", "hex_lad21", "hex_lad23", "hex_utla"]
-    assert len(by_status["unavailable"]) == len(catalogue.CATALOGUE) - 4
-    assert all(u.startswith("https://raw.githubusercontent.com/odileeds/") for u in requested)
+    originals = sorted(d.id for d in catalogue.CATALOGUE if d.download_url is not None)
+    assert {"hex_icb22", "hex_lad21", "hex_lad23", "hex_utla"} <= set(originals)
+    # each original and each companion (ELS metadata, Fingertips lookups) once
+    companions = sum(len(d.companions) for d in catalogue.CATALOGUE)
+    assert len(by_status["downloaded"]) == len(originals) + companions
+    assert len(by_status["unavailable"]) == len(catalogue.CATALOGUE) - len(originals)
+    assert all(
+        u.startswith(
+            (
+                "https://raw.githubusercontent.com/odileeds/",
+                "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/",
+                "https://raw.githubusercontent.com/dhsc-govuk/FingertipsNext/",
+            )
+        )
+        for u in requested
+    )
     note = next(r.note for r in results if r.status == "unavailable")
     assert "fetch it from a mirror with --mirror DIR" in note
 

@@ -34,10 +34,16 @@ LOW_IS_GOOD = "RAG - Low is good"
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parser's result: the canonical frame and how many records the file held."""
+    """A parser's result: the canonical frame and how many records the file held.
+
+    ``metadata`` is set by parsers of files that come with indicator metadata (one row
+    per indicator in :data:`healthgap.data.layout.INDICATOR_METADATA_COLUMNS`); the
+    store keeps it in its ``indicator_metadata`` table.
+    """
 
     frame: pd.DataFrame
     records: int
+    metadata: pd.DataFrame | None = None
 
 
 def read_csv(path: Path, columns: Mapping[str, Kind]) -> pd.DataFrame:
