@@ -106,3 +106,37 @@ def test_history_is_every_write_in_order(titles: list[str]) -> None:
         assert versions == list(range(1, len(titles) + 1))
         assert [v.data["title"] for v in w.history("action", "a")] == titles
         assert w.current("action")[0].data["title"] == titles[-1]
+
+
+def test_a_stale_expected_version_is_refused_and_nothing_changes() -> None:
+    from healthgap.appdb.versions import StaleVersionError
+
+    with Workspace(":memory:") as w:
+        assert w.put(ADMIN, "action", "E47000001", "a", {"title": "one"}, expected_version=0) == 1
+        assert w.put(ADMIN, "action", "E47000001", "a", {"title": "two"}, expected_version=1) == 2
+        with pytest.raises(StaleVersionError, match="based on version 1, but it is now version 2"):
+            w.put(ADMIN, "action", "E47000001", "a", {"title": "lost"}, expected_version=1)
+        with pytest.raises(StaleVersionError, match="based on version 0"):
+            w.put(ADMIN, "action", "E47000001", "a", {"title": "new"}, expected_version=0)
+        assert [v.data["title"] for v in w.history("action", "a")] == ["one", "two"]
+
+
+def test_new_ids_come_from_a_database_counter_past_older_ids() -> None:
+    with Workspace(":memory:") as w:
+        # ids written before the counter existed (as the old count-based scheme did)
+        for n in (1, 2, 5):
+            w.put(ADMIN, "action", "E47000001", f"E47000001-action-{n}", {"title": str(n)})
+        assert w.new_id("action", "E47000001-action") == "E47000001-action-6"
+        assert w.new_id("action", "E47000001-action") == "E47000001-action-7"
+        assert w.new_id("action", "E47000002-action") == "E47000002-action-1"
+        assert w.new_id("note", "E47000001-action") == "E47000001-action-1"  # per kind
+
+
+def test_parallel_new_ids_are_all_different(tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Workspace(tmp_path / "fw.sqlite") as w, ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda _: w.new_id("action", "X-action"), range(40)))
+    assert sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1])) == [
+        f"X-action-{n}" for n in range(1, 41)
+    ]

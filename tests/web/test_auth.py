@@ -68,9 +68,11 @@ def test_authorisation_matrix(app, clients, role: str, authority: str, action: s
     else:
         tid = seed_target(app, authority)
         if action == "update":
+            headers["If-Match"] = '"1"'
             r = c.put(f"/api/v1/targets/{tid}", json=target_body(authority, 61.5), headers=headers)
             ok = 200
         else:
+            headers["If-Match"] = '"1"'
             r = c.delete(f"/api/v1/targets/{tid}", headers=headers)
             ok = 204
     with app.state.sessions() as s:
@@ -110,7 +112,8 @@ def test_forbidden_message_names_the_rule(clients) -> None:
 def test_editor_cannot_move_a_target_to_another_authority(app, clients) -> None:
     tid = seed_target(app, OWN)
     c = clients("editor")
-    r = c.put(f"/api/v1/targets/{tid}", json=target_body(OTHER), headers=csrf_headers(c))
+    h = {**csrf_headers(c), "If-Match": '"1"'}
+    r = c.put(f"/api/v1/targets/{tid}", json=target_body(OTHER), headers=h)
     assert r.status_code == 403
     with app.state.sessions() as s:
         assert s.get(Target, tid).authority_code == OWN
@@ -214,7 +217,7 @@ def test_add_user_errors(app) -> None:
     from healthgap.appdb.auth import add_user
 
     with app.state.sessions() as s:
-        with pytest.raises(InputError, match="role must be one of admin, editor, viewer"):
+        with pytest.raises(InputError, match="role must be one of admin, editor, approver, viewer"):
             add_user(s, "x@example.org", PASSWORD, "boss")
         with pytest.raises(InputError, match="authority must be given for an editor"):
             add_user(s, "x@example.org", PASSWORD, "editor")
@@ -242,8 +245,10 @@ def test_audit_log_view_and_export(app, clients) -> None:
     admin = clients("admin")
     h = csrf_headers(admin)
     tid = admin.post("/api/v1/targets", json=target_body(OWN), headers=h).json()["id"]
-    admin.put(f"/api/v1/targets/{tid}", json=target_body(OWN, 62.0), headers=h)
-    admin.delete(f"/api/v1/targets/{tid}", headers=h)
+    admin.put(
+        f"/api/v1/targets/{tid}", json=target_body(OWN, 62.0), headers={**h, "If-Match": '"1"'}
+    )
+    admin.delete(f"/api/v1/targets/{tid}", headers={**h, "If-Match": '"2"'})
     body = admin.get("/api/v1/audit").json()
     assert [e["action"] for e in body["data"]] == ["delete", "update", "create"]
     assert body["meta"]["total"] == 3

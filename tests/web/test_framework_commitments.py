@@ -184,9 +184,16 @@ def test_commitments_api_json_csv_and_patch(fw: Callable[[str], TestClient]) -> 
             "agreed": "2026-01-10",
             "partners": [{"partner": vcse, "commits_to": "Run panels", "signed": "2026-01-09"}],
         },
-        headers=csrf_headers(ed),
+        headers={**csrf_headers(ed), "If-Match": '"1"'},
     )
     assert r.json() == {"id": cid, "version": 2}
+    assert r.headers["etag"] == '"2"'
+    stale = ed.patch(
+        f"/api/v1/framework/{GM}/commitments/{cid}",
+        json={"status": "proposed"},
+        headers={**csrf_headers(ed), "If-Match": '"1"'},
+    )
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
     rows = list(
         csv.DictReader(io.StringIO(ed.get(f"/api/v1/framework/{GM}/commitments?format=csv").text))
     )
@@ -361,8 +368,10 @@ def test_edit_commitment_round_trip(fw: Callable[[str], TestClient], app: Any) -
         ["1", _history(page.text)[0][1], "gm.editor@example.org (editor)", "proposed", "Recorded"]
     ]
     # sign, agree, add Bolton (a member council from the register) and link levers
+    assert 'name="version" value="1"' in page.text  # the version this form is based on
     data = {
         "csrf_token": _token(ed),
+        "version": "1",
         "title": "Synthetic: shared data",
         "summary": "Synthetic detail",
         "party-0-commits": "Run panels",
@@ -443,6 +452,13 @@ def test_edit_commitment_round_trip(fw: Callable[[str], TestClient], app: Any) -
         "party-1-signed": "",
         "status": "met",
     }
+    # ... but not from a form read before the editor's change (version 1): 409, unchanged
+    stale = admin.post(_edit_url(cid), data=data, follow_redirects=False)
+    assert stale.status_code == 409
+    check_page(stale.text)
+    assert "changed by someone else since you read it" in stale.text
+    assert len(_history(admin.get(_edit_url(cid)).text)) == 2
+    data["version"] = "2"
     assert admin.post(_edit_url(cid), data=data, follow_redirects=False).status_code == 303
     hist = _history(admin.get(_edit_url(cid)).text)
     assert (
@@ -459,6 +475,7 @@ def test_edit_commitment_errors_keep_the_fields(fw: Callable[[str], TestClient])
     url = _edit_url(cid)
     base = {
         "csrf_token": _token(ed),
+        "version": "1",
         "title": "Synthetic: shared data",
         "party-0-commits": "Run panels",
         "status": "proposed",
@@ -663,7 +680,14 @@ def test_permissions_matrix(
     name, method, template, body = write
     clients, seeded = matrix
     ids = {**seeded, "role": role.replace("_", "-")}
-    r = _write(clients[role], method, template.format(**ids), _fill(body, ids), token=True)
+    r = _write(
+        clients[role],
+        method,
+        template.format(**ids),
+        _fill(body, ids),
+        token=True,
+        reader=clients["admin"],
+    )
     if role == "anonymous":
         assert r.status_code == 401, (name, r.text)
         return
@@ -710,7 +734,14 @@ def test_writes_need_the_csrf_token(
     _, method, template, body = write
     clients, seeded = matrix
     ids = {**seeded, "role": "nocsrf"}
-    r = _write(clients["admin"], method, template.format(**ids), _fill(body, ids), token=False)
+    r = _write(
+        clients["admin"],
+        method,
+        template.format(**ids),
+        _fill(body, ids),
+        token=False,
+        reader=clients["admin"],
+    )
     assert r.status_code == 403
     message = (r.json()["error"]["message"] if method != "form" else r.text).replace("&#39;", "'")
     assert "must carry this session's CSRF token; got none" in message

@@ -284,10 +284,19 @@ def test_actions_form_errors_and_progress_from_the_store(fw: Callable[[str], Tes
         expected = "improving" if change > 0 else "worsening" if change < 0 else "no change"
         assert mine[0]["direction"] == expected  # healthy life expectancy: high is good
     action_id = c.get(f"/api/v1/framework/{GM}/actions").json()["data"][0]["id"]
-    r = _form(c, f"{url}/{action_id}/status", {"status": "in progress"})
+    assert 'name="version" value="1"' in c.get(url).text  # the form carries the version read
+    r = _form(c, f"{url}/{action_id}/status", {"status": "in progress", "version": "1"})
     assert r.status_code == 303
     assert c.get(f"/api/v1/framework/{GM}/actions").json()["data"][0]["status"] == "in progress"
-    r = _form(c, f"{url}/{action_id}/status", {"status": "finished"})
+    # A form read before that change (version 1) is refused, and changes nothing.
+    stale = _form(c, f"{url}/{action_id}/status", {"status": "paused", "version": "1"})
+    assert stale.status_code == 409
+    check_page(stale.text)
+    assert "was changed by someone else since you read it" in stale.text
+    assert c.get(f"/api/v1/framework/{GM}/actions").json()["data"][0]["status"] == "in progress"
+    missing = _form(c, f"{url}/{action_id}/status", {"status": "paused"})
+    assert missing.status_code == 428 and "must name the version" in missing.text
+    r = _form(c, f"{url}/{action_id}/status", {"status": "finished", "version": "2"})
     assert r.status_code == 400
     assert "status must be one of draft, planned, in progress, done, paused, dropped" in r.text
     exported = c.get(f"/framework/{GM}/export.csv")
@@ -469,11 +478,28 @@ def role_clients(
             c.close()
 
 
-def _write(c: TestClient, method: str, url: str, body: dict[str, Any], token: bool) -> Any:
+def _write(
+    c: TestClient, method: str, url: str, body: dict[str, Any], token: bool, reader: Any = None
+) -> Any:
+    """Send one write; an update of an action names the version ``reader`` reads now."""
+    version: dict[str, str] = {}
+    match = re.fullmatch(r"/(?:api/v1/)?framework/(\w+)/actions/([\w-]+)(?:/status)?", url)
+    if match and reader is not None:
+        got = reader.get(f"/api/v1/framework/{match[1]}/actions/{match[2]}")
+        version = {"etag": got.headers["etag"], "version": str(got.json()["version"])}
+    match = re.fullmatch(r"/(?:api/v1/)?framework/(\w+)/commitments/([\w-]+)(?:/edit)?", url)
+    if match and reader is not None:
+        listed = reader.get(f"/api/v1/framework/{match[1]}/commitments").json()["data"]
+        n = next(int(c["version"]) for c in listed if c["id"] == match[2])
+        version = {"etag": f'"{n}"', "version": str(n)}
     if method == "form":
-        data = {**body, "csrf_token": _token(c)} if token else body
+        data = {**body, "csrf_token": _token(c)} if token else dict(body)
+        if version:
+            data["version"] = version["version"]
         return c.post(url, data=data, follow_redirects=False)
     headers = csrf_headers(c) if token else {}
+    if version:
+        headers["If-Match"] = version["etag"]
     return c.request(method.upper(), url, json=body, headers=headers)
 
 
@@ -486,7 +512,9 @@ def test_permissions_matrix(
 ) -> None:
     name, method, template, body, admin_only = write
     clients, seeded = matrix
-    r = _write(clients[role], method, template.format(**seeded), body, token=True)
+    r = _write(
+        clients[role], method, template.format(**seeded), body, token=True, reader=clients["admin"]
+    )
     allowed = role == "admin" or (role == "own_editor" and not admin_only)
     if role == "anonymous":
         assert r.status_code == 401, (name, r.text)
@@ -512,7 +540,9 @@ def test_writes_need_the_csrf_token(
 ) -> None:
     _, method, template, body, _ = write
     clients, seeded = matrix
-    r = _write(clients["admin"], method, template.format(**seeded), body, token=False)
+    r = _write(
+        clients["admin"], method, template.format(**seeded), body, False, reader=clients["admin"]
+    )
     assert r.status_code == 403
     message = r.json()["error"]["message"] if method != "form" else r.text
     assert "must carry this session's CSRF token; got none" in message.replace("&#39;", "'")

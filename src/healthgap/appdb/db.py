@@ -1,7 +1,19 @@
-"""Engine and sessions for the app database; :func:`init_db` migrates it to the head."""
+"""Engine and sessions for the app database; :func:`init_db` migrates it to the head.
+
+**Transactions.** On PostgreSQL every session is a real transaction (read committed).
+SQLite's Python driver opens a transaction only at the first write, so a read followed
+by a write is not atomic there. A session made by :func:`writing` therefore begins with
+``BEGIN IMMEDIATE`` on SQLite, taking the write lock before its first read, so a
+read-check-write sequence (a version check, an id counter, a throttle count) sees no
+other writer in between; writers queue for up to :data:`BUSY_TIMEOUT_MS` instead of
+failing, and WAL lets readers carry on meanwhile. On PostgreSQL the same sequences rely
+on row locks (``SELECT ... FOR UPDATE``, ``UPDATE ... RETURNING``) and unique keys.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,19 +21,52 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: How long an SQLite connection waits for another writer's lock (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+#: Execution option naming the statement that begins an SQLite transaction.
+_BEGIN = "healthgap_sqlite_begin"
+
+
+def sqlite_transactions(eng: Engine, *, wal: bool = True) -> Engine:
+    """Give ``eng`` (SQLite) foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE``
+    for the transactions of :func:`writing`.
+
+    Other transactions keep the driver's own behaviour (reads in autocommit; a
+    transaction opened just before the first write), so a request that reads in one
+    session and writes through another never waits on itself.
+    """
+
+    @event.listens_for(eng, "connect")
+    def _connect(dbapi_con: Any, _record: Any) -> None:
+        dbapi_con.execute("PRAGMA foreign_keys=ON")
+        dbapi_con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if wal:
+            dbapi_con.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(eng, "begin")
+    def _begin(conn: Any) -> None:
+        dbapi_con = conn.connection.dbapi_connection
+        if conn.get_execution_options().get(_BEGIN):
+            dbapi_con.isolation_level = None  # we send BEGIN ourselves
+            dbapi_con.execute("BEGIN IMMEDIATE")
+        elif dbapi_con.isolation_level is None:
+            dbapi_con.isolation_level = ""  # back to the driver's implicit BEGIN
+
+    return eng
 
 
 def engine_for(url: str) -> Engine:
     """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
     if url.startswith("sqlite"):
-        eng = create_engine(url, connect_args={"check_same_thread": False})
-
-        @event.listens_for(eng, "connect")
-        def _fk(dbapi_con: Any, _record: Any) -> None:
-            dbapi_con.execute("PRAGMA foreign_keys=ON")
-
-        return eng
-    return create_engine(url, pool_pre_ping=True)
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if memory:
+            eng = create_engine(url, connect_args={"check_same_thread": False})
+        else:  # a connection per worker thread, plus one for a write inside a request
+            eng = create_engine(
+                url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=60
+            )
+        return sqlite_transactions(eng, wal=not memory)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
 
 def init_db(url: str) -> Engine:
@@ -40,3 +85,30 @@ def init_db(url: str) -> Engine:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine``."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def for_writing(engine: Engine) -> Engine:
+    """``engine`` whose transactions take the write lock at once on SQLite."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_BEGIN: True})
+    return engine
+
+
+def release(session: Session) -> None:
+    """End ``session``'s (read) transaction so its connection goes back to the pool.
+
+    A request that has read what it needs (the user, a permission) calls this before
+    it writes through :func:`writing`, so it never holds two connections at once.
+    """
+    session.commit()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session in one write transaction, committed at the end (rolled back on error).
+
+    On SQLite the transaction begins with ``BEGIN IMMEDIATE``: writers queue (up to the
+    busy timeout) instead of failing, and what they read cannot change before they write.
+    """
+    with Session(for_writing(engine), expire_on_commit=False) as session, session.begin():
+        yield session

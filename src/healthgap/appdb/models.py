@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-#: The roles, most powerful first. ``editor`` edits only its own authority's records.
-ROLES: tuple[str, ...] = ("admin", "editor", "viewer")
+#: The roles, most powerful first (what each may do: :mod:`healthgap.appdb.permissions`).
+ROLES: tuple[str, ...] = ("admin", "editor", "approver", "viewer")
 
 
 def utcnow() -> dt.datetime:
@@ -41,6 +41,9 @@ class User(Base):
         String(16), ForeignKey("authorities.code"), nullable=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Bumped by sign-out, a password change or disabling: older cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Target(Base):
@@ -61,6 +64,10 @@ class Target(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    #: Incremented by every update, which must name the version it read (a stale one
+    #: matches no row: SQLAlchemy raises ``StaleDataError``, the API answers 409).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
     def to_dict(self) -> dict[str, Any]:
         """The target's fields as JSON-ready values (the audit log stores these)."""
@@ -74,6 +81,7 @@ class Target(Base):
             "target_value": self.target_value,
             "note": self.note,
             "published": self.published,
+            "version": self.version,
         }
 
 
@@ -99,3 +107,29 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins in the current window for one key (``email:...`` or ``client:...``).
+
+    A sign-in locks its rows before it checks a password, so parallel guesses are counted
+    one after another (see :func:`healthgap.appdb.auth.authenticate`).
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+def ensure_authority(session: Any, code: str, name: str | None = None) -> None:
+    """Add the authority ``code`` unless it exists (safe when two writers race to add it)."""
+    if session.get(Authority, code) is not None:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    session.execute(insert(Authority).values(code=code, name=name or code).on_conflict_do_nothing())

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.appdb.versions import StaleVersionError
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.framework.powers import check_competence
-from healthgap.framework.storage import Actor, Workspace
+from healthgap.framework.storage import Actor, Workspace, check_permission
 from healthgap.geography.hierarchy import using
 
 STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
@@ -120,20 +121,38 @@ class ActionPlan:
     def add(self, who: Actor, store: Store | None = None, **fields: Any) -> str:
         """Add an action; returns its id (``<authority>-action-<n>``)."""
         data = self._clean(fields, store)
-        rid = self.ws.next_id("action", f"{self.authority_code}-action")
+        check_permission(who, "action", self.authority_code)  # before taking a number
+        rid = self.ws.new_id("action", f"{self.authority_code}-action")
         self.ws.put(who, "action", self.authority_code, rid, data)
         return rid
 
-    def update(self, who: Actor, action_id: str, store: Store | None = None, **fields: Any) -> int:
-        """Change some fields of an action (a new version); returns the version number."""
+    def update(
+        self,
+        who: Actor,
+        action_id: str,
+        store: Store | None = None,
+        *,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> int:
+        """Change some fields of an action (a new version); returns the version number.
+
+        ``expected_version`` is the version the change is based on; when the action has
+        moved on since, :class:`~healthgap.appdb.versions.StaleVersionError` is raised and
+        nothing changes. Without it, the version read here is the one expected.
+        """
         last = self.ws.get("action", action_id)
         if last is None or last.deleted or last.authority_code != self.authority_code:
             raise InputError(
                 f"action must be an action of {self.authority_code}; got {action_id!r}. "
                 "List them with `healthgap framework actions list`."
             )
+        if expected_version is not None and expected_version != last.version:
+            raise StaleVersionError(f"action {action_id}", expected_version, last.version)
         data = self._clean({**last.data, **fields}, store)
-        return self.ws.put(who, "action", self.authority_code, action_id, data)
+        return self.ws.put(
+            who, "action", self.authority_code, action_id, data, expected_version=last.version
+        )
 
     def table(self) -> pd.DataFrame:
         """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``)."""

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from healthgap.appdb.versions import StaleVersionError
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.framework.actions import _check_date, check_indicators, known_indicators
@@ -135,19 +136,34 @@ class Commitments:
         """
         check_permission(who, KIND, self.authority_code)  # before saying what is wrong
         data = self._clean(fields, store)
-        rid = self.ws.next_id(KIND, f"{self.authority_code}-commitment")
+        rid = self.ws.new_id(KIND, f"{self.authority_code}-commitment")
         self.ws.put(who, KIND, self.authority_code, rid, data)
         return rid
 
     def update(
-        self, who: Actor, commitment_id: str, store: Store | None = None, **fields: Any
+        self,
+        who: Actor,
+        commitment_id: str,
+        store: Store | None = None,
+        *,
+        expected_version: int | None = None,
+        **fields: Any,
     ) -> int:
-        """Change fields of a commitment (a new version; earlier ones are kept)."""
+        """Change fields of a commitment (a new version; earlier ones are kept).
+
+        ``expected_version``: the version the change is based on (a stale one raises
+        :class:`~healthgap.appdb.versions.StaleVersionError`; nothing changes).
+        """
         check_permission(who, KIND, self.authority_code)
         current = self.get(commitment_id)
+        read = int(current["version"])
+        if expected_version is not None and expected_version != read:
+            raise StaleVersionError(f"commitment {commitment_id}", expected_version, read)
         merged = {k: current[k] for k in FIELDS} | fields
         data = self._clean(merged, store)
-        return self.ws.put(who, KIND, self.authority_code, commitment_id, data)
+        return self.ws.put(
+            who, KIND, self.authority_code, commitment_id, data, expected_version=read
+        )
 
     def _clean(self, fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
         unknown = sorted(set(fields) - set(FIELDS))

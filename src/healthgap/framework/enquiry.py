@@ -116,7 +116,7 @@ class Enquiry:
                 f"the answer must not be empty; got '' for prompt {prompt_id}. "
                 "Write the asset, opportunity, lever or partner in a sentence."
             )
-        rid = note_id or self.ws.next_id("enquiry", f"{self.authority_code}-note")
+        rid = note_id or self.ws.new_id("enquiry", f"{self.authority_code}-note")
         self.ws.put(
             who,
             "enquiry",

@@ -69,7 +69,7 @@ class Partnerships:
         _one_of("type", type, PARTNER_TYPES)
         if not name.strip():
             raise InputError("a partner must have a name; got ''. E.g. 'Voluntary Sector North'.")
-        rid = self.ws.next_id("partner", f"{self.authority_code}-partner")
+        rid = self.ws.new_id("partner", f"{self.authority_code}-partner")
         self.ws.put(
             who,
             "partner",
@@ -103,7 +103,7 @@ class Partnerships:
                     f"a choice question must have at least two options; got "
                     f"{q.get('options')!r} for {q['id']!r}. List the options."
                 )
-        rid = self.ws.next_id("survey", f"{self.authority_code}-survey")
+        rid = self.ws.new_id("survey", f"{self.authority_code}-survey")
         self.ws.put(
             who, "survey", self.authority_code, rid, {"title": title, "questions": questions}
         )
@@ -138,7 +138,7 @@ class Partnerships:
                     f"an answer to {qid!r} must be one of its options; got {value!r}. "
                     f"Options: {', '.join(map(str, q['options']))}."
                 )
-        rid = self.ws.next_id("response", f"{survey_id}-response")
+        rid = self.ws.new_id("response", f"{survey_id}-response")
         self.ws.put(
             who, "response", self.authority_code, rid, {"survey": survey_id, "answers": answers}
         )

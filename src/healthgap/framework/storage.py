@@ -48,10 +48,14 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
+from healthgap.appdb.db import engine_for, sqlite_transactions, writing
+from healthgap.appdb.versions import StaleVersionError
 from healthgap.data import paths
 from healthgap.errors import HealthgapError, InputError
 
@@ -116,7 +120,18 @@ class Record(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class IdCounter(Base):
+    """The last number handed out for one id prefix (see :meth:`Workspace.new_id`)."""
+
+    __tablename__ = "framework_sequences"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 metadata = Base.metadata
+#: How often a write that lost a race for a version number is retried.
+_RETRIES = 8
 
 _FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS framework_case_fts USING fts5("
@@ -266,15 +281,55 @@ class Workspace:
         data: dict[str, Any],
         *,
         deleted: bool = False,
+        expected_version: int | None = None,
     ) -> int:
-        """Store a new version of a record (after the permission check); its number."""
+        """Store a new version of a record (after the permission check); its number.
+
+        With ``expected_version`` (the version the change was based on; 0 for a new
+        record) a record that has moved on since is refused with
+        :class:`~healthgap.appdb.versions.StaleVersionError` and nothing is stored.
+        Without it, a write that races another one to the same version number is
+        retried on the newer version (the unique key ``(kind, record_id, version)`` lets
+        only one of them in).
+        """
         check_permission(who, kind, authority_code)
-        with Session(self.engine) as session, session.begin():
+        for attempt in range(_RETRIES):
+            try:
+                return self._put(
+                    who, kind, authority_code, record_id, data, deleted, expected_version
+                )
+            except IntegrityError:
+                # Another writer stored this version number first (PostgreSQL; SQLite
+                # writers queue on BEGIN IMMEDIATE and never get here).
+                if expected_version is not None:
+                    current = self.get(kind, record_id)
+                    raise StaleVersionError(
+                        f"{kind} {record_id}",
+                        expected_version,
+                        None if current is None else current.version,
+                    ) from None
+                if attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _put(
+        self,
+        who: Actor,
+        kind: str,
+        authority_code: str,
+        record_id: str,
+        data: dict[str, Any],
+        deleted: bool,
+        expected_version: int | None,
+    ) -> int:
+        with writing(self.engine) as session:
             last = session.scalar(
                 select(func.max(Record.version)).where(
                     Record.kind == kind, Record.record_id == record_id
                 )
             )
+            if expected_version is not None and (last or 0) != expected_version:
+                raise StaleVersionError(f"{kind} {record_id}", expected_version, last)
             if last is not None:
                 owner = session.scalar(
                     select(Record.authority_code).where(
@@ -309,6 +364,7 @@ class Workspace:
                     recorded_at=datetime.now(UTC),
                 )
             )
+            session.flush()  # a duplicate version fails here, inside the retry
             if kind == "case_study" and self.fts:
                 conn = session.connection()
                 conn.execute(
@@ -329,7 +385,15 @@ class Workspace:
                     )
         return version
 
-    def delete(self, who: Actor, kind: str, authority_code: str, record_id: str) -> int:
+    def delete(
+        self,
+        who: Actor,
+        kind: str,
+        authority_code: str,
+        record_id: str,
+        *,
+        expected_version: int | None = None,
+    ) -> int:
         """Mark a record deleted (a new version; the history is kept)."""
         last = self.get(kind, record_id)
         if last is None:
@@ -337,7 +401,15 @@ class Workspace:
                 f"record_id must name an existing {kind} record; got {record_id!r}. "
                 "List them with current()."
             )
-        return self.put(who, kind, authority_code, record_id, last.data, deleted=True)
+        return self.put(
+            who,
+            kind,
+            authority_code,
+            record_id,
+            last.data,
+            deleted=True,
+            expected_version=last.version if expected_version is None else expected_version,
+        )
 
     # ------------------------------------------------------------------ reads
     def get(self, kind: str, record_id: str) -> Version | None:
@@ -383,16 +455,35 @@ class Workspace:
             )
             return [_version(r) for r in rows]
 
-    def next_id(self, kind: str, prefix: str) -> str:
-        """A new record id ``<prefix>-<n>`` not used by any record of ``kind``."""
-        with Session(self.engine) as session:
-            n = session.scalar(
-                select(func.count(func.distinct(Record.record_id))).where(Record.kind == kind)
-            )
-        n = int(n or 0) + 1
-        while self.get(kind, f"{prefix}-{n}") is not None:
-            n += 1
-        return f"{prefix}-{n}"
+    def new_id(self, kind: str, prefix: str) -> str:
+        """A new record id ``<prefix>-<n>``; ``n`` comes from the database.
+
+        Each prefix has a counter row in ``framework_sequences``, advanced with one
+        ``UPDATE ... SET last = last + 1 ... RETURNING last``: the database serialises
+        concurrent callers on that row, so no two get the same number (there is no
+        read-then-write in Python). A counter is seeded on first use past the ids of that
+        prefix already stored; numbers taken by older records are skipped.
+        """
+        name = f"{kind}:{prefix}"
+        with writing(self.engine) as session:
+            if session.get(IdCounter, name) is None:
+                seed = _highest_number(session, kind, prefix)
+                session.execute(_insert_ignore(session, name, seed))
+            while True:
+                n = session.execute(
+                    update(IdCounter)
+                    .where(IdCounter.name == name)
+                    .values(last=IdCounter.last + 1)
+                    .returning(IdCounter.last)
+                ).scalar_one()
+                rid = f"{prefix}-{n}"
+                taken = session.scalar(
+                    select(func.count())
+                    .select_from(Record)
+                    .where(Record.kind == kind, Record.record_id == rid)
+                )
+                if not taken:
+                    return rid
 
     def search_cases(self, query: str, limit: int = 20) -> list[tuple[str, float]]:
         """Case-study ids matching every word of ``query`` (FTS5, best match first)."""
@@ -481,6 +572,29 @@ def _audit(
     )
 
 
+def _highest_number(session: Session, kind: str, prefix: str) -> int:
+    """The highest ``n`` of the stored ids ``<prefix>-<n>`` of ``kind`` (0 if none)."""
+    ids = session.scalars(
+        select(func.distinct(Record.record_id)).where(
+            Record.kind == kind, Record.record_id.like(f"{prefix}-%")
+        )
+    )
+    numbers = [int(i[len(prefix) + 1 :]) for i in ids if i[len(prefix) + 1 :].isdigit()]
+    return max(numbers, default=0)
+
+
+def _insert_ignore(session: Session, name: str, seed: int) -> Any:
+    """``INSERT`` a counter row unless another writer has just done so."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(IdCounter).values(name=name, last=seed).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(IdCounter).values(name=name, last=seed).on_conflict_do_nothing()
+
+
 def _tags(data: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for key in ("levers", "competences", "population_groups", "outcomes"):
@@ -493,18 +607,21 @@ def _engine(path: str | os.PathLike[str] | None) -> Engine:
     if path is None:
         location = default_path()
         location.parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(f"sqlite:///{location}")
+        return engine_for(f"sqlite:///{location}")
     text_path = str(path)
     if text_path == ":memory:":
-        return create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        return sqlite_transactions(
+            create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            ),
+            wal=False,
         )
     if "://" in text_path:
-        return create_engine(text_path)
+        return engine_for(text_path)
     location = Path(text_path)
     if not location.parent.is_dir():
         raise InputError(
             f"the framework database must be in an existing folder; got {text_path!r}. "
             "Create the folder first or pass another path."
         )
-    return create_engine(f"sqlite:///{location}")
+    return engine_for(f"sqlite:///{location}")

@@ -21,10 +21,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap import __version__
 from healthgap.appdb.db import init_db, sessions
+from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import HealthgapError
 from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
@@ -80,6 +82,11 @@ _ERRORS_EVERYWHERE = {
     "500": "Server error",
 }
 _ERRORS_ON_WRITES = {"401": "Not signed in", "403": "Forbidden or missing CSRF token"}
+#: Extra statuses of updates, which must name the version they are based on.
+_ERRORS_ON_UPDATES = {
+    "409": "Changed by someone else since read (stale If-Match)",
+    "428": "If-Match missing",
+}
 
 
 def document_api(doc: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +108,8 @@ def document_api(doc: dict[str, Any]) -> dict[str, Any]:
             wanted = dict(_ERRORS_EVERYWHERE)
             if method != "get":
                 wanted.update(_ERRORS_ON_WRITES)
+            if method in ("put", "patch", "delete"):
+                wanted.update(_ERRORS_ON_UPDATES)
             for status, description in wanted.items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
@@ -181,7 +190,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(HealthgapError)
     async def _hg_error(request: Request, exc: HealthgapError) -> Response:
+        if isinstance(exc, StaleVersionError):
+            return _error_response(request, WebError(409, "conflict", str(exc)))
+        if isinstance(exc, VersionRequiredError):
+            return _error_response(request, WebError(428, "precondition_required", str(exc)))
         return _error_response(request, WebError(400, "invalid_input", str(exc)))
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        # An UPDATE ... WHERE version = :read that matched no row (SQLAlchemy's
+        # version_id_col): the record changed between our read and our write.
+        message = (
+            "the record was changed by someone else since you read it. Nothing was changed. "
+            "Reload it, re-apply your change and save again."
+        )
+        return _error_response(request, WebError(409, "conflict", message))
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -101,3 +101,23 @@ def can_edit(user: User | None, authority_code: str) -> bool:
     if user.role == "admin":
         return True
     return user.role == "editor" and user.authority_code == authority_code
+
+
+def if_match(request: Request, what: str) -> int:
+    """The version named by the request's ``If-Match`` header (required: 428 without it)."""
+    from healthgap.appdb.versions import VersionRequiredError, parse
+
+    version = parse(request.headers.get("if-match"), what)
+    if version is None:
+        raise VersionRequiredError(what)
+    return version
+
+
+def form_version(value: str | None, what: str) -> int:
+    """The version in a form's hidden ``version`` field (required: 428 without it)."""
+    from healthgap.appdb.versions import VersionRequiredError, parse
+
+    version = parse(value, what)
+    if version is None:
+        raise VersionRequiredError(what)
+    return version

@@ -16,9 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
-from healthgap.appdb.models import Authority, Target
+from healthgap.appdb.db import release, writing
+from healthgap.appdb.models import Target, ensure_authority
+from healthgap.appdb.versions import StaleVersionError, etag
 from healthgap.web import csrf, viewmodels
-from healthgap.web.deps import StoreHandle, can_edit, current_user, db, require_user, store
+from healthgap.web.deps import (
+    StoreHandle,
+    can_edit,
+    current_user,
+    db,
+    if_match,
+    require_user,
+    store,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.routers.pages import _profile
 
@@ -212,7 +222,7 @@ def list_targets(
         q = q.where(Target.authority_code == authority_code)
     df = pd.DataFrame(
         [t.to_dict() for t in session.scalars(q)],
-        columns=[*TargetIn.model_fields, "id"],
+        columns=[*TargetIn.model_fields, "id", "version"],
     )
     if format == "csv":
         return csv_response(df, "targets")
@@ -230,13 +240,16 @@ def _get(session: Session, request: Request, target_id: int) -> Target:
     return t
 
 
-@router.get("/targets/{target_id}", summary="One target")
+@router.get("/targets/{target_id}", summary="One target (its ETag is the version to update)")
 def get_target(
     request: Request,
+    response: Response,
     session: DbDep,
     target_id: Annotated[int, TargetId],
 ) -> Any:
-    return _get(session, request, target_id).to_dict()
+    out = _get(session, request, target_id).to_dict()
+    response.headers["ETag"] = etag(out["version"])
+    return out
 
 
 def _authorise(request: Request, session: Session, authority_code: str, token: str | None) -> Any:
@@ -251,33 +264,50 @@ def _authorise(request: Request, session: Session, authority_code: str, token: s
             + (f" of {user.authority_code}" if user.authority_code else "")
             + ". Ask an administrator for access.",
         )
-    if session.get(Authority, authority_code) is None:
-        session.add(Authority(code=authority_code, name=authority_code))
+    release(session)  # the write goes through its own transaction
     return user
 
 
 CsrfHeader = Header(None, alias="X-CSRF-Token")
 
 
+def _current(w: Session, target_id: int, read: int) -> Target:
+    """The target to change, provided it is still at version ``read`` (else a 409)."""
+    t = w.get(Target, target_id)
+    if t is None:
+        raise StaleVersionError(f"target {target_id}", read, None)
+    if t.version != read:
+        raise StaleVersionError(f"target {target_id}", read, t.version)
+    return t
+
+
 @router.post("/targets", status_code=201, summary="Create a target (editor of the authority)")
 def create_target(
     request: Request,
+    response: Response,
     session: DbDep,
     body: TargetIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     user = _authorise(request, session, body.authority_code, x_csrf_token)
-    t = Target(**body.model_dump())
-    session.add(t)
-    session.flush()
-    audit.record(session, user.email, "create", "target", t.id, t.authority_code, None, t.to_dict())
-    session.commit()
-    return t.to_dict()
+    with writing(request.app.state.engine) as w:
+        ensure_authority(w, body.authority_code)
+        t = Target(**body.model_dump())
+        w.add(t)
+        w.flush()
+        out = t.to_dict()
+        audit.record(w, user.email, "create", "target", t.id, t.authority_code, None, out)
+    response.headers["ETag"] = etag(out["version"])
+    return out
 
 
-@router.put("/targets/{target_id}", summary="Replace a target (editor of the authority)")
+@router.put(
+    "/targets/{target_id}",
+    summary="Replace a target (editor of the authority; If-Match: the ETag read)",
+)
 def update_target(
     request: Request,
+    response: Response,
     session: DbDep,
     target_id: Annotated[int, TargetId],
     body: TargetIn,
@@ -287,18 +317,25 @@ def update_target(
     user = _authorise(request, session, t.authority_code, x_csrf_token)
     if body.authority_code != t.authority_code:
         _authorise(request, session, body.authority_code, x_csrf_token)
-    before = t.to_dict()
-    for k, v in body.model_dump().items():
-        setattr(t, k, v)
-    session.flush()
-    audit.record(
-        session, user.email, "update", "target", t.id, t.authority_code, before, t.to_dict()
-    )
-    session.commit()
-    return t.to_dict()
+    read = if_match(request, f"target {target_id}")
+    with writing(request.app.state.engine) as w:
+        t = _current(w, target_id, read)
+        ensure_authority(w, body.authority_code)
+        before = t.to_dict()
+        for k, v in body.model_dump().items():
+            setattr(t, k, v)
+        w.flush()  # UPDATE ... WHERE version = :read; no row -> StaleDataError -> 409
+        out = t.to_dict()
+        audit.record(w, user.email, "update", "target", t.id, t.authority_code, before, out)
+    response.headers["ETag"] = etag(out["version"])
+    return out
 
 
-@router.delete("/targets/{target_id}", status_code=204, summary="Delete a target")
+@router.delete(
+    "/targets/{target_id}",
+    status_code=204,
+    summary="Delete a target (If-Match: the ETag read)",
+)
 def delete_target(
     request: Request,
     session: DbDep,
@@ -307,12 +344,15 @@ def delete_target(
 ) -> Response:
     t = _get(session, request, target_id)
     user = _authorise(request, session, t.authority_code, x_csrf_token)
-    before = t.to_dict()
-    session.delete(t)
-    audit.record(
-        session, user.email, "delete", "target", target_id, before["authority_code"], before, None
-    )
-    session.commit()
+    read = if_match(request, f"target {target_id}")
+    with writing(request.app.state.engine) as w:
+        t = _current(w, target_id, read)
+        before = t.to_dict()
+        w.delete(t)
+        w.flush()  # DELETE ... WHERE version = :read
+        audit.record(
+            w, user.email, "delete", "target", target_id, before["authority_code"], before, None
+        )
     return Response(status_code=204)
 
 

@@ -22,7 +22,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from healthgap.appdb.db import release
 from healthgap.appdb.models import User
+from healthgap.appdb.versions import StaleVersionError, etag
 from healthgap.errors import InputError
 from healthgap.framework import actions as fw_actions
 from healthgap.framework import enquiry as fw_enquiry
@@ -44,7 +46,15 @@ from healthgap.framework.powers import (
 )
 from healthgap.framework.storage import Actor, NotPermittedError, Workspace, check_permission
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, current_user, db, require_user, store
+from healthgap.web.deps import (
+    StoreHandle,
+    current_user,
+    db,
+    form_version,
+    if_match,
+    require_user,
+    store,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
@@ -113,7 +123,9 @@ def _writer(request: Request, session: Session, kind: str, code: str, token: str
     """The signed-in actor allowed to change ``kind`` records of ``code`` (after CSRF)."""
     user = require_user(request, session)
     csrf.check(request, token)
-    return _permitted(user, kind, code)
+    who = _permitted(user, kind, code)
+    release(session)  # the write goes through its own transaction
+    return who
 
 
 def _permitted(user: User, kind: str, code: str) -> Actor:
@@ -1015,12 +1027,24 @@ def action_status_form(
     code: str,
     action_id: str,
     status: str = Form(""),
+    version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
     a = _authority(the_register(request, st), code)
     who = _writer(request, session, "action", a.code, csrf_token)
+    read = form_version(version, f"action {action_id}")
     try:
-        _call(ActionPlan(workspace(request), a.code).update, who, action_id, status=status)
+        _call(
+            ActionPlan(workspace(request), a.code).update,
+            who,
+            action_id,
+            status=status,
+            expected_version=read,
+        )
+    except StaleVersionError as exc:
+        return _actions_render(
+            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 409
+        )
     except InputError as exc:
         return _actions_render(
             request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 400
@@ -1062,6 +1086,7 @@ class ActionIn(BaseModel):
 @router.post(f"{API}/{{code}}/actions", tags=["framework"], status_code=201)
 def api_add_action(
     request: Request,
+    response: Response,
     st: StoreDep,
     session: DbDep,
     code: str,
@@ -1073,12 +1098,57 @@ def api_add_action(
     fields = body.model_dump(exclude_none=True)
     fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
     aid = _call(ActionPlan(workspace(request), a.code).add, who, **fields)
-    return {"id": aid}
+    response.headers["ETag"] = etag(1)
+    return {"id": aid, "version": 1}
 
 
-@router.patch(f"{API}/{{code}}/actions/{{action_id}}", tags=["framework"])
+def _action(request: Request, code: str, action_id: str) -> Any:
+    v = workspace(request).get("action", action_id)
+    if v is None or v.deleted or v.authority_code != code:
+        raise WebError(
+            404,
+            "not_found",
+            f"action must be an action of {code}; got {action_id!r}. "
+            f"List them at {API}/{code}/actions.",
+        )
+    return v
+
+
+def _action_body(request: Request, v: Any, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = etag(v.version)
+    history = workspace(request).history("action", v.record_id)
+    return {
+        "id": v.record_id,
+        **{f: v.data.get(f) for f in fw_actions.FIELDS},
+        "version": v.version,
+        "history": [
+            {"version": h.version, "recorded_at": h.recorded_at.isoformat(), "actor": h.actor}
+            for h in history
+        ],
+    }
+
+
+@router.get(
+    f"{API}/{{code}}/actions/{{action_id}}",
+    tags=["framework"],
+    summary="One action, its versions, and its ETag (the version to update)",
+)
+def api_action(
+    request: Request, response: Response, st: StoreDep, session: DbDep, code: str, action_id: str
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    return _action_body(request, _action(request, a.code, action_id), response)
+
+
+@router.patch(
+    f"{API}/{{code}}/actions/{{action_id}}",
+    tags=["framework"],
+    summary="Change an action (If-Match: the ETag read; 409 when it changed since)",
+)
 def api_update_action(
     request: Request,
+    response: Response,
     st: StoreDep,
     session: DbDep,
     code: str,
@@ -1088,10 +1158,17 @@ def api_update_action(
 ) -> Any:
     a = _authority(the_register(request, st), code)
     who = _writer(request, session, "action", a.code, x_csrf_token)
+    read = if_match(request, f"action {action_id}")
     fields = body.model_dump(exclude_none=True)
     fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    version = _call(ActionPlan(workspace(request), a.code).update, who, action_id, **fields)
-    return {"id": action_id, "version": version}
+    _call(
+        ActionPlan(workspace(request), a.code).update,
+        who,
+        action_id,
+        expected_version=read,
+        **fields,
+    )
+    return _action_body(request, _action(request, a.code, action_id), response)
 
 
 @router.post(f"{API}/{{code}}/enquiry/draft-actions", tags=["framework"], status_code=201)
@@ -1647,6 +1724,7 @@ def _commitment_edit_render(
     commitment: dict[str, Any],
     errors: list[tuple[str, str]],
     form: dict[str, Any],
+    status_code: int | None = None,
 ) -> Any:
     ws = workspace(request)
     return render(
@@ -1655,6 +1733,8 @@ def _commitment_edit_render(
         {
             **_context(request, session, a),
             "c": commitment,
+            # the version this form is based on: as first read, kept through corrections
+            "version": form.get("version") or commitment["version"],
             "history": commitment_history(ws, joint, commitment["id"]),
             "directory": _party_rows(joint, commitment),
             "plan": ActionPlan(ws, a.code).table().to_dict("records"),
@@ -1662,7 +1742,7 @@ def _commitment_edit_render(
             "errors": errors,
             "form": form,
         },
-        status_code=400 if errors else 200,
+        status_code=status_code or (400 if errors else 200),
     )
 
 
@@ -1692,15 +1772,20 @@ async def edit_commitment_form(
     who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
     joint = Commitments(workspace(request), a)
     c = _known_commitment(joint, commitment_id)
-    form = _commitment_form_input(raw)
+    read = form_version(str(raw.get("version") or ""), f"commitment {commitment_id}")
+    form = {**_commitment_form_input(raw), "version": str(read)}
     rows = _party_rows(joint, c)
     fields, errors = _commitment_from_form(form, rows)
     if not errors:
         try:
             fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
-            version = _call(joint.update, who, c["id"], **fields)
+            version = _call(joint.update, who, c["id"], expected_version=read, **fields)
             request.state.session[NOTICE] = {"id": c["id"], "version": version}
             return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
+        except StaleVersionError as exc:
+            return _commitment_edit_render(
+                request, session, a, joint, c, [("commitment-title", str(exc))], form, 409
+            )
         except InputError as exc:
             errors.append(_commitment_error(str(exc), rows))
     return _commitment_edit_render(request, session, a, joint, c, errors, form)
@@ -1772,9 +1857,14 @@ def api_add_commitment(
     return {"id": cid}
 
 
-@router.patch(f"{API}/{{code}}/commitments/{{commitment_id}}", tags=["framework"])
+@router.patch(
+    f"{API}/{{code}}/commitments/{{commitment_id}}",
+    tags=["framework"],
+    summary="Change a commitment (If-Match: its version as read; 409 when it changed since)",
+)
 def api_update_commitment(
     request: Request,
+    response: Response,
     st: StoreDep,
     session: DbDep,
     code: str,
@@ -1784,9 +1874,17 @@ def api_update_commitment(
 ) -> Any:
     a = _authority(the_register(request, st), code)
     who = _writer(request, session, "commitment", a.code, x_csrf_token)
+    read = if_match(request, f"commitment {commitment_id}")
     fields = body.model_dump(exclude_none=True)
     fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    version = _call(Commitments(workspace(request), a).update, who, commitment_id, **fields)
+    version = _call(
+        Commitments(workspace(request), a).update,
+        who,
+        commitment_id,
+        expected_version=read,
+        **fields,
+    )
+    response.headers["ETag"] = etag(version)
     return {"id": commitment_id, "version": version}
 
 
