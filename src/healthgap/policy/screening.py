@@ -108,6 +108,10 @@ def authority_code(value: Any) -> str:
     return code
 
 
+#: How a person is named to readers who are not signed in.
+STAFF_LABEL = "a staff member"
+
+
 @dataclass(frozen=True)
 class Event:
     """One event of a screening's history."""
@@ -171,6 +175,18 @@ class Screening:
             return None
         last = self.signoffs[-1].seq
         return replay(replace(self, history=()), [e for e in self.history if e.seq <= last])
+
+    def without_people(self, label: str = STAFF_LABEL) -> Screening:
+        """The record with every person's email (creator, answerers, signers) replaced
+        by ``label``: what anonymous readers see. Emails of staff are personal data;
+        the sign-off's stated role (e.g. "Director of Public Health") stays."""
+        return replace(
+            self,
+            created_by=label,
+            answered_by={q: (label, at) for q, (_, at) in self.answered_by.items()},
+            history=tuple(replace(e, actor=label) for e in self.history),
+            signoffs=tuple(replace(e, actor=label) for e in self.signoffs),
+        )
 
 
 def replay(head: Screening, history: Iterable[Event]) -> Screening:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -28,7 +32,56 @@ def fmt(value: Any, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
+#: What :func:`script_json` escapes, and how: each is only ever inside a JSON string, where
+#: the \\u escape means the same character, so the data are unchanged for the reader.
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_SCRIPT_UNSAFE = str.maketrans(_SCRIPT_ESCAPES)
+
+
+def script_json(value: Any) -> Markup:
+    """``value`` as JSON that is safe inside ``<script type="application/json">``.
+
+    The one way JSON enters a page (every chart's Vega-Lite spec goes through it, via the
+    ``chart`` macro). ``value`` is any JSON-serialisable object, or a string that already
+    holds JSON text (what the chart-spec builders return). ``<``, ``>`` and ``&`` are
+    written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` so no ``</script>`` or
+    ``<!--`` in user text can end the element or open a comment, and U+2028/U+2029 as
+    escapes so the text is also valid JavaScript. In valid JSON these characters occur
+    only inside strings, where the escape means the same character: ``JSON.parse`` gives
+    back exactly the data.
+
+    Examples
+    --------
+    >>> str(script_json({"t": "</script>"}))
+    '{"t": "\\\\u003c/script\\\\u003e"}'
+    >>> json.loads(str(script_json('{"a": "x & y"}')))
+    {'a': 'x & y'}
+    """
+    text = value if isinstance(value, str) else json.dumps(value)
+    return Markup(text.translate(_SCRIPT_UNSAFE))
+
+
+@pass_context
+def staff(context: Context, email: Any) -> str:
+    """A staff member's email for signed-in readers; "a staff member" for anonymous ones.
+
+    Emails of the people who wrote, changed or signed off a record are personal data: the
+    public pages name the role or the organisation, never the person.
+    """
+    if context.get("signed_in"):
+        return str(email)
+    return "a staff member"
+
+
 templates.env.filters["fmt"] = fmt
+templates.env.filters["script_json"] = script_json
+templates.env.filters["staff"] = staff
 
 #: The order of the service navigation; registered pages not listed here follow it.
 NAV_ORDER = (

@@ -67,8 +67,12 @@ def sees_working(user: User | None, rec: Screening) -> bool:
 
 
 def visible(user: User | None, rec: Screening) -> Screening | None:
-    """The version of ``rec`` that ``user`` may read, or ``None``."""
-    return rec if sees_working(user, rec) else rec.published()
+    """The version of ``rec`` that ``user`` may read, or ``None``; anonymous readers see
+    no staff emails (:meth:`Screening.without_people`)."""
+    view = rec if sees_working(user, rec) else rec.published()
+    if user is None and view is not None:
+        return view.without_people()
+    return view
 
 
 def _not_found(screening_id: Any) -> WebError:
@@ -678,8 +682,8 @@ def plane_spec(plane: pd.DataFrame) -> str:
             },
         ],
     }
-    # Safe inside <script type="application/json">: no "</script>" from option names.
-    return json.dumps(spec).replace("<", "\\u003c")
+    # written into the page by the chart macro's script_json (safe inside <script>)
+    return json.dumps(spec)
 
 
 def _form_from(params: Mapping[str, Any]) -> SimulationForm:
