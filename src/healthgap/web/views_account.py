@@ -95,7 +95,7 @@ def mission_spec(result: MissionResult) -> str:
         lines.append(
             {
                 "sex": sex,
-                "time": float(result.target_year),
+                "time": tr.trajectory.target_time,
                 "value": tr.target_gap,
                 "what": "Trajectory to target",
             }
@@ -103,7 +103,7 @@ def mission_spec(result: MissionResult) -> str:
     proj = [
         {
             "sex": sex,
-            "time": float(result.target_year),
+            "time": tr.projection.time,
             "value": tr.projection.value,
             "lower": tr.projection.lower,
             "upper": tr.projection.upper,
