@@ -72,6 +72,23 @@ def test_quantiles_adds_a_column_to_the_rows(tmp_path: Path) -> None:
     assert table["quantile"].astype("Int64").tolist() == [1, 5, 3, pd.NA, 4, 2]
 
 
+def test_quantiles_per_row_invert_and_proportion_on_invalid(tmp_path: Path) -> None:
+    src = csv(tmp_path, "g,bad,v\na,yes,1\na,yes,2\na,yes,3\nb,no,1\nb,no,2\nb,no,3\n")
+    out = tmp_path / "out.csv"
+    table = run(
+        "calc", "quantiles", str(src), "--value", "v", "-g", "g", "--nquantiles", "3",
+        "--invert", "bad", "--out", str(out),
+    )  # fmt: skip
+    assert table["quantile"].tolist() == [3, 2, 1, 1, 2, 3]
+    src = csv(tmp_path, "area,x,n\nA,30,200\nB,-5,300\n")
+    table = run(
+        "calc", "proportion", str(src), "--numerator", "x", "--denominator", "n", "-g", "area",
+        "--on-invalid", "suppress", "--out", str(out),
+    )  # fmt: skip
+    assert table["suppression_reason"].tolist()[1] == "numerator is negative (column 'x')"
+    assert table["value"].tolist()[0] == pytest.approx(0.15, rel=RTOL)
+
+
 def test_funnel_points_and_limits(tmp_path: Path) -> None:
     src = csv(tmp_path, "area,x,n\nA,30,200\nB,50,300\nC,80,400\nD,15,210\n")
     out = tmp_path / "points.csv"

@@ -82,6 +82,14 @@ def quantiles_command(
         str,
         typer.Option(help="Which values go in quantile 1: 'highest' or 'lowest'."),
     ] = "highest",
+    invert: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of true/false per row (same within a group): true puts the highest "
+            "values in quantile 1. Overrides --first-quantile."
+        ),
+    ] = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Add a quantile column (1..nquantiles) to every row, within each group."""
@@ -93,6 +101,8 @@ def quantiles_command(
         group_by=group_by,
         nquantiles=nquantiles,
         first_quantile=first_quantile,
+        invert=invert,
+        on_invalid=on_invalid,
     )
 
 
