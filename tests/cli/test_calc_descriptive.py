@@ -113,6 +113,22 @@ def test_funnel_points_and_limits(tmp_path: Path) -> None:
     assert limits["target"].iloc[0] == pytest.approx(17500 / 1110, rel=RTOL)
 
 
+def test_funnel_dsr_points_count_ratio_and_years(tmp_path: Path) -> None:
+    src = csv(tmp_path, "area,deaths,dsr\nJ,6,80\nK,140,95\nL,260,160\nM,90,110\n")
+    out = tmp_path / "out.csv"
+    table = run(
+        "calc", "funnel", str(src), "--numerator", "deaths", "--statistic", "rate",
+        "--rate", "dsr", "--rate-type", "dsr", "-g", "area", "--out", str(out),
+    )  # fmt: skip
+    assert table["significance"][0] == "not applicable: fewer than 10 events (DSR)"
+    src = csv(tmp_path, "area,o,e\nP,65,50\nQ,4,9\n")
+    table = run(
+        "calc", "funnel", str(src), "--numerator", "o", "--denominator", "e", "--statistic",
+        "ratio", "--ratio-type", "count", "--target", "0", "-g", "area", "--out", str(out),
+    )  # fmt: skip
+    assert table["value"].tolist() == pytest.approx([0.3, 4 / 9 - 1], rel=RTOL)
+
+
 def test_funnel_ratio_with_a_target(tmp_path: Path) -> None:
     src = csv(tmp_path, "area,obs,exp\nA,65,50\nB,4,9\n")
     out = tmp_path / "out.csv"

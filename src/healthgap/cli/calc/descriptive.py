@@ -110,8 +110,11 @@ def quantiles_command(
 def funnel_command(
     input: opt.InputPath,
     numerator: Numerator,
-    denominator: Denominator,
     statistic: Annotated[str, typer.Option(help="'proportion', 'rate' or 'ratio'.")],
+    denominator: Annotated[
+        str | None,
+        typer.Option(help="Column of denominators (population, people measured or expected)."),
+    ] = None,
     group_by: opt.GroupBy = None,
     multiplier: Annotated[
         float | None,
@@ -133,6 +136,19 @@ def funnel_command(
     points: Annotated[
         int, typer.Option(help="With --limits: number of denominators to compute.")
     ] = 100,
+    rate: Annotated[
+        str | None, typer.Option(help="With --rate-type dsr: column of the points' DSRs.")
+    ] = None,
+    rate_type: Annotated[
+        str, typer.Option(help="Rates: 'crude' or 'dsr' (fewer than 10 events labelled).")
+    ] = "crude",
+    ratio_type: Annotated[
+        str, typer.Option(help="Ratios: 'isr' (O/E) or 'count' (O/E - 1).")
+    ] = "isr",
+    years_of_data: Annotated[
+        float, typer.Option(help="Rates: years the events cover (denominator is annual).")
+    ] = 1,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Funnel plot: each point's significance against the target, or the control limits."""
@@ -148,6 +164,11 @@ def funnel_command(
             target=target,
             confidence=opt.levels(confidence),
             points=points,
+            rate=rate,
+            rate_type=rate_type,
+            ratio_type=ratio_type,
+            years_of_data=years_of_data,
+            on_invalid=on_invalid,
         )
         return
     run_statistic(
@@ -161,4 +182,9 @@ def funnel_command(
         multiplier=multiplier,
         target=target,
         confidence=opt.levels(confidence),
+        rate=rate,
+        rate_type=rate_type,
+        ratio_type=ratio_type,
+        years_of_data=years_of_data,
+        on_invalid=on_invalid,
     )
