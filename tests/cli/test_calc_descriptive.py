@@ -72,6 +72,23 @@ def test_quantiles_adds_a_column_to_the_rows(tmp_path: Path) -> None:
     assert table["quantile"].astype("Int64").tolist() == [1, 5, 3, pd.NA, 4, 2]
 
 
+def test_quantiles_per_row_invert_and_proportion_on_invalid(tmp_path: Path) -> None:
+    src = csv(tmp_path, "g,bad,v\na,yes,1\na,yes,2\na,yes,3\nb,no,1\nb,no,2\nb,no,3\n")
+    out = tmp_path / "out.csv"
+    table = run(
+        "calc", "quantiles", str(src), "--value", "v", "-g", "g", "--nquantiles", "3",
+        "--invert", "bad", "--out", str(out),
+    )  # fmt: skip
+    assert table["quantile"].tolist() == [3, 2, 1, 1, 2, 3]
+    src = csv(tmp_path, "area,x,n\nA,30,200\nB,-5,300\n")
+    table = run(
+        "calc", "proportion", str(src), "--numerator", "x", "--denominator", "n", "-g", "area",
+        "--on-invalid", "suppress", "--out", str(out),
+    )  # fmt: skip
+    assert table["suppression_reason"].tolist()[1] == "numerator is negative (column 'x')"
+    assert table["value"].tolist()[0] == pytest.approx(0.15, rel=RTOL)
+
+
 def test_funnel_points_and_limits(tmp_path: Path) -> None:
     src = csv(tmp_path, "area,x,n\nA,30,200\nB,50,300\nC,80,400\nD,15,210\n")
     out = tmp_path / "points.csv"
@@ -94,6 +111,22 @@ def test_funnel_points_and_limits(tmp_path: Path) -> None:
     assert list(limits.columns) == ["denominator", "target", "lower_95_0", "upper_95_0"]
     assert len(limits) == 5
     assert limits["target"].iloc[0] == pytest.approx(17500 / 1110, rel=RTOL)
+
+
+def test_funnel_dsr_points_count_ratio_and_years(tmp_path: Path) -> None:
+    src = csv(tmp_path, "area,deaths,dsr\nJ,6,80\nK,140,95\nL,260,160\nM,90,110\n")
+    out = tmp_path / "out.csv"
+    table = run(
+        "calc", "funnel", str(src), "--numerator", "deaths", "--statistic", "rate",
+        "--rate", "dsr", "--rate-type", "dsr", "-g", "area", "--out", str(out),
+    )  # fmt: skip
+    assert table["significance"][0] == "not applicable: fewer than 10 events (DSR)"
+    src = csv(tmp_path, "area,o,e\nP,65,50\nQ,4,9\n")
+    table = run(
+        "calc", "funnel", str(src), "--numerator", "o", "--denominator", "e", "--statistic",
+        "ratio", "--ratio-type", "count", "--target", "0", "-g", "area", "--out", str(out),
+    )  # fmt: skip
+    assert table["value"].tolist() == pytest.approx([0.3, 4 / 9 - 1], rel=RTOL)
 
 
 def test_funnel_ratio_with_a_target(tmp_path: Path) -> None:

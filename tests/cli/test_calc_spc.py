@@ -120,3 +120,23 @@ def test_calc_spc_errors_exit_2(tmp_path: Path, args: list[str], message: str) -
     assert proc.returncode == 2
     assert message in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+def test_calc_spc_rebase_screen_and_trajectory(tmp_path: Path) -> None:
+    src = write_input(tmp_path)
+    out = tmp_path / "chart.csv"
+    proc = run_cli(
+        "calc", "spc", str(src), "--value", "waits", "--period", "month", "-g", "area",
+        "--polarity", "lower_is_better", "--rebase", "2022-04", "--screen-outliers",
+        "--icon-priority", "side_of_mean", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert table.groupby("area")["phase"].max().tolist() == [2, 2]
+    assert table.loc[table["month"] == "2022-04", "phase"].tolist() == [2, 2]
+    proc = run_cli(
+        "calc", "spc", str(src), "--value", "waits", "--period", "month",
+        "--rebase", "2040-01", "-g", "area",
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "rebase periods must be periods of the chart" in " ".join(proc.stderr.split())

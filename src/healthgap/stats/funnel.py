@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -40,6 +41,7 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
     one_of,
@@ -54,6 +56,12 @@ STATISTICS: tuple[str, ...] = ("proportion", "rate", "ratio")
 
 #: Multiplier used when none is given: proportions 0-1, rates per 100,000, ratios 1.
 DEFAULT_MULTIPLIER = {"proportion": 1.0, "rate": 100_000.0, "ratio": 1.0}
+
+RATE_TYPES: tuple[str, ...] = ("crude", "dsr")
+RATIO_TYPES: tuple[str, ...] = ("isr", "count")
+#: DSRs from fewer events are not published, so their points are labelled, not flagged.
+MIN_DSR_EVENTS = 10
+FEWER_EVENTS = "not applicable: fewer than 10 events (DSR)"
 
 #: Output columns.
 TARGET = "target"
@@ -175,14 +183,87 @@ def _statistic_and_multiplier(statistic: Any, multiplier: Any) -> tuple[FunnelSt
     return stat, m  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class Scale:
+    """How a funnel reads its inputs and shows its values (the options beyond statistic).
+
+    * ``rate_type="dsr"`` (rates): the points are directly standardised rates given in a
+      ``rate`` column with their event counts; each point's person-years are taken as
+      events / rate x multiplier (the population that gives that rate from those events,
+      as PHEindicatormethods does), and points with fewer than 10 events are labelled,
+      not flagged.
+    * ``ratio_type="count"`` (ratios): values, limits and target are shown as
+      (O/E - 1) x multiplier, the excess over expected, instead of O/E x multiplier.
+    * ``years_of_data`` (rates): the denominator is an annual population and the
+      numerator counts events over this many years; rates are per year,
+      x / (n x years) x multiplier, and the funnel's denominator axis stays annual.
+    """
+
+    statistic: FunnelStatistic
+    multiplier: float
+    rate_type: str = "crude"
+    ratio_type: str = "isr"
+    years: float = 1.0
+
+    @property
+    def shift(self) -> float:
+        """Subtracted from every value shown: the multiplier for count ratios, else 0."""
+        return self.multiplier if self.statistic == "ratio" and self.ratio_type == "count" else 0.0
+
+    @property
+    def dsr(self) -> bool:
+        return self.statistic == "rate" and self.rate_type == "dsr"
+
+
+def _scale(
+    statistic: Any, multiplier: Any, rate_type: Any, ratio_type: Any, years_of_data: Any
+) -> Scale:
+    stat, m = _statistic_and_multiplier(statistic, multiplier)
+    rt = one_of(rate_type, "rate_type", RATE_TYPES)
+    qt = one_of(ratio_type, "ratio_type", RATIO_TYPES)
+    years = positive_number(years_of_data, "years_of_data", "3")
+    if rt != "crude" and stat != "rate":
+        raise InputError(
+            f"rate_type must be 'crude' unless statistic is 'rate'; got rate_type={rt!r} with "
+            f"statistic={stat!r}."
+        )
+    if qt != "isr" and stat != "ratio":
+        raise InputError(
+            f"ratio_type must be 'isr' unless statistic is 'ratio'; got ratio_type={qt!r} with "
+            f"statistic={stat!r}."
+        )
+    if years != 1 and stat != "rate":
+        raise InputError(
+            f"years_of_data applies to rates only; got years_of_data={years:g} with "
+            f"statistic={stat!r}. Leave it at 1."
+        )
+    return Scale(stat, m, rt, qt, years)
+
+
 def _resolve_target(
     target: Any,
     x_row: np.ndarray,
     n_row: np.ndarray,
     statistic: str,
     m: float,
+    shift: float = 0.0,
 ) -> tuple[float, str]:
-    """The target on the output scale, and a note saying where it came from."""
+    """The target on the ratio (unshifted) scale, and a note saying where it came from.
+
+    A given target is on the output scale, so a count ratio's target is shifted back.
+    """
+    if target is not None and shift:
+        if (
+            isinstance(target, bool)
+            or not isinstance(target, numbers.Real)
+            or not np.isfinite(float(target))
+            or float(target) < -shift
+        ):
+            raise InputError(
+                f"target must be a number of at least {-shift:g} for a count ratio "
+                f"((O/E - 1) x {m:g}); got {target!r}. Use target=0 for 'as expected'."
+            )
+        return float(target) + shift, f"target {float(target):.6g} (given)."
     if target is not None:
         if (
             isinstance(target, bool)
@@ -220,23 +301,57 @@ def _resolve_target(
 
 
 def _rows(
-    data: Any, numerator: str, denominator: str, statistic: str, keys: list[str]
-) -> tuple[InputFrame, np.ndarray, np.ndarray]:
+    data: Any,
+    numerator: str,
+    denominator: str | None,
+    scale: Scale,
+    keys: list[str],
+    rate: str | None = None,
+    on_invalid: str = "raise",
+) -> tuple[InputFrame, np.ndarray, np.ndarray, RowChecks]:
+    """Numerators and person-years (the denominators the limits use), row by row."""
     frame = InputFrame.of(data)
+    if scale.dsr:
+        if rate is None:
+            raise InputError(
+                "rate must name the column of directly standardised rates when "
+                "rate_type='dsr'; got rate=None. Pass e.g. rate='dsr' (the denominator "
+                "is then derived from the events and the rate)."
+            )
+        frame.require([numerator, rate, *keys], ["numerator", "rate"] + ["group_by"] * len(keys))
+        checks = RowChecks(frame, keys, on_invalid)
+        x_row = checks.numbers(numerator, "numerator")
+        r_row = checks.numbers(rate, "rate")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            n_row = np.where(r_row > 0, x_row / r_row * scale.multiplier, np.nan)
+        return frame, x_row, n_row, checks
+    if denominator is None:
+        raise InputError(
+            "denominator must name a column unless rate_type='dsr'; got None. Pass e.g. "
+            "denominator='population'."
+        )
     frame.require(
         [numerator, denominator, *keys], ["numerator", "denominator"] + ["group_by"] * len(keys)
     )
+    checks = RowChecks(frame, keys, on_invalid)
     x_row, n_row = count_columns(
-        frame, numerator, denominator, keys, numerator_at_most_denominator=statistic == "proportion"
+        frame,
+        numerator,
+        denominator,
+        keys,
+        numerator_at_most_denominator=scale.statistic == "proportion",
+        checks=checks,
     )
-    return frame, x_row, n_row
+    return frame, x_row, n_row * scale.years, checks
 
 
-def _label(statistic: str, m: float) -> str:
-    if statistic == "rate":
-        return "rate" + multiplier_label(m)
-    if statistic == "ratio":
-        return "ratio" if m == 1 else f"ratio x {m:g}"
+def _label(sc: Scale) -> str:
+    m = sc.multiplier
+    if sc.statistic == "rate":
+        return ("DSR" if sc.dsr else "rate") + multiplier_label(m)
+    if sc.statistic == "ratio":
+        base = "ratio" if m == 1 else f"ratio x {m:g}"
+        return base + (" (count scale: O/E - 1)" if sc.shift else "")
     return "proportion" + multiplier_label(m)
 
 
@@ -253,6 +368,12 @@ def funnel_limits(
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
     denominators: ArrayLike | None = None,
     points: int = 100,
+    *,
+    rate: str | None = None,
+    rate_type: str = "crude",
+    ratio_type: str = "isr",
+    years_of_data: float = 1,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Funnel plot control limits around a target, for a range of denominators.
 
@@ -295,6 +416,15 @@ def funnel_limits(
         denominator in the data.
     points:
         Number of default denominators (a whole number of at least 2).
+    rate, rate_type, ratio_type, years_of_data:
+        DSR points (``rate_type="dsr"`` with the ``rate`` column and no denominator), the
+        count scale for ratios (``ratio_type="count"``: (O/E - 1) x multiplier) and rates
+        over several years (``years_of_data``: the denominator is annual); see
+        :class:`Scale`.
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, negative or infinite values (and a
+        numerator above its denominator for proportions) raise, or leave those rows out
+        of the target (here) and suppress their points (:func:`funnel_significance`).
 
     Returns
     -------
@@ -333,27 +463,57 @@ def funnel_limits(
     1        400.0   15.77       12.19       19.34       10.14       21.40
     """
     levels = confidence_levels(confidence)
-    stat, m = _statistic_and_multiplier(statistic, multiplier)
-    frame, x_row, n_row = _rows(data, numerator, denominator, stat, [])
-    t, note = _resolve_target(target, x_row, n_row, stat, m)
-    grid = _denominators(denominators, points, n_row)
+    sc = _scale(statistic, multiplier, rate_type, ratio_type, years_of_data)
+    stat, m = sc.statistic, sc.multiplier
+    frame, x_row, n_row, checks = _rows(data, numerator, denominator, sc, [], rate, on_invalid)
+    bad = checks.rows
+    x_row, n_row = np.where(bad, np.nan, x_row), np.where(bad, np.nan, n_row)
+    t, note = _resolve_target(target, x_row, n_row, stat, m, sc.shift)
+    grid = _denominators(denominators, points, n_row / sc.years)
 
-    table = pd.DataFrame({col.DENOMINATOR: grid, TARGET: np.full(grid.shape, t)})
+    table = pd.DataFrame({col.DENOMINATOR: grid, TARGET: np.full(grid.shape, t - sc.shift)})
     for c in levels:
-        lo, hi = control_limits(grid, t, stat, m, c)
-        table[col.lower(c)] = lo
-        table[col.upper(c)] = hi
+        lo, hi = control_limits(grid * sc.years, t, stat, m, c)
+        table[col.lower(c)] = lo - sc.shift
+        table[col.upper(c)] = hi - sc.shift
     return StatResult(
         table=table,
-        statistic=f"Funnel plot control limits: {_label(stat, m)}",
+        statistic=f"Funnel plot control limits: {_label(sc)}",
         method=_METHOD[stat],
         confidence=levels,
         references=REFERENCES,
         multiplier=m,
-        notes=(note,),
+        notes=(note, *_scale_notes(sc)),
         kind=frame.kind,
-        parameters={"statistic": stat, "target": t},
+        parameters=_parameters(sc, t),
     )
+
+
+def _scale_notes(sc: Scale) -> tuple[str, ...]:
+    notes = []
+    if sc.years != 1:
+        notes.append(
+            f"{sc.years:g} years of data: denominators are annual, rates are per year "
+            "(person-years = denominator x years)."
+        )
+    if sc.dsr:
+        notes.append(
+            "DSR points: person-years derived as events / rate x multiplier; points with "
+            f"fewer than {MIN_DSR_EVENTS} events are labelled, not flagged."
+        )
+    if sc.shift:
+        notes.append(f"count scale: values are (observed / expected - 1) x {sc.multiplier:g}.")
+    return tuple(notes)
+
+
+def _parameters(sc: Scale, t: float) -> dict[str, Any]:
+    return {
+        "statistic": sc.statistic,
+        "target": t - sc.shift,
+        "rate_type": sc.rate_type,
+        "ratio_type": sc.ratio_type,
+        "years_of_data": sc.years,
+    }
 
 
 def _denominators(denominators: ArrayLike | None, points: Any, n_row: np.ndarray) -> np.ndarray:
@@ -390,6 +550,12 @@ def funnel_significance(
     multiplier: float | None = None,
     target: float | None = None,
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    rate: str | None = None,
+    rate_type: str = "crude",
+    ratio_type: str = "isr",
+    years_of_data: float = 1,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Each point's value, its own limits and whether it lies outside the funnel.
 
@@ -409,6 +575,9 @@ def funnel_significance(
         so limits and flags agree.
     group_by:
         Column name(s) defining the points; ``None`` treats all rows as one point.
+    rate, rate_type, ratio_type, years_of_data, on_invalid:
+        As for :func:`funnel_limits`. DSR points with fewer than 10 events get the
+        significance ``"not applicable: fewer than 10 events (DSR)"``.
 
     Returns
     -------
@@ -446,9 +615,10 @@ def funnel_significance(
     3    D  0.071     low (99.8%)
     """
     levels = confidence_levels(confidence)
-    stat, m = _statistic_and_multiplier(statistic, multiplier)
+    sc = _scale(statistic, multiplier, rate_type, ratio_type, years_of_data)
+    stat, m = sc.statistic, sc.multiplier
     keys = normalise_group_by(group_by)
-    frame, x_row, n_row = _rows(data, numerator, denominator, stat, keys)
+    frame, x_row, n_row, checks = _rows(data, numerator, denominator, sc, keys, rate, on_invalid)
     no_reserved_names(
         keys,
         [
@@ -462,39 +632,127 @@ def funnel_significance(
             *col.limit_columns(levels),
         ],
     )
-    t, note = _resolve_target(target, x_row, n_row, stat, m)
+    bad = checks.rows
+    t, note = _resolve_target(
+        target, np.where(bad, np.nan, x_row), np.where(bad, np.nan, n_row), stat, m, sc.shift
+    )
 
     groups = Groups.of(frame, keys)
     x = groups.sum(x_row)
     n = groups.sum(n_row)
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(groups.any(np.isnan(x_row)), "numerator is missing")
-    suppression.flag(groups.any(np.isnan(n_row)), "denominator is missing")
-    suppression.flag(n <= 0, "denominator is 0")
+    if sc.dsr:
+        suppression.flag(groups.any(np.isnan(n_row)), "rate is missing or 0")
+    else:
+        suppression.flag(groups.any(np.isnan(n_row)), "denominator is missing")
+        suppression.flag(n <= 0, "denominator is 0")
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = x / n * m
-    limits = {c: point_limits(x, n, stat, m, c) for c in levels}
-    labels = significance_labels(limits, t, groups.n)
+    value, limits, labels = _points(x, n, sc, t, levels)
     labels[suppression.mask] = None
     table = assemble(
         groups,
-        {col.NUMERATOR: x, col.DENOMINATOR: n},
+        {col.NUMERATOR: x, col.DENOMINATOR: n / sc.years},
         value,
         limits,
         suppression,
-        extra={TARGET: np.full(groups.n, t), SIGNIFICANCE: labels},
+        extra={TARGET: np.full(groups.n, t - sc.shift), SIGNIFICANCE: labels},
     )
     table[SIGNIFICANCE] = pd.Series(labels, dtype=object)  # None, not NaN, when suppressed
     suppression.warn("funnel_significance")
     return StatResult(
         table=table,
-        statistic=f"Funnel plot significance: {_label(stat, m)}",
+        statistic=f"Funnel plot significance: {_label(sc)}",
         method=_METHOD[stat],
         confidence=levels,
         references=REFERENCES,
         multiplier=m,
-        notes=(note,),
+        notes=(note, *_scale_notes(sc)),
         kind=frame.kind,
-        parameters={"statistic": stat, "target": t},
+        parameters=_parameters(sc, t),
     )
+
+
+def _points(
+    x: np.ndarray, person_years: np.ndarray, sc: Scale, t: float, levels: Sequence[float]
+) -> tuple[np.ndarray, dict[float, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """Values, own limits and labels of points, shown on the output scale."""
+    m = sc.multiplier
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = x / person_years * m
+    limits = {c: point_limits(x, person_years, sc.statistic, m, c) for c in levels}
+    labels = significance_labels(limits, t, x.size)
+    if sc.dsr:
+        labels[x < MIN_DSR_EVENTS] = FEWER_EVENTS
+    shown = {c: (lo - sc.shift, hi - sc.shift) for c, (lo, hi) in limits.items()}
+    return value - sc.shift, shown, labels
+
+
+def point_significance(
+    numerator: ArrayLike,
+    denominator: ArrayLike | None,
+    statistic: FunnelStatistic,
+    target: float,
+    multiplier: float | None = None,
+    confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    rate: ArrayLike | None = None,
+    rate_type: str = "crude",
+    ratio_type: str = "isr",
+    years_of_data: float = 1,
+) -> np.ndarray:
+    """The funnel significance of points given as arrays (or single numbers).
+
+    The same rule and labels as :func:`funnel_significance` without a data frame: one
+    label per point, e.g. ``"high (99.8%)"``, ``"not significant"``, ``"low (95%)"``, or
+    ``"not applicable: fewer than 10 events (DSR)"``. ``target`` is required, on the
+    output scale; the other options are those of :func:`funnel_limits`. Numbers must be
+    finite and 0 or more; a point with a denominator (or DSR) of 0 gets ``None``.
+
+    >>> point_significance([30, 80, 15], [200, 400, 210], "proportion", target=0.1577)
+    array(['not significant', 'high (95%)', 'low (99.8%)'], dtype=object)
+    >>> point_significance(5, None, "rate", 150.0, rate=50.0, rate_type="dsr").tolist()
+    ['not applicable: fewer than 10 events (DSR)']
+    """
+    levels = confidence_levels(confidence)
+    sc = _scale(statistic, multiplier, rate_type, ratio_type, years_of_data)
+    x = _points_array(numerator, "numerator")
+    if sc.dsr:
+        if rate is None:
+            raise InputError(
+                "rate must be given when rate_type='dsr'; got None. Pass the points' DSRs."
+            )
+        r = _points_array(rate, "rate", x.size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            py = np.where(r > 0, x / r * sc.multiplier, np.nan)
+    else:
+        if denominator is None:
+            raise InputError(
+                "denominator must be given unless rate_type='dsr'; got None. Pass the "
+                "points' denominators."
+            )
+        py = _points_array(denominator, "denominator", x.size) * sc.years
+        if sc.statistic == "proportion" and np.any(x > py):
+            raise InputError(
+                "numerator must be at most the denominator for proportions; got "
+                f"{int(np.sum(x > py))} points where it is larger. Check the arrays."
+            )
+    t, _ = _resolve_target(target, x, py, sc.statistic, sc.multiplier, sc.shift)
+    _, _, labels = _points(x, py, sc, t, levels)
+    labels[~(py > 0)] = None
+    return labels
+
+
+def _points_array(values: ArrayLike, name: str, size: int | None = None) -> np.ndarray:
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        arr = np.array([np.nan])
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or (size is not None and arr.size != size):
+        need = f" and {size} of them (one per numerator)" if size is not None else ""
+        raise InputError(
+            f"{name} must be finite numbers of 0 or more{need}; got {values!r}. Pass one "
+            "number per point."
+        )
+    return arr

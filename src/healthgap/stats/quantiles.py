@@ -11,7 +11,7 @@ import pandas as pd
 from healthgap.errors import InputError
 from healthgap.stats._frames import Groups, InputFrame, normalise_group_by, to_kind
 from healthgap.stats._suppress import Suppression
-from healthgap.stats._validate import numeric_column, one_of, require_finite, whole_number
+from healthgap.stats._validate import RowChecks, one_of, whole_number
 
 #: Output column added to the input rows.
 QUANTILE = "quantile"
@@ -32,20 +32,26 @@ def quantile_numbers(
     n_groups: int,
     nquantiles: int,
     first_quantile: FirstQuantile = "highest",
+    highest_first: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Quantile of every row within its group, vectorised over all groups.
 
     Returns ``(quantile, n_valid)``: ``quantile`` is an int64 array with 0 where no
     quantile is assigned (missing value, or a group with fewer than ``nquantiles``
     non-missing values); ``n_valid`` is the number of non-missing values per group.
-    The arithmetic is exact integer arithmetic (see :func:`quantiles`).
+    The arithmetic is exact integer arithmetic (see :func:`quantiles`). ``highest_first``
+    (one bool per row, constant within a group) overrides ``first_quantile`` row by row:
+    ranking -value ascending is ranking value descending, ties and all.
     """
     present = ~np.isnan(value)
     n_valid = np.bincount(codes, weights=present.astype(float), minlength=n_groups).astype(np.int64)
+    if highest_first is None:
+        highest_first = np.full(value.shape, first_quantile == "highest")
+    key = np.where(highest_first, -value, value)
     ranks = (
-        pd.Series(value)
+        pd.Series(key)
         .groupby(codes, sort=False)
-        .rank(method="min", ascending=first_quantile == "lowest")
+        .rank(method="min", ascending=True)
         .to_numpy(dtype=float, na_value=np.nan)
     )
     n_row = n_valid[codes]
@@ -65,6 +71,9 @@ def quantiles(
     group_by: str | Sequence[str] | None = None,
     nquantiles: int = 10,
     first_quantile: FirstQuantile = "highest",
+    *,
+    invert: str | None = None,
+    on_invalid: str = "raise",
 ) -> Any:
     """Assign each row to a quantile (e.g. a deprivation decile) within its group.
 
@@ -98,6 +107,18 @@ def quantiles(
         and PHEindicatormethods' ``phe_quantile`` call this ``invert``: ``invert=True``
         (their default) is ``first_quantile="highest"`` and ``invert=False`` is
         ``first_quantile="lowest"``.
+    invert:
+        Per-row choice instead of ``first_quantile``: the name of a column of true/false
+        values (booleans, 1/0, or the words true/false, yes/no), true putting the highest
+        values in quantile 1. It must be the same on every row of a group, e.g. true for
+        the groups of an indicator where high is bad and false where high is good
+        (PHEindicatormethods' ``invert`` with ``inverttype="field"``). ``first_quantile``
+        is then not used.
+    on_invalid:
+        ``"raise"`` (default): text or infinite values, and an ``invert`` column that is
+        missing, unreadable or not constant within a group, raise
+        :class:`~healthgap.errors.InputError`. ``"suppress"``: the rows of such a group get
+        no quantile and the warning names the reason.
 
     Returns
     -------
@@ -141,18 +162,72 @@ def quantiles(
             f"data must not already have a column named {QUANTILE!r}; got one. "
             "Rename or drop it before assigning quantiles."
         )
-    x = numeric_column(frame, value, "value", keys)
-    require_finite(frame, x, value, "value", keys)
-
+    checks = RowChecks(frame, keys, on_invalid)
+    x = checks.numbers(value, "value", non_negative=False)
     groups = Groups.of(frame, keys)
-    q, n_valid = quantile_numbers(x, groups.codes, groups.n, nq, first)  # type: ignore[arg-type]
+    highest = None
+    if invert is not None:
+        highest = _invert_column(frame, checks, groups, invert, keys)
+    q, n_valid = quantile_numbers(x, groups.codes, groups.n, nq, first, highest)  # type: ignore[arg-type]
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(n_valid < nq, f"fewer than {nq} non-missing values")
+    q[suppression.mask[groups.codes]] = 0
     suppression.warn(
         "quantiles",
         consequence="Their rows have no quantile.",
     )
     return _with_quantile(data, frame, q)
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def _invert_column(
+    frame: InputFrame, checks: RowChecks, groups: Groups, column: str, keys: list[str]
+) -> np.ndarray:
+    """The ``invert`` column as one bool per row, constant within each group."""
+    if column not in frame.df.columns:
+        frame.require([column], ["invert"])
+    series = frame.df[column]
+    if pd.api.types.is_bool_dtype(series):
+        out = series.to_numpy(dtype=bool, na_value=False)
+        unreadable = series.isna().to_numpy()
+    else:
+        text = series.astype(str).str.strip().str.lower().str.replace(r"\.0$", "", regex=True)
+        is_true = text.isin(_TRUE).to_numpy()
+        unreadable = ~(is_true | text.isin(_FALSE).to_numpy()) | series.isna().to_numpy()
+        out = is_true
+    bad = np.flatnonzero(unreadable)
+    if bad.size:
+        first = int(bad[0])
+        checks.rule(
+            unreadable,
+            f"invert is not true or false (column {column!r})",
+            InputError(
+                f"invert column {column!r} must hold true or false on every row; got "
+                f"{series.iloc[first]!r} at {frame.describe_row(first, keys)} ({bad.size} "
+                f"{'row' if bad.size == 1 else 'rows'} in all). Use True/False, 1/0 or "
+                "yes/no: true puts the highest values in quantile 1."
+            ),
+        )
+    trues = np.bincount(groups.codes, weights=(out & ~unreadable).astype(float), minlength=groups.n)
+    counted = np.bincount(groups.codes, weights=(~unreadable).astype(float), minlength=groups.n)
+    mixed = (trues > 0) & (trues < counted)
+    if mixed.any():
+        g = int(np.flatnonzero(mixed)[0])
+        checks.rule(
+            mixed[groups.codes],
+            f"invert differs between the rows of the group (column {column!r})",
+            InputError(
+                f"invert column {column!r} must be the same on every row of a group; got "
+                f"both true and false in {groups.describe(g)} ({int(mixed.sum())} "
+                f"{'group' if mixed.sum() == 1 else 'groups'} in all). Quantiles are "
+                "assigned within a group in one direction: fix the column or group by it."
+            ),
+        )
+    return out
 
 
 def _with_quantile(data: Any, frame: InputFrame, q: np.ndarray) -> Any:

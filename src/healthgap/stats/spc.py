@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from healthgap.errors import InputError, MethodWarning
 from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
 from healthgap.stats._suppress import Suppression
 from healthgap.stats._validate import (
+    RowChecks,
     no_reserved_names,
     numeric_column,
     one_of,
@@ -51,6 +52,11 @@ LIMIT_FACTOR = 2.66
 DEFAULT_RUN_LENGTH = 7
 #: Fewer points than this give "trial" limits (Making Data Count recommends 15 to 20).
 RECOMMENDED_POINTS = 15
+#: Screening threshold: a moving range at or above 3.267 x mean moving range (the upper
+#: range limit, D4 = 3.267 for ranges of two) is left out of the limits (Nelson 1982).
+SCREEN_FACTOR = 3.267
+#: Which icon a special-cause point gets (see :func:`_variation`).
+ICON_PRIORITIES = ("improvement", "concern", "side_of_mean")
 
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
@@ -66,11 +72,14 @@ CONSISTENTLY_MET = "consistently met"
 CONSISTENTLY_MISSED = "consistently missed"
 HIT_AND_MISS = "hit and miss"
 NO_TARGET = "no target"
+NO_TRAJECTORY = "no trajectory"
 
 #: Output columns besides the group and period columns, in order.
 COLUMNS = (
+    "phase",
     "value",
     "moving_range",
+    "screened",
     "mean",
     "lower_process_limit",
     "upper_process_limit",
@@ -84,6 +93,8 @@ COLUMNS = (
     "variation",
     "target",
     "assurance",
+    "trajectory",
+    "trajectory_assurance",
     "note",
     "suppressed",
     "suppression_reason",
@@ -96,6 +107,10 @@ REFERENCES = (
     "decisions (summary icons for variation and assurance).",
     "Wheeler DJ (2000). Understanding Variation: the key to managing chaos, 2nd ed. "
     "SPC Press (XmR charts, the 2.66 scaling factor).",
+    "Nelson LS (1982). Control charts for individual measurements. Journal of Quality "
+    "Technology 14(3):172-173 (screening moving ranges above 3.267 x their mean).",
+    "Provost LP, Murray SK (2011). The Health Care Data Guide: Learning from Data for "
+    "Improvement. Jossey-Bass, pp. 155, 192.",
 )
 
 
@@ -109,6 +124,12 @@ def spc(
     baseline: int | None = None,
     run_length: int = DEFAULT_RUN_LENGTH,
     recommended_points: int = RECOMMENDED_POINTS,
+    *,
+    screen_outliers: bool = False,
+    rebase: str | Sequence[Any] | Mapping[Any, Sequence[Any]] | None = None,
+    trajectory: str | None = None,
+    icon_priority: str = "improvement",
+    on_invalid: str = "raise",
 ) -> StatResult:
     """XmR statistical process control chart with Making Data Count rules and icons.
 
@@ -208,11 +229,17 @@ def spc(
     base = None if baseline is None else whole_number(baseline, "baseline", 2, "20")
     run = whole_number(run_length, "run_length", 2, "7")
     recommended = whole_number(recommended_points, "recommended_points", 2, "15")
+    priority = one_of(icon_priority, "icon_priority", ICON_PRIORITIES)
+    if not isinstance(screen_outliers, bool | np.bool_):
+        raise InputError(f"screen_outliers must be True or False; got {screen_outliers!r}.")
     frame = InputFrame.of(data)
     keys = normalise_group_by(group_by)
     target_column = target if isinstance(target, str) else None
-    columns = [value, period, *keys] + ([target_column] if target_column else [])
-    roles = ["value", "period"] + ["group_by"] * len(keys) + (["target"] if target_column else [])
+    phase_column = rebase if isinstance(rebase, str) else None
+    extra_cols = {"target": target_column, "rebase": phase_column, "trajectory": trajectory}
+    extra_given = {role: name for role, name in extra_cols.items() if name is not None}
+    columns = [value, period, *keys, *extra_given.values()]
+    roles = ["value", "period"] + ["group_by"] * len(keys) + list(extra_given)
     frame.require(columns, roles)
     reserved = [*COLUMNS]
     no_reserved_names(keys, [*reserved, period])
@@ -221,15 +248,16 @@ def spc(
             f"period column must not use an output column name; got {period!r}. "
             "Rename that column before calling."
         )
-    if target is not None and polarity == "neutral":
-        raise InputError(
-            f"target must come with polarity 'higher_is_better' or 'lower_is_better'; got "
-            f"polarity 'neutral' and target={target!r}. Assurance compares the target with "
-            "the process limits in the direction of improvement; give a polarity or drop "
-            "the target."
-        )
-    x_row = numeric_column(frame, value, "value", keys)
-    require_finite(frame, x_row, value, "value", keys)
+    for what, given in (("target", target), ("trajectory", trajectory)):
+        if given is not None and polarity == "neutral":
+            raise InputError(
+                f"{what} must come with polarity 'higher_is_better' or 'lower_is_better'; got "
+                f"polarity 'neutral' and {what}={given!r}. Assurance compares the {what} with "
+                "the process limits in the direction of improvement; give a polarity or drop "
+                f"the {what}."
+            )
+    checks = RowChecks(frame, keys, on_invalid)
+    x_row = checks.numbers(value, "value", non_negative=False)
 
     groups = Groups.of(frame, keys)
     order = _period_order(frame, period, keys, groups)
@@ -237,40 +265,64 @@ def spc(
     x = x_row[order]
     n_rows = x.size
     size = groups.size()
-    start = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.intp)
-    pos = np.arange(n_rows) - start[g]
+    g_start = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.intp)
+    g_pos = np.arange(n_rows) - g_start[g]
+
+    # Phases (rebasing): each (group, phase) is a chart segment with its own limits.
+    new_phase = _phase_starts(frame, order, g, g_pos, period, rebase, phase_column, groups)
+    seg = np.cumsum(new_phase | (g_pos == 0)) - 1
+    n_seg = int(seg[-1]) + 1 if n_rows else 0
+    seg_size = np.bincount(seg, minlength=n_seg)
+    seg_start = np.concatenate(([0], np.cumsum(seg_size)[:-1])).astype(np.intp)
+    pos = np.arange(n_rows) - seg_start[seg]
+    seg_group = g[seg_start] if n_rows else np.zeros(0, dtype=np.intp)
+    phase = seg - np.concatenate(([0], np.cumsum(np.bincount(seg_group, minlength=groups.n))))[g]
 
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(groups.any(np.isnan(x_row)), "value is missing")
     suppression.flag(size < 2, "fewer than 2 periods")
+    short_phase = np.zeros(groups.n, dtype=bool)
+    short_phase[seg_group[seg_size < 2]] = True
+    suppression.flag(short_phase, "a phase has fewer than 2 periods")
     bad_group = suppression.mask
     bad = bad_group[g]
+    bad_seg = bad_group[seg_group]
 
-    # Centre line and moving ranges from the baseline periods (all periods by default).
-    n_base = np.minimum(size, base) if base is not None else size
-    in_base = pos < n_base[g]
-    first = x[np.minimum(start, n_rows - 1)] if n_rows else np.zeros(groups.n)
+    # Centre line and moving ranges from the baseline periods of each phase (all by default).
+    n_base = np.minimum(seg_size, base) if base is not None else seg_size
+    in_base = pos < n_base[seg]
+    first = x[np.minimum(seg_start, n_rows - 1)] if n_rows else np.zeros(n_seg)
     # Mean as first value + mean deviation from it: a constant series gives its value
     # exactly, so no point of a flat series is ever "above" or "below" its own mean.
-    dev = np.where(in_base & ~bad, x - first[g], 0.0)
+    dev = np.where(in_base & ~bad, x - first[seg], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = first + np.bincount(g, weights=dev, minlength=groups.n) / n_base
+        mean = first + np.bincount(seg, weights=dev, minlength=n_seg) / n_base
         mr = np.full(n_rows, np.nan)
         mr[1:] = np.abs(np.diff(x))
         mr[pos == 0] = np.nan
-        mr_base = np.where(in_base & (pos > 0) & ~bad, mr, 0.0)
-        mean_mr = np.bincount(g, weights=mr_base, minlength=groups.n) / (n_base - 1)
+        used = in_base & (pos > 0) & ~bad
+        mean_mr = np.bincount(seg, weights=np.where(used, mr, 0.0), minlength=n_seg) / (n_base - 1)
+        screened = np.zeros(n_rows, dtype=bool)
+        if screen_outliers:
+            # Leave out moving ranges at or above 3.267 x their mean, once (Nelson 1982).
+            limit = SCREEN_FACTOR * mean_mr[seg]
+            screened = used & ~(mr < limit) & (limit > 0)
+            kept = used & ~screened
+            mean_mr = np.bincount(
+                seg, weights=np.where(kept, mr, 0.0), minlength=n_seg
+            ) / np.bincount(seg, weights=kept.astype(float), minlength=n_seg)
     three = LIMIT_FACTOR * mean_mr
     two = three * 2.0 / 3.0
-    mean[bad_group] = np.nan
-    three[bad_group] = np.nan
-    two[bad_group] = np.nan
+    mean[bad_seg] = np.nan
+    three[bad_seg] = np.nan
+    two[bad_seg] = np.nan
 
-    m_r = mean[g]
-    upl = m_r + three[g]
-    lpl = m_r - three[g]
-    up2 = m_r + two[g]
-    lo2 = m_r - two[g]
+    m_r = mean[seg]
+    upl = m_r + three[seg]
+    lpl = m_r - three[seg]
+    up2 = m_r + two[seg]
+    lo2 = m_r - two[seg]
 
     with np.errstate(invalid="ignore"):
         out_hi = x > upl
@@ -284,29 +336,48 @@ def spc(
         trend_up, trend_down = _trends(step, pos, run)
         close_hi = (x > up2) & (x <= upl)
         close_lo = (x < lo2) & (x >= lpl)
-    two_hi = _two_of_three(close_hi, side == 1, pos, size[g])
-    two_lo = _two_of_three(close_lo, side == -1, pos, size[g])
+    two_hi = _two_of_three(close_hi, side == 1, pos, seg_size[seg])
+    two_lo = _two_of_three(close_lo, side == -1, pos, seg_size[seg])
 
     high = out_hi | shift_hi | trend_up | two_hi
     low = out_lo | shift_lo | trend_down | two_lo
-    variation = _variation(high, low, x > m_r, polarity)
+    variation = _variation(high, low, side, polarity, priority)
     variation[bad] = None
 
+    # Assurance: the target (and the trajectory's latest value) against the limits of
+    # each group's latest phase.
+    last_row = g_start + size - 1
+    last_seg = seg[np.minimum(last_row, n_rows - 1)] if n_rows else np.zeros(0, np.intp)
+    lpl_g = mean[last_seg] - three[last_seg]
+    upl_g = mean[last_seg] + three[last_seg]
     target_g = _targets(frame, target, target_column, groups, keys)
-    assurance_g = _assurance(target_g, mean - three, mean + three, polarity)
+    assurance_g = _assurance(target_g, lpl_g, upl_g, polarity)
     assurance_g[bad_group] = None
+    if trajectory is not None:
+        traj_row = numeric_column(frame, trajectory, "trajectory", keys)
+        require_finite(frame, traj_row, trajectory, "trajectory", keys)
+        traj = traj_row[order]
+        traj_assurance_g = _assurance(traj[last_row], lpl_g, upl_g, polarity)
+        traj_assurance_g[traj_assurance_g == NO_TARGET] = NO_TRAJECTORY
+    else:
+        traj = np.full(n_rows, np.nan)
+        traj_assurance_g = np.full(groups.n, NO_TRAJECTORY, dtype=object)
+    traj_assurance_g[bad_group] = None
 
     notes_g = np.full(groups.n, None, dtype=object)
-    trial = ~bad_group & (n_base < recommended)
-    for count in np.unique(n_base[trial]):  # one message per distinct count, not per group
-        notes_g[trial & (n_base == count)] = (
+    n_base_last = n_base[last_seg] if n_rows else np.zeros(groups.n, dtype=np.intp)
+    trial = ~bad_group & (n_base_last < recommended)
+    for count in np.unique(n_base_last[trial]):  # one message per distinct count
+        notes_g[trial & (n_base_last == count)] = (
             f"trial limits: based on {count} points ({recommended} recommended)"
         )
 
     table = frame.df.iloc[order][[*keys, period]].reset_index(drop=True)
     columns_out: dict[str, Any] = {
+        "phase": phase + 1,
         "value": x,
         "moving_range": np.where(bad, np.nan, mr),
+        "screened": screened,
         "mean": m_r,
         "lower_process_limit": lpl,
         "upper_process_limit": upl,
@@ -320,6 +391,8 @@ def spc(
         "variation": pd.Series(variation, dtype=object),
         "target": target_g[g],
         "assurance": pd.Series(assurance_g[g], dtype=object),
+        "trajectory": traj,
+        "trajectory_assurance": pd.Series(traj_assurance_g[g], dtype=object),
         "note": pd.Series(notes_g[g], dtype=object),
         "suppressed": bad,
         "suppression_reason": pd.Series(suppression.reasons[g], dtype=object),
@@ -327,29 +400,137 @@ def spc(
     for name, column in columns_out.items():
         table[name] = column
 
-    _warn_trial(groups, trial, n_base, recommended)
+    _warn_trial(groups, trial, n_base_last, recommended)
     suppression.warn(
         "spc",
         consequence=(
             "Their mean, limits, flags and icons are empty; see the suppression_reason column."
         ),
     )
+    method = f"XmR: mean -/+ {LIMIT_FACTOR} x mean moving range; runs of {run}"
+    if screen_outliers:
+        method += f"; moving ranges of {SCREEN_FACTOR} x their mean or more screened out"
     return StatResult(
         table=table,
         statistic="XmR statistical process control chart (Making Data Count)",
-        method=f"XmR: mean -/+ {LIMIT_FACTOR} x mean moving range; runs of {run}",
+        method=method,
         confidence=(),
         references=REFERENCES,
         kind=frame.kind,
-        notes=(f"{groups.n} {'chart' if groups.n == 1 else 'charts'}, {n_rows} points",),
+        notes=(
+            f"{groups.n} {'chart' if groups.n == 1 else 'charts'}, {n_rows} points"
+            + (f", {n_seg} phases" if n_seg != groups.n else ""),
+        ),
         parameters={
             "polarity": polarity,
             "target": target,
             "baseline": base,
             "run_length": run,
             "recommended_points": recommended,
+            "screen_outliers": bool(screen_outliers),
+            "rebase": rebase if not isinstance(rebase, Mapping) else dict(rebase),
+            "trajectory": trajectory,
+            "icon_priority": priority,
         },
     )
+
+
+def _phase_starts(
+    frame: InputFrame,
+    order: np.ndarray,
+    g: np.ndarray,
+    g_pos: np.ndarray,
+    period: str,
+    rebase: Any,
+    phase_column: str | None,
+    groups: Groups,
+) -> np.ndarray:
+    """True for each (sorted) row that starts a new phase after the first."""
+    n = order.size
+    starts = np.zeros(n, dtype=bool)
+    if rebase is None or n == 0:
+        return starts
+    if phase_column is not None:
+        codes, _ = pd.factorize(frame.df[phase_column].iloc[order], use_na_sentinel=True)
+        if (codes < 0).any():
+            row = int(order[int(np.flatnonzero(codes < 0)[0])])
+            raise InputError(
+                f"rebase column {phase_column!r} must name a phase on every row; got an empty "
+                f"cell at {frame.describe_row(row)}. Fill in the phase (e.g. 'before', "
+                "'after')."
+            )
+        starts[1:] = (codes[1:] != codes[:-1]) & (g_pos[1:] != 0)
+        return starts
+    periods = frame.df[period].iloc[order].reset_index(drop=True)
+    if isinstance(rebase, Mapping):
+        by_group = {_group_key(k): list(v) for k, v in rebase.items()}
+        labels = [_group_key(groups.describe(i)) for i in range(groups.n)]
+        if groups.columns:
+            labels = [_group_key(tuple(groups.keys.iloc[i])) for i in range(groups.n)]
+        unknown = set(by_group) - set(labels)
+        if unknown:
+            raise InputError(
+                f"rebase must name groups that are in the data; got {sorted(map(str, unknown))}. "
+                f"Use the group values as keys, e.g. {{{labels[0]!r}: ['2024-04-01']}}."
+            )
+        wanted = [by_group.get(label, []) for label in labels]
+    else:
+        if isinstance(rebase, str | bytes) or not isinstance(rebase, Sequence | np.ndarray):
+            raise InputError(
+                f"rebase must be a column name, a list of periods, or a mapping of group to "
+                f"periods; got {rebase!r}. Use e.g. rebase=['2024-04-01']."
+            )
+        wanted = [list(rebase)] * groups.n
+    found: set[int] = set()
+    for code, dates in enumerate(wanted):
+        if not dates:
+            continue
+        values = _as_periods(dates, periods, period)
+        rows = np.flatnonzero(g == code)
+        mine = periods.iloc[rows]
+        for i, d in enumerate(values):
+            hit = (mine == d).to_numpy()
+            if hit.any():
+                found.add(i)
+                starts[rows[hit]] = True
+            elif isinstance(rebase, Mapping):
+                raise InputError(
+                    f"rebase periods must be periods of the chart; got {dates[i]!r}, which "
+                    f"is not a {period!r} of {groups.describe(code)}. Give the first period "
+                    "of each new phase exactly as it is written in the data."
+                )
+    if not isinstance(rebase, Mapping):
+        unused = [d for i, d in enumerate(rebase) if i not in found]
+        if unused:
+            raise InputError(
+                f"rebase periods must be periods of the chart; got {unused[0]!r}, which is "
+                f"not a {period!r} of any group. Give the first period of each new phase "
+                "exactly as it is written in the data."
+            )
+    starts &= g_pos != 0  # a rebase at a chart's first period changes nothing
+    return starts
+
+
+def _as_periods(values: Sequence[Any], periods: pd.Series, period: str) -> list[Any]:
+    """Rebase periods in the period column's own type (text from a command line, too)."""
+    if pd.api.types.is_datetime64_any_dtype(periods):
+        try:
+            return list(pd.to_datetime(pd.Series(list(values))))
+        except (ValueError, TypeError):
+            raise InputError(
+                f"rebase periods must be dates like the {period!r} column; got {values!r}. "
+                "Write them as e.g. '2024-04-01'."
+            ) from None
+    if pd.api.types.is_numeric_dtype(periods):
+        converted = pd.to_numeric(pd.Series(list(values)), errors="coerce")
+        return [c if not np.isnan(c) else v for c, v in zip(converted, values, strict=True)]
+    return [str(v) if not isinstance(v, str) else v for v in values]
+
+
+def _group_key(key: Any) -> Any:
+    if isinstance(key, tuple) and len(key) == 1:
+        return key[0]
+    return key
 
 
 def _period_order(frame: InputFrame, period: str, keys: list[str], groups: Groups) -> np.ndarray:
@@ -448,20 +629,40 @@ def _two_of_three(
     return flagged
 
 
-def _variation(high: np.ndarray, low: np.ndarray, above: np.ndarray, polarity: str) -> np.ndarray:
-    """Making Data Count variation icon for each point."""
+def _variation(
+    high: np.ndarray, low: np.ndarray, side: np.ndarray, polarity: str, priority: str
+) -> np.ndarray:
+    """Making Data Count variation icon for each point.
+
+    ``high``/``low`` say which way the rules that marked a point point. A point marked
+    both ways (a trend crossing the mean) is resolved by ``priority``: ``"improvement"``
+    (the Making Data Count Excel tool), ``"concern"``, or ``"side_of_mean"``, which ignores
+    the rules' directions and names every special-cause point by the side of the mean it
+    lies on, as NHSRplotthedots does (a point on the mean counts as the bad side).
+    """
     out = np.full(high.size, COMMON_CAUSE, dtype=object)
-    if polarity == "higher_is_better":
-        out[low] = CONCERNING_LOW
-        out[high] = IMPROVING_HIGH  # improvement wins a conflict, as in the Excel tool
-    elif polarity == "lower_is_better":
-        out[high] = CONCERNING_HIGH
-        out[low] = IMPROVING_LOW
-    else:
+    special = high | low
+    if priority == "side_of_mean":
+        high = special & (side > 0)
+        low = special & ~(side > 0)
+    if polarity == "neutral":
         out[high] = NEITHER_HIGH
         out[low] = NEITHER_LOW
         both = high & low  # a trend crossing the mean: say where the point lies
-        out[both & above] = NEITHER_HIGH
+        out[both & (side > 0)] = NEITHER_HIGH
+        return out
+    good, bad = (high, low) if polarity == "higher_is_better" else (low, high)
+    good_icon, bad_icon = (
+        (IMPROVING_HIGH, CONCERNING_LOW)
+        if polarity == "higher_is_better"
+        else (IMPROVING_LOW, CONCERNING_HIGH)
+    )
+    if priority == "concern":
+        out[good] = good_icon
+        out[bad] = bad_icon
+    else:
+        out[bad] = bad_icon
+        out[good] = good_icon  # improvement wins a conflict, as in the Excel tool
     return out
 
 

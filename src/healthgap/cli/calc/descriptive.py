@@ -82,6 +82,14 @@ def quantiles_command(
         str,
         typer.Option(help="Which values go in quantile 1: 'highest' or 'lowest'."),
     ] = "highest",
+    invert: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of true/false per row (same within a group): true puts the highest "
+            "values in quantile 1. Overrides --first-quantile."
+        ),
+    ] = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Add a quantile column (1..nquantiles) to every row, within each group."""
@@ -93,6 +101,8 @@ def quantiles_command(
         group_by=group_by,
         nquantiles=nquantiles,
         first_quantile=first_quantile,
+        invert=invert,
+        on_invalid=on_invalid,
     )
 
 
@@ -100,8 +110,11 @@ def quantiles_command(
 def funnel_command(
     input: opt.InputPath,
     numerator: Numerator,
-    denominator: Denominator,
     statistic: Annotated[str, typer.Option(help="'proportion', 'rate' or 'ratio'.")],
+    denominator: Annotated[
+        str | None,
+        typer.Option(help="Column of denominators (population, people measured or expected)."),
+    ] = None,
     group_by: opt.GroupBy = None,
     multiplier: Annotated[
         float | None,
@@ -123,6 +136,19 @@ def funnel_command(
     points: Annotated[
         int, typer.Option(help="With --limits: number of denominators to compute.")
     ] = 100,
+    rate: Annotated[
+        str | None, typer.Option(help="With --rate-type dsr: column of the points' DSRs.")
+    ] = None,
+    rate_type: Annotated[
+        str, typer.Option(help="Rates: 'crude' or 'dsr' (fewer than 10 events labelled).")
+    ] = "crude",
+    ratio_type: Annotated[
+        str, typer.Option(help="Ratios: 'isr' (O/E) or 'count' (O/E - 1).")
+    ] = "isr",
+    years_of_data: Annotated[
+        float, typer.Option(help="Rates: years the events cover (denominator is annual).")
+    ] = 1,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Funnel plot: each point's significance against the target, or the control limits."""
@@ -138,6 +164,11 @@ def funnel_command(
             target=target,
             confidence=opt.levels(confidence),
             points=points,
+            rate=rate,
+            rate_type=rate_type,
+            ratio_type=ratio_type,
+            years_of_data=years_of_data,
+            on_invalid=on_invalid,
         )
         return
     run_statistic(
@@ -151,4 +182,9 @@ def funnel_command(
         multiplier=multiplier,
         target=target,
         confidence=opt.levels(confidence),
+        rate=rate,
+        rate_type=rate_type,
+        ratio_type=ratio_type,
+        years_of_data=years_of_data,
+        on_invalid=on_invalid,
     )

@@ -40,6 +40,32 @@ def spc_command(
     recommended_points: Annotated[
         int, typer.Option(help="Fewer points than this give trial limits and a warning.")
     ] = RECOMMENDED_POINTS,
+    screen_outliers: Annotated[
+        bool,
+        typer.Option(
+            "--screen-outliers",
+            help="Leave moving ranges of 3.267 x their mean or more out of the limits "
+            "(NHSRplotthedots' default; the Excel tool does not).",
+        ),
+    ] = False,
+    rebase: Annotated[
+        list[str] | None,
+        typer.Option(help="First period of a new phase (recalculated limits); repeat."),
+    ] = None,
+    rebase_column: Annotated[
+        str | None, typer.Option(help="Column naming each row's phase, instead of --rebase.")
+    ] = None,
+    trajectory: Annotated[
+        str | None, typer.Option(help="Column of the planned trajectory, one value per period.")
+    ] = None,
+    icon_priority: Annotated[
+        str,
+        typer.Option(
+            help="Icon of special-cause points: improvement (Excel tool), concern, or "
+            "side_of_mean (NHSRplotthedots)."
+        ),
+    ] = "improvement",
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """XmR chart: mean, process limits, special-cause rules, variation and assurance icons."""
@@ -47,6 +73,11 @@ def spc_command(
         raise InputError(
             f"target must be given once; got --target {target:g} and --target-column "
             f"{target_column!r}. Use one of them."
+        )
+    if rebase and rebase_column is not None:
+        raise InputError(
+            f"rebase must be given once; got --rebase {rebase[0]!r} and --rebase-column "
+            f"{rebase_column!r}. Use one of them."
         )
     run_statistic(
         spc,
@@ -60,4 +91,9 @@ def spc_command(
         baseline=baseline,
         run_length=run_length,
         recommended_points=recommended_points,
+        screen_outliers=screen_outliers,
+        rebase=rebase_column if rebase_column is not None else (rebase or None),
+        trajectory=trajectory,
+        icon_priority=icon_priority,
+        on_invalid=on_invalid,
     )
