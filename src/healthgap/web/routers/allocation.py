@@ -133,7 +133,8 @@ def area_waterfall(st: Store, example: str, code: str, **what_if: Any) -> pd.Dat
 def need_tables(st: Store, year: str) -> dict[str, pd.DataFrame]:
     """The Funding page's need section: ICBs, concentration, change and authorities."""
     result = follows.money_follows_need(st)
-    icbs = result.icbs[result.icbs["year"] == year].reset_index(drop=True)
+    icbs = result.icbs[result.icbs["year"] == year]
+    icbs = icbs.sort_values("need_index", ascending=False, ignore_index=True)
     sa = need.footprint_need(st, year, "strategic_authority")
     places = need.footprint_need(st, year, "icb_place")
     return {
@@ -196,7 +197,12 @@ def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, str]:
         "width": "container",
         "mark": {"type": "point", "filled": True},
         "encoding": {
-            "x": {"field": "imd_score", "type": "quantitative", "title": "IMD 2019 score"},
+            "x": {
+                "field": "imd_score",
+                "type": "quantitative",
+                "title": "IMD 2019 score (higher = more deprived)",
+                "scale": {"zero": False},
+            },
             "y": {
                 "field": "need_index",
                 "type": "quantitative",
