@@ -176,3 +176,22 @@ def test_errors(client: Any) -> None:
 @pytest.mark.parametrize("url", PAGES[:1] + PAGES[3:5])
 def test_allocation_pages_pass_axe(server: str, browser: Any, url: str) -> None:
     test_browser.test_page_in_chromium_passes_axe(server, browser, url)
+
+
+def test_published_need_waterfall_needs_a_control_total(client: Any) -> None:
+    page = client.get("/allocation/icb_core_2025_26/areas/QE1")
+    assert page.status_code == 400
+    check_page(page.text)
+    assert "is in pounds, so it must have a control total" in page.text
+    ok = client.get("/allocation/icb_core_2025_26/areas/QE1?control_total=1000000")
+    assert ok.status_code == 200
+    check_page(ok.text)
+    csv = client.get("/api/v1/allocations/icb_core_2025_26/areas/QE1?control_total=5000&format=csv")
+    assert "published-need-QE1.csv" in csv.headers["content-disposition"]
+    steps = pd.read_csv(io.StringIO(csv.text))
+    assert steps["label"].iloc[0] != steps["example_label"].iloc[0]  # step names kept
+    assert steps["example_label"].str.startswith("NHS England published need").all()
+    assert steps["change_pence"].sum() == steps["running_pence"].iloc[-1]
+    illustration = client.get("/api/v1/allocations/icb_capitation/areas/E54000008?format=csv")
+    frame = pd.read_csv(io.StringIO(illustration.text))
+    assert frame["example_label"].str.startswith("ILLUSTRATION").all()

@@ -122,8 +122,14 @@ def what_if_table(st: Store, example: str, **what_if: Any) -> pd.DataFrame:
 def area_waterfall(st: Store, example: str, code: str, **what_if: Any) -> pd.DataFrame:
     """One area's waterfall, step by step, in pence and pounds per head."""
     result = run_example(st, example, **what_if)
+    if "allocation_pence" not in result.table:
+        raise InputError(
+            f"the waterfall of {example} is in pounds, so it must have a control total; got "
+            "none. Add control_total=POUNDS (the published envelope) to the address."
+        )
     steps = result.waterfall(code)
-    steps["label"] = result.table["label"].iloc[0]
+    # "label" is the step's name in a waterfall: the example's label gets its own column.
+    steps["example_label"] = result.table["label"].iloc[0]
     return steps
 
 
@@ -163,6 +169,8 @@ def need_tables(st: Store, year: str) -> dict[str, pd.DataFrame]:
                 "utla_name",
                 "practices",
                 "registered_population",
+                "population_share",
+                "need_share",
                 "need_index",
                 "need_index_within_icb",
                 "hi_index",
@@ -247,6 +255,12 @@ def _chart(rows: list[dict[str, Any]], title: str) -> str:
         },
     }
     return json.dumps(spec)
+
+
+def _api_url(path: str, params: dict[str, Any]) -> str:
+    """``path?<params>&format=csv`` (no stray ``&`` without parameters)."""
+    query = _query("", params)
+    return f"{path}?{query}&format=csv" if query else f"{path}?format=csv"
 
 
 def _query(example: str, what_if: dict[str, Any]) -> str:
@@ -337,9 +351,17 @@ def allocation_page(
 
 
 @router.get("/allocation/{example}/areas/{code}", response_class=HTMLResponse)
-def allocation_area_page(request: Request, st: StoreDep, example: str, code: str) -> Any:
+def allocation_area_page(
+    request: Request, st: StoreDep, example: str, code: str, control_total: str | None = None
+) -> Any:
     example = _example(example)
-    areas = st.compute(allocation_tables, example)["areas"]
+    try:
+        base = _what_if(control_total=control_total)
+        if ALL_EXAMPLES[example].published and not base:
+            st.compute(area_waterfall, example, code)  # raises: pounds need a control total
+    except InputError as exc:
+        raise WebError(400, "bad_request", str(exc)) from exc
+    areas = st.compute(allocation_tables, example, **base)["areas"]
     match = areas[areas["area"] == code]
     if match.empty:
         raise WebError(
@@ -348,7 +370,7 @@ def allocation_area_page(request: Request, st: StoreDep, example: str, code: str
             f"area must be one of the example's areas; got {code!r}. "
             f"Choose one from /allocation?example={example}.",
         )
-    steps = st.compute(area_waterfall, example, code)
+    steps = st.compute(area_waterfall, example, code, **base)
     rows = steps.to_dict("records")
     chart_rows = [
         {"step": r["label"], "change_pounds": r["change_pence"] / 100}
@@ -375,7 +397,7 @@ def allocation_area_page(request: Request, st: StoreDep, example: str, code: str
             "area": match.iloc[0].to_dict(),
             "steps": rows,
             "chart_spec": json.dumps(spec),
-            "csv": f"/api/v1/allocations/{example}/areas/{code}?format=csv",
+            "csv": _api_url(f"/api/v1/allocations/{example}/areas/{code}", base),
         },
     )
 
@@ -501,7 +523,8 @@ def allocation_area_api(
     try:
         steps = st.compute(area_waterfall, _example(example), code, **base)
     except InputError as exc:
-        raise WebError(404, "not_found", str(exc)) from exc
+        status = 400 if "control total" in str(exc) else 404
+        raise WebError(status, "bad_request" if status == 400 else "not_found", str(exc)) from exc
     label = ALL_EXAMPLES[example].label
     return _respond(
         steps, format, _csv_name(example, f"-{code}"), {"example": example, "area": code}, label
