@@ -166,6 +166,39 @@ def test_allocate_examples_lists_and_runs(tmp_path: Path, tmp_path_factory) -> N
     assert len(frame) == 42 and frame["change_pence"].sum() == 0
 
 
+def test_published_need_examples_and_need_views(tmp_path: Path, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.data.open_data._mirror import session_store
+
+    store = str(session_store(tmp_path_factory))
+    listing = run_cli("allocate", "examples", cwd=tmp_path)
+    for year in ("2023_24", "2024_25", "2025_26"):
+        assert f"icb_core_{year}" in listing.stdout
+        assert f"icb_primary_care_{year}" in listing.stdout
+    proc = run_cli(
+        "allocate", "run", "--example", "icb_core_2023_24", "--store", store,
+        "--out", "core.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(tmp_path / "core.csv")
+    assert len(table) == 42 and "target_pence" not in table
+    assert table["target_share"].sum() == pytest.approx(1, rel=1e-12)
+    assert (table["difference"].abs() < 1e-15).all()
+    assert "No control total given" in " ".join(proc.stderr.split())
+    money = run_cli(
+        "allocate", "run", "--example", "icb_core_2023_24", "--store", store,
+        "--control-total", "150000000000", "--out", "money.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert money.returncode == 0, money.stderr
+    assert pd.read_csv(tmp_path / "money.csv")["target_pence"].sum() == 15_000_000_000_000
+    views = run_cli(
+        "allocate", "need", "--view", "footprint", "--footprint", "icb", "--year", "2025/26",
+        "--store", store, cwd=tmp_path,
+    )  # fmt: skip
+    assert views.returncode == 0, views.stderr
+    frame = pd.read_csv(io.StringIO(views.stdout))
+    assert len(frame) == 42 and "Method:" in views.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -174,6 +207,16 @@ def test_allocate_examples_lists_and_runs(tmp_path: Path, tmp_path_factory) -> N
         (["run", "f.toml"], r"allocate needs a formula file and --inputs, or --example NAME"),
         (["compare", "--example", "icb_capitation"], r"compare --example needs a what-if"),
         (["compare", "f.toml"], r"compare needs two formula files and --inputs"),
+        (
+            ["run", "--example", "icb_core_2025_26", "--control-total", "0"],
+            r"control_total must be a positive amount in pounds; got '0'",
+        ),
+        (
+            ["run", "--example", "icb_core_2025_26", "--control-total", "-1"],
+            r"control_total must be a positive amount in pounds; got '-1'",
+        ),
+        (["need", "--view", "money"], r"--view must be one of icbs, footprint, components"),
+        (["need", "--year", "2030/31"], r"year must be one of 2023/24, 2024/25, 2025/26"),
     ],
 )
 def test_example_errors(files: Path, args: list[str], message: str) -> None:

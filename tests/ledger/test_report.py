@@ -79,6 +79,35 @@ def test_spend_per_head_by_decile_matches_pandas(
     assert got.concentration.se == pytest.approx(se_ref, rel=1e-10)
 
 
+def test_spend_per_need_weighted_head(
+    session: Session, store: Store, lsoa_ledger: pd.DataFrame
+) -> None:
+    """Spend / (population x the NHS need index of the LSOA's district), by decile."""
+    from healthgap.allocate import need
+    from healthgap.geography import lsoa_lookup
+    from healthgap.ledger.service import NEED_YEAR
+
+    got = ledger_summary(session, store, by="decile", disclose=False)
+    lad = need.footprint_need(store, NEED_YEAR, "lad").set_index("code")["need_index"]
+    look = lsoa_lookup(store, lsoa_vintage=2011).set_index("lsoa_code")["lad_code"]
+    ref = lsoa_ledger.assign(
+        weighted=lsoa_ledger["pop_total_mid2015"]
+        * lsoa_ledger["lsoa11_code"].map(look).map(lad).to_numpy()
+    )
+    assert ref["weighted"].notna().all()
+    sums = ref.groupby("imd_decile").agg(pence=("pence", "sum"), weighted=("weighted", "sum"))
+    table = got.table.set_index("imd_decile")
+    np.testing.assert_allclose(table["need_weighted_population"], sums["weighted"], rtol=1e-12)
+    np.testing.assert_allclose(
+        table["spend_per_need_weighted_head"], sums["pence"] / 100 / sums["weighted"], rtol=1e-10
+    )
+    assert "need index" in got.metadata["need_weighting"]
+    # Disclosure withholds the need-weighted figures with the population they derive from.
+    shown = ledger_summary(session, store, by="decile").table
+    hidden = shown["population"].isna()
+    assert shown.loc[hidden, "spend_per_need_weighted_head"].isna().all()
+
+
 def test_disclosure_rounds_populations(
     session: Session, store: Store, lsoa_ledger: pd.DataFrame
 ) -> None:

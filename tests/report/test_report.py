@@ -33,6 +33,7 @@ SECTIONS = (
     "Life-expectancy gap decomposition",
     "Core20 population",
     "Map of member councils",
+    "Funding and need",
     "Methods and data sources",
 )
 GM_BOROUGHS = [f"E080000{n:02d}" for n in range(1, 11)]
@@ -405,3 +406,25 @@ def test_charts_use_a_different_font_family_from_the_text() -> None:
     body = next(line for line in css.splitlines() if line.startswith("html {"))
     assert "Liberation Sans" in body and charts.FONT not in body
     assert charts.FONT in Path(hexmap.__file__).read_text()
+
+
+def test_funding_section_need_index_from_the_practice_files(
+    gm: ReportContext, mirror: Path
+) -> None:
+    """Greater Manchester's need index = its ten boroughs' practices' final weighted
+    population / registered population, read here from the mirror's 2025/26 file."""
+    raw = pd.read_csv(
+        mirror / "nhs_allocations" / "gp_practice_weighted_population_2025_2026.csv",
+        encoding="utf-8-sig",
+    )
+    mine = raw[raw["LAD"].isin(GM_BOROUGHS)]
+    table = gm.section("funding").table("funding-need").frame.set_index("name")
+    expected = mine["Final WP"].sum() / mine["Population"].sum()
+    assert table.loc["Greater Manchester (all councils)", "need_index"] == pytest.approx(
+        expected, rel=1e-12
+    )
+    assert table.loc["England", "need_index"] == 1.0
+    assert (table["population"].dropna() % 5 == 0).all()  # disclosure control
+    icbs = gm.section("funding").table("funding-icbs").frame
+    assert list(icbs["icb_name"]) == ["NHS Greater Manchester ICB"]
+    assert "need indices, not money" in " ".join(gm.section("funding").summary)

@@ -35,6 +35,84 @@ def test_allocation_page_structure(client: Any, url: str) -> None:
     assert "Funding" in r.text  # the service navigation entry
 
 
+NEED_PAGES = [
+    "/allocation?example=icb_core_2025_26",
+    "/allocation?example=icb_primary_care_2023_24&control_total=120000000000",
+    "/allocation?example=icb_primary_care_2024_25&control_total=1e9&hi_share=0.2",
+    "/allocation?example=icb_core_2024_25&need_year=2023/24",
+]
+
+
+@pytest.mark.parametrize("url", NEED_PAGES)
+def test_published_need_pages(client: Any, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 200, r.text[:500]
+    check_page(r.text)
+    assert "NHS England&#39;s published weighted populations" in r.text
+    assert "Does money follow need?" in r.text
+
+
+def test_published_need_numbers_on_the_page_and_in_the_csv(client: Any, store_path: Any) -> None:
+    from healthgap.allocate.follows import money_follows_need
+
+    with open_store(store_path) as st:
+        icbs = money_follows_need(st).icbs
+    row = icbs[(icbs["year"] == "2025/26") & (icbs["icb_code"] == "QYG")].iloc[0]
+    page = client.get("/allocation").text
+    assert f"{row['need_index']:,.3f}" in page and row["icb_name"] in page
+    csv = client.get("/api/v1/allocations/need/icbs?year=2025/26&format=csv")
+    assert (
+        'filename="need-icbs-2025-26-published-nhs-england.csv"'
+        in csv.headers["content-disposition"]
+    )
+    frame = pd.read_csv(io.StringIO(csv.text))
+    assert len(frame) == 42
+    assert frame.set_index("icb_code").loc["QYG", "need_index"] == pytest.approx(row["need_index"])
+    body = client.get("/api/v1/allocations/need/concentration").json()
+    assert body["illustration"].startswith("NHS England's published")
+    assert len(body["data"]) == 6
+    shares = client.get("/api/v1/allocations/icb_core_2025_26?format=csv")
+    assert "published-need" in shares.headers["content-disposition"]
+    table = pd.read_csv(io.StringIO(shares.text))
+    assert "target_pence" not in table and table["target_share"].sum() == pytest.approx(1)
+    assert set(table["label"]) == {
+        "NHS England published need (shares); not an allocation in pounds"
+    }
+    pounds = client.get("/api/v1/allocations/icb_core_2025_26?control_total=1000000&format=csv")
+    assert pd.read_csv(io.StringIO(pounds.text))["target_pence"].sum() == 100_000_000
+
+
+def test_every_example_csv_is_labelled(client: Any) -> None:
+    for example in ("icb_capitation", "public_health_grant", "health_duty_fund"):
+        r = client.get(f"/api/v1/allocations/{example}?format=csv")
+        assert f"allocation-{example}-illustration.csv" in r.headers["content-disposition"]
+        frame = pd.read_csv(io.StringIO(r.text))
+        assert frame["label"].str.startswith("ILLUSTRATION").all()
+        path = client.get(f"/api/v1/allocations/{example}/path?format=csv")
+        assert "illustration-path.csv" in path.headers["content-disposition"]
+        assert pd.read_csv(io.StringIO(path.text))["label"].str.startswith("ILLUSTRATION").all()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/allocation?example=icb_core_2025_26&control_total=0", "positive amount in pounds"),
+        ("/allocation?example=icb_core_2025_26&control_total=-3", "positive amount in pounds"),
+        (
+            "/allocation?example=icb_primary_care_2025_26&hi_share=0.2",
+            "compares pounds, so it must have a control total",
+        ),
+    ],
+)
+def test_published_need_errors(client: Any, url: str, message: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 400
+    check_page(r.text)
+    assert message in r.text
+    assert client.get("/allocation?need_year=2031/32").status_code == 400
+    assert client.get("/api/v1/allocations/need/nope").status_code == 404
+
+
 def test_page_shows_the_domain_numbers(client: Any, store_path: Any) -> None:
     with open_store(store_path) as st:
         table = run_example(st, "health_duty_fund").table
@@ -65,11 +143,12 @@ def test_what_if_and_waterfall_api(client: Any) -> None:
     frame = pd.read_csv(io.StringIO(path.text))
     assert frame.groupby("year")["allocation_pence"].sum().iloc[0] == 100_000_000_000 * 100
     listing = client.get("/api/v1/allocations").json()
-    assert [d["example"] for d in listing["data"]] == [
+    assert [d["example"] for d in listing["data"]][:3] == [
         "icb_capitation",
         "public_health_grant",
         "health_duty_fund",
     ]
+    assert len(listing["data"]) == 9
 
 
 def test_errors(client: Any) -> None:
@@ -97,3 +176,22 @@ def test_errors(client: Any) -> None:
 @pytest.mark.parametrize("url", PAGES[:1] + PAGES[3:5])
 def test_allocation_pages_pass_axe(server: str, browser: Any, url: str) -> None:
     test_browser.test_page_in_chromium_passes_axe(server, browser, url)
+
+
+def test_published_need_waterfall_needs_a_control_total(client: Any) -> None:
+    page = client.get("/allocation/icb_core_2025_26/areas/QE1")
+    assert page.status_code == 400
+    check_page(page.text)
+    assert "is in pounds, so it must have a control total" in page.text
+    ok = client.get("/allocation/icb_core_2025_26/areas/QE1?control_total=1000000")
+    assert ok.status_code == 200
+    check_page(ok.text)
+    csv = client.get("/api/v1/allocations/icb_core_2025_26/areas/QE1?control_total=5000&format=csv")
+    assert "published-need-QE1.csv" in csv.headers["content-disposition"]
+    steps = pd.read_csv(io.StringIO(csv.text))
+    assert steps["label"].iloc[0] != steps["example_label"].iloc[0]  # step names kept
+    assert steps["example_label"].str.startswith("NHS England published need").all()
+    assert steps["change_pence"].sum() == steps["running_pence"].iloc[-1]
+    illustration = client.get("/api/v1/allocations/icb_capitation/areas/E54000008?format=csv")
+    frame = pd.read_csv(io.StringIO(illustration.text))
+    assert frame["example_label"].str.startswith("ILLUSTRATION").all()

@@ -169,8 +169,13 @@ def test_page_and_api_equal_ledger_summary(client: Any, shared_app: Any, store_p
             assert f"{r['spend_pounds']:,.2f}" in page
             if pd.notna(r["spend_per_head"]):
                 assert f"{r['spend_per_head']:,.2f}" in page
+            if pd.notna(r["spend_per_need_weighted_head"]):
+                assert f"{r['spend_per_need_weighted_head']:,.2f}" in page
         csv = client.get(f"/api/v1/ledger/summary/{by}?format=csv")
         assert csv.headers["content-type"].startswith("text/csv")
+        # The synthetic ledger says so in the file name as well as in the content.
+        assert f'filename="ledger-{by}-synthetic.csv"' in csv.headers["content-disposition"]
+        assert set(pd.read_csv(io.StringIO(csv.text))["label"]) == {SYNTHETIC_LABEL}
         frame = pd.read_csv(io.StringIO(csv.text))
         assert frame["spend_pounds"].sum() == pytest.approx(
             summary.table["spend_pounds"].sum(), rel=1e-12

@@ -267,3 +267,64 @@ def examples_command() -> None:
     write_or_show(pd.DataFrame(rows), None)
     err_console.print(f"Illustrations: {ex.ILLUSTRATION}", markup=False)
     err_console.print(f"Published need: {ex.PUBLISHED_NEED}", markup=False)
+
+
+_NEED_VIEWS = ("icbs", "footprint", "components", "concentration", "change")
+
+
+@allocate_app.command("need")
+def need_command(
+    view: Annotated[
+        str,
+        typer.Option(
+            "--view",
+            help="icbs (need share vs population, Core20, IMD; default), footprint (need "
+            "index per head), components (each component alone), concentration, change.",
+        ),
+    ] = "icbs",
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="Allocation year: 2023/24, 2024/25 or 2025/26 (default all)."),
+    ] = None,
+    footprint: Annotated[
+        str,
+        typer.Option(
+            "--footprint",
+            help="For --view footprint: icb, icb_place, lad, utla, strategic_authority, region.",
+        ),
+    ] = "strategic_authority",
+    out: opt.OutPath = None,
+    store: StorePath = None,
+) -> None:
+    """Does money follow need? NHS England's published need by ICB and footprint."""
+    from healthgap.allocate import follows, need
+
+    if view not in _NEED_VIEWS:
+        raise InputError(f"--view must be one of {', '.join(_NEED_VIEWS)}; got {view!r}.")
+    years = need.YEARS if year is None else (need.check_year(year),)
+    if view == "footprint" and footprint not in need.LEVELS:
+        raise InputError(f"--footprint must be one of {', '.join(need.LEVELS)}; got {footprint!r}.")
+    import pandas as pd
+
+    with open_store(store) as st, warnings_to_console():
+        if view == "footprint":
+            table = pd.concat(
+                [need.footprint_need(st, y, footprint).assign(year=y) for y in years],
+                ignore_index=True,
+            )
+            method = need.METHOD
+        elif view == "components":
+            table = pd.concat(
+                [need.component_table(st, y).assign(year=y) for y in years], ignore_index=True
+            )
+            method = need.METHOD
+        else:
+            result = follows.money_follows_need(st, tuple(years))
+            table = {
+                "icbs": result.icbs,
+                "concentration": result.concentration,
+                "change": result.change,
+            }[view]
+            method = result.method
+    write_or_show(table, out)
+    err_console.print(f"Method: {method}", markup=False)

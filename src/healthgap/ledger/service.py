@@ -57,6 +57,13 @@ POPULATION_SOURCE = (
     "MHCLG English Indices of Deprivation 2019, File 6 (LSOA populations mid-2015, ONS); "
     "area IMD scores and deciles from healthgap.geography"
 )
+#: The allocation year of the NHS need index that weights populations.
+NEED_YEAR = "2025/26"
+NEED_SOURCE = (
+    f"need-weighted population = population x NHS England's published need index "
+    f"({NEED_YEAR} final weighted population per registered patient; practices counted in "
+    "the district of their address; an LSOA takes its district's index, an ICB its own)"
+)
 
 
 @dataclass(frozen=True)
@@ -589,11 +596,44 @@ def _area_table(store: Store | str | None, level: str) -> pd.DataFrame:
     )
 
 
+def _need_index(store: Store | str | None, level: str) -> pd.DataFrame:
+    """area_code and NHS England's need index per head (:data:`NEED_YEAR`) at ``level``."""
+    from healthgap.allocate import need as nhs
+    from healthgap.geography import lsoa_lookup
+    from healthgap.geography.hierarchy import using
+
+    with using(store) as s:
+        if level in ("lad", "utla"):
+            f = nhs.footprint_need(s, NEED_YEAR, level)
+            return pd.DataFrame({"area_code": f["code"], "need_index": f["need_index"]})
+        if level == "icb":
+            icb = nhs.icb_need(s, NEED_YEAR).set_index("icb_code")["need_index"]
+            parts = []
+            for table, e54, ods in (
+                ("lookup_sicbl22_icb22_names_en", "icb22_code", "icb22_code_h"),
+                ("lookup_sicbl24_icb24_names_en", "icb24_code", "icb24_code_nhs"),
+            ):
+                names = s.to_pandas(s.table(table)).drop_duplicates(e54)
+                parts.append(
+                    pd.DataFrame({"area_code": names[e54], "need_index": names[ods].map(icb)})
+                )
+            return pd.concat(parts, ignore_index=True).drop_duplicates("area_code")
+        lad = nhs.footprint_need(s, NEED_YEAR, "lad").set_index("code")["need_index"]
+        lsoas = pd.concat(
+            [lsoa_lookup(s, lsoa_vintage=v)[["lsoa_code", "lad_code"]] for v in (2011, 2021)]
+        ).drop_duplicates("lsoa_code")
+        return pd.DataFrame(
+            {"area_code": lsoas["lsoa_code"], "need_index": lsoas["lad_code"].map(lad)}
+        )
+
+
 @dataclass(frozen=True)
 class LedgerSummary:
     """The tables behind a ledger report.
 
-    ``table``: the ``by`` breakdown (spend in pounds, population, spend per head);
+    ``table``: the ``by`` breakdown (spend in pounds, population, spend per head, and
+    per need-weighted head: ``need_weighted_population`` and
+    ``spend_per_need_weighted_head``, :data:`NEED_SOURCE`);
     ``areas``: spend per head of each area with its need and decile; ``unattached``:
     flows whose area has no IMD 2019 population (e.g. LSOA 2021 codes new in 2021);
     ``concentration``: the concentration index of spend per head against need (areas
@@ -664,11 +704,16 @@ def ledger_summary(
         )
     spend = flows.groupby("area_code", as_index=False)["amount_pence"].sum()
     areas = spend.merge(areas_all, on="area_code", how="left")
+    areas = areas.merge(_need_index(store, level), on="area_code", how="left")
+    areas["need_weighted_population"] = areas["population"] * areas["need_index"]
     missing = areas["population"].isna() | areas["need"].isna() | (areas["population"] <= 0)
     unattached = areas[missing][["area_code", "amount_pence"]].reset_index(drop=True)
     areas = pd.DataFrame(areas[~missing]).reset_index(drop=True)
     areas["spend_pounds"] = areas["amount_pence"] / 100.0
     areas["spend_per_head"] = areas["spend_pounds"] / areas["population"]
+    areas["spend_per_need_weighted_head"] = (
+        areas["spend_pounds"] / areas["need_weighted_population"]
+    )
     attached = flows[flows["area_code"].isin(areas["area_code"])]
     table = _breakdown(by, attached, areas)
     ci = None
@@ -691,6 +736,7 @@ def ledger_summary(
         "amounts": "pounds (stored as whole pence)",
         "generated": dt.date.today().isoformat(),
         "unattached_spend_pounds": float(unattached["amount_pence"].sum()) / 100.0,
+        "need_weighting": NEED_SOURCE,
         "disclosure": "none applied",
     }
     from healthgap.ledger.synthetic import SYNTHETIC_LABEL
@@ -713,6 +759,7 @@ def _breakdown(by: str, flows: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFram
         g = areas.groupby(key, as_index=False).agg(
             areas=("area_code", "size"),
             population=("population", "sum"),
+            need_weighted_population=("need_weighted_population", lambda x: x.sum(min_count=1)),
             spend_pence=("amount_pence", "sum"),
         )
         g["spend_pounds"] = g.pop("spend_pence") / 100.0
@@ -724,7 +771,9 @@ def _breakdown(by: str, flows: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFram
         g = flows.groupby(key, as_index=False).agg(spend_pence=("amount_pence", "sum"))
         g["spend_pounds"] = g.pop("spend_pence") / 100.0
         g["population"] = total_pop
+        g["need_weighted_population"] = areas["need_weighted_population"].sum(min_count=1)
     g["spend_per_head"] = g["spend_pounds"] / g["population"]
+    g["spend_per_need_weighted_head"] = g["spend_pounds"] / g["need_weighted_population"]
     g["spend_share"] = g["spend_pounds"] / g["spend_pounds"].sum()
     return g.reset_index(drop=True)
 
@@ -735,12 +784,17 @@ def _disclose(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     from healthgap.data.disclosure import apply_disclosure
 
     counts = table.copy()
-    keys = [c for c in counts.columns if c not in ("population", "spend_per_head")]
+    derived = [
+        c
+        for c in ("spend_per_head", "need_weighted_population", "spend_per_need_weighted_head")
+        if c in counts.columns
+    ]
+    keys = [c for c in counts.columns if c not in ("population", *derived)]
     counts["population"] = counts["population"].round().astype("int64")
     result = apply_disclosure(
         counts,
         count_columns="population",
-        derived_columns=["spend_per_head"],
+        derived_columns=derived,
         group_by=[k for k in keys if counts[k].is_unique][:1] or None,
     )
     out = result.to_pandas()

@@ -1339,6 +1339,8 @@ def build_context(
             f"period must be a healthy life expectancy period in the store; got {period!r}. "
             f"Periods: {', '.join(periods)}."
         )
+    from healthgap.report.funding import funding_section
+
     sections = (
         _mission_section(store, auth, period, target_year),
         _scorecard_section(store, auth, framework),
@@ -1346,6 +1348,7 @@ def build_context(
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),
         _hexmap_section(store, auth),
+        funding_section(store, auth),
         _methods_section(store),
     )
     members = _member_ranks(store, auth)

@@ -155,8 +155,35 @@ def _header(path: Path) -> list[str]:
         ) from None
 
 
+#: The last parse of each practice file, keyed by (path, year, size, mtime): ``init``
+#: parses the practice files just before the ICB summary, which reconciles with them.
+_PARSED: dict[tuple[str, str, int, int], pd.DataFrame] = {}
+
+
 def practices(path: Path, source_id: str, *, year: str) -> Parsed:
     """Parse one practice file of ``year`` into the ``nhs_weighted_populations`` layout."""
+    try:
+        st = path.stat()
+        key: tuple[str, str, int, int] | None = (
+            str(path.resolve()),
+            year,
+            st.st_size,
+            st.st_mtime_ns,
+        )
+    except OSError:
+        key = None
+    if key is not None and key in _PARSED:
+        frame = _PARSED[key].assign(source_id=source_id)
+        return Parsed(frame, len(frame))
+    parsed = _practices(path, source_id, year=year)
+    if key is not None:
+        if len(_PARSED) >= len(PRACTICE_FILES):
+            _PARSED.clear()
+        _PARSED[key] = parsed.frame.copy()
+    return parsed
+
+
+def _practices(path: Path, source_id: str, *, year: str) -> Parsed:
     layout = PRACTICE_LAYOUTS[year]
     header = _header(path)
     missing = [c for c in layout if c not in header]

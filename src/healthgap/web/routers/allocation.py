@@ -6,8 +6,14 @@ from target, the pace-of-change path, a what-if with winners and losers) and
 ``/api/v1/allocations/...`` come from the same functions
 (:func:`healthgap.allocate.examples.run_example` and ``compare_example``).
 
-Every example is an illustration of a published structure on real open data, not an
-official allocation; each page and response says so.
+Every illustrative example is a published structure on real open data, not an official
+allocation; the published-need examples (``icb_core_<year>``, ``icb_primary_care_<year>``)
+reproduce NHS England's published weighted-population shares and give pounds only from a
+control total the user enters. Each page, response, CSV row and CSV file name says which.
+
+The page's "Does money follow need?" section and ``/api/v1/allocations/need/...`` come from
+:func:`healthgap.allocate.follows.money_follows_need` and
+:func:`healthgap.allocate.need.footprint_need`.
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from healthgap.allocate import follows, need
 from healthgap.allocate.examples import (
-    EXAMPLES,
+    ALL_EXAMPLES,
     ILLUSTRATION,
+    PUBLISHED_NEED,
     compare_example,
+    control_pence,
     example_formula,
+    file_label,
     run_example,
 )
 from healthgap.data.store import Store
@@ -44,24 +54,32 @@ _AREA_COLUMNS = [
     "area_name",
     "population",
     "target_share",
+    "published_share",
+    "difference",
     "target_pence",
     "target_per_head",
     "current_per_head",
     "distance_from_target",
     "allocation_pence",
     "allocation_per_head",
+    "label",
 ]
 
 
 def _example(name: str) -> str:
-    if name not in EXAMPLES:
+    if name not in ALL_EXAMPLES:
         raise WebError(
             404,
             "not_found",
-            f"example must be one of {', '.join(EXAMPLES)}; got {name!r}. "
+            f"example must be one of {', '.join(ALL_EXAMPLES)}; got {name!r}. "
             "Choose one on /allocation.",
         )
     return name
+
+
+def _csv_name(example: str, suffix: str = "") -> str:
+    """``allocation-<example>-<illustration|published-need><suffix>``: labelled file names."""
+    return f"allocation-{example}-{file_label(ALL_EXAMPLES[example])}{suffix}"
 
 
 def _what_if(**values: str | None) -> dict[str, Any]:
@@ -69,6 +87,10 @@ def _what_if(**values: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, text in values.items():
         if text is None or not str(text).strip():
+            continue
+        if key == "control_total":
+            control_pence(text)  # refuses 0, negative and non-numeric amounts
+            out[key] = str(text).strip()
             continue
         try:
             out[key] = int(text) if key == "years" else float(text)
@@ -84,9 +106,10 @@ def _what_if(**values: str | None) -> dict[str, Any]:
 def allocation_tables(st: Store, example: str, **what_if: Any) -> dict[str, pd.DataFrame]:
     """The areas table, the pace-of-change path and the years table of one run."""
     result = run_example(st, example, **what_if)
-    areas = protect(result.table[_AREA_COLUMNS].copy())
+    areas = protect(result.table[[c for c in _AREA_COLUMNS if c in result.table]].copy())
     path = result.path_frame()
-    path = path.merge(result.table[["area", "area_name"]], on="area", how="left")
+    if path is not None:
+        path = path.merge(result.table[["area", "area_name", "label"]], on="area", how="left")
     years = result.years_frame()
     return {"areas": areas, "path": path, "years": years}
 
@@ -96,10 +119,123 @@ def what_if_table(st: Store, example: str, **what_if: Any) -> pd.DataFrame:
     return protect(compare_example(st, example, basis="target", **what_if).to_pandas())
 
 
-def area_waterfall(st: Store, example: str, code: str) -> pd.DataFrame:
+def area_waterfall(st: Store, example: str, code: str, **what_if: Any) -> pd.DataFrame:
     """One area's waterfall, step by step, in pence and pounds per head."""
-    result = run_example(st, example)
-    return result.waterfall(code)
+    result = run_example(st, example, **what_if)
+    if "allocation_pence" not in result.table:
+        raise InputError(
+            f"the waterfall of {example} is in pounds, so it must have a control total; got "
+            "none. Add control_total=POUNDS (the published envelope) to the address."
+        )
+    steps = result.waterfall(code)
+    # "label" is the step's name in a waterfall: the example's label gets its own column.
+    steps["example_label"] = result.table["label"].iloc[0]
+    return steps
+
+
+# ---- does money follow need? -------------------------------------------------------------
+
+
+def need_tables(st: Store, year: str) -> dict[str, pd.DataFrame]:
+    """The Funding page's need section: ICBs, concentration, change and authorities."""
+    result = follows.money_follows_need(st)
+    icbs = result.icbs[result.icbs["year"] == year]
+    icbs = icbs.sort_values("need_index", ascending=False, ignore_index=True)
+    sa = need.footprint_need(st, year, "strategic_authority")
+    places = need.footprint_need(st, year, "icb_place")
+    return {
+        "icbs": icbs,
+        "concentration": result.concentration,
+        "change": result.change,
+        "strategic_authority": sa[
+            [
+                "code",
+                "name",
+                "practices",
+                "registered_population",
+                "population_share",
+                "need_share",
+                "need_index",
+                "hi_index",
+            ]
+        ],
+        "icb_place": places[
+            [
+                "code",
+                "name",
+                "icb_code",
+                "icb_name",
+                "utla_code",
+                "utla_name",
+                "practices",
+                "registered_population",
+                "population_share",
+                "need_share",
+                "need_index",
+                "need_index_within_icb",
+                "hi_index",
+            ]
+        ],
+    }
+
+
+def _need_year(year: str | None) -> str:
+    if year is None or not str(year).strip():
+        return need.YEARS[-1]
+    try:
+        return need.check_year(year)
+    except InputError as exc:
+        raise WebError(400, "bad_request", str(exc)) from exc
+
+
+def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, str]:
+    icb_rows = [
+        {
+            "icb": r["icb_name"],
+            "imd_score": r["imd_score"],
+            "need_index": r["need_index"],
+            "hi_index": r["hi_index"],
+        }
+        for r in tables["icbs"].to_dict("records")
+    ]
+    scatter = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Need index per head against deprivation, 42 ICBs, {year}",
+        "data": {"values": icb_rows},
+        "width": "container",
+        "mark": {"type": "point", "filled": True},
+        "encoding": {
+            "x": {
+                "field": "imd_score",
+                "type": "quantitative",
+                "title": "IMD 2019 score (higher = more deprived)",
+                "scale": {"zero": False},
+            },
+            "y": {
+                "field": "need_index",
+                "type": "quantitative",
+                "title": "Need index (England = 1)",
+                "scale": {"zero": False},
+            },
+            "tooltip": [{"field": "icb"}, {"field": "need_index", "format": ".3f"}],
+        },
+    }
+    sa_rows = [
+        {"authority": r["name"], "need_index": r["need_index"]}
+        for r in tables["strategic_authority"].to_dict("records")
+    ]
+    bars = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Need index per head by strategic authority, {year}",
+        "data": {"values": sa_rows},
+        "width": "container",
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "authority", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "need_index", "type": "quantitative", "title": "Need index"},
+        },
+    }
+    return {"scatter": json.dumps(scatter), "bars": json.dumps(bars)}
 
 
 def _chart(rows: list[dict[str, Any]], title: str) -> str:
@@ -121,6 +257,12 @@ def _chart(rows: list[dict[str, Any]], title: str) -> str:
     return json.dumps(spec)
 
 
+def _api_url(path: str, params: dict[str, Any]) -> str:
+    """``path?<params>&format=csv`` (no stray ``&`` without parameters)."""
+    query = _query("", params)
+    return f"{path}?{query}&format=csv" if query else f"{path}?format=csv"
+
+
 def _query(example: str, what_if: dict[str, Any]) -> str:
     parts = [f"example={example}"] if example else []
     parts += [f"{k}={v}" for k, v in what_if.items()]
@@ -136,51 +278,90 @@ def allocation_page(
     growth: str | None = None,
     floor: str | None = None,
     years: str | None = None,
+    control_total: str | None = None,
+    need_year: str | None = None,
 ) -> Any:
     example = _example(example)
+    spec = ALL_EXAMPLES[example]
     form = {"hi_share": hi_share, "growth": growth, "floor": floor, "years": years}
     errors: list[str] = []
+    base: dict[str, Any] = {}
+    try:
+        base = _what_if(control_total=control_total)
+    except InputError as exc:
+        errors.append(str(exc))
     try:
         what_if = _what_if(**form)
-        comparison = st.compute(what_if_table, example, **what_if) if what_if else None
+        if what_if and spec.published and not base:
+            raise InputError(
+                "a what-if on published need compares pounds, so it must have a control "
+                "total; got none. Enter the envelope in pounds above."
+            )
+        comparison = st.compute(what_if_table, example, **what_if, **base) if what_if else None
     except InputError as exc:
         errors.append(str(exc))
         what_if, comparison = {}, None
-    tables = st.compute(allocation_tables, example)
+    tables = st.compute(allocation_tables, example, **base)
     areas = tables["areas"]
     rows = [
         {"area_name": r["area_name"], "distance_percent": 100 * r["distance_from_target"]}
         for r in areas.to_dict("records")
+        if "distance_from_target" in r
     ]
-    spec = EXAMPLES[example]
     formula = example_formula(example)
+    year = _need_year(need_year)
+    need_section = st.compute(need_tables, year)
+    query = _query(example, base)
     return render(
         request,
         "allocation.html",
         {
-            "examples": EXAMPLES,
+            "examples": ALL_EXAMPLES,
             "spec": spec,
             "formula": formula,
-            "illustration": ILLUSTRATION,
+            "illustration": spec.label,
             "areas": areas.to_dict("records"),
-            "years": tables["years"].to_dict("records"),
-            "form": form,
+            "money": "target_pence" in areas,
+            "years": [] if tables["years"] is None else tables["years"].to_dict("records"),
+            "form": {**form, "control_total": control_total},
             "errors": errors,
             "comparison": None if comparison is None else comparison.to_dict("records"),
-            "chart_spec": _chart(rows, f"{spec.title}: distance from target"),
-            "csv": f"/api/v1/allocations/{example}?format=csv",
-            "path_csv": f"/api/v1/allocations/{example}/path?format=csv",
-            "compare_csv": f"/api/v1/allocations/{example}/compare?{_query('', what_if)}"
-            "&format=csv",
+            "chart_spec": _chart(rows, f"{spec.title}: distance from target") if rows else None,
+            "csv": f"/api/v1/allocations/{example}?{_query('', base)}&format=csv".replace(
+                "?&", "?"
+            ),
+            "path_csv": f"/api/v1/allocations/{example}/path?{_query('', base)}&format=csv".replace(
+                "?&", "?"
+            ),
+            "compare_csv": f"/api/v1/allocations/{example}/compare?"
+            f"{_query('', {**what_if, **base})}&format=csv",
+            "query": query,
+            "need": {k: v.to_dict("records") for k, v in need_section.items()},
+            "need_year": year,
+            "need_years": need.YEARS,
+            "need_method": need.METHOD,
+            "need_label": "Published data, not an illustration: NHS England's GP practice "
+            "weighted populations for the allocation year (need indices, not money).",
+            "follows_method": follows.METHOD,
+            "need_charts": _need_charts(need_section, year),
+            "need_csv": f"/api/v1/allocations/need/{{}}?year={year}&format=csv",
         },
         status_code=400 if errors else 200,
     )
 
 
 @router.get("/allocation/{example}/areas/{code}", response_class=HTMLResponse)
-def allocation_area_page(request: Request, st: StoreDep, example: str, code: str) -> Any:
+def allocation_area_page(
+    request: Request, st: StoreDep, example: str, code: str, control_total: str | None = None
+) -> Any:
     example = _example(example)
-    areas = st.compute(allocation_tables, example)["areas"]
+    try:
+        base = _what_if(control_total=control_total)
+        if ALL_EXAMPLES[example].published and not base:
+            st.compute(area_waterfall, example, code)  # raises: pounds need a control total
+    except InputError as exc:
+        raise WebError(400, "bad_request", str(exc)) from exc
+    areas = st.compute(allocation_tables, example, **base)["areas"]
     match = areas[areas["area"] == code]
     if match.empty:
         raise WebError(
@@ -189,7 +370,7 @@ def allocation_area_page(request: Request, st: StoreDep, example: str, code: str
             f"area must be one of the example's areas; got {code!r}. "
             f"Choose one from /allocation?example={example}.",
         )
-    steps = st.compute(area_waterfall, example, code)
+    steps = st.compute(area_waterfall, example, code, **base)
     rows = steps.to_dict("records")
     chart_rows = [
         {"step": r["label"], "change_pounds": r["change_pence"] / 100}
@@ -211,12 +392,12 @@ def allocation_area_page(request: Request, st: StoreDep, example: str, code: str
         request,
         "allocation_area.html",
         {
-            "spec": EXAMPLES[example],
-            "illustration": ILLUSTRATION,
+            "spec": ALL_EXAMPLES[example],
+            "illustration": ALL_EXAMPLES[example].label,
             "area": match.iloc[0].to_dict(),
             "steps": rows,
             "chart_spec": json.dumps(spec),
-            "csv": f"/api/v1/allocations/{example}/areas/{code}?format=csv",
+            "csv": _api_url(f"/api/v1/allocations/{example}/areas/{code}", base),
         },
     )
 
@@ -224,29 +405,50 @@ def allocation_area_page(request: Request, st: StoreDep, example: str, code: str
 # ---- JSON and CSV ----------------------------------------------------------------------
 
 
-def _respond(df: pd.DataFrame, fmt: str, name: str, extra: dict[str, Any]) -> Any:
+def _respond(
+    df: pd.DataFrame, fmt: str, name: str, extra: dict[str, Any], label: str = ILLUSTRATION
+) -> Any:
     if fmt == "csv":
         return csv_response(df, name)
     if fmt != "json":
         raise InputError(f"format must be json or csv; got {fmt!r}.")
-    return {"illustration": ILLUSTRATION, **extra, "data": records(df)}
+    return {"illustration": label, **extra, "data": records(df)}
 
 
 @api.get("")
 def list_allocations() -> Any:
-    """The built-in example formulas (illustrations, not official allocations)."""
+    """The built-in example formulas: illustrations, and NHS England's published need."""
     data = [
         {
             "example": s.name,
+            "kind": "published need" if s.published else "illustration",
+            "label": s.label,
             "title": s.title,
             "areas": s.areas,
             "what_if_component": s.need_component,
             "proxy": s.proxy,
             "sources": list(s.sources),
         }
-        for s in EXAMPLES.values()
+        for s in ALL_EXAMPLES.values()
     ]
-    return {"illustration": ILLUSTRATION, "data": data}
+    return {"illustration": ILLUSTRATION, "published_need": PUBLISHED_NEED, "data": data}
+
+
+_NEED_VIEWS = ("icbs", "concentration", "change", "strategic_authority", "icb_place")
+
+
+@api.get("/need/{view}")
+def need_api(st: StoreDep, view: str, year: str | None = None, format: str = "json") -> Any:
+    """Does money follow need: ICBs, concentration, change, authorities or ICB places."""
+    if view not in _NEED_VIEWS:
+        raise WebError(
+            404, "not_found", f"view must be one of {', '.join(_NEED_VIEWS)}; got {view!r}."
+        )
+    chosen = _need_year(year)
+    table = st.compute(need_tables, chosen)[view]
+    name = f"need-{view}-{chosen.replace('/', '-')}-published-nhs-england"
+    extra = {"view": view, "year": chosen, "method": follows.METHOD, "footprints": need.METHOD}
+    return _respond(table, format, name, extra, label=PUBLISHED_NEED)
 
 
 @api.get("/{example}")
@@ -257,19 +459,33 @@ def allocation_api(
     growth: str | None = None,
     floor: str | None = None,
     years: str | None = None,
+    control_total: str | None = None,
     format: str = "json",
 ) -> Any:
     """Target shares, targets, per-head amounts and distance from target for each area."""
-    what_if = _what_if(hi_share=hi_share, growth=growth, floor=floor, years=years)
+    what_if = _what_if(
+        hi_share=hi_share, growth=growth, floor=floor, years=years, control_total=control_total
+    )
     tables = st.compute(allocation_tables, _example(example), **what_if)
-    return _respond(tables["areas"], format, f"allocation-{example}", {"example": example})
+    label = ALL_EXAMPLES[example].label
+    return _respond(tables["areas"], format, _csv_name(example), {"example": example}, label)
 
 
 @api.get("/{example}/path")
-def allocation_path_api(st: StoreDep, example: str, format: str = "json") -> Any:
+def allocation_path_api(
+    st: StoreDep, example: str, control_total: str | None = None, format: str = "json"
+) -> Any:
     """The pace of change: one row per area and year."""
-    tables = st.compute(allocation_tables, _example(example))
-    return _respond(tables["path"], format, f"allocation-{example}-path", {"example": example})
+    base = _what_if(control_total=control_total)
+    tables = st.compute(allocation_tables, _example(example), **base)
+    if tables["path"] is None:
+        raise WebError(
+            404, "not_found", f"the example {example} has no pace of change; got no path."
+        )
+    label = ALL_EXAMPLES[example].label
+    return _respond(
+        tables["path"], format, _csv_name(example, "-path"), {"example": example}, label
+    )
 
 
 @api.get("/{example}/compare")
@@ -280,6 +496,7 @@ def allocation_compare_api(
     growth: str | None = None,
     floor: str | None = None,
     years: str | None = None,
+    control_total: str | None = None,
     format: str = "json",
 ) -> Any:
     """Winners and losers (targets) of a what-if against the example's own settings."""
@@ -289,17 +506,26 @@ def allocation_compare_api(
             "a what-if must change something; got none. Add e.g. ?hi_share=0.15, "
             "growth=0.04, floor=0.02 or years=3."
         )
-    table = st.compute(what_if_table, _example(example), **what_if)
-    return _respond(table, format, f"allocation-{example}-compare", {"example": example, **what_if})
+    base = _what_if(control_total=control_total)
+    table = st.compute(what_if_table, _example(example), **what_if, **base)
+    label = ALL_EXAMPLES[example].label
+    return _respond(
+        table, format, _csv_name(example, "-compare"), {"example": example, **what_if}, label
+    )
 
 
 @api.get("/{example}/areas/{code}")
-def allocation_area_api(st: StoreDep, example: str, code: str, format: str = "json") -> Any:
+def allocation_area_api(
+    st: StoreDep, example: str, code: str, control_total: str | None = None, format: str = "json"
+) -> Any:
     """One area's waterfall."""
+    base = _what_if(control_total=control_total)
     try:
-        steps = st.compute(area_waterfall, _example(example), code)
+        steps = st.compute(area_waterfall, _example(example), code, **base)
     except InputError as exc:
-        raise WebError(404, "not_found", str(exc)) from exc
+        status = 400 if "control total" in str(exc) else 404
+        raise WebError(status, "bad_request" if status == 400 else "not_found", str(exc)) from exc
+    label = ALL_EXAMPLES[example].label
     return _respond(
-        steps, format, f"allocation-{example}-{code}", {"example": example, "area": code}
+        steps, format, _csv_name(example, f"-{code}"), {"example": example, "area": code}, label
     )

@@ -232,6 +232,18 @@ def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
     }
 
 
+def _csv_name(name: str, summary: LedgerSummary) -> str:
+    """A file name that says so when the ledger holds synthetic flows."""
+    return f"{name}-synthetic" if summary.metadata.get("synthetic") else name
+
+
+def _labelled(table: pd.DataFrame, summary: LedgerSummary) -> pd.DataFrame:
+    """The table with a ``label`` column on every row when the ledger holds synthetic flows."""
+    if not summary.metadata.get("synthetic"):
+        return table
+    return table.assign(label=SYNTHETIC_LABEL)
+
+
 def _query(filters: dict[str, str | None]) -> str:
     from urllib.parse import urlencode
 
@@ -582,7 +594,7 @@ def ledger_summary_api(
     fmt = _format(format)
     summary = _api_summary(session, st, _by(by), period, commissioner, programme)
     if fmt == "csv":
-        return csv_response(summary.table, f"ledger-{by}")
+        return csv_response(_labelled(summary.table, summary), _csv_name(f"ledger-{by}", summary))
     return {**_meta(summary), "by": by, "data": records(summary.table)}
 
 
@@ -600,7 +612,7 @@ def ledger_areas_api(
     fmt = _format(format)
     summary = _api_summary(session, st, "decile", period, commissioner, programme)
     if fmt == "csv":
-        return csv_response(summary.areas, "ledger-areas")
+        return csv_response(_labelled(summary.areas, summary), _csv_name("ledger-areas", summary))
     return {**_meta(summary), "data": records(summary.areas)}
 
 
