@@ -199,6 +199,40 @@ def published(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
+    """Positions (0 to 1) for drawing each row's spine chart, England in the middle.
+
+    As Fingertips draws it: England's value at 0.5, the scale half-width the larger
+    distance from England to the worst or best value, worse to the left and better to the
+    right (lower to the left where the indicator has no judgement). Columns
+    ``pos_worst``, ``pos_q1``, ``pos_q3``, ``pos_best`` and ``pos_area``; NaN where
+    the row has no spine or England value.
+    """
+    eng = table["england_value"].to_numpy(dtype=float)
+    flip = (table["polarity"] == LOW_IS_GOOD).to_numpy()
+    sign = np.where(flip, -1.0, 1.0)
+    lo = table["spine_min"].to_numpy(dtype=float)
+    hi = table["spine_max"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.fmax(np.abs(lo - eng), np.abs(hi - eng))
+        half = np.where(half > 0, half, np.nan)
+        out = pd.DataFrame(index=table.index)
+        for name, column in (
+            ("pos_worst", "worst"),
+            ("pos_q1", "spine_q1"),
+            ("pos_q3", "spine_q3"),
+            ("pos_best", "best"),
+            ("pos_area", "value"),
+        ):
+            x = table[column].to_numpy(dtype=float)
+            out[name] = np.clip(0.5 + sign * (x - eng) / (2 * half), 0.0, 1.0)
+    # without judgement the spine runs lowest (left) to highest (right)
+    plain = ~table["polarity"].isin([HIGH_IS_GOOD, LOW_IS_GOOD]).to_numpy()
+    out.loc[plain, "pos_worst"] = np.clip(0.5 + (lo[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
+    out.loc[plain, "pos_best"] = np.clip(0.5 + (hi[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
+    return out
+
+
 def multiplier(unit: Any) -> float:
     """The scale of a Fingertips unit label: "%" 100, "per 100,000" 100000, else NaN."""
     if not isinstance(unit, str):

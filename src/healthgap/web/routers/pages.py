@@ -122,23 +122,29 @@ def area(
     request: Request,
     st: StoreDep,
     area_code: str,
+    breakdowns: bool = False,
 ) -> Any:
-    view = _profile(st, area_code)
+    view = _profile(st, area_code, breakdowns)
+    extra = "&breakdowns=true" if breakdowns else ""
     return render(
         request,
         "area.html",
         {
             "view": view,
             "rows": view.table.to_dict("records"),
-            "csv": f"/api/v1/areas/{area_code}/profile?format=csv",
+            "breakdowns": breakdowns,
+            "csv": f"/api/v1/areas/{area_code}/profile?format=csv{extra}",
+            "json": f"/api/v1/areas/{area_code}/profile?limit=1000{extra}",
         },
     )
 
 
-def _profile(st: StoreHandle, area_code: str) -> viewmodels.View:
+def _profile(st: StoreHandle, area_code: str, breakdowns: bool = False) -> viewmodels.View:
     """The area profile, or a 404 when the store has no values for the area."""
     try:
-        view: viewmodels.View = st.compute(viewmodels.area_profile, area_code)
+        view: viewmodels.View = st.compute(
+            viewmodels.area_profile, area_code, breakdowns=breakdowns
+        )
     except InputError as exc:
         raise WebError(404, "not_found", str(exc)) from exc
     return view
