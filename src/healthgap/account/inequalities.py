@@ -127,6 +127,9 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
     sexes = rows[rows["category_type"].isna() & rows["sex"].isin(["Male", "Female"])].copy()
     sexes["dimension"], sexes["category_type"], sexes["category"] = "sex", "Sex", sexes["sex"]
     sexes["sex"] = "Persons"
+    # a sex comparison needs both sexes in the same period
+    pair = sexes.groupby(["indicator_id", "age", "period"])["category"].transform("nunique")
+    sexes = sexes[pair == 2]
     both = pd.concat([cats, sexes], ignore_index=True)
     if both.empty:
         raise InputError(

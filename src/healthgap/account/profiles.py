@@ -193,9 +193,12 @@ def published(table: pd.DataFrame) -> pd.DataFrame:
 
     out = protect_table(table)
     hidden = (out["value"].isna() & table["value"].reset_index(drop=True).notna()).to_numpy()
-    for c in ("compared_95", "compared_99_8"):
+    for c in ("compared_95", "compared_99_8", "trend"):
         out[c] = out[c].astype(object)
         out.loc[hidden, c] = "withheld (small numbers)"
+    for c in ("trend_slope", "trend_z", "trend_meaning"):
+        if c in out:
+            out.loc[hidden, c] = np.nan if c != "trend_meaning" else ""
     return out
 
 

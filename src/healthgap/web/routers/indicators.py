@@ -106,6 +106,9 @@ def compare_footprint_page(request: Request, st: StoreDep, footprint: str) -> An
     code = _code(footprint, "footprint", "E47000001")
     result = _computed(st, _compare, code)
     names, rows = _compare_rows(result)
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
+        domains.setdefault(str(r["domain"]), []).append(r)
     return render(
         request,
         "compare_areas.html",
@@ -113,6 +116,7 @@ def compare_footprint_page(request: Request, st: StoreDep, footprint: str) -> An
             "result": result,
             "names": names,
             "rows": rows,
+            "domains": list(domains.items()),
             "footprints": st.compute(_footprints).to_dict("records"),
             "csv": f"/api/v1/compare-areas/{code}?format=csv",
             "json": f"/api/v1/compare-areas/{code}",

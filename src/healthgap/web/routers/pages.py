@@ -126,12 +126,17 @@ def area(
 ) -> Any:
     view = _profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""
+    rows = view.table.to_dict("records")
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
+        domains.setdefault(str(r["domain"]), []).append(r)
     return render(
         request,
         "area.html",
         {
             "view": view,
-            "rows": view.table.to_dict("records"),
+            "rows": rows,
+            "domains": list(domains.items()),
             "breakdowns": breakdowns,
             "csv": f"/api/v1/areas/{area_code}/profile?format=csv{extra}",
             "json": f"/api/v1/areas/{area_code}/profile?limit=1000{extra}",
