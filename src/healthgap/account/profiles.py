@@ -20,6 +20,8 @@ For each indicator and sex the store holds for the area (latest period):
 
 from __future__ import annotations
 
+import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,15 +29,16 @@ import numpy as np
 import pandas as pd
 
 from healthgap.account.scorecards import (
-    ENGLAND,
     HIGH_IS_GOOD,
     LOW_IS_GOOD,
     Z95,
     compare_to_benchmark,
-    fill_99_8,
+    widen_limits,
 )
+from healthgap.data.sources.indicator_review import DOMAINS, OUTCOMES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats.intervals import poisson_limits, wilson_limits
 
 
 def trend_slope(values: Any, lower: Any, upper: Any) -> tuple[float, float]:
@@ -67,9 +70,79 @@ def _trend_words(z: float, polarity: Any) -> tuple[str, str]:
     return direction, ""
 
 
+#: Area types in the order a profile prefers them when an area has several.
+AREA_TYPE_ORDER: tuple[str, ...] = (
+    "utla",
+    "lad",
+    "combined_authority",
+    "region",
+    "icb",
+    "sub_icb",
+    "nation",
+    "country",
+)
+#: Columns of the profile table, in order (see :func:`profile`).
+COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "area_name",
+    "area_type",
+    "domain",
+    "indicator_id",
+    "indicator_name",
+    "unit",
+    "sex",
+    "age",
+    "category_type",
+    "category",
+    "period",
+    "value",
+    "lower_95_0",
+    "upper_95_0",
+    "lower_99_8",
+    "upper_99_8",
+    "limits_99_8",
+    "count",
+    "denominator",
+    "benchmark",
+    "england_value",
+    "region_code",
+    "region_value",
+    "compared_95",
+    "compared_99_8",
+    "spine_min",
+    "spine_q1",
+    "spine_median",
+    "spine_q3",
+    "spine_max",
+    "worst",
+    "best",
+    "n_areas",
+    "trend_from",
+    "trend_slope",
+    "trend_z",
+    "trend",
+    "trend_meaning",
+    "polarity",
+    "polarity_reason",
+    "interval_method",
+    "value_type",
+    "definition",
+    "source",
+    "source_url",
+    "caveats",
+    "value_note",
+)
+_KEYS = ["indicator_id", "sex", "age"]
+_NO_TREND = ("trend_from", "trend_slope", "trend_z", "trend", "trend_meaning")
+
+
 @dataclass(frozen=True)
 class Profile:
-    """An area profile: one row per indicator and sex, plus each indicator's trend rows."""
+    """An area profile: one row per indicator, sex and age (and breakdown category).
+
+    ``table`` has :data:`COLUMNS`; ``trends`` the recent periods behind each trend;
+    ``inequality`` the Core20 breakdown (see :func:`profile`).
+    """
 
     area_code: str
     area_name: str
@@ -83,17 +156,372 @@ class Profile:
         """A copy of the profile table."""
         return self.table.copy()
 
+    def for_output(self) -> pd.DataFrame:
+        """The table as every face publishes it: :func:`published` (disclosure control)."""
+        return published(self.table)
+
+    @property
+    def compared(self) -> pd.DataFrame:
+        """Rows compared with England (a significance other than "not compared")."""
+        t = self.table
+        return t[(t["benchmark"] == "England") & (t["compared_95"] != "not compared")]
+
     def summary(self) -> str:
-        """Plain text, one line per indicator."""
+        """Plain text, one line per indicator, grouped by domain."""
         lines = [f"Profile: {self.area_name} ({self.area_code}, {self.area_type})"]
-        for r in self.table.itertuples(index=False):
-            lines.append(
-                f"- {r.indicator_name} [{r.sex}] {r.period}: {r.value:.1f} "
-                f"(England {r.england_value:.1f}; {r.compared_95} at 95%, "
-                f"{r.compared_99_8} at 99.8%); range {r.spine_min:.1f}-{r.spine_max:.1f}; "
-                f"trend: {r.trend}"
-            )
+        n = self.compared["indicator_id"].nunique()
+        lines.append(f"{n} indicators compared with England.")
+        for domain, part in self.table.groupby("domain", sort=False):
+            lines.append(f"\n{domain}")
+            for r in part.itertuples(index=False):
+                cat = f" [{r.category_type}: {r.category}]" if isinstance(r.category, str) else ""
+                eng = "" if pd.isna(r.england_value) else f"; England {r.england_value:.1f}"
+                lines.append(
+                    f"- {r.indicator_name} ({r.sex}){cat} {r.period}: {r.value:.1f}{eng}; "
+                    f"{r.compared_95} at 95%, {r.compared_99_8} at 99.8%; trend: {r.trend}"
+                )
         return "\n".join(lines)
+
+
+def published(table: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure control at the output boundary (:func:`healthgap.data.disclosure.protect_table`).
+
+    Small counts are withheld with the values and limits derived from them; the
+    comparisons of a withheld row read "withheld (small numbers)".
+    """
+    from healthgap.data.disclosure import protect_table
+
+    out = protect_table(table)
+    hidden = (out["value"].isna() & table["value"].reset_index(drop=True).notna()).to_numpy()
+    for c in ("compared_95", "compared_99_8", "trend"):
+        out[c] = out[c].astype(object)
+        out.loc[hidden, c] = "withheld (small numbers)"
+    for c in ("trend_slope", "trend_z", "trend_meaning"):
+        if c in out:
+            out.loc[hidden, c] = np.nan if c != "trend_meaning" else ""
+    return out
+
+
+def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
+    """Positions (0 to 1) for drawing each row's spine chart, England in the middle.
+
+    As Fingertips draws it: England's value at 0.5, the scale half-width the larger
+    distance from England to the worst or best value, worse to the left and better to the
+    right (lower to the left where the indicator has no judgement). Columns
+    ``pos_worst``, ``pos_q1``, ``pos_q3``, ``pos_best`` and ``pos_area``; NaN where
+    the row has no spine or England value.
+    """
+    eng = table["england_value"].to_numpy(dtype=float)
+    flip = (table["polarity"] == LOW_IS_GOOD).to_numpy()
+    sign = np.where(flip, -1.0, 1.0)
+    lo = table["spine_min"].to_numpy(dtype=float)
+    hi = table["spine_max"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.fmax(np.abs(lo - eng), np.abs(hi - eng))
+        half = np.where(half > 0, half, np.nan)
+        out = pd.DataFrame(index=table.index)
+        for name, column in (
+            ("pos_worst", "worst"),
+            ("pos_q1", "spine_q1"),
+            ("pos_q3", "spine_q3"),
+            ("pos_best", "best"),
+            ("pos_area", "value"),
+        ):
+            x = table[column].to_numpy(dtype=float)
+            out[name] = np.clip(0.5 + sign * (x - eng) / (2 * half), 0.0, 1.0)
+    # without judgement the spine runs lowest (left) to highest (right)
+    plain = ~table["polarity"].isin([HIGH_IS_GOOD, LOW_IS_GOOD]).to_numpy()
+    out.loc[plain, "pos_worst"] = np.clip(0.5 + (lo[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
+    out.loc[plain, "pos_best"] = np.clip(0.5 + (hi[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
+    return out
+
+
+def multiplier(unit: Any) -> float:
+    """The scale of a Fingertips unit label: "%" 100, "per 100,000" 100000, else NaN."""
+    if not isinstance(unit, str):
+        return float("nan")
+    if unit.strip() == "%":
+        return 100.0
+    found = re.match(r"^per ([\d,]+)", unit.strip())
+    return float(found.group(1).replace(",", "")) if found else float("nan")
+
+
+def limits_99_8(frame: pd.DataFrame) -> pd.DataFrame:
+    """99.8% limits by each row's interval method, with ``limits_99_8`` saying how.
+
+    * published 99.8% limits are kept ("published");
+    * Wilson score (proportions) with a count and denominator: Wilson limits of
+      count/denominator at 99.8%, times the unit's multiplier;
+    * Byar's method (crude rates) with a count and denominator: exact Poisson limits
+      below 10 events and Byar's from 10 (:func:`healthgap.stats.intervals.poisson_limits`),
+      divided by the denominator, times the multiplier;
+    * otherwise the 95% half-widths are scaled by z(99.8%)/z(95%)
+      (:func:`healthgap.account.scorecards.widen_limits`; "derived from 95% limits").
+    """
+    out = frame.copy()
+    n = len(out)
+    method = np.full(n, "", dtype=object)
+    lo = out["lower_99_8"].to_numpy(dtype=float).copy()
+    hi = out["upper_99_8"].to_numpy(dtype=float).copy()
+    published = ~np.isnan(lo) & ~np.isnan(hi)
+    method[published] = "published"
+    mult = out["unit"].map(multiplier).to_numpy(dtype=float)
+    count = out["count"].to_numpy(dtype=float)
+    den = out["denominator"].to_numpy(dtype=float)
+    usable = ~published & np.isfinite(count) & np.isfinite(den) & (den > 0) & np.isfinite(mult)
+    ci = out["interval_method"].fillna("").to_numpy(dtype=object)
+    wilson = usable & (ci == "Wilson Score method") & (count <= den)
+    if wilson.any():
+        w_lo, w_hi = wilson_limits(count[wilson], den[wilson], 0.998)
+        lo[wilson], hi[wilson] = w_lo * mult[wilson], w_hi * mult[wilson]
+        method[wilson] = "Wilson score from count and denominator"
+    byar = usable & (ci == "Byar's method")
+    if byar.any():
+        p_lo, p_hi, _ = poisson_limits(count[byar], 0.998)
+        lo[byar], hi[byar] = p_lo / den[byar] * mult[byar], p_hi / den[byar] * mult[byar]
+        method[byar] = "exact Poisson (<10) or Byar's from the count"
+    rest = ~published & ~wilson & ~byar
+    d_lo, d_hi = widen_limits(out["value"], out["lower_95_0"], out["upper_95_0"])
+    lo[rest], hi[rest] = d_lo[rest], d_hi[rest]
+    has = rest & ~np.isnan(lo)
+    method[has] = "derived from 95% limits"
+    method[rest & np.isnan(lo)] = "none"
+    out["lower_99_8"], out["upper_99_8"] = lo, hi
+    out["limits_99_8"] = method
+    return out
+
+
+def _pick_types(mine: pd.DataFrame, area_type: str | None) -> pd.DataFrame:
+    """One area type per area and indicator: the given one, else the first in
+    :data:`AREA_TYPE_ORDER` the area has values for."""
+    rank = {t: i for i, t in enumerate(AREA_TYPE_ORDER)}
+    if area_type is not None:
+        return mine[mine["area_type"] == area_type]
+    pairs = mine[["area_code", "indicator_id", "area_type"]].drop_duplicates()
+    pairs = pairs.assign(_rank=pairs["area_type"].map(rank).fillna(len(rank)))
+    chosen = pairs.sort_values("_rank").drop_duplicates(["area_code", "indicator_id"])
+    return mine.merge(chosen.drop(columns="_rank"), on=["area_code", "indicator_id", "area_type"])
+
+
+_CACHE: weakref.WeakKeyDictionary[Store, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _cached(store: Store) -> dict[str, Any]:
+    """Per-store cache of the region lookup and the indicator metadata (the store is
+    read-only while open, so they cannot change under it)."""
+    cache = _CACHE.get(store)
+    if cache is None:
+        from healthgap.data.indicator_metadata import metadata
+        from healthgap.geography import lad_lookup
+
+        try:
+            lookup = lad_lookup(store)
+            regions = dict(zip(lookup["utla_code"], lookup["region_code"], strict=True))
+            regions.update(zip(lookup["lad_code"], lookup["region_code"], strict=True))
+        except InputError:
+            regions = {}
+        meta = metadata(store).drop(columns=["dataset_id", "decimal_places"])
+        meta = meta.rename(columns={"name": "meta_name", "polarity": "meta_polarity"})
+        cache = {"regions": regions, "metadata": meta}
+        _CACHE[store] = cache
+    return cache
+
+
+_AREA_SQL = """
+SELECT * REPLACE (coalesce(sex, 'Persons') AS sex, coalesce(age, '') AS age)
+FROM indicators
+WHERE area_code IN (SELECT unnest($codes)) AND value IS NOT NULL {indicators}
+"""
+
+#: England, region and peer values (and the spine over English peers) for the wanted
+#: (indicator, area type, sex, age, period) combinations, in one pass.
+_COMPARATOR_SQL = """
+WITH rows AS (
+    SELECT i.indicator_id, i.area_code, i.area_type, coalesce(i.sex, 'Persons') AS sex,
+           coalesce(i.age, '') AS age, i.period, i.value
+    FROM indicators i
+    WHERE i.category_type IS NULL AND i.value IS NOT NULL
+      AND i.indicator_id IN (SELECT DISTINCT indicator_id FROM _wanted)
+      AND i.period IN (SELECT DISTINCT period FROM _wanted)
+)
+SELECT w.indicator_id, w.area_type, w.sex, w.age, w.period,
+       min(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
+           AS spine_min,
+       quantile_cont(r.value, 0.25) FILTER (WHERE r.area_type = w.area_type
+           AND r.area_code LIKE 'E%') AS spine_q1,
+       quantile_cont(r.value, 0.5) FILTER (WHERE r.area_type = w.area_type
+           AND r.area_code LIKE 'E%') AS spine_median,
+       quantile_cont(r.value, 0.75) FILTER (WHERE r.area_type = w.area_type
+           AND r.area_code LIKE 'E%') AS spine_q3,
+       max(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
+           AS spine_max,
+       count(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
+           AS n_areas,
+       any_value(r.value) FILTER (WHERE r.area_code = 'E92000001'
+           AND r.area_type = 'nation') AS england_value
+FROM _wanted w JOIN rows r
+  ON r.indicator_id = w.indicator_id AND r.period = w.period AND r.sex = w.sex
+ AND r.age = w.age
+GROUP BY ALL
+"""
+
+_REGION_SQL = """
+SELECT i.indicator_id, i.area_code AS region_code, coalesce(i.sex, 'Persons') AS sex,
+       coalesce(i.age, '') AS age, i.period, i.value AS region_value
+FROM indicators i
+WHERE i.area_type = 'region' AND i.category_type IS NULL
+  AND i.area_code IN (SELECT unnest($regions))
+  AND i.indicator_id IN (SELECT unnest($ids))
+"""
+
+
+def trends_table(recent: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """:func:`trend_slope` for every group of ``recent`` at once (vectorised).
+
+    ``recent`` holds the last periods of each group in order, with ``value``,
+    ``lower_95_0`` and ``upper_95_0``; the result has one row per group with
+    ``trend_slope`` and ``trend_z`` (NaN with fewer than 3 usable periods).
+    """
+    r = recent[keys].copy()
+    t = recent.groupby(keys, sort=False).cumcount().to_numpy(dtype=float)
+    y = recent["value"].to_numpy(dtype=float)
+    se = (recent["upper_95_0"].to_numpy(float) - recent["lower_95_0"].to_numpy(float)) / (2 * Z95)
+    ok = ~(np.isnan(y) | np.isnan(se)) & (se > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(ok, 1.0 / se**2, 0.0)
+    y0 = np.where(ok, y, 0.0)
+    r["n"], r["sw"], r["swt"], r["swy"] = ok.astype(float), w, w * t, w * y0
+    r["swtt"], r["swty"] = w * t * t, w * t * y0
+    s = r.groupby(keys, sort=False).sum().reset_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tw = s["swt"] / s["sw"]
+        sxx = s["swtt"] - s["sw"] * tw**2
+        slope = (s["swty"] - tw * s["swy"]) / sxx
+        z = slope * np.sqrt(sxx)
+    few = s["n"] < 3
+    s["trend_slope"] = slope.mask(few)
+    s["trend_z"] = z.mask(few)
+    return s[[*keys, "trend_slope", "trend_z"]]
+
+
+def _trend_columns(z: pd.Series, polarity: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    zz = z.to_numpy(dtype=float)
+    pol = polarity.to_numpy(dtype=object)
+    up, down = zz > Z95, zz < -Z95
+    words = np.where(up, "increasing", np.where(down, "decreasing", "no significant change"))
+    words = np.where(np.isnan(zz), "not assessed", words).astype(object)
+    better = ((pol == HIGH_IS_GOOD) & up) | ((pol == LOW_IS_GOOD) & down)
+    worse = ((pol == HIGH_IS_GOOD) & down) | ((pol == LOW_IS_GOOD) & up)
+    meaning = np.where(better, "getting better", np.where(worse, "getting worse", ""))
+    return words, meaning.astype(object)
+
+
+def profile_rows(
+    area_codes: list[str],
+    *,
+    store: Store,
+    area_type: str | None = None,
+    indicators: list[str] | None = None,
+    trend_periods: int = 5,
+    breakdowns: bool = False,
+    trends: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profile table of several areas at once (the engine of :func:`profile` and
+    :func:`healthgap.account.compare_areas.compare_areas`): ``(table, trend rows)``.
+
+    ``indicators=None`` takes every indicator but the Health Index's ``hi_*`` (which have
+    no limits or England value)."""
+    cache = _cached(store)
+    cur = store.backend.con.cursor()
+    try:
+        params: dict[str, Any] = {"codes": list(area_codes)}
+        extra = "AND NOT starts_with(indicator_id, 'hi_')"  # Health Index: not compared
+        if indicators is not None:
+            extra, params["ids"] = "AND indicator_id IN (SELECT unnest($ids))", list(indicators)
+        rows = cur.execute(_AREA_SQL.format(indicators=extra), params).fetch_df()
+        overall = _pick_types(rows[rows["category_type"].isna()], area_type)
+        if overall.empty:
+            return pd.DataFrame(columns=list(COLUMNS)), pd.DataFrame()
+        order = ["area_code", *_KEYS, "period_end", "period_start"]
+        overall = overall.sort_values(order)
+        latest = overall.groupby(["area_code", *_KEYS], sort=False).tail(1)
+        wanted = latest[["indicator_id", "area_type", "sex", "age", "period"]].drop_duplicates()
+        cur.register("_wanted", wanted)
+        comp = cur.execute(_COMPARATOR_SQL).fetch_df()
+        cur.unregister("_wanted")
+        regions = cache["regions"]
+        region_codes = sorted({regions[c] for c in area_codes if c in regions})
+        reg = cur.execute(
+            _REGION_SQL,
+            {"regions": region_codes, "ids": sorted(set(wanted["indicator_id"]))},
+        ).fetch_df()
+    finally:
+        cur.close()
+    table = latest.merge(comp, on=["indicator_id", "area_type", "sex", "age", "period"], how="left")
+    table["region_code"] = table["area_code"].map(regions)
+    table = table.merge(reg, on=["region_code", *_KEYS, "period"], how="left")
+    table["benchmark"] = "England"
+
+    if breakdowns:
+        cats = rows[rows["category_type"].notna()]
+        cats = cats.merge(
+            latest[["area_code", "indicator_id", "area_type"]].drop_duplicates(),
+            on=["area_code", "indicator_id", "area_type"],
+        )
+        if len(cats):
+            last = cats.groupby(["area_code", *_KEYS, "category_type"])["period_end"].transform(
+                "max"
+            )
+            cats = cats[cats["period_end"] == last]
+            whole = overall[["area_code", *_KEYS, "period", "value"]].rename(
+                columns={"value": "england_value"}
+            )
+            cats = cats.merge(whole, on=["area_code", *_KEYS, "period"], how="left")
+            cats["benchmark"] = "area"
+            table = pd.concat([table, cats], ignore_index=True)
+
+    table = table.merge(cache["metadata"], on="indicator_id", how="left")
+    table["indicator_name"] = table["meta_name"].fillna(table["indicator_name"])
+    table["polarity"] = table["meta_polarity"].fillna(table["polarity"])
+    table["domain"] = table["domain"].fillna(OUTCOMES)
+    for c in ("value", "lower_95_0", "upper_95_0", "lower_99_8", "upper_99_8"):
+        table[c] = table[c].astype(float)
+    table = limits_99_8(table)
+    table["compared_95"] = compare_to_benchmark(
+        table["lower_95_0"], table["upper_95_0"], table["england_value"], table["polarity"]
+    )
+    table["compared_99_8"] = compare_to_benchmark(
+        table["lower_99_8"], table["upper_99_8"], table["england_value"], table["polarity"]
+    )
+    low_good = (table["polarity"] == LOW_IS_GOOD).to_numpy()
+    table["worst"] = np.where(low_good, table["spine_max"], table["spine_min"])
+    table["best"] = np.where(low_good, table["spine_min"], table["spine_max"])
+
+    trend_rows = pd.DataFrame(columns=["area_code", *_KEYS, "period", "value"])
+    keys = ["area_code", *_KEYS]
+    if trends:
+        recent = overall.groupby(keys, sort=False).tail(trend_periods)
+        tr = trends_table(recent, keys)
+        tr["trend_from"] = recent.groupby(keys, sort=False)["period"].first().to_numpy()
+        table = table.merge(tr, on=keys, how="left")
+        trend_rows = recent[[*keys, "period", "value", "lower_95_0", "upper_95_0"]]
+        trend_rows = trend_rows.reset_index(drop=True)
+    else:
+        for c in ("trend_from", "trend_slope", "trend_z"):
+            table[c] = np.nan
+    area_rows = (table["benchmark"] == "area").to_numpy()
+    table.loc[area_rows, ["trend_from", "trend_slope", "trend_z"]] = np.nan
+    table["trend"], table["trend_meaning"] = _trend_columns(table["trend_z"], table["polarity"])
+    domain_rank = {d: i for i, d in enumerate(DOMAINS)}
+    table["_d"] = table["domain"].map(domain_rank).fillna(len(DOMAINS))
+    table["_b"] = area_rows
+    table = table.sort_values(
+        ["area_code", "_d", "indicator_name", "sex", "age", "_b", "category_type", "category"],
+        na_position="first",
+    )
+    table["age"] = table["age"].replace("", np.nan)
+    table["area_name"] = np.nan
+    return table[list(COLUMNS)].reset_index(drop=True), trend_rows
 
 
 def profile(
@@ -104,45 +532,59 @@ def profile(
     indicators: list[str] | None = None,
     trend_periods: int = 5,
     inequality: bool = True,
+    breakdowns: bool = False,
 ) -> Profile:
-    """The Fingertips-style profile of one area (see the module docs for the methods).
+    """The Fingertips-style profile of one area: every indicator the store holds for it.
+
+    Rows are grouped by domain (health outcomes, health improvement, wider determinants,
+    healthcare; from ``indicator_metadata``) and carry the indicator's metadata (unit,
+    definition, polarity and its reason, interval method, source and its address).
+    For each indicator, sex and age the latest period with a value is compared with
+    England at 95% and 99.8% (:func:`limits_99_8` gives the 99.8% limits by the
+    indicator's interval method), placed on a spine of every English area of the same
+    type (worst, 25th percentile, median, 75th percentile and best by polarity), and
+    given its recent trend (see the module docs). ``region_value`` is the area's
+    region's value where the store holds it.
 
     Parameters
     ----------
     area_code
-        A GSS code in the store's indicators (LAD, UTLA, combined authority, region).
+        A GSS code in the store's indicators (LAD, UTLA, combined authority, region,
+        ICB, sub-ICB).
     store
         An open store.
     area_type
-        Which of the area's types to profile when a code has several (a unitary
-        authority is both ``lad`` and ``utla``); default: the first of utla,
-        combined_authority, region, lad that has data.
+        Use only this area type; default: per indicator, the first of
+        :data:`AREA_TYPE_ORDER` the area has values for (a unitary authority is both a
+        ``utla`` and a ``lad``).
     indicators
         Indicator ids to include (default: all with values for the area; Health Index
-        ``hi_*`` indicators, which have no limits, are left out unless named).
+        ``hi_*`` indicators, which have no limits or England value, are left out unless
+        named).
     trend_periods
         Periods in the recent trend (at least 3).
     inequality
-        Add the inequality breakdown (``Profile.inequality``): for an area made of LADs
-        (a UTLA, strategic authority, region or a LAD itself), its Core20 LADs against
-        the rest and the SII across national LAD deprivation deciles, from
-        :func:`healthgap.account.core20plus5.core20_indicators` (an ecological
-        approximation; see there). Empty, with a note, where the area is not made of
-        LADs in the 2024 lookups.
+        Add the Core20 breakdown of the four headline indicators (``Profile.inequality``,
+        :func:`healthgap.account.core20plus5.core20_indicators`).
+    breakdowns
+        Add rows for the area's breakdowns (ethnic group, deprivation within the area,
+        ...) in their latest period, with ``category_type`` and ``category`` set and the
+        area's own value as ``benchmark`` (``england_value`` then holds the area's value).
 
     Examples
     --------
-    >>> p = profile("E08000025", store=store)  # doctest: +SKIP
-    >>> print(p.summary())  # doctest: +SKIP
+    >>> p = profile("E08000003", store=store)  # doctest: +SKIP
+    >>> p.compared["indicator_id"].nunique() >= 40  # doctest: +SKIP
+    True
     """
     if isinstance(trend_periods, bool) or not isinstance(trend_periods, int) or trend_periods < 3:
         raise InputError(
             f"trend_periods must be a whole number of at least 3; got {trend_periods!r}. "
             "Fingertips uses the 5 most recent periods."
         )
-    table = store.table("indicators")
+    t = store.table("indicators")
     mine = store.to_pandas(
-        table.filter(table.area_code == area_code).select("area_type", "indicator_id").distinct()
+        t.filter(t.area_code == area_code).select("area_type", "indicator_id").distinct()
     )
     if mine.empty:
         raise InputError(
@@ -150,113 +592,50 @@ def profile(
             "none. Use a LAD, UTLA, combined authority or region code such as E08000025."
         )
     types = list(dict.fromkeys(mine["area_type"]))
-    if area_type is None:
-        order = ["utla", "combined_authority", "region", "lad", "nation"]
-        area_type = next((t for t in order if t in types), types[0])
-    elif area_type not in types:
+    if area_type is not None and area_type not in types:
         raise InputError(
             f"area_type must be one of {', '.join(types)} for {area_code}; got {area_type!r}."
         )
-    ids = sorted(set(mine.loc[mine["area_type"] == area_type, "indicator_id"]))
+    available = sorted(set(mine["indicator_id"]))
+    if area_type is not None:
+        available = sorted(set(mine.loc[mine["area_type"] == area_type, "indicator_id"]))
     if indicators is None:
-        ids = [i for i in ids if not i.startswith("hi_")]
+        ids = [i for i in available if not i.startswith("hi_")]
     else:
-        missing = [i for i in indicators if i not in ids]
+        missing = [i for i in indicators if i not in available]
         if missing:
             raise InputError(
                 f"indicators must have values for {area_code}; got {missing[0]!r}, which has "
-                f"none. Available: {', '.join(ids[:8])}."
+                f"none. Available: {', '.join(available[:8])}."
             )
         ids = list(indicators)
-    cond = (
-        table.indicator_id.isin(ids)
-        & ((table.area_type == area_type) | (table.area_code == ENGLAND))
-        & table.category_type.isnull()
+    table, trend_rows = profile_rows(
+        [area_code],
+        store=store,
+        area_type=area_type,
+        indicators=ids,
+        trend_periods=trend_periods,
+        breakdowns=breakdowns,
     )
-    rows = store.to_pandas(table.filter(cond))
-    rows["sex"] = rows["sex"].fillna("Persons")  # the Health Index gives no sex: all persons
-    for c in ("value", "lower_95_0", "upper_95_0", "lower_99_8", "upper_99_8"):
-        rows[c] = rows[c].astype(float)
-    rows = fill_99_8(rows)
-    peers = rows[rows["area_type"] == area_type]
-    area = peers[peers["area_code"] == area_code]
-    area_name = str(area["area_name"].iloc[0]) if len(area) else area_code
-    keys = ["indicator_id", "sex"]
-
-    latest = (area.sort_values([*keys, "period_end", "period_start"]).groupby(keys).tail(1))[
-        [
-            *keys,
-            "indicator_name",
-            "period",
-            "value",
-            "lower_95_0",
-            "upper_95_0",
-            "lower_99_8",
-            "upper_99_8",
-            "derived_99_8",
-            "polarity",
-        ]
-    ]
-    eng = rows[(rows["area_code"] == ENGLAND) & (rows["area_type"] == "nation")][
-        [*keys, "period", "value"]
-    ].rename(columns={"value": "england_value"})
-    out = latest.merge(eng, on=[*keys, "period"], how="left")
-    out["compared_95"] = compare_to_benchmark(
-        out["lower_95_0"], out["upper_95_0"], out["england_value"], out["polarity"]
-    )
-    out["compared_99_8"] = compare_to_benchmark(
-        out["lower_99_8"], out["upper_99_8"], out["england_value"], out["polarity"]
-    )
-
-    # spine chart: all comparable areas in the same period, vectorised by groupby
-    same = peers.merge(out[[*keys, "period"]], on=[*keys, "period"])
-    g = same.groupby(keys)["value"]
-    spine = pd.DataFrame(
-        {
-            "spine_min": g.min(),
-            "spine_q1": g.quantile(0.25),
-            "spine_median": g.median(),
-            "spine_q3": g.quantile(0.75),
-            "spine_max": g.max(),
-            "n_areas": g.count(),
-        }
-    ).reset_index()
-    out = out.merge(spine, on=keys, how="left")
-    low_good = out["polarity"] == LOW_IS_GOOD
-    out["worst"] = np.where(low_good, out["spine_max"], out["spine_min"])
-    out["best"] = np.where(low_good, out["spine_min"], out["spine_max"])
-
-    # trend: the last trend_periods periods per indicator (a loop over a few indicators)
-    recent = (
-        area.sort_values([*keys, "period_end", "period_start"]).groupby(keys).tail(trend_periods)
-    )
-    trend_rows = []
-    for (ind, sex), part in recent.groupby(keys, sort=True):
-        slope, z = trend_slope(part["value"], part["lower_95_0"], part["upper_95_0"])
-        words, meaning = _trend_words(z, part["polarity"].iloc[0])
-        trend_rows.append(
-            {
-                "indicator_id": ind,
-                "sex": sex,
-                "trend_from": part["period"].iloc[0],
-                "trend_slope": slope,
-                "trend_z": z,
-                "trend": words,
-                "trend_meaning": meaning,
-            }
-        )
-    trend_columns = [*keys, "trend_from", "trend_slope", "trend_z", "trend", "trend_meaning"]
-    out = out.merge(pd.DataFrame(trend_rows, columns=trend_columns), on=keys, how="left")
-    trends = recent[[*keys, "period", "value", "lower_95_0", "upper_95_0"]].reset_index(drop=True)
+    kinds = table.loc[table["benchmark"] == "England", "area_type"]
+    chosen = str(kinds.mode().iloc[0]) if len(kinds) else (area_type or types[0])
+    names = store.to_pandas(
+        store.table("areas").filter(lambda a: a.code == area_code).select("name")
+    )["name"].dropna()
+    area_name = str(names.iloc[0]) if len(names) else area_code
+    table["area_name"] = area_name
+    headline = table[table["benchmark"] == "England"]
     breakdown, notes = (
-        _inequality(area_code, store, out, keys) if inequality else (pd.DataFrame(), ())
+        _inequality(area_code, store, headline, ["indicator_id", "sex"])
+        if inequality
+        else (pd.DataFrame(), ())
     )
     return Profile(
         area_code=area_code,
         area_name=area_name,
-        area_type=area_type,
-        table=out.sort_values(keys, ignore_index=True),
-        trends=trends,
+        area_type=chosen,
+        table=table,
+        trends=trend_rows.drop(columns="area_code", errors="ignore"),
         inequality=breakdown,
         notes=notes,
     )
@@ -268,7 +647,15 @@ def _inequality(
     """Core20 LADs vs the rest within the area, and the SII across LAD deciles."""
     from healthgap.account.core20plus5 import core20_indicators
 
-    pairs = [tuple(x) for x in table[keys].itertuples(index=False, name=None)]
+    headline = {("hle_birth", "Female"), ("hle_birth", "Male"), ("93722", "Persons")}
+    headline |= {("adult_obesity", "Persons")}
+    pairs = [
+        tuple(x)
+        for x in table[keys].drop_duplicates().itertuples(index=False, name=None)
+        if tuple(x) in headline
+    ]
+    if not pairs:
+        return pd.DataFrame(), ("No inequality breakdown: none of the headline indicators.",)
     try:
         result = core20_indicators(area_code, store=store, indicators=pairs)
     except InputError as exc:

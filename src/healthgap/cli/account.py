@@ -185,15 +185,54 @@ def profile_command(
     area_type: Annotated[
         str | None, typer.Option("--area-type", help="lad, utla, combined_authority or region.")
     ] = None,
+    breakdowns: Annotated[
+        bool,
+        typer.Option(
+            "--breakdowns",
+            help="Add the area's breakdown rows (ethnic group, deprivation within the "
+            "area, ...) with category_type and category.",
+        ),
+    ] = False,
     store: StoreOption = None,
     out: OutOption = None,
 ) -> None:
-    """A Fingertips-style area profile: each indicator against England, spine and trend."""
+    """A Fingertips-style area profile: every indicator against England, spine and trend.
+
+    With --out the whole table is written (domain, metadata, 95% and 99.8% comparisons,
+    spine, trend; category_type/category for breakdown rows), small numbers withheld.
+    """
     from healthgap.account.profiles import profile
 
     with _open(store) as s:
-        result = profile(area, store=s, area_type=area_type)
+        result = profile(
+            area, store=s, area_type=area_type, breakdowns=breakdowns, inequality=False
+        )
     if out is None:
         out_console.print(result.summary(), markup=False)
     else:
-        write_or_show(result.to_frame(), out)
+        write_or_show(result.for_output(), out)
+
+
+@app.command("compare-areas")
+def compare_areas_command(
+    footprint: Annotated[
+        str,
+        typer.Option(
+            "--footprint",
+            help="A combined authority (E47), region (E12) or ICB (E54) code, or area "
+            "codes separated by commas.",
+        ),
+    ],
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """Every member council x every indicator, compared with England (Fingertips style)."""
+    from healthgap.account.compare_areas import compare_areas
+
+    target: str | list[str] = footprint if "," not in footprint else footprint.split(",")
+    with _open(store) as s:
+        result = compare_areas(target, store=s)
+    if out is None:
+        out_console.print(result.summary(), markup=False)
+    else:
+        write_or_show(result.for_output(), out)

@@ -38,6 +38,7 @@ from healthgap.data.sources import (
     nhs_allocations,
     ohid,
     ons,
+    ons_le,
     standards,
 )
 from healthgap.data.sources._common import Parsed
@@ -463,6 +464,41 @@ _INDICATOR_BREADTH: tuple[Dataset, ...] = (
                     "apps/ai-search/ai-search-setup/dist/assets/ft.json",
                 ),
             ),
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="ons_le_local_areas_by_age",
+        title=(
+            "Life expectancy for local areas of the UK, 2021 to 2023: at birth and at 65, "
+            "with 95% limits"
+        ),
+        publisher=ONS,
+        period="2021-2023",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography=(
+            "UK countries, English regions, combined authorities, ICBs, counties, unitary "
+            "authorities and districts"
+        ),
+        file="hle_le/ons_le_local_areas_by_age_2021_2023.csv",
+        sha256="2afef90fc97ed204684ecfd96eaa300a6d17c4bdf8c4b75679df9de619f70e8e",
+        rows=18880,
+        table="indicators",
+        parser=ons_le.le_by_age,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            "CameronNicholas-Foley/IJC445-Yorkshire-structural-profile @ "
+            "1651379b467e4e553ea88bb87da862ab2d4aeaf9, raw_data/ONS_life_expectancy/"
+            "lifeexpectancylocalareas_trimmed.xlsx (header rows dropped)"
+        ),
+        caveats=(
+            "Loaded: le_birth (age <1) for every area but England and the regions (those "
+            "come from ons_le_regions, the same release) and le_65 (age band 65 to 69) for "
+            "every area; the other age bands are not loaded.",
+            "Scottish and Welsh health boards are left out.",
         ),
     ),
 )

@@ -67,6 +67,17 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         _ONS_HLE,
         None,
     ),
+    "le_65": (
+        "Life expectancy at 65",
+        "Average number of further years a person aged 65 would live at current "
+        "age-specific mortality.",
+        "years",
+        "Life expectancy",
+        "95% limits as published (ONS)",
+        "Office for National Statistics",
+        _ONS_HLE,
+        None,
+    ),
     "93722": (
         "Under 75 mortality rate from cardiovascular diseases considered preventable",
         "Age-standardised rate of deaths from preventable cardiovascular disease in people "

@@ -124,77 +124,45 @@ def areas(store: Store, area_type: str | None = None) -> pd.DataFrame:
     return got.sort_values(["area_name", "area_type"]).reset_index(drop=True)
 
 
-def _significance(value: Any, lower: Any, upper: Any, england: Any, polarity: Any) -> str:
-    if not np.isfinite([lower, upper, england]).all():
-        return "not compared"
-    if lower > england:
-        side = "higher"
-    elif upper < england:
-        side = "lower"
-    else:
-        return "similar"
-    pol = str(polarity or "").lower()
-    if "high is good" in pol:
-        return "better" if side == "higher" else "worse"
-    if "low is good" in pol:
-        return "better" if side == "lower" else "worse"
-    return side
+def area_profile(store: Store, area_code: str, breakdowns: bool = False) -> View:
+    """The area's profile from the one profile service
+    (:func:`healthgap.account.profiles.profile`), as published (small numbers withheld).
 
-
-def area_profile(store: Store, area_code: str) -> View:
-    """Each indicator for an area (latest period) against England, with significance.
-
-    Significance follows the Fingertips rule: the area's 95% interval compared with the
-    England value (``higher``/``lower``, or ``better``/``worse`` where the indicator has a
-    polarity; ``similar`` when the interval contains England's value).
+    ``significance`` repeats ``compared_95`` (the page's and API's long-standing name);
+    the ``pos_*`` columns place the spine chart
+    (:func:`~healthgap.account.profiles.spine_positions`).
     """
+    from healthgap.account.profiles import profile, spine_positions
+
     _code(area_code, "area", "E06000001")
-    t = store.table("indicators")
-    got = store.to_pandas(t.filter((t.area_code == area_code) & t.category_type.isnull()))
-    if got.empty:
-        raise InputError(
-            f"area must be an area code with indicator values; got {area_code!r}. "
-            "Pick one from /areas (e.g. E06000001)."
-        )
-    key = ["indicator_id", "sex", "age"]
-    got = got.sort_values("period_end").groupby(key, dropna=False).tail(1)
-    eng = store.to_pandas(t.filter((t.area_code == ENGLAND) & t.category_type.isnull()))
-    eng = eng[[*key, "period", "value"]].rename(columns={"value": "england_value"})
-    merged = got.merge(eng, on=[*key, "period"], how="left")
-    merged["significance"] = [
-        _significance(v, lo, hi, e, p)
-        for v, lo, hi, e, p in zip(
-            merged["value"],
-            merged["lower_95_0"],
-            merged["upper_95_0"],
-            merged["england_value"],
-            merged["polarity"],
-            strict=True,
-        )
-    ]
-    cols = [
-        "indicator_id",
-        "indicator_name",
-        "sex",
-        "age",
-        "period",
-        "value",
-        "lower_95_0",
-        "upper_95_0",
-        "count",
-        "england_value",
-        "significance",
-    ]
-    merged["_unc"] = merged["significance"] == "not compared"
-    merged = merged.sort_values(["_unc", "indicator_name", "sex"])
-    table = protect(merged[cols].reset_index(drop=True))
-    names = got["area_name"].dropna()
-    name = str(names.iloc[0]) if len(names) else area_code
+    result = profile(area_code, store=store, inequality=False, breakdowns=breakdowns)
+    table = result.for_output()
+    table["significance"] = table["compared_95"]
+    table = pd.concat([table, spine_positions(table)], axis=1)
+    compared = int(
+        table.loc[
+            (table["benchmark"] == "England")
+            & ~table["compared_95"].isin(["not compared", "withheld (small numbers)"]),
+            "indicator_id",
+        ].nunique()
+    )
     return View(
-        f"{name}: area profile",
+        f"{result.area_name}: area profile",
         table,
-        {"area_code": area_code, "area_name": name, "area_type": str(got["area_type"].iloc[0])},
-        ("Significance: the area's 95% confidence interval compared with England's value.",),
+        {
+            "area_code": area_code,
+            "area_name": result.area_name,
+            "area_type": result.area_type,
+            "indicators": int(table["indicator_id"].nunique()),
+            "compared": compared,
+        },
+        (
+            "Significance: the area's 95% (and 99.8%) confidence interval compared with "
+            "England's value; 99.8% limits by the indicator's interval method.",
+            "Spine: England in the middle; worst, 25th percentile, 75th percentile and best "
+            "of the English areas of the same type; the area is the marker.",
+            "Trend: weighted least-squares slope over the last 5 periods, tested at 95%.",
+        ),
     )
 
 

@@ -62,6 +62,7 @@ REVIEWED: dict[str, Review] = {
     "hle_birth": _hi(OUTCOMES, "more years in good health is better"),
     "hle_birth_dec2023": _hi(OUTCOMES, "more years in good health is better"),
     "le_birth": _hi(OUTCOMES, "longer life is better"),
+    "le_65": _hi(OUTCOMES, "longer life is better"),
     "93722": _lo(OUTCOMES, "fewer preventable deaths is better (PHOF: low is good)"),
     "adult_obesity": _lo(IMPROVEMENT, "less obesity is better (PHOF: low is good)"),
     "hle_birth_imd2015_decile": _hi(OUTCOMES, "more years in good health is better"),

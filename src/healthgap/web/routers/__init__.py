@@ -68,3 +68,8 @@ from healthgap.web.routers.ledger import router as _ledger  # noqa: E402
 ROUTERS.append(_ledger)
 ROUTERS.append(_ledger_api)
 NAV.append(("/ledger", "Spending"))
+
+from healthgap.web.routers.indicators import router as _indicators  # noqa: E402
+
+ROUTERS.append(_indicators)
+NAV.append(("/compare-areas", "Compare areas"))

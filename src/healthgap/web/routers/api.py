@@ -139,11 +139,12 @@ def profile(
     request: Request,
     st: StoreDep,
     area_code: str,
+    breakdowns: bool = False,
     format: Format = Fmt,
     limit: int = Limit,
     offset: int = Offset,
 ) -> Any:
-    view = _profile(st, area_code)
+    view = _profile(st, area_code, breakdowns)
     return _view(request, view, f"profile-{area_code}", format, limit, offset)
 
 

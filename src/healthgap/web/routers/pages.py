@@ -125,23 +125,34 @@ def area(
     request: Request,
     st: StoreDep,
     area_code: str,
+    breakdowns: bool = False,
 ) -> Any:
-    view = _profile(st, area_code)
+    view = _profile(st, area_code, breakdowns)
+    extra = "&breakdowns=true" if breakdowns else ""
+    rows = view.table.to_dict("records")
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
+        domains.setdefault(str(r["domain"]), []).append(r)
     return render(
         request,
         "area.html",
         {
             "view": view,
-            "rows": view.table.to_dict("records"),
-            "csv": f"/api/v1/areas/{area_code}/profile?format=csv",
+            "rows": rows,
+            "domains": list(domains.items()),
+            "breakdowns": breakdowns,
+            "csv": f"/api/v1/areas/{area_code}/profile?format=csv{extra}",
+            "json": f"/api/v1/areas/{area_code}/profile?limit=1000{extra}",
         },
     )
 
 
-def _profile(st: StoreHandle, area_code: str) -> viewmodels.View:
+def _profile(st: StoreHandle, area_code: str, breakdowns: bool = False) -> viewmodels.View:
     """The area profile, or a 404 when the store has no values for the area."""
     try:
-        view: viewmodels.View = st.compute(viewmodels.area_profile, area_code)
+        view: viewmodels.View = st.compute(
+            viewmodels.area_profile, area_code, breakdowns=breakdowns
+        )
     except InputError as exc:
         raise WebError(404, "not_found", str(exc)) from exc
     return view

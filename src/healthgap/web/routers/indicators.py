@@ -1,0 +1,236 @@
+"""Compare-areas and inequalities-within-an-area pages, and their JSON/CSV.
+
+Faces only: :func:`healthgap.account.compare_areas.compare_areas` and
+:func:`healthgap.account.inequalities.inequalities` compute every figure; the page, the
+JSON and the CSV render the same tables (small numbers withheld).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from healthgap.errors import InputError
+from healthgap.web.deps import StoreHandle, store
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.viewmodels import _code
+
+StoreDep = Annotated[StoreHandle, Depends(store)]
+router = APIRouter()
+
+VEGA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def _compare(store_: Any, footprint: str) -> Any:
+    from healthgap.account.compare_areas import compare_areas
+
+    return compare_areas(footprint, store=store_)
+
+
+def _inequalities(store_: Any, area_code: str) -> Any:
+    from healthgap.account.inequalities import inequalities
+
+    return inequalities(area_code, store=store_)
+
+
+def _footprints(store_: Any) -> pd.DataFrame:
+    """Strategic authorities, ICBs and regions offered on /compare-areas."""
+    from healthgap.geography import lad_lookup
+
+    lk = lad_lookup(store_)
+    parts = []
+    for level, kind in (("strategic_authority", "Strategic authority"), ("region", "Region")):
+        d = lk[[f"{level}_code", f"{level}_name"]].dropna().drop_duplicates()
+        d.columns = ["code", "name"]
+        parts.append(d.assign(kind=kind).sort_values("name"))
+    icb = store_.to_pandas(
+        store_.table("lookup_sicbl22_icb22_names_en").select("icb22_code", "icb22_name").distinct()
+    )
+    icb.columns = ["code", "name"]
+    parts.append(icb.assign(kind="Integrated care board").sort_values("name"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _safe_json(spec: dict[str, Any]) -> str:
+    """JSON for a <script type="application/json"> block: no "<" can close it."""
+    return json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _computed(st: StoreHandle, fn: Any, code: str) -> Any:
+    try:
+        return st.compute(fn, code)
+    except InputError as exc:
+        raise WebError(404, "not_found", str(exc)) from exc
+
+
+def _compare_rows(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """Indicator rows with one (value, significance) cell per member council."""
+    table = result.for_output()
+    names = [n for n in result.members["area_name"] if n in set(table["area_name"])]
+    table = table.assign(age=table["age"].fillna(""))
+    keys = ["domain", "indicator_id", "indicator_name", "unit", "sex", "age"]
+    rows = []
+    for values, part in table.groupby(keys, sort=False):
+        cells = {r.area_name: (r.value, r.compared_95, r.period) for r in part.itertuples()}
+        row = dict(zip(keys, values, strict=True))
+        row["england_value"] = (
+            part["england_value"].dropna().iloc[0] if part["england_value"].notna().any() else None
+        )
+        row["cells"] = [cells.get(n, (None, "", "")) for n in names]
+        row["periods"] = ", ".join(sorted(set(part["period"])))
+        rows.append(row)
+    return names, rows
+
+
+@router.get("/compare-areas", include_in_schema=False)
+def compare_page(request: Request, st: StoreDep, footprint: str | None = None) -> Any:
+    """Choose a footprint; a choice redirects to its page."""
+    if footprint:
+        code = _code(footprint.strip(), "footprint", "E47000001")
+        return RedirectResponse(f"/compare-areas/{code}", status_code=303)
+    return render(
+        request,
+        "compare_areas.html",
+        {"result": None, "footprints": st.compute(_footprints).to_dict("records")},
+    )
+
+
+@router.get("/compare-areas/{footprint}", include_in_schema=False)
+def compare_footprint_page(request: Request, st: StoreDep, footprint: str) -> Any:
+    code = _code(footprint, "footprint", "E47000001")
+    result = _computed(st, _compare, code)
+    names, rows = _compare_rows(result)
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
+        domains.setdefault(str(r["domain"]), []).append(r)
+    return render(
+        request,
+        "compare_areas.html",
+        {
+            "result": result,
+            "names": names,
+            "rows": rows,
+            "domains": list(domains.items()),
+            "footprints": st.compute(_footprints).to_dict("records"),
+            "csv": f"/api/v1/compare-areas/{code}?format=csv",
+            "json": f"/api/v1/compare-areas/{code}",
+        },
+    )
+
+
+@router.get(
+    "/api/v1/compare-areas/{footprint}",
+    tags=["api"],
+    summary="Member councils x indicators, compared with England",
+)
+def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
+    """The long compare-areas table (one row per council and indicator), as published."""
+    code = _code(footprint, "footprint", "E47000001")
+    result = _computed(st, _compare, code)
+    table = result.for_output()
+    if format == "csv":
+        return csv_response(table, f"compare-areas-{code}")
+    return {
+        "footprint": result.footprint,
+        "footprint_name": result.footprint_name,
+        "members": records(result.members),
+        "data": records(table),
+    }
+
+
+def _chart(groups: pd.DataFrame, title: str) -> str:
+    rows = [
+        {"group": str(r.category), "value": r.value, "lower": r.lower_95_0, "upper": r.upper_95_0}
+        for r in groups.itertuples()
+        if r.value == r.value
+    ]
+    spec = {
+        "$schema": VEGA,
+        "description": title,
+        "data": {"values": rows},
+        "width": "container",
+        "height": {"step": 18},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": "#1d70b8"},
+                "encoding": {
+                    "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
+                    "x": {"field": "value", "type": "quantitative", "title": "Value"},
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "#0b0c0c"},
+                "encoding": {
+                    "y": {"field": "group", "type": "nominal", "sort": None},
+                    "x": {"field": "lower", "type": "quantitative"},
+                    "x2": {"field": "upper"},
+                },
+            },
+        ],
+    }
+    return _safe_json(spec)
+
+
+@router.get("/areas/{area_code}/inequalities", include_in_schema=False)
+def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
+    code = _code(area_code, "area", "E08000003")
+    result = _computed(st, _inequalities, code)
+    groups = result.for_output()
+    sections = []
+    keys = ["indicator_id", "indicator_name", "unit", "sex", "age", "dimension", "category_type"]
+    for i, (values, part) in enumerate(groups.groupby(keys, sort=False)):
+        info = dict(zip(keys, values, strict=True))
+        m = result.measures
+        chosen = m[
+            (m["indicator_id"] == info["indicator_id"])
+            & (m["category_type"] == info["category_type"])
+            & (m["sex"] == info["sex"])
+        ]
+        title = f"{info['indicator_name']} by {info['dimension']}"
+        sections.append(
+            {
+                **info,
+                "id": f"ineq-{i}",
+                "title": title,
+                "period": ", ".join(sorted(set(part["period"]))),
+                "groups": part.to_dict("records"),
+                "measures": chosen.to_dict("records"),
+                "spec": _chart(part, title),
+            }
+        )
+    return render(
+        request,
+        "inequalities.html",
+        {
+            "result": result,
+            "sections": sections,
+            "csv": f"/api/v1/areas/{code}/inequalities?format=csv",
+        },
+    )
+
+
+@router.get(
+    "/api/v1/areas/{area_code}/inequalities",
+    tags=["api"],
+    summary="An area's values by deprivation, ethnic group and sex, with HEAT measures",
+)
+def inequalities_api(st: StoreDep, area_code: str, format: Format = Fmt) -> Any:
+    """Group values (small numbers withheld) and the summary measures of inequality."""
+    code = _code(area_code, "area", "E08000003")
+    result = _computed(st, _inequalities, code)
+    groups = result.for_output()
+    if format == "csv":
+        return csv_response(groups, f"inequalities-{code}")
+    return {
+        "area_code": result.area_code,
+        "area_name": result.area_name,
+        "notes": list(result.notes),
+        "groups": records(groups),
+        "measures": records(result.measures),
+    }
