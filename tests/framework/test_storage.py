@@ -70,10 +70,14 @@ def test_viewer_and_register_rules(ws: Workspace) -> None:
 
 
 def test_actor_checks() -> None:
-    with pytest.raises(InputError, match="role must be one of admin, editor, viewer; got 'boss'"):
+    with pytest.raises(
+        InputError, match="role must be one of admin, editor, approver, viewer; got 'boss'"
+    ):
         Actor("x", "boss")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="an editor must have an authority_code; got none for 'x'"):
         Actor("x", "editor")
+    with pytest.raises(InputError, match="an approver must have an authority_code"):
+        Actor("x", "approver")
     with pytest.raises(InputError, match="the actor's name must not be empty"):
         Actor("  ", "admin")
 

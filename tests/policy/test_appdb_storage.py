@@ -139,7 +139,7 @@ def test_every_write_has_an_audit_entry(repo: ScreeningRepository) -> None:
 def test_failed_write_leaves_no_audit_entry(repo: ScreeningRepository) -> None:
     sid = repo.create("T", authority="E47000001", by="a")
     with pytest.raises(InputError, match="every required question must be answered"):
-        repo.sign_off(sid, by="a", role="DPH")
+        repo.sign_off(sid, by="b", role="DPH")
     with Session(repo.engine) as s:
         assert [e["action"] for e in audit.entries(s)] == ["create"]
 

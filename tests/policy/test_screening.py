@@ -166,10 +166,10 @@ def test_exports_show_regard_was_had(repo: ScreeningRepository) -> None:
             "screening id must be an existing record",
         ),
         (
-            lambda r, s: r.sign_off(s, by="A", role="DPH"),
+            lambda r, s: r.sign_off(s, by="Z", role="DPH"),
             "every required question must be answered",
         ),
-        (lambda r, s: r.sign_off(s, by="A", role=""), "role must be the signer's role"),
+        (lambda r, s: r.sign_off(s, by="Z", role=""), "role must be the signer's role"),
         (lambda r, s: export_screening(r.get(s), "pdf"), "format must be one of md, html, json"),
     ],
 )
@@ -217,3 +217,30 @@ def test_replay_is_the_last_answer_per_question(steps) -> None:  # type: ignore[
     assert len(rec.history) == 1 + len(steps)
     assert [e.seq for e in rec.history] == list(range(1, len(steps) + 2))
     repo.close()
+
+
+def test_sign_off_by_an_author_is_refused_unless_allowed(
+    repo: ScreeningRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthgap.appdb.permissions import NotPermittedError
+
+    sid = repo.create("Employment support", authority="E47000001", by="A. Analyst")
+    fill(repo, sid)
+    with pytest.raises(NotPermittedError, match="signed off by someone who did not write"):
+        repo.sign_off(sid, by="a. analyst", role="DPH")
+    assert repo.get(sid).status == "ready for sign-off"
+    monkeypatch.setenv("HEALTHGAP_SEPARATE_SIGN_OFF", "0")  # a deployment's choice
+    repo.sign_off(sid, by="A. Analyst", role="DPH")
+    assert repo.get(sid).status == "signed off"
+
+
+def test_sign_off_of_answers_changed_since_read_is_refused(repo: ScreeningRepository) -> None:
+    from healthgap.appdb.versions import StaleVersionError
+
+    sid = repo.create("Employment support", authority="E47000001", by="A. Analyst")
+    fill(repo, sid)
+    seen = repo.get(sid).fingerprint
+    repo.answer(sid, "monitoring", "Changed after the approver read it.", by="A. Analyst")
+    with pytest.raises(StaleVersionError, match="changed by someone else since you read them"):
+        repo.sign_off(sid, by="C. Director", role="DPH", expected_fingerprint=seen)
+    assert repo.get(sid).signoffs == ()

@@ -31,7 +31,7 @@ def screening(shared_app: Any) -> Iterator[int]:
     sid = repo.create("Employment support pilot", authority="E08000025", by=EDITOR)
     for qid, value in ANSWERS.items():
         repo.answer(sid, qid, value, by=EDITOR)
-    repo.sign_off(sid, by=EDITOR, role="Director of Public Health", statement="Agreed.")
+    repo.sign_off(sid, by="dph@example.org", role="Director of Public Health", statement="Agreed.")
     yield sid
 
 

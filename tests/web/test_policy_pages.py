@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthgap.appdb.auth import add_user
 from healthgap.appdb.models import AuditEntry
 from healthgap.policy import PolicyOption, Range, simulate
 from healthgap.policy.screening import ScreeningRepository
 from healthgap.policy.spec import baseline_from_store, regions_from_store
 from tests.policy.test_screening import ANSWERS
-from tests.web.conftest import USERS, TestClient, check_page
+from tests.web.conftest import PASSWORD, USERS, TestClient, check_page, sign_in
 
 OWN, OTHER = "E08000025", "E06000001"  # the editor's authority, and another's
 PAGES = ["/policy", "/policy/simulate"]
@@ -34,7 +35,7 @@ def _seed(app: Any, authority: str = OWN, *, complete: bool = True, signed: bool
         for qid, value in ANSWERS.items():
             repo.answer(sid, qid, value, by="seed@example.org")
     if signed:
-        repo.sign_off(sid, by="seed@example.org", role="DPH")
+        repo.sign_off(sid, by="approver@example.org", role="DPH")
     return sid
 
 
@@ -46,7 +47,9 @@ def test_pages_pass_the_structure_checks(client: TestClient) -> None:
     assert '<a class="govuk-service-navigation__link" href="/policy"' in client.get("/").text
 
 
-def test_create_answer_with_an_error_and_sign_off(clients: Callable[[str], TestClient]) -> None:
+def test_create_answer_with_an_error_and_sign_off(
+    app: Any, clients: Callable[[str], TestClient]
+) -> None:
     c = clients("editor")
     r = c.get("/policy/new")
     check_page(r.text)
@@ -91,6 +94,23 @@ def test_create_answer_with_an_error_and_sign_off(clients: Callable[[str], TestC
     rec = c.get(f"/api/v1/policy/screenings/{sid}").json()
     assert rec["status"] == "ready for sign-off"
     assert rec["answers"]["assess"]["plus_groups"] == ANSWERS["plus_groups"]
+    # the editor who wrote the answers sees no sign-off form and may not sign off
+    page = c.get(f"/policy/{sid}").text
+    assert f'action="/policy/{sid}/sign-off"' not in page and "Sign-off is by an approver" in page
+    r = c.post(
+        f"/policy/{sid}/sign-off",
+        data={"csrf_token": _token(c), "signoff_role": "DPH"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert "must be signed off by an administrator or that authority&#39;s approver" in r.text
+    # the authority's approver signs off
+    with app.state.sessions() as s:
+        add_user(s, "dph@example.org", PASSWORD, "approver", OWN)
+    c = clients("anonymous")
+    assert sign_in(c, "dph@example.org").status_code == 303
+    page = c.get(f"/policy/{sid}").text
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page)[1]
     # sign-off without a role: error summary
     r = c.post(f"/policy/{sid}/sign-off", data={"csrf_token": _token(c), "signoff_role": ""})
     assert r.status_code == 400 and 'href="#signoff_role"' in r.text
@@ -98,6 +118,7 @@ def test_create_answer_with_an_error_and_sign_off(clients: Callable[[str], TestC
         f"/policy/{sid}/sign-off",
         data={
             "csrf_token": _token(c),
+            "fingerprint": fingerprint,
             "signoff_role": "Director of Public Health",
             "signoff_statement": "Agreed with the mitigations.",
         },
@@ -124,7 +145,8 @@ def test_create_answer_with_an_error_and_sign_off(clients: Callable[[str], TestC
     log = admin.get("/api/v1/audit?limit=100").json()["data"]
     mine = [e for e in log if e["entity"] == "policy_screening" and e["entity_id"] == str(sid)]
     assert sorted({e["action"] for e in mine}) == ["answer", "create", "sign_off"]
-    assert {e["user_email"] for e in mine} == {USERS["editor"][0]}
+    assert {e["user_email"] for e in mine if e["action"] != "sign_off"} == {USERS["editor"][0]}
+    assert [e["user_email"] for e in mine if e["action"] == "sign_off"] == ["dph@example.org"]
     assert len(mine) == 1 + len(ANSWERS) + 1
 
 
@@ -133,9 +155,11 @@ def test_create_answer_with_an_error_and_sign_off(clients: Callable[[str], TestC
 ROLES = ["anonymous", "viewer", "editor", "other_editor", "admin"]
 
 
-def _expected(role: str, authority: str) -> int:
+def _expected(role: str, authority: str, endpoint: str = "") -> int:
     if role == "anonymous":
         return 401
+    if endpoint.endswith("sign_off"):  # administrators and the authority's approvers only
+        return 0 if role == "admin" else 403
     if role == "admin" or (role in ("editor", "other_editor") and USERS[role][2] == authority):
         return 0  # allowed
     return 403
@@ -205,7 +229,7 @@ def test_permissions_matrix(app: Any, clients: Callable[[str], TestClient], endp
             with Session(app.state.engine) as s:
                 before = len(s.scalars(select(AuditEntry)).all())
             r = _write(c, app, endpoint, posted)
-            want = _expected(role, authority)
+            want = _expected(role, authority, endpoint)
             with Session(app.state.engine) as s:
                 after = len(s.scalars(select(AuditEntry)).all())
             seeded = 0 if endpoint.endswith("create") else 1 + len(ANSWERS)
@@ -217,10 +241,12 @@ def test_permissions_matrix(app: Any, clients: Callable[[str], TestClient], endp
                     err = r.json()["error"]
                     assert err["code"] == ("unauthenticated" if want == 401 else "forbidden")
                     if want == 403:
-                        assert (
-                            "must be changed by an administrator or that authority"
-                            in (err["message"])
+                        rule = (
+                            "must be signed off by an administrator or that authority's approver"
+                            if endpoint.endswith("sign_off")
+                            else "must be changed by an administrator or that authority"
                         )
+                        assert rule in err["message"], err["message"]
             else:
                 assert r.status_code in (201, 303), (case, r.text[:300])
                 assert after - before == seeded + 1, case

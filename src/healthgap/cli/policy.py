@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -158,6 +158,23 @@ def answer_command(
     typer.echo(f"Recorded {question_id}; status: {status}")
 
 
+def _signer(repo: Any, by: str) -> Any:
+    """The account signing off, when the app database has accounts: the same rules as on
+    the web (an approver or administrator of the authority, not an author). A database
+    without accounts (one person's own records) checks only that the signer is not an
+    author."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from healthgap.appdb.models import User
+    from healthgap.appdb.permissions import actor_for
+
+    with Session(repo.engine) as s:
+        if not s.scalar(select(func.count()).select_from(User)):
+            return None
+        return actor_for(s, by)
+
+
 @screen_app.command("sign-off")
 def sign_off_command(
     screening_id: Annotated[int, typer.Argument(help="The record's id.")],
@@ -169,7 +186,9 @@ def sign_off_command(
     """Sign off the current answers (all required questions must be answered)."""
     repo = _repo(db)
     try:
-        fp = repo.sign_off(screening_id, by=by, role=role, statement=statement)
+        fp = repo.sign_off(
+            screening_id, by=by, role=role, statement=statement, actor=_signer(repo, by)
+        )
     finally:
         repo.close()
     typer.echo(f"Signed off; answers fingerprint {fp}")

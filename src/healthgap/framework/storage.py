@@ -18,9 +18,10 @@ entry to the app's audit log (who, what, before, after). Standalone (the CLI's d
 it is an SQLite file ``framework.sqlite`` in the healthgap data directory whose tables
 are created on first use.
 
-Permissions live here, in the domain layer: every write takes an :class:`Actor`.
+Permissions are checked here, in the domain layer: every write takes an :class:`Actor`
+and is checked against the one permission model, :mod:`healthgap.appdb.permissions`.
 Administrators may change anything; an editor may change only records of their own
-authority and never the powers register; viewers may change nothing.
+authority and never the powers register; approvers and viewers change no records.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -55,46 +56,39 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
 from healthgap.appdb.db import engine_for, sqlite_transactions, writing
+from healthgap.appdb.permissions import (
+    ADMIN_ONLY_KINDS,
+    ROLES,
+    RULES,
+    Actor,
+    NotPermittedError,
+    Permission,
+    Role,
+    check,
+)
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.data import paths
-from healthgap.errors import HealthgapError, InputError
+from healthgap.errors import InputError
 
-Role = Literal["admin", "editor", "viewer"]
-ROLES: tuple[str, ...] = ("admin", "editor", "viewer")
-#: Kinds of record only administrators may change.
-ADMIN_ONLY_KINDS: frozenset[str] = frozenset({"power", "authority"})
+__all__ = [
+    "ADMIN_ONLY_KINDS",
+    "ROLES",
+    "SHARED",
+    "Actor",
+    "IdCounter",
+    "NotPermittedError",
+    "Record",
+    "Role",
+    "Version",
+    "Workspace",
+    "check_permission",
+    "default_path",
+    "metadata",
+]
+
 #: Authority code used for records that belong to no one authority.
 SHARED = ""
 DB_FILE = "framework.sqlite"
-
-
-class NotPermittedError(HealthgapError, PermissionError):
-    """The actor may not make this change (e.g. an editor of another authority)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change: a name, a role and (for editors) their authority code."""
-
-    name: str
-    role: Role = "viewer"
-    authority_code: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise InputError(
-                f"role must be one of {', '.join(ROLES)}; got {self.role!r}. "
-                "Use 'editor' with authority_code for an authority's own staff."
-            )
-        if self.role == "editor" and not self.authority_code:
-            raise InputError(
-                f"an editor must have an authority_code; got none for {self.name!r}. "
-                "Pass authority_code='E47000001' (the authority they edit)."
-            )
-        if not self.name.strip():
-            raise InputError(
-                "the actor's name must not be empty; got ''. Pass who made the change."
-            )
 
 
 class Base(DeclarativeBase):
@@ -145,25 +139,10 @@ def default_path() -> Path:
 
 
 def check_permission(who: Actor, kind: str, authority_code: str) -> None:
-    """Raise :class:`NotPermittedError` unless ``who`` may change this record."""
-    if who.role == "admin":
-        return
-    if who.role == "viewer":
-        raise NotPermittedError(
-            f"{who.name} must be an editor or administrator to change {kind} records; "
-            f"got role 'viewer'. Ask an administrator for editor access."
-        )
-    if kind in ADMIN_ONLY_KINDS:
-        raise NotPermittedError(
-            f"the {kind} register must be changed by an administrator; got editor "
-            f"{who.name}. Ask an administrator to record the change."
-        )
-    if authority_code != who.authority_code:
-        raise NotPermittedError(
-            f"an editor must change only their own authority's {kind} records; got "
-            f"{who.name} (editor for {who.authority_code}) changing {authority_code or 'shared'}"
-            " records. Ask that authority's editors or an administrator."
-        )
+    """Raise :class:`NotPermittedError` unless ``who`` may change this record (the rules
+    of :mod:`healthgap.appdb.permissions`)."""
+    known = (kind, "change") in RULES
+    check(who, Permission(kind if known else "record"), authority_code, label=kind)
 
 
 @dataclass(frozen=True)

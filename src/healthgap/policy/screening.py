@@ -45,10 +45,19 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
-from healthgap.appdb.models import Authority
+from healthgap.appdb.db import writing
+from healthgap.appdb.models import ensure_authority
+from healthgap.appdb.permissions import (
+    Actor,
+    NotPermittedError,
+    check_sign_off,
+    separate_sign_off,
+)
+from healthgap.appdb.versions import StaleVersionError
 from healthgap.errors import InputError
 from healthgap.policy.questions import QUESTIONS, STAGES, check_answer, question
 
@@ -80,6 +89,17 @@ events = Table(
 )
 
 EVENT_KINDS = ("created", "answered", "signed_off")
+
+
+class StaleAnswersError(StaleVersionError):
+    """The answers changed between the signer's read and the sign-off."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+        self.read = None
+        self.current = None
+
+
 #: The audit log's ``entity`` for screening records.
 AUDIT_ENTITY = "policy_screening"
 _AUTHORITY = re.compile(r"[A-Z][A-Z0-9]{1,15}")
@@ -319,9 +339,7 @@ class ScreeningRepository:
         return int(seq + 1)
 
     def _new(self, session: Session, title: str, authority: str, actor: str, at: datetime) -> int:
-        if session.get(Authority, authority) is None:
-            session.add(Authority(code=authority, name=authority))
-            session.flush()
+        ensure_authority(session, authority)
         new_id = session.execute(
             insert(screenings)
             .values(authority_code=authority, title=title, created_at=at, created_by=actor)
@@ -344,7 +362,7 @@ class ScreeningRepository:
         code = authority_code(authority)
         actor = _actor(by, "by")
         at = self._now()
-        with Session(self.engine) as session, session.begin():
+        with writing(self.engine) as session:
             sid = self._new(session, title.strip(), code, actor, at)
             self._append(session, sid, actor, "created", None, {"title": title.strip()}, at)
             audit.record(
@@ -358,34 +376,74 @@ class ScreeningRepository:
         normalised = check_answer(q, value)
         actor = _actor(by, "by")
         before = self.get(screening_id)
-        with Session(self.engine) as session, session.begin():
-            seq = self._append(
-                session, screening_id, actor, "answered", q.id, {"value": normalised}
-            )
-            audit.record(
-                session,
-                actor,
-                "answer",
-                AUDIT_ENTITY,
-                screening_id,
-                before.authority_code,
-                {q.id: before.answers.get(q.id)},
-                {q.id: normalised, "seq": seq},
-            )
+        for attempt in range(8):
+            try:
+                with writing(self.engine) as session:
+                    seq = self._append(
+                        session, screening_id, actor, "answered", q.id, {"value": normalised}
+                    )
+                    audit.record(
+                        session,
+                        actor,
+                        "answer",
+                        AUDIT_ENTITY,
+                        screening_id,
+                        before.authority_code,
+                        {q.id: before.answers.get(q.id)},
+                        {q.id: normalised, "seq": seq},
+                    )
+                return
+            except IntegrityError:
+                # another event took this sequence number first (PostgreSQL; SQLite
+                # writers queue on BEGIN IMMEDIATE): append after it
+                if attempt == 7:
+                    raise
 
-    def sign_off(self, screening_id: int, *, by: str, role: str, statement: str = "") -> str:
+    def sign_off(
+        self,
+        screening_id: int,
+        *,
+        by: str,
+        role: str,
+        statement: str = "",
+        actor: Actor | None = None,
+        expected_fingerprint: str | None = None,
+    ) -> str:
         """Sign off the current answers; returns the fingerprint signed.
 
         Every required question must be answered. The sign-off records the signer, role,
         an optional statement and the SHA-256 fingerprint of the answers approved.
+
+        The signer must not be one of the record's authors (its creator or anyone who
+        answered), unless the deployment allows it (``HEALTHGAP_SEPARATE_SIGN_OFF=0``);
+        with ``actor`` (a signed-in account) the ``screening.sign_off`` permission of
+        :mod:`healthgap.appdb.permissions` is checked too (an approver or administrator).
+        With ``expected_fingerprint`` (the answers the signer saw) a record whose answers
+        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`.
         """
-        actor = _actor(by, "by")
+        actor_name = _actor(by, "by")
+        state = self.get(screening_id)
+        authors = {state.created_by, *(e.actor for e in state.history if e.kind == "answered")}
+        if actor is not None:
+            check_sign_off(actor, state.authority_code, authors)
+        elif separate_sign_off() and actor_name.lower() in {a.lower() for a in authors}:
+            raise NotPermittedError(
+                f"a screening must be signed off by someone who did not write its answers; "
+                f"got {actor_name}, who wrote some of them. Ask another approver of "
+                f"{state.authority_code} (a deployment may allow self sign-off with "
+                "HEALTHGAP_SEPARATE_SIGN_OFF=0)."
+            )
+        if expected_fingerprint is not None and expected_fingerprint != state.fingerprint:
+            raise StaleAnswersError(
+                f"screening {screening_id}'s answers were changed by someone else since you "
+                "read them: the fingerprint you signed is not that of the current answers. "
+                "Nothing was signed. Reload the record, read the answers and sign again."
+            )
         if not isinstance(role, str) or not role.strip():
             raise InputError(
                 f"role must be the signer's role; got {role!r}. Pass e.g. role='Director of "
                 "Public Health'."
             )
-        state = self.get(screening_id)
         if state.missing:
             raise InputError(
                 f"every required question must be answered before sign-off; got "
@@ -394,11 +452,11 @@ class ScreeningRepository:
             )
         fp = state.fingerprint
         payload = {"role": role.strip(), "statement": statement.strip(), "fingerprint": fp}
-        with Session(self.engine) as session, session.begin():
-            seq = self._append(session, screening_id, actor, "signed_off", None, payload)
+        with writing(self.engine) as session:
+            seq = self._append(session, screening_id, actor_name, "signed_off", None, payload)
             audit.record(
                 session,
-                actor,
+                actor_name,
                 "sign_off",
                 AUDIT_ENTITY,
                 screening_id,

@@ -121,3 +121,49 @@ def form_version(value: str | None, what: str) -> int:
     if version is None:
         raise VersionRequiredError(what)
     return version
+
+
+def requires(kind: str, verb: str = "change") -> Any:
+    """Declare the permission a route needs: ``dependencies=[requires("target")]``.
+
+    The dependency answers 401 to anonymous requests and 403 to a signed-in user whose
+    role does not hold the permission for any authority (the route then checks the
+    authority of the record itself, with :func:`healthgap.appdb.permissions.check`). It
+    stores the :class:`~healthgap.appdb.permissions.Actor` in ``request.state.actor``.
+    Every write route must declare one: tests/web/test_permissions.py walks the route
+    table and fails on a POST, PUT, PATCH or DELETE route without it.
+    """
+    from fastapi import Depends
+
+    from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, check
+
+    permission = Permission(kind, verb)
+
+    def need(request: Request, session: Session = Depends(db)) -> Actor | None:  # noqa: B008
+        if permission.public:
+            return None
+        who = Actor.of(require_user(request, session))
+        try:
+            check(who, permission)
+        except NotPermittedError as exc:
+            raise WebError(403, "forbidden", str(exc)) from exc
+        request.state.actor = who
+        return who
+
+    need.permission = permission  # type: ignore[attr-defined]
+    need.__name__ = f"requires_{kind}_{verb}"
+    return Depends(need)
+
+
+def declared_permission(route: Any) -> Any:
+    """The permission a route declared with :func:`requires`, or ``None``."""
+    stack = [getattr(route, "dependant", None)]
+    while stack:
+        dep = stack.pop()
+        if dep is None:
+            continue
+        found = getattr(dep.call, "permission", None)
+        if found is not None:
+            return found
+        stack.extend(dep.dependencies)
+    return None

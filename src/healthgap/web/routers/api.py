@@ -27,6 +27,7 @@ from healthgap.web.deps import (
     db,
     if_match,
     require_user,
+    requires,
     store,
 )
 from healthgap.web.errors import WebError
@@ -282,7 +283,12 @@ def _current(w: Session, target_id: int, read: int) -> Target:
     return t
 
 
-@router.post("/targets", status_code=201, summary="Create a target (editor of the authority)")
+@router.post(
+    "/targets",
+    status_code=201,
+    summary="Create a target (editor of the authority)",
+    dependencies=[requires("target")],
+)
 def create_target(
     request: Request,
     response: Response,
@@ -305,6 +311,7 @@ def create_target(
 @router.put(
     "/targets/{target_id}",
     summary="Replace a target (editor of the authority; If-Match: the ETag read)",
+    dependencies=[requires("target")],
 )
 def update_target(
     request: Request,
@@ -336,6 +343,7 @@ def update_target(
     "/targets/{target_id}",
     status_code=204,
     summary="Delete a target (If-Match: the ETag read)",
+    dependencies=[requires("target")],
 )
 def delete_target(
     request: Request,

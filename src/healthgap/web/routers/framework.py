@@ -53,6 +53,7 @@ from healthgap.web.deps import (
     form_version,
     if_match,
     require_user,
+    requires,
     store,
 )
 from healthgap.web.errors import WebError
@@ -428,7 +429,9 @@ def api_authority(request: Request, st: StoreDep, session: DbDep, code: str) -> 
     return body
 
 
-@router.post("/framework/{code}/partners", include_in_schema=False)
+@router.post(
+    "/framework/{code}/partners", include_in_schema=False, dependencies=[requires("partner")]
+)
 def add_partner_form(
     request: Request,
     st: StoreDep,
@@ -462,7 +465,12 @@ class PartnerIn(BaseModel):
     role: str = ""
 
 
-@router.post(f"{API}/{{code}}/partners", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/partners",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("partner")],
+)
 def api_add_partner(
     request: Request,
     st: StoreDep,
@@ -483,7 +491,11 @@ def _lines(value: str) -> list[str]:
     return [x.strip() for x in value.replace("\n", ",").split(",") if x.strip()]
 
 
-@router.post("/framework/{code}/powers", include_in_schema=False)
+@router.post(
+    "/framework/{code}/powers",
+    include_in_schema=False,
+    dependencies=[requires("power")],
+)
 def record_power_form(
     request: Request,
     st: StoreDep,
@@ -546,7 +558,12 @@ class PowerIn(BaseModel):
     verified: bool = True
 
 
-@router.post(f"{API}/powers", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/powers",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("power")],
+)
 def api_record_power(
     request: Request, session: DbDep, body: PowerIn, x_csrf_token: str | None = CsrfHeader
 ) -> Any:
@@ -704,7 +721,11 @@ def enquiry_result_page(request: Request, st: StoreDep, session: DbDep, code: st
     )
 
 
-@router.post("/framework/{code}/enquiry/result", include_in_schema=False)
+@router.post(
+    "/framework/{code}/enquiry/result",
+    include_in_schema=False,
+    dependencies=[requires("action")],
+)
 def enquiry_to_plan(
     request: Request, st: StoreDep, session: DbDep, code: str, csrf_token: str = Form("")
 ) -> Any:
@@ -786,7 +807,11 @@ def _note_render(
     )
 
 
-@router.post("/framework/{code}/enquiry/notes/{note_id}", include_in_schema=False)
+@router.post(
+    "/framework/{code}/enquiry/notes/{note_id}",
+    include_in_schema=False,
+    dependencies=[requires("enquiry")],
+)
 def enquiry_note_change(
     request: Request,
     st: StoreDep,
@@ -829,7 +854,11 @@ def enquiry_stage_page(
     return _stage_render(request, session, a, _check_stage(stage), comp, [], {})
 
 
-@router.post("/framework/{code}/enquiry/{stage}", include_in_schema=False)
+@router.post(
+    "/framework/{code}/enquiry/{stage}",
+    include_in_schema=False,
+    dependencies=[requires("enquiry")],
+)
 def enquiry_stage_answer(
     request: Request,
     st: StoreDep,
@@ -890,7 +919,12 @@ class NoteIn(BaseModel):
     note_id: str | None = None
 
 
-@router.post(f"{API}/{{code}}/enquiry/notes", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/enquiry/notes",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("enquiry")],
+)
 def api_enquiry_note(
     request: Request,
     st: StoreDep,
@@ -956,7 +990,11 @@ def actions_page(request: Request, st: StoreDep, session: DbDep, code: str) -> A
     return _actions_render(request, session, st, code, [], {})
 
 
-@router.post("/framework/{code}/actions", include_in_schema=False)
+@router.post(
+    "/framework/{code}/actions",
+    include_in_schema=False,
+    dependencies=[requires("action")],
+)
 def add_action_form(
     request: Request,
     st: StoreDep,
@@ -1019,7 +1057,11 @@ def _field_of(message: str) -> str:
     return "action-title"
 
 
-@router.post("/framework/{code}/actions/{action_id}/status", include_in_schema=False)
+@router.post(
+    "/framework/{code}/actions/{action_id}/status",
+    include_in_schema=False,
+    dependencies=[requires("action")],
+)
 def action_status_form(
     request: Request,
     st: StoreDep,
@@ -1083,7 +1125,12 @@ class ActionIn(BaseModel):
     status: str | None = None
 
 
-@router.post(f"{API}/{{code}}/actions", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/actions",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("action")],
+)
 def api_add_action(
     request: Request,
     response: Response,
@@ -1145,6 +1192,7 @@ def api_action(
     f"{API}/{{code}}/actions/{{action_id}}",
     tags=["framework"],
     summary="Change an action (If-Match: the ETag read; 409 when it changed since)",
+    dependencies=[requires("action")],
 )
 def api_update_action(
     request: Request,
@@ -1171,7 +1219,12 @@ def api_update_action(
     return _action_body(request, _action(request, a.code, action_id), response)
 
 
-@router.post(f"{API}/{{code}}/enquiry/draft-actions", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/enquiry/draft-actions",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("action")],
+)
 def api_draft_actions(
     request: Request,
     st: StoreDep,
@@ -1216,7 +1269,11 @@ def _surveys_render(
     )
 
 
-@router.post("/framework/{code}/surveys", include_in_schema=False)
+@router.post(
+    "/framework/{code}/surveys",
+    include_in_schema=False,
+    dependencies=[requires("survey")],
+)
 def add_survey_form(
     request: Request,
     st: StoreDep,
@@ -1313,7 +1370,11 @@ def survey_page(request: Request, st: StoreDep, session: DbDep, code: str, surve
     return _survey_render(request, session, a, survey_id, [], {})
 
 
-@router.post("/framework/{code}/surveys/{survey_id}/responses", include_in_schema=False)
+@router.post(
+    "/framework/{code}/surveys/{survey_id}/responses",
+    include_in_schema=False,
+    dependencies=[requires("response")],
+)
 async def survey_response_form(
     request: Request, st: StoreDep, session: DbDep, code: str, survey_id: str
 ) -> Any:
@@ -1356,7 +1417,12 @@ class SurveyIn(BaseModel):
     questions: list[dict[str, Any]]
 
 
-@router.post(f"{API}/{{code}}/surveys", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/surveys",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("survey")],
+)
 def api_add_survey(
     request: Request,
     st: StoreDep,
@@ -1379,7 +1445,12 @@ class ResponseIn(BaseModel):
     answers: dict[str, Any]
 
 
-@router.post(f"{API}/{{code}}/surveys/{{survey_id}}/responses", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/surveys/{{survey_id}}/responses",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("response")],
+)
 def api_add_response(
     request: Request,
     st: StoreDep,
@@ -1605,7 +1676,11 @@ def _commitment_from_form(
     return fields, errors
 
 
-@router.post("/framework/{code}/commitments", include_in_schema=False)
+@router.post(
+    "/framework/{code}/commitments",
+    include_in_schema=False,
+    dependencies=[requires("commitment")],
+)
 async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
     raw = await request.form()
     a = _authority(the_register(request, st), code)
@@ -1763,7 +1838,11 @@ def edit_commitment_page(
     return _commitment_edit_render(request, session, a, joint, c, [], form)
 
 
-@router.post("/framework/{code}/commitments/{commitment_id}/edit", include_in_schema=False)
+@router.post(
+    "/framework/{code}/commitments/{commitment_id}/edit",
+    include_in_schema=False,
+    dependencies=[requires("commitment")],
+)
 async def edit_commitment_form(
     request: Request, st: StoreDep, session: DbDep, code: str, commitment_id: str
 ) -> Any:
@@ -1839,7 +1918,12 @@ class CommitmentIn(BaseModel):
     status: str | None = None
 
 
-@router.post(f"{API}/{{code}}/commitments", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/{{code}}/commitments",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("commitment")],
+)
 def api_add_commitment(
     request: Request,
     st: StoreDep,
@@ -1861,6 +1945,7 @@ def api_add_commitment(
     f"{API}/{{code}}/commitments/{{commitment_id}}",
     tags=["framework"],
     summary="Change a commitment (If-Match: its version as read; 409 when it changed since)",
+    dependencies=[requires("commitment")],
 )
 def api_update_commitment(
     request: Request,
@@ -2041,12 +2126,20 @@ async def _case_form(
     return _case_render(request, session, st, case_id, errors, form, 400)
 
 
-@router.post("/framework/library/cases", include_in_schema=False)
+@router.post(
+    "/framework/library/cases",
+    include_in_schema=False,
+    dependencies=[requires("case_study")],
+)
 async def add_case_form(request: Request, st: StoreDep, session: DbDep) -> Any:
     return await _case_form(request, st, session, None)
 
 
-@router.post("/framework/library/cases/{case_id}", include_in_schema=False)
+@router.post(
+    "/framework/library/cases/{case_id}",
+    include_in_schema=False,
+    dependencies=[requires("case_study")],
+)
 async def edit_case_form(request: Request, st: StoreDep, session: DbDep, case_id: str) -> Any:
     return await _case_form(request, st, session, case_id)
 
@@ -2068,7 +2161,12 @@ class CaseIn(BaseModel):
     outcomes: list[str] = Field(default_factory=list)
 
 
-@router.post(f"{API}/library", tags=["framework"], status_code=201)
+@router.post(
+    f"{API}/library",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("case_study")],
+)
 def api_add_case(
     request: Request,
     st: StoreDep,

@@ -25,7 +25,7 @@ from healthgap.data.importing import FORMATS, ImportReport, size_text
 from healthgap.data.schema import IndicatorFileError
 from healthgap.errors import InputError
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, db, require_user, store
+from healthgap.web.deps import StoreHandle, db, require_user, requires, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
@@ -134,7 +134,7 @@ def _too_big(request: Request, kind: str) -> HTMLResponse:
     return _page(request, 413, kind=kind, errors=[("file", message)])
 
 
-@router.post("/imports", response_class=HTMLResponse)
+@router.post("/imports", response_class=HTMLResponse, dependencies=[requires("dataset", "import")])
 async def import_file(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
     """Check an uploaded file and load it into the store, all or nothing."""
     if declared_too_large(request, MAX_UPLOAD_BYTES):

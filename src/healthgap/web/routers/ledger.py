@@ -50,7 +50,7 @@ from healthgap.ledger.service import (
 from healthgap.ledger.synthetic import SYNTHETIC_LABEL
 from healthgap.stats.inequality.concentration import ConcentrationIndex
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, db, require_user, store
+from healthgap.web.deps import StoreHandle, db, require_user, requires, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers.api import Fmt, Format, Limit, Offset, csv_response, page, records
@@ -394,7 +394,9 @@ def ledger_import_form(request: Request, session: DbDep) -> HTMLResponse:
     return _import_page(request, user=user)
 
 
-@router.post("/ledger/import", response_class=HTMLResponse)
+@router.post(
+    "/ledger/import", response_class=HTMLResponse, dependencies=[requires("ledger", "import")]
+)
 async def ledger_import(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
     """Check an uploaded ledger file and store it, all or nothing; audit the import."""
     if declared_too_large(request, MAX_UPLOAD_BYTES):
@@ -778,6 +780,7 @@ def _api_fields(form: FormData) -> tuple[str, UploadFile]:
         413: {"description": "File too large"},
     },
     openapi_extra={"requestBody": UPLOAD_BODY},
+    dependencies=[requires("ledger", "import")],
 )
 async def ledger_import_api(
     request: Request, session: DbDep, st: StoreDep, x_csrf_token: str | None = CsrfHeader

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from healthgap.appdb.auth import Throttled, authenticate
 from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
-from healthgap.web.deps import StoreHandle, db, store
+from healthgap.web.deps import StoreHandle, db, requires, store
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.views_account import mission_tracker
@@ -242,7 +242,7 @@ def sign_in_form(request: Request) -> Any:
     return render(request, "sign_in.html", {"errors": []})
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@router.post("/sign-in", response_class=HTMLResponse, dependencies=[requires("session", "sign_in")])
 def sign_in(
     request: Request,
     session: DbDep,
@@ -286,7 +286,10 @@ def sign_in(
     return render(request, "sign_in.html", {"errors": errors, "email": email}, status_code=400)
 
 
-@router.post("/sign-out")
+@router.post(
+    "/sign-out",
+    dependencies=[requires("session", "sign_out")],
+)
 def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
     csrf.check(request, csrf_token)
     request.state.session.clear()

@@ -23,7 +23,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from healthgap.appdb.db import release
 from healthgap.appdb.models import User
+from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, allows, check
 from healthgap.errors import InputError
 from healthgap.policy.questions import QUESTIONS, STAGES, check_answer, question
 from healthgap.policy.report import FORMATS, export_screening, screening_json
@@ -36,7 +38,15 @@ from healthgap.policy.spec import (
     regions_from_store,
 )
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, can_edit, current_user, db, require_user, store
+from healthgap.web.deps import (
+    StoreHandle,
+    can_edit,
+    current_user,
+    db,
+    require_user,
+    requires,
+    store,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers.api import csv_response, records
@@ -219,7 +229,7 @@ def _create_sync(request: Request, form: Mapping[str, str]) -> Response:
     return RedirectResponse(f"/policy/{sid}", status_code=303)
 
 
-@router.post("/policy/new", include_in_schema=False)
+@router.post("/policy/new", include_in_schema=False, dependencies=[requires("screening")])
 async def policy_create(request: Request) -> Response:
     form = await request.form()
     data = {k: str(v) for k, v in form.items()}
@@ -237,6 +247,9 @@ def _detail(
     rec, view = _load(request, session, screening_id)
     user = current_user(request, session)
     editable = can_edit(user, rec.authority_code)
+    can_sign = user is not None and allows(
+        Actor.of(user), Permission("screening", "sign_off"), rec.authority_code
+    )
     shown = dict(view.answers)
     shown.update(values or {})
     return render(
@@ -246,6 +259,7 @@ def _detail(
             "r": view,
             "published_only": view is not rec,
             "editable": editable,
+            "can_sign": can_sign,
             "stages": STAGES,
             "by_stage": QUESTIONS_BY_STAGE,
             "values": shown,
@@ -304,7 +318,11 @@ def _answers_sync(request: Request, screening_id: int, form: dict[str, list[str]
     return RedirectResponse(f"/policy/{screening_id}#stage-{stage}", status_code=303)
 
 
-@router.post("/policy/{screening_id:int}/answers", include_in_schema=False)
+@router.post(
+    "/policy/{screening_id:int}/answers",
+    include_in_schema=False,
+    dependencies=[requires("screening")],
+)
 async def policy_answers(request: Request, screening_id: int) -> Response:
     form = await request.form()
     data: dict[str, list[str]] = {}
@@ -313,10 +331,44 @@ async def policy_answers(request: Request, screening_id: int) -> Response:
     return await run_in_threadpool(_answers_sync, request, screening_id, data)
 
 
+def _signer(request: Request, session: Session, rec: Screening, token: str | None) -> Actor:
+    """The signed-in approver (or administrator) of the record's authority, after CSRF."""
+    user = require_user(request, session)
+    csrf.check(request, token)
+    who = Actor.of(user)
+    try:
+        check(who, Permission("screening", "sign_off"), rec.authority_code)
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+    return who
+
+
+def _signed(
+    request: Request,
+    screening_id: int,
+    who: Actor,
+    role: str,
+    statement: str,
+    fingerprint: str | None,
+) -> None:
+    """Sign off through the domain: refusals of its rules become a 403."""
+    try:
+        _repo(request).sign_off(
+            screening_id,
+            by=who.name,
+            role=role,
+            statement=statement,
+            actor=who,
+            expected_fingerprint=fingerprint or None,
+        )
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+
+
 def _sign_off_sync(request: Request, screening_id: int, form: Mapping[str, str]) -> Response:
     with request.app.state.sessions() as session:
         rec = _for_write(request, session, screening_id)
-        user = _authorise(request, session, rec.authority_code, form.get("csrf_token"))
+        user = _signer(request, session, rec, form.get("csrf_token"))
         role = form.get("signoff_role", "").strip()
         statement = form.get("signoff_statement", "").strip()
         errors: list[tuple[str, str]] = []
@@ -341,11 +393,16 @@ def _sign_off_sync(request: Request, screening_id: int, form: Mapping[str, str])
                 {"signoff_role": role, "signoff_statement": statement},
                 status_code=400,
             )
-        _repo(request).sign_off(screening_id, by=user.email, role=role, statement=statement)
+        release(session)
+        _signed(request, screening_id, user, role, statement, form.get("fingerprint"))
     return RedirectResponse(f"/policy/{screening_id}#sign-off", status_code=303)
 
 
-@router.post("/policy/{screening_id:int}/sign-off", include_in_schema=False)
+@router.post(
+    "/policy/{screening_id:int}/sign-off",
+    include_in_schema=False,
+    dependencies=[requires("screening", "sign_off")],
+)
 async def policy_sign_off(request: Request, screening_id: int) -> Response:
     form = await request.form()
     data = {k: str(v) for k, v in form.items()}
@@ -394,6 +451,11 @@ class SignOffIn(BaseModel):
 
     role: str = Field(min_length=1, max_length=200)
     statement: str = Field("", max_length=4000)
+    fingerprint: str | None = Field(
+        None,
+        max_length=64,
+        description="The fingerprint of the answers read; if they changed since: 409.",
+    )
 
 
 def _record_json(rec: Screening) -> dict[str, Any]:
@@ -424,7 +486,12 @@ def api_list(request: Request, session: DbDep) -> Any:
     return {"data": rows, "meta": {"total": len(rows)}}
 
 
-@router.post("/api/v1/policy/screenings", status_code=201, summary="Start a screening")
+@router.post(
+    "/api/v1/policy/screenings",
+    status_code=201,
+    summary="Start a screening",
+    dependencies=[requires("screening")],
+)
 def api_create(
     request: Request,
     session: DbDep,
@@ -448,6 +515,7 @@ def api_get(request: Request, session: DbDep, screening_id: int) -> Any:
     "/api/v1/policy/screenings/{screening_id}/answers",
     status_code=201,
     summary="Answer a question",
+    dependencies=[requires("screening")],
 )
 def api_answer(
     request: Request,
@@ -467,6 +535,7 @@ def api_answer(
     "/api/v1/policy/screenings/{screening_id}/sign-off",
     status_code=201,
     summary="Sign off the current answers",
+    dependencies=[requires("screening", "sign_off")],
 )
 def api_sign_off(
     request: Request,
@@ -476,10 +545,10 @@ def api_sign_off(
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     rec = _for_write(request, session, screening_id)
-    user = _authorise(request, session, rec.authority_code, x_csrf_token)
-    repo = _repo(request)
-    repo.sign_off(screening_id, by=user.email, role=body.role, statement=body.statement)
-    return _record_json(repo.get(screening_id))
+    who = _signer(request, session, rec, x_csrf_token)
+    release(session)
+    _signed(request, screening_id, who, body.role, body.statement, body.fingerprint)
+    return _record_json(_repo(request).get(screening_id))
 
 
 # ------------------------------------------------------------------ simulation
