@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
 from healthgap.appdb.models import Authority, Target
+from healthgap.safe_csv import csv_text
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import StoreHandle, can_edit, current_user, db, require_user, store
 from healthgap.web.errors import WebError
@@ -45,7 +46,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def csv_response(df: pd.DataFrame, name: str) -> Response:
     """``df`` as a CSV download."""
     return Response(
-        df.to_csv(index=False),
+        csv_text(df),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
