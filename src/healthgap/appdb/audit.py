@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -11,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthgap.appdb.models import AuditEntry
+from healthgap.safe_csv import rows_to_csv
 
 COLUMNS = ("id", "at", "user_email", "action", "entity", "entity_id", "authority_code")
 
@@ -57,21 +56,18 @@ def entries(session: Session, limit: int = 100, offset: int = 0) -> list[dict[st
 
 def export_csv(session: Session) -> str:
     """The whole audit log as CSV (before/after as JSON text), oldest first."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([*COLUMNS, "before", "after"])
-    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-        w.writerow(
-            [
-                e.id,
-                e.at.isoformat(),
-                e.user_email,
-                e.action,
-                e.entity,
-                e.entity_id,
-                e.authority_code or "",
-                json.dumps(e.before, sort_keys=True) if e.before is not None else "",
-                json.dumps(e.after, sort_keys=True) if e.after is not None else "",
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            e.id,
+            e.at.isoformat(),
+            e.user_email,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.authority_code or "",
+            json.dumps(e.before, sort_keys=True) if e.before is not None else "",
+            json.dumps(e.after, sort_keys=True) if e.after is not None else "",
+        ]
+        for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    )
+    return rows_to_csv([*COLUMNS, "before", "after"], rows)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthgap.errors import InputError
+from healthgap.safe_csv import csv_text, to_csv
 from healthgap.stats.results import StatResult
 
 err_console = Console(stderr=True, highlight=False)
@@ -58,13 +59,13 @@ def write_or_show(result: StatResult | pd.DataFrame, out: Path | None) -> None:
         if out_console.is_terminal:
             show(result)
         else:  # piped: plain CSV that the next program can read
-            sys.stdout.write(table.to_csv(index=False))
+            sys.stdout.write(csv_text(table))
         return
     try:
         if out.suffix.lower() == ".parquet":
             table.to_parquet(out, index=False)
         else:
-            table.to_csv(out, index=False)
+            to_csv(table, out)
     except OSError as exc:
         raise InputError(f"--out must be a writable path; got {str(out)!r} ({exc}).") from None
     err_console.print(f"Wrote {len(table)} rows to {out}")

@@ -20,6 +20,7 @@ from healthgap.cli._io import err_console, read_table, warnings_to_console, writ
 from healthgap.cli.main import app
 from healthgap.data.store import open_store
 from healthgap.errors import InputError
+from healthgap.safe_csv import to_csv
 
 
 class _FormulaFirst(TyperGroup):
@@ -102,7 +103,7 @@ def _write(table: Any, out: Path, what: str) -> None:
         if out.suffix.lower() == ".parquet":
             table.to_parquet(out, index=False)
         else:
-            table.to_csv(out, index=False)
+            to_csv(table, out)
     except OSError as exc:
         raise InputError(f"--{what} must be a writable path; got {str(out)!r} ({exc}).") from None
     err_console.print(f"Wrote {len(table)} rows to {out}")

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.safe_csv import csv_text, to_csv
 
 if TYPE_CHECKING:
     from healthgap.data.fetch import FetchResult
@@ -250,13 +251,13 @@ def query_command(
                 table.add_row(*(_text(v) for v in row))
             out_console.print(table)
         else:
-            sys.stdout.write(frame.to_csv(index=False))
+            sys.stdout.write(csv_text(frame))
         return
     try:
         if out.suffix.lower() == ".parquet":
             frame.to_parquet(out, index=False)
         else:
-            frame.to_csv(out, index=False)
+            to_csv(frame, out)
     except OSError as exc:
         raise InputError(f"--out must be a writable path; got {str(out)!r} ({exc}).") from None
     err_console.print(f"Wrote {len(frame)} rows to {out}")

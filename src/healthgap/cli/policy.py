@@ -12,6 +12,7 @@ import typer
 from healthgap.cli._io import err_console, warnings_to_console
 from healthgap.cli.main import app
 from healthgap.errors import InputError
+from healthgap.safe_csv import to_csv
 
 policy_app = typer.Typer(
     help="Policy equity impact: distributional simulation and equity screening.",
@@ -92,7 +93,7 @@ def simulate_command(
         _write(simulation_html(result, parsed.title, parsed.description), out, "the report")
     if table is not None:
         try:
-            result.summary.to_csv(table, index=False)
+            to_csv(result.summary, table)
         except OSError as exc:
             raise InputError(
                 f"--table must be a writable path; got {str(table)!r} ({exc.strerror})."

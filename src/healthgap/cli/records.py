@@ -14,6 +14,7 @@ import typer
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
 from healthgap.errors import InputError
+from healthgap.safe_csv import to_csv
 
 synth_app = typer.Typer(
     help="Write SYNTHETIC data for testing and benchmarks (never real data).",
@@ -142,7 +143,7 @@ def records_aggregate(
     if out.suffix.lower() == ".parquet":
         table.to_parquet(out, index=False)
     else:
-        table.to_csv(out, index=False)
+        to_csv(table, out)
     out_console.print(f"Wrote {len(table):,} rows to {out}", markup=False)
 
 

@@ -24,6 +24,7 @@ from healthgap.framework.commitments import Commitments
 from healthgap.framework.enquiry import Enquiry
 from healthgap.framework.powers import COMPETENCES, Register
 from healthgap.framework.storage import Workspace
+from healthgap.safe_csv import to_csv
 
 Format = Literal["md", "html", "pdf", "csv", "json"]
 FORMATS: tuple[str, ...] = ("md", "html", "pdf", "csv", "json")
@@ -173,7 +174,7 @@ def export(
                     }
                 )
         buf = io.StringIO()
-        pd.DataFrame(rows, columns=_CSV_COLUMNS).to_csv(buf, index=False)
+        to_csv(pd.DataFrame(rows, columns=_CSV_COLUMNS), buf)
         return buf.getvalue()
     out = {
         "authority": ctx["a"].to_dict(),

@@ -35,6 +35,7 @@ from healthgap.ledger.schema import (
     read_ledger_file,
     validate_rows,
 )
+from healthgap.safe_csv import csv_text
 from healthgap.stats.inequality.concentration import ConcentrationIndex, concentration_index
 
 KEY = ["commissioner_code", "programme", "period"]
@@ -815,7 +816,7 @@ def write_report(summary: LedgerSummary, out: Path) -> None:
                 f"# concentration_index: {c.value:.6f} (se {c.se:.6f}, "
                 f"95% CI {c.lower:.6f} to {c.upper:.6f}, {c.n} areas)\n"
             )
-        out.write_text(head + summary.table.to_csv(index=False), encoding="utf-8")
+        out.write_text(head + csv_text(summary.table), encoding="utf-8")
     elif suffix == ".json":
         doc = {
             "metadata": summary.metadata,

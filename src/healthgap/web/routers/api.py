@@ -19,6 +19,7 @@ from healthgap.appdb import audit
 from healthgap.appdb.db import release, writing
 from healthgap.appdb.models import Target, ensure_authority
 from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.safe_csv import csv_text
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import (
     StoreHandle,
@@ -56,7 +57,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def csv_response(df: pd.DataFrame, name: str) -> Response:
     """``df`` as a CSV download."""
     return Response(
-        df.to_csv(index=False),
+        csv_text(df),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
