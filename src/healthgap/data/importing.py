@@ -233,6 +233,7 @@ def iter_indicator_file(
     max_examples: int = 5,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_validated: Callable[[ImportReport], None] | None = None,
+    keep_positions: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Check the whole file first, then yield it as tidy chunks of ``chunk_rows`` rows.
 
@@ -240,6 +241,9 @@ def iter_indicator_file(
     The file is read twice; memory holds one chunk plus 16 bytes per row.
     ``on_validated``, when given, receives the :class:`ImportReport` (row count,
     columns) after the check and before the first chunk (e.g. to size a progress bar).
+    With ``keep_positions=True`` each chunk's index is the rows' place in the file (CSV
+    line, spreadsheet row or Parquet record), for messages about rows; otherwise it
+    counts from 0.
     """
     known_area_codes = sc.known_codes(known_area_codes)
     src = _Source.open(path, format, encoding, delimiter, sheet, max_examples, chunk_rows)
@@ -254,7 +258,7 @@ def iter_indicator_file(
             src.log = log
             src.raise_problems()
         if len(tidy):
-            yield tidy.reset_index(drop=True)
+            yield tidy if keep_positions else tidy.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- the reader

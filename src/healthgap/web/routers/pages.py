@@ -124,6 +124,7 @@ def area(
     area_code: str,
 ) -> Any:
     view = _profile(st, area_code)
+    local = st.compute_local(viewmodels.local_values, area_code)
     return render(
         request,
         "area.html",
@@ -131,6 +132,9 @@ def area(
             "view": view,
             "rows": view.table.to_dict("records"),
             "csv": f"/api/v1/areas/{area_code}/profile?format=csv",
+            "local": local,
+            "local_rows": local.table.to_dict("records"),
+            "local_csv": f"/api/v1/areas/{area_code}/local?format=csv",
         },
     )
 
@@ -220,7 +224,16 @@ def sources(
     st: StoreDep,
 ) -> Any:
     view = st.compute(viewmodels.sources)
-    return render(request, "sources.html", {"view": view, "rows": view.table.to_dict("records")})
+    local = st.compute_local(viewmodels.local_sources)
+    return render(
+        request,
+        "sources.html",
+        {
+            "view": view,
+            "rows": view.table.to_dict("records"),
+            "local_rows": local.table.to_dict("records"),
+        },
+    )
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
