@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from healthgap.errors import InputError
 from healthgap.geography import lad_lookup, lsoa_lookup
 from healthgap.geography.hierarchy import LsoaVintage
 
@@ -33,7 +34,13 @@ VINTAGES: tuple[LsoaVintage, ...] = (2011, 2021)
 
 def footprint_codes(store: Any, authority_code: str) -> frozenset[str]:
     """Every area code inside ``authority_code``'s footprint (see the module notes)."""
-    lads = lad_lookup(store)
+    try:
+        lads = lad_lookup(store)
+    except InputError as exc:
+        raise InputError(
+            f"the store must hold the geography lookups to know {authority_code}'s "
+            f"footprint; got: {exc} Build it with `healthgap init` (all datasets)."
+        ) from None
     codes: set[str] = {authority_code}
     inside = pd.Series(False, index=lads.index)
     for level in _LEVELS:

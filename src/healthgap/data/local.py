@@ -229,6 +229,7 @@ def prepare_local_file(
     name: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_validated: Callable[[ImportReport], None] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
     **read_options: Any,
 ) -> PreparedFile:
     """Check an upload whole and stage its rows as Parquet in ``staging_dir``.
@@ -285,6 +286,8 @@ def prepare_local_file(
                 writer = pq.ParquetWriter(staged, table.schema)
             writer.write_table(table)
             rows += len(chunk)
+            if on_chunk is not None:
+                on_chunk(len(chunk))
     except BaseException:
         if writer is not None:
             writer.close()

@@ -57,10 +57,14 @@ def _writer(sessions: Callable[[], Session]) -> Callable[[OutboxEntry], None]:
     return deliver_one
 
 
+def deliver_from(con: Any, sessions: Callable[[], Session]) -> int:
+    """Deliver the pending audit entries of the store open for writing on ``con``."""
+    return deliver_audit(con, _writer(sessions))
+
+
 def deliver(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
     """Deliver every pending audit entry of ``handle``'s store; returns how many."""
-    one = _writer(sessions)
-    return int(handle.write(lambda con: deliver_audit(con, one)))
+    return int(handle.write(lambda con: deliver_from(con, sessions)))
 
 
 def deliver_at_start(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
