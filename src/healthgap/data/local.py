@@ -288,6 +288,7 @@ def prepare_local_file(
             rows += len(chunk)
             if on_chunk is not None:
                 on_chunk(len(chunk))
+            kill_point("staged")
     except BaseException:
         if writer is not None:
             writer.close()
