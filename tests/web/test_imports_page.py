@@ -311,6 +311,36 @@ def test_a_declared_length_over_the_limit_is_refused_unread(clients, monkeypatch
     assert clients("viewer").post("/imports", content=b"x" * 200_000).status_code == 403
 
 
+def test_an_xlsx_zip_bomb_is_refused_quickly(app, clients, tmp_path) -> None:
+    import time
+    import zipfile
+
+    from healthgap.data.importing import read_indicator_file
+
+    good = tmp_path / "good.xlsx"
+    read_indicator_file(SAMPLE).to_excel(good, index=False)
+    bomb = tmp_path / "bomb.xlsx"
+    shutil.copyfile(good, bomb)
+    with (
+        zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as book,
+        book.open("xl/media/padding.xml", "w") as part,
+    ):
+        for _ in range(300):  # 300 MB of zeros, about 300 kB deflated
+            part.write(b"0" * (1 << 20))
+    c = clients("admin")
+    start = time.perf_counter()
+    r = c.post(
+        "/imports",
+        data={"format": "excel", "csrf_token": c.get("/api/v1/session").json()["csrf_token"]},
+        files={"file": ("bomb.xlsx", bomb.read_bytes(), "application/octet-stream")},
+    )
+    assert time.perf_counter() - start < 3.0
+    assert r.status_code == 400
+    check_page(r.text)
+    assert "an Excel workbook must unpack to at most 250 MB; got 315 MB" in r.text
+    assert _audit(app) == []
+
+
 def test_safe_name() -> None:
     assert imports.safe_name("a/b\\c.csv") == "c.csv"
     assert imports.safe_name("...") == "upload"
