@@ -6,6 +6,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -347,3 +348,69 @@ def test_corrupted_files_give_only_input_errors(data: bytes, chunk_rows: int | N
                               "category", "period"]).any()  # fmt: skip
     assert (df["lower_95_0"].isna() | (df["lower_95_0"] <= df["value"])).all()
     assert np.isfinite(df["value"].dropna()).all()
+
+
+# ----------------------------------------------------------------------------- .xlsx limits
+
+
+def _rewrite(src: Path, dst: Path, change: dict[str, Any]) -> Path:
+    """A copy of the workbook ``src`` with parts replaced or added (``change``)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename in change:
+                data = change.pop(item.filename)(data)
+            new.writestr(item, data)
+        for name, make in change.items():
+            with new.open(name, "w") as part:
+                make(part)
+    return dst
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import time
+
+    good = tmp_path / "good.xlsx"
+    read_indicator_file(SAMPLE).to_excel(good, index=False)
+
+    def inflate(part: Any) -> None:  # 300 MB of zeros, deflated to about 300 kB
+        block = b"0" * (1 << 20)
+        for _ in range(300):
+            part.write(block)
+
+    bomb = _rewrite(good, tmp_path / "bomb.xlsx", {"xl/media/padding.xml": inflate})
+    assert bomb.stat().st_size < 2_000_000
+    start = time.perf_counter()
+    with pytest.raises(
+        IndicatorFileError,
+        match=r"an Excel workbook must unpack to at most 250 MB; got 315 MB from a \d+(\.\d+)? kB "
+        r"file\. Export the data as a CSV UTF-8 file",
+    ):
+        read_indicator_file(bomb)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        (
+            "A1:B2000000",
+            r"an Excel sheet must have at most 1,048,576 rows; got 2,000,000 in sheet1",
+        ),
+        ("A1:ZZ10", r"an Excel sheet must have at most 256 columns; got 702 in sheet1"),
+    ],
+)
+def test_xlsx_sheets_over_the_row_and_column_limits_are_refused(
+    tmp_path: Path, ref: str, message: str
+) -> None:
+    good = tmp_path / "good.xlsx"
+    read_indicator_file(SAMPLE).to_excel(good, index=False)
+
+    def dimension(xml: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), xml)
+
+    big = _rewrite(good, tmp_path / "big.xlsx", {"xl/worksheets/sheet1.xml": dimension})
+    with pytest.raises(IndicatorFileError, match=message):
+        read_indicator_file(big)

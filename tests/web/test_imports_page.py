@@ -58,11 +58,28 @@ def _upload(c: Any, content: bytes, name: str, kind: str = "fingertips", token: 
 
 
 def _imported(app: Any, source_id: str) -> pd.DataFrame:
+    app.state.store.close()
     store = open_store(app.state.settings.store)
     try:
         con = store.backend.con
         return con.execute(
             "SELECT * FROM indicators WHERE source_id = ? ORDER BY area_code", [source_id]
+        ).df()
+    finally:
+        store.close()
+
+
+def _checksum(app: Any, table: str = "indicators") -> tuple[int, int]:
+    app.state.store.close()  # the app holds the file open for writing after an upload
+    return table_checksum(app.state.settings.store, table)
+
+
+def _local(app: Any, dataset: str) -> pd.DataFrame:
+    app.state.store.close()  # the app holds the file open for writing after an upload
+    store = open_store(app.state.settings.store)
+    try:
+        return store.backend.con.execute(
+            "SELECT * FROM local_indicators WHERE source_id = ? ORDER BY area_code", [dataset]
         ).df()
     finally:
         store.close()
@@ -100,11 +117,11 @@ def test_only_editors_and_administrators_see_the_form(clients, role: str, status
 
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("viewer", 403)])
 def test_others_cannot_import(app, clients, role: str, status: int) -> None:
-    before = table_checksum(app.state.settings.store)
+    before = _checksum(app)
     r = _upload(clients(role), SAMPLE.read_bytes(), SAMPLE.name)
     assert r.status_code == status
     check_page(r.text)
-    assert table_checksum(app.state.settings.store) == before
+    assert _checksum(app) == before
     assert _audit(app) == []
 
 
@@ -125,20 +142,27 @@ def test_the_page_is_in_the_service_navigation(clients) -> None:
 # ----------------------------------------------------------------------------- a good file
 
 
+def _hartlepool() -> bytes:
+    """The sample's rows for Hartlepool (E06000001), the other editor's own area."""
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    return frame[frame["Area Code"] == "E06000001"].to_csv(index=False).encode()
+
+
 def test_a_good_file_is_loaded_shown_and_audited(app, clients) -> None:
-    content = SAMPLE.read_bytes()
+    content = _hartlepool()
     expected = pd.read_csv(io.BytesIO(content))  # the reference: the file itself
-    c = clients("editor")
-    r = _upload(c, content, SAMPLE.name)
+    assert len(expected) == 2
+    c = clients("other_editor")
+    r = _upload(c, content, "hartlepool.csv")
     assert r.status_code == 200, r.text[:2000]
     page = check_page(r.text)
     assert page.title.startswith("Import data")
     assert "govuk-panel--confirmation" in r.text
-    assert f"{len(expected)} rows loaded from fingertips_sample.csv" in r.text
-    assert re.search(rf"Rows added</dt><dd[^>]*>{len(expected)}<", r.text)
+    assert "2 rows loaded from hartlepool.csv as local dataset <strong>local-00001" in r.text
+    digest = hashlib.sha256(content).hexdigest()
+    assert digest in r.text
 
-    rows = _imported(app, "import:fingertips_sample.csv")
-    assert len(rows) == len(expected)
+    rows = _local(app, "local-00001")
     assert sorted(rows["area_code"]) == sorted(expected["Area Code"])
     for tidy, column in [
         ("value", "Value"),
@@ -147,50 +171,62 @@ def test_a_good_file_is_loaded_shown_and_audited(app, clients) -> None:
     ]:
         got = sorted(rows[tidy])
         assert got == pytest.approx(sorted(expected[column]), rel=1e-12), tidy
+    assert _imported(app, "local-00001").empty  # the published table is untouched
 
     (entry,) = _audit(app)
-    digest = hashlib.sha256(content).hexdigest()
-    assert (entry.action, entry.entity, entry.entity_id) == ("import", "indicators", digest)
-    assert entry.user_email == USERS["editor"][0] and entry.authority_code == USERS["editor"][2]
+    email, _, authority = USERS["other_editor"]
+    assert (entry.action, entity_id := entry.entity_id) == ("import", "local-00001")
+    assert entry.entity == "local_dataset" and entity_id == "local-00001"
+    assert entry.user_email == email and entry.authority_code == authority
     assert entry.before is None
-    assert entry.after == {
-        "file": "fingertips_sample.csv",
+    after = dict(entry.after)
+    assert after.pop("uploaded_at")
+    assert after == {
+        "id": "local-00001",
+        "title": f"Uploaded from hartlepool.csv by {email}",
+        "file": "hartlepool.csv",
         "format": "fingertips",
-        "source_id": "import:fingertips_sample.csv",
-        "rows": len(expected),
-        "added": len(expected),
-        "updated": 0,
-        "unchanged": 0,
-        "sha256": digest,
+        "owner_authority": authority,
+        "scope": f"areas inside {authority}",
+        "uploaded_by": email,
+        "checksum": digest,
+        "rows": 2,
+        "status": "active",
+        "withdrawn_by": None,
+        "withdrawn_at": None,
     }
-    # The server's cached views see the new data at once.
-    ids = [d["id"] for d in c.get("/api/v1/sources?limit=1000").json()["data"]]
-    assert "import:fingertips_sample.csv" in ids
+    # The server's views of the local layer see the new dataset at once.
+    ids = [d["id"] for d in c.get("/api/v1/local-datasets?limit=1000").json()["data"]]
+    assert ids == ["local-00001"]
+    # and the form lists it with a withdraw button
+    assert 'action="/imports/local-00001/withdraw"' in c.get("/imports").text
 
 
-def test_importing_the_same_file_again_changes_nothing(app, clients) -> None:
+def test_the_same_file_twice_is_refused(app, clients) -> None:
     c = clients("admin")
     assert _upload(c, SAMPLE.read_bytes(), SAMPLE.name).status_code == 200
-    before = table_checksum(app.state.settings.store)
+    before = _checksum(app, "local_indicators")
     r = _upload(c, SAMPLE.read_bytes(), SAMPLE.name)
-    assert r.status_code == 200
-    assert re.search(r"Rows unchanged</dt><dd[^>]*>8<", r.text)
-    assert re.search(r"Rows added</dt><dd[^>]*>0<", r.text)
-    assert table_checksum(app.state.settings.store) == before
-    assert [e.after["unchanged"] for e in _audit(app)] == [0, 8]
+    assert r.status_code == 400
+    check_page(r.text)
+    assert "the file must not be uploaded twice; got fingertips_sample.csv" in r.text
+    assert "local dataset local-00001" in r.text
+    assert _checksum(app, "local_indicators") == before
+    assert [e.entity_id for e in _audit(app)] == ["local-00001"]
 
 
 def test_a_path_in_the_file_name_is_dropped(app, clients) -> None:
     r = _upload(clients("admin"), SAMPLE.read_bytes(), "..\\..\\etc/evil <1>.csv")
     assert r.status_code == 200
-    assert len(_imported(app, "import:evil _1_.csv")) == 8
+    assert "rows loaded from evil _1_.csv" in r.text
+    assert len(_local(app, "local-00001")) == 8
 
 
 # ----------------------------------------------------------------------------- bad files
 
 
 def test_a_bad_file_changes_nothing_and_lists_its_problem(app, clients) -> None:
-    before = table_checksum(app.state.settings.store)
+    before = _checksum(app)
     r = _upload(clients("editor"), (MALFORMED / "text_in_numbers.csv").read_bytes(), "t.csv")
     assert r.status_code == 400
     page = check_page(r.text)
@@ -201,7 +237,7 @@ def test_a_bad_file_changes_nothing_and_lists_its_problem(app, clients) -> None:
     assert "t.csv, line 5, column 'Count': Count must be a number; got value '1,234'" in items
     assert 'href="#file"' in r.text and "govuk-file-upload--error" in r.text
     assert "<caption" in r.text and "Problems found in t.csv" in r.text
-    assert table_checksum(app.state.settings.store) == before
+    assert _checksum(app) == before
     assert _audit(app) == []
 
 
@@ -275,6 +311,36 @@ def test_a_declared_length_over_the_limit_is_refused_unread(clients, monkeypatch
     assert clients("viewer").post("/imports", content=b"x" * 200_000).status_code == 403
 
 
+def test_an_xlsx_zip_bomb_is_refused_quickly(app, clients, tmp_path) -> None:
+    import time
+    import zipfile
+
+    from healthgap.data.importing import read_indicator_file
+
+    good = tmp_path / "good.xlsx"
+    read_indicator_file(SAMPLE).to_excel(good, index=False)
+    bomb = tmp_path / "bomb.xlsx"
+    shutil.copyfile(good, bomb)
+    with (
+        zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as book,
+        book.open("xl/media/padding.xml", "w") as part,
+    ):
+        for _ in range(300):  # 300 MB of zeros, about 300 kB deflated
+            part.write(b"0" * (1 << 20))
+    c = clients("admin")
+    start = time.perf_counter()
+    r = c.post(
+        "/imports",
+        data={"format": "excel", "csrf_token": c.get("/api/v1/session").json()["csrf_token"]},
+        files={"file": ("bomb.xlsx", bomb.read_bytes(), "application/octet-stream")},
+    )
+    assert time.perf_counter() - start < 3.0
+    assert r.status_code == 400
+    check_page(r.text)
+    assert "an Excel workbook must unpack to at most 250 MB; got 315 MB" in r.text
+    assert _audit(app) == []
+
+
 def test_safe_name() -> None:
     assert imports.safe_name("a/b\\c.csv") == "c.csv"
     assert imports.safe_name("...") == "upload"
@@ -321,7 +387,13 @@ def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_p
     assert axe_violations(page) == []
 
     page.check("#format")
-    page.set_input_files("#file", str(SAMPLE))
+    good = tmp_path / "birmingham.csv"  # synthetic: the sample's rows moved to Birmingham
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    frame = frame[frame["Area Code"] == "E06000001"].assign(
+        **{"Area Code": "E08000025", "Area Name": "Birmingham"}
+    )
+    frame.to_csv(good, index=False)
+    page.set_input_files("#file", str(good))
     page.click("form[action='/imports'] button")
     page.wait_for_selector(".govuk-panel--confirmation")
     check_page(page.content())
@@ -344,5 +416,5 @@ def test_imports_work_without_javascript(server: str, browser: Any, tmp_path) ->
     page.set_input_files("#file", str(bad))
     page.click("form[action='/imports'] button")
     assert page.locator(".govuk-error-summary li").count() == 2
-    assert page.locator("table caption").inner_text() == "Problems found in bad.csv"
+    assert page.locator("table caption").first.inner_text() == "Problems found in bad.csv"
     ctx.close()

@@ -1,4 +1,11 @@
-"""``healthgap import``: load an indicator file (or a Fingertips indicator) into the store.
+"""``healthgap import``: upload an indicator file as a local dataset, or load a Fingertips
+indicator into the published data.
+
+A FILE becomes a *local dataset* (:mod:`healthgap.data.local`): never a change to the
+published data, owned by ``--authority`` (whose footprint bounds its areas) or, without
+it, an upload for all areas by the server's operator. Its audit entry is written to the
+store's outbox in the same transaction, and to the app database's audit log at once with
+``--db`` (or ``$HEALTHGAP_DB``), else when the web service next starts.
 
 Validation errors are :class:`~healthgap.errors.HealthgapError` subclasses, printed by
 :func:`healthgap.cli.main.run` without a traceback (exit 2). Heavy modules are imported
@@ -82,6 +89,32 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    authority: Annotated[
+        str | None,
+        typer.Option(
+            "--authority",
+            help="The authority that owns the uploaded dataset (e.g. E08000025); every row "
+            "must be for an area inside its footprint. Default: an upload for all areas.",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Who uploads, as recorded in the audit log (an email). Default: cli:<login name>.",
+            show_default=False,
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="App database URL whose audit log receives the upload's entry at once. "
+            "Default: $HEALTHGAP_DB; without either, the web service delivers it at start-up.",
+            show_default=False,
+        ),
+    ] = None,
     chunk_rows: Annotated[
         int, typer.Option("--chunk-rows", help="Rows validated and loaded at a time.", min=1)
     ] = 100_000,
@@ -89,11 +122,13 @@ def import_command(
         float, typer.Option("--timeout", help="Seconds per Fingertips API request.", min=1.0)
     ] = 30.0,
 ) -> None:
-    """Validate an indicator file and upsert it into the store's indicators, all or nothing.
+    """Upload an indicator FILE as a local dataset, or load a Fingertips indicator.
 
-    Rows are matched on indicator, area code, area type, sex, age, category and period:
-    new keys are added, changed rows replaced, identical rows left alone, so importing
-    the same file twice adds nothing. Any problem leaves the store as it was.
+    A FILE is checked whole and becomes one local dataset (owner, uploader, time, file
+    SHA-256, rows): it never changes the published data, and pages show its values
+    beside them. With --authority every row must be for an area inside that authority.
+    --fingertips loads a Fingertips indicator into the published data, replacing only
+    an earlier release of the same indicator. Any problem leaves the store as it was.
     """
     from rich.progress import (
         BarColumn,
@@ -104,14 +139,17 @@ def import_command(
         TimeElapsedColumn,
     )
 
-    from healthgap.data.loading import import_indicator_file
-
     if (file is None) == (fingertips is None):
         raise InputError(
             "import must be given either a FILE or --fingertips INDICATOR_ID; got "
             + ("both" if file is not None else "neither")
             + ". Use `healthgap import data.csv` or "
             "`healthgap import --fingertips 93722 --area-type 502`."
+        )
+    if fingertips is not None and (authority is not None or by is not None):
+        raise InputError(
+            "--authority and --by must come with a FILE; got them with --fingertips "
+            "(a Fingertips indicator is published data, owned by no authority). Drop them."
         )
     if fingertips is None and (area_type is not None or parent_area_type is not None):
         raise InputError(
@@ -179,11 +217,71 @@ def import_command(
                 )
         else:
             assert file is not None
-            result = import_indicator_file(
-                file,
-                store,
-                format=format,  # type: ignore[arg-type]
-                source_id=source_id,
-                **callbacks,
-            )
+            if source_id is not None:
+                raise InputError(
+                    "--source-id must come with --fingertips; got it with a FILE (an "
+                    "upload is named local-NNNNN). Drop --source-id."
+                )
+            typer.echo(_upload(file, store, format, authority, by, db, callbacks))
+            return
     typer.echo(result.summary())
+
+
+def _upload(
+    file: Path,
+    store: str | None,
+    format: str | None,
+    authority: str | None,
+    by: str | None,
+    db: str | None,
+    callbacks: dict[str, Any],
+) -> str:
+    """Check FILE, stage it, write it as a local dataset; deliver its audit entry."""
+    import getpass
+    import os
+    import tempfile
+
+    from healthgap.data.local import Uploader, commit_local_dataset, prepare_local_file
+    from healthgap.data.store import open_store
+
+    email = by or f"cli:{getpass.getuser()}"
+    if authority is not None:
+        from healthgap.account.upload_scope import footprint_codes
+
+        with open_store(store) as opened:
+            footprint = footprint_codes(opened, authority.strip().upper())
+        uploader = Uploader(email, authority.strip().upper(), footprint)
+    else:
+        open_store(store).close()  # a missing store is reported before the file is read
+        uploader = Uploader(email, None, None, is_admin=True)
+    with tempfile.TemporaryDirectory(prefix="healthgap-import-") as tmp:
+        prepared = prepare_local_file(
+            file,
+            uploader,
+            tmp,
+            format=format,  # type: ignore[arg-type]
+            **callbacks,
+        )
+        opened = open_store(store, read_only=False)
+        try:
+            dataset = commit_local_dataset(opened.backend.con, prepared, uploader)
+            url = db or os.environ.get("HEALTHGAP_DB")
+            delivered = False
+            if url:
+                from healthgap.appdb.db import init_db, sessions
+                from healthgap.web.outbox import deliver_from
+
+                deliver_from(opened.backend.con, sessions(init_db(url)))
+                delivered = True
+        finally:
+            opened.close()
+    owner = dataset.owner_authority or "all areas"
+    audit = (
+        "recorded in the audit log"
+        if delivered
+        else "its audit entry waits in the store until the web service starts"
+    )
+    return (
+        f"{dataset.rows:,} rows from {dataset.file} into {opened.path} as local dataset "
+        f"{dataset.id} (owner: {owner}; SHA-256 {dataset.checksum[:12]}...); {audit}"
+    )

@@ -49,6 +49,13 @@ FORMATS: tuple[str, ...] = ("fingertips", "csv", "parquet", "excel")
 DEFAULT_MAX_BYTES = 2_000_000_000
 #: Rows read and checked at a time.
 DEFAULT_CHUNK_ROWS = 100_000
+#: Limits on an .xlsx workbook, checked from its zip directory and sheet headers before
+#: any cell is parsed (a "zip bomb" of a few kB that inflates to gigabytes is refused in
+#: milliseconds): total uncompressed size, parts, and rows and columns of each sheet.
+XLSX_MAX_UNCOMPRESSED = 250_000_000
+XLSX_MAX_PARTS = 10_000
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_COLUMNS = 256
 
 _SUFFIXES = {
     ".csv": "csv",
@@ -233,6 +240,7 @@ def iter_indicator_file(
     max_examples: int = 5,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_validated: Callable[[ImportReport], None] | None = None,
+    keep_positions: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Check the whole file first, then yield it as tidy chunks of ``chunk_rows`` rows.
 
@@ -240,6 +248,9 @@ def iter_indicator_file(
     The file is read twice; memory holds one chunk plus 16 bytes per row.
     ``on_validated``, when given, receives the :class:`ImportReport` (row count,
     columns) after the check and before the first chunk (e.g. to size a progress bar).
+    With ``keep_positions=True`` each chunk's index is the rows' place in the file (CSV
+    line, spreadsheet row or Parquet record), for messages about rows; otherwise it
+    counts from 0.
     """
     known_area_codes = sc.known_codes(known_area_codes)
     src = _Source.open(path, format, encoding, delimiter, sheet, max_examples, chunk_rows)
@@ -254,7 +265,7 @@ def iter_indicator_file(
             src.log = log
             src.raise_problems()
         if len(tidy):
-            yield tidy.reset_index(drop=True)
+            yield tidy if keep_positions else tidy.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -334,6 +345,8 @@ class _Source:
                 "Check that the download or export finished.",
             )
         src.sniff()
+        if src.format == "excel":
+            src.check_workbook()
         src.read_header()
         return src
 
@@ -392,6 +405,60 @@ class _Source:
             f"the file must be {wanted}; got what looks like {described[0]}",
             f"Read it with {described[1]}.",
         )
+
+    def check_workbook(self) -> None:
+        """Refuse a workbook over the .xlsx limits before any cell is read."""
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(self.path) as book:
+                parts = book.infolist()
+                total = sum(p.file_size for p in parts)
+                if len(parts) > XLSX_MAX_PARTS:
+                    self.fail(
+                        f"an Excel workbook must have at most {XLSX_MAX_PARTS:,} parts; got "
+                        f"{len(parts):,}",
+                        "Save the sheet alone as a new .xlsx, or export a CSV UTF-8 file.",
+                    )
+                if total > XLSX_MAX_UNCOMPRESSED:
+                    self.fail(
+                        f"an Excel workbook must unpack to at most "
+                        f"{size_text(XLSX_MAX_UNCOMPRESSED)}; got {size_text(total)} from a "
+                        f"{size_text(self.size)} file",
+                        "Export the data as a CSV UTF-8 file (no such limit), or split the "
+                        "workbook.",
+                    )
+                for part in parts:
+                    if part.filename.startswith("xl/worksheets/") and part.filename.endswith(
+                        ".xml"
+                    ):
+                        with book.open(part) as sheet:
+                            head = sheet.read(4096).decode("utf-8", errors="replace")
+                        self._check_dimension(part.filename, head)
+        except zipfile.BadZipFile as exc:
+            self._unreadable(exc)
+
+    def _check_dimension(self, part: str, head: str) -> None:
+        m = re.search(r'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"', head)
+        if not m:
+            return
+        last_col, last_row = (m[3], m[4]) if m[3] else (m[1], m[2])
+        rows = int(last_row or 0)
+        cols = 0
+        for ch in last_col or "":
+            cols = cols * 26 + (ord(ch) - 64)
+        sheet = part.rsplit("/", 1)[-1].removesuffix(".xml")
+        if rows > XLSX_MAX_ROWS:
+            self.fail(
+                f"an Excel sheet must have at most {XLSX_MAX_ROWS:,} rows; got {rows:,} in {sheet}",
+                "Export the data as a CSV UTF-8 file, or split it.",
+            )
+        if cols > XLSX_MAX_COLUMNS:
+            self.fail(
+                f"an Excel sheet must have at most {XLSX_MAX_COLUMNS} columns; got {cols:,} "
+                f"in {sheet}",
+                "Delete the empty or unused columns, or export a CSV UTF-8 file.",
+            )
 
     # -- header -----------------------------------------------------------------------
 

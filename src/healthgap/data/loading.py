@@ -9,6 +9,11 @@
   transaction is committed only when it has succeeded. A validation error, an exception
   or a killed process (``kill -9``) leaves the store exactly as it was: DuckDB replays
   only committed transactions from its write-ahead log.
+* **A release replaces only its own dataset.** This is the loader of the *published*
+  layer (e.g. a Fingertips indicator by ``healthgap import --fingertips``): a row whose
+  key belongs to another dataset is refused, so one publisher's release never
+  overwrites another's figures. Uploads go to the local layer instead
+  (:mod:`healthgap.data.local`).
 * **Upsert on the key.** Rows are matched on :data:`healthgap.data.layout.INDICATOR_KEY`
   (indicator, area code, area type, sex, age, category type, category, period; empty
   values match empty values). A row whose key is new is *added*; a row whose key exists
@@ -226,6 +231,18 @@ def _upsert(
             f"{repeated[-1]} rows for {shown}. Remove the repeated rows and import again."
         )
     on_key = _same("s", "i", INDICATOR_KEY)
+    other = con.execute(
+        f"SELECT i.source_id, count(*) FROM {_STAGING} s JOIN indicators i ON {on_key} "
+        "WHERE i.source_id IS DISTINCT FROM s.source_id GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+    ).fetchone()
+    if other is not None:
+        raise InputError(
+            f"a dataset must replace only its own rows; got {other[1]:,} rows of "
+            f"{source_id!r} whose indicator, area, sex, age, category and period belong to "
+            f"the published dataset {other[0]!r}. Published data change only with a newer "
+            f"release of the same dataset (source_id {other[0]!r}); to add your own values "
+            "beside them, upload a local dataset (`healthgap import FILE`)."
+        )
     same_values = _same("s", "i", _VALUE_COLUMNS)
     added, updated, unchanged = con.execute(
         f"SELECT count(*) FILTER (WHERE i._m IS NULL), "

@@ -26,6 +26,10 @@ Tables
     (:mod:`healthgap.data.indicator_metadata`).
 ``datasets``
     One row per loaded dataset: id, title, publisher, period, licence, rows, checksum.
+``local_datasets``, ``local_indicators``, ``audit_outbox``
+    The local layer (uploads owned by an authority, see :mod:`healthgap.data.local`),
+    created by the first upload. ``init`` carries it over from the store it replaces:
+    rebuilding the published data never loses an upload or an undelivered audit entry.
 
 Building is atomic: the new store is written to a temporary file beside the target and
 renamed over it only when complete, so a failed ``init`` leaves any existing store as
@@ -430,6 +434,7 @@ def init_store(
             raise _duckdb_error(exc, str(tmp)) from None
         try:
             _build(con, datasets, folder, on_loaded)
+            _carry_local(con, target)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -439,6 +444,43 @@ def init_store(
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
     return open_store(target)
+
+
+def _carry_local(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Copy the local layer (uploads and the audit outbox) from the store being replaced."""
+    import duckdb
+
+    from healthgap.data.local import LOCAL_TABLES, SEQUENCE, ensure_local_tables
+
+    if not target.is_file():
+        return
+    quoted = str(target).replace("'", "''")
+    try:
+        con.execute(f"ATTACH '{quoted}' AS _old (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise _duckdb_error(exc, str(target)) from None
+    try:
+        names = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = '_old'"
+            ).fetchall()
+        }
+        if not set(LOCAL_TABLES) <= names:
+            return
+        ensure_local_tables(con)
+        for table in LOCAL_TABLES:
+            con.execute(f'INSERT INTO "{table}" SELECT * FROM _old."{table}"')
+        # ids of datasets kept (withdrawn ones too) are never reused; a number taken by a
+        # rolled-back upload left nothing behind, so it may be
+        used = con.execute(
+            "SELECT coalesce(max(CAST(substr(id, 7) AS BIGINT)), 0) FROM local_datasets"
+        ).fetchone()
+        start = int(used[0] if used else 0) + 1
+        con.execute(f"DROP SEQUENCE {SEQUENCE}")
+        con.execute(f"CREATE SEQUENCE {SEQUENCE} START {start}")
+    finally:
+        con.execute("DETACH _old")
 
 
 def _parse(ds: Dataset, folder: Path) -> Parsed:

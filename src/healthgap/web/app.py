@@ -30,6 +30,7 @@ from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import HealthgapError
 from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
+from healthgap.web.outbox import deliver_at_start
 from healthgap.web.render import render
 from healthgap.web.security import SessionMiddleware
 from healthgap.web.settings import Settings
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions(engine)
     app.state.store = handle
+    deliver_at_start(handle, app.state.sessions)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -10,57 +11,120 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from healthgap.appdb.models import User
+from healthgap.data import paths
 from healthgap.data.store import Store, open_store
+from healthgap.errors import InputError
 from healthgap.web.errors import WebError
 
 
 class StoreHandle:
-    """The read-only store, opened lazily, used under a lock, with results memoised.
+    """The store, opened lazily; readers never wait on a write, nor a write on readers.
 
-    The analytical data do not change while the server runs, so each view is computed
-    once per set of arguments.
+    * :meth:`compute` runs a view of the **published** layer and memoises it for the
+      life of the process: uploads never change published data (they are local
+      datasets), and ``healthgap init`` replaces the file only with the server stopped.
+    * :meth:`compute_local` runs a view that reads the **local** layer; it is memoised
+      until the next write.
+    * :meth:`write` runs ``fn(con)`` on a DuckDB connection of its own under a write
+      lock (one writer at a time). Readers keep reading the last committed state while
+      it runs (DuckDB's multi-version concurrency). The first write reopens the file for
+      writing, which makes readers wait for that reopen only (milliseconds).
+
+    Reads share one connection and run one at a time; memoised views return at once.
     """
 
     def __init__(self, path: str | None) -> None:
         self.path = path
         self._store: Store | None = None
+        self._db: Any = None  # the DuckDB connection once the file is open for writing
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._local_cache: dict[tuple[Any, ...], Any] = {}
+        self._generation = 0
+
+    def _reader(self) -> Store:
+        """The reading store (call with ``_lock`` held)."""
+        if self._store is None:
+            if self._db is not None:
+                ibis = importlib.import_module("ibis")
+                self._store = Store(
+                    ibis.duckdb.from_connection(self._db.cursor()), paths.store_path(self.path)
+                )
+            else:
+                self._store = open_store(self.path)
+        return self._store
 
     def compute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` for a view of the published data, memoised."""
         key = (fn.__name__, args, tuple(sorted(kwargs.items())))
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-            if self._store is None:
-                self._store = open_store(self.path)
-            result = fn(self._store, *args, **kwargs)
+            result = fn(self._reader(), *args, **kwargs)
             if len(self._cache) > 512:
                 self._cache.clear()
             self._cache[key] = result
             return result
 
-    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run ``fn(path, *args, **kwargs)`` with the store closed; forget memoised views.
-
-        DuckDB lets one process either read or write a file, so the read-only connection
-        is closed first (requests wait on the lock meanwhile) and reopened lazily by the
-        next :meth:`compute`. The cache is cleared even when ``fn`` fails.
-        """
+    def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
         with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+            generation = self._generation
+            key = (generation, fn.__name__, args, tuple(sorted(kwargs.items())))
+            if key in self._local_cache:
+                return self._local_cache[key]
+            result = fn(self._reader(), *args, **kwargs)
+            if generation == self._generation:
+                if len(self._local_cache) > 512 or any(
+                    k[0] != generation for k in list(self._local_cache)[:1]
+                ):
+                    self._local_cache.clear()
+                self._local_cache[key] = result
+            return result
+
+    def _writable(self) -> Any:
+        """The DuckDB connection open for writing (call with ``_write_lock`` held)."""
+        if self._db is None:
+            import duckdb
+
+            location = paths.store_path(self.path)
+            with self._lock:
+                if self._store is not None:
+                    self._store.close()
+                    self._store = None
+                existing = open_store(location, read_only=False)  # checks it is a store
+                existing.close()
+                try:
+                    self._db = duckdb.connect(location)
+                except duckdb.Error as exc:
+                    raise InputError(
+                        f"the store must not be open for writing in another process; got: "
+                        f"{exc}. Stop the other healthgap process and try again."
+                    ) from None
+        return self._db
+
+    def write(self, fn: Callable[[Any], Any]) -> Any:
+        """Run ``fn(con)`` with a DuckDB connection open for writing; forget local views.
+
+        ``fn`` owns its transaction. Readers are not blocked while it runs.
+        """
+        with self._write_lock:
+            cursor = self._writable().cursor()
             try:
-                return fn(self.path, *args, **kwargs)
+                return fn(cursor)
             finally:
-                self._cache.clear()
+                cursor.close()
+                self._generation += 1
 
     def close(self) -> None:
-        with self._lock:
+        with self._write_lock, self._lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
 
 def store(request: Request) -> StoreHandle:

@@ -261,7 +261,44 @@ def inequality(
 
 
 def sources(store: Store) -> View:
-    """The datasets loaded in the store, with publisher, period and licence."""
+    """The published datasets loaded in the store, with publisher, period and licence."""
     cols = ["id", "title", "publisher", "period", "licence", "attribution", "rows"]
     table = store.datasets()[cols].reset_index(drop=True)
+    text = [c for c in cols if c != "rows"]
+    table[text] = table[text].astype(object).where(table[text].notna(), "")
     return View("Data sources", table, {"datasets": len(table)})
+
+
+def local_sources(store: Store) -> View:
+    """Every local dataset (uploads), newest first, withdrawn ones included."""
+    from healthgap.data.local import ALL_AREAS, local_datasets
+
+    table = local_datasets(store.backend.con).reset_index(drop=True)
+    table["owner_authority"] = table["owner_authority"].astype(object)
+    table.loc[table["owner_authority"].isna(), "owner_authority"] = ALL_AREAS
+    for c in ("uploaded_at", "withdrawn_at"):
+        table[c] = [
+            "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in table[c]
+        ]
+    table["withdrawn_by"] = (
+        table["withdrawn_by"].astype(object).where(table["withdrawn_by"].notna(), "")
+    )
+    active = int((table["status"] == "active").sum()) if len(table) else 0
+    return View("Local datasets", table, {"datasets": len(table), "active": active})
+
+
+def local_values(store: Store, area_code: str) -> View:
+    """An area's local values beside the published value for the same key."""
+    from healthgap.data.local import local_values as values
+
+    table = values(store.backend.con, _code(area_code, "area_code", "E06000001"))
+    table["uploaded_at"] = [
+        pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in table["uploaded_at"]
+    ]
+    table = table.astype(object).where(table.notna(), None)
+    notes = (
+        "Local values are uploaded by an authority; they never replace a published value. "
+        "Where the published data hold the same indicator, sex, age and period, the "
+        "published value is shown beside the local one with its source.",
+    )
+    return View("Local data", table, {"area_code": area_code, "rows": len(table)}, notes)

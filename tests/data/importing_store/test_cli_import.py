@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -33,16 +34,77 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def test_import_file_then_again(store: Path) -> None:
+def test_import_file_is_a_local_dataset_and_never_twice(store: Path) -> None:
+    published = table_checksum(store, "indicators")
     first = run_cli("import", str(SAMPLE), "--store", str(store), "--format", "fingertips")
     assert first.returncode == 0, first.stderr
-    assert "8 rows from import:fingertips_sample.csv" in first.stdout
-    assert "8 added, 0 updated, 0 unchanged" in first.stdout
-    after = table_checksum(store)
+    assert "8 rows from fingertips_sample.csv into" in first.stdout
+    assert "as local dataset local-00001 (owner: all areas;" in first.stdout
+    assert "its audit entry waits in the store until the web service starts" in first.stdout
+    assert table_checksum(store, "indicators") == published
+    after = table_checksum(store, "local_indicators")
+    assert after[0] == 8
     second = run_cli("import", str(SAMPLE), "--store", str(store))
-    assert second.returncode == 0, second.stderr
-    assert "0 added, 0 updated, 8 unchanged" in second.stdout
-    assert table_checksum(store) == after
+    assert second.returncode == 2
+    assert "the file must not be uploaded twice; got fingertips_sample.csv" in second.stderr
+    assert table_checksum(store, "local_indicators") == after
+
+
+def test_an_authority_may_upload_only_its_own_areas(store_path: Path, tmp_path: Path) -> None:
+    store = tmp_path / "full.duckdb"  # the full store: the footprint needs the lookups
+    shutil.copyfile(store_path, store)
+    done = run_cli("import", str(SAMPLE), "--store", str(store), "--authority", "E06000001")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "area_code must be an area inside E06000001's footprint" in done.stderr
+    # England (line 2), the North East (line 3) and Middlesbrough (line 5) are outside
+    assert "line 2, column 'area_code', value 'E92000001'" in done.stderr
+    assert "line 5, column 'area_code', value 'E06000002'" in done.stderr
+    assert "local_indicators" not in _tables(store)
+    hartlepool = tmp_path / "hartlepool.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    hartlepool.write_text(lines[0] + "".join(x for x in lines if ",E06000001," in x))
+    done = run_cli("import", str(hartlepool), "--store", str(store), "--authority", "e06000001")
+    assert done.returncode == 0, done.stderr
+    assert "2 rows from hartlepool.csv" in done.stdout and "(owner: E06000001;" in done.stdout
+
+
+def test_authority_needs_the_lookups(store: Path) -> None:
+    done = run_cli("import", str(SAMPLE), "--store", str(store), "--authority", "E06000001")
+    assert done.returncode == 2
+    assert "the store must hold the geography lookups to know E06000001's footprint" in (
+        done.stderr
+    )
+
+
+def test_db_delivers_the_audit_entry_at_once(store: Path, tmp_path: Path) -> None:
+    from healthgap.appdb.db import init_db, sessions
+    from healthgap.appdb.models import AuditEntry
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    done = run_cli(
+        "import", str(SAMPLE), "--store", str(store), "--db", url, "--by", "ana@example.org"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "recorded in the audit log" in done.stdout
+    with sessions(init_db(url))() as s:
+        (entry,) = s.query(AuditEntry).all()
+    assert (entry.action, entry.entity, entry.entity_id) == (
+        "import",
+        "local_dataset",
+        "local-00001",
+    )
+    assert entry.user_email == "ana@example.org" and entry.after["rows"] == 8
+
+
+def _tables(store: Path) -> set[str]:
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
 
 
 def test_invalid_file_exits_2_without_traceback(store: Path) -> None:

@@ -211,6 +211,23 @@ def test_crash_mid_way_rolls_back(store: Path) -> None:
     assert load_indicators([tidy], store, source_id="crash").added == 8
 
 
+def test_a_release_cannot_replace_another_datasets_rows(store: Path) -> None:
+    tidy = read_indicator_file(SAMPLE)
+    load_indicators([tidy], store, source_id="publisher_a")
+    before = state(store)
+    edited = tidy.assign(value=tidy["value"] + 1)
+    with pytest.raises(
+        InputError,
+        match=r"a dataset must replace only its own rows; got 8 rows of 'publisher_b' whose "
+        r"indicator, area, sex, age, category and period belong to the published dataset "
+        r"'publisher_a'\. Published data change only with a newer release",
+    ):
+        load_indicators([edited], store, source_id="publisher_b")
+    assert state(store) == before
+    # a newer release of the same dataset replaces its rows
+    assert load_indicators([edited], store, source_id="publisher_a").updated == 8
+
+
 def test_repeated_key_across_chunks_is_refused(store: Path) -> None:
     tidy = read_indicator_file(SAMPLE)
     before = state(store)
@@ -259,7 +276,7 @@ def test_counts_add_up_for_any_edit(
     store: Path, tmp_path: Path, changed: list[int], values: list[float]
 ) -> None:
     tidy = read_indicator_file(SAMPLE)
-    sid = f"prop-{len(changed)}-{values[0]!r}"
+    sid = "prop"  # one dataset: each example first restores its rows, then edits them
     load_indicators([tidy], store, source_id=sid)
     edited = tidy.copy()
     for i in changed:

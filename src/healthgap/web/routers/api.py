@@ -150,6 +150,19 @@ def profile(
     return _view(request, view, f"profile-{area_code}", format, limit, offset)
 
 
+@router.get("/areas/{area_code}/local", summary="An area's local values beside published ones")
+def local_values(
+    request: Request,
+    st: StoreDep,
+    area_code: str,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = st.compute_local(viewmodels.local_values, area_code)
+    return _view(request, view, f"local-{area_code}", format, limit, offset)
+
+
 @router.get("/inequality", summary="Indicator by LAD deprivation decile, with SII")
 def inequality(
     request: Request,
@@ -165,7 +178,7 @@ def inequality(
     return _view(request, view, "inequality", format, limit, offset)
 
 
-@router.get("/sources", summary="Datasets in the store and their licences")
+@router.get("/sources", summary="Published datasets in the store and their licences")
 def sources(
     request: Request,
     st: StoreDep,
@@ -175,6 +188,18 @@ def sources(
 ) -> Any:
     view = st.compute(viewmodels.sources)
     return _view(request, view, "sources", format, limit, offset)
+
+
+@router.get("/local-datasets", summary="Local datasets (uploads): owner, uploader, checksum")
+def local_datasets(
+    request: Request,
+    st: StoreDep,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    view = st.compute_local(viewmodels.local_sources)
+    return _view(request, view, "local-datasets", format, limit, offset)
 
 
 @router.get("/session", summary="Who is signed in, and the CSRF token for writes")

@@ -1,15 +1,24 @@
-"""The imports page: editors and administrators upload an indicator file into the store.
+"""The imports page: editors and administrators upload an indicator file as a local dataset.
 
-The file is checked whole by the same importer as ``healthgap import``
-(:func:`healthgap.data.loading.import_indicator_file`): a file with any problem changes
-nothing, and the page lists the problems (file, line, column, value and rule; the first
-few of each rule with a count of the rest) in a GOV.UK error summary. A file that passes is
-upserted in one transaction, the page shows what was added, updated and left unchanged,
-and the import is written to the audit log.
+Uploads never touch the published data (see :mod:`healthgap.data.local`). Each upload
+becomes one local dataset owned by the uploader's authority (an administrator's upload
+is for all areas, or for the authority they name); an editor may upload rows only for
+areas inside their authority's footprint
+(:func:`healthgap.account.upload_scope.footprint_codes`), and a file with any other
+area is refused whole, naming the rows.
+
+The file is checked whole by the same importer as ``healthgap import`` and staged
+outside any store lock; a file with any problem changes nothing, and the page lists the
+problems (file, line, column, value and rule; the first few of each rule with a count of
+the rest) in a GOV.UK error summary. A file that passes is written with its
+``local_datasets`` row and its audit entry in one transaction; the audit entry then
+reaches the audit log (:mod:`healthgap.web.outbox`). The owner's editors and
+administrators can withdraw a local dataset (``POST /imports/{id}/withdraw``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,14 +28,22 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from healthgap.appdb import audit
 from healthgap.appdb.models import User
-from healthgap.data.importing import FORMATS, ImportReport, size_text
+from healthgap.data.importing import FORMATS, size_text
+from healthgap.data.local import (
+    LocalDataset,
+    NotOwnerError,
+    Uploader,
+    commit_local_dataset,
+    prepare_local_file,
+    withdraw_local_dataset,
+)
 from healthgap.data.schema import IndicatorFileError
 from healthgap.errors import InputError
-from healthgap.web import csrf
+from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import StoreHandle, db, require_user, requires, store
 from healthgap.web.errors import WebError
+from healthgap.web.outbox import deliver
 from healthgap.web.render import render
 
 # MAX_UPLOAD_BYTES: the largest file the page accepts (bigger: ``healthgap import`` on the
@@ -108,7 +125,18 @@ def problems_of(exc: IndicatorFileError, file: str) -> tuple[list[Problem], int]
     return shown, log.total - len(shown)
 
 
-def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+def _mine(st: StoreHandle, user: User) -> list[dict[str, Any]]:
+    """The active local datasets this user may withdraw (all of them for administrators)."""
+    table = st.compute_local(viewmodels.local_sources).table
+    table = table[table["status"] == "active"]
+    if user.role != "admin":
+        table = table[table["owner_authority"] == user.authority_code]
+    return list(table.to_dict("records"))
+
+
+def _page(
+    request: Request, user: User, st: StoreHandle, status: int = 200, **context: Any
+) -> HTMLResponse:
     base: dict[str, Any] = {
         "kinds": KINDS,
         "kind": "fingertips",
@@ -117,21 +145,28 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         "more": 0,
         "result": None,
         "report": None,
+        "withdrawn": None,
         "max_size": size_text(MAX_UPLOAD_BYTES),
+        "user": user,
+        "authority": "",
     }
+    try:
+        base["mine"] = _mine(st, user)
+    except InputError:  # no store yet
+        base["mine"] = []
     return render(request, "imports.html", {**base, **context}, status_code=status)
 
 
 @router.get("/imports", response_class=HTMLResponse)
-def imports_form(request: Request, session: DbDep) -> HTMLResponse:
-    """The upload form (editors and administrators)."""
-    _importer(request, session)
-    return _page(request)
+def imports_form(request: Request, session: DbDep, st: StoreDep) -> HTMLResponse:
+    """The upload form and the user's local datasets (editors and administrators)."""
+    user = _importer(request, session)
+    return _page(request, user, st)
 
 
-def _too_big(request: Request, kind: str) -> HTMLResponse:
+def _too_big(request: Request, user: User, st: StoreHandle, kind: str) -> HTMLResponse:
     message = f"The selected file must be smaller than {size_text(MAX_UPLOAD_BYTES)}"
-    return _page(request, 413, kind=kind, errors=[("file", message)])
+    return _page(request, user, st, 413, kind=kind, errors=[("file", message)])
 
 
 @router.post("/imports", response_class=HTMLResponse, dependencies=[requires("dataset", "import")])
@@ -140,76 +175,117 @@ async def import_file(request: Request, session: DbDep, st: StoreDep) -> HTMLRes
     if declared_too_large(request, MAX_UPLOAD_BYTES):
         # Refuse before reading the body; the form must still be signed in and carry CSRF,
         # but a body this size is never read to find out.
-        await run_in_threadpool(_importer, request, session)
-        return _too_big(request, "fingertips")
-    form = await request.form(max_files=1, max_fields=4)
+        user = await run_in_threadpool(_importer, request, session)
+        return _too_big(request, user, st, "fingertips")
+    form = await request.form(max_files=1, max_fields=5)
     try:
         token = form.get("csrf_token")
         csrf.check(request, token if isinstance(token, str) else None)
         user = await run_in_threadpool(_importer, request, session)
         kind, upload, errors = upload_fields(form, "format", FORMATS, "Select the kind of file")
+        authority = form.get("authority") if user.role == "admin" else None
+        authority = authority.strip().upper() if isinstance(authority, str) else ""
+        if authority and not re.fullmatch(r"[EWSN]\d{8}", authority):
+            errors.append(
+                (
+                    "authority",
+                    "Enter the authority as its 9-character ONS code, like E08000025, "
+                    "or leave it empty to upload for all areas",
+                )
+            )
         if upload is None or errors:
-            return _page(request, 400, kind=kind or "fingertips", errors=errors)
+            return _page(
+                request,
+                user,
+                st,
+                400,
+                kind=kind or "fingertips",
+                errors=errors,
+                authority=authority,
+            )
         if part_too_large(upload, MAX_UPLOAD_BYTES):
-            return _too_big(request, kind)
-        return await run_in_threadpool(_load, request, session, st, user, upload, kind)
+            return _too_big(request, user, st, kind)
+        return await run_in_threadpool(_load, request, st, user, upload, kind, authority or None)
     finally:
         await form.close()
 
 
+def _uploader(st: StoreHandle, user: User, authority: str | None) -> Uploader:
+    """Who uploads and for which areas: an editor for their authority's footprint, an
+    administrator for all areas or for the authority they name."""
+    from healthgap.account.upload_scope import footprint_codes
+
+    if user.role == "admin":
+        return Uploader(user.email, authority, None, is_admin=True)
+    code = user.authority_code or ""
+    return Uploader(user.email, code, st.compute(footprint_codes, code))
+
+
 def _load(
     request: Request,
-    session: Session,
     st: StoreHandle,
     user: User,
     upload: UploadFile,
     kind: str,
+    authority: str | None,
 ) -> HTMLResponse:
-    from healthgap.data.loading import import_indicator_file, sha256_file
-
     with saved_upload(upload, MAX_UPLOAD_BYTES, "healthgap-upload-") as (path, size):
         name = path.name
         if size is None:
-            return _too_big(request, kind)
-        reports: list[ImportReport] = []
+            return _too_big(request, user, st, kind)
+        uploader = _uploader(st, user, authority)
         try:
-            result = st.write(
-                lambda store_path: import_indicator_file(
-                    path,
-                    store_path,
-                    format=kind,  # type: ignore[arg-type]
-                    on_validated=reports.append,
-                    title=f"Imported from {name} by {user.email}",
-                    url=str(request.url),
-                    max_examples=5,
+            # Checked and staged with no lock held: readers and other writers go on.
+            prepared = prepare_local_file(
+                path,
+                uploader,
+                path.parent,
+                format=kind,  # type: ignore[arg-type]
+                name=name,
+                max_examples=5,
+            )
+            dataset: LocalDataset = st.write(
+                lambda con: commit_local_dataset(
+                    con, prepared, uploader, title=f"Uploaded from {name} by {user.email}"
                 )
             )
         except IndicatorFileError as exc:
             problems, more = problems_of(exc, name)
             errors = [("file", p.text) for p in problems]
-            return _page(request, 400, kind=kind, errors=errors, problems=problems, more=more)
+            return _page(
+                request, user, st, 400, kind=kind, errors=errors, problems=problems, more=more
+            )
         except InputError as exc:
-            return _page(request, 400, kind=kind, errors=[("file", str(exc))])
-        checksum = sha256_file(path)
-    report = reports[0] if reports else None
-    audit.record(
-        session,
-        user.email,
-        "import",
-        "indicators",
-        checksum,
-        user.authority_code,
-        None,
-        {
-            "file": name,
-            "format": kind,
-            "source_id": result.source_id,
-            "rows": result.rows,
-            "added": result.added,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "sha256": checksum,
-        },
+            return _page(request, user, st, 400, kind=kind, errors=[("file", str(exc))])
+    deliver(st, request.app.state.sessions)
+    report = prepared.report
+    return _page(
+        request, user, st, 200, kind=kind, result=dataset, report=report, file=name, size=size
     )
-    session.commit()
-    return _page(request, 200, kind=kind, result=result, report=report, file=name, size=size)
+
+
+@router.post("/imports/{dataset_id}/withdraw", response_class=HTMLResponse)
+async def withdraw(request: Request, dataset_id: str, session: DbDep, st: StoreDep) -> HTMLResponse:
+    """Withdraw a local dataset (its owner authority's editors, or an administrator)."""
+    form = await request.form(max_files=0, max_fields=2)
+    token = form.get("csrf_token")
+    csrf.check(request, token if isinstance(token, str) else None)
+    user = await run_in_threadpool(_importer, request, session)
+    if not re.fullmatch(r"local-\d{1,12}", dataset_id):
+        raise WebError(
+            404,
+            "not_found",
+            f"dataset must be a local dataset id like local-00001; got {dataset_id[:40]!r}.",
+        )
+    actor = Uploader(user.email, user.authority_code, None, is_admin=user.role == "admin")
+    try:
+        _, after = await run_in_threadpool(
+            st.write, lambda con: withdraw_local_dataset(con, dataset_id, actor)
+        )
+    except NotOwnerError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
+    except InputError as exc:
+        status = 404 if "must be a local dataset in the store" in str(exc) else 409
+        raise WebError(status, "not_found" if status == 404 else "conflict", str(exc)) from exc
+    await run_in_threadpool(deliver, st, request.app.state.sessions)
+    return _page(request, user, st, 200, withdrawn=after)

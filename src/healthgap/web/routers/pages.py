@@ -133,6 +133,7 @@ def area(
     domains: dict[str, list[dict[str, Any]]] = {}
     for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
         domains.setdefault(str(r["domain"]), []).append(r)
+    local = st.compute_local(viewmodels.local_values, area_code)
     return render(
         request,
         "area.html",
@@ -143,6 +144,9 @@ def area(
             "breakdowns": breakdowns,
             "csv": f"/api/v1/areas/{area_code}/profile?format=csv{extra}",
             "json": f"/api/v1/areas/{area_code}/profile?limit=1000{extra}",
+            "local": local,
+            "local_rows": local.table.to_dict("records"),
+            "local_csv": f"/api/v1/areas/{area_code}/local?format=csv",
         },
     )
 
@@ -234,7 +238,16 @@ def sources(
     st: StoreDep,
 ) -> Any:
     view = st.compute(viewmodels.sources)
-    return render(request, "sources.html", {"view": view, "rows": view.table.to_dict("records")})
+    local = st.compute_local(viewmodels.local_sources)
+    return render(
+        request,
+        "sources.html",
+        {
+            "view": view,
+            "rows": view.table.to_dict("records"),
+            "local_rows": local.table.to_dict("records"),
+        },
+    )
 
 
 @router.get("/sign-in", response_class=HTMLResponse)

@@ -1,0 +1,98 @@
+"""Delivering the store's audit outbox to the app database's audit log.
+
+A change to the local data layer (an upload, a withdrawal) writes its audit entry into
+the store's ``audit_outbox`` in the same DuckDB transaction as the change
+(:mod:`healthgap.data.local`). :func:`deliver` copies pending entries into the app
+database's audit log and marks them delivered; an entry already in the log (same action,
+entity and id: a process was killed after the app database committed and before the
+outbox was marked) is not written twice. The app delivers after every write and once at
+start-up, so changes made by ``healthgap import`` or by a process that was killed reach
+the audit log too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthgap.appdb import audit
+from healthgap.appdb.models import AuditEntry
+from healthgap.data.local import OutboxEntry, deliver_audit, pending_audit
+from healthgap.web.deps import StoreHandle
+
+log = logging.getLogger(__name__)
+
+
+def _writer(sessions: Callable[[], Session]) -> Callable[[OutboxEntry], None]:
+    def deliver_one(entry: OutboxEntry) -> None:
+        with sessions() as session:
+            there = session.scalar(
+                select(AuditEntry.id)
+                .where(
+                    AuditEntry.action == entry.action,
+                    AuditEntry.entity == entry.entity,
+                    AuditEntry.entity_id == entry.entity_id,
+                )
+                .limit(1)
+            )
+            if there is None:
+                row = audit.record(
+                    session,
+                    entry.user_email,
+                    entry.action,
+                    entry.entity,
+                    entry.entity_id,
+                    entry.authority_code,
+                    entry.before,
+                    entry.after,
+                )
+                row.at = entry.at
+                session.commit()
+
+    return deliver_one
+
+
+def deliver_from(con: Any, sessions: Callable[[], Session]) -> int:
+    """Deliver the pending audit entries of the store open for writing on ``con``."""
+    return deliver_audit(con, _writer(sessions))
+
+
+def deliver(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
+    """Deliver every pending audit entry of ``handle``'s store; returns how many."""
+    return int(handle.write(lambda con: deliver_from(con, sessions)))
+
+
+def deliver_at_start(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
+    """Deliver what a killed or command-line write left in the outbox (if anything).
+
+    Looks first with a read-only connection, so a store with nothing pending is not
+    opened for writing; a missing or locked store is left for later (logged).
+    """
+    import duckdb
+
+    from healthgap.data import paths
+    from healthgap.errors import InputError
+
+    try:
+        location = paths.store_path(handle.path)
+        if location == paths.MEMORY or not Path(location).is_file():
+            return 0
+        con: Any = duckdb.connect(location, read_only=True)
+    except (duckdb.Error, OSError, InputError):
+        return 0  # no store yet, or held by another process: delivered later
+    try:
+        waiting = len(pending_audit(con))
+    finally:
+        con.close()
+    if not waiting:
+        return 0
+    try:
+        return deliver(handle, sessions)
+    except Exception as exc:  # the app must start even when the store is busy
+        log.warning("audit outbox not delivered at start-up: %s", exc)
+        return 0
