@@ -233,25 +233,31 @@ def test_register_names_every_authority_of_the_ons_hle_file(store: Store, mirror
     source = seed_register()["sources"]["ons_hle_2026"]
     assert source["date"] == "2026-02-19"
     assert "explore-local-statistics-data" in source["url"]
-    for code in new:
+    for code in new:  # the 2024-25 authorities: members from the dated ONS lookups
         a = reg.authorities[code]
-        assert a.name_source == "ons_hle_2026" and a.as_of == "2026-02-19"
-        assert a.tier is None and not a.tier_verified and not a.members_verified
-        assert "unverified" in a.tier_label and "unverified" in a.note
-        assert a.members.empty and a.icbs.empty
-        # no power may reach it through an unattributed tier
-        assert all(p.id != "mayor-ics-role" for p in a.powers)
+        assert a.status == "current" and a.members_verified and len(a.members) >= 2
+        assert a.tier in ("foundation", "mayoral", "established_mayoral")
+        assert len(a.icbs) >= 1
+        # no power may be shown as verified through an unattributed tier
+        for p in a.powers:
+            if p.id == "mayor-ics-role":
+                assert p.verified == a.tier_verified
 
 
 def test_ambiguous_names_need_a_code(store: Store) -> None:
     reg = register(store)
-    with pytest.raises(InputError, match=r"authority must name one strategic authority; got "):
-        reg.get("North East")
+    # "North East" names the current authority and the abolished E47000010: current wins
+    assert reg.get("North East").code == "E47000014"
+    with pytest.raises(InputError, match=r"authority must be a strategic authority code or name"):
+        reg.get("North Nowhere")
     assert reg.get("north of tyne").code == "E47000011"
+    assert reg.get("north of tyne").status == "abolished"
+    assert reg.get("north of tyne").replaced_by == "E47000014"
     assert reg.label(reg.get("E47000014")) == "North East (E47000014)"
+    assert reg.label(reg.get("E47000010")) == "North East (E47000010), abolished"
     assert reg.label(reg.get("E47000001")) == "Greater Manchester"
     matrix = reg.compare()
-    assert matrix.index.is_unique and len(matrix) == 18
+    assert matrix.index.is_unique and len(matrix) == 16  # 15 of May 2025 + the GLA
 
 
 # ------------------------------------------------------------------ PostgreSQL

@@ -38,7 +38,7 @@ def _run(env: dict[str, str], *args: str) -> str:
 
 def test_self_assessment_flow(env: dict[str, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(_run(env, "powers", "list"))))
-    assert len(rows) == 18 and rows[0]["code"] == "E47000001"
+    assert len(rows) == 16 and rows[0]["code"] == "E47000001"  # May 2025 lookup + GLA
     matrix = list(csv.DictReader(io.StringIO(_run(env, "powers", "compare", "E47000001"))))
     assert [r["authority"] for r in matrix] == ["Greater Manchester"]
     assert "integrated-settlement" in matrix[0]["budgets"]
@@ -182,7 +182,7 @@ def test_exports(store: Store, ws: Workspace, tmp_path: Path) -> None:
         ADMIN, store, title="<Clean air> & health", indicators=["le_birth", "hle_birth"]
     )
     md = str(export(reg, ws, "E12000007", "md", store=store))
-    assert md.startswith("# Greater London Authority (E12000007)")
+    assert md.startswith("# Greater London Authority (E61000001)")  # E12000007: its alias
     assert "## Member councils (33)" in md and "unverified" in md
     html = str(export(reg, ws, "Greater London Authority", "html", store=store))
     assert "&lt;Clean air&gt; &amp; health" in html and html.count("<h1>") == 1

@@ -28,24 +28,67 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _raw_members(mirror: Path) -> dict[str, set[str]]:
+    """Members by the ONS May 2025 lookup (2025 codes of Barnsley and Sheffield carried
+    back to their 2024 codes) and the GLA as the London boroughs."""
+    back = {"E08000038": "E08000016", "E08000039": "E08000019"}
     out: dict[str, set[str]] = {}
-    for r in _rows(mirror / "lookups" / "lad23_cauth23_en.csv"):
-        out.setdefault(r["cauth23_code"], set()).add(r["lad23_code"])
+    for r in _rows(mirror / "lookups" / "lad25_cauth25_may2025.csv"):
+        out.setdefault(r["CAUTH25CD"], set()).add(back.get(r["LAD25CD"], r["LAD25CD"]))
     for r in _rows(mirror / "lookups" / "lad24_region24_en.csv"):
         if r["region24_code"] == "E12000007":
-            out.setdefault("E12000007", set()).add(r["lad24_code"])
+            out.setdefault("E61000001", set()).add(r["lad24_code"])
     return out
 
 
 def test_register_covers_the_lookup_authorities_and_the_gla(store: Store, mirror: Path) -> None:
     reg = register(store)
     raw = _raw_members(mirror)
-    assert set(raw) <= set(reg.authorities)
-    assert len(reg) == 18  # 10 combined authorities of Dec 2023, 7 more from ONS HLE + GLA
+    assert {a.code for a in reg} == set(raw)  # current = the May 2025 lookup + the GLA
+    assert len(reg) == 16
     for a in reg:
-        assert set(a.members["lad_code"]) == raw.get(a.code, set()), a.name
-        assert a.members_verified == (a.code in raw), a.name
+        assert set(a.members["lad_code"]) == raw[a.code], a.name
+        assert a.members_verified and a.status == "current", a.name
+        assert a.tier in ("foundation", "mayoral", "established_mayoral"), a.name
     assert len(reg.get("Greater London Authority").members) == 33
+    assert reg.get("E12000007").code == "E61000001"  # the London region code is an alias
+    assert {a.code: a.replaced_by for a in reg.former} == {
+        "E47000010": "E47000014",
+        "E47000011": "E47000014",
+    }
+    table = reg.table()
+    assert table["members"].dtype == "int64"  # whole numbers
+    assert sorted(table["code"]) == sorted(raw)
+
+
+def test_every_current_authority_has_a_sourced_power_in_each_domain_it_holds(
+    store: Store,
+) -> None:
+    reg = register(store)
+    sources = seed_register()["sources"]
+    for a in reg:
+        held = {c for p in a.powers if p.kind != "framework" for c in p.competences}
+        assert {"health", "economy", "housing"} <= held, a.name
+        for competence in held:
+            sourced = [p for p in a.powers if competence in p.competences and p.source in sources]
+            assert sourced, f"{a.name}: {competence} has no sourced power"
+    # police and fire only where a mayor holds them
+    safety = {
+        a.code
+        for a in reg
+        if any("safety" in p.competences for p in a.powers if p.kind != "framework")
+    }
+    assert safety == {"E47000001", "E47000002", "E47000003", "E47000012", "E61000001"}
+
+
+def test_compare_by_lever(store: Store) -> None:
+    reg = register(store)
+    m = reg.compare(["E47000001", "E61000001"], by="lever")
+    assert list(m.columns) == ["tier", "power", "budget", "duty", "role"]
+    assert "mayor-pcc-gm" in m.loc["Greater Manchester", "power"]
+    assert "gla-mopac" in m.loc["Greater London Authority", "power"]
+    assert "integrated-settlement" in m.loc["Greater Manchester", "budget"]
+    with pytest.raises(InputError, match="by must be 'competence' or 'lever'; got 'x'"):
+        reg.compare(by="x")
 
 
 def test_partner_icbs_match_an_independent_overlap_count(store: Store, mirror: Path) -> None:
@@ -69,6 +112,7 @@ def test_partner_icbs_match_an_independent_overlap_count(store: Store, mirror: P
             sa_total[sa] = sa_total.get(sa, 0) + 1
     got = partner_icbs(store)
     assert len(got) == len(pair)
+    assert got["population_share_of_authority"].between(0, 1).all()
     for row in got.itertuples(index=False):
         n = pair[(row.strategic_authority_code, row.icb_code)]
         assert row.lsoas == n
@@ -107,8 +151,14 @@ def test_every_fact_has_a_known_source_and_date() -> None:
                 "established_mayoral",
             )
     for p in seed["powers"]:
-        assert p["source"] in sources and p["as_of"]
+        # a verified fact names its source; an unverified one may have none (never a
+        # made-up one)
+        assert p["source"] in sources or (p["source"] is None and not p["verified"]), p["id"]
+        assert p["as_of"]
         assert set(p["competences"]) <= set(COMPETENCES)
+    for a in seed["authorities"]:
+        if a.get("established_verified"):
+            assert a["established_by"] in sources, a["code"]
 
 
 def test_compare_marks_unverified_and_budgets(store: Store) -> None:

@@ -80,7 +80,9 @@ def test_gla_equals_london(store: Store) -> None:
         data, area="lsoa", level="lsoa", values="n", to="strategic_authority", store=store
     )
     region = aggregate(data, area="lsoa", level="lsoa", values="n", to="region", store=store)
-    gla = sa.set_index("strategic_authority_code").loc["E12000007", "n"]
+    gla = sa.set_index("strategic_authority_code").loc[
+        "E61000001", "n"
+    ]  # the GLA, under its own code
     london = {
         r["lad24_code"]
         for r in mirror_rows("lad24_region24_en.csv")

@@ -48,32 +48,64 @@ def test_levels_nest(store: Store) -> None:
         ("lad", "utla"),
         ("utla", "region"),
         ("lad", "region"),
-        ("strategic_authority", "region"),
         ("sub_icb", "icb"),
     ]:
         pairs = lk[[f"{lower}_code", f"{upper}_code"]].dropna().drop_duplicates()
         assert pairs[f"{lower}_code"].is_unique, f"{lower} not nested in {upper}"
+    # Strategic authorities nest in regions, except Greater Lincolnshire (May 2025): North
+    # and North East Lincolnshire are in Yorkshire and The Humber, Lincolnshire's districts
+    # in the East Midlands.
+    pairs = lk[["strategic_authority_code", "region_code"]].dropna().drop_duplicates()
+    spans = pairs.groupby("strategic_authority_code").size()
+    assert list(spans[spans > 1].index) == ["E47000017"]
     icb_per_lad = lk.groupby("lad_code")["icb_code"].nunique()
     assert (icb_per_lad > 1).sum() == 13  # LADs split between ICBs (April 2024)
+
+
+def _published(name: str, lad: str, code: str) -> set[tuple[str, str]]:
+    with (mirror_or_skip() / "lookups" / name).open(encoding="utf-8-sig") as fh:
+        return {(r[lad], r[code]) for r in csv.DictReader(fh)}
 
 
 def test_lad_lookup_and_strategic_authorities(store: Store) -> None:
     lads = lad_lookup(store)
     assert len(lads) == 296 and lads["lad_code"].is_unique
-    sa = strategic_authorities(store)
-    assert sa["strategic_authority_code"].nunique() == 11  # 10 CAs (Dec 2023) + the GLA
+    sa = strategic_authorities(store)  # today: the May 2025 lookup
+    assert sa["strategic_authority_code"].nunique() == 16  # 15 CAs (May 2025) + the GLA
     london = lads[lads["region_code"] == "E12000007"]["lad_code"]
     gla = sa[sa["strategic_authority_code"] == GLA_CODE]
+    assert GLA_CODE == "E61000001"
     assert sorted(gla["lad_code"]) == sorted(london) and len(gla) == 33
-    mirror = mirror_or_skip()
-    with (mirror / "lookups" / "lad23_cauth23_en.csv").open(encoding="utf-8") as fh:
-        published = {(r["lad23_code"], r["cauth23_code"]) for r in csv.DictReader(fh)}
+    published = _published("lad25_cauth25_may2025.csv", "LAD25CD", "CAUTH25CD")
+    # Barnsley and Sheffield carry 2025 codes in the 2025 lookup; the hierarchy uses 2024.
+    back = {"E08000038": "E08000016", "E08000039": "E08000019"}
+    published = {(back.get(lad, lad), ca) for lad, ca in published}
     mine = set(
         sa.loc[
-            sa["source"] == "ons_lookup_2023", ["lad_code", "strategic_authority_code"]
+            sa["source"] == "ons_lookup_2025-05", ["lad_code", "strategic_authority_code"]
         ].itertuples(index=False, name=None)
     )
     assert mine == published
+
+
+@pytest.mark.parametrize(
+    ("on", "name", "lad", "code"),
+    [
+        ("2024-01-31", "lad23_cauth23_en.csv", "lad23_code", "cauth23_code"),
+        ("2024-05-01", "lad24_cauth24_may2024.csv", "LAD24CD", "CAUTH24CD"),
+        ("2025-04-30", "lad24_cauth24_may2024.csv", "LAD24CD", "CAUTH24CD"),
+    ],
+)
+def test_strategic_authorities_on_a_date_are_that_lookup(
+    store: Store, on: str, name: str, lad: str, code: str
+) -> None:
+    sa = strategic_authorities(store, on=on)
+    mine = set(
+        sa.loc[sa["source"] != "gla", ["lad_code", "strategic_authority_code"]].itertuples(
+            index=False, name=None
+        )
+    )
+    assert mine == _published(name, lad, code)
 
 
 def north_east_mca(mirror: Path) -> pd.DataFrame:

@@ -108,14 +108,16 @@ def test_workspace_pages_need_sign_in(fw: Callable[[str], TestClient], url: str)
 
 def test_register_page_matches_the_register(client: TestClient) -> None:
     html = client.get("/framework").text
-    assert "18 strategic authorities" in html
-    for code in ("E47000012", "E47000018", "E12000007"):
+    assert "16 strategic authorities" in html  # the May 2025 lookup and the GLA
+    for code in ("E47000012", "E47000018", "E61000001"):
         assert f'href="/framework/{code}"' in html
-    # two authorities are called "North East": the matrix names them with their codes
-    assert "North East (E47000010)" in html and "North East (E47000014)" in html
+    assert "Comparison by lever" in html and "A convening role" in html
+    # abolished authorities are listed apart, each with its successor
+    assert "North East (E47000010), abolished</a>: replaced by E47000014" in html
+    assert "North of Tyne, abolished</a>: replaced by E47000014" in html
     filtered = client.get("/framework?tier=established_mayoral&competence=health").text
     check_page(filtered)
-    assert "5 strategic authorities" in filtered
+    assert "7 strategic authorities" in filtered  # 5 with a sourced tier, North East, GLA
     assert "Health, wellbeing and public service reform</th>" in filtered
     assert "Transport and local infrastructure</th>" not in filtered
 
@@ -130,16 +132,19 @@ def test_register_filter_errors_are_shown(client: TestClient) -> None:
     assert api.json()["error"]["message"].startswith("competence must be one of transport")
 
 
-def test_new_authority_page_cites_the_ons_file_and_marks_unverified(client: TestClient) -> None:
+def test_new_authority_page_lists_members_from_the_dated_lookups(client: TestClient) -> None:
     html = client.get(f"/framework/{NE_NEW}").text
-    assert "Health state life expectancies in England" in html
-    assert "2026-02-19" in html
-    assert "No source in healthgap's open-data mirror lists this authority" in html
+    check_page(html)
+    assert "7 member councils" in html and "ons_lookup_2025-05" in html
+    assert "North East Mayoral Combined Authority" in html  # establishing order, unverified
     body = client.get(f"/api/v1/framework/{NE_NEW}").json()
-    assert body["data"]["name_source"] == "ons_hle_2026"
-    assert body["data"]["members"] == [] and body["data"]["members_verified"] is False
-    assert body["data"]["tier_verified"] is False
-    assert "ons_hle_2026" in body["sources"]
+    assert len(body["data"]["members"]) == 7 and body["data"]["members_verified"] is True
+    assert body["data"]["status"] == "current"
+    old = client.get("/framework/E47000011").text
+    check_page(old)
+    assert "no longer exists: it was replaced by" in old
+    gla = client.get("/framework/E12000007")
+    assert gla.status_code == 200 and "E61000001" in gla.text
 
 
 def test_unknown_authority_is_404_in_both_faces(client: TestClient) -> None:

@@ -52,6 +52,7 @@ from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.core20 import core20_share
 from healthgap.geography.hierarchy import lad_lookup
+from healthgap.geography.resolve import footprint as resolve_footprint
 from healthgap.stats.inequality.sii import sii
 from healthgap.stats.proportion import proportion
 
@@ -337,8 +338,10 @@ def publishable_clinical_summary(summary: pd.DataFrame, policy: Any = None) -> p
 def footprint_lads(footprint: str | Sequence[str], store: Store) -> tuple[str, list[str]]:
     """The footprint's name and its LAD (2024) codes.
 
-    ``footprint`` is a LAD, UTLA, strategic authority, region or England code (2024
-    lookups), or a list of LAD 2024 codes.
+    ``footprint`` is any code :func:`healthgap.geography.footprint` reads (strategic
+    authority of the latest lookup or the GLA, ICB, sub-ICB, LAD, UTLA, region or England),
+    or a list of LAD 2024 codes. For an ICB or sub-ICB the LADs are those with any
+    neighbourhood inside (some only in part).
     """
     lookup = lad_lookup(store)
     if not isinstance(footprint, str):
@@ -351,14 +354,10 @@ def footprint_lads(footprint: str | Sequence[str], store: Store) -> tuple[str, l
                 "Give codes such as E08000025."
             )
         return f"{len(codes)} LADs", sorted(codes)
-    for level in ("lad", "utla", "strategic_authority", "region", "england"):
-        hit = lookup[lookup[f"{level}_code"] == footprint]
-        if len(hit):
-            return str(hit[f"{level}_name"].iloc[0]), sorted(hit["lad_code"])
-    raise InputError(
-        f"footprint must be a LAD, UTLA, strategic authority, region or England code; got "
-        f"{footprint!r}. Examples: E08000025 (Birmingham), E47000001 (Greater Manchester)."
-    )
+    if footprint == ENGLAND:
+        return "England", sorted(lookup["lad_code"])
+    fp = resolve_footprint(footprint, store)
+    return fp.name, sorted(fp.lads["lad_code"])
 
 
 def lad_deciles(store: Store) -> pd.DataFrame:
@@ -440,8 +439,27 @@ def core20_indicators(
     >>> print(res.summary())  # doctest: +SKIP
     """
     name, lads = footprint_lads(footprint, store)
-    shares = core20_share(store, to="lad", imd=2019, lad_vintage=2024)
-    mine = shares[shares["lad_code"].isin(lads)]
+    extra_notes: list[str] = []
+    if isinstance(footprint, str) and footprint != ENGLAND:
+        # Population from the footprint's own LSOAs: exact for ICBs that split councils.
+        fp = resolve_footprint(footprint, store)
+        mine = core20_share(store, to=[fp.place(2011)], imd=2019)
+        partial = fp.partial_lads
+        if len(partial):
+            lads = sorted(fp.lads.loc[fp.lads["share_inside"] >= 0.5, "lad_code"])
+            extra_notes.append(
+                f"{len(partial)} council(s) lie only partly in {fp.name} ("
+                + ", ".join(
+                    f"{n} {100 * float(sh):.0f}%"
+                    for n, sh in zip(partial["lad_name"], partial["share_inside"], strict=True)
+                )
+                + " of their neighbourhoods): the population figures count only the "
+                "neighbourhoods inside; council-level indicator values use the councils with "
+                "at least half their neighbourhoods inside."
+            )
+    else:
+        shares = core20_share(store, to="lad", imd=2019, lad_vintage=2024)
+        mine = shares[shares["lad_code"].isin(lads)]
     population = pd.DataFrame(
         {
             "footprint": [footprint if isinstance(footprint, str) else "custom"],
@@ -525,6 +543,7 @@ def core20_indicators(
         "orientation); limits by Monte Carlo.",
         "Footprint SII is given only where the footprint's LADs cover all ten deciles.",
     ]
+    notes.extend(extra_notes)
     if (table["core20_n_lads"] == 0).any():
         notes.append(
             "The footprint has no LAD in LAD deciles 1-2: Core20 values are missing; "

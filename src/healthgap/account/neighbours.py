@@ -37,6 +37,8 @@ LEVELS: dict[str, str] = {
     "utla": "utla",
     "combined_authority": "strategic_authority",
     "region": "region",
+    "icb": "icb",
+    "sub_icb": "sub_icb",
 }
 
 _CACHE: weakref.WeakKeyDictionary[Store, dict[str, pd.DataFrame]] = weakref.WeakKeyDictionary()
@@ -52,7 +54,7 @@ def area_features(store: Store, area_type: str) -> pd.DataFrame:
         raise InputError(
             f"area_type must be one of {', '.join(LEVELS)} for neighbours; got "
             f"{area_type!r}. Nearest neighbours are defined for LADs, upper-tier and "
-            "strategic authorities and regions."
+            "strategic authorities, regions, ICBs and sub-ICB locations."
         )
     cached = _CACHE.setdefault(store, {})
     if area_type in cached:
@@ -125,7 +127,8 @@ def nearest_neighbours(
     store
         An open store with the IMD 2019 tables and ONS lookups.
     area_type
-        ``"lad"``, ``"utla"``, ``"combined_authority"`` or ``"region"``.
+        ``"lad"``, ``"utla"``, ``"combined_authority"`` (the strategic authorities of the
+        latest lookup and the GLA, E61000001), ``"region"``, ``"icb"`` or ``"sub_icb"``.
     k
         How many neighbours (at least 1).
     among

@@ -18,7 +18,8 @@ def report_command(
         str,
         typer.Option(
             "--authority",
-            help="Strategic authority code: a combined authority (E47...) or the GLA (E61000001).",
+            help="Footprint code: a strategic authority of May 2025 (E47...), the GLA "
+            "(E61000001; E12000007 accepted), an ICB (E54...) or a sub-ICB (E38...).",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The report file: .pdf or .html.")],
@@ -58,7 +59,7 @@ def report_command(
         ),
     ] = None,
 ) -> None:
-    """The annual health-duty report of a strategic authority, from the open data."""
+    """The annual health-duty report of a strategic authority or ICB, from the open data."""
     from healthgap.data.store import open_store
     from healthgap.report.pdf import check_out, write_report
 

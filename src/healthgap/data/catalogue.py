@@ -873,6 +873,36 @@ CATALOGUE: tuple[Dataset, ...] = (
         ),
     ),
     _lookup(
+        "lookup_lad24_cauth24",
+        "lad24_cauth24_may2024",
+        "Local Authority District to Combined Authority (May 2024) Lookup in EN",
+        "756c9036275a3ff14ad700d154be0a7defa21259c903a021a549e59fc9b015ef",
+        72,
+        geography.lad24_cauth24,
+        2024,
+        "England: 11 combined authorities (May 2024)",
+        (
+            "Original ONS bytes (upper-case column names, byte-order mark), from "
+            "dfe-analytical-services/lsip_dashboard; not via geographr.",
+        ),
+    ),
+    _lookup(
+        "lookup_lad25_cauth25",
+        "lad25_cauth25_may2025",
+        "Local Authority District to Combined Authority (May 2025) Lookup in EN",
+        "7d8a10543e163ebb8e89df02d2bf522bd7e4b70aab9084dce7216f6c35e043b9",
+        106,
+        geography.lad25_cauth25,
+        2025,
+        "England: 15 combined authorities (May 2025)",
+        (
+            "Original ONS bytes (upper-case column names, byte-order mark), from "
+            "dfe-analytical-services/lsip_dashboard; not via geographr.",
+            "Barnsley and Sheffield have 2025 codes (E08000038, E08000039) after a boundary "
+            "change; the 2024 lookups use E08000016 and E08000019.",
+        ),
+    ),
+    _lookup(
         "lookup_lad_code_history",
         "lad_code_history_2016_2024",
         "LAD codes and names for each year 2016 to 2024 (geographr lookup_ltla_ltla)",

@@ -119,6 +119,11 @@ _AREA_SOURCES: dict[str, list[tuple[str, str, str, int]]] = {
     "lookup_lad23_utla23": [("utla23_code", "utla23_name", "utla", 2023)],
     "lookup_lad23_cauth23": [("cauth23_code", "cauth23_name", "combined_authority", 2023)],
     "lookup_lad24_region24": [("region24_code", "region24_name", "region", 2024)],
+    "lookup_lad24_cauth24": [("CAUTH24CD", "CAUTH24NM", "combined_authority", 2024)],
+    "lookup_lad25_cauth25": [
+        ("CAUTH25CD", "CAUTH25NM", "combined_authority", 2025),
+        ("LAD25CD", "LAD25NM", "lad", 2025),
+    ],
     "lookup_icb22_names": [
         ("icb22_code", "icb22_name", "icb", 2022),
         ("sicbl22_code", "sicbl22_name", "sub_icb", 2022),

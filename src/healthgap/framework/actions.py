@@ -6,7 +6,7 @@ of the store's ``indicators`` table), targets, an owner, partners, start and due
 and a status. Every change is a new version (see :mod:`healthgap.framework.storage`).
 
 **Progress** is read from the store: for each linked indicator, the authority's own area
-code (combined authorities ``E47...``; the GLA as the London region ``E12000007``), each
+code (combined authorities ``E47...``; the GLA ``E61000001``, alias ``E12000007``), each
 sex/age breakdown published there, the latest period's value, the previous period's
 value, the change, and its direction given the indicator's polarity ("Low is good" /
 "High is good"; otherwise "no polarity").
@@ -25,6 +25,7 @@ from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.framework.powers import check_competence
 from healthgap.framework.storage import Actor, Workspace, check_permission
+from healthgap.geography.authorities import canonical_code
 from healthgap.geography.hierarchy import using
 
 STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
@@ -75,7 +76,7 @@ class ActionPlan:
 
     def __init__(self, workspace: Workspace, authority_code: str) -> None:
         self.ws = workspace
-        self.authority_code = authority_code
+        self.authority_code = canonical_code(authority_code)[0]  # E12000007 -> the GLA
 
     def _clean(self, data: dict[str, Any], store: Store | None) -> dict[str, Any]:
         unknown = set(data) - set(FIELDS)

@@ -37,6 +37,7 @@ from healthgap.framework.actions import _check_date, check_indicators, known_ind
 from healthgap.framework.partners import Partnerships, suggested_partners
 from healthgap.framework.powers import Authority
 from healthgap.framework.storage import Actor, Workspace, check_permission
+from healthgap.geography.authorities import canonical_code
 
 KIND = "commitment"
 STATUSES: tuple[str, ...] = ("proposed", "agreed", "in progress", "met", "lapsed")
@@ -110,7 +111,9 @@ class Commitments:
     def __init__(self, workspace: Workspace, authority: Authority | str) -> None:
         self.ws = workspace
         self.authority = authority if isinstance(authority, Authority) else None
-        self.authority_code = authority.code if isinstance(authority, Authority) else authority
+        self.authority_code = (
+            authority.code if isinstance(authority, Authority) else canonical_code(authority)[0]
+        )
 
     # ------------------------------------------------------------------ partners
     def directory(self) -> pd.DataFrame:

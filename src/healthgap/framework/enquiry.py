@@ -22,6 +22,7 @@ import yaml
 from healthgap.errors import InputError
 from healthgap.framework.powers import COMPETENCES, Register, check_competence
 from healthgap.framework.storage import Actor, Workspace
+from healthgap.geography.authorities import canonical_code
 
 STAGES: tuple[str, ...] = ("discover", "dream", "design", "deliver")
 CATEGORIES: tuple[str, ...] = ("asset", "opportunity", "lever", "partner")
@@ -97,7 +98,7 @@ class Enquiry:
 
     def __init__(self, workspace: Workspace, authority_code: str) -> None:
         self.ws = workspace
-        self.authority_code = authority_code
+        self.authority_code = canonical_code(authority_code)[0]  # E12000007 -> the GLA
 
     def answer(
         self,

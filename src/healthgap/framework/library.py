@@ -32,12 +32,13 @@ from healthgap.errors import InputError
 from healthgap.framework.actions import _check_date
 from healthgap.framework.powers import check_competence
 from healthgap.framework.storage import Actor, Workspace
+from healthgap.geography.authorities import canonical_code
 from healthgap.geography.hierarchy import lsoa_lookup, using
 
 CASE_FIELDS: dict[str, str] = {
     "id": "short id, letters, digits and hyphens (e.g. gm-working-well)",
     "title": "the title",
-    "authority_code": "code of the authority it happened in (E47..., E12000007), or blank",
+    "authority_code": "code of the authority it happened in (E47..., the GLA E61000001), or blank",
     "summary": "what was done",
     "outcome": "what changed, as the source reports it",
     "levers": "list of levers used (free text tags)",
@@ -97,6 +98,8 @@ class Library:
         data["source_url"] = url
         for key in ("title", "summary", "outcome", "source_title", "authority_code"):
             data[key] = str(data.get(key) or "").strip() or None
+        if data["authority_code"]:  # one code per authority: the GLA is E61000001
+            data["authority_code"] = canonical_code(data["authority_code"])[0]
         self.ws.put(who, "case_study", str(data.get("authority_code") or ""), cid, data)
         return cid
 
@@ -151,6 +154,7 @@ class Library:
         ``similarity``, ``tag_overlap``, ``score``.
         """
         feats = authority_features(store)
+        authority_code = canonical_code(authority_code)[0]
         if authority_code not in feats.index:
             raise InputError(
                 f"authority must be a strategic authority with member councils in the store; "
@@ -161,6 +165,9 @@ class Library:
         similarity = 1 / (1 + dist)
         wanted = set(tags if tags is not None else self._own_tags(authority_code))
         cases = self.cases()
+        cases = cases.assign(
+            authority_code=[canonical_code(c)[0] if c else c for c in cases["authority_code"]]
+        )
         cases = cases[cases["authority_code"].fillna("") != authority_code].copy()
         # (astype: with no other authorities' case studies the empty columns stay numeric)
         cases["similarity"] = cases["authority_code"].map(similarity).fillna(0.0).astype(float)

@@ -2,23 +2,28 @@
 
 Sources of each part:
 
-* **authorities, tiers, powers**: ``seed/register.yaml``, each fact with a source
-  (title, publisher, URL) and an "as of" date; facts we could not attribute are shown
-  as *unverified*. The ten combined authorities of the December 2023 ONS lookup and the
-  GLA are joined by the seven 2024-25 authorities (E47000012 to E47000018) that the ONS
-  healthy life expectancy file (source date 19/02/2026) names in its "Combined Authority
-  or City Region" rows: their name and code cite that file; their tier and member
-  councils are *unverified* (no source for them is in the data mirror). Administrators
-  add or correct powers through :class:`PowersRepository` (every change is a stored
-  version).
+* **authorities, tiers, powers**: ``seed/register.yaml``, each fact with a source (an Act,
+  a statutory instrument, the English Devolution White Paper of December 2024, or a
+  named briefing) and an "as of" date; facts we could not attribute, or whose source
+  title was recalled but not checked, are shown as *unverified*. Every current authority
+  (the fifteen of the May 2025 ONS lookup and the GLA) has a tier and its powers by
+  domain (transport, skills, housing and planning, economic development, environment,
+  public safety where a mayor holds police or fire functions, health) and by lever (a
+  power, a budget, a duty, a convening role). Administrators add or correct powers
+  through :class:`PowersRepository` (every change is a stored version).
 * **member councils**: :func:`healthgap.geography.hierarchy.strategic_authorities`, i.e.
-  the ONS LAD to Combined Authority lookup (December 2023, 10 authorities) plus the GLA
-  as the London region's boroughs.
+  the dated ONS LAD to Combined Authority lookups (latest: May 2025) plus the GLA
+  (E61000001, alias E12000007) as the London region's boroughs.
+* **abolished authorities** (North of Tyne E47000011 and the old North East E47000010,
+  replaced by North East E47000014 in May 2024) are derived from the lookups
+  (:func:`healthgap.geography.authorities.abolished`): they are kept so that old
+  records resolve, marked as abolished, and not listed as current.
 * **partner ICBs**: derived by overlap. Each LSOA (2021) has one LAD (2024) and one ICB
   (April 2024); an ICB is a partner of an authority when at least ``icb_threshold``
-  (default 5%) of the authority's LSOAs lie in it. Both overlap shares are reported
-  (``share_of_authority``, ``share_of_icb``), counted in LSOAs (LSOAs have similar
-  populations, about 1,500 residents each).
+  (default 5%) of the authority's LSOAs lie in it. Both overlap shares are reported in
+  neighbourhoods (``share_of_authority``, ``share_of_icb``) and in people
+  (``population_share_of_authority``, ``population_share_of_icb``: mid-2015 LSOA
+  populations of the IMD 2019 file).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ import yaml
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.framework.storage import SHARED, Actor, Workspace
+from healthgap.geography.authorities import abolished, canonical_code, membership_history
 from healthgap.geography.hierarchy import lsoa_lookup, strategic_authorities, using
+from healthgap.geography.resolve import overlaps
 
 #: The seven areas of competence (key -> label), in the order of the White Paper list.
 COMPETENCES: dict[str, str] = {
@@ -52,6 +59,13 @@ TIERS: dict[str, str] = {
     "established_mayoral": "Established mayoral strategic authority",
 }
 UNVERIFIED = "unverified"
+#: The kinds of lever a power can be (the comparison matrix "by lever").
+LEVERS: dict[str, str] = {
+    "power": "A power",
+    "budget": "A budget",
+    "duty": "A duty",
+    "role": "A convening role",
+}
 
 
 @cache
@@ -110,6 +124,13 @@ class Authority:
     name_source: str | None = None
     #: False when no source in the data mirror lists the member councils.
     members_verified: bool = True
+    #: ``current``, or ``abolished`` (then ``replaced_by`` names the successor's code).
+    status: str = "current"
+    replaced_by: str | None = None
+    #: Source id of the legislation that created it, and when.
+    established_by: str | None = None
+    established_verified: bool = False
+    established_on: str | None = None
 
     @property
     def tier_label(self) -> str:
@@ -128,6 +149,11 @@ class Authority:
             "note": self.note,
             "name_source": self.name_source,
             "members_verified": self.members_verified,
+            "status": self.status,
+            "replaced_by": self.replaced_by,
+            "established_by": self.established_by,
+            "established_verified": self.established_verified,
+            "established_on": self.established_on,
             "members": self.members.to_dict(orient="records"),
             "partner_icbs": self.icbs.to_dict(orient="records"),
             "powers": [p.to_dict() for p in self.powers],
@@ -149,6 +175,7 @@ def partner_icbs(store: Store | str | None = None, *, icb_threshold: float = 0.0
         )
     with using(store) as s:
         lsoas = lsoa_lookup(s, lsoa_vintage=2021)
+        people = overlaps(s, "strategic_authority", "icb")
     lsoas = lsoas[lsoas["icb_code"].notna()]
     icb_size = lsoas.groupby("icb_code").size().rename("icb_lsoas")
     inside = lsoas[lsoas["strategic_authority_code"].notna()]
@@ -162,17 +189,49 @@ def partner_icbs(store: Store | str | None = None, *, icb_threshold: float = 0.0
     pairs["share_of_authority"] = pairs["lsoas"] / total
     pairs["share_of_icb"] = pairs["lsoas"] / pairs["icb_code"].map(icb_size)
     pairs["partner"] = pairs["share_of_authority"] >= icb_threshold
+    pairs = pairs.merge(
+        people[
+            [
+                "strategic_authority_code",
+                "icb_code",
+                "population",
+                "share_of_strategic_authority",
+                "share_of_icb",
+            ]
+        ].rename(
+            columns={
+                "share_of_strategic_authority": "population_share_of_authority",
+                "share_of_icb": "population_share_of_icb",
+            }
+        ),
+        on=["strategic_authority_code", "icb_code"],
+        how="left",
+    )
     return pairs.sort_values(
         ["strategic_authority_code", "share_of_authority"], ascending=[True, False]
     ).reset_index(drop=True)
+
+
+def authorities_of_icbs(store: Store | str | None = None) -> pd.DataFrame:
+    """The partnership view from the NHS side: for each ICB, the strategic authorities
+    overlapping it, with the overlap in people and neighbourhoods both ways.
+
+    Columns: ``icb_code``, ``icb_name``, ``strategic_authority_code``,
+    ``strategic_authority_name``, ``lsoas``, ``population``, ``share_of_icb``,
+    ``share_of_strategic_authority`` (population shares) and the LSOA shares. ICBs with no
+    strategic authority (e.g. much of the South East) have no rows.
+    """
+    with using(store) as s:
+        out = overlaps(s, "icb", "strategic_authority")
+    return out
 
 
 def _applies(power: dict[str, Any], code: str, tier: str | None) -> bool:
     target = power.get("applies_to")
     if target == "all":
         return True
-    if target == "mayoral":
-        return tier in ("mayoral", "established_mayoral")
+    if target == "mayoral":  # combined (county) authorities with a mayor; not the GLA
+        return code.startswith("E47") and tier in ("mayoral", "established_mayoral")
     return code in (target or [])
 
 
@@ -199,16 +258,31 @@ class Register:
         self.sources = sources
 
     def __iter__(self) -> Any:
-        return iter(self.authorities.values())
+        """The current authorities (abolished ones are in :attr:`former`)."""
+        return iter([a for a in self.authorities.values() if a.status == "current"])
 
     def __len__(self) -> int:
-        return len(self.authorities)
+        return sum(1 for _ in self)
+
+    @property
+    def former(self) -> list[Authority]:
+        """Abolished authorities, kept so that old records resolve."""
+        return [a for a in self.authorities.values() if a.status != "current"]
 
     def get(self, code_or_name: str) -> Authority:
-        """An authority by code or (case-insensitive) name."""
-        if code_or_name in self.authorities:
-            return self.authorities[code_or_name]
-        named = [a for a in self if a.name.lower() == code_or_name.strip().lower()]
+        """An authority by code or (case-insensitive) name; E12000007 is the GLA.
+
+        Abolished authorities are returned too (``status == "abolished"``); current ones
+        win when a name is shared with an abolished one.
+        """
+        code = canonical_code(code_or_name)[0]
+        if code in self.authorities:
+            return self.authorities[code]
+        named = [
+            a for a in self.authorities.values() if a.name.lower() == code_or_name.strip().lower()
+        ]
+        current = [a for a in named if a.status == "current"]
+        named = current or named
         if len(named) == 1:
             return named[0]
         if named:
@@ -216,7 +290,7 @@ class Register:
                 f"authority must name one strategic authority; got {code_or_name!r}, the name "
                 f"of {' and '.join(a.code for a in named)}. Give the code instead."
             )
-        example = next(iter(self.authorities.values()))
+        example = next(iter(self))
         raise InputError(
             f"authority must be a strategic authority code or name in the register; got "
             f"{code_or_name!r}. E.g. {example.code} ({example.name}); list them with "
@@ -224,9 +298,11 @@ class Register:
         )
 
     def label(self, a: Authority) -> str:
-        """The authority's name, with its code when another authority has the same name."""
-        same = sum(b.name == a.name for b in self)
-        return a.name if same == 1 else f"{a.name} ({a.code})"
+        """The authority's name, with its code when another authority has the same name,
+        and "(abolished)" for former ones."""
+        same = sum(b.name == a.name for b in self.authorities.values())
+        label = a.name if same == 1 else f"{a.name} ({a.code})"
+        return label if a.status == "current" else f"{label}, abolished"
 
     def table(self) -> pd.DataFrame:
         """One row per authority: code, name, kind, tier, members, partner ICBs, powers."""
@@ -236,32 +312,44 @@ class Register:
                 "name": a.name,
                 "kind": a.kind,
                 "tier": a.tier_label,
-                "members": len(a.members) if a.members_verified or len(a.members) else None,
+                "members": len(a.members),
                 "partner_icbs": int(a.icbs["partner"].sum()) if len(a.icbs) else 0,
                 "powers": len(a.powers),
                 "as_of": a.as_of,
             }
             for a in self
         ]
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows)
+        out["members"] = out["members"].astype("int64")  # whole numbers
+        return out
 
-    def compare(self, codes: list[str] | None = None) -> pd.DataFrame:
-        """The comparison matrix: authorities by areas of competence (plus budgets).
+    def compare(self, codes: list[str] | None = None, *, by: str = "competence") -> pd.DataFrame:
+        """The comparison matrix: authorities by area of competence, or by lever.
 
-        Each cell lists the ids of the recorded powers in that area; unverified powers
-        are suffixed ``*``; empty cells mean nothing is recorded (not that there is
-        no power). Rows are named by :meth:`label` (the name, plus the code when two
-        authorities share a name).
+        ``by="competence"`` (default): one column per area of competence plus budgets;
+        ``by="lever"``: one column per kind of lever (:data:`LEVERS`: a power, a budget, a
+        duty, a convening role), each cell listing the competences it reaches.
+        Each cell lists the ids of the recorded powers; unverified powers are suffixed
+        ``*``; empty cells mean nothing is recorded (not that there is no power). Rows are
+        named by :meth:`label`.
         """
+        if by not in ("competence", "lever"):
+            raise InputError(f"by must be 'competence' or 'lever'; got {by!r}.")
         chosen = [self.get(c) for c in codes] if codes else list(self)
-        columns = ["tier", *COMPETENCES, "budgets"]
+        columns = ["tier", *(COMPETENCES if by == "competence" else LEVERS)]
+        if by == "competence":
+            columns.append("budgets")
         names = [self.label(a) for a in chosen]
         out = pd.DataFrame("", index=names, columns=columns)
         for a, name in zip(chosen, names, strict=True):
             out.loc[name, "tier"] = a.tier_label
             for p in a.powers:
                 label = p.id + ("" if p.verified else "*")
-                for col in p.competences if p.kind != "budget" else ("budgets",):
+                if by == "competence":
+                    cols = p.competences if p.kind != "budget" else ("budgets",)
+                else:
+                    cols = (p.kind,) if p.kind in LEVERS else ()
+                for col in cols:
                     cell = str(out.loc[name, col])
                     out.loc[name, col] = f"{cell}, {label}" if cell else label
         out.index.name = "authority"
@@ -297,7 +385,18 @@ def register(
         members = strategic_authorities(s)
         lads = lsoa_lookup(s, lsoa_vintage=2021)[["lad_code", "lad_name"]].drop_duplicates()
         icbs = partner_icbs(s, icb_threshold=icb_threshold)
+        gone = abolished(s)
+        history = membership_history(s)
     members = members.merge(lads, on="lad_code", how="left")
+    for old in gone.values():  # an abolished authority's members: its last lookup's
+        last = history[
+            (history["strategic_authority_code"] == old.code)
+            & (history["vintage"] == old.last_vintage)
+        ]
+        members = pd.concat(
+            [members, last[["lad_code", "lad_name", "strategic_authority_code", "source"]]],
+            ignore_index=True,
+        )
     powers = {str(p["id"]): dict(p) for p in seed["powers"]}
     if workspace is not None:
         for v in workspace.current("power"):
@@ -325,10 +424,15 @@ def register(
                 powers=tuple(
                     _power(p, bool(entry.get("tier_verified", False)))
                     for p in powers.values()
-                    if _applies(p, code, tier)
+                    if code not in gone and _applies(p, code, tier)
                 ),
                 name_source=entry.get("name_source"),
                 members_verified=bool(entry.get("members_verified", True)),
+                status="abolished" if code in gone else "current",
+                replaced_by=gone[code].successor_code if code in gone else None,
+                established_by=entry.get("established_by"),
+                established_verified=bool(entry.get("established_verified", False)),
+                established_on=entry.get("established_on"),
             )
         )
     return Register(authorities, dict(seed["sources"]))

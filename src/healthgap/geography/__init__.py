@@ -16,18 +16,22 @@ from healthgap.geography.hierarchy import (
     strategic_authorities,
 )
 from healthgap.geography.imd import imd_lsoas
+from healthgap.geography.resolve import Footprint, footprint, overlaps
 
 __all__ = [
     "CORE20_DECILES",
     "LEVELS",
+    "Footprint",
     "Place",
     "aggregate",
     "core20_lsoas",
     "core20_share",
     "deprivation_deciles",
+    "footprint",
     "imd_lsoas",
     "lad_lookup",
     "lsoa_lookup",
+    "overlaps",
     "rank_deciles",
     "recode_lad",
     "strategic_authorities",

@@ -17,13 +17,12 @@ come in two vintages:
 
 Older LAD codes (2016 to 2023) are recoded with :func:`recode_lad`.
 
-**Strategic authorities.** The open lookup (LAD to combined authority, December 2023)
-holds the 10 combined authorities of that date. The Greater London Authority is added
-as the London region's 33 boroughs; its area is the London region, so healthgap uses the
-London region code ``E12000007`` for it. The 2024-25 authorities (e.g. the North East
-MCA ``E47000014``, East Midlands, York and North Yorkshire, Lancashire, Hull and East
-Yorkshire, Greater Lincolnshire, Devon and Torbay) are **not** in the open lookup:
-supply them with ``strategic=`` (see :func:`strategic_authorities`).
+**Strategic authorities.** Membership is dated (:mod:`healthgap.geography.authorities`):
+the ONS LAD to combined authority lookups of December 2023, May 2024 and May 2025 are all
+held, and :func:`strategic_authorities` answers for a date (``on=``, default today, i.e.
+the May 2025 lookup: 15 combined authorities). The Greater London Authority is added as
+the London region's 33 boroughs under its own code ``E61000001`` (the London region code
+``E12000007`` is accepted as an alias where an authority code is read).
 
 The ICB is a separate branch: a few LADs are split between ICBs, so LAD figures can only
 be added up to ICBs for the LADs that lie wholly within one.
@@ -43,14 +42,15 @@ import pandas as pd
 
 from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
+from healthgap.geography.authorities import GLA_CODE as GLA_CODE
+from healthgap.geography.authorities import GLA_NAME as GLA_NAME
+from healthgap.geography.authorities import LONDON_REGION as LONDON_REGION
+from healthgap.geography.authorities import memberships
 from healthgap.stats._frames import InputFrame
 
 LsoaVintage = Literal[2011, 2021]
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
-LONDON_REGION = "E12000007"
-GLA_CODE = LONDON_REGION
-GLA_NAME = "Greater London Authority"
 LAD_YEARS = tuple(range(2016, 2025))
 
 #: The levels of the hierarchy, lowest first, then the NHS branch.
@@ -142,11 +142,13 @@ def strategic_authorities(
     store: Store | str | None = None,
     *,
     strategic: Any = None,
+    on: Any = None,
 ) -> pd.DataFrame:
-    """Which strategic authority each English LAD (2024 code) belongs to.
+    """Which strategic authority each English LAD (2024 code) belongs to on a date.
 
     Columns: ``lad_code``, ``strategic_authority_code``, ``strategic_authority_name``,
-    ``source`` ("ons_lookup_2023", "gla" or "user"). LADs in no authority are absent.
+    ``source`` (``ons_lookup_<vintage>`` such as ``ons_lookup_2025-05``, ``gla`` or
+    ``user``). LADs in no authority are absent.
 
     Parameters
     ----------
@@ -157,6 +159,9 @@ def strategic_authorities(
         strategic authorities): a data frame, or a CSV path, with columns ``lad_code``,
         ``strategic_authority_code`` and ``strategic_authority_name``. Its rows replace
         the open lookup's for the LADs it lists.
+    on
+        The date (``datetime.date`` or ``"YYYY-MM-DD"``) membership is wanted for;
+        default today (the latest lookup). See :mod:`healthgap.geography.authorities`.
 
     Examples
     --------
@@ -168,26 +173,9 @@ def strategic_authorities(
     >>> strategic_authorities(strategic=north_east)  # doctest: +SKIP
     """
     with using(store) as s:
-        cauth = _table(s, "lookup_lad23_cauth23_en")
+        dated = memberships(s, on=on)
         regions = _table(s, "lookup_lad24_region24_en")
-    open_rows = pd.DataFrame(
-        {
-            "lad_code": cauth["lad23_code"],
-            "strategic_authority_code": cauth["cauth23_code"],
-            "strategic_authority_name": cauth["cauth23_name"],
-            "source": "ons_lookup_2023",
-        }
-    )
-    london = regions[regions["region24_code"] == LONDON_REGION]
-    gla = pd.DataFrame(
-        {
-            "lad_code": london["lad24_code"],
-            "strategic_authority_code": GLA_CODE,
-            "strategic_authority_name": GLA_NAME,
-            "source": "gla",
-        }
-    )
-    table = pd.concat([open_rows, gla], ignore_index=True)
+    table = dated[["lad_code", "strategic_authority_code", "strategic_authority_name", "source"]]
     if strategic is not None:
         user = _user_lookup(strategic, set(regions["lad24_code"]))
         table = pd.concat(
@@ -238,7 +226,9 @@ def _user_lookup(strategic: Any, known: set[str]) -> pd.DataFrame:
     return df.assign(source="user")
 
 
-def lad_lookup(store: Store | str | None = None, *, strategic: Any = None) -> pd.DataFrame:
+def lad_lookup(
+    store: Store | str | None = None, *, strategic: Any = None, on: Any = None
+) -> pd.DataFrame:
     """One row per English LAD (2024 codes) with every level above it.
 
     Columns: ``lad_code``/``lad_name``, ``utla_code``/``utla_name``,
@@ -248,7 +238,7 @@ def lad_lookup(store: Store | str | None = None, *, strategic: Any = None) -> pd
     with using(store) as s:
         regions = _table(s, "lookup_lad24_region24_en")
         utla = _table(s, "lookup_lad23_utla23_ew")
-        sa = strategic_authorities(s, strategic=strategic)
+        sa = strategic_authorities(s, strategic=strategic, on=on)
     out = pd.DataFrame(
         {
             "lad_code": regions["lad24_code"],
@@ -284,28 +274,53 @@ def lsoa_lookup(
     *,
     lsoa_vintage: LsoaVintage = 2021,
     strategic: Any = None,
+    on: Any = None,
 ) -> pd.DataFrame:
     """One row per English LSOA of ``lsoa_vintage`` with every level above it.
 
     Columns: ``lsoa_code``/``lsoa_name``, then the :func:`lad_lookup` columns (LAD 2024
-    codes), then ``sub_icb_code``/``sub_icb_name`` and ``icb_code``/``icb_name`` (ICB
-    April 2024 for LSOA 2021, July 2022 for LSOA 2011).
+    codes), then ``sub_icb_code``/``sub_icb_name`` and ``icb_code``/``icb_name`` (April
+    2024 codes for both vintages; see :func:`_bridge_2011_to_icb24`).
+
+    ``on`` is the date strategic-authority membership is taken for (default today).
     """
     if lsoa_vintage not in (2011, 2021):
         raise InputError(
             f"lsoa_vintage must be 2011 or 2021; got {lsoa_vintage!r}. "
             "IMD 2019 uses 2011 LSOAs, IMD 2025 and Census 2021 use 2021 LSOAs."
         )
-    if strategic is None and isinstance(store, Store):
+    if strategic is None and on is None and isinstance(store, Store):
         cached = _LSOA_CACHE.setdefault(store, {})
         if lsoa_vintage not in cached:
-            cached[lsoa_vintage] = _lsoa_lookup(store, lsoa_vintage, None)
+            cached[lsoa_vintage] = _lsoa_lookup(store, lsoa_vintage, None, None)
         return cached[lsoa_vintage].copy()
-    return _lsoa_lookup(store, lsoa_vintage, strategic)
+    return _lsoa_lookup(store, lsoa_vintage, strategic, on)
+
+
+def _bridge_2011_to_icb24(s: Store) -> pd.DataFrame:
+    """LSOA 2011 -> sub-ICB and ICB (April 2024), through the ONS LSOA 2011 to 2021 lookup.
+
+    Each 2011 LSOA takes the sub-ICB of its 2021 successor(s); where a 2011 LSOA was split
+    (change code S), the sub-ICB of most of its pieces (two 2011 LSOAs are split between
+    sub-ICBs; none between ICBs). This replaces the July 2022 ICB lookup, so both LSOA
+    vintages give the current ICB codes: Surrey Heartlands and Sussex were recoded in April
+    2024 (E54000052 -> E54000063, E54000053 -> E54000064, with 4 LSOAs moving between them).
+    """
+    bridge = _table(s, "lookup_lsoa11_lsoa21_lad22_ew")[["lsoa11_code", "lsoa21_code"]]
+    nhs21 = _table(s, "lookup_lsoa21_sicbl24_icb24_en")
+    pieces = bridge.merge(nhs21, on="lsoa21_code", how="inner")
+    counts: pd.DataFrame = (
+        pieces.groupby(["lsoa11_code", "sicbl24_code", "icb24_code"])
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    counts = counts.sort_values(["lsoa11_code", "n", "sicbl24_code"], ascending=[True, False, True])
+    return counts.drop_duplicates("lsoa11_code")[["lsoa11_code", "sicbl24_code", "icb24_code"]]
 
 
 def _lsoa_lookup(
-    store: Store | str | None, lsoa_vintage: LsoaVintage, strategic: Any
+    store: Store | str | None, lsoa_vintage: LsoaVintage, strategic: Any, on: Any
 ) -> pd.DataFrame:
     with using(store) as s:
         if lsoa_vintage == 2021:
@@ -332,10 +347,10 @@ def _lsoa_lookup(
             lsoa = lsoa[lsoa["lad21_code"].str.startswith("E")]
             lsoa["lad_code"] = recode_lad(lsoa["lad21_code"], 2021, 2024, store=s)
             lsoa = lsoa.drop(columns="lad21_code")
-            nhs = _table(s, "lookup_lsoa11_sicbl22_icb22_lad22_en")
-            names = _table(s, "lookup_sicbl22_icb22_names_en")
-            yy = "22"
-        lads = lad_lookup(s, strategic=strategic)
+            nhs = _bridge_2011_to_icb24(s)
+            names = _table(s, "lookup_sicbl24_icb24_names_en")
+            yy = "24"
+        lads = lad_lookup(s, strategic=strategic, on=on)
     code = f"lsoa{'21' if lsoa_vintage == 2021 else '11'}_code"
     nhs = nhs.merge(
         names[[f"sicbl{yy}_code", f"sicbl{yy}_name", f"icb{yy}_name"]],

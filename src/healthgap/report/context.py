@@ -52,18 +52,16 @@ from healthgap.account.status import compare
 from healthgap.data.disclosure import DisclosurePolicy, protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.core20 import core20_share
-from healthgap.geography.hierarchy import (
-    ENGLAND_CODE,
-    GLA_CODE,
-    GLA_NAME,
-    lad_lookup,
-    strategic_authorities,
-)
+from healthgap.geography.authorities import GLA_CODE, LONDON_REGION, current_authorities
+from healthgap.geography.core20 import core20_lsoas
+from healthgap.geography.footprints import Place
+from healthgap.geography.hierarchy import ENGLAND_CODE, lsoa_lookup
+from healthgap.geography.resolve import KIND_LABELS, Footprint
+from healthgap.geography.resolve import footprint as resolve_footprint
 from healthgap.stats.inequality.sii import sii
 
 #: The GSS code of the Greater London Authority; its area is the London region.
-GLA_GSS_CODE = "E61000001"
+GLA_GSS_CODE = GLA_CODE
 #: Columns that hold counts of people (disclosure control), besides :data:`COUNT_LIKE`.
 PEOPLE_COLUMNS: frozenset[str] = frozenset({"population", "core20_population"})
 POLICY = DisclosurePolicy()
@@ -162,6 +160,11 @@ class ReportContext:
     generated: dt.date
     sections: tuple[Section, ...]
     disclosure: str = POLICY.describe()
+    kind: str = "strategic_authority"
+    kind_label: str = "strategic authority"
+    #: Which lookups define the footprint, and any alias or membership-change notes.
+    geography: str = ""
+    notes: tuple[str, ...] = ()
 
     def section(self, section_id: str) -> Section:
         """The section ``section_id`` (``mission``, ``scorecard``, ...)."""
@@ -246,7 +249,11 @@ def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) 
 
 @dataclass(frozen=True)
 class Authority:
-    """The authority a report is for: codes, name, region and member councils."""
+    """The footprint a report is for: codes, name, region and councils.
+
+    ``kind`` is ``strategic_authority``, ``icb``, ``sub_icb`` or ``place``; ``members``
+    has a ``share_inside`` column (1 for councils wholly inside; ICBs can split them).
+    """
 
     code: str
     name: str
@@ -255,47 +262,69 @@ class Authority:
     region_code: str
     region_name: str
     members: pd.DataFrame
+    kind: str = "strategic_authority"
+    notes: tuple[str, ...] = ()
+    footprint: Footprint | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """What the footprint is, in words."""
+        return KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+#: Footprint kinds a report can be written for.
+REPORT_KINDS = ("strategic_authority", "icb", "sub_icb", "place")
 
 
 def valid_authorities(store: Store) -> pd.DataFrame:
-    """The strategic authorities whose member councils the store knows (code, name).
+    """The strategic authorities of the latest lookup, the GLA and the ICBs (code, name).
 
-    The Greater London Authority is listed under its GSS code E61000001 (its figures
-    are the London region's, E12000007, which is also accepted).
+    The Greater London Authority is listed under its GSS code E61000001 (its figures are
+    the London region's, E12000007, which is also accepted).
     """
-    sa = strategic_authorities(store)
-    out = sa.drop_duplicates("strategic_authority_code")[
-        ["strategic_authority_code", "strategic_authority_name"]
-    ].rename(columns={"strategic_authority_code": "code", "strategic_authority_name": "name"})
-    out["code"] = out["code"].replace({GLA_CODE: GLA_GSS_CODE})
+    sa = current_authorities(store)[["code", "name"]]
+    icbs = lsoa_lookup(store)[["icb_code", "icb_name"]].drop_duplicates()
+    icbs.columns = ["code", "name"]
+    out = pd.concat([sa, icbs], ignore_index=True)
     return out.sort_values("code", ignore_index=True)
 
 
-def resolve_authority(code: str, store: Store) -> Authority:
-    """The :class:`Authority` for ``code``; an unknown code raises InputError listing them."""
-    valid = valid_authorities(store)
-    wanted = str(code).strip().upper()
-    data_code = GLA_CODE if wanted in (GLA_GSS_CODE, GLA_CODE) else wanted
-    lookup = lad_lookup(store)
-    members = lookup[lookup["strategic_authority_code"] == data_code]
-    if members.empty:
-        listed = ", ".join(f"{c} ({n})" for c, n in valid.itertuples(index=False))
-        raise InputError(
-            f"authority must be an English strategic authority code in the store; got "
-            f"{code!r}. Valid codes: {listed}. The 2024-25 authorities (e.g. E47000014 North "
-            "East) are not in the open ONS lookup."
+def resolve_authority(code: str | Place, store: Store, *, on: Any = None) -> Authority:
+    """The :class:`Authority` for ``code``: a strategic authority, the GLA, an ICB, a
+    sub-ICB or a user-defined place. Unknown and abolished codes raise InputError."""
+    wanted = code if isinstance(code, Place) else str(code).strip().upper()
+    kind = "strategic_authority" if wanted == LONDON_REGION else None
+    try:
+        fp = resolve_footprint(wanted, store, on=on, kind=kind)
+    except InputError as exc:
+        if "replaced by" in str(exc):
+            raise
+        listed = ", ".join(
+            f"{c} ({n})" for c, n in valid_authorities(store).itertuples(index=False)
         )
-    is_gla = data_code == GLA_CODE
-    name = GLA_NAME if is_gla else str(members["strategic_authority_name"].iloc[0])
-    regions = members.drop_duplicates("region_code")
+        raise InputError(
+            f"authority must be an English strategic authority or ICB code in the store; got "
+            f"{code!r}. Valid codes: {listed}. Sub-ICB codes (E38...) are also accepted."
+        ) from None
+    if fp.kind not in REPORT_KINDS:
+        raise InputError(
+            f"authority must be a strategic authority (E47..., the GLA E61000001), an ICB "
+            f"(E54...), a sub-ICB (E38...) or a saved place; got {code!r}, a {fp.label}. "
+            "Reports are written for the footprints that hold the health duty."
+        )
+    is_gla = fp.code == GLA_CODE
+    members = fp.lads[["lad_code", "lad_name", "utla_code", "utla_name", "share_inside"]]
     return Authority(
-        code=GLA_GSS_CODE if is_gla else data_code,
-        name=name,
-        data_code=data_code,
-        area_type="region" if is_gla else "combined_authority",
-        region_code=str(regions["region_code"].iloc[0]),
-        region_name=str(regions["region_name"].iloc[0]),
-        members=members[["lad_code", "lad_name", "utla_code", "utla_name"]].reset_index(drop=True),
+        code=fp.code,
+        name=fp.name,
+        data_code=fp.data_code,
+        area_type="region" if is_gla else fp.area_type,
+        region_code=fp.region_code,
+        region_name=fp.region_name,
+        members=members.reset_index(drop=True),
+        kind=fp.kind,
+        notes=fp.notes,
+        footprint=fp,
     )
 
 
@@ -386,7 +415,15 @@ def _mission_section(
     tables = [gap_table]
     charts = [gap_chart]
     mine = rows[rows["area_code"] == auth.data_code]
-    if mine.empty:
+    if mine.empty and auth.kind != "strategic_authority":
+        summary.append(
+            f"Healthy life expectancy is not published for {auth.name} ({auth.code}): ONS "
+            f"publishes it for councils, combined authorities, regions and England, not for "
+            f"{auth.label}s, and it cannot be added up from council figures (it is a life "
+            "table built from deaths and survey prevalence by age, which the open data do not "
+            "hold at this footprint). Its councils' figures are in section 3 where published."
+        )
+    elif mine.empty:
         summary.append(
             f"ONS publishes no healthy life expectancy for {auth.name} ({auth.code}) in the "
             "open data, so its own figures cannot be shown; its member councils' figures are "
@@ -586,10 +623,16 @@ def _scorecard_section(
         )
     if not fw.indicators:
         summary.append(
-            f"The store holds no indicator values for {auth.name} at its own level, so no "
-            "scorecard can be shown."
+            f"The open data publish none of the scorecard's indicators for {auth.name} at "
+            f"{auth.label} level, and hold no counts and denominators to add them up from its "
+            "councils or neighbourhoods, so no scorecard can be shown (a population-weighted "
+            "mean of council rates would not be a valid figure for it)."
         )
-        return Section("scorecard", "Outcomes framework scorecard", tuple(summary))
+        near_table, near_text = _neighbours(store, auth)
+        summary.extend(near_text)
+        return Section(
+            "scorecard", "Outcomes framework scorecard", tuple(summary), tuple(near_table)
+        )
     card = scorecard(fw, store, neighbours=5)
     t = card.table.copy()
     t["change_significant"] = np.where(
@@ -656,37 +699,50 @@ def _scorecard_section(
             {"baseline": 1, "change": 1, "target": 1, "neighbour_mean": 1, "neighbour_rank": 0},
         ),
     ]
-    try:
-        near = nearest_neighbours(auth.data_code, store=store, area_type=auth.area_type, k=5)
-    except InputError:
-        near = pd.DataFrame()
-    if len(near):
-        tables.append(
-            _table(
-                "scorecard-neighbours",
-                f"The five authorities most similar to {auth.name} in deprivation and size "
-                "(nearest neighbours)",
-                near,
-                {
-                    "area_code": "Code",
-                    "area_name": "Authority",
-                    "imd_score": "IMD 2019 average score",
-                    "population": "Population (mid-2015)",
-                    "distance": "Distance",
-                },
-                {"imd_score": 1, "population": 0, "distance": 2},
-            )
-        )
-        summary.append(
-            "Neighbour benchmarks compare the authority with the "
-            f"{len(near)} {'regions' if auth.area_type == 'region' else 'combined authorities'}"
-            " most like it in deprivation and population: "
-            + ", ".join(near["area_name"].astype(str))
-            + ". The rank is among them and the authority (1 = best)."
-        )
+    near_table, near_text = _neighbours(store, auth)
+    tables.extend(near_table)
+    summary.extend(near_text)
     return Section(
         "scorecard", "Outcomes framework scorecard", tuple(summary), tuple(tables), (), card.notes
     )
+
+
+def _neighbours(store: Store, auth: Authority) -> tuple[list[ReportTable], list[str]]:
+    """The five most similar footprints of the same kind, as a table and a sentence."""
+    kind_type = {"icb": "icb", "sub_icb": "sub_icb"}.get(auth.kind, auth.area_type)
+    code = auth.code if auth.kind in ("icb", "sub_icb") else auth.data_code
+    if auth.kind == "strategic_authority" and auth.code == GLA_CODE:
+        kind_type, code = "region", auth.data_code
+    try:
+        near = nearest_neighbours(code, store=store, area_type=kind_type, k=5)
+    except InputError:
+        return [], []
+    if near.empty:
+        return [], []
+    plural = {
+        "region": "regions",
+        "icb": "integrated care boards",
+        "sub_icb": "sub-ICB locations",
+    }.get(kind_type, "strategic authorities")
+    table = _table(
+        "scorecard-neighbours",
+        f"The five {plural} most similar to {auth.name} in deprivation and size "
+        "(nearest neighbours)",
+        near,
+        {
+            "area_code": "Code",
+            "area_name": "Area",
+            "imd_score": "IMD 2019 average score",
+            "population": "Population (mid-2015)",
+            "distance": "Distance",
+        },
+        {"imd_score": 1, "population": 0, "distance": 2},
+    )
+    text = (
+        f"Neighbour benchmarks compare {auth.name} with the {len(near)} {plural} most like it "
+        "in deprivation and population: " + ", ".join(near["area_name"].astype(str)) + "."
+    )
+    return [table], [text]
 
 
 # ------------------------------------------------------------------ 3. inequalities
@@ -722,6 +778,16 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
         "between the least and the most deprived end of the authority's population; the "
         "relative index (RII) is their ratio."
     ]
+    partial = auth.members[auth.members["share_inside"] < 1]
+    if len(partial):
+        summary.append(
+            f"{len(partial)} of these councils lie only partly in {auth.name} ("
+            + ", ".join(
+                f"{n}, {100 * float(sh):.0f}% of its neighbourhoods"
+                for n, sh in zip(partial["lad_name"], partial["share_inside"], strict=True)
+            )
+            + "): their published values are for the whole council."
+        )
     ids = sorted({i[0] for i in SII_INDICATORS})
     rows = _rows(store, ids, list(members["lad_code"]))
     rows = rows[rows["area_type"] == "lad"]
@@ -1061,38 +1127,50 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
 # ------------------------------------------------------------------ 5. Core20
 
 
+def _core20_lsoa_table(store: Store, auth: Authority) -> tuple[pd.DataFrame, float]:
+    """Core20 counts for the footprint's part of each council, from its own LSOAs.
+
+    IMD 2019 on 2011 LSOAs (with mid-2015 populations), IMD 2025 on 2021 LSOAs (counts
+    only). Returns the per-council table and England's IMD 2019 Core20 population share.
+    """
+    fp = auth.footprint
+    assert fp is not None
+    l19 = core20_lsoas(store, imd=2019)[["lsoa_code", "population", "core20"]]
+    england_share = float(l19.loc[l19["core20"], "population"].sum() / l19["population"].sum())
+    lad11 = lsoa_lookup(store, lsoa_vintage=2011)[["lsoa_code", "lad_code"]]
+    l19 = l19[l19["lsoa_code"].isin(set(fp.lsoa11))].merge(lad11, on="lsoa_code")
+    l19["core20_population"] = np.where(l19["core20"], l19["population"], 0.0)
+    l19["core20_lsoas"] = l19["core20"].astype("int64")
+    g19 = l19.groupby("lad_code").agg(
+        population=("population", "sum"),
+        core20_population=("core20_population", "sum"),
+        lsoas=("lsoa_code", "size"),
+        core20_lsoas=("core20_lsoas", "sum"),
+    )
+    l25 = core20_lsoas(store, imd=2025)[["lsoa_code", "core20"]]
+    lad21 = lsoa_lookup(store, lsoa_vintage=2021)[["lsoa_code", "lad_code"]]
+    l25 = l25[l25["lsoa_code"].isin(set(fp.lsoa21))].merge(lad21, on="lsoa_code")
+    g25 = l25.groupby("lad_code").agg(
+        lsoas_2025=("lsoa_code", "size"), core20_lsoas_2025=("core20", "sum")
+    )
+    table = auth.members[["lad_code", "lad_name", "share_inside"]].merge(
+        g19.join(g25, how="outer").reset_index(), on="lad_code", how="left"
+    )
+    part = table["share_inside"] < 1
+    table.loc[part, "lad_name"] = [
+        f"{n} (part: {100 * sh:.0f}% of its neighbourhoods)"
+        for n, sh in zip(table.loc[part, "lad_name"], table.loc[part, "share_inside"], strict=True)
+    ]
+    return table.drop(columns="share_inside"), england_share
+
+
 def _core20_section(store: Store, auth: Authority) -> Section:
-    lads = list(auth.members["lad_code"])
-    s19 = core20_share(store, to="lad", imd=2019, lad_vintage=2024)
-    england_share = float(s19["core20_population"].sum() / s19["population"].sum())
-    s19 = s19[s19["lad_code"].isin(lads)]
-    s25 = core20_share(store, to="lad", imd=2025, weights="lsoas")
-    s25 = s25[s25["lad_code"].isin(lads)]
-    table = auth.members[["lad_code", "lad_name"]].merge(
-        s19[
-            [
-                "lad_code",
-                "population",
-                "core20_population",
-                "core20_population_share",
-                "lsoas",
-                "core20_lsoas",
-            ]
-        ],
-        on="lad_code",
-        how="left",
-    )
-    table = table.merge(
-        s25[["lad_code", "lsoas", "core20_lsoas"]].rename(
-            columns={"lsoas": "lsoas_2025", "core20_lsoas": "core20_lsoas_2025"}
-        ),
-        on="lad_code",
-        how="left",
-    )
+    table, england_share = _core20_lsoa_table(store, auth)
+    what = "councils" if auth.kind == "strategic_authority" else "councils (parts inside)"
     total = pd.DataFrame(
         {
             "lad_code": [auth.code],
-            "lad_name": [f"{auth.name} (all councils)"],
+            "lad_name": [f"{auth.name} (all {what})"],
             **{
                 c: [table[c].sum()]
                 for c in (
@@ -1107,6 +1185,7 @@ def _core20_section(store: Store, auth: Authority) -> Section:
         }
     )
     total["core20_population_share"] = total["core20_population"] / total["population"]
+    table["core20_population_share"] = table["core20_population"] / table["population"]
     table = pd.concat([total, table], ignore_index=True)
     table["core20_lsoa_share_2019"] = table["core20_lsoas"] / table["lsoas"]
     table["core20_lsoa_share_2025"] = table["core20_lsoas_2025"] / table["lsoas_2025"]
@@ -1171,8 +1250,12 @@ def _core20_section(store: Store, auth: Authority) -> Section:
         {"rule": 20.0, "x_title": "Per cent in Core20"},
     )
     notes = (
-        "Core20: LSOAs in national IMD deciles 1-2 (healthgap.geography.core20_share). "
+        "Core20: LSOAs in national IMD deciles 1-2 (healthgap.geography.core20_lsoas). "
         "Populations are the IMD 2019 mid-2015 LSOA denominators.",
+        "Aggregation: counted from the footprint's own neighbourhoods (IMD 2019 on 2011 "
+        "LSOAs, bridged to the 2021 footprint with the ONS LSOA 2011 to 2021 lookup; IMD "
+        "2025 on 2021 LSOAs), so a council split between footprints counts only its part "
+        "inside. Shares are ratios of the summed counts, never means of council shares.",
         "Population counts are rounded to the nearest 5 by disclosure control.",
     )
     return Section("core20", "Core20 population", summary, (t,), (chart,), notes)
@@ -1296,6 +1379,7 @@ def build_context(
     framework: str | Path | Framework | None = None,
     target_year: int | None = None,
     today: dt.date | None = None,
+    on: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1304,7 +1388,9 @@ def build_context(
     store
         An open :class:`~healthgap.data.store.Store` built from the open data.
     authority
-        A combined authority code (E47...) or the GLA (E61000001; E12000007 is accepted).
+        A strategic authority of the latest lookup (E47...), the GLA (E61000001;
+        E12000007 is accepted as its alias), an ICB (E54...), a sub-ICB (E38...) or a
+        :class:`~healthgap.geography.Place`.
     period
         The healthy-life-expectancy period the report is for, e.g. ``"2022-2024"``
         (default the latest). Other indicators use their latest period up to then.
@@ -1313,6 +1399,9 @@ def build_context(
         default a bundled example for the authority, else the default indicator set.
     target_year
         The mission's target year (no default: without one, no mission status is given).
+    on
+        The date strategic-authority membership is taken for (default today: the latest
+        ONS lookup).
 
     Raises
     ------
@@ -1325,7 +1414,7 @@ def build_context(
     >>> ctx = build_context(store, "E47000001", target_year=2035)  # doctest: +SKIP
     >>> [s.title for s in ctx.sections]  # doctest: +SKIP
     """
-    auth = resolve_authority(authority, store)
+    auth = resolve_authority(authority, store, on=on)
     periods = _hle_periods(store)
     if not periods:
         raise InputError(
@@ -1363,4 +1452,26 @@ def build_context(
         target_year=target_year,
         generated=today or dt.date.today(),
         sections=sections,
+        kind=auth.kind,
+        kind_label=auth.label,
+        geography=_geography_text(auth),
+        notes=auth.notes,
+    )
+
+
+def _geography_text(auth: Authority) -> str:
+    """Which lookups define the footprint, in one sentence."""
+    if auth.kind == "strategic_authority":
+        from healthgap.geography.authorities import VINTAGES
+
+        v = next(v for v in VINTAGES if v.id == (auth.footprint.vintage if auth.footprint else ""))
+        return (
+            f"Members from the {v.title}; councils as LAD 2024 codes; neighbourhoods as "
+            "2021 LSOAs (IMD 2019 figures on 2011 LSOAs, bridged with the ONS LSOA 2011 to "
+            "2021 lookup)."
+        )
+    return (
+        "Neighbourhoods from the ONS LSOA (2021) to sub-ICB location to ICB (April 2024) "
+        "lookup; councils as LAD 2024 codes (best fit from the LSOAs); IMD 2019 figures on "
+        "2011 LSOAs, bridged with the ONS LSOA 2011 to 2021 lookup."
     )

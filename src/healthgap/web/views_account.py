@@ -414,12 +414,16 @@ def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, li
 
 
 def footprints(store: Store) -> pd.DataFrame:
-    """Footprints offered on /core20plus5: England, regions and strategic authorities."""
-    from healthgap.geography.hierarchy import lad_lookup
+    """Footprints offered on /core20plus5: England, strategic authorities (May 2025 and the
+    GLA), integrated care boards (April 2024) and regions."""
+    from healthgap.geography.authorities import current_authorities
+    from healthgap.geography.hierarchy import lsoa_lookup
 
-    lk = lad_lookup(store)
+    lk = lsoa_lookup(store)
     parts = [pd.DataFrame({"code": [ENGLAND], "name": ["England"], "kind": ["England"]})]
-    for level, kind in (("strategic_authority", "Strategic authority"), ("region", "Region")):
+    sa = current_authorities(store)[["code", "name"]]
+    parts.append(sa.assign(kind="Strategic authority").sort_values("name"))
+    for level, kind in (("icb", "Integrated care board"), ("region", "Region")):
         d = lk[[f"{level}_code", f"{level}_name"]].dropna().drop_duplicates()
         d.columns = ["code", "name"]
         parts.append(d.assign(kind=kind).sort_values("name"))

@@ -170,7 +170,10 @@ def test_core20_vs_rest_by_hand(fw_store: Store) -> None:
 def test_footprints(fw_store: Store) -> None:
     name, lads = footprint_lads("E47000001", fw_store)
     assert name == "Greater Manchester" and len(lads) == 10
-    with pytest.raises(InputError, match=r"footprint must be a LAD, UTLA, strategic authority"):
+    with pytest.raises(
+        InputError,
+        match=r"footprint must be an English area code \(strategic authority E47/E61, ICB E54",
+    ):
         footprint_lads("X", fw_store)
     with pytest.raises(InputError, match=r"footprint LADs must be LAD 2024 codes; got 'X'"):
         footprint_lads(["E08000025", "X"], fw_store)

@@ -67,6 +67,10 @@ def test_rows_match_sources_md_and_the_file(mirror: Path, ds: catalogue.Dataset)
         assert re.search(rf"\b{ds.rows:,}\b", sources_text(mirror))
     elif ds.id == "fingertips_northwest_extract":
         assert "(44,452 rows)" in sources_text(mirror)
+    elif ds.id in ("lookup_lad24_cauth24", "lookup_lad25_cauth25"):
+        # SOURCES.md states these in words: "2025: 106 districts ... 2024: 72 districts"
+        year = ds.id[-2:]
+        assert f"20{year}: {ds.rows} districts" in " ".join(sources_text(mirror).split())
     else:
         assert ds.id.startswith(("esp2013_", "els_"))
 

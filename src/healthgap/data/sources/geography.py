@@ -51,6 +51,8 @@ icb24_names = partial(lookup, key=["sicbl24_code"], required=["icb24_code", "icb
 lad24_region24 = partial(lookup, key=["lad24_code"], required=["region24_code", "region24_name"])
 lad23_utla23 = partial(lookup, key=["lad23_code"], required=["utla23_code", "utla23_name"])
 lad23_cauth23 = partial(lookup, key=["lad23_code"], required=["cauth23_code", "cauth23_name"])
+lad24_cauth24 = partial(lookup, key=["LAD24CD"], required=["LAD24NM", "CAUTH24CD", "CAUTH24NM"])
+lad25_cauth25 = partial(lookup, key=["LAD25CD"], required=["LAD25NM", "CAUTH25CD", "CAUTH25NM"])
 lad_code_history = partial(
     lookup,
     key=[f"lad{y}_code" for y in range(16, 25)],

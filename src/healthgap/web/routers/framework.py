@@ -38,6 +38,7 @@ from healthgap.framework.partners import PARTNER_TYPES, Partnerships, parse_ques
 from healthgap.framework.partners import suggested_partners as _suggested
 from healthgap.framework.powers import (
     COMPETENCES,
+    LEVERS,
     TIERS,
     Authority,
     PowersRepository,
@@ -206,12 +207,21 @@ def framework_page(request: Request, st: StoreDep, tier: str = "", competence: s
         {"code": a.code, "label": reg.label(a), "cells": view["matrix"].loc[reg.label(a)]}
         for a in view["chosen"]
     ]
+    codes = [a.code for a in view["chosen"]]
+    levers = reg.compare(codes, by="lever") if codes else pd.DataFrame()
+    lever_rows = [
+        {"code": a.code, "label": reg.label(a), "cells": levers.loc[reg.label(a)]}
+        for a in view["chosen"]
+    ]
     return render(
         request,
         "framework.html",
         {
             "reg": reg,
             "rows": rows,
+            "lever_rows": lever_rows,
+            "lever_labels": LEVERS,
+            "former": reg.former,
             "table": view["table"].to_dict("records"),
             "columns": view["columns"],
             "labels": {**COMPETENCES, "budgets": "Budgets and settlements"},
