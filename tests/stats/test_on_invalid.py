@@ -148,3 +148,28 @@ def test_suppress_equals_raise_on_clean_data(counts: list[int], name: str) -> No
     df = banded()
     df.loc[[0, 4, 8], "deaths"] = counts
     pd.testing.assert_frame_equal(run(name, df), run(name, df, on_invalid="suppress"))
+
+
+def test_gap_and_welfare_indices_take_on_invalid_too() -> None:
+    df = pd.DataFrame({"area": ["A"] * 3 + ["B"] * 3, "region": list("xyz") * 2,
+                       "le": [80.0, 78.0, 75.0, 81.0, -1.0, 76.0], "se": 0.5,
+                       "pop": [100.0, 200.0, 300.0] * 2})  # fmt: skip
+    df.loc[4, "se"] = -0.5
+    with pytest.raises(InputError, match=r"se column 'se' must be 0 or more"):
+        healthgap.gap(df, "le", "region", group_by="area", se="se")
+    with pytest.warns(SuppressionWarning, match=r"se is negative"):
+        out = healthgap.gap(df, "le", "region", group_by="area", se="se",
+                            on_invalid="suppress").to_frame()  # fmt: skip
+    assert out["suppressed"].tolist() == [False, True]
+    clean = healthgap.gap(df[df["area"] == "A"], "le", "region", group_by="area", se="se")
+    pd.testing.assert_frame_equal(out.iloc[[0]], clean.to_frame())
+    with pytest.raises(InputError, match=r"must be greater than 0 for the Atkinson index"):
+        healthgap.atkinson(df, "le", "pop", group_by="area")
+    with pytest.warns(SuppressionWarning, match=r"value is 0 or less"):
+        at = healthgap.atkinson(df, "le", "pop", group_by="area", on_invalid="suppress")
+    alone = healthgap.atkinson(df[df["area"] == "A"], "le", "pop", group_by="area")
+    pd.testing.assert_frame_equal(at.to_frame().iloc[[0]], alone.to_frame())
+    with pytest.warns(SuppressionWarning, match=r"population is negative"):
+        kolm = healthgap.kolm(df.assign(pop=[100.0, -1, 300, 100, 200, 300]), "le", "pop",
+                              group_by="area", on_invalid="suppress").to_frame()  # fmt: skip
+    assert kolm["suppression_reason"].tolist()[0] == "population is negative (column 'pop')"

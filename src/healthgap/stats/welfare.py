@@ -32,10 +32,8 @@ from healthgap.errors import InputError
 from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
 from healthgap.stats._suppress import Suppression
 from healthgap.stats._validate import (
+    RowChecks,
     no_reserved_names,
-    numeric_column,
-    require_finite,
-    require_non_negative,
 )
 from healthgap.stats.results import StatResult
 
@@ -78,6 +76,8 @@ def atkinson(
     population: str | None = None,
     group_by: str | Sequence[str] | None = None,
     aversion: float = ATKINSON_AVERSION_ENGLAND,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Atkinson equally distributed equivalent and index of a health distribution.
 
@@ -107,6 +107,11 @@ def atkinson(
     aversion:
         Relative inequality aversion e, 0 or more. Default
         :data:`ATKINSON_AVERSION_ENGLAND` = 10.95 (Robson et al. 2017).
+
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, infinite or (Atkinson) non-positive
+        values and negative populations raise, or suppress their group with the reason
+        (docs/methods/options.md).
 
     Returns
     -------
@@ -141,7 +146,7 @@ def atkinson(
        mean  value  atkinson_index
     0   2.5    1.6            0.36
     """
-    return _ede(data, value, population, group_by, aversion, "atkinson")
+    return _ede(data, value, population, group_by, aversion, "atkinson", on_invalid)
 
 
 def kolm(
@@ -150,6 +155,8 @@ def kolm(
     population: str | None = None,
     group_by: str | Sequence[str] | None = None,
     aversion: float = KOLM_AVERSION_ENGLAND,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Kolm equally distributed equivalent and index of a health distribution.
 
@@ -181,6 +188,11 @@ def kolm(
         :data:`KOLM_AVERSION_ENGLAND` = 0.15 per year of quality-adjusted life expectancy
         (Robson et al. 2017).
 
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text, infinite or (Atkinson) non-positive
+        values and negative populations raise, or suppress their group with the reason
+        (docs/methods/options.md).
+
     Returns
     -------
     StatResult
@@ -211,7 +223,7 @@ def kolm(
        mean    value  kolm_index
     0  65.0  63.2782      1.7218
     """
-    return _ede(data, value, population, group_by, aversion, "kolm")
+    return _ede(data, value, population, group_by, aversion, "kolm", on_invalid)
 
 
 def _aversion(aversion: Any, index: str) -> float:
@@ -236,6 +248,7 @@ def _ede(
     group_by: str | Sequence[str] | None,
     aversion: float,
     index: str,
+    on_invalid: str = "raise",
 ) -> StatResult:
     e = _aversion(aversion, index)
     frame = InputFrame.of(data)
@@ -246,29 +259,31 @@ def _ede(
     roles = ["value", *(["population"] if weights_given else []), *(["group_by"] * len(keys))]
     frame.require(columns, roles)
     no_reserved_names(keys, ["population", "mean", "value", index_col])
-    h = numeric_column(frame, value, "value", keys)
-    require_finite(frame, h, value, "value", keys)
+    checks = RowChecks(frame, keys, on_invalid)
+    h = checks.numbers(value, "value", non_negative=False)
     if index == "atkinson":
-        bad = np.flatnonzero(h <= 0)
+        not_positive = h <= 0
+        bad = np.flatnonzero(not_positive)
         if bad.size:
             first = int(bad[0])
-            raise InputError(
-                f"value column {value!r} must be greater than 0 for the Atkinson index; got "
-                f"{bad.size} {'value' if bad.size == 1 else 'values'} of 0 or less (first: "
-                f"{h[first]:g} at {frame.describe_row(first, keys)}). It measures relative "
-                "inequality in a positive quantity such as life expectancy; use kolm() for "
-                "measures that can be 0 or negative."
+            checks.rule(
+                not_positive,
+                f"value is 0 or less (column {value!r})",
+                InputError(
+                    f"value column {value!r} must be greater than 0 for the Atkinson index; "
+                    f"got {bad.size} {'value' if bad.size == 1 else 'values'} of 0 or less "
+                    f"(first: {h[first]:g} at {frame.describe_row(first, keys)}). It measures "
+                    "relative inequality in a positive quantity such as life expectancy; use "
+                    "kolm() for measures that can be 0 or negative."
+                ),
             )
-    if population is not None:
-        w = numeric_column(frame, population, "population", keys)
-        require_finite(frame, w, population, "population", keys)
-        require_non_negative(frame, w, population, "population", keys)
-    else:
-        w = np.ones(len(frame))
+            h[not_positive] = np.nan
+    w = np.ones(len(frame)) if population is None else checks.numbers(population, "population")
 
     groups = Groups.of(frame, keys)
     total = groups.sum(w)
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(groups.any(np.isnan(h)), "value is missing")
     suppression.flag(groups.any(np.isnan(w)), "population is missing")
     suppression.flag(total <= 0, "population is 0")

@@ -126,6 +126,7 @@ def gap_command(
         ),
     ] = ("highest", "lowest"),
     confidence: opt.Confidence = None,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Difference and ratio between two members of a ranking (e.g. highest and lowest)."""
@@ -141,4 +142,5 @@ def gap_command(
         se=se,
         compare=compare,
         confidence=opt.levels(confidence),
+        on_invalid=on_invalid,
     )

@@ -31,6 +31,7 @@ def atkinson_command(
     aversion: Annotated[
         float, typer.Option(help="Relative inequality aversion e (English public: 10.95).")
     ] = ATKINSON_AVERSION_ENGLAND,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Atkinson equally distributed equivalent and index (values must be above 0)."""
@@ -42,6 +43,7 @@ def atkinson_command(
         population=population,
         group_by=group_by,
         aversion=aversion,
+        on_invalid=on_invalid,
     )
 
 
@@ -54,6 +56,7 @@ def kolm_command(
     aversion: Annotated[
         float, typer.Option(help="Absolute inequality aversion a per unit (English public: 0.15).")
     ] = KOLM_AVERSION_ENGLAND,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """Kolm equally distributed equivalent and index."""
@@ -65,4 +68,5 @@ def kolm_command(
         population=population,
         group_by=group_by,
         aversion=aversion,
+        on_invalid=on_invalid,
     )

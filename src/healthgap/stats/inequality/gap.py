@@ -23,11 +23,9 @@ from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     DEFAULT_CONFIDENCE,
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
-    require_finite,
-    require_non_negative,
 )
 from healthgap.stats.results import StatResult
 
@@ -130,6 +128,8 @@ def gap(
     se: str | None = None,
     compare: tuple[Any, Any] = (HIGHEST, LOWEST),
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
+    *,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """Absolute and relative gap between two members of a ranking, with limits.
 
@@ -164,6 +164,11 @@ def gap(
         last (lowest) label in sorted order.
     confidence:
         One level or several, as proportions (0.95) or percentages (95); default (0.95, 0.998).
+
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text or infinite values, negative standard
+        errors and lower limits above upper limits raise, or suppress their group with the
+        reason (docs/methods/options.md).
 
     Returns
     -------
@@ -251,29 +256,32 @@ def gap(
             f"at {frame.describe_row(int(missing_label[0]), keys)}). Drop or label those rows."
         )
 
-    y = numeric_column(frame, value, "value", keys)
-    require_finite(frame, y, value, "value", keys)
+    checks = RowChecks(frame, keys, on_invalid)
+    y = checks.numbers(value, "value", non_negative=False)
     if se is not None:
-        s_row = numeric_column(frame, se, "se", keys)
-        require_finite(frame, s_row, se, "se", keys)
-        require_non_negative(frame, s_row, se, "se", keys)
+        s_row = checks.numbers(se, "se")
         with np.errstate(divide="ignore", invalid="ignore"):
             t_row = np.where(y > 0, s_row / y, np.nan)
     else:
         assert lower is not None and upper is not None
-        lo = numeric_column(frame, lower, "lower", keys)
-        hi = numeric_column(frame, upper, "upper", keys)
-        require_finite(frame, lo, lower, "lower", keys)
-        require_finite(frame, hi, upper, "upper", keys)
-        bad = np.flatnonzero(lo > hi)
+        lo = checks.numbers(lower, "lower", non_negative=False)
+        hi = checks.numbers(upper, "upper", non_negative=False)
+        swapped = lo > hi
+        bad = np.flatnonzero(swapped)
         if bad.size:
             first = int(bad[0])
-            raise InputError(
-                f"lower column {lower!r} must not exceed upper column {upper!r}; got "
-                f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
-                f"{lo[first]:g} > {hi[first]:g} at {frame.describe_row(first, keys)}). Check "
-                "that the two columns are not swapped."
+            checks.rule(
+                swapped,
+                f"lower limit exceeds upper limit (columns {lower!r}, {upper!r})",
+                InputError(
+                    f"lower column {lower!r} must not exceed upper column {upper!r}; got "
+                    f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
+                    f"{lo[first]:g} > {hi[first]:g} at {frame.describe_row(first, keys)}). "
+                    "Check that the two columns are not swapped."
+                ),
             )
+            lo[swapped] = np.nan
+            hi[swapped] = np.nan
         s_row = (hi - lo) / (2.0 * Z95)
         positive = lo > 0
         t_row = np.where(
@@ -311,6 +319,7 @@ def gap(
     ranked = first_spec in (HIGHEST, LOWEST) or second_spec in (HIGHEST, LOWEST)
 
     suppression = Suppression(groups)
+    checks.flag(suppression)
     suppression.flag(size < 2, "fewer than 2 rows to compare")
     for spec, idx in ((first_spec, i1), (second_spec, i2)):
         if spec not in (HIGHEST, LOWEST):
