@@ -175,7 +175,8 @@ class Profile:
             lines.append(f"\n{domain}")
             for r in part.itertuples(index=False):
                 cat = f" [{r.category_type}: {r.category}]" if isinstance(r.category, str) else ""
-                eng = "" if pd.isna(r.england_value) else f"; England {r.england_value:.1f}"
+                england = float(r.england_value)  # type: ignore[arg-type]
+                eng = "" if np.isnan(england) else f"; England {england:.1f}"
                 lines.append(
                     f"- {r.indicator_name} ({r.sex}){cat} {r.period}: {r.value:.1f}{eng}; "
                     f"{r.compared_95} at 95%, {r.compared_99_8} at 99.8%; trend: {r.trend}"

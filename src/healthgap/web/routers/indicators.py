@@ -145,10 +145,16 @@ def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
 
 
 def _chart(groups: pd.DataFrame, title: str) -> str:
+    shown = groups[groups["value"].notna()]
     rows = [
-        {"group": str(r.category), "value": r.value, "lower": r.lower_95_0, "upper": r.upper_95_0}
-        for r in groups.itertuples()
-        if r.value == r.value
+        {"group": str(c), "value": v, "lower": lo, "upper": hi}
+        for c, v, lo, hi in zip(
+            shown["category"],
+            shown["value"].astype(float),
+            shown["lower_95_0"].astype(float),
+            shown["upper_95_0"].astype(float),
+            strict=True,
+        )
     ]
     spec = {
         "$schema": VEGA,
