@@ -240,3 +240,30 @@ def inequalities_api(st: StoreDep, area_code: str, format: Format = Fmt) -> Any:
         "groups": records(groups),
         "measures": records(result.measures),
     }
+
+
+def _income_gap(store_: Any, income_year: str | None = None) -> Any:
+    from healthgap.account.income_gap import income_gap
+
+    return income_gap(store_, income_year=income_year)
+
+
+@router.get(
+    "/api/v1/mission/income-gap",
+    tags=["api"],
+    summary="HLE gap between the richest and poorest regions by GDHI per head, and the range",
+)
+def income_gap_api(st: StoreDep, income_year: str | None = None, format: Format = Fmt) -> Any:
+    """Regions ranked by GDHI per head, and the HLE gap by both definitions, each named."""
+    try:
+        result = st.compute(_income_gap, income_year=income_year)
+    except InputError as exc:
+        raise WebError(400, "invalid_input", str(exc)) from exc
+    if format == "csv":
+        return csv_response(result.gaps, "mission-income-gap")
+    return {
+        "income_year": result.income_year,
+        "notes": list(result.notes),
+        "regions": records(result.regions),
+        "data": records(result.gaps),
+    }
