@@ -267,3 +267,31 @@ def income_gap_api(st: StoreDep, income_year: str | None = None, format: Format 
         "regions": records(result.regions),
         "data": records(result.gaps),
     }
+
+
+def _excess(store_: Any, year: int | None = None) -> Any:
+    from healthgap.account.causes import regional_excess
+
+    return regional_excess(store_, year=year)
+
+
+@router.get(
+    "/api/v1/mission/causes",
+    tags=["api"],
+    summary="The North East's excess deaths over the South East by cause and age (ESP2013)",
+)
+def causes_api(st: StoreDep, year: int | None = None, format: Format = Fmt) -> Any:
+    """Age-standardised death rates (ages 30+) by cause, and each age band's contribution."""
+    try:
+        result = st.compute(_excess, year=year)
+    except InputError as exc:
+        raise WebError(400, "invalid_input", str(exc)) from exc
+    if format == "csv":
+        return csv_response(result.by_age, f"causes-{result.year}")
+    return {
+        "year": result.year,
+        "sex": result.sex,
+        "notes": list(result.notes),
+        "by_cause": records(result.by_cause),
+        "by_age": records(result.by_age),
+    }
