@@ -295,3 +295,22 @@ def causes_api(st: StoreDep, year: int | None = None, format: Format = Fmt) -> A
         "by_cause": records(result.by_cause),
         "by_age": records(result.by_age),
     }
+
+
+def _poorer(store_: Any) -> Any:
+    from healthgap.account.poorer_health import years_in_poorer_health
+
+    return years_in_poorer_health(store_)
+
+
+@router.get(
+    "/api/v1/years-in-poorer-health",
+    tags=["api"],
+    summary="Life expectancy minus healthy life expectancy, 2021-2023, every area and sex",
+)
+def poorer_health_api(st: StoreDep, format: Format = Fmt) -> Any:
+    """LE minus HLE with conservative 95% limits (the two errors combined in quadrature)."""
+    table = st.compute(_poorer)
+    if format == "csv":
+        return csv_response(table, "years-in-poorer-health")
+    return {"period": "2021-2023", "data": records(table)}
