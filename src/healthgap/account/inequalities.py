@@ -82,7 +82,9 @@ class Inequalities:
         m = self.measures
         for (name, dim, sex), part in m.groupby(["indicator_name", "dimension", "sex"]):
             shown = ", ".join(
-                f"{r.measure} {r.value:.2f}" for r in part.itertuples() if r.value == r.value
+                f"{m_} {v:.2f}"
+                for m_, v in zip(part["measure"], part["value"].astype(float), strict=True)
+                if not np.isnan(v)
             )
             lines.append(f"- {name} [{sex}] by {dim}: {shown}")
         return "\n".join(lines)

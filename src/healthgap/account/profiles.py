@@ -175,7 +175,8 @@ class Profile:
             lines.append(f"\n{domain}")
             for r in part.itertuples(index=False):
                 cat = f" [{r.category_type}: {r.category}]" if isinstance(r.category, str) else ""
-                eng = "" if pd.isna(r.england_value) else f"; England {r.england_value:.1f}"
+                england = float(r.england_value)  # type: ignore[arg-type]
+                eng = "" if np.isnan(england) else f"; England {england:.1f}"
                 lines.append(
                     f"- {r.indicator_name} ({r.sex}){cat} {r.period}: {r.value:.1f}{eng}; "
                     f"{r.compared_95} at 95%, {r.compared_99_8} at 99.8%; trend: {r.trend}"
@@ -337,31 +338,23 @@ WHERE area_code IN (SELECT unnest($codes)) AND value IS NOT NULL {indicators}
 #: (indicator, area type, sex, age, period) combinations, in one pass.
 _COMPARATOR_SQL = """
 WITH rows AS (
-    SELECT i.indicator_id, i.area_code, i.area_type, coalesce(i.sex, 'Persons') AS sex,
-           coalesce(i.age, '') AS age, i.period, i.value
-    FROM indicators i
+    SELECT w.indicator_id, w.area_type, w.sex, w.age, w.period, i.area_code,
+           i.area_type AS row_type, i.value
+    FROM indicators i JOIN _wanted w
+      ON i.indicator_id = w.indicator_id AND i.period = w.period
+     AND coalesce(i.sex, 'Persons') = w.sex AND coalesce(i.age, '') = w.age
+     AND (i.area_type = w.area_type OR i.area_type = 'nation')
     WHERE i.category_type IS NULL AND i.value IS NOT NULL
-      AND i.indicator_id IN (SELECT DISTINCT indicator_id FROM _wanted)
-      AND i.period IN (SELECT DISTINCT period FROM _wanted)
 )
-SELECT w.indicator_id, w.area_type, w.sex, w.age, w.period,
-       min(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
-           AS spine_min,
-       quantile_cont(r.value, 0.25) FILTER (WHERE r.area_type = w.area_type
-           AND r.area_code LIKE 'E%') AS spine_q1,
-       quantile_cont(r.value, 0.5) FILTER (WHERE r.area_type = w.area_type
-           AND r.area_code LIKE 'E%') AS spine_median,
-       quantile_cont(r.value, 0.75) FILTER (WHERE r.area_type = w.area_type
-           AND r.area_code LIKE 'E%') AS spine_q3,
-       max(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
-           AS spine_max,
-       count(r.value) FILTER (WHERE r.area_type = w.area_type AND r.area_code LIKE 'E%')
-           AS n_areas,
-       any_value(r.value) FILTER (WHERE r.area_code = 'E92000001'
-           AND r.area_type = 'nation') AS england_value
-FROM _wanted w JOIN rows r
-  ON r.indicator_id = w.indicator_id AND r.period = w.period AND r.sex = w.sex
- AND r.age = w.age
+SELECT indicator_id, area_type, sex, age, period,
+       min(value) FILTER (WHERE row_type = area_type AND area_code LIKE 'E%') AS spine_min,
+       quantile_cont(value, [0.25, 0.5, 0.75])
+           FILTER (WHERE row_type = area_type AND area_code LIKE 'E%') AS quartiles,
+       max(value) FILTER (WHERE row_type = area_type AND area_code LIKE 'E%') AS spine_max,
+       count(value) FILTER (WHERE row_type = area_type AND area_code LIKE 'E%') AS n_areas,
+       any_value(value) FILTER (WHERE area_code = 'E92000001' AND row_type = 'nation')
+           AS england_value
+FROM rows
 GROUP BY ALL
 """
 
@@ -449,6 +442,13 @@ def profile_rows(
         cur.register("_wanted", wanted)
         comp = cur.execute(_COMPARATOR_SQL).fetch_df()
         cur.unregister("_wanted")
+        quartiles = [
+            q if isinstance(q, list | np.ndarray) else [np.nan] * 3 for q in comp["quartiles"]
+        ]
+        comp[["spine_q1", "spine_median", "spine_q3"]] = np.asarray(quartiles, dtype=float).reshape(
+            len(comp), 3
+        )
+        comp = comp.drop(columns="quartiles")
         regions = cache["regions"]
         region_codes = sorted({regions[c] for c in area_codes if c in regions})
         reg = cur.execute(
@@ -582,10 +582,17 @@ def profile(
             f"trend_periods must be a whole number of at least 3; got {trend_periods!r}. "
             "Fingertips uses the 5 most recent periods."
         )
-    t = store.table("indicators")
-    mine = store.to_pandas(
-        t.filter(t.area_code == area_code).select("area_type", "indicator_id").distinct()
-    )
+    cur = store.backend.con.cursor()
+    try:
+        mine = cur.execute(
+            "SELECT DISTINCT area_type, indicator_id FROM indicators WHERE area_code = ?",
+            [area_code],
+        ).fetch_df()
+        found = cur.execute(
+            "SELECT any_value(name) FROM areas WHERE code = ? AND name IS NOT NULL", [area_code]
+        ).fetchone()
+    finally:
+        cur.close()
     if mine.empty:
         raise InputError(
             f"area must have indicator values in the store; got {area_code!r}, which has "
@@ -619,10 +626,7 @@ def profile(
     )
     kinds = table.loc[table["benchmark"] == "England", "area_type"]
     chosen = str(kinds.mode().iloc[0]) if len(kinds) else (area_type or types[0])
-    names = store.to_pandas(
-        store.table("areas").filter(lambda a: a.code == area_code).select("name")
-    )["name"].dropna()
-    area_name = str(names.iloc[0]) if len(names) else area_code
+    area_name = str(found[0]) if found and found[0] is not None else area_code
     table["area_name"] = area_name
     headline = table[table["benchmark"] == "England"]
     breakdown, notes = (

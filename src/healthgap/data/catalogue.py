@@ -39,6 +39,7 @@ from healthgap.data.sources import (
     ohid,
     ons,
     ons_le,
+    ons_sdg,
     standards,
 )
 from healthgap.data.sources._common import Parsed
@@ -499,6 +500,49 @@ _INDICATOR_BREADTH += (
             "come from ons_le_regions, the same release) and le_65 (age band 65 to 69) for "
             "every area; the other age bands are not loaded.",
             "Scottish and Welsh health boards are left out.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="ons_sdg_death_rates_by_cause",
+        title=(
+            "UK SDG indicator 3.4.1: death rates from cardiovascular disease, cancer, "
+            "diabetes or chronic respiratory disease by region, sex and age"
+        ),
+        publisher=ONS,
+        period="2013-2020",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="England and the 9 English regions",
+        file="mortality/ons_sdg_3_4_1_death_rates_region_sex_age_cause_2013_2020.csv",
+        sha256="6bd3ca70fa474f3cccbbd52dc30cede6a8f17209ceaef4babfaf0c1ece61be3b",
+        rows=24250,
+        table="death_rates_by_cause",
+        parser=ons_sdg.death_rates,
+        url=_raw_github(
+            "ONSdigital/sdg-data",
+            "20607016dce50b15c2b990bc5d06fe09a21acce1",
+            "data/indicator_3-4-1.csv",
+        ),
+        url_note="The publisher's repository; the mirror file is the original, unchanged.",
+        provenance=(
+            "ONSdigital/sdg-data @ 20607016dce50b15c2b990bc5d06fe09a21acce1, "
+            "data/indicator_3-4-1.csv"
+        ),
+        download_url=_raw_github(
+            "ONSdigital/sdg-data",
+            "20607016dce50b15c2b990bc5d06fe09a21acce1",
+            "data/indicator_3-4-1.csv",
+        ),
+        caveats=(
+            "Rates, not counts: age-standardised rates computed from them have no "
+            "confidence limits.",
+            "Regions publish ages 30 and over only (younger bands have too few deaths).",
+            "Wales and England-and-Wales rows, and respiratory sub-types other than chronic "
+            "lower respiratory diseases, are not loaded.",
+            "One key is published twice with different values (England, chronic lower "
+            "respiratory diseases, males 15-19, 2020: 0.25 and 0.2); both rows are left out.",
         ),
     ),
 )

@@ -202,13 +202,14 @@ def test_example_matches_the_store(fw_store: Store) -> None:
 
 def test_check_against_store_names_each_problem(fw_store: Store) -> None:
     text = GOOD.replace('"2018-2020"', '"1999-2001"') + (
-        '\n[[indicators]]\nid = "no_such"\n\n[[indicators]]\nid = "le_birth"\nsex = "Male"\n'
+        '\n[[indicators]]\nid = "no_such"\n\n[[indicators]]\nid = "els_employment_rate"\n'
+        'sex = "Male"\n'
     )
     problems = check_against_store(load_framework("f.toml", text=text), fw_store)
     assert problems == [
         "indicators[1] (hle_birth, Female): baseline_period '1999-2001' is not in the store",
         "indicators[3] (no_such, Persons): indicator id is not in the store",
-        "indicators[4] (le_birth, Male): no values for E47000001 with this sex",
+        "indicators[4] (els_employment_rate, Male): no values for E47000001 with this sex",
     ]
     nowhere = load_framework("f.toml", text=GOOD.replace("E47000001", "E47999999"))
     assert check_against_store(nowhere, fw_store)[0].startswith(
@@ -220,10 +221,13 @@ def test_default_framework_restricted_to_the_store(fw_store: Store) -> None:
     fw = default_framework("E08000025", "lad")
     assert len(fw.indicators) == len(DEFAULT_INDICATORS)
     kept = restrict_to_store(fw, fw_store)
-    # Birmingham (a metropolitan district) has HLE, CVD mortality and obesity, no regional LE
+    # Birmingham (a metropolitan district) has HLE, LE (ONS local areas 2021-2023), CVD
+    # mortality and obesity
     assert [(i.id, i.sex) for i in kept.indicators] == [
         ("hle_birth", "Female"),
         ("hle_birth", "Male"),
+        ("le_birth", "Female"),
+        ("le_birth", "Male"),
         ("93722", "Persons"),
         ("adult_obesity", "Persons"),
     ]

@@ -71,6 +71,10 @@ def test_rows_match_sources_md_and_the_file(mirror: Path, ds: catalogue.Dataset)
         # SOURCES.md states these in words: "2025: 106 districts ... 2024: 72 districts"
         year = ds.id[-2:]
         assert f"20{year}: {ds.rows} districts" in " ".join(sources_text(mirror).split())
+    elif ds.id == "ons_le_local_areas_by_age":
+        assert "18,880 rows" in sources_text(mirror)
+    elif ds.id == "ons_sdg_death_rates_by_cause":
+        assert "(24,250 rows" in sources_text(mirror)
     else:
         assert ds.id.startswith(("esp2013_", "els_"))
 
@@ -101,7 +105,7 @@ def test_addresses_are_only_those_sources_md_gives(mirror: Path, ds: catalogue.D
     if ds.url is None:
         assert ds.url_note, "a missing address must say why"
     if ds.download_url is not None:  # only byte-identical originals are downloadable
-        assert ds.file.startswith(("hexmaps/", "els/", "fingertips/"))
+        assert ds.file.startswith(("hexmaps/", "els/", "fingertips/", "mortality/"))
 
 
 def test_licences_and_attribution() -> None:

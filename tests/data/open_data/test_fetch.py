@@ -201,6 +201,7 @@ def test_publisher_downloads_only_verifiable_files(mirror: Path, tmp_path: Path)
                 "https://raw.githubusercontent.com/odileeds/",
                 "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/",
                 "https://raw.githubusercontent.com/dhsc-govuk/FingertipsNext/",
+                "https://raw.githubusercontent.com/ONSdigital/sdg-data/",
             )
         )
         for u in requested

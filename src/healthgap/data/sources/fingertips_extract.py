@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from healthgap.data.layout import INDICATOR_METADATA_COLUMNS
-from healthgap.data.sources._common import Parsed, indicator_frame, read_csv, typed_frame
+from healthgap.data.sources._common import Kind, Parsed, indicator_frame, read_csv, typed_frame
 from healthgap.data.sources.indicator_review import review
 from healthgap.errors import SchemaError
 
@@ -108,7 +108,7 @@ KNOWN_CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-_COLUMNS = {
+_COLUMNS: dict[str, Kind] = {
     "IndicatorId": "str",
     "Category": "str",
     "CategoryType": "str",
@@ -293,12 +293,8 @@ def fingertips_extract(path: Path, source_id: str) -> Parsed:
     # deprivation rows carry the limits of the count, not of the rate): they are dropped
     outside = ((raw["LowerCI"] > raw["Value"]) | (raw["Value"] > raw["UpperCI"])).to_numpy()
     raw.loc[outside, ["LowerCI", "UpperCI"]] = np.nan
-    note = pd.Series(
-        np.where(
-            outside, "limits dropped: the published interval does not contain the value", None
-        ),
-        dtype=object,
-    )
+    dropped = "limits dropped: the published interval does not contain the value"
+    value_note = pd.Series([dropped if o else None for o in outside], dtype="object")
     meta_frame = pd.DataFrame(meta_rows)
     names = dict(zip(meta_frame["indicator_id"], meta_frame["name"], strict=True))
     polarity = {i: review(i).polarity for i in ids}  # type: ignore[union-attr]
@@ -326,7 +322,7 @@ def fingertips_extract(path: Path, source_id: str) -> Parsed:
         denominator=raw["Denominator"],
         polarity=raw["IndicatorId"].map(polarity),
         source_id=source_id,
-        value_note=note,
+        value_note=value_note,
     )
     return Parsed(frame, records, typed_frame(meta_frame, INDICATOR_METADATA_COLUMNS))
 

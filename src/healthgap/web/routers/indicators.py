@@ -145,10 +145,16 @@ def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
 
 
 def _chart(groups: pd.DataFrame, title: str) -> str:
+    shown = groups[groups["value"].notna()]
     rows = [
-        {"group": str(r.category), "value": r.value, "lower": r.lower_95_0, "upper": r.upper_95_0}
-        for r in groups.itertuples()
-        if r.value == r.value
+        {"group": str(c), "value": v, "lower": lo, "upper": hi}
+        for c, v, lo, hi in zip(
+            shown["category"],
+            shown["value"].astype(float),
+            shown["lower_95_0"].astype(float),
+            shown["upper_95_0"].astype(float),
+            strict=True,
+        )
     ]
     spec = {
         "$schema": VEGA,
@@ -234,3 +240,77 @@ def inequalities_api(st: StoreDep, area_code: str, format: Format = Fmt) -> Any:
         "groups": records(groups),
         "measures": records(result.measures),
     }
+
+
+def _income_gap(store_: Any, income_year: str | None = None) -> Any:
+    from healthgap.account.income_gap import income_gap
+
+    return income_gap(store_, income_year=income_year)
+
+
+@router.get(
+    "/api/v1/mission/income-gap",
+    tags=["api"],
+    summary="HLE gap between the richest and poorest regions by GDHI per head, and the range",
+)
+def income_gap_api(st: StoreDep, income_year: str | None = None, format: Format = Fmt) -> Any:
+    """Regions ranked by GDHI per head, and the HLE gap by both definitions, each named."""
+    try:
+        result = st.compute(_income_gap, income_year=income_year)
+    except InputError as exc:
+        raise WebError(400, "invalid_input", str(exc)) from exc
+    if format == "csv":
+        return csv_response(result.gaps, "mission-income-gap")
+    return {
+        "income_year": result.income_year,
+        "notes": list(result.notes),
+        "regions": records(result.regions),
+        "data": records(result.gaps),
+    }
+
+
+def _excess(store_: Any, year: int | None = None) -> Any:
+    from healthgap.account.causes import regional_excess
+
+    return regional_excess(store_, year=year)
+
+
+@router.get(
+    "/api/v1/mission/causes",
+    tags=["api"],
+    summary="The North East's excess deaths over the South East by cause and age (ESP2013)",
+)
+def causes_api(st: StoreDep, year: int | None = None, format: Format = Fmt) -> Any:
+    """Age-standardised death rates (ages 30+) by cause, and each age band's contribution."""
+    try:
+        result = st.compute(_excess, year=year)
+    except InputError as exc:
+        raise WebError(400, "invalid_input", str(exc)) from exc
+    if format == "csv":
+        return csv_response(result.by_age, f"causes-{result.year}")
+    return {
+        "year": result.year,
+        "sex": result.sex,
+        "notes": list(result.notes),
+        "by_cause": records(result.by_cause),
+        "by_age": records(result.by_age),
+    }
+
+
+def _poorer(store_: Any) -> Any:
+    from healthgap.account.poorer_health import years_in_poorer_health
+
+    return years_in_poorer_health(store_)
+
+
+@router.get(
+    "/api/v1/years-in-poorer-health",
+    tags=["api"],
+    summary="Life expectancy minus healthy life expectancy, 2021-2023, every area and sex",
+)
+def poorer_health_api(st: StoreDep, format: Format = Fmt) -> Any:
+    """LE minus HLE with conservative 95% limits (the two errors combined in quadrature)."""
+    table = st.compute(_poorer)
+    if format == "csv":
+        return csv_response(table, "years-in-poorer-health")
+    return {"period": "2021-2023", "data": records(table)}

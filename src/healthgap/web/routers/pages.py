@@ -129,7 +129,9 @@ def area(
 ) -> Any:
     view = _profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""
-    rows = view.table.to_dict("records")
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in view.table.to_dict("records")
+    ]
     domains: dict[str, list[dict[str, Any]]] = {}
     for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
         domains.setdefault(str(r["domain"]), []).append(r)
