@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from healthgap.allocate import follows, need
 from healthgap.data.store import Store, open_store
@@ -149,3 +151,28 @@ def test_concentration_index_by_hand(store: Store) -> None:
     assert got.loc[got["measure"] == "need_index", "value"].item() == pytest.approx(
         expected, rel=1e-10
     )
+
+
+@pytest.fixture(scope="module")
+def districts(store: Store) -> pd.DataFrame:
+    return need.footprint_need(store, "2024/25", "lad")
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(seed=st.integers(min_value=0, max_value=2**31 - 1))
+def test_two_places_that_split_england_add_up(
+    store: Store, districts: pd.DataFrame, seed: int
+) -> None:
+    """Any split of England's districts into two places: populations and weighted
+    populations add up to England's, and England's index (1) is their weighted mean."""
+    rng = np.random.default_rng(seed)
+    codes = districts["code"].to_numpy()
+    mask = rng.random(len(codes)) < 0.5
+    mask[0], mask[1] = True, False  # both places non-empty
+    places = [Place("A", list(codes[mask])), Place("B", list(codes[~mask]))]
+    two = need.footprint_need(store, "2024/25", places)
+    pop = two["registered_population"].to_numpy()
+    assert pop.sum() == pytest.approx(districts["registered_population"].sum(), rel=1e-12)
+    mean = float(np.sum(two["need_index"].to_numpy() * pop) / pop.sum())
+    assert mean == pytest.approx(1.0, rel=1e-9)
+    assert two["need_share"].sum() == pytest.approx(1.0, rel=1e-12)

@@ -142,6 +142,7 @@ def need_tables(st: Store, year: str) -> dict[str, pd.DataFrame]:
     icbs = result.icbs[result.icbs["year"] == year]
     icbs = icbs.sort_values("need_index", ascending=False, ignore_index=True)
     sa = need.footprint_need(st, year, "strategic_authority")
+    sa = sa.sort_values("need_index", ascending=False, ignore_index=True)
     places = need.footprint_need(st, year, "icb_place")
     return {
         "icbs": icbs,
