@@ -193,3 +193,8 @@ def test_a_withdrawn_upload_restores_exactly_what_was_there(app: Any) -> None:
     assert withdrawn.before["status"] == "active" and withdrawn.before["rows"] == 1
     assert withdrawn.after["status"] == "withdrawn"
     assert withdrawn.after["withdrawn_by"] == "editor@example.org"
+    # the audit page links each entry to the dataset's line on /sources
+    page = _client(app, "admin@example.org").get("/audit")
+    assert page.status_code == 200
+    check_page(page.text)
+    assert page.text.count(f'<a class="govuk-link" href="/sources#local">{dataset}</a>') == 2

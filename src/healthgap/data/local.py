@@ -69,6 +69,7 @@ __all__ = [
     "local_datasets",
     "local_values",
     "pending_audit",
+    "prepare_apart",
     "prepare_local_file",
     "withdraw_local_dataset",
 ]
@@ -307,6 +308,39 @@ def prepare_local_file(
         rows=rows,
         report=reports[0] if reports else None,
     )
+
+
+#: Uploads larger than this are parsed in a worker process (see :func:`prepare_apart`).
+PARSE_APART_BYTES = 2_000_000
+_WORKERS: Any = None
+
+
+def prepare_apart(
+    path: str | os.PathLike[str],
+    uploader: Uploader,
+    staging_dir: str | os.PathLike[str],
+    **options: Any,
+) -> PreparedFile:
+    """:func:`prepare_local_file` in a worker process for a file over
+    :data:`PARSE_APART_BYTES` (in this thread for a smaller one).
+
+    A server uses this so that parsing a large upload does not compete with its
+    readers for the interpreter lock: the worker checks and stages the file, and only
+    the final insert (DuckDB, which releases the lock) runs in the server process.
+    """
+    global _WORKERS
+    if Path(path).stat().st_size <= PARSE_APART_BYTES:
+        return prepare_local_file(path, uploader, staging_dir, **options)
+    if _WORKERS is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _WORKERS = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+    future = _WORKERS.submit(prepare_local_file, path, uploader, staging_dir, **options)
+    prepared: PreparedFile = future.result()
+    return prepared
 
 
 @dataclass(frozen=True)

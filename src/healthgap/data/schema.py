@@ -451,6 +451,10 @@ class IndicatorFileError(SchemaError):
         self.problems = problems
         self.source = source
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled whole (e.g. from the worker process that parses a large upload)
+        return (type(self), (str(self), self.problems, self.source))
+
 
 # ----------------------------------------------------------------------------- rules
 

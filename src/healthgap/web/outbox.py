@@ -67,6 +67,16 @@ def deliver(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
     return int(handle.write(lambda con: deliver_from(con, sessions)))
 
 
+def deliver_soon(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
+    """:func:`deliver` after a write: a failure (the app database down) is logged, not
+    raised; the entries stay in the outbox for the next write or start-up."""
+    try:
+        return deliver(handle, sessions)
+    except Exception as exc:
+        log.warning("audit outbox not delivered yet: %s", exc)
+        return 0
+
+
 def deliver_at_start(handle: StoreHandle, sessions: Callable[[], Session]) -> int:
     """Deliver what a killed or command-line write left in the outbox (if anything).
 

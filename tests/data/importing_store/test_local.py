@@ -155,3 +155,40 @@ def test_init_carries_the_local_layer_over(store: Path, tmp_path: Path) -> None:
     edited = tmp_path / "edited.csv"
     edited.write_text(SAMPLE.read_text(encoding="utf-8-sig").replace("86.8092", "86.8093"))
     assert (first, upload(store, tmp_path, file=edited)) == ("local-00001", "local-00002")
+
+
+def test_init_after_a_kill_keeps_the_committed_upload(store: Path) -> None:
+    """A CLI upload killed just after its commit leaves it in the write-ahead log only;
+    ``init`` must read it from there before it deletes the old log."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "HEALTHGAP_KILL_POINT": "committed",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "healthgap", "import", str(SAMPLE), "--store", str(store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    assert any(line.strip() == "kill-point committed" for line in proc.stdout)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(60)
+    proc.stdout.close()
+    assert Path(f"{store}.wal").exists()
+    init_store(
+        store, mirror=mirror_or_skip(), ids=["ons_le_regions", "ohid_cvd_u75_preventable"]
+    ).close()
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert con.execute("SELECT id, rows FROM local_datasets").fetchall() == [("local-00001", 8)]
+        assert len(pending_audit(con)) == 1
+    finally:
+        con.close()

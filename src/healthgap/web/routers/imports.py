@@ -35,7 +35,7 @@ from healthgap.data.local import (
     NotOwnerError,
     Uploader,
     commit_local_dataset,
-    prepare_local_file,
+    prepare_apart,
     withdraw_local_dataset,
 )
 from healthgap.data.schema import IndicatorFileError
@@ -43,7 +43,7 @@ from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import StoreHandle, db, require_user, requires, store
 from healthgap.web.errors import WebError
-from healthgap.web.outbox import deliver
+from healthgap.web.outbox import deliver_soon
 from healthgap.web.render import render
 
 # MAX_UPLOAD_BYTES: the largest file the page accepts (bigger: ``healthgap import`` on the
@@ -235,12 +235,13 @@ def _load(
             return _too_big(request, user, st, kind)
         uploader = _uploader(st, user, authority)
         try:
-            # Checked and staged with no lock held: readers and other writers go on.
-            prepared = prepare_local_file(
+            # Checked and staged with no lock held (a large file in a worker process):
+            # readers and other writers go on.
+            prepared = prepare_apart(
                 path,
                 uploader,
                 path.parent,
-                format=kind,  # type: ignore[arg-type]
+                format=kind,
                 name=name,
                 max_examples=5,
             )
@@ -257,7 +258,7 @@ def _load(
             )
         except InputError as exc:
             return _page(request, user, st, 400, kind=kind, errors=[("file", str(exc))])
-    deliver(st, request.app.state.sessions)
+    deliver_soon(st, request.app.state.sessions)
     report = prepared.report
     return _page(
         request, user, st, 200, kind=kind, result=dataset, report=report, file=name, size=size
@@ -287,5 +288,5 @@ async def withdraw(request: Request, dataset_id: str, session: DbDep, st: StoreD
     except InputError as exc:
         status = 404 if "must be a local dataset in the store" in str(exc) else 409
         raise WebError(status, "not_found" if status == 404 else "conflict", str(exc)) from exc
-    await run_in_threadpool(deliver, st, request.app.state.sessions)
+    await run_in_threadpool(deliver_soon, st, request.app.state.sessions)
     return _page(request, user, st, 200, withdrawn=after)

@@ -1,0 +1,69 @@
+"""The web process's store handle: readers never wait on a write.
+
+A write is held open inside its DuckDB transaction (rows inserted, not yet committed)
+while other threads read published and local views: they must answer at once, see the
+last committed state, and see the new state once the write commits.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from healthgap.data.local import ensure_local_tables
+from healthgap.data.store import Store
+from healthgap.web.deps import StoreHandle
+
+
+def _datasets(store: Store) -> int:
+    return int(store.backend.con.execute("SELECT count(*) FROM datasets").fetchone()[0])
+
+
+def _local_rows(store: Store) -> int:
+    con = store.backend.con
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "local_datasets" not in names:
+        return 0
+    return int(con.execute("SELECT count(*) FROM local_datasets").fetchone()[0])
+
+
+def test_readers_do_not_wait_on_an_open_write(store_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(store_path, path)
+    handle = StoreHandle(str(path))
+    published = handle.compute(_datasets)
+    assert handle.compute_local(_local_rows) == 0
+    inside = threading.Event()
+    release = threading.Event()
+
+    def slow_write(con: object) -> None:
+        ensure_local_tables(con)
+        con.execute("BEGIN TRANSACTION")  # type: ignore[attr-defined]
+        con.execute(  # type: ignore[attr-defined]
+            "INSERT INTO local_datasets (id, status) VALUES ('local-00001', 'active')"
+        )
+        inside.set()
+        assert release.wait(30)
+        con.execute("COMMIT")  # type: ignore[attr-defined]
+
+    writer = threading.Thread(target=handle.write, args=(slow_write,))
+    writer.start()
+    try:
+        assert inside.wait(30)
+        timings = []
+        for fn in (_datasets, _local_rows):
+            t0 = time.perf_counter()
+            value = (handle.compute if fn is _datasets else handle.compute_local)(fn)
+            timings.append(time.perf_counter() - t0)
+            # the last committed state: the write is still open
+            assert value == (published if fn is _datasets else 0)
+        assert max(timings) < 2.0, timings  # answered while the write holds its transaction
+        assert writer.is_alive()
+    finally:
+        release.set()
+        writer.join(30)
+    assert handle.compute_local(_local_rows) == 1  # local views see the commit at once
+    assert handle.compute(_datasets) == published  # published views are unchanged
+    handle.close()
