@@ -557,3 +557,45 @@ def test_every_line_pattern_of_a_small_table() -> None:
         gone = out["count"].isna().to_numpy().reshape(3, 3)
         for line in lines_of(2, 2):
             assert sum(gone[c] for c in line) != 1, (cells, line)
+
+
+# ------------------------------------------------- values whose unit is a count (issue 17)
+def test_values_of_count_indicators_are_protected_like_counts() -> None:
+    """A value that is a count (by its unit, its value type, the indicator's unit, or by
+    equalling its own count) is withheld at 1-7 and rounded to 5 otherwise, with its
+    interval limits; values of rate indicators are left as they are."""
+    from healthgap.data.disclosure import is_count_unit, protect_table
+
+    table = pd.DataFrame(
+        {
+            "indicator_id": ["deaths", "deaths", "rate", "fingertips", "byunit"],
+            "area_code": ["A", "B", "A", "A", "A"],
+            "value": [4.0, 123.0, 4.0, 6.0, 12.0],
+            "lower_95_0": [1.1, 102.0, 3.0, 2.2, 6.2],
+            "upper_95_0": [10.2, 147.0, 5.0, 13.1, 21.0],
+            "count": [np.nan, np.nan, 40.0, 6.0, np.nan],
+            "unit": ["Count", "Count", "per 100,000", None, None],
+        }
+    )
+    out = protect_table(table, indicator_units={"byunit": "number of admissions"})
+    got = out.set_index(["indicator_id", "area_code"])
+    # unit "Count": 4 withheld with its limits; 123 -> 125 and its limits rounded like counts
+    assert got.loc[("deaths", "A"), ["value", "lower_95_0", "upper_95_0"]].isna().all()
+    assert got.loc[("deaths", "B"), ["value", "lower_95_0", "upper_95_0"]].tolist() == [
+        125.0,
+        100.0,
+        145.0,
+    ]
+    # a rate with a count of 40: the value stays; the count is rounded (40 stays 40)
+    assert got.loc[("rate", "A"), ["value", "count"]].tolist() == [4.0, 40.0]
+    # value == count (Fingertips count indicator) with a count of 6: all withheld
+    assert got.loc[("fingertips", "A"), ["value", "count", "lower_95_0"]].isna().all()
+    # the indicator's unit from metadata: 12 -> 10
+    assert got.loc[("byunit", "A"), "value"] == 10.0
+    # every row of a table whose values are counts
+    plain = pd.DataFrame({"area": ["A", "B"], "value": [3.0, 8.0]})
+    assert protect_table(plain)["value"].tolist() == [3.0, 8.0]
+    assert protect_table(plain, value_is_count=True)["value"].tolist()[1] == 10.0
+    assert np.isnan(protect_table(plain, value_is_count=True)["value"].tolist()[0])
+    assert is_count_unit("Count") and is_count_unit(" Number of deaths ")
+    assert not is_count_unit("Rate per 1000 people") and not is_count_unit("000 population")

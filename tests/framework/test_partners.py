@@ -81,7 +81,9 @@ def test_survey_checks(ws: Workspace) -> None:
     ):
         p.add_survey(GM_EDITOR, "s", [{"id": "q1", "kind": "stars"}])
     with pytest.raises(InputError, match="a choice question must have at least two options"):
-        p.add_survey(GM_EDITOR, "s", [{"id": "q1", "kind": "choice", "options": ["a"]}])
+        p.add_survey(
+            GM_EDITOR, "s", [{"id": "q1", "kind": "choice", "text": "Q", "options": ["a"]}]
+        )
     with pytest.raises(InputError, match="each question must have a unique id; got 'q1'"):
         p.add_survey(GM_EDITOR, "s", [{"id": "q1", "kind": "text"}, {"id": "q1", "kind": "text"}])
     sid = p.add_survey(GM_EDITOR, "s", QUESTIONS)
@@ -97,3 +99,48 @@ def test_survey_checks(ws: Workspace) -> None:
         p.add_response(GM_EDITOR, sid, {"q9": 1})
     with pytest.raises(InputError, match="survey must be a survey of E47000002"):
         Partnerships(ws, "E47000002").survey_summary(sid)
+
+
+# --------------------------------------------- publication in batches (issue 17, item 8)
+def test_survey_summary_changes_only_in_batches_of_ten(ws: Workspace) -> None:
+    """Two successive publications never differ by one response: the summary counts whole
+    batches of 10 responses, so adding responses one at a time changes it only at 10,
+    20, 30 (differencing reveals a batch of 10, never one person's answer)."""
+    p = Partnerships(ws, "E47000001")
+    sid = p.add_survey(GM_EDITOR, "Batches", QUESTIONS[:2])
+    rng = np.random.default_rng(17)
+    published = []
+    for n in range(1, 31):
+        answers = {"q1": int(rng.integers(1, 6)), "q2": str(rng.choice(["NHS", "council"]))}
+        p.add_response(GM_EDITOR, sid, answers)
+        published.append(p.survey_summary(sid))
+        if n < 10:
+            assert published[-1]["count"].isna().all(), n  # nothing before 10 responses
+            assert p.survey_note(sid).startswith("No summary yet: answers are published once")
+    for n in range(2, 31):  # published[n - 1] is the summary after n responses
+        same = published[n - 1].equals(published[n - 2])
+        assert same == (n % 10 != 0), n
+    totals = [int(t.loc[t["answer"] == ALL, "count"].iloc[0]) for t in published[9::10]]
+    assert totals == [10, 20, 30]
+    assert p.survey_note(sid) == (
+        "The summary covers the first 30 responses; it is updated for each further 10, so "
+        "no single response can be worked out from changes."
+    )
+
+
+def test_no_summary_while_a_question_has_too_few_answers(ws: Workspace) -> None:
+    p = Partnerships(ws, "E47000001")
+    sid = p.add_survey(GM_EDITOR, "Optional second question", QUESTIONS[:2])
+    for i in range(20):
+        answers: dict[str, object] = {"q1": 4}
+        if i < 9:  # q2 answered by only 9 of the 20
+            answers["q2"] = "NHS"
+        p.add_response(GM_EDITOR, sid, answers)
+    got = p.survey_summary(sid)
+    assert len(got) == 5 + 1 + 3 + 1 and got["count"].isna().all() and got["percent"].isna().all()
+    assert p.survey_note(sid) == (
+        "No summary yet: every question must have at least 10 answers among the 20 responses "
+        "published; q2 has fewer. Published in batches of 10 responses."
+    )
+    p.add_response(GM_EDITOR, sid, {"q1": 4, "q2": "NHS"})  # 21 responses: still batch 20
+    assert p.survey_summary(sid)["count"].isna().all()

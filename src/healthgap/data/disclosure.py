@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -86,6 +87,45 @@ COUNT_LIKE: frozenset[str] = frozenset(
         "patients",
     }
 )
+
+
+#: Units (and Fingertips value types) that make an indicator's ``value`` a count of
+#: people or events: such values are protected like counts (:func:`protect_table`).
+COUNT_UNITS: frozenset[str] = frozenset(
+    {
+        "count",
+        "counts",
+        "number",
+        "numbers",
+        "n",
+        "persons",
+        "people",
+        "patients",
+        "residents",
+        "deaths",
+        "births",
+        "cases",
+        "admissions",
+        "events",
+        "households",
+        "pupils",
+        "children",
+        "adults",
+        "individuals",
+    }
+)
+
+
+def is_count_unit(unit: Any) -> bool:
+    """Whether an indicator's unit (or value type) says its values are counts.
+
+    >>> [is_count_unit(u) for u in ("Count", "number of deaths", "%", "per 100,000", None)]
+    [True, True, False, False, False]
+    """
+    if not isinstance(unit, str):
+        return False
+    text = re.sub(r"\s+", " ", unit.strip().lower())
+    return text in COUNT_UNITS or text.startswith(("number of ", "count of ", "count ("))
 
 
 class DisclosureError(HealthgapError, AssertionError):
@@ -888,12 +928,15 @@ def assert_not_disclosive(
 
 __all__ = [
     "COUNT_LIKE",
+    "COUNT_UNITS",
     "DisclosureError",
     "DisclosurePolicy",
     "DisclosureResult",
     "apply_disclosure",
     "assert_not_disclosive",
     "find_disclosive_cells",
+    "is_count_unit",
+    "protect_table",
 ]
 
 
@@ -910,6 +953,8 @@ def protect_table(
         "upper_99_8",
     ),
     shares: bool = False,
+    value_is_count: bool = False,
+    indicator_units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Disclosure control for one published table, found from its column names.
 
@@ -921,21 +966,45 @@ def protect_table(
     other counts are rounded (see :func:`apply_disclosure`). A table without counts
     comes back unchanged apart from a fresh index.
 
+    **Values that are counts** are protected like counts: in the rows of an indicator
+    whose unit is a count (:func:`is_count_unit`), ``value`` and its interval limits are
+    count columns (1 to the threshold withheld, others rounded). Such rows are those
+    with a count ``unit`` or ``value_type`` column, an ``indicator_id`` whose unit
+    ``indicator_units`` gives as a count, a ``value`` equal to its own non-missing
+    ``count`` (the Fingertips layout of a count indicator), or every row when
+    ``value_is_count``.
+
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"area": ["A", "B"], "count": [3, 120], "value": [1.5, 60.0]})
     >>> protect_table(t)[["area", "count", "value"]].to_dict("records")
     [{'area': 'A', 'count': nan, 'value': nan}, {'area': 'B', 'count': 120.0, 'value': 60.0}]
+    >>> deaths = pd.DataFrame({"area": ["A", "B"], "value": [4.0, 123.0], "unit": "Count"})
+    >>> protect_table(deaths)[["area", "value"]].to_dict("records")
+    [{'area': 'A', 'value': nan}, {'area': 'B', 'value': 125.0}]
     """
     people = {str(c) for c in people_columns}
+    table = frame.reset_index(drop=True)
+    counted = _count_valued_rows(table, value_is_count, indicator_units)
+    limits = [
+        str(c)
+        for c in table.columns
+        if str(c) == "value" or str(c).startswith(("lower_", "upper_"))
+    ]
+    as_counts: list[str] = []
+    if counted.any():
+        for c in limits:
+            if pd.api.types.is_numeric_dtype(table[c]):
+                name = f"__count_{c}"
+                table[name] = table[c].where(counted)
+                as_counts.append(name)
     counts = [
         str(c)
-        for c in frame.columns
+        for c in table.columns
         if (str(c) in COUNT_LIKE or str(c).endswith("_count") or str(c) in people)
-        and pd.api.types.is_numeric_dtype(frame[c])
-    ]
-    table = frame.reset_index(drop=True)
+        and pd.api.types.is_numeric_dtype(table[c])
+    ] + as_counts
     if not counts or table.empty:
         return table
     wanted = set(derived_columns)
@@ -948,5 +1017,29 @@ def protect_table(
     ]
     result = apply_disclosure(
         table, policy or DisclosurePolicy(), count_columns=counts, derived_columns=derived or None
-    )
-    return result.to_pandas()
+    ).to_pandas()
+    for name in as_counts:
+        column = name.removeprefix("__count_")
+        result[column] = result[name].where(counted, result[column])
+        # a count-valued row whose value is withheld withholds its limits too
+        result.loc[counted & result["__count_value"].isna(), column] = np.nan
+    return result.drop(columns=as_counts)
+
+
+def _count_valued_rows(
+    table: pd.DataFrame, value_is_count: bool, indicator_units: Mapping[str, str] | None
+) -> pd.Series:
+    """Which rows of ``table`` hold a ``value`` that is a count (see :func:`protect_table`)."""
+    if "value" not in table.columns or not pd.api.types.is_numeric_dtype(table["value"]):
+        return pd.Series(False, index=table.index)
+    rows = pd.Series(bool(value_is_count), index=table.index)
+    for column in ("unit", "value_type", "units"):
+        if column in table.columns:
+            rows |= table[column].map(is_count_unit).astype(bool)
+    if indicator_units and "indicator_id" in table.columns:
+        units = table["indicator_id"].astype(str).map(dict(indicator_units))
+        rows |= units.map(is_count_unit).astype(bool)
+    if "count" in table.columns and pd.api.types.is_numeric_dtype(table["count"]):
+        same = table["count"].notna() & table["value"].notna()
+        rows |= same & np.isclose(table["value"].astype(float), table["count"].astype(float))
+    return rows

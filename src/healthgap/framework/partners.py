@@ -15,8 +15,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from healthgap.data.disclosure import DisclosurePolicy, apply_disclosure
@@ -88,21 +90,12 @@ class Partnerships:
 
     # -------------------------------------------------------------- surveys
     def add_survey(self, who: Actor, title: str, questions: list[dict[str, Any]]) -> str:
-        """A survey: questions as ``{"id", "text", "kind", "options"}`` mappings."""
-        seen: set[str] = set()
-        for q in questions:
-            _one_of("question kind", str(q.get("kind")), QUESTION_KINDS)
-            if not q.get("id") or q["id"] in seen:
-                raise InputError(
-                    f"each question must have a unique id; got {q.get('id')!r} in {title!r}. "
-                    "E.g. 'q1', 'q2'."
-                )
-            seen.add(q["id"])
-            if q["kind"] == "choice" and len(q.get("options") or []) < 2:
-                raise InputError(
-                    f"a choice question must have at least two options; got "
-                    f"{q.get('options')!r} for {q['id']!r}. List the options."
-                )
+        """A survey: questions as ``{"id", "text", "kind", "options"}`` mappings.
+
+        The whole definition is checked first (:func:`check_survey`); a survey that is
+        stored can always be shown and summarised.
+        """
+        title, questions = check_survey(title, questions)
         rid = self.ws.new_id("survey", f"{self.authority_code}-survey")
         self.ws.put(
             who, "survey", self.authority_code, rid, {"title": title, "questions": questions}
@@ -120,7 +113,7 @@ class Partnerships:
 
     def add_response(self, who: Actor, survey_id: str, answers: dict[str, Any]) -> str:
         """Record one response (answers by question id; unanswered questions may be left out)."""
-        questions = {q["id"]: q for q in self._survey(survey_id)["questions"]}
+        questions = {q["id"]: q for q in usable_questions(self._survey(survey_id))}
         for qid, value in answers.items():
             if qid not in questions:
                 raise InputError(
@@ -152,17 +145,20 @@ class Partnerships:
         Columns: ``question``, ``answer`` (each option, then "All responses"), ``count``
         (withheld cells are missing, others rounded), ``percent`` (published count over
         the question's published total; missing when either is withheld).
+
+        Only whole batches of :data:`RELEASE_STEP` responses are counted (the first 10,
+        then the first 20, ... in the order they were recorded), so two successive
+        publications differ by at least 10 responses and never reveal one response by
+        differencing; and nothing is published while any closed question has fewer than
+        :func:`min_respondents` answers in the batch (every count is then missing; see
+        :meth:`survey_note`).
         """
-        questions = [q for q in self._survey(survey_id)["questions"] if q["kind"] != "text"]
-        responses = [
-            v.data["answers"]
-            for v in self.ws.current("response", self.authority_code)
-            if v.data["survey"] == survey_id
-        ]
+        questions = [q for q in usable_questions(self._survey(survey_id)) if q["kind"] != "text"]
+        batch = self._released(survey_id)
         rows = []
         for q in questions:
             options = [1, 2, 3, 4, 5] if q["kind"] == "scale" else list(q["options"])
-            values = [r[q["id"]] for r in responses if q["id"] in r]
+            values = [r[q["id"]] for r in batch if q["id"] in r]
             rows += [
                 {"question": q["id"], "answer": str(o), "count": sum(v == o for v in values)}
                 for o in options
@@ -171,6 +167,8 @@ class Partnerships:
         table = pd.DataFrame(rows, columns=["question", "answer", "count"])
         if table.empty:
             return table.assign(percent=pd.Series(dtype=float))
+        if self._short_questions(questions, batch, policy):
+            return table.assign(count=np.nan, percent=np.nan)
         protected = apply_disclosure(
             table, policy, count_columns="count", margins={"answer": ALL}, group_by="question"
         ).to_frame()
@@ -180,6 +178,162 @@ class Partnerships:
         denominator = protected["question"].map(totals).astype(float)
         protected["percent"] = 100 * counts / denominator.where(denominator > 0)
         return protected.reset_index(drop=True)
+
+    def survey_note(self, survey_id: str, policy: DisclosurePolicy | None = None) -> str:
+        """What the published summary covers, in words for the page and the API."""
+        questions = [q for q in usable_questions(self._survey(survey_id)) if q["kind"] != "text"]
+        batch = self._released(survey_id)
+        need = min_respondents(policy)
+        short = self._short_questions(questions, batch, policy)
+        if not batch:
+            return (
+                f"No summary yet: answers are published once {RELEASE_STEP} responses are in, "
+                f"then for each further {RELEASE_STEP}."
+            )
+        if short:
+            return (
+                f"No summary yet: every question must have at least {need} answers among the "
+                f"{len(batch)} responses published; {', '.join(short)} "
+                f"{'has' if len(short) == 1 else 'have'} fewer. Published in batches of "
+                f"{RELEASE_STEP} responses."
+            )
+        return (
+            f"The summary covers the first {len(batch)} responses; it is updated for each "
+            f"further {RELEASE_STEP}, so no single response can be worked out from changes."
+        )
+
+    def _released(self, survey_id: str) -> list[dict[str, Any]]:
+        """The answers of the responses in the published batch, oldest first."""
+        versions = [
+            v
+            for v in self.ws.current("response", self.authority_code)
+            if v.data.get("survey") == survey_id and isinstance(v.data.get("answers"), dict)
+        ]
+        versions.sort(key=lambda v: (v.recorded_at, _number_in(v.record_id), v.record_id))
+        released = len(versions) // RELEASE_STEP * RELEASE_STEP
+        return [v.data["answers"] for v in versions[:released]]
+
+    @staticmethod
+    def _short_questions(
+        questions: list[dict[str, Any]],
+        batch: list[dict[str, Any]],
+        policy: DisclosurePolicy | None,
+    ) -> list[str]:
+        need = min_respondents(policy)
+        return [q["id"] for q in questions if sum(q["id"] in r for r in batch) < need]
+
+
+#: Survey summaries are published for whole batches of this many responses.
+RELEASE_STEP = 10
+
+
+def min_respondents(policy: DisclosurePolicy | None = None) -> int:
+    """The fewest answers a question needs before a survey's summary is published: more
+    than the policy's small-count threshold, and at least :data:`RELEASE_STEP`."""
+    threshold = (policy or DisclosurePolicy()).threshold
+    return max(threshold + 1, RELEASE_STEP)
+
+
+def _number_in(record_id: str) -> int:
+    found = re.findall(r"\d+", record_id)
+    return int(found[-1]) if found else 0
+
+
+#: Bounds of a survey definition.
+MAX_QUESTIONS = 50
+MAX_OPTIONS = 20
+MAX_TITLE_CHARS = 300
+MAX_QUESTION_CHARS = 500
+MAX_OPTION_CHARS = 200
+_QUESTION_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
+
+
+def _text(value: Any, what: str, limit: int, example: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{what} must be non-empty text; got {value!r}. E.g. {example!r}.")
+    if len(value.strip()) > limit:
+        raise InputError(
+            f"{what} must be at most {limit} characters; got {len(value.strip())}. Shorten it."
+        )
+    return value.strip()
+
+
+def check_survey(title: Any, questions: Any) -> tuple[str, list[dict[str, Any]]]:
+    """A survey's title and questions, checked and tidied, or an :class:`InputError`
+    saying what is wrong, where, and how to fix it.
+
+    A survey needs a title and 1 to 50 questions; each question a unique id (letters,
+    digits, ``_`` or ``-``), non-empty text and a kind (scale, choice or text); a choice
+    question 2 to 20 distinct non-empty options. Only these keys are kept.
+
+    >>> check_survey("Check", [{"id": "q1", "text": " Data shared? ", "kind": "scale"}])
+    ('Check', [{'id': 'q1', 'text': 'Data shared?', 'kind': 'scale'}])
+    >>> check_survey("Check", [])
+    Traceback (most recent call last):
+    ...
+    healthgap.errors.InputError: a survey must have at least one question; got none. ...
+    """
+    title = _text(title, "a survey's title", MAX_TITLE_CHARS, "Partnership health check")
+    if not isinstance(questions, list) or not questions:
+        raise InputError(
+            "a survey must have at least one question; got none. Add e.g. "
+            '{"id": "q1", "text": "Partners share data well", "kind": "scale"}.'
+        )
+    if len(questions) > MAX_QUESTIONS:
+        raise InputError(
+            f"a survey must have at most {MAX_QUESTIONS} questions; got {len(questions)}. "
+            "Split it into shorter surveys."
+        )
+    seen: set[str] = set()
+    for n, q in enumerate(questions, 1):
+        if not isinstance(q, dict):
+            raise InputError(
+                f"question {n} must be an object with id, text and kind; got {q!r}. "
+                'E.g. {"id": "q1", "text": "Partners share data well", "kind": "scale"}.'
+            )
+        qid = q.get("id")
+        if not isinstance(qid, str) or not _QUESTION_ID.fullmatch(qid) or qid in seen:
+            raise InputError(
+                f"each question must have a unique id; got {qid!r} for question {n} of "
+                f"{title!r}. Use up to 20 letters, digits, _ or -, e.g. 'q1', 'q2'."
+            )
+        seen.add(qid)
+    out = []
+    for q in questions:
+        qid = q["id"]
+        _one_of("question kind", str(q.get("kind")), QUESTION_KINDS)
+        text = _text(q.get("text"), f"the text of question {qid}", MAX_QUESTION_CHARS, "Q?")
+        clean: dict[str, Any] = {"id": qid, "text": text, "kind": q["kind"]}
+        if q["kind"] == "choice":
+            options = q.get("options")
+            if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
+                raise InputError(
+                    f"a choice question must have at least two options (at most "
+                    f"{MAX_OPTIONS}); got {options!r} for {qid!r}. List the options."
+                )
+            names = [_text(o, f"an option of {qid}", MAX_OPTION_CHARS, "housing") for o in options]
+            if len(set(names)) != len(names):
+                raise InputError(
+                    f"the options of {qid!r} must differ; got {names!r}. Remove the repeats."
+                )
+            clean["options"] = names
+        out.append(clean)
+    return title, out
+
+
+def usable_questions(survey: dict[str, Any]) -> list[dict[str, Any]]:
+    """The well-formed questions of a stored survey (id, text, kind, and options for a
+    choice): a survey stored before definitions were checked never breaks its page."""
+    out = []
+    for q in survey.get("questions") or []:
+        if not isinstance(q, dict) or not isinstance(q.get("id"), str):
+            continue
+        if q.get("kind") not in QUESTION_KINDS or not isinstance(q.get("text"), str):
+            continue
+        if q["kind"] == "choice" and not isinstance(q.get("options"), list):
+            continue
+        out.append(q)
+    return out
 
 
 def parse_questions(text: str) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -465,7 +466,24 @@ class Workspace:
                     return rid
 
     def search_cases(self, query: str, limit: int = 20) -> list[tuple[str, float]]:
-        """Case-study ids matching every word of ``query`` (FTS5, best match first)."""
+        """Case-study ids matching every word of ``query`` (FTS5, best match first).
+
+        Each word is searched as a quoted FTS5 string, so FTS syntax (``"``, ``*``,
+        ``NEAR(``, ``AND``, ``col:``) is text, never an operator; control characters and
+        lone surrogates (which SQLite cannot take) are refused with a plain message.
+        """
+        bad = _UNSEARCHABLE.search(query)
+        if bad:
+            raise InputError(
+                f"the search must be plain text; got the control character "
+                f"U+{ord(bad.group()):04X} at character {bad.start() + 1}. Remove it and "
+                "search again."
+            )
+        if len(query) > 500:
+            raise InputError(
+                f"the search must be at most 500 characters; got {len(query):,}. Use a few "
+                "words, e.g. 'active travel'."
+            )
         words = [w for w in query.split() if w.strip()]
         if not words:
             raise InputError(
@@ -523,6 +541,10 @@ class Workspace:
                 scored.append((r.record_id, -float(sum(blob.count(w.lower()) for w in words))))
         scored.sort(key=lambda t: (t[1], t[0]))
         return scored[:limit]
+
+
+#: What a case-study search may not contain: control characters and lone surrogates.
+_UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _audit(

@@ -31,6 +31,7 @@ from healthgap.errors import HealthgapError
 from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.outbox import deliver_at_start
+from healthgap.web.limits import InputLimitMiddleware
 from healthgap.web.render import render
 from healthgap.web.security import SessionMiddleware
 from healthgap.web.settings import Settings
@@ -160,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions(engine)
     app.state.store = handle
     deliver_at_start(handle, app.state.sessions)
+    # Added first, so it runs inside the session middleware: it sees who is asking.
+    app.add_middleware(InputLimitMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -232,7 +235,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         message = (
             f"The address must name a page or endpoint; got {request.url.path!r}. "
             "Check the address or start from the home page."

@@ -34,7 +34,12 @@ from healthgap.framework.commitments import Commitments
 from healthgap.framework.enquiry import CATEGORIES, STAGES, Enquiry, prompts
 from healthgap.framework.export import FORMATS, export
 from healthgap.framework.library import Library
-from healthgap.framework.partners import PARTNER_TYPES, Partnerships, parse_questions
+from healthgap.framework.partners import (
+    PARTNER_TYPES,
+    Partnerships,
+    parse_questions,
+    usable_questions,
+)
 from healthgap.framework.partners import suggested_partners as _suggested
 from healthgap.framework.powers import (
     COMPETENCES,
@@ -1321,13 +1326,14 @@ def _survey(ws: Workspace, code: str, survey_id: str) -> dict[str, Any]:
             "not_found",
             f"survey must be a survey of {code}; got {survey_id!r}. See /framework/{code}/surveys.",
         )
-    return {"id": survey_id, **v.data}
+    return {"id": survey_id, **v.data, "questions": usable_questions(v.data)}
 
 
 def survey_view(ws: Workspace, code: str, survey_id: str) -> dict[str, Any]:
     survey = _survey(ws, code, survey_id)
-    summary = Partnerships(ws, code).survey_summary(survey_id)
-    return {"survey": survey, "summary": summary}
+    partners = Partnerships(ws, code)
+    summary = partners.survey_summary(survey_id)
+    return {"survey": survey, "summary": summary, "note": partners.survey_note(survey_id)}
 
 
 def _survey_render(
@@ -1362,6 +1368,7 @@ def _survey_render(
         {
             **_context(request, session, a),
             "survey": view["survey"],
+            "note": view["note"],
             "charts": charts,
             "csv": f"{API}/{a.code}/surveys/{survey_id}/summary?format=csv",
             "errors": errors,
@@ -1495,7 +1502,7 @@ def api_survey_summary(
     view = survey_view(workspace(request), a.code, survey_id)
     if format == "csv":
         return _csv(view["summary"], f"{survey_id}-summary")
-    return {"survey": view["survey"], "data": _records(view["summary"])}
+    return {"survey": view["survey"], "note": view["note"], "data": _records(view["summary"])}
 
 
 # ---------------------------------------------------------------------------- exports

@@ -52,6 +52,7 @@ from healthgap.stats.inequality.concentration import ConcentrationIndex
 from healthgap.web import csrf
 from healthgap.web.deps import StoreHandle, db, require_user, requires, store
 from healthgap.web.errors import WebError
+from healthgap.web.limits import BodyTooLarge
 from healthgap.web.render import render
 from healthgap.web.routers.api import Fmt, Format, Limit, Offset, csv_response, page, records
 from healthgap.web.routers.pages import column_spec
@@ -732,6 +733,8 @@ def _refused(exc: ImportRefused) -> WebError:
 async def _api_form(request: Request) -> FormData:
     try:
         return await request.form(max_files=1, max_fields=4)
+    except BodyTooLarge:
+        raise  # the body limit (web.limits) answers 413 itself
     except StarletteHTTPException as exc:  # the multipart parser's complaint
         raise WebError(
             400,

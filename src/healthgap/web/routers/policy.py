@@ -38,6 +38,7 @@ from healthgap.policy.spec import (
     regions_from_store,
 )
 from healthgap.web import csrf
+from healthgap.web.cache import ResultCache
 from healthgap.web.deps import (
     StoreHandle,
     can_edit,
@@ -608,8 +609,23 @@ def _whole(text: str, field: str, label: str, lo: int, hi: int, errors: list[Any
     return int(t)
 
 
+#: The most draws a simulation may ask for (signed-in users, and the CLI has no limit).
+MAX_DRAWS = 20_000
+#: The most draws for visitors who are not signed in: a 20,000-draw simulation costs 1-2
+#: CPU seconds, so anonymous requests are kept cheaper (and cached; see run_simulation).
+ANON_MAX_DRAWS = 5_000
+#: How many simulation results each app keeps (least recently used first out).
+SIMULATION_CACHE_SIZE = 64
+
+
+def max_draws(request: Request) -> int:
+    """:data:`MAX_DRAWS` for a signed-in user, :data:`ANON_MAX_DRAWS` for anyone else."""
+    session = getattr(request.state, "session", {}) or {}
+    return MAX_DRAWS if session.get("uid") is not None else ANON_MAX_DRAWS
+
+
 def parse_simulation(
-    form: SimulationForm,
+    form: SimulationForm, most_draws: int = MAX_DRAWS
 ) -> tuple[SimulationRequest | None, list[tuple[str, str]]]:
     """Check the form; return the request (or ``None``) and a list of (field, message).
 
@@ -655,7 +671,16 @@ def parse_simulation(
     values = [0.0 if v is None else v for v in central]
     if not errors and not any(values):
         errors.append(("effect-1", "Enter the expected effect on at least one decile"))
-    draws = _whole(form.draws, "draws", "Draws", 100, 20000, errors)
+    draws = _whole(form.draws, "draws", "Draws", 100, MAX_DRAWS, errors)
+    if most_draws < draws <= MAX_DRAWS:
+        errors.append(
+            (
+                "draws",
+                f"Draws must be at most {most_draws:,} when you are not signed in; got "
+                f"{draws:,}. Sign in for up to {MAX_DRAWS:,}, or run `healthgap policy "
+                "simulate` on your own computer",
+            )
+        )
     seed = _whole(form.seed, "seed", "Seed", 0, 2**32 - 1, errors)
     if errors:
         return None, errors
@@ -691,6 +716,16 @@ def simulation_inputs(store_: Any) -> dict[str, Any]:
         "baseline": baseline_from_store(store_, BASELINE_INDICATOR, sex=SEX, period=PERIOD),
         "regions": regions_from_store(store_, REGIONS_INDICATOR, sex=SEX, period=PERIOD),
     }
+
+
+def cached_simulation(request: Request, st: StoreHandle, req: SimulationRequest) -> Simulation:
+    """:func:`run_simulation`, cached per app by the parsed request (so the page, its two
+    CSV downloads and the API share one computation, and a repeated request costs
+    nothing; seeded, so a cached result is exactly what a new run would give)."""
+    cache: ResultCache | None = getattr(request.app.state, "simulation_cache", None)
+    if cache is None:
+        cache = request.app.state.simulation_cache = ResultCache(SIMULATION_CACHE_SIZE)
+    return cache.get_or_compute(repr(req), lambda: run_simulation(st, req))
 
 
 def run_simulation(st: StoreHandle, req: SimulationRequest) -> Simulation:
@@ -785,11 +820,11 @@ def policy_simulate(request: Request, st: StoreDep) -> Any:
     }
     if not submitted:
         return render(request, "policy_simulate.html", ctx)
-    req, errors = parse_simulation(form)
+    req, errors = parse_simulation(form, max_draws(request))
     if req is None:
         ctx.update(errors=errors, error_for=dict(errors))
         return render(request, "policy_simulate.html", ctx, status_code=400)
-    sim = run_simulation(st, req)
+    sim = cached_simulation(request, st, req)
     query = str(request.url.query)
     ctx.update(
         sim=sim,
@@ -821,7 +856,7 @@ def api_simulate(
     """The same parameters as the /policy/simulate form (name, via, effect_1..effect_10,
     spread, determinant, per_unit_low, per_unit, per_unit_high, compare=yes, draws,
     seed)."""
-    req, errors = parse_simulation(_form_from(request.query_params))
+    req, errors = parse_simulation(_form_from(request.query_params), max_draws(request))
     if req is None:
         message = errors[0][1]
         raise WebError(
@@ -830,7 +865,7 @@ def api_simulate(
             f"{message}.",
             [{"location": ["query", f], "message": m} for f, m in errors],
         )
-    sim = run_simulation(st, req)
+    sim = cached_simulation(request, st, req)
     if format == "csv":
         frame = {"summary": sim.summary, "plane": sim.plane, "deciles": sim.deciles}[table]
         return csv_response(frame, f"policy-simulation-{table}")
