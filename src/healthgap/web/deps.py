@@ -211,6 +211,7 @@ def requires(kind: str, verb: str = "change") -> Any:
         except NotPermittedError as exc:
             raise WebError(403, "forbidden", str(exc)) from exc
         request.state.actor = who
+        session.commit()  # hand the connection back: the route may open its own
         return who
 
     need.permission = permission  # type: ignore[attr-defined]
