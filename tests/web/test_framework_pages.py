@@ -209,15 +209,27 @@ def test_self_assessment_flow(fw: Callable[[str], TestClient], app: Any) -> None
     assert lever_id in note_ids
     edit = c.get(f"/framework/{GM}/enquiry/notes/{lever_id}")
     check_page(edit.text)
-    bad = _form(c, f"/framework/{GM}/enquiry/notes/{lever_id}", {"category": "lever"})
+    assert 'name="version" value="1"' in edit.text
+    bad = _form(
+        c, f"/framework/{GM}/enquiry/notes/{lever_id}", {"category": "lever", "version": "1"}
+    )
     assert bad.status_code == 400 and _errors(bad.text) == [("text", "Enter your answer")]
-    assert "govuk-textarea--error" in bad.text
+    assert "govuk-textarea--error" in bad.text and 'name="version" value="1"' in bad.text
+    text = "Social value clauses in all NHS and council contracts"
     ok = _form(
         c,
         f"/framework/{GM}/enquiry/notes/{lever_id}",
-        {"category": "lever", "text": "Social value clauses in all NHS and council contracts"},
+        {"category": "lever", "text": text, "version": "1"},
     )
     assert ok.status_code == 303
+    # a second change from the same (now stale) form is refused and changes nothing
+    stale = _form(
+        c,
+        f"/framework/{GM}/enquiry/notes/{lever_id}",
+        {"category": "asset", "text": "Overwritten", "version": "1"},
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    check_page(stale.text)
     # the lever map and draft plan
     result = c.get(f"/framework/{GM}/enquiry/result")
     check_page(result.text)
@@ -492,6 +504,11 @@ def _write(
     if match and reader is not None:
         got = reader.get(f"/api/v1/framework/{match[1]}/actions/{match[2]}")
         version = {"etag": got.headers["etag"], "version": str(got.json()["version"])}
+    match = re.fullmatch(r"/framework/(\w+)/enquiry/notes/([\w-]+)", url)
+    if match and reader is not None:
+        page = reader.get(url).text  # the change form carries the version it shows
+        n = int(re.search(r'name="version" value="(\d+)"', page)[1])
+        version = {"etag": f'"{n}"', "version": str(n)}
     match = re.fullmatch(r"/(?:api/v1/)?framework/(\w+)/commitments/([\w-]+)(?:/edit)?", url)
     if match and reader is not None:
         listed = reader.get(f"/api/v1/framework/{match[1]}/commitments").json()["data"]

@@ -27,8 +27,9 @@ from healthgap.appdb.db import MIGRATIONS, init_db, sessions
 from healthgap.appdb.models import AuditEntry, Base, Target
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web import test_auth
+from tests.web import test_auth, test_permissions, test_sessions
 from tests.web.conftest import PASSWORD, USERS, TestClient, csrf_headers, sign_in
+from tests.web.test_permissions import role_clients  # noqa: F401 (a fixture)
 
 URL = os.environ.get("HEALTHGAP_TEST_POSTGRES", "")
 REQUIRED = os.environ.get("HEALTHGAP_REQUIRE_POSTGRES", "") == "1"
@@ -195,3 +196,14 @@ def app(pg_url: str, cheap_hashing: None) -> Iterator[Any]:
 # The authorisation matrix of tests/web/test_auth.py (every write endpoint x every role x
 # own/other authority, with the audit entry of each allowed write), run on PostgreSQL.
 test_authorisation_matrix_on_postgres = test_auth.test_authorisation_matrix
+
+
+# Sessions and the sign-in throttle on PostgreSQL (row locks instead of SQLite's
+# BEGIN IMMEDIATE): 40 parallel guesses against a live server evaluate at most the limit.
+test_parallel_guesses_on_postgres = (
+    test_sessions.test_forty_parallel_guesses_evaluate_at_most_the_limit
+)
+test_sign_out_revokes_on_postgres = test_sessions.test_sign_out_revokes_every_copy_of_the_cookie
+test_client_throttle_on_postgres = test_sessions.test_throttle_per_client_address
+# Every write route declares its permission, enforced on PostgreSQL too.
+test_route_matrix_on_postgres = test_permissions.test_authorisation_matrix_from_the_route_table

@@ -108,8 +108,13 @@ class Enquiry:
         text: str,
         *,
         note_id: str | None = None,
+        expected_version: int | None = None,
     ) -> str:
-        """Record (or, with ``note_id``, revise) an asset, opportunity, lever or partner."""
+        """Record (or, with ``note_id``, revise) an asset, opportunity, lever or partner.
+
+        ``expected_version``: the version of the note the revision is based on (a stale
+        one raises :class:`~healthgap.appdb.versions.StaleVersionError`; nothing changes).
+        """
         p = prompt(prompt_id)
         _check("category", category, CATEGORIES)
         if not text.strip():
@@ -131,6 +136,7 @@ class Enquiry:
                 "text": text.strip(),
                 "recorded": date.today().isoformat(),
             },
+            expected_version=expected_version if note_id else None,
         )
         return rid
 

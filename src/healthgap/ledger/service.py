@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
@@ -317,6 +318,11 @@ def import_ledger(
 ) -> ImportResult:
     """Import a flows or allocations file into the ledger, all or nothing.
 
+    Imports running at the same time cannot store a row twice (``flow_key`` and the
+    allocation key are unique in the database): when another import stored some of the
+    same rows between this one's check and its write, the write fails as a whole and is
+    reconciled again against what is now stored (up to three times).
+
     Parameters
     ----------
     session
@@ -336,6 +342,25 @@ def import_ledger(
     LedgerRejected
         Listing every problem (row, column, value, rule, amount); nothing is stored.
     """
+    for attempt in range(3):
+        try:
+            return _import_once(session, path, kind, store=store, areas=areas, user=user)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _import_once(
+    session: Session,
+    path: str | Path,
+    kind: str,
+    *,
+    store: Store | str | None,
+    areas: pd.DataFrame | None,
+    user: str,
+) -> ImportResult:
+    """One attempt of :func:`import_ledger` (rolled back whole on any failure)."""
     p = Path(path)
     if kind not in KINDS:
         raise InputError(f"--kind must be flows or allocations; got {kind!r}.")

@@ -30,8 +30,8 @@ from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import HealthgapError
 from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
-from healthgap.web.outbox import deliver_at_start
 from healthgap.web.limits import InputLimitMiddleware
+from healthgap.web.outbox import deliver_at_start
 from healthgap.web.render import render
 from healthgap.web.security import SessionMiddleware
 from healthgap.web.settings import Settings

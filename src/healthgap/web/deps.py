@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -139,10 +140,72 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+#: How often (seconds) the session's last-seen time is refreshed (each refresh re-sends
+#: the cookie).
+SEEN_RESOLUTION = 60
+
+
 def current_user(request: Request, session: Session) -> User | None:
-    """The signed-in user, or ``None`` for anonymous visitors."""
-    uid = request.state.session.get("uid")
-    return session.get(User, uid) if uid is not None else None
+    """The signed-in user, or ``None`` for anonymous visitors.
+
+    A session is void, and is cleared, when the account is gone or disabled, when its
+    session version is older than the account's (sign-out, a password change or
+    disabling bump it: every copy of the cookie stops working), when it is older than
+    the absolute limit ``session_max_age`` or idle for longer than ``session_idle``.
+    """
+    if hasattr(request.state, "user"):
+        cached: User | None = request.state.user
+        return cached
+    data = request.state.session
+    uid = data.get("uid")
+    user = session.get(User, uid) if uid is not None else None
+    if uid is not None:
+        settings = request.app.state.settings
+        now = time.time()
+        issued = float(data.get("iat", 0))
+        seen = float(data.get("seen", issued))
+        if (
+            user is None
+            or user.disabled
+            or data.get("sv") != user.session_version
+            or now - issued > settings.session_max_age
+            or now - seen > settings.session_idle
+        ):
+            end_session(request)
+            user = None
+        elif now - seen > SEEN_RESOLUTION:
+            data["seen"] = int(now)
+    request.state.user = user
+    return user
+
+
+def start_session(request: Request, user: User) -> None:
+    """Sign ``user`` in: a fresh session (new CSRF token) stamped with the account's
+    session version and the time."""
+    from healthgap.web import csrf
+
+    now = int(time.time())
+    data = request.state.session
+    data.clear()
+    data.update(
+        {
+            "uid": user.id,
+            "sv": user.session_version,
+            "iat": now,
+            "seen": now,
+            "csrf": csrf.new_token(),
+        }
+    )
+    request.state.user = user
+
+
+def end_session(request: Request) -> None:
+    """Forget who is signed in on this request's session (a fresh CSRF token)."""
+    from healthgap.web import csrf
+
+    request.state.session.clear()
+    request.state.session["csrf"] = csrf.new_token()
+    request.state.user = None
 
 
 def require_user(request: Request, session: Session) -> User:
@@ -212,6 +275,7 @@ def requires(kind: str, verb: str = "change") -> Any:
         except NotPermittedError as exc:
             raise WebError(403, "forbidden", str(exc)) from exc
         request.state.actor = who
+        session.commit()  # hand the connection back: the route may open its own
         return who
 
     need.permission = permission  # type: ignore[attr-defined]

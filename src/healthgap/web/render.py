@@ -127,6 +127,19 @@ def menus(
     return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
 
 
+def _user(request: Request, session: dict[str, Any]) -> Any:
+    """The signed-in user as checked by :func:`healthgap.web.deps.current_user` (a revoked
+    or expired session shows as signed out)."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    if not session.get("uid"):
+        return None
+    from healthgap.web.deps import current_user
+
+    with request.app.state.sessions() as db:
+        return current_user(request, db)
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
@@ -134,13 +147,15 @@ def render(
     session = getattr(request.state, "session", {})
     from healthgap.web.routers import NAV
 
-    menu, footer = menus(NAV, session.get("role"))
+    user = _user(request, session)
+    role = user.role if user is not None else None
+    menu, footer = menus(NAV, role)
     ctx = {
         "nav": menu,
         "footer_links": footer,
         "csrf_token": session.get("csrf", ""),
-        "signed_in": session.get("email"),
-        "role": session.get("role"),
+        "signed_in": user.email if user is not None else None,
+        "role": role,
         "path": request.url.path,
         **context,
     }

@@ -1,8 +1,12 @@
 """Signed session cookies and security headers (one middleware for both).
 
 The session is a small JSON dict signed with itsdangerous (timestamped, so it expires),
-sent as an HttpOnly, SameSite=Lax cookie (``Secure`` when configured). It holds the
-user id and the CSRF token; nothing secret.
+sent as an HttpOnly, SameSite=Lax cookie (``Secure`` over HTTPS, see
+:class:`~healthgap.web.settings.Settings` ``secure_cookies``). It holds the user id, the
+account's session version when it was issued (sign-out, a password change or disabling
+bump the account's: every copy of the cookie is then void), the sign-in and last-seen
+times (absolute and idle limits) and the CSRF token; nothing secret. See
+:func:`healthgap.web.deps.current_user`.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ HEADERS = {
 class SessionMiddleware(BaseHTTPMiddleware):
     """Load ``request.state.session`` from the signed cookie; save it back when changed."""
 
-    def __init__(self, app: ASGIApp, secret_key: str, secure: bool, max_age: int) -> None:
+    def __init__(self, app: ASGIApp, secret_key: str, secure: bool | str, max_age: int) -> None:
         super().__init__(app)
         self.signer = URLSafeTimedSerializer(secret_key, salt="healthgap-session")
         self.secure = secure
@@ -52,8 +56,16 @@ class SessionMiddleware(BaseHTTPMiddleware):
             return {}
         return data if isinstance(data, dict) else {}
 
+    def is_secure(self, request: Request) -> bool:
+        """Whether cookies get ``Secure`` and responses HSTS: always, never, or (``auto``)
+        when the request came over HTTPS (as the server saw it, after trusted proxies)."""
+        if self.secure == "auto":
+            return request.url.scheme == "https"
+        return bool(self.secure)
+
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         session = self.load(request.cookies.get(COOKIE))
+        secure = self.is_secure(request)
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
         before = dict(session)
@@ -66,12 +78,12 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 max_age=self.max_age,
                 httponly=True,
                 samesite="lax",
-                secure=self.secure,
+                secure=secure,
                 path="/",
             )
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if self.secure:
+        if secure:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )

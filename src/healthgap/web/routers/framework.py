@@ -806,19 +806,23 @@ def _note_render(
     note: dict[str, Any],
     errors: list[tuple[str, str]],
     form: dict[str, Any],
+    status_code: int | None = None,
 ) -> Any:
+    current = workspace(request).get("enquiry", note_id)
     return render(
         request,
         "framework_enquiry_note.html",
         {
             **_context(request, session, a),
             "note_id": note_id,
+            # the version this form is based on: as first read, kept through corrections
+            "version": form.get("version") or (current.version if current else ""),
             "prompt": fw_enquiry.prompt(note["prompt"]),
             "categories": CATEGORY_LABELS,
             "errors": errors,
             "form": form,
         },
-        status_code=400 if errors else 200,
+        status_code=status_code or (400 if errors else 200),
     )
 
 
@@ -835,16 +839,23 @@ def enquiry_note_change(
     note_id: str,
     category: str = Form(""),
     text: str = Form(""),
+    version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
     a = _authority(the_register(request, st), code)
     who = _writer(request, session, "enquiry", a.code, csrf_token)
     note = _note(workspace(request), a.code, note_id)
+    read = form_version(version, f"note {note_id}")
+    form = {"category": category, "text": text, "version": str(read)}
     errors = _note_errors(category, text)
     if errors:
-        form = {"category": category, "text": text}
         return _note_render(request, session, a, note_id, note, errors, form)
-    Enquiry(workspace(request), a.code).answer(who, note["prompt"], category, text, note_id=note_id)
+    try:
+        Enquiry(workspace(request), a.code).answer(
+            who, note["prompt"], category, text, note_id=note_id, expected_version=read
+        )
+    except StaleVersionError as exc:
+        return _note_render(request, session, a, note_id, note, [("text", str(exc))], form, 409)
     return RedirectResponse(f"/framework/{a.code}/enquiry/check", status_code=303)
 
 

@@ -11,10 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
-from healthgap.appdb.auth import Throttled, authenticate
+from healthgap.appdb.auth import Throttled, authenticate, revoke_sessions
 from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
-from healthgap.web.deps import StoreHandle, db, requires, store
+from healthgap.web.deps import (
+    StoreHandle,
+    current_user,
+    db,
+    end_session,
+    requires,
+    start_session,
+    store,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.views_account import mission_tracker
@@ -272,8 +280,9 @@ def sign_in(
     if not password:
         errors.append(("password", "Enter your password"))
     if not errors:
+        client = request.client.host if request.client else None
         try:
-            user = authenticate(session, email, password)
+            user = authenticate(session, email, password, client=client)
         except Throttled:
             return render(
                 request,
@@ -287,28 +296,21 @@ def sign_in(
                 status_code=429,
             )
         if user is not None:
-            request.state.session.clear()
-            request.state.session.update(
-                {
-                    "uid": user.id,
-                    "email": user.email,
-                    "role": user.role,
-                    "csrf": csrf.new_token(),
-                }
-            )
+            start_session(request, user)
             return RedirectResponse("/", status_code=303)
         errors.append(("email", "Enter a correct email address and password"))
     return render(request, "sign_in.html", {"errors": errors, "email": email}, status_code=400)
 
 
-@router.post(
-    "/sign-out",
-    dependencies=[requires("session", "sign_out")],
-)
-def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
+@router.post("/sign-out", dependencies=[requires("session", "sign_out")])
+def sign_out(request: Request, session: DbDep, csrf_token: str = Form("")) -> Response:
+    """Sign out everywhere: the account's session version moves on, so every copy of
+    this session's cookie (another tab, a copied cookie) stops working too."""
     csrf.check(request, csrf_token)
-    request.state.session.clear()
-    request.state.session["csrf"] = csrf.new_token()
+    user = current_user(request, session)
+    if user is not None:
+        revoke_sessions(request.app.state.engine, user.id)
+    end_session(request)
     return RedirectResponse("/", status_code=303)
 
 
