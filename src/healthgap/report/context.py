@@ -52,9 +52,15 @@ from healthgap.account.status import compare
 from healthgap.data.disclosure import DisclosurePolicy, protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import GLA_CODE, LONDON_REGION, current_authorities
+from healthgap.geography.authorities import (
+    GLA_CODE,
+    LONDON_REGION,
+    current_authorities,
+    lad25_to_lad24,
+)
 from healthgap.geography.core20 import core20_lsoas
 from healthgap.geography.footprints import Place
+from healthgap.geography.hexes import current_area_codes
 from healthgap.geography.hierarchy import ENGLAND_CODE, lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint
 from healthgap.geography.resolve import footprint as resolve_footprint
@@ -221,8 +227,10 @@ def _each(frame: pd.DataFrame) -> list[Any]:
 def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) -> pd.DataFrame:
     table = store.table("indicators")
     cond = table.indicator_id.isin(list(ids)) & table.category_type.isnull()
-    if codes is not None:
-        cond = cond & table.area_code.isin(list(codes))
+    if codes is not None:  # with the 2025 codes of Barnsley and Sheffield
+        renamed = lad25_to_lad24(store)
+        wanted = [*codes, *(old for old, new in renamed.items() if new in set(codes))]
+        cond = cond & table.area_code.isin(wanted)
     cols = [
         "indicator_id",
         "area_code",
@@ -238,6 +246,7 @@ def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) 
         "polarity",
     ]
     out = store.to_pandas(table.filter(cond).select(*cols))
+    out["area_code"] = current_area_codes(out["area_code"], store)  # 2025 LAD codes -> 2024
     out["sex"] = out["sex"].fillna("Persons").astype(str)
     for c in ("value", "lower_95_0", "upper_95_0"):
         out[c] = out[c].astype(float)
