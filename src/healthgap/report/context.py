@@ -337,6 +337,16 @@ def resolve_authority(code: str | Place, store: Store, *, on: Any = None) -> Aut
     )
 
 
+def _council_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Council values: rows typed ``lad``, and for unitary councils (whose district is also
+    their upper tier) the rows typed ``utla`` where the publisher gave only those (OHID
+    publishes some indicators for unitaries at upper-tier level only)."""
+    rows = rows[rows["area_type"].isin(["lad", "utla"])]
+    rows = rows.assign(_o=(rows["area_type"] != "lad").astype(int)).sort_values("_o")
+    keys = ["indicator_id", "area_code", "sex", "period"]
+    return rows.drop_duplicates(keys).drop(columns="_o")
+
+
 # ------------------------------------------------------------------ 1. mission
 
 
@@ -794,7 +804,7 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
         )
     ids = sorted({i[0] for i in SII_INDICATORS})
     rows = _rows(store, ids, list(members["lad_code"]))
-    rows = rows[rows["area_type"] == "lad"]
+    rows = _council_rows(rows)
     hle_before = rows["period_start"] <= int(period[:4])
     rows = rows[(rows["indicator_id"] != HLE) | hle_before]
     frames = []
@@ -1277,7 +1287,7 @@ def _hexmap_section(store: Store, auth: Authority) -> Section:
         )
     )
     rows = _rows(store, [i for i, _, _ in HEX_INDICATORS], lads)
-    rows = rows[rows["area_type"] == "lad"]
+    rows = _council_rows(rows)
     chosen = None
     for ind_id, sex, label in HEX_INDICATORS:
         r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)].dropna(subset=["value"])
