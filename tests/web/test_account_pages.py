@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from healthgap.account.mission import mission
-from healthgap.data.store import open_store
+from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
 from healthgap.web import hexmap, views_account
 from tests.data.open_data._mirror import mirror_or_skip
@@ -26,12 +26,16 @@ PAGES = [
     "/mission?target_year=2040&definition=range&series=hle_birth",
     "/maps",
     "/maps?geography=lad&indicator=93722&sex=Persons",
+    "/maps?geography=icb",
     "/scorecards",
     "/scorecards/E47000001",
     "/scorecards/E08000025",
     "/frameworks/greater_manchester",
     "/core20plus5",
     "/core20plus5/E47000001",
+    "/core20plus5/E47000013",
+    "/core20plus5/E61000001",
+    "/core20plus5/E54000057",
     "/decomposition",
     "/decomposition?first=London&second=North%20East&sex=Male&period=2020-2022",
 ]
@@ -45,9 +49,10 @@ BAD_PAGES = [
         "authority must be the framework&#39;s authority",
     ),
     ("/scorecards/E99999999", 400, "authority must be a combined authority"),
-    ("/core20plus5/E99999999", 400, "footprint must be a LAD, UTLA"),
+    ("/core20plus5/E99999999", 400, "footprint must be an English area code"),
+    ("/core20plus5/E47000011", 400, "North of Tyne (E47000011) was replaced by North East"),
     ("/maps?indicator=hle_birth&sex=Persons", 400, "indicator and sex must have values"),
-    ("/maps?geography=icb", 400, "geography must be one of utla, lad"),
+    ("/maps?geography=ward", 400, "geography must be one of utla, lad, icb"),
     ("/decomposition?first=London&second=London", 400, "first and second regions must differ"),
 ]
 
@@ -292,8 +297,36 @@ def test_map_values_match_published_hle(client, mirror) -> None:
             assert got[code] == pytest.approx(value, rel=1e-10)
     assert body["summary"]["period"] == "2022-2024"
     page = client.get("/maps").text
-    assert page.count("<polygon") == 151  # every hexagon of the UTLA layout
+    assert page.count("<polygon") == 296  # every English district hexagon, by its UTLA
     assert "Hartlepool: " in page
+
+
+@pytest.mark.parametrize("geography", ["utla", "lad", "icb"])
+def test_no_area_with_data_is_drawn_as_no_data(store: Store, geography: str) -> None:
+    """For every indicator offered on a geography (latest period), each hexagon whose
+    area has a value in the table is coloured, and every area with a value has a hexagon
+    (Cornwall and the Isles of Scilly combined, E67000001, is the one exception: its
+    figures are for two councils at once)."""
+    from healthgap.web import views_account as va
+
+    options = va.map_indicators(store, geography)
+    assert len(options)
+    history = store.to_pandas(store.table("lookup_lad_code_history_2016_2024"))
+    old_codes = {c for y in range(16, 24) for c in history[f"lad{y}_code"]} - set(
+        history["lad24_code"]
+    )
+    old_codes |= {"E10000002", "E10000006", "E10000021", "E10000023", "E10000027"}
+    for ind, sex in options[["indicator_id", "sex"]].drop_duplicates().itertuples(index=False):
+        view, drawn = va.indicator_map(store, geography, ind, sex)
+        with_data = set(view.table.loc[view.table["value"].notna(), "area_code"])
+        blank = {c.area_code for c in drawn.cells if c.label == "no data"}
+        assert not (blank & with_data), (geography, ind, sorted(blank & with_data)[:5])
+        # an area with data but no hexagon is an older council (e.g. the Health Index's
+        # 2021 districts Allerdale, Carlisle: merged into Cumberland) or Cornwall and the
+        # Isles of Scilly combined; the page counts them as "only in the table"
+        off_map = {c for c in with_data if c.startswith("E")} - {c.area_code for c in drawn.cells}
+        assert off_map <= old_codes | {"E67000001"}, (geography, ind, sorted(off_map)[:5])
+        assert view.summary["not_on_map"] >= len(off_map)
 
 
 # ------------------------------------------------------------------ hex geometry

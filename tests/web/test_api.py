@@ -54,7 +54,7 @@ ERROR_CASES = [
         "/api/v1/areas/E06%00'/profile",
         404,
         "not_found",
-        'area must be letters and digits (up to 32); got "E06\\x00\'". Example: E06000001.',
+        'area must be letters and digits (up to 64); got "E06\\x00\'". Example: E06000001.',
     ),
     ("/api/v1/areas?area_type=l'ad", 400, "invalid_input", "area_type must be letters and digits"),
     ("/api/v1/targets/999", 404, "not_found", "target must exist; got no target with id 999"),

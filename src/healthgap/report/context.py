@@ -52,9 +52,15 @@ from healthgap.account.status import compare
 from healthgap.data.disclosure import DisclosurePolicy, protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import GLA_CODE, LONDON_REGION, current_authorities
+from healthgap.geography.authorities import (
+    GLA_CODE,
+    LONDON_REGION,
+    current_authorities,
+    lad25_to_lad24,
+)
 from healthgap.geography.core20 import core20_lsoas
 from healthgap.geography.footprints import Place
+from healthgap.geography.hexes import current_area_codes
 from healthgap.geography.hierarchy import ENGLAND_CODE, lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint
 from healthgap.geography.resolve import footprint as resolve_footprint
@@ -221,8 +227,10 @@ def _each(frame: pd.DataFrame) -> list[Any]:
 def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) -> pd.DataFrame:
     table = store.table("indicators")
     cond = table.indicator_id.isin(list(ids)) & table.category_type.isnull()
-    if codes is not None:
-        cond = cond & table.area_code.isin(list(codes))
+    if codes is not None:  # with the 2025 codes of Barnsley and Sheffield
+        renamed = lad25_to_lad24(store)
+        wanted = [*codes, *(old for old, new in renamed.items() if new in set(codes))]
+        cond = cond & table.area_code.isin(wanted)
     cols = [
         "indicator_id",
         "area_code",
@@ -238,6 +246,7 @@ def _rows(store: Store, ids: Sequence[str], codes: Sequence[str] | None = None) 
         "polarity",
     ]
     out = store.to_pandas(table.filter(cond).select(*cols))
+    out["area_code"] = current_area_codes(out["area_code"], store)  # 2025 LAD codes -> 2024
     out["sex"] = out["sex"].fillna("Persons").astype(str)
     for c in ("value", "lower_95_0", "upper_95_0"):
         out[c] = out[c].astype(float)
@@ -326,6 +335,16 @@ def resolve_authority(code: str | Place, store: Store, *, on: Any = None) -> Aut
         notes=fp.notes,
         footprint=fp,
     )
+
+
+def _council_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Council values: rows typed ``lad``, and for unitary councils (whose district is also
+    their upper tier) the rows typed ``utla`` where the publisher gave only those (OHID
+    publishes some indicators for unitaries at upper-tier level only)."""
+    rows = rows[rows["area_type"].isin(["lad", "utla"])]
+    rows = rows.assign(_o=(rows["area_type"] != "lad").astype(int)).sort_values("_o")
+    keys = ["indicator_id", "area_code", "sex", "period"]
+    return rows.drop_duplicates(keys).drop(columns="_o")
 
 
 # ------------------------------------------------------------------ 1. mission
@@ -790,7 +809,7 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
         )
     ids = sorted({i[0] for i in SII_INDICATORS})
     rows = _rows(store, ids, list(members["lad_code"]))
-    rows = rows[rows["area_type"] == "lad"]
+    rows = _council_rows(rows)
     hle_before = rows["period_start"] <= int(period[:4])
     rows = rows[(rows["indicator_id"] != HLE) | hle_before]
     frames = []
@@ -1273,7 +1292,7 @@ def _hexmap_section(store: Store, auth: Authority) -> Section:
         )
     )
     rows = _rows(store, [i for i, _, _ in HEX_INDICATORS], lads)
-    rows = rows[rows["area_type"] == "lad"]
+    rows = _council_rows(rows)
     chosen = None
     for ind_id, sex, label in HEX_INDICATORS:
         r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)].dropna(subset=["value"])

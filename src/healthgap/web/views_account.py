@@ -28,6 +28,7 @@ from healthgap.account.mission import MissionResult, mission
 from healthgap.account.scorecards import Scorecard, scorecard
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.hexes import current_area_codes, current_hexes
 from healthgap.web.hexmap import HexMap, hex_map
 from healthgap.web.viewmodels import ENGLAND, View, _code, protect
 
@@ -181,23 +182,34 @@ def mission_spec(result: MissionResult) -> str:
 
 # ------------------------------------------------------------------ hex maps
 
-#: Map geographies: layout id in the store, indicator area type, and a note.
+#: Map geographies: hexagon geography, indicator area type, and a note.
 MAP_LAYOUTS: dict[str, tuple[str, str, str]] = {
     "utla": (
-        "hex_utla",
         "utla",
-        "Upper-tier councils. The hexagon layout is an older (about 2019-20) vintage: "
-        "councils created since (e.g. Cumberland, Westmorland and Furness, North Yorkshire, "
-        "Somerset, Buckinghamshire, North and West Northamptonshire) have no hexagon, and "
-        "their predecessors' hexagons show no data. They are listed in the table.",
+        "utla",
+        "Upper-tier councils, drawn on the 2023 district layout: each hexagon is a district "
+        "coloured with its upper-tier council's value, so a county is the block of its "
+        "districts (codes of April 2023, e.g. North Yorkshire E06000065, Somerset "
+        "E06000066, Buckinghamshire E06000060).",
     ),
     "lad": (
-        "hex_lad23",
         "lad",
-        "Local authority districts (2023 layout). ONS does not publish healthy life "
-        "expectancy for shire districts, so those hexagons show no data for it.",
+        "lad",
+        "Local authority districts (2023 layout, 2024 codes). ONS does not publish healthy "
+        "life expectancy for shire districts, so those hexagons show no data for it. "
+        "Figures published under the 2025 codes of Barnsley and Sheffield (E08000038, "
+        "E08000039) are drawn on their 2024 hexagons.",
+    ),
+    "icb": (
+        "icb",
+        "icb",
+        "Integrated care boards (April 2024 codes) on the 2022 ICB layout, matched by NHS "
+        "ODS code. No published indicator is given for ICBs in the open data; the measure "
+        "shown is counted from each ICB's own neighbourhoods (LSOAs).",
     ),
 }
+#: The measure offered for ICBs: counted from LSOAs (no ICB figures are published).
+ICB_CORE20 = ("core20_population_share", "Core20: people in England's most deprived 20% (%)")
 MAP_SEXES = ("Female", "Male", "Persons")
 
 
@@ -209,6 +221,10 @@ def map_indicators(store: Store, geography: str = "utla") -> pd.DataFrame:
             "Pick one from the list on /maps."
         )
     area_type = MAP_LAYOUTS[geography][1]
+    if geography == "icb":
+        return pd.DataFrame(
+            {"indicator_id": [ICB_CORE20[0]], "indicator_name": [ICB_CORE20[1]], "sex": ["Persons"]}
+        )
     t = store.table("indicators")
     expr = t.filter((t.area_type == area_type) & t.category_type.isnull())
     got = store.to_pandas(expr.select("indicator_id", "indicator_name", "sex").distinct())
@@ -229,6 +245,8 @@ def indicator_map(
     """An indicator's values for every area of a geography (latest period by default),
     as a table and a hex map."""
     options = map_indicators(store, geography)
+    if geography == "icb":  # one measure, counted from LSOAs
+        return _icb_map(store, MAP_LAYOUTS["icb"][2])
     _code(indicator, "indicator", "hle_birth")
     match = options[(options["indicator_id"] == indicator) & (options["sex"] == sex)]
     if match.empty:
@@ -242,7 +260,7 @@ def indicator_map(
             f"indicator and sex must have values for {geography} areas; got {indicator!r} "
             f"for {sex!r}. {hint}"
         )
-    layout_id, area_type, note = MAP_LAYOUTS[geography]
+    hex_geography, area_type, note = MAP_LAYOUTS[geography]
     t = store.table("indicators")
     # Upper-tier councils include metropolitan districts and London boroughs, which the
     # store types as "lad": take them from there.
@@ -262,9 +280,10 @@ def indicator_map(
         "count",
     ]
     rows = store.to_pandas(expr.select(*cols))
+    rows["area_code"] = current_area_codes(rows["area_code"], store)
     rows = rows[rows["sex"].fillna("Persons") == sex].drop(columns="sex")
     if geography == "utla":
-        rows = rows[rows["area_code"].str.match(r"E0[6-9]|E10")]
+        rows = rows[rows["area_code"].str.match(r"E0[689]|E10")]  # not shire districts
     rows = rows.drop_duplicates(["area_code", "period"])
     periods = (
         rows.drop_duplicates("period").sort_values("period_end")["period"].astype(str).tolist()
@@ -277,8 +296,7 @@ def indicator_map(
         )
     rows = rows[rows["period"] == chosen].drop(columns="period_end")
     rows = protect(rows.sort_values("area_name").reset_index(drop=True))
-    h = store.table("hex_layouts")
-    hexes = store.to_pandas(h.filter(h.layout_id == layout_id))
+    hexes = current_hexes(store, hex_geography)  # type: ignore[arg-type]
     name = str(match["indicator_name"].iloc[0])
     unit = "upper-tier council" if geography == "utla" else "local authority district"
     title = f"{name}, {sex}, {chosen}, by {unit}"
@@ -297,6 +315,49 @@ def indicator_map(
     }
     notes = (
         note,
+        "Colours: five classes at the 20th, 40th, 60th and 80th percentiles of the values "
+        "shown; hexagon layouts by Open Innovations (MIT licence).",
+    )
+    return View(title, rows, summary, notes), drawn
+
+
+def _icb_map(store: Store, note: str) -> tuple[View, HexMap]:
+    """The Core20 population share of every ICB (IMD 2019, counted from its LSOAs)."""
+    from healthgap.geography.core20 import core20_share
+
+    shares = core20_share(store, to="icb", imd=2019)
+    rows = pd.DataFrame(
+        {
+            "area_code": shares["icb_code"].astype(str),
+            "area_name": shares["icb_name"].astype(str),
+            "period": "IMD 2019",
+            "value": 100 * shares["core20_population_share"].astype(float),
+            "lower_95_0": np.nan,
+            "upper_95_0": np.nan,
+            "count": shares["core20_population"].astype(float),
+        }
+    )
+    rows = protect(rows.sort_values("area_name").reset_index(drop=True))
+    hexes = current_hexes(store, "icb")
+    title = f"{ICB_CORE20[1]}, IMD 2019, by integrated care board"
+    drawn = hex_map(hexes, rows, title=title)
+    rows["on_map"] = rows["area_code"].isin(set(hexes["area_code"]))
+    summary = {
+        "geography": "icb",
+        "indicator": ICB_CORE20[0],
+        "indicator_name": ICB_CORE20[1],
+        "sex": "Persons",
+        "period": "IMD 2019",
+        "periods": ["IMD 2019"],
+        "areas": int(rows["value"].notna().sum()),
+        "not_on_map": int((~rows["on_map"]).sum()),
+    }
+    notes = (
+        note,
+        "Aggregation: the sum of the mid-2015 populations of the ICB's LSOAs in national "
+        "IMD 2019 deciles 1-2 over the sum of all its LSOAs' populations (counts, not a mean "
+        "of rates). 2011 LSOAs are placed in April 2024 ICBs through the ONS LSOA 2011 to "
+        "2021 lookup. Core20 people are counts: rounded to the nearest 5.",
         "Colours: five classes at the 20th, 40th, 60th and 80th percentiles of the values "
         "shown; hexagon layouts by Open Innovations (MIT licence).",
     )

@@ -1,4 +1,4 @@
-"""Hex maps (/maps) of an indicator by upper-tier council or district, and their JSON."""
+"""Hex maps (/maps) of an indicator by upper-tier council, district or ICB, and their JSON."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ def maps_page(
             "s": s,
             "map": hexes,
             "rows": view.table.to_dict("records"),
-            "geographies": {"utla": "Upper-tier councils", "lad": "Local authority districts"},
+            "geographies": {
+                "utla": "Upper-tier councils",
+                "lad": "Local authority districts",
+                "icb": "Integrated care boards",
+            },
             "indicators": options.drop_duplicates("indicator_id").to_dict("records"),
             "sexes": va.MAP_SEXES,
             "csv": f"/api/v1/maps?{q}&format=csv",
