@@ -197,6 +197,23 @@ def test_published_need_examples_and_need_views(tmp_path: Path, tmp_path_factory
     assert views.returncode == 0, views.stderr
     frame = pd.read_csv(io.StringIO(views.stdout))
     assert len(frame) == 42 and "Method:" in views.stderr
+    (tmp_path / "places.csv").write_text(
+        "place,lad_code\nFylde coast,E06000009\nFylde coast,E07000119\nFylde coast,E07000128\n"
+    )
+    mine = run_cli(
+        "allocate", "need", "--view", "footprint", "--places", "places.csv", "--year", "2025/26",
+        "--store", store, cwd=tmp_path,
+    )  # fmt: skip
+    assert mine.returncode == 0, mine.stderr
+    place = pd.read_csv(io.StringIO(mine.stdout))
+    assert list(place["name"]) == ["Fylde coast"] and place["practices"].item() > 0
+    (tmp_path / "bad.csv").write_text("place,lad_code\nX,\n")
+    bad = run_cli(
+        "allocate", "need", "--view", "footprint", "--places", "bad.csv", "--store", store,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert "bad.csv must have a place and a lad_code on every row" in " ".join(bad.stderr.split())
 
 
 @pytest.mark.parametrize(

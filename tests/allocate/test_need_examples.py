@@ -144,3 +144,21 @@ def test_what_if_on_the_inequalities_share(store: Store) -> None:
     b = base.set_index("area")
     expected = 0.10 * (b["share_health_inequalities"] - b["share_primary_medical_care"]) * 1e11
     np.testing.assert_allclose(t["change_pence"].reindex(b.index), expected, atol=1.0)
+
+
+def test_health_duty_fund_weights_need_by_the_published_need_index(
+    store: Store, mirror: Path
+) -> None:
+    from healthgap.allocate.examples import example_formula, example_inputs
+
+    name, _ = FILES["2025/26"]
+    raw = pd.read_csv(mirror / "nhs_allocations" / name, encoding="utf-8-sig")
+    gm = raw[raw["LAD"].isin([f"E080000{n:02d}" for n in range(1, 11)])]
+    inputs = example_inputs(store, "health_duty_fund").set_index("area")
+    assert inputs.loc["E47000001", "nhs_need_index"] == pytest.approx(
+        gm["Final WP"].sum() / gm["Population"].sum(), rel=1e-12
+    )
+    formula = example_formula("health_duty_fund")
+    need_component = next(c for c in formula.components if c.name == "need")
+    assert need_component.indices == ("nhs_need",)
+    assert formula.indices["nhs_need"].column == "nhs_need_index"

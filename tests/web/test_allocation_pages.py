@@ -173,7 +173,14 @@ def test_errors(client: Any) -> None:
 
 
 @needs_chromium
-@pytest.mark.parametrize("url", PAGES[:1] + PAGES[3:5])
+@pytest.mark.parametrize(
+    "url",
+    [
+        *PAGES[:1],
+        *PAGES[3:5],
+        "/allocation?example=icb_primary_care_2025_26&control_total=1000000000",
+    ],
+)
 def test_allocation_pages_pass_axe(server: str, browser: Any, url: str) -> None:
     test_browser.test_page_in_chromium_passes_axe(server, browser, url)
 

@@ -294,6 +294,14 @@ def need_command(
             help="For --view footprint: icb, icb_place, lad, utla, strategic_authority, region.",
         ),
     ] = "strategic_authority",
+    places: Annotated[
+        Path | None,
+        typer.Option(
+            "--places",
+            help="For --view footprint: your own places, a CSV with columns place and "
+            "lad_code (LAD 2024 codes), one row per district of a place.",
+        ),
+    ] = None,
     out: opt.OutPath = None,
     store: StorePath = None,
 ) -> None:
@@ -305,12 +313,15 @@ def need_command(
     years = need.YEARS if year is None else (need.check_year(year),)
     if view == "footprint" and footprint not in need.LEVELS:
         raise InputError(f"--footprint must be one of {', '.join(need.LEVELS)}; got {footprint!r}.")
+    if places is not None and view != "footprint":
+        raise InputError(f"--places must be used with --view footprint; got --view {view}.")
+    to: Any = footprint if places is None else _read_places(places)
     import pandas as pd
 
     with open_store(store) as st, warnings_to_console():
         if view == "footprint":
             table = pd.concat(
-                [need.footprint_need(st, y, footprint).assign(year=y) for y in years],
+                [need.footprint_need(st, y, to).assign(year=y) for y in years],
                 ignore_index=True,
             )
             method = need.METHOD
@@ -329,3 +340,28 @@ def need_command(
             method = result.method
     write_or_show(table, out)
     err_console.print(f"Method: {method}", markup=False)
+
+
+def _read_places(path: Path) -> list[Any]:
+    """Places from a CSV of ``place`` and ``lad_code`` rows (one per district of a place)."""
+    from healthgap.geography.footprints import Place
+
+    table = read_table(path)
+    missing = [c for c in ("place", "lad_code") if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path.name} must have the columns place and lad_code; got "
+            f"{', '.join(map(str, table.columns))}. One row per district of each place."
+        )
+    frame = table[["place", "lad_code"]].astype("string")
+    empty = frame.isna().any(axis=1) | (frame.apply(lambda c: c.str.strip()) == "").any(axis=1)
+    if empty.any():
+        first = int(empty.to_numpy().nonzero()[0][0]) + 2
+        raise InputError(
+            f"{path.name} must have a place and a lad_code on every row; got "
+            f"{int(empty.sum())} rows with an empty cell (first: line {first})."
+        )
+    return [
+        Place(str(name), [str(c).strip() for c in rows["lad_code"]])
+        for name, rows in frame.groupby("place", sort=False)
+    ]
