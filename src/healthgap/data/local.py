@@ -336,11 +336,28 @@ def prepare_apart(
         from concurrent.futures import ProcessPoolExecutor
 
         _WORKERS = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
         )
     future = _WORKERS.submit(prepare_local_file, path, uploader, staging_dir, **options)
     prepared: PreparedFile = future.result()
     return prepared
+
+
+def _follow_parent(parent: int) -> None:
+    """In the worker: exit as soon as the server that started it is gone (even by
+    ``kill -9``, which gives it no chance to stop its workers)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="healthgap-follow-parent").start()
 
 
 @dataclass(frozen=True)
