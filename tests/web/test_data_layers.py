@@ -198,3 +198,42 @@ def test_a_withdrawn_upload_restores_exactly_what_was_there(app: Any) -> None:
     assert page.status_code == 200
     check_page(page.text)
     assert page.text.count(f'<a class="govuk-link" href="/sources#local">{dataset}</a>') == 2
+
+
+def test_an_administrator_uploads_for_a_named_authority(app: Any) -> None:
+    admin = _client(app, "admin@example.org")
+    token = admin.get("/api/v1/session").json()["csrf_token"]
+    content = HEADER + "hle_birth,E06000001,Hartlepool,utla,Male,All ages,2022-2024,99.0\n"
+
+    def post(authority: str) -> Any:
+        return admin.post(
+            "/imports",
+            data={"format": "csv", "csrf_token": token, "authority": authority},
+            files={"file": ("h.csv", content.encode(), "text/csv")},
+        )
+
+    bad = post("Hartlepool")
+    assert bad.status_code == 400
+    check_page(bad.text)
+    assert "Enter the authority as its 9-character ONS code" in bad.text
+    assert 'href="#authority"' in bad.text
+    r = post("e06000001")
+    assert r.status_code == 200, r.text[:2000]
+    text = re.sub(r"\s+", " ", r.text)
+    assert 'Owner</dt><dd class="govuk-summary-list__value">E06000001<' in text
+    (dataset,) = re.findall(r'action="/imports/([^"/]+)/withdraw"', r.text)
+    # the owner authority's editor may withdraw it; the other editor may not
+    other = _client(app, "editor@example.org")
+    token2 = other.get("/api/v1/session").json()["csrf_token"]
+    assert (
+        other.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token2}).status_code == 403
+    )
+    owner = _client(app, "other@example.org")
+    token3 = owner.get("/api/v1/session").json()["csrf_token"]
+    assert (
+        owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3}).status_code == 200
+    )
+    # a bad dataset id is a 404, a second withdrawal a 409
+    assert owner.post("/imports/nope/withdraw", data={"csrf_token": token3}).status_code == 404
+    again = owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3})
+    assert again.status_code == 409 and "must be active to be withdrawn" in again.text
