@@ -32,6 +32,7 @@ from healthgap.appdb.models import AuditEntry
 from healthgap.data.loading import table_checksum
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
 from tests.web.conftest import PASSWORD, check_page, sign_in
 
 #: The probe: an editor of a combined authority (Greater Manchester, E47000001).
@@ -237,3 +238,32 @@ def test_an_administrator_uploads_for_a_named_authority(app: Any) -> None:
     assert owner.post("/imports/nope/withdraw", data={"csrf_token": token3}).status_code == 404
     again = owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3})
     assert again.status_code == 409 and "must be active to be withdrawn" in again.text
+
+
+@pytest.fixture(scope="module")
+def browser_app(store_path: Path, template_db: Path, tmp_path_factory: Any) -> Any:
+    """An app whose store holds one local dataset (for the pages in Chromium)."""
+    folder = tmp_path_factory.mktemp("layers-web")
+    store = folder / "store.duckdb"
+    shutil.copyfile(store_path, store)
+    db = folder / "app.db"
+    shutil.copyfile(template_db, db)
+    app = create_app(Settings(store=str(store), db_url=f"sqlite:///{db}"))
+    r = _upload(_client(app, "admin@example.org"), HEADER + NE_ROW, "north_east.csv")
+    assert r.status_code == 200, r.text[:2000]
+    return app
+
+
+@needs_chromium
+@pytest.mark.parametrize("url", ["/areas/E12000001", "/sources"])
+def test_local_data_pages_in_chromium_pass_axe(server: str, browser: Any, url: str) -> None:
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = ctx.new_page()
+    errors = watch_console(page)
+    page.goto(server + url, wait_until="networkidle")
+    check_page(page.content())
+    assert "local-00001" in page.content()
+    assert axe_violations(page) == []
+    shot(page, "local-data-" + url.strip("/").replace("/", "-"))
+    ctx.close()
+    assert not errors, errors
