@@ -32,6 +32,7 @@ from healthgap.appdb.models import AuditEntry
 from healthgap.data.loading import table_checksum
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
 from tests.web.conftest import PASSWORD, check_page, sign_in
 
 #: The probe: an editor of a combined authority (Greater Manchester, E47000001).
@@ -198,3 +199,71 @@ def test_a_withdrawn_upload_restores_exactly_what_was_there(app: Any) -> None:
     assert page.status_code == 200
     check_page(page.text)
     assert page.text.count(f'<a class="govuk-link" href="/sources#local">{dataset}</a>') == 2
+
+
+def test_an_administrator_uploads_for_a_named_authority(app: Any) -> None:
+    admin = _client(app, "admin@example.org")
+    token = admin.get("/api/v1/session").json()["csrf_token"]
+    content = HEADER + "hle_birth,E06000001,Hartlepool,utla,Male,All ages,2022-2024,99.0\n"
+
+    def post(authority: str) -> Any:
+        return admin.post(
+            "/imports",
+            data={"format": "csv", "csrf_token": token, "authority": authority},
+            files={"file": ("h.csv", content.encode(), "text/csv")},
+        )
+
+    bad = post("Hartlepool")
+    assert bad.status_code == 400
+    check_page(bad.text)
+    assert "Enter the authority as its 9-character ONS code" in bad.text
+    assert 'href="#authority"' in bad.text
+    r = post("e06000001")
+    assert r.status_code == 200, r.text[:2000]
+    text = re.sub(r"\s+", " ", r.text)
+    assert 'Owner</dt><dd class="govuk-summary-list__value">E06000001<' in text
+    (dataset,) = re.findall(r'action="/imports/([^"/]+)/withdraw"', r.text)
+    # the owner authority's editor may withdraw it; the other editor may not
+    other = _client(app, "editor@example.org")
+    token2 = other.get("/api/v1/session").json()["csrf_token"]
+    assert (
+        other.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token2}).status_code == 403
+    )
+    owner = _client(app, "other@example.org")
+    token3 = owner.get("/api/v1/session").json()["csrf_token"]
+    assert (
+        owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3}).status_code == 200
+    )
+    # a bad dataset id is a 404, a second withdrawal a 409
+    assert owner.post("/imports/nope/withdraw", data={"csrf_token": token3}).status_code == 404
+    again = owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3})
+    assert again.status_code == 409 and "must be active to be withdrawn" in again.text
+
+
+@pytest.fixture(scope="module")
+def browser_app(store_path: Path, template_db: Path, tmp_path_factory: Any) -> Any:
+    """An app whose store holds one local dataset (for the pages in Chromium)."""
+    folder = tmp_path_factory.mktemp("layers-web")
+    store = folder / "store.duckdb"
+    shutil.copyfile(store_path, store)
+    db = folder / "app.db"
+    shutil.copyfile(template_db, db)
+    app = create_app(Settings(store=str(store), db_url=f"sqlite:///{db}"))
+    r = _upload(_client(app, "admin@example.org"), HEADER + NE_ROW, "north_east.csv")
+    assert r.status_code == 200, r.text[:2000]
+    return app
+
+
+@needs_chromium
+@pytest.mark.parametrize("url", ["/areas/E12000001", "/sources"])
+def test_local_data_pages_in_chromium_pass_axe(server: str, browser: Any, url: str) -> None:
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = ctx.new_page()
+    errors = watch_console(page)
+    page.goto(server + url, wait_until="networkidle")
+    check_page(page.content())
+    assert "local-00001" in page.content()
+    assert axe_violations(page) == []
+    shot(page, "local-data-" + url.strip("/").replace("/", "-"))
+    ctx.close()
+    assert not errors, errors

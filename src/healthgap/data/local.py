@@ -325,8 +325,9 @@ def prepare_apart(
     :data:`PARSE_APART_BYTES` (in this thread for a smaller one).
 
     A server uses this so that parsing a large upload does not compete with its
-    readers for the interpreter lock: the worker checks and stages the file, and only
-    the final insert (DuckDB, which releases the lock) runs in the server process.
+    readers for the interpreter lock, and yields the CPU to them (the worker runs at
+    nice 10): the worker checks and stages the file, and only the final insert
+    (DuckDB, which releases the lock) runs in the server process.
     """
     global _WORKERS
     if Path(path).stat().st_size <= PARSE_APART_BYTES:
@@ -336,11 +337,33 @@ def prepare_apart(
         from concurrent.futures import ProcessPoolExecutor
 
         _WORKERS = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
         )
     future = _WORKERS.submit(prepare_local_file, path, uploader, staging_dir, **options)
     prepared: PreparedFile = future.result()
     return prepared
+
+
+def _follow_parent(parent: int) -> None:
+    """In the worker: run at a lower CPU priority than the server (its readers come
+    first), and exit as soon as the server that started it is gone (even by ``kill -9``,
+    which gives it no chance to stop its workers)."""
+    import contextlib
+    import threading
+    import time
+
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="healthgap-follow-parent").start()
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,26 @@ def test_kill_9_during_a_cli_upload(
         assert checksum == clean
 
 
+def _orphans(server: int) -> list[int]:
+    """Worker processes the killed server started that are still running (after 5 s)."""
+    deadline = time.monotonic() + 5
+    while True:
+        left = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmd = (entry / "cmdline").read_bytes()
+                env = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmd and f"HEALTHGAP_TEST_SERVER={server}".encode() in env:
+                left.append(int(entry.name))
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -217,6 +237,8 @@ SERVER = """
 import sys, uvicorn
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+import os
+os.environ["HEALTHGAP_TEST_SERVER"] = str(os.getpid())  # inherited by its workers
 app = create_app(Settings(store=sys.argv[1], db_url=sys.argv[2], secret_key="k" * 32))
 print("serving", flush=True)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
@@ -281,3 +303,4 @@ def test_kill_9_during_a_web_upload(
         assert state == expected
     if state == "new":
         assert checksum == clean
+    assert _orphans(proc.pid) == []  # the server's parsing worker went with it
