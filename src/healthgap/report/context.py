@@ -1387,7 +1387,7 @@ def _methods_section(store: Store) -> Section:
 
 def build_context(
     store: Store,
-    authority: str,
+    authority: str | Place,
     *,
     period: str | None = None,
     framework: str | Path | Framework | None = None,
@@ -1480,6 +1480,12 @@ def _geography_text(auth: Authority) -> str:
             f"Members from the {v.title}; councils as LAD 2024 codes; neighbourhoods as "
             "2021 LSOAs (IMD 2019 figures on 2011 LSOAs, bridged with the ONS LSOA 2011 to "
             "2021 lookup)."
+        )
+    if auth.kind == "place":
+        return (
+            "A user-defined place: the LSOAs (2021) or districts (LAD 2024 codes) it was saved "
+            "with, checked against the ONS lookups; IMD 2019 figures on 2011 LSOAs, bridged "
+            "with the ONS LSOA 2011 to 2021 lookup."
         )
     return (
         "Neighbourhoods from the ONS LSOA (2021) to sub-ICB location to ICB (April 2024) "
