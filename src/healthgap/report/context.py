@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.account.aggregation import aggregation_rules
 from healthgap.account.frameworks import (
     EXAMPLES,
     Framework,
@@ -1354,7 +1355,7 @@ def _hexmap_section(store: Store, auth: Authority) -> Section:
 # ------------------------------------------------------------------ 7. methods
 
 
-def _methods_section(store: Store) -> Section:
+def _methods_section(store: Store, auth: Authority | None = None) -> Section:
     ds = store.datasets()
     used = ds[~ds["id"].str.startswith(("esp2013", "lookup_lsoa11_lsoa21"))]
     t = _table(
@@ -1368,6 +1369,19 @@ def _methods_section(store: Store) -> Section:
             "licence": "Licence",
         },
     )
+    tables = [t]
+    if auth is not None:
+        rules = aggregation_rules(auth.area_type if auth.kind != "place" else "place")
+        tables.insert(
+            0,
+            _table(
+                "methods-aggregation",
+                f"How each figure is obtained for {auth.name} ({auth.label}): from counts, as "
+                "published, or not shown",
+                rules,
+                {"label": "Measure", "method": "How", "detail": "Why and how"},
+            ),
+        )
     attributions = sorted(set(used["attribution"].dropna().astype(str)))
     summary = (
         "Every figure in this report comes from published open data loaded into the "
@@ -1379,7 +1393,7 @@ def _methods_section(store: Store) -> Section:
         "(NHS Digital's rule).",
         *attributions,
     )
-    return Section("methods", "Methods and data sources", summary, (t,))
+    return Section("methods", "Methods and data sources", summary, tuple(tables))
 
 
 # ------------------------------------------------------------------ entry point
@@ -1449,7 +1463,7 @@ def build_context(
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),
         _hexmap_section(store, auth),
-        _methods_section(store),
+        _methods_section(store, auth),
     )
     members = _member_ranks(store, auth)
     return ReportContext(
