@@ -84,3 +84,18 @@ def test_one_pdf_of_each_kind(store: Store, sample: dict[str, list[str]], tmp_pa
         text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
         assert len(reader.pages) > 1, f"{code} (seed {SEED})"
         assert ctx.authority_name.split()[0] in text and "Core20 population" in text, code
+
+
+def test_aggregation_rules_are_stated_per_measure(store: Store) -> None:
+    from healthgap.account.aggregation import AS_PUBLISHED, FROM_COUNTS, NOT_SHOWN
+
+    icb = build_context(store, "E54000057").section("methods").table("methods-aggregation")
+    rules = icb.frame.set_index("label")["method"]
+    assert rules["Healthy life expectancy at birth"] == NOT_SHOWN
+    assert rules["Core20 population share"] == FROM_COUNTS
+    gm = build_context(store, "E47000001").section("methods").table("methods-aggregation")
+    assert gm.frame.set_index("label")["method"]["Healthy life expectancy at birth"] == (
+        AS_PUBLISHED
+    )
+    # no rule is a silent mean of rates
+    assert set(rules) <= {AS_PUBLISHED, FROM_COUNTS, NOT_SHOWN}

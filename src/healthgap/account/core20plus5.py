@@ -51,6 +51,7 @@ from healthgap.account.scorecards import ENGLAND, Z95, _rows, compare_to_benchma
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.core20 import core20_share
+from healthgap.geography.footprints import Place
 from healthgap.geography.hierarchy import lad_lookup
 from healthgap.geography.resolve import footprint as resolve_footprint
 from healthgap.stats.inequality.sii import sii
@@ -335,7 +336,7 @@ def publishable_clinical_summary(summary: pd.DataFrame, policy: Any = None) -> p
 # ------------------------------------------------------------------ footprints and Core20
 
 
-def footprint_lads(footprint: str | Sequence[str], store: Store) -> tuple[str, list[str]]:
+def footprint_lads(footprint: str | Place | Sequence[str], store: Store) -> tuple[str, list[str]]:
     """The footprint's name and its LAD (2024) codes.
 
     ``footprint`` is any code :func:`healthgap.geography.footprint` reads (strategic
@@ -344,6 +345,9 @@ def footprint_lads(footprint: str | Sequence[str], store: Store) -> tuple[str, l
     neighbourhood inside (some only in part).
     """
     lookup = lad_lookup(store)
+    if isinstance(footprint, Place):
+        fp = resolve_footprint(footprint, store)
+        return fp.name, sorted(fp.lads["lad_code"])
     if not isinstance(footprint, str):
         codes = list(footprint)
         unknown = sorted(set(codes) - set(lookup["lad_code"]))
@@ -358,6 +362,12 @@ def footprint_lads(footprint: str | Sequence[str], store: Store) -> tuple[str, l
         return "England", sorted(lookup["lad_code"])
     fp = resolve_footprint(footprint, store)
     return fp.name, sorted(fp.lads["lad_code"])
+
+
+def _label(footprint: str | Place | Sequence[str]) -> str:
+    if isinstance(footprint, Place):
+        return str(footprint.code)
+    return footprint if isinstance(footprint, str) else "custom"
 
 
 def lad_deciles(store: Store) -> pd.DataFrame:
@@ -416,7 +426,7 @@ ECOLOGICAL_NOTE = (
 
 
 def core20_indicators(
-    footprint: str | Sequence[str],
+    footprint: str | Place | Sequence[str],
     *,
     store: Store,
     indicators: Sequence[tuple[str, str]] = (
@@ -440,7 +450,7 @@ def core20_indicators(
     """
     name, lads = footprint_lads(footprint, store)
     extra_notes: list[str] = []
-    if isinstance(footprint, str) and footprint != ENGLAND:
+    if isinstance(footprint, Place) or (isinstance(footprint, str) and footprint != ENGLAND):
         # Population from the footprint's own LSOAs: exact for ICBs that split councils.
         fp = resolve_footprint(footprint, store)
         mine = core20_share(store, to=[fp.place(2011)], imd=2019)
@@ -462,7 +472,7 @@ def core20_indicators(
         mine = shares[shares["lad_code"].isin(lads)]
     population = pd.DataFrame(
         {
-            "footprint": [footprint if isinstance(footprint, str) else "custom"],
+            "footprint": [_label(footprint)],
             "population": [mine["population"].sum()],
             "core20_population": [mine["core20_population"].sum()],
             "lsoas": [int(mine["lsoas"].sum())],
@@ -550,7 +560,7 @@ def core20_indicators(
             "its Core20 LSOAs are counted in the population figures."
         )
     return Core20Result(
-        footprint=footprint if isinstance(footprint, str) else "custom",
+        footprint=_label(footprint),
         footprint_name=name,
         lads=tuple(lads),
         population=population,

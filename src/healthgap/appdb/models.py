@@ -133,3 +133,36 @@ def ensure_authority(session: Any, code: str, name: str | None = None) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     session.execute(insert(Authority).values(code=code, name=name or code).on_conflict_do_nothing())
+
+
+class SavedPlace(Base):
+    """A user-defined place: a named list of LSOA (2021) or LAD (2024) codes.
+
+    Usable wherever a footprint is (:mod:`healthgap.geography.places`). ``version`` rises
+    by one on every change; a change made against an older version is refused.
+    """
+
+    __tablename__ = "places"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    areas: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(Text, default="")
+    authority_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(320))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The place's fields as JSON-ready values (the audit log stores these)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "level": self.level,
+            "areas": list(self.areas),
+            "description": self.description,
+            "authority_code": self.authority_code,
+            "version": self.version,
+        }

@@ -127,7 +127,11 @@ def scorecard_command(
 def core20_command(
     footprint: Annotated[
         str | None,
-        typer.Option("--footprint", help="LAD, UTLA, strategic authority, region or England code."),
+        typer.Option(
+            "--footprint",
+            help="Strategic authority, ICB, sub-ICB, LAD, UTLA, region or England code, or "
+            "place:NAME (a saved place; database $HEALTHGAP_DB).",
+        ),
     ] = None,
     template: Annotated[
         str | None,
@@ -171,8 +175,15 @@ def core20_command(
         write_or_show(safe, out)
         return
     assert footprint is not None
+    where: Any = footprint
+    if footprint.startswith("place:"):  # a saved place (healthgap places save)
+        from healthgap.cli.places import place_session
+        from healthgap.geography.places import as_place
+
+        with place_session(None) as session:
+            where = as_place(session, footprint)
     with _open(store) as s:
-        result = c5.core20_indicators(footprint, store=s)
+        result = c5.core20_indicators(where, store=s)
     if out is None:
         out_console.print(result.summary(), markup=False)
     else:

@@ -10,6 +10,8 @@ import typer
 
 from healthgap.cli._io import err_console
 from healthgap.cli.main import app
+from healthgap.geography.footprints import Place
+from healthgap.geography.places import PREFIX
 
 
 @app.command("report")
@@ -19,7 +21,8 @@ def report_command(
         typer.Option(
             "--authority",
             help="Footprint code: a strategic authority of May 2025 (E47...), the GLA "
-            "(E61000001; E12000007 accepted), an ICB (E54...) or a sub-ICB (E38...).",
+            "(E61000001; E12000007 accepted), an ICB (E54...), a sub-ICB (E38...), or "
+            "place:NAME for a place saved with `healthgap places save`.",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The report file: .pdf or .html.")],
@@ -58,6 +61,10 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
+    ] = None,
 ) -> None:
     """The annual health-duty report of a strategic authority or ICB, from the open data."""
     from healthgap.data.store import open_store
@@ -65,9 +72,16 @@ def report_command(
 
     path = check_out(out)
     start = time.perf_counter()
+    chosen: str | Place = authority
+    if authority.startswith(PREFIX):
+        from healthgap.cli.places import place_session
+        from healthgap.geography.places import as_place
+
+        with place_session(db) as session:
+            chosen = as_place(session, authority)
     with open_store(store) as st:
         ctx = write_report(
-            st, authority, path, period=period, framework=framework, target_year=target_year
+            st, chosen, path, period=period, framework=framework, target_year=target_year
         )
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "

@@ -165,7 +165,15 @@ def membership_history(store: Store) -> pd.DataFrame:
     by_name = dict(zip(lads["lad24_name"], lads["lad24_code"], strict=True))
     london = lads[lads["region24_code"] == LONDON_REGION]
     parts = []
+    held = set(store.tables())
+    if not any(v.table in held for v in VINTAGES):
+        raise InputError(
+            "the store must hold an ONS LAD to combined authority lookup; got none of "
+            f"{', '.join(v.table for v in VINTAGES)}. Rebuild it with `healthgap init`."
+        )
     for v in VINTAGES:
+        if v.table not in held:  # a store built from part of the catalogue
+            continue
         raw = store.to_pandas(store.table(v.table))
         published = raw[v.lad].astype(str).str.strip()
         names = raw[v.lad.replace("CD", "NM").replace("_code", "_name")].astype(str).str.strip()
@@ -227,10 +235,15 @@ def membership_history(store: Store) -> pd.DataFrame:
 def memberships(store: Store, *, on: dt.date | str | None = None) -> pd.DataFrame:
     """Which strategic authority each English LAD belonged to on ``on`` (default: now).
 
-    Columns as :func:`membership_history`, for the lookup in force on that date.
+    Columns as :func:`membership_history`, for the lookup in force on that date (of those
+    the store holds).
     """
     history = membership_history(store)
-    return history[history["vintage"] == vintage_on(on).id].reset_index(drop=True)
+    held = set(history["vintage"])
+    day = _date(on)
+    chosen = [v.id for v in VINTAGES if v.id in held and v.in_force <= day]
+    vintage = chosen[-1] if chosen else min(held)
+    return history[history["vintage"] == vintage].reset_index(drop=True)
 
 
 def lad25_to_lad24(store: Store) -> dict[str, str]:

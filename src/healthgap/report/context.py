@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.account.aggregation import aggregation_rules
 from healthgap.account.frameworks import (
     EXAMPLES,
     Framework,
@@ -1359,7 +1360,7 @@ def _hexmap_section(store: Store, auth: Authority) -> Section:
 # ------------------------------------------------------------------ 7. methods
 
 
-def _methods_section(store: Store) -> Section:
+def _methods_section(store: Store, auth: Authority | None = None) -> Section:
     ds = store.datasets()
     used = ds[~ds["id"].str.startswith(("esp2013", "lookup_lsoa11_lsoa21"))]
     t = _table(
@@ -1373,6 +1374,19 @@ def _methods_section(store: Store) -> Section:
             "licence": "Licence",
         },
     )
+    tables = [t]
+    if auth is not None:
+        rules = aggregation_rules(auth.area_type if auth.kind != "place" else "place")
+        tables.insert(
+            0,
+            _table(
+                "methods-aggregation",
+                f"How each figure is obtained for {auth.name} ({auth.label}): from counts, as "
+                "published, or not shown",
+                rules,
+                {"label": "Measure", "method": "How", "detail": "Why and how"},
+            ),
+        )
     attributions = sorted(set(used["attribution"].dropna().astype(str)))
     summary = (
         "Every figure in this report comes from published open data loaded into the "
@@ -1384,7 +1398,7 @@ def _methods_section(store: Store) -> Section:
         "(NHS Digital's rule).",
         *attributions,
     )
-    return Section("methods", "Methods and data sources", summary, (t,))
+    return Section("methods", "Methods and data sources", summary, tuple(tables))
 
 
 # ------------------------------------------------------------------ entry point
@@ -1392,7 +1406,7 @@ def _methods_section(store: Store) -> Section:
 
 def build_context(
     store: Store,
-    authority: str,
+    authority: str | Place,
     *,
     period: str | None = None,
     framework: str | Path | Framework | None = None,
@@ -1457,7 +1471,7 @@ def build_context(
         _core20_section(store, auth),
         _hexmap_section(store, auth),
         funding_section(store, auth),
-        _methods_section(store),
+        _methods_section(store, auth),
     )
     members = _member_ranks(store, auth)
     return ReportContext(
@@ -1488,6 +1502,12 @@ def _geography_text(auth: Authority) -> str:
             f"Members from the {v.title}; councils as LAD 2024 codes; neighbourhoods as "
             "2021 LSOAs (IMD 2019 figures on 2011 LSOAs, bridged with the ONS LSOA 2011 to "
             "2021 lookup)."
+        )
+    if auth.kind == "place":
+        return (
+            "A user-defined place: the LSOAs (2021) or districts (LAD 2024 codes) it was saved "
+            "with, checked against the ONS lookups; IMD 2019 figures on 2011 LSOAs, bridged "
+            "with the ONS LSOA 2011 to 2021 lookup."
         )
     return (
         "Neighbourhoods from the ONS LSOA (2021) to sub-ICB location to ICB (April 2024) "

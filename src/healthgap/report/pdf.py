@@ -8,6 +8,7 @@ from pathlib import Path
 from healthgap.account.frameworks import Framework
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.footprints import Place
 from healthgap.report.context import ReportContext, build_context
 from healthgap.report.render import render_html
 
@@ -40,7 +41,7 @@ def check_out(out: str | os.PathLike[str]) -> Path:
 
 def write_report(
     store: Store,
-    authority: str,
+    authority: str | Place,
     out: str | os.PathLike[str],
     *,
     period: str | None = None,
