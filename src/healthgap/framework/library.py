@@ -60,8 +60,12 @@ class Library:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
 
-    def add(self, who: Actor, case: dict[str, Any]) -> str:
-        """Add or revise one case study (the authority's editors, or administrators)."""
+    def add(self, who: Actor, case: dict[str, Any], *, expected_version: int | None = None) -> str:
+        """Add or revise one case study (the authority's editors, or administrators).
+
+        ``expected_version``: the version the revision is based on (0: the case must be
+        new); a stale one raises :class:`~healthgap.appdb.versions.StaleVersionError`.
+        """
         unknown = sorted(set(case) - set(CASE_FIELDS))
         if unknown:
             raise InputError(
@@ -97,7 +101,14 @@ class Library:
         data["source_url"] = url
         for key in ("title", "summary", "outcome", "source_title", "authority_code"):
             data[key] = str(data.get(key) or "").strip() or None
-        self.ws.put(who, "case_study", str(data.get("authority_code") or ""), cid, data)
+        self.ws.put(
+            who,
+            "case_study",
+            str(data.get("authority_code") or ""),
+            cid,
+            data,
+            expected_version=expected_version,
+        )
         return cid
 
     def import_file(self, who: Actor, path: str | Path) -> list[str]:
