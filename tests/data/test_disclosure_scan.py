@@ -559,6 +559,7 @@ PATH_VALUES: dict[str, list[str]] = {
     "example": ["health_duty_fund", "icb_capitation"],
     "target_id": ["1"],
     "screening_id": ["1"],
+    "action_id": [f"{AUTHORITY}-action-1"],
     "survey_id": ["(the synthetic survey)"],
     "by": ["decile", "core20", "provider-type", "programme"],
 }
