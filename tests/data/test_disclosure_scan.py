@@ -341,6 +341,10 @@ CLI_NO_COUNTS: dict[str, str] = {
     "records cluster": "rewrites the user's own record file in a new order; no counts",
     "users add": "accounts",
     "users list": "accounts",
+    "users set-password": "accounts",
+    "users disable": "accounts",
+    "users enable": "accounts",
+    "users remove": "accounts",
     "targets status": "indicator values against targets, no counts",
     "allocate run": "money",
     "allocate compare": "money",
@@ -555,6 +559,7 @@ PATH_VALUES: dict[str, list[str]] = {
     "example": ["health_duty_fund", "icb_capitation"],
     "target_id": ["1"],
     "screening_id": ["1"],
+    "action_id": [f"{AUTHORITY}-action-1"],
     "survey_id": ["(the synthetic survey)"],
     "by": ["decile", "core20", "provider-type", "programme"],
 }

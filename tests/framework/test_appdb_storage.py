@@ -309,3 +309,38 @@ def test_cli_writes_to_the_app_database_with_audit(store_path: Path, tmp_path: P
         "create",
         "framework_enquiry",
     )
+
+
+def test_cli_acts_for_an_account_with_its_rules(store_path: Path, tmp_path: Path) -> None:
+    """``healthgap framework --as EMAIL``: the account's role and authority, not --role."""
+    from argon2 import PasswordHasher
+    from typer.testing import CliRunner
+
+    from healthgap.appdb.auth import add_user, set_disabled, use_hasher
+    from healthgap.appdb.db import init_db, sessions
+    from healthgap.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = init_db(url)
+    old = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    with sessions(engine)() as s:
+        add_user(s, "gm@example.org", "a long passphrase", "editor", "E47000001")
+        add_user(s, "v@example.org", "a long passphrase", "viewer")
+    use_hasher(old)
+    env = {"HEALTHGAP_STORE": str(store_path), "HEALTHGAP_FRAMEWORK_DB": url}
+
+    def answer(email: str, code: str) -> str:
+        """The error the command ended with ('' when it succeeded)."""
+        args = ["framework", "--as", email, "enquiry", "answer", code, "design.health.1"]
+        args += ["--category", "lever", "--text", "Social value", "--role", "admin"]
+        result = CliRunner().invoke(app, args, env=env)
+        return "" if result.exit_code == 0 else str(result.exception or result.output)
+
+    assert answer("gm@example.org", "E47000001") == ""
+    refused = answer("gm@example.org", "E47000002")  # --role admin does not count
+    assert "an editor must change only their own authority's enquiry records" in refused
+    assert "must be an editor or administrator" in answer("v@example.org", "E47000001")
+    set_disabled(engine, "gm@example.org", True)
+    assert "is disabled" in answer("gm@example.org", "E47000001")
+    assert "--as must name an account" in answer("nobody@example.org", "E47000001")
+    engine.dispose()

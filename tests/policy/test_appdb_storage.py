@@ -25,6 +25,7 @@ from healthgap.cli.main import app
 from healthgap.errors import InputError
 from healthgap.policy.screening import ScreeningRepository, authority_code, import_store
 from tests.policy.test_screening import ANSWERS, Clock
+from tests.web.test_postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 
 TABLES = {"policy_screening", "policy_screening_event"}
 
@@ -258,3 +259,35 @@ def test_cli_defaults_to_the_app_database_and_migrates_a_store(
             runner.invoke(app, ["policy", "screen", "export", "2", "-f", "json"]).stdout
         )
     assert data["authority_code"] == "E47000001"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    from tests.web.test_postgres import _MISSING
+
+    if _MISSING:
+        pytest.skip(f"{_MISSING}: run under scripts/with-postgres.sh to test PostgreSQL")
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_parallel_answers_are_all_kept(any_db: str) -> None:
+    """Twenty answers at once (two people): every one stored, in one sequence, none
+    failing (on PostgreSQL a lost race for a sequence number is retried)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    repo = ScreeningRepository(any_db)
+    try:
+        sid = repo.create("Parallel", authority="E47000001", by="a")
+        texts = [f"Answer {i}" for i in range(20)]
+        with ThreadPoolExecutor(10) as pool:
+            list(
+                pool.map(lambda i: repo.answer(sid, "summary", texts[i], by="ab"[i % 2]), range(20))
+            )
+        history = repo.get(sid).history
+        answered = [e for e in history if e.kind == "answered"]
+        assert sorted(e.payload["value"] for e in answered) == sorted(texts)
+        assert [e.seq for e in history] == list(range(1, 22))
+    finally:
+        repo.close()

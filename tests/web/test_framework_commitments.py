@@ -266,12 +266,19 @@ def test_case_study_form_add_and_edit(fw: Callable[[str], TestClient]) -> None:
     edit = ed.get(f"/framework/library/cases/{cid}")
     check_page(edit.text)
     assert 'value="grants, contracts"' in edit.text and 'value="health" checked' in edit.text
+    assert 'name="version" value="1"' in edit.text
     r = ed.post(
         f"/framework/library/cases/{cid}",
-        data={**data, "title": "Synthetic: link workers, revised"},
+        data={**data, "title": "Synthetic: link workers, revised", "version": "1"},
         follow_redirects=False,
     )
     assert r.status_code == 303
+    stale = ed.post(
+        f"/framework/library/cases/{cid}",
+        data={**data, "title": "Synthetic: overwritten", "version": "1"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
     got = ed.get("/api/v1/framework/library?q=revised").json()["data"]
     assert [(c["id"], c["published"], c["competences"]) for c in got] == [
         (cid, "2025-05-01", ["health"])
@@ -758,6 +765,7 @@ def test_editor_may_not_move_a_case_study_to_another_authority(
         f"/framework/library/cases/{seeded['case']}",
         {**CASE, "authority_code": SY},
         token=True,
+        reader=clients["admin"],
     )
     assert r.status_code == 403
     assert "an editor must change only their own authority's case_study records" in r.text.replace(

@@ -504,7 +504,9 @@ def _write(
     if match and reader is not None:
         got = reader.get(f"/api/v1/framework/{match[1]}/actions/{match[2]}")
         version = {"etag": got.headers["etag"], "version": str(got.json()["version"])}
-    match = re.fullmatch(r"/framework/(\w+)/enquiry/notes/([\w-]+)", url)
+    match = re.fullmatch(r"/framework/(\w+)/enquiry/notes/([\w-]+)", url) or re.fullmatch(
+        r"/framework/library/cases/([\w-]+)()", url
+    )
     if match and reader is not None:
         page = reader.get(url).text  # the change form carries the version it shows
         n = int(re.search(r'name="version" value="(\d+)"', page)[1])

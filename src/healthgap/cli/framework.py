@@ -6,7 +6,9 @@ data directory; an SQLAlchemy URL such as the web service's ``$HEALTHGAP_DB`` op
 workspace in the app database, migrated, with audit-log entries) and the analytical store
 is ``--store``. Changes are made as the actor
 ``--user`` with ``--role`` (``admin`` by default on your own machine; ``editor`` needs
-``--editor-for CODE``), so the same permission rules apply as on the web.
+``--editor-for CODE``), so the same permission rules apply as on the web; with
+``healthgap framework --as EMAIL`` the actor is that account of the app database (its role
+and authority, refused when disabled), as when the person signs in.
 """
 
 from __future__ import annotations
@@ -79,11 +81,65 @@ def _ws(db: str | None) -> Any:
     return Workspace(location)
 
 
+#: Set by ``healthgap framework --as EMAIL``: act for that account of the app database.
+_ACTING_FOR: dict[str, str | None] = {"email": None, "db": None}
+
+
+@framework_app.callback()
+def _framework_options(
+    acting_for: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act for this account of the app database: its role and authority (not "
+            "--role/--editor-for) decide what the command may change, as on the web.",
+            show_default=False,
+        ),
+    ] = None,
+    app_db: Annotated[
+        str | None,
+        typer.Option(
+            "--app-db",
+            help="The app database holding the accounts, for --as. Default: the framework "
+            f"database when it is a URL (${DB_ENV}), else $HEALTHGAP_DB.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Frameworks: the devolution framework workspace and outcomes-framework files."""
+    _ACTING_FOR["email"] = acting_for
+    _ACTING_FOR["db"] = app_db
+
+
 def _actor(user: str | None, role: str, editor_for: str | None) -> Any:
     from healthgap.framework.storage import Actor
 
+    if _ACTING_FOR["email"]:
+        return _account_actor(str(_ACTING_FOR["email"]))
     name = user or os.environ.get("USER") or "cli"
     return Actor(name, role, editor_for)  # type: ignore[arg-type]
+
+
+def _account_actor(email: str) -> Any:
+    """The actor of an account (the one permission model's rules for its role)."""
+    from healthgap.appdb.db import init_db
+    from healthgap.appdb.permissions import actor_for
+
+    framework_db = os.environ.get(DB_ENV) or ""
+    url = (
+        _ACTING_FOR["db"]
+        or (framework_db if "://" in framework_db else None)
+        or os.environ.get("HEALTHGAP_DB")
+        or "sqlite:///healthgap-app.db"
+    )
+    engine = init_db(url)
+    try:
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as s:
+            return actor_for(s, email)
+    finally:
+        engine.dispose()
 
 
 def _register(store: Any, ws: Any = None) -> Any:

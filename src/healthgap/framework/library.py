@@ -61,8 +61,12 @@ class Library:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
 
-    def add(self, who: Actor, case: dict[str, Any]) -> str:
-        """Add or revise one case study (the authority's editors, or administrators)."""
+    def add(self, who: Actor, case: dict[str, Any], *, expected_version: int | None = None) -> str:
+        """Add or revise one case study (the authority's editors, or administrators).
+
+        ``expected_version``: the version the revision is based on (0: the case must be
+        new); a stale one raises :class:`~healthgap.appdb.versions.StaleVersionError`.
+        """
         unknown = sorted(set(case) - set(CASE_FIELDS))
         if unknown:
             raise InputError(
@@ -100,7 +104,14 @@ class Library:
             data[key] = str(data.get(key) or "").strip() or None
         if data["authority_code"]:  # one code per authority: the GLA is E61000001
             data["authority_code"] = canonical_code(data["authority_code"])[0]
-        self.ws.put(who, "case_study", str(data.get("authority_code") or ""), cid, data)
+        self.ws.put(
+            who,
+            "case_study",
+            str(data.get("authority_code") or ""),
+            cid,
+            data,
+            expected_version=expected_version,
+        )
         return cid
 
     def import_file(self, who: Actor, path: str | Path) -> list[str]:

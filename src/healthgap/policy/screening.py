@@ -322,6 +322,10 @@ class ScreeningRepository:
         payload: dict[str, Any],
         at: datetime | None = None,
     ) -> int:
+        # Appends to one record queue on its head row (PostgreSQL: a row lock, which fires
+        # no UPDATE trigger; SQLite: the write transaction began IMMEDIATE), so the next
+        # sequence number read here is still free when it is written.
+        session.execute(select(screenings.c.id).where(screenings.c.id == sid).with_for_update())
         seq = session.execute(
             select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.screening_id == sid)
         ).scalar_one()

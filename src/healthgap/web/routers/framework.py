@@ -2104,8 +2104,14 @@ def edit_case_page(request: Request, st: StoreDep, session: DbDep, case_id: str)
         **{k: v or "" for k, v in case.items()},
         **{k: ", ".join(case[k] or []) for k in ("levers", "population_groups", "outcomes")},
         "competences": case["competences"] or [],
+        "version": _case_version(request, case_id),
     }
     return _case_render(request, session, st, case_id, [], form)
+
+
+def _case_version(request: Request, case_id: str) -> int:
+    v = workspace(request).get("case_study", case_id)
+    return v.version if v is not None else 0
 
 
 def _known_case(request: Request, case_id: str) -> dict[str, Any]:
@@ -2121,10 +2127,12 @@ async def _case_form(
     raw = await request.form()
     form: dict[str, Any] = {k: str(v) for k, v in raw.items() if k not in ("csrf_token",)}
     form["competences"] = [str(v) for v in raw.getlist("competences")]
+    read = 0  # a new case study must not exist yet
     if case_id is not None:
         form["id"] = case_id
         owner = _known_case(request, case_id)["authority_code"] or ""
         _case_writer(request, session, owner, str(raw.get("csrf_token") or ""))
+        read = form_version(form.get("version"), f"case study {case_id}")
     reg = the_register(request, st)
     code = form.get("authority_code", "")
     if code and code not in {a.code for a in reg}:
@@ -2147,8 +2155,12 @@ async def _case_form(
         )
     if not errors:
         try:
-            cid = _call(lib.add, who, _case_from_form(form, form["competences"]))
+            case = _case_from_form(form, form["competences"])
+            cid = _call(lib.add, who, case, expected_version=read)
             return RedirectResponse(f"/framework/library#case-{cid}", status_code=303)
+        except StaleVersionError as exc:
+            stale = "case-id" if case_id is None else "case-title"
+            return _case_render(request, session, st, case_id, [(stale, str(exc))], form, 409)
         except InputError as exc:
             errors.append((_case_field(str(exc)), str(exc)))
     return _case_render(request, session, st, case_id, errors, form, 400)
@@ -2197,6 +2209,7 @@ class CaseIn(BaseModel):
 )
 def api_add_case(
     request: Request,
+    response: Response,
     st: StoreDep,
     session: DbDep,
     body: CaseIn,
@@ -2210,5 +2223,14 @@ def api_add_case(
     if existing is not None and not existing.deleted:
         _writer(request, session, "case_study", existing.authority_code, x_csrf_token)
     who = _writer(request, session, "case_study", code, x_csrf_token)
-    cid = _call(Library(workspace(request)).add, who, body.model_dump() | {"authority_code": code})
-    return {"id": cid}
+    # a new id adds a case study; revising an existing one needs the version read
+    read = 0 if existing is None else if_match(request, f"case study {body.id}")
+    cid = _call(
+        Library(workspace(request)).add,
+        who,
+        body.model_dump() | {"authority_code": code},
+        expected_version=read,
+    )
+    version = _case_version(request, cid)
+    response.headers["ETag"] = etag(version)
+    return {"id": cid, "version": version}

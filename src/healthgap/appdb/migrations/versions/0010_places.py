@@ -1,7 +1,7 @@
 """User-defined places, and the GLA's one code in framework records.
 
 Revision ID: 0010_places
-Revises: 0004_framework
+Revises: 0005_versions
 
 * ``places``: named lists of LSOA (2021) or LAD (2024) codes that work wherever a footprint
   does (:mod:`healthgap.geography.places`), with a database-assigned id and a version.
