@@ -52,9 +52,9 @@ ERROR_CASES = [
     ),
     (
         "/api/v1/areas/E06%00'/profile",
-        404,
-        "not_found",
-        'area must be letters and digits (up to 64); got "E06\\x00\'". Example: E06000001.',
+        400,  # refused before routing: no control characters in an address (web.limits)
+        "invalid_input",
+        "the address must not contain control characters; got U+0000 at character 18.",
     ),
     ("/api/v1/areas?area_type=l'ad", 400, "invalid_input", "area_type must be letters and digits"),
     ("/api/v1/targets/999", 404, "not_found", "target must exist; got no target with id 999"),

@@ -967,12 +967,12 @@ def protect_table(
     comes back unchanged apart from a fresh index.
 
     **Values that are counts** are protected like counts: in the rows of an indicator
-    whose unit is a count (:func:`is_count_unit`), ``value`` and its interval limits are
-    count columns (1 to the threshold withheld, others rounded). Such rows are those
-    with a count ``unit`` or ``value_type`` column, an ``indicator_id`` whose unit
-    ``indicator_units`` gives as a count, a ``value`` equal to its own non-missing
-    ``count`` (the Fingertips layout of a count indicator), or every row when
-    ``value_is_count``.
+    whose unit is a count (:func:`is_count_unit`), ``value``, its interval limits and its
+    comparators (columns ending ``_value``, e.g. ``england_value``) are count columns
+    (1 to the threshold withheld, others rounded). Such rows are those with a count
+    ``unit`` or ``value_type`` column, an ``indicator_id`` whose unit ``indicator_units``
+    gives as a count, a ``value`` equal to its own non-missing ``count`` (the Fingertips
+    layout of a count indicator), or every row when ``value_is_count``.
 
     Examples
     --------
@@ -987,10 +987,11 @@ def protect_table(
     people = {str(c) for c in people_columns}
     table = frame.reset_index(drop=True)
     counted = _count_valued_rows(table, value_is_count, indicator_units)
+    # the value, its limits, and comparators of the same indicator (``england_value``)
     limits = [
         str(c)
         for c in table.columns
-        if str(c) == "value" or str(c).startswith(("lower_", "upper_"))
+        if str(c) == "value" or str(c).startswith(("lower_", "upper_")) or str(c).endswith("_value")
     ]
     as_counts: list[str] = []
     if counted.any():
