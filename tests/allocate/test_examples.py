@@ -103,7 +103,17 @@ def test_what_if_shares() -> None:
 
 def test_icb_inputs_match_file_6_and_the_lookup(store: Store, mirror: Path) -> None:
     imd = pd.read_csv(mirror / "imd2019" / "imd2019_lsoa11_england.csv")
-    look = pd.read_csv(mirror / "lookups" / "lsoa11_sicbl22_icb22_lad22_en.csv")
+    # 2011 LSOAs take the April 2024 ICB of (most of) their 2021 successors (issue 14).
+    bridge = pd.read_csv(mirror / "lookups" / "lsoa11_lsoa21_lad22_ew.csv")
+    nhs = pd.read_csv(mirror / "lookups" / "lsoa21_sicbl24_icb24_en.csv")
+    pieces = bridge.merge(nhs, on="lsoa21_code").groupby(["lsoa11_code", "icb24_code"]).size()
+    look = (
+        pieces.rename("n")
+        .reset_index()
+        .sort_values(["lsoa11_code", "n"], ascending=[True, False])
+        .drop_duplicates("lsoa11_code")
+        .rename(columns={"icb24_code": "icb22_code"})
+    )
     inputs = example_inputs(store, "icb_capitation")
     bands = example_bands(store, "icb_capitation")
     assert bands is not None
@@ -154,7 +164,9 @@ def test_health_duty_inputs_match_the_mirror(store: Store, mirror: Path) -> None
     imd = pd.read_csv(mirror / "imd2019" / "imd2019_lsoa11_england.csv")
     cauth = pd.read_csv(mirror / "lookups" / "lad23_cauth23_en.csv")
     inputs = example_inputs(store, "health_duty_fund").set_index("area")
-    assert len(inputs) == 10
+    # every combined authority of the latest (May 2025) ONS lookup (issue 14)
+    cauth25 = pd.read_csv(mirror / "lookups" / "lad25_cauth25_may2025.csv")
+    assert set(inputs.index) == set(cauth25["CAUTH25CD"]) and len(inputs) == 15
     latest = hle[hle["period"] == "2022-2024"]
     persons = latest.groupby("area_code")["hle_years"].mean()
     assert inputs["england_hle_years"].iloc[0] == pytest.approx(persons["E92000001"], rel=REL)

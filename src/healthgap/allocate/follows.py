@@ -80,8 +80,17 @@ def icb_deprivation(store: Store) -> pd.DataFrame:
     lsoas["core20_population"] = np.where(lsoas["core20"], lsoas["population"], 0.0)
     values = ["population", "weighted_score", "core20_population"]
     icb = to_footprint(lsoas, values, to="icb", imd=2019, store=store)
-    names = store.to_pandas(store.table("lookup_sicbl22_icb22_names_en"))
-    ods = names.drop_duplicates("icb22_code").set_index("icb22_code")["icb22_code_h"]
+    # The LSOA lookup's ICB codes (ONS E54) to NHS ODS codes, from the 2024 names lookup
+    # (the geography's current vintage) and the 2022 one (for codes it no longer holds).
+    n24 = store.to_pandas(store.table("lookup_sicbl24_icb24_names_en"))
+    n22 = store.to_pandas(store.table("lookup_sicbl22_icb22_names_en"))
+    ods = pd.concat(
+        [
+            n24.drop_duplicates("icb24_code").set_index("icb24_code")["icb24_code_nhs"],
+            n22.drop_duplicates("icb22_code").set_index("icb22_code")["icb22_code_h"],
+        ]
+    )
+    ods = ods[~ods.index.duplicated()]
     out = pd.DataFrame(
         {
             "icb_code": icb["icb_code"].map(ods),
