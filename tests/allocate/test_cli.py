@@ -146,8 +146,8 @@ def test_allocate_examples_lists_and_runs(tmp_path: Path, tmp_path_factory) -> N
     )
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(tmp_path / "sa.csv")
-    # the 15 combined authorities of the May 2025 ONS lookup
-    assert len(table) == 15 and table["target_pence"].sum() == 10_000_000_000
+    # the 15 authorities of the May 2025 lookup and the GLA
+    assert len(table) == 16 and table["target_pence"].sum() == 10_000_000_000
     assert "NOT an official allocation" in " ".join(proc.stderr.split())
     what_if = run_cli(
         "allocate",

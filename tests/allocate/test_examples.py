@@ -103,17 +103,16 @@ def test_what_if_shares() -> None:
 
 def test_icb_inputs_match_file_6_and_the_lookup(store: Store, mirror: Path) -> None:
     imd = pd.read_csv(mirror / "imd2019" / "imd2019_lsoa11_england.csv")
-    # 2011 LSOAs take the April 2024 ICB of (most of) their 2021 successors (issue 14).
+    # 2011 LSOAs in April 2024 ICBs: through the ONS LSOA 2011 to 2021 lookup (no 2011 LSOA
+    # is split between ICBs), so Surrey Heartlands and Sussex carry their 2024 codes
     bridge = pd.read_csv(mirror / "lookups" / "lsoa11_lsoa21_lad22_ew.csv")
-    nhs = pd.read_csv(mirror / "lookups" / "lsoa21_sicbl24_icb24_en.csv")
-    pieces = bridge.merge(nhs, on="lsoa21_code").groupby(["lsoa11_code", "icb24_code"]).size()
+    icb24 = pd.read_csv(mirror / "lookups" / "lsoa21_sicbl24_icb24_en.csv")
     look = (
-        pieces.rename("n")
-        .reset_index()
-        .sort_values(["lsoa11_code", "n"], ascending=[True, False])
-        .drop_duplicates("lsoa11_code")
+        bridge.merge(icb24, on="lsoa21_code")[["lsoa11_code", "icb24_code"]]
+        .drop_duplicates()
         .rename(columns={"icb24_code": "icb22_code"})
     )
+    assert look["lsoa11_code"].is_unique
     inputs = example_inputs(store, "icb_capitation")
     bands = example_bands(store, "icb_capitation")
     assert bands is not None
@@ -164,15 +163,14 @@ def test_health_duty_inputs_match_the_mirror(store: Store, mirror: Path) -> None
     imd = pd.read_csv(mirror / "imd2019" / "imd2019_lsoa11_england.csv")
     cauth = pd.read_csv(mirror / "lookups" / "lad23_cauth23_en.csv")
     inputs = example_inputs(store, "health_duty_fund").set_index("area")
-    # every combined authority of the latest (May 2025) ONS lookup (issue 14)
-    cauth25 = pd.read_csv(mirror / "lookups" / "lad25_cauth25_may2025.csv")
-    assert set(inputs.index) == set(cauth25["CAUTH25CD"]) and len(inputs) == 15
+    assert len(inputs) == 16  # the 15 authorities of the May 2025 lookup and the GLA
     latest = hle[hle["period"] == "2022-2024"]
     persons = latest.groupby("area_code")["hle_years"].mean()
     assert inputs["england_hle_years"].iloc[0] == pytest.approx(persons["E92000001"], rel=REL)
     for code in inputs.index:
-        assert inputs.loc[code, "hle_years"] == pytest.approx(persons[code], rel=REL)
-        gap = max(0.0, persons["E92000001"] - persons[code])
+        published = "E12000007" if code == "E61000001" else code  # the GLA is London
+        assert inputs.loc[code, "hle_years"] == pytest.approx(persons[published], rel=REL)
+        gap = max(0.0, persons["E92000001"] - persons[published])
         assert inputs.loc[code, "hle_gap_years"] == pytest.approx(gap, rel=REL, abs=1e-12)
     # Core20 share of Greater Manchester, from IMD 2019 deciles 1-2 and File 6 populations
     # (its ten districts kept their codes since 2019).

@@ -412,6 +412,17 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
     """The scorecard of ``authority``: the named example framework (its own authority only)
     or the headline indicators (``"headline"``, the default for other authorities)."""
     _code(authority, "authority", "E47000001")
+    from healthgap.geography.authorities import GLA_CODE, data_code
+
+    if authority.startswith(("E54", "E38")):
+        raise InputError(
+            f"authority must be a footprint with published indicator values; got {authority!r}, "
+            "an ICB or sub-ICB: the open data publish no indicators for ICBs, and council "
+            "rates cannot be added up to them. See its Core20 figures at "
+            f"/core20plus5/{authority} or write its report with `healthgap report`."
+        )
+    if authority == GLA_CODE:  # the GLA's published figures are the London region's
+        authority = data_code(authority)
     examples = {n: framework_by_name(n) for n in EXAMPLE_FRAMEWORKS}
     if framework is None:
         framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)

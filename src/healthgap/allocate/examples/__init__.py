@@ -68,6 +68,7 @@ from healthgap.allocate.results import AllocationResult, Comparison
 from healthgap.allocate.rounding import largest_remainder, pence_from_pounds
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.authorities import data_code
 from healthgap.geography.core20 import core20_share
 from healthgap.geography.hierarchy import (
     ENGLAND_CODE,
@@ -188,7 +189,7 @@ EXAMPLES: dict[str, ExampleSpec] = {
             "NHS England GP practice weighted populations 2025/26 (need index per head)",
             "ONS healthy life expectancy at birth, local areas, 2022-2024",
             "MHCLG IoD2019 deciles and File 6 populations (Core20 share)",
-            "ONS LAD to combined authority lookup (December 2023); mid-2020 populations",
+            "ONS LAD to combined authority lookup (May 2025); mid-2020 populations",
         ),
         proxy=(
             "Need: NHS England's published need index (final weighted population per "
@@ -196,10 +197,8 @@ EXAMPLES: dict[str, ExampleSpec] = {
             "practices counted in the district of their address. "
             "HLE gap: England's HLE minus the authority's (mean of male and female; ONS "
             "publishes no persons HLE), 0 where the authority is at or above England. The "
-            "GLA is the London region. North East (E47000010) and North of Tyne "
-            "(E47000011) are taken together as the North East MCA (E47000014), which "
-            "replaced them in May 2024 and is the code ONS's HLE file uses. The other "
-            "2024-25 authorities are not in the open LAD lookup, so they are left out."
+            "GLA (E61000001) is the London region. Members are those of the ONS May 2025 "
+            "lookup: all 15 combined authorities of that date and the GLA."
         ),
     ),
 }
@@ -418,7 +417,8 @@ def _sa_inputs(store: Store) -> pd.DataFrame:
             f"healthy life expectancy must have England's male and female values for "
             f"{_HLE_PERIOD}; got none. Rebuild the store with `healthgap init`."
         )
-    sa["hle_years"] = sa["strategic_authority_code"].map(persons)
+    # the GLA (E61000001) is published as the London region (E12000007)
+    sa["hle_years"] = sa["strategic_authority_code"].map(data_code).map(persons)
     sa = sa.dropna(subset=["hle_years"]).reset_index(drop=True)
     gap = np.maximum(0.0, float(persons[ENGLAND_CODE]) - sa["hle_years"].to_numpy())
     return pd.DataFrame(
