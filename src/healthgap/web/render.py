@@ -14,6 +14,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from healthgap.web.tables import scrolling_tables
+
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
@@ -144,4 +146,5 @@ def render(
         "path": request.url.path,
         **context,
     }
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    page = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return HTMLResponse(scrolling_tables(bytes(page.body).decode()), status_code=status_code)
