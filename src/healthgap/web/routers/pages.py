@@ -272,6 +272,8 @@ def method(request: Request, name: str) -> Any:
         '<table class="govuk-table"><caption class="govuk-table__caption">'
         "Table from the method description</caption>",
     )
+    # Code blocks scroll sideways when wide: focusable so a keyboard can scroll them.
+    html = html.replace("<pre>", '<pre tabindex="0">')
     return render(request, "method.html", {"title": title, "body": html})
 
 
