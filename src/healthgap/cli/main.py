@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -27,7 +28,7 @@ JOBS: dict[str, tuple[str, ...]] = {
 class _ByJob(TyperGroup):
     """Lists commands job by job (the order of :data:`JOBS`), then by their order there."""
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         order = {name: i for i, name in enumerate(n for names in JOBS.values() for n in names)}
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: order.get(n, len(order)))
