@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from healthgap.errors import InputError
+from healthgap.formatting import pounds  # noqa: F401  (re-exported for allocate)
 
 #: Amounts are held as float quotas before rounding; above 2**53 pence a float can no
 #: longer hold every whole penny, so totals are limited to this (about £90 trillion).
@@ -67,13 +68,6 @@ def pence_from_pounds(value: Any, what: str, remedy: str = "") -> int:
             f"Amounts this large cannot be held to the penny.{remedy}"
         )
     return whole
-
-
-def pounds(pence: int | np.integer[Any]) -> str:
-    """``123456`` -> ``"£1,234.56"`` (negative amounts as ``"-£1,234.56"``)."""
-    p = int(pence)
-    sign = "-" if p < 0 else ""
-    return f"{sign}£{abs(p) // 100:,}.{abs(p) % 100:02d}"
 
 
 def grow(amounts: np.ndarray, rate: float, direction: str) -> np.ndarray:

@@ -12,6 +12,7 @@ on row locks (``SELECT ... FOR UPDATE``, ``UPDATE ... RETURNING``) and unique ke
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +22,42 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The environment variable naming the app database (an SQLAlchemy URL).
+DB_ENV = "HEALTHGAP_DB"
+#: The app database's file name in the data directory when ``$HEALTHGAP_DB`` is not set.
+APP_DB_FILE = "healthgap-app.db"
 #: How long an SQLite connection waits for another writer's lock (milliseconds).
 BUSY_TIMEOUT_MS = 30_000
 #: Execution option naming the statement that begins an SQLite transaction.
 _BEGIN = "healthgap_sqlite_begin"
+
+
+def default_db_url() -> str:
+    """The app database every face uses unless told otherwise: ``$HEALTHGAP_DB``, else
+    the SQLite file ``healthgap-app.db`` in the healthgap data directory
+    (``$HEALTHGAP_DATA_DIR``, else a per-user folder), whose folder is created if missing.
+
+    The web service (:class:`healthgap.web.settings.Settings`), ``healthgap serve``,
+    ``healthgap users``, ``healthgap ledger``, ``healthgap policy`` and
+    ``healthgap framework`` all resolve their default here, so what one writes the
+    others read, whichever folder they are started from.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["HEALTHGAP_DB"] = "postgresql+psycopg://db/healthgap"
+    >>> default_db_url()
+    'postgresql+psycopg://db/healthgap'
+    >>> del os.environ["HEALTHGAP_DB"]
+    """
+    url = os.environ.get(DB_ENV, "").strip()
+    if url:
+        return url
+    from healthgap.data.paths import data_dir
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / APP_DB_FILE}"
 
 
 def sqlite_transactions(eng: Engine, *, wal: bool = True) -> Engine:

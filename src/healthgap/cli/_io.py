@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthgap.errors import InputError
+from healthgap.formatting import cell, column_title
 from healthgap.safe_csv import csv_text, to_csv
 from healthgap.stats.results import StatResult
 
@@ -74,25 +75,27 @@ def write_or_show(result: StatResult | pd.DataFrame, out: Path | None) -> None:
 
 
 def show(result: StatResult | pd.DataFrame, max_rows: int = 50) -> None:
+    """Print ``result`` as a table for a reader (:func:`healthgap.formatting.cell`): money
+    held in pence as pounds, percentages with ``%``, counts and numbers with thousands
+    separators and 4 significant figures; numeric columns right-aligned. Files written
+    with ``--out`` and piped CSV keep the exact values."""
     if isinstance(result, StatResult):
         table = result.to_pandas()
         rich_table = Table(title=result.statistic, caption=f"method: {result.method}")
     else:
         table = result
         rich_table = Table()
-    for c in table.columns:
-        rich_table.add_column(str(c))
-    for _, row in table.head(max_rows).iterrows():
-        rich_table.add_row(*(_fmt(v) for v in row))
+    columns = [str(c) for c in table.columns]
+    for c in columns:
+        numeric = pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(
+            table[c]
+        )
+        rich_table.add_column(column_title(c), justify="right" if numeric else "left")
+    for row in table.head(max_rows).itertuples(index=False):
+        rich_table.add_row(*(cell(c, v) for c, v in zip(columns, row, strict=True)))
     out_console.print(rich_table)
     if len(table) > max_rows:
         out_console.print(f"... {len(table) - max_rows} more rows; use --out FILE to save all.")
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return "" if v != v else f"{v:.6g}"
-    return "" if v is None else str(v)
 
 
 @contextmanager

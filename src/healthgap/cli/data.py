@@ -18,6 +18,7 @@ from rich.table import Table
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.formatting import cell, number
 from healthgap.safe_csv import csv_text, to_csv
 
 if TYPE_CHECKING:
@@ -182,6 +183,8 @@ def _store_path(store: str | None, data_dir: Path | None) -> str:
 def _text(value: object) -> str:
     if isinstance(value, numbers.Integral):
         return f"{value:,}"
+    if isinstance(value, float):
+        return number(value)
     return "" if value is None else str(value)
 
 
@@ -247,8 +250,9 @@ def query_command(
             table = Table(title=f"{len(frame)} indicator rows")
             for c in shown.columns:
                 table.add_column(str(c))
+            names = [str(c) for c in shown.columns]
             for row in shown.head(50).itertuples(index=False):
-                table.add_row(*(_text(v) for v in row))
+                table.add_row(*(cell(c, v) for c, v in zip(names, row, strict=True)))
             out_console.print(table)
         else:
             sys.stdout.write(csv_text(frame))

@@ -1,9 +1,10 @@
 """``healthgap framework ...``: the devolution framework workspace from the command line.
 
 Every command calls the domain layer (:mod:`healthgap.framework`); the framework
-database is ``--db`` (default ``$HEALTHGAP_FRAMEWORK_DB``, else ``framework.sqlite`` in the
-data directory; an SQLAlchemy URL such as the web service's ``$HEALTHGAP_DB`` opens the
-workspace in the app database, migrated, with audit-log entries) and the analytical store
+database is ``--db`` (default ``$HEALTHGAP_FRAMEWORK_DB``, else the web service's app
+database, :func:`healthgap.appdb.db.default_db_url`; an SQLAlchemy URL opens the workspace in
+that app database, migrated, with audit-log entries; a plain path opens a separate SQLite
+file) and the analytical store
 is ``--store``. Changes are made as the actor
 ``--user`` with ``--role`` (``admin`` by default on your own machine; ``editor`` needs
 ``--editor-for CODE``), so the same permission rules apply as on the web; with
@@ -57,7 +58,9 @@ Db = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Framework database: an SQLite file, or the app database URL. Default: ${DB_ENV}.",
+        help=f"Framework database: an SQLite file, or the app database URL. Default: ${DB_ENV}, "
+        "else the web service's app database ($HEALTHGAP_DB, else healthgap-app.db in the "
+        "data directory).",
     ),
 ]
 StoreOpt = Annotated[
@@ -73,10 +76,11 @@ Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this fil
 
 
 def _ws(db: str | None) -> Any:
+    from healthgap.appdb.db import default_db_url
     from healthgap.framework.storage import Workspace
 
-    location = db or os.environ.get(DB_ENV) or None
-    if location is not None and "://" in location:
+    location = db or os.environ.get(DB_ENV) or default_db_url()
+    if "://" in location:
         return Workspace.app(location)  # the web service's app database
     return Workspace(location)
 

@@ -1,7 +1,7 @@
 """``healthgap ledger import|check|report``: the transparent-accounting ledger.
 
 The ledger lives in the app database the web service uses (``--db``, default
-``$HEALTHGAP_DB`` or ``sqlite:///healthgap-app.db``); area codes and populations come
+``$HEALTHGAP_DB``, else ``healthgap-app.db`` in the data directory); area codes and populations come
 from the analytical store (``--store``, default ``$HEALTHGAP_STORE``).
 """
 
@@ -33,10 +33,9 @@ StoreOpt = Annotated[
 
 def _session(db: str | None) -> Any:
     import healthgap.ledger.models  # noqa: F401  (registers the tables)
-    from healthgap.appdb.db import init_db, sessions
-    from healthgap.web.settings import Settings
+    from healthgap.appdb.db import default_db_url, init_db, sessions
 
-    url = db or Settings.from_env().db_url
+    url = db or default_db_url()
     return sessions(init_db(url))()
 
 

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from healthgap import __version__
 from healthgap.cli._io import err_console
 from healthgap.cli.calc import calc_app
 from healthgap.errors import HealthgapError
 
+#: The jobs ``healthgap --help`` groups its commands by, in this order, and their commands.
+JOBS: dict[str, tuple[str, ...]] = {
+    "Measure": ("mission", "profile", "compare-areas", "core20", "calc", "demo"),
+    "Hold to account": ("scorecard", "targets", "report"),
+    "Fund": ("allocate", "ledger"),
+    "Design policy": ("policy",),
+    "Framework": ("framework",),
+    "Data": ("init", "data", "datasets", "query", "import", "records", "synth"),
+    "Admin": ("serve", "users"),
+}
+
+
+class _ByJob(TyperGroup):
+    """Lists commands job by job (the order of :data:`JOBS`), then by their order there."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = {name: i for i, name in enumerate(n for names in JOBS.values() for n in names)}
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: order.get(n, len(order)))
+
+
 app = typer.Typer(
+    cls=_ByJob,
     name="healthgap",
     help="Find, measure, fund and close health inequalities.",
     no_args_is_help=True,
@@ -63,3 +87,16 @@ from healthgap.cli import policy as _policy  # noqa: E402, F401
 from healthgap.cli import records as _records  # noqa: E402, F401
 from healthgap.cli import report as _report  # noqa: E402, F401
 from healthgap.cli import web as _web  # noqa: E402, F401
+
+
+def _group_by_job() -> None:
+    """Put every registered command and command group in its job's help panel."""
+    job = {name: panel for panel, names in JOBS.items() for name in names}
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
+        info.rich_help_panel = job.get(name, info.rich_help_panel)
+    for group in app.registered_groups:
+        group.rich_help_panel = job.get(group.name or "", group.rich_help_panel)
+
+
+_group_by_job()

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from healthgap.cli._io import out_console
 from healthgap.cli.main import app
+from healthgap.formatting import number
 
 targets_app = typer.Typer(
     help="Targets for any indicator and area: status against target, trajectory and England.",
@@ -34,7 +35,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 def _num(v: Any, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return ""
-    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+    return number(v, dp=digits) if isinstance(v, float) else str(v)
 
 
 @app.command("mission")

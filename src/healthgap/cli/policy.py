@@ -30,7 +30,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help="The app database: a SQLAlchemy URL or a SQLite file (migrated if needed). "
-        "Default: the web service's ($HEALTHGAP_DB, else sqlite:///healthgap-app.db).",
+        "Default: the web service's ($HEALTHGAP_DB, else healthgap-app.db in the data "
+        "directory).",
     ),
 ]
 AuthorityOption = Annotated[

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from healthgap.appdb.db import default_db_url
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
 from healthgap.errors import InputError
@@ -27,14 +28,14 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help="The app database URL (sqlite:///path or postgresql+psycopg://...). "
-        "Default: $HEALTHGAP_DB, else sqlite:///healthgap-app.db.",
+        "Default: $HEALTHGAP_DB, else healthgap-app.db in the data directory.",
         show_default=False,
     ),
 ]
 
 
 def _db_url(db: str | None) -> str:
-    return db or os.environ.get("HEALTHGAP_DB") or "sqlite:///healthgap-app.db"
+    return db or default_db_url()
 
 
 @app.command()

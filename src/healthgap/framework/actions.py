@@ -66,8 +66,8 @@ def check_indicators(indicators: list[str], known: set[str] | frozenset[str]) ->
     if missing:
         raise InputError(
             f"indicators must be indicator_id values in the store; got {missing[0]!r}. "
-            f"E.g. {sorted(known)[0]!r}; list them with "
-            "`healthgap data indicators` or store.table('indicators')."
+            f"E.g. {sorted(known)[0]!r}; see them in the indicator_id column of "
+            "`healthgap query --out rows.csv` (or store.table('indicators'))."
         )
 
 

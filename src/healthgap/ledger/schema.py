@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from healthgap.errors import InputError
+from healthgap.formatting import pounds  # noqa: F401  (re-exported: healthgap.ledger.pounds)
 
 Kind = Literal["flows", "allocations"]
 KINDS: tuple[str, ...] = ("flows", "allocations")
@@ -110,17 +111,6 @@ class LedgerRejected(InputError):
             f"problem{'s' if len(self.discrepancies) != 1 else ''}, so nothing was imported:\n"
             f"{shown}\nCorrect these rows and import the whole file again."
         )
-
-
-def pounds(pence: int) -> str:
-    """Whole pence as pounds with two decimals and thousands separators.
-
-    >>> pounds(-123456789)
-    '-£1,234,567.89'
-    """
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(int(pence)), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
 
 
 def parse_pence(text: str) -> int | None:

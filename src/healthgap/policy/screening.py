@@ -49,7 +49,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
-from healthgap.appdb.db import writing
+from healthgap.appdb.db import default_db_url, writing
 from healthgap.appdb.models import ensure_authority
 from healthgap.appdb.permissions import (
     Actor,
@@ -103,13 +103,6 @@ class StaleAnswersError(StaleVersionError):
 #: The audit log's ``entity`` for screening records.
 AUDIT_ENTITY = "policy_screening"
 _AUTHORITY = re.compile(r"[A-Z][A-Z0-9]{1,15}")
-
-
-def default_db_url() -> str:
-    """The app database URL the web service uses (``$HEALTHGAP_DB`` or its default)."""
-    from healthgap.web.settings import Settings
-
-    return Settings.from_env().db_url
 
 
 def authority_code(value: Any) -> str:

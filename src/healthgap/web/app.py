@@ -46,6 +46,7 @@ VENDOR = {
     "/assets/vega": "vega/build",
     "/assets/vega-lite": "vega-lite/build",
     "/assets/vega-embed": "vega-embed/build",
+    "/assets/swagger-ui": "swagger-ui-dist",
 }
 
 

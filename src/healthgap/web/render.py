@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +13,26 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from healthgap import formatting
+from healthgap.web.tables import scrolling_tables
+
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
 def fmt(value: Any, digits: int = 1) -> str:
-    """A number for a table cell: ``-`` for missing (withheld or not available)."""
-    if value is None:
-        return "-"
+    """A number for a table cell (:mod:`healthgap.formatting`, shared with the CLI and the
+    report): ``-`` for missing (withheld or not available); whole numbers of 1,000 or
+    more without decimals; else ``digits`` decimal places, with thousands separators.
+
+    >>> fmt(63.04), fmt(1234567.0), fmt(0.1234, 3), fmt(None), fmt("n/a")
+    ('63.0', '1,234,567', '0.123', '-', 'n/a')
+    """
+    x = formatting.number(value, dp=digits)
     try:
-        x = float(value)
+        whole = float(value).is_integer() and abs(float(value)) >= 1000
     except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return "-"
-    if x.is_integer() and abs(x) >= 1000:
-        return f"{int(x):,}"
-    return f"{x:,.{digits}f}"
+        whole = False
+    return formatting.count(value) if whole else x
 
 
 #: What :func:`script_json` escapes, and how: each is only ever inside a JSON string, where
@@ -80,6 +83,9 @@ def staff(context: Context, email: Any) -> str:
 
 
 templates.env.filters["fmt"] = fmt
+templates.env.filters["pounds"] = formatting.pounds
+templates.env.filters["percent"] = formatting.percent
+templates.env.filters["with_unit"] = formatting.with_unit
 templates.env.filters["script_json"] = script_json
 templates.env.filters["staff"] = staff
 
@@ -99,7 +105,7 @@ NAV_ORDER = (
     "/framework",
 )
 #: Pages linked from the footer rather than the menu.
-FOOTER_LINKS = ("/methods", "/sources")
+FOOTER_LINKS = ("/methods", "/sources", "/docs")
 #: Pages in the menu only for those who can use them (signed-in editors and administrators).
 EDITOR_LINKS = ("/imports",)
 
@@ -159,4 +165,5 @@ def render(
         "path": request.url.path,
         **context,
     }
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    page = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return HTMLResponse(scrolling_tables(bytes(page.body).decode()), status_code=status_code)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from healthgap.appdb.db import default_db_url
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -26,7 +28,8 @@ class Settings:
     Attributes
     ----------
     store: path of the analytical store (DuckDB), opened read-only.
-    db_url: SQLAlchemy URL of the app database (SQLite by default; PostgreSQL by URL).
+    db_url: SQLAlchemy URL of the app database (default :func:`healthgap.appdb.db.default_db_url`:
+        ``$HEALTHGAP_DB``, else ``healthgap-app.db`` in the data directory).
     secret_key: signs session cookies; set ``HEALTHGAP_SECRET_KEY`` in production.
     secure_cookies: ``"auto"`` (default): cookies are ``Secure`` and responses carry HSTS
         when the request came over HTTPS (directly, or through a proxy whose
@@ -41,7 +44,7 @@ class Settings:
     """
 
     store: str | None = None
-    db_url: str = "sqlite:///healthgap-app.db"
+    db_url: str = field(default_factory=default_db_url)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     secure_cookies: bool | Literal["auto"] = "auto"
     session_max_age: int = 8 * 3600

@@ -10,6 +10,7 @@ numbers. Tables that carry counts pass through :func:`healthgap.web.viewmodels.p
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import replace
 from typing import Any
 
@@ -699,11 +700,17 @@ def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:
         "description": "Life expectancy gap split into years in good and in poorer health",
         "data": {"values": rows},
         "width": "container",
-        "height": 300,
+        "height": {"step": 26},
         "mark": "bar",
         "encoding": {
-            "x": {"field": x, "type": "ordinal", "sort": None, "title": x_title},
             "y": {
+                "field": x,
+                "type": "ordinal",
+                "sort": None,
+                "title": x_title,
+                "axis": {"labelLimit": 180},
+            },
+            "x": {
                 "field": "years",
                 "type": "quantitative",
                 "title": "Contribution to the life expectancy gap (years)",
@@ -712,6 +719,7 @@ def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:
                 "field": "part",
                 "type": "nominal",
                 "title": "Part of the gap",
+                "legend": {"orient": "bottom", "direction": "vertical"},
                 "scale": {"range": ["#1d70b8", "#d4351c"]},
             },
         },
@@ -720,24 +728,45 @@ def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:
 
 
 def grouped_spec(rows: list[dict[str, Any]]) -> str:
-    """Vega-Lite grouped bars: Core20 LADs against the other LADs for each indicator."""
+    """Vega-Lite bars: Core20 LADs against the other LADs, one small chart per indicator.
+
+    ``rows`` hold ``indicator`` (its name), ``unit``, ``group`` and ``value``. Each
+    indicator gets its own horizontal bars and its own axis titled with its unit, so
+    years, rates and percentages never share one scale; long names wrap above the bars.
+    """
+    charts = []
+    for name in dict.fromkeys(r["indicator"] for r in rows):
+        part = [r for r in rows if r["indicator"] == name]
+        unit = part[0].get("unit") or "value"
+        charts.append(
+            {
+                "title": {
+                    "text": textwrap.wrap(name, 40) or [name],
+                    "anchor": "start",
+                    "fontSize": 13,
+                },
+                "data": {"values": part},
+                "width": 220,
+                "height": {"step": 22},
+                "mark": "bar",
+                "encoding": {
+                    "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
+                    "x": {"field": "value", "type": "quantitative", "title": unit},
+                    "color": {
+                        "field": "group",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {
+                            "domain": ["Core20 LADs", "Other LADs"],
+                            "range": ["#d4351c", "#1d70b8"],
+                        },
+                    },
+                },
+            }
+        )
     spec = {
         "$schema": VEGA,
-        "description": "Core20 LADs against the other LADs",
-        "data": {"values": rows},
-        "width": "container",
-        "height": 260,
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "indicator", "type": "nominal", "title": None},
-            "yOffset": {"field": "group"},
-            "x": {"field": "value", "type": "quantitative", "title": "Value"},
-            "color": {
-                "field": "group",
-                "type": "nominal",
-                "title": "Group",
-                "scale": {"range": ["#d4351c", "#1d70b8"]},
-            },
-        },
+        "description": "Core20 LADs against the other LADs, one chart per indicator",
+        "vconcat": charts,
     }
     return json.dumps(spec)

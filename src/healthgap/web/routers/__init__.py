@@ -73,3 +73,7 @@ from healthgap.web.routers.indicators import router as _indicators  # noqa: E402
 
 ROUTERS.append(_indicators)
 NAV.append(("/compare-areas", "Compare areas"))
+from healthgap.web.routers.apidocs import router as _apidocs  # noqa: E402
+
+ROUTERS.append(_apidocs)
+NAV.append(("/docs", "API reference"))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
+from healthgap.data.indicator_metadata import metadata
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreHandle, store
 from healthgap.web.render import render
@@ -17,11 +18,26 @@ StoreDep = Annotated[StoreHandle, Depends(store)]
 router = APIRouter()
 
 
+def _meta(meta: Any, indicator: str, column: str) -> str:
+    """The ``column`` (name or unit) of ``indicator`` in its metadata; its id if absent."""
+    if indicator in meta.index and meta.at[indicator, column]:
+        return str(meta.at[indicator, column])
+    return indicator if column == "name" else ""
+
+
 def _context(st: StoreHandle, area: str) -> dict[str, Any]:
     res = st.compute(va.core20_view, area)
     rows = res.indicators.to_dict("records")
+    meta = st.compute(metadata, tuple(sorted({r["indicator_id"] for r in rows}))).set_index(
+        "indicator_id"
+    )
     chart_rows = [
-        {"indicator": f"{r['indicator_id']} ({r['sex']})", "group": g, "value": r[f"{k}_value"]}
+        {
+            "indicator": f"{_meta(meta, r['indicator_id'], 'name')}, {r['sex']}",
+            "unit": _meta(meta, r["indicator_id"], "unit"),
+            "group": g,
+            "value": r[f"{k}_value"],
+        }
         for r in rows
         for g, k in (("Core20 LADs", "core20"), ("Other LADs", "rest"))
         if r[f"{k}_value"] == r[f"{k}_value"]
