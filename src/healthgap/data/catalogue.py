@@ -1280,6 +1280,68 @@ CATALOGUE: tuple[Dataset, ...] = (
 
 _BY_ID: dict[str, Dataset] = {d.id: d for d in CATALOGUE}
 
+_NO_LOADER = "no loader yet (issue 15, item 4); `healthgap init` leaves it out"
+_SAME_ELS = (
+    "the same ONS Explore Local Statistics dataset is loaded from {0} (its catalogue entry); "
+    "loading this copy too would load its values twice"
+)
+
+#: Files of the open-data mirror that ``healthgap init`` does not load, each with the reason.
+#: Every other mirror file has exactly one catalogue entry (a test checks both).
+NOT_LOADED: dict[str, str] = {
+    **{
+        f"census2021/{name}": f"Census 2021 table: {_NO_LOADER}"
+        for name in (
+            "age_sex_broad_ltla21.csv",
+            "disability_lsoa21.csv",
+            "disability_ltla21.csv",
+            "ethnicity_lsoa21_5groups.csv",
+            "ethnicity_ltla21_19groups.csv",
+            "household_deprivation_dimensions_lsoa21.csv",
+            "household_overcrowding_lsoa21.csv",
+            "p03_sex_5yr_age_la_region_rounded.csv",
+            "sexual_orientation_ltla21.csv",
+            "ts009_sex_by_single_year_age_ltla21.csv",
+            "ts009_sex_by_single_year_age_ltla21.json",
+        )
+    },
+    **{
+        f"els/{stem}.{ext}": _SAME_ELS.format(source)
+        for stem, source in (
+            ("adult-obesity-prevalence", "indicators/ (OHID adult obesity)"),
+            ("healthy-life-expectancy", "hle_le/ons_hle_birth_local_areas_2011_2024.csv"),
+            ("preventable-cardiovascular-mortality-england", "indicators/ (preventable CVD)"),
+        )
+        for ext in ("csv", "json")
+    },
+    "fingertips/export_93356_campylobacter_county_ua.csv": (
+        "a genuine Fingertips 'download data' export for one indicator: the importer is tested "
+        "on it (`healthgap import --format fingertips`); not a store dataset"
+    ),
+    "fingertips/export_comorbidity_profile_east_midlands.csv": (
+        "a genuine Fingertips 'download data' export (one profile, East Midlands): the "
+        "importer is tested on it (it refuses line 23, whose published lower limits exceed "
+        "the value); not a store dataset"
+    ),
+    "hle_le/ons_le_local_areas_2021_2023_original.xlsx": (
+        "the ONS workbook the by-age CSV (dataset ons_le_local_areas_by_age) was taken from, "
+        "kept for provenance"
+    ),
+    **{
+        f"nhs_access/{name}": f"NHS access at NHS footprints: {_NO_LOADER}"
+        for name in (
+            "ae_four_hour_icb22_monthly.csv",
+            "health_index_icb22.csv",
+            "patients_per_gp_fte_ltla24.csv",
+            "talking_therapies_sicbl22_monthly.csv",
+        )
+    },
+    "population/ons_mye_mid2020_persons_single_year_lsoa11.csv": (
+        f"LSOA population by single year of age: {_NO_LOADER}"
+    ),
+    "wider/homelessness_ltla23_oct_dec_2023.csv": f"Homelessness by district: {_NO_LOADER}",
+}
+
 
 def get(dataset_id: str) -> Dataset:
     """The catalogue entry ``dataset_id``; unknown ids raise :class:`InputError`."""

@@ -41,7 +41,9 @@ def test_every_mirror_file_is_catalogued_once(mirror: Path) -> None:
     catalogued = sorted(
         f for d in catalogue.CATALOGUE for f in (d.file, *(c[0] for c in d.companions))
     )
-    assert catalogued == files
+    # every file is catalogued once, or listed as not loaded with its reason; never both
+    assert not set(catalogued) & set(catalogue.NOT_LOADED)
+    assert sorted([*catalogued, *catalogue.NOT_LOADED]) == files
     assert len({d.id for d in catalogue.CATALOGUE}) == len(catalogue.CATALOGUE)
 
 
@@ -214,3 +216,24 @@ def test_indicator_layout_matches_the_brief() -> None:
         "polarity",
         "source_id",
     ]
+
+
+def test_genuine_fingertips_exports_through_the_importer(mirror: Path) -> None:
+    """The two real Fingertips downloads the mirror keeps (see ``catalogue.NOT_LOADED``)."""
+    from healthgap.data.importing import read_indicator_file
+    from healthgap.errors import InputError
+
+    path = mirror / "fingertips" / "export_93356_campylobacter_county_ua.csv"
+    raw = pd.read_csv(path)
+    got = read_indicator_file(path, format="fingertips")
+    assert len(got) == len(raw) == 852
+    england = got[(got["area_code"] == "E92000001") & got["category_type"].isna()]
+    first = raw[(raw["Area Code"] == "E92000001") & raw["Category Type"].isna()]
+    assert england["value"].iloc[0] == first["Value"].iloc[0]
+    assert england["count"].iloc[0] == first["Count"].iloc[0] == 51897
+    assert got["category_type"].notna().any()  # the deprivation-decile breakdown is kept
+    with pytest.raises(InputError, match=r"line 23, column 'Lower CI 95.0 limit'"):
+        read_indicator_file(
+            mirror / "fingertips" / "export_comorbidity_profile_east_midlands.csv",
+            format="fingertips",
+        )
