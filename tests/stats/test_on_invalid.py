@@ -215,7 +215,7 @@ HEAT_PROBLEMS = [
 
 
 def heat(df: pd.DataFrame, quiet: bool = True, **extra: Any) -> pd.DataFrame:
-    se = {} if "lower" in extra else {"se": "se"}
+    se: dict[str, Any] = {} if "lower" in extra else {"se": "se"}
     with warnings.catch_warnings():
         if quiet:
             warnings.simplefilter("ignore", SuppressionWarning)
@@ -239,7 +239,8 @@ def test_inequality_measures_suppress_one_bad_group(
     b = out["area"] == "B"
     assert (out.loc[b, "suppression_reason"] == reason).all()
     assert out.loc[b, "suppressed"].all() and out.loc[b, "value"].isna().all()
-    clean = heat(quintiles(limits="lower" in extra)[lambda d: d["area"] != "B"], **extra)
+    full = quintiles(limits="lower" in extra)
+    clean = heat(full[full["area"] != "B"], **extra)
     kept = out[~b].reset_index(drop=True)
     assert not kept["suppressed"].any()
     pd.testing.assert_frame_equal(kept[clean.columns], clean, check_dtype=False, rtol=1e-12)
