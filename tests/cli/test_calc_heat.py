@@ -102,3 +102,24 @@ def test_suppression_warning_is_one_line(tmp_path: Path) -> None:
         "Warning: inequality_measures: 1 of 2 rows suppressed: estimate is missing for a "
         "subgroup (1 row, first: area B, measure D)" in " ".join(proc.stderr.split())
     )
+
+
+def test_on_invalid_suppress_keeps_the_other_groups(tmp_path: Path) -> None:
+    bad = QUINTILES.replace("B,3,55,1000,2", "B,3,55,-1000,2")
+    args = ["calc", "inequality-measures", str(write(tmp_path, bad)), "--value", "y",
+            "--population", "pop", "--subgroup", "q", "-g", "area", "--favourable",
+            "--order", "q", "--se", "se", "-m", "D", "-m", "ACI"]  # fmt: skip
+    proc = run_cli(*args)
+    assert proc.returncode != 0
+    assert "population column 'pop' must be 0 or more" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = tmp_path / "out.csv"
+    proc = run_cli(*args, "--on-invalid", "suppress", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    b = table[table.area == "B"]
+    assert b["suppressed"].all() and b["value"].isna().all()
+    assert set(b["suppression_reason"]) == {"population is negative (column 'pop')"}
+    a = table[table.area == "A"].set_index("measure")
+    assert a.loc["D", "value"] == pytest.approx(20.0, rel=1e-10)
+    assert a.loc["ACI", "value"] == pytest.approx(3.92, rel=1e-10)

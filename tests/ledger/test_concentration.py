@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthgap.errors import InputError
+from healthgap.errors import InputError, SuppressionWarning
 from healthgap.stats.inequality.concentration import concentration_index, fractional_rank
 
 
@@ -126,3 +128,48 @@ def test_scale_invariant_bounded_and_order_free(y: list[float], k: float, seed: 
 def test_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=message):
         concentration_index(**kwargs)  # type: ignore[arg-type]
+
+
+# A bad entry, its suppression reason, and the raise-mode message it replaces.
+SUPPRESSIBLE = [
+    ({"values": [1.0, "x", 3.0]}, "values is text, not a number", "values must hold numbers"),
+    ({"values": [1.0, np.nan, 3.0]}, "values is missing or infinite at position 2",
+     "values must be finite numbers; got nan at position 2"),
+    ({"rank": [1.0, np.inf, 3.0]}, "rank is missing or infinite at position 2",
+     "rank must be finite numbers; got inf at position 2"),
+    ({"weights": [10.0, -1.0, 5.0]}, "weights are negative (position 2)",
+     "got a negative weight at position 2"),
+    ({"weights": [0.0, 0.0, 0.0]}, "weights total 0", "got a total of 0"),
+    ({"values": [-1.0, -2.0, 1.0]}, "values have a weighted mean of 0 or less",
+     "values must have a weighted mean above 0"),
+    ({"values": [1.0], "rank": [1.0], "weights": [1.0]}, "fewer than 2 units (1)",
+     "values must have at least 2 units; got 1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("bad", "reason", "message"), SUPPRESSIBLE)
+def test_on_invalid_suppress_gives_a_suppressed_result(
+    bad: dict[str, object], reason: str, message: str
+) -> None:
+    kwargs: dict[str, object] = {"values": [1.0, 2.0, 3.0], "rank": [1, 2, 3],
+                                 "weights": [10.0, 20.0, 5.0], **bad}  # fmt: skip
+    with pytest.raises(InputError, match=re.escape(message)):
+        concentration_index(**kwargs)  # type: ignore[arg-type]
+    with pytest.warns(SuppressionWarning, match=re.escape(f"suppressed: {reason}")):
+        ci = concentration_index(**kwargs, on_invalid="suppress")  # type: ignore[arg-type]
+    assert ci.suppressed and ci.suppression_reason == reason
+    assert all(np.isnan([ci.value, ci.se, ci.lower, ci.upper, ci.mean]))
+    assert ci.to_dict()["suppression_reason"] == reason
+
+
+def test_on_invalid_suppress_equals_raise_on_clean_data_and_keeps_argument_errors() -> None:
+    y, r, w = [3.0, 1.0, 4.0, 1.5], [2, 1, 4, 3], [120.0, 80.0, 95.0, 60.0]
+    base = concentration_index(y, r, w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = concentration_index(y, r, w, on_invalid="suppress")
+    assert again == base and not again.suppressed and again.suppression_reason is None
+    with pytest.raises(InputError, match="rank must have one entry per value"):
+        concentration_index([1, np.nan], [1, 2, 3], on_invalid="suppress")
+    with pytest.raises(InputError, match=r"on_invalid must be one of 'raise', 'suppress'"):
+        concentration_index(y, r, w, on_invalid="skip")

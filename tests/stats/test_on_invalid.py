@@ -173,3 +173,81 @@ def test_gap_and_welfare_indices_take_on_invalid_too() -> None:
         kolm = healthgap.kolm(df.assign(pop=[100.0, -1, 300, 100, 200, 300]), "le", "pop",
                               group_by="area", on_invalid="suppress").to_frame()  # fmt: skip
     assert kolm["suppression_reason"].tolist()[0] == "population is negative (column 'pop')"
+
+
+def quintiles(limits: bool = False) -> pd.DataFrame:
+    """Three areas by deprivation quintile: estimates (percentages), populations, SEs."""
+    rows = []
+    for i, area in enumerate(["A", "B", "C"]):
+        for q in range(1, 6):
+            est, se = 50.0 + 4 * q + 3 * i, 1.0 + 0.1 * q
+            rows.append({"area": area, "q": q, "est": est, "pop": 1000.0 + 150 * q + 40 * i,
+                         "se": se, "lo": est - 1.96 * se, "hi": est + 1.96 * se})  # fmt: skip
+    df = pd.DataFrame(rows)
+    return df.drop(columns=["se"] if limits else ["lo", "hi"])
+
+
+#: Measures with closed-form limits, so the other groups do not depend on the batch's draws.
+HEAT_ANALYTIC = ["D", "R", "ACI", "RCI"]
+
+# column, bad value, reason, extra arguments, raise message
+HEAT_PROBLEMS = [
+    ("est", "x", "value is text, not a number (column 'est')", {}, "column 'est' must hold"),
+    ("est", np.inf, "value is infinite (column 'est')", {}, "column 'est' must hold finite"),
+    ("pop", -5.0, "population is negative (column 'pop')", {}, "column 'pop' must be 0 or"),
+    ("se", -0.5, "se is negative (column 'se')", {}, "column 'se' must be 0 or more"),
+    ("q", 2.5, "order is not a whole-number rank (column 'q')", {}, "whole-number rank"),
+    (
+        "est",
+        120.0,
+        "value is outside 0 to proportion_scale 100 (column 'est')",
+        {"proportion_scale": 100},
+        r"must lie between 0 and proportion_scale \(100\)",
+    ),
+    (
+        "lo",
+        99.0,
+        "upper is below lower (columns 'hi', 'lo')",
+        {"lower": "lo", "upper": "hi"},
+        "upper column 'hi' must be at least lower column 'lo'",
+    ),
+]
+
+
+def heat(df: pd.DataFrame, quiet: bool = True, **extra: Any) -> pd.DataFrame:
+    se: dict[str, Any] = {} if "lower" in extra else {"se": "se"}
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore", SuppressionWarning)
+        return healthgap.inequality_measures(
+            df, "est", "pop", "q", group_by="area", favourable=True, ordered=True, order="q",
+            measures=HEAT_ANALYTIC, **se, **extra,
+        ).to_frame()  # fmt: skip
+
+
+@pytest.mark.parametrize(("column", "bad", "reason", "extra", "message"), HEAT_PROBLEMS)
+def test_inequality_measures_suppress_one_bad_group(
+    column: str, bad: Any, reason: str, extra: dict[str, Any], message: str
+) -> None:
+    df = quintiles(limits="lower" in extra)
+    df[column] = df[column].astype(object)
+    df.loc[7, column] = bad  # area B, quintile 3
+    with pytest.raises(InputError, match=message):
+        heat(df, **extra)
+    with pytest.warns(SuppressionWarning, match="4 of 12 rows suppressed"):
+        out = heat(df, quiet=False, on_invalid="suppress", **extra)
+    b = out["area"] == "B"
+    assert (out.loc[b, "suppression_reason"] == reason).all()
+    assert out.loc[b, "suppressed"].all() and out.loc[b, "value"].isna().all()
+    full = quintiles(limits="lower" in extra)
+    clean = heat(full[full["area"] != "B"], **extra)
+    kept = out[~b].reset_index(drop=True)
+    assert not kept["suppressed"].any()
+    pd.testing.assert_frame_equal(kept[clean.columns], clean, check_dtype=False, rtol=1e-12)
+
+
+def test_inequality_measures_suppress_equals_raise_on_clean_data() -> None:
+    df = quintiles()
+    pd.testing.assert_frame_equal(heat(df), heat(df, on_invalid="suppress"))
+    with pytest.raises(InputError, match=r"on_invalid must be one of 'raise', 'suppress'"):
+        heat(df, on_invalid="skip")

@@ -294,8 +294,13 @@ class RowChecks:
         populations it concerns).
         """
         codes = suppression.groups.codes if codes is None else codes
-        n = suppression.groups.n
-        for reason, bad in self._found:
-            ok = codes >= 0
-            hit = np.bincount(codes[ok], weights=bad[ok].astype(float), minlength=n) > 0
+        for reason, hit in self.groups(codes, suppression.groups.n):
             suppression.flag(hit, prefix + reason)
+
+    def groups(self, codes: np.ndarray, n: int) -> list[tuple[str, np.ndarray]]:
+        """Each reason with the groups (of ``n``, rows mapped by ``codes``) it hits."""
+        ok = codes >= 0
+        return [
+            (reason, np.bincount(codes[ok], weights=bad[ok].astype(float), minlength=n) > 0)
+            for reason, bad in self._found
+        ]

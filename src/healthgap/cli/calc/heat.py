@@ -78,6 +78,7 @@ def inequality_measures_command(
     seed: Annotated[
         int | None, typer.Option(help="Random seed (fixed by default, so limits repeat).")
     ] = DEFAULT_SEED,
+    on_invalid: opt.OnInvalid = "raise",
     out: opt.OutPath = None,
 ) -> None:
     """WHO HEAT summary measures of inequality between subgroups (D, R, SII, BGV, TI, ...)."""
@@ -103,4 +104,5 @@ def inequality_measures_command(
         confidence=tuple(confidence) if confidence else (0.95,),
         repetitions=repetitions,
         seed=seed,
+        on_invalid=on_invalid,
     )

@@ -28,14 +28,17 @@ fractional rank of their block; they are ordered by input position within it for
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from healthgap.errors import InputError
+from healthgap.errors import InputError, SuppressionWarning
 from healthgap.stats import intervals
-from healthgap.stats._validate import confidence_level
+from healthgap.stats._validate import ON_INVALID, confidence_level, one_of
 from healthgap.stats.inequality import _heat_kernels as k
 
 REFERENCES = (
@@ -55,6 +58,8 @@ class ConcentrationIndex:
 
     ``value`` is C; ``se`` its standard error; ``lower``/``upper`` the limits at
     ``confidence``; ``n`` the number of units; ``mean`` the weighted mean of y.
+    ``suppressed``/``suppression_reason``: with ``on_invalid="suppress"``, whether the
+    figures are NaN because of a problem in the data, and which.
     """
 
     value: float
@@ -66,6 +71,8 @@ class ConcentrationIndex:
     mean: float
     method: str = METHOD
     references: tuple[str, ...] = REFERENCES
+    suppressed: bool = False
+    suppression_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready values."""
@@ -79,23 +86,53 @@ class ConcentrationIndex:
             "mean": self.mean,
             "method": self.method,
             "references": list(self.references),
+            "suppressed": self.suppressed,
+            "suppression_reason": self.suppression_reason,
         }
 
 
-def _vector(values: Any, name: str) -> np.ndarray:
+class _Problems:
+    """Data problems: raised at once (``on_invalid="raise"``), or the first one kept."""
+
+    def __init__(self, on_invalid: str) -> None:
+        self.suppress = one_of(on_invalid, "on_invalid", ON_INVALID) == "suppress"
+        self.reason: str | None = None
+
+    def check(self, bad: bool, reason: str, error: Callable[[], InputError]) -> None:
+        if not bad:
+            return
+        if not self.suppress:
+            raise error()
+        if self.reason is None:
+            self.reason = reason
+
+
+def _vector(values: Any, name: str, problems: _Problems | None = None) -> np.ndarray:
+    problems = problems or _Problems("raise")
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise InputError(f"{name} must hold numbers; got {values!r:.80}.") from None
+        error = InputError(f"{name} must hold numbers; got {values!r:.80}.")
+        if not problems.suppress:
+            raise error from None
+        try:  # one entry of text among numbers: the entry becomes NaN, the call suppressed
+            numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+            arr = numbers.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise error from None
+        problems.check(True, f"{name} is text, not a number", lambda: error)
     if arr.ndim != 1:
         raise InputError(f"{name} must be one-dimensional; got shape {arr.shape}.")
     bad = ~np.isfinite(arr)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise InputError(
+    first = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+    problems.check(
+        bool(bad.any()),
+        f"{name} is missing or infinite at position {first + 1}",
+        lambda: InputError(
             f"{name} must be finite numbers; got {float(arr[first])} at position {first + 1}. "
             "Drop or fill missing values first."
-        )
+        ),
+    )
     return arr
 
 
@@ -131,6 +168,7 @@ def concentration_index(
     weights: Any = None,
     *,
     confidence: float = 0.95,
+    on_invalid: str = "raise",
 ) -> ConcentrationIndex:
     """Concentration index of ``values`` across units ordered by ascending ``rank``.
 
@@ -145,6 +183,11 @@ def concentration_index(
         Population of each unit (default: equal weights), all >= 0 with a positive sum.
     confidence
         Level of the normal limits C +/- z se, in (0, 1).
+    on_invalid
+        ``"raise"`` (default) or ``"suppress"``: text, missing or infinite entries, negative
+        weights (or a total of 0), fewer than 2 units and a weighted mean of 0 or less
+        raise, or give a result with NaN figures, ``suppressed=True`` and the reason (one
+        ``SuppressionWarning``). Arrays of different lengths always raise.
 
     Returns
     -------
@@ -158,35 +201,59 @@ def concentration_index(
     >>> round(ci.value, 12), round(ci.se, 12)
     (0.25, 0.075)
     """
-    y = _vector(values, "values")
-    r = _vector(rank, "rank")
+    problems = _Problems(on_invalid)
+    y = _vector(values, "values", problems)
+    r = _vector(rank, "rank", problems)
     n = y.size
-    if n < 2:
-        raise InputError(f"values must have at least 2 units; got {n}.")
+    problems.check(
+        n < 2,
+        f"fewer than 2 units ({n})",
+        lambda: InputError(f"values must have at least 2 units; got {n}."),
+    )
     if r.size != n:
         raise InputError(f"rank must have one entry per value; got {r.size} ranks for {n} values.")
     if weights is None:
         w = np.ones(n)
     else:
-        w = _vector(weights, "weights")
+        w = _vector(weights, "weights", problems)
         if w.size != n:
             raise InputError(
                 f"weights must have one entry per value; got {w.size} weights for {n} values."
             )
-        if (w < 0).any() or w.sum() <= 0:
-            first = int(np.flatnonzero(w < 0)[0]) + 1 if (w < 0).any() else 0
-            raise InputError(
+        negative = np.flatnonzero(w < 0)
+        first = int(negative[0]) + 1 if negative.size else 0
+        problems.check(
+            bool(negative.size) or not np.nansum(w) > 0,
+            f"weights are negative (position {first})" if first else "weights total 0",
+            lambda: InputError(
                 f"weights must be 0 or more with a total above 0; got "
                 f"{'a negative weight at position ' + str(first) if first else 'a total of 0'}."
-            )
+            ),
+        )
     confidence = confidence_level(confidence)
-    p = w / w.sum()
-    mu = float(np.sum(p * y))
-    if not mu > 0:
-        raise InputError(
+    with np.errstate(divide="ignore", invalid="ignore"):  # suppressed when not finite
+        p = w / w.sum()
+        mu = float(np.sum(p * y))
+    problems.check(
+        problems.reason is None and not mu > 0,
+        "values have a weighted mean of 0 or less",
+        lambda: InputError(
             f"values must have a weighted mean above 0; got {mu!r}. The concentration index "
             "is relative to the mean."
+        ),
+    )
+    if problems.reason is not None:
+        warnings.warn(
+            f"concentration_index: suppressed: {problems.reason}. Its value and limits are "
+            "NaN; see suppression_reason.",
+            SuppressionWarning,
+            stacklevel=2,
         )
+        nan = float("nan")
+        return ConcentrationIndex(
+            value=nan, se=nan, lower=nan, upper=nan, confidence=float(confidence), n=n,
+            mean=nan, suppressed=True, suppression_reason=problems.reason,
+        )  # fmt: skip
     fr = fractional_rank(r, w)
     lay = k.Layout(
         w=p[None, :],

@@ -20,15 +20,14 @@ from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
 from healthgap.stats._suppress import Suppression
 from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
+    RowChecks,
     confidence_levels,
     no_reserved_names,
-    numeric_column,
     positive_number,
-    require_finite,
-    require_non_negative,
     whole_number,
 )
 from healthgap.stats.inequality import _heat_kernels as k
+from healthgap.stats.inequality._summary_rows import Rows, read_rows
 from healthgap.stats.results import StatResult
 
 REFERENCES = (
@@ -50,8 +49,6 @@ DEFAULT_CONFIDENCE: tuple[float, ...] = (0.95,)
 #: Default Monte Carlo repetitions and seed (a fixed seed makes results reproducible).
 DEFAULT_REPETITIONS = 10_000
 DEFAULT_SEED = 20_160_057
-#: Standard errors from 95% limits: (upper - lower) / (2 z), z = 1.959964.
-Z95 = intervals.z_value(0.95)
 #: Monte Carlo works on blocks of groups holding at most this many draws at once.
 DRAWS_PER_BLOCK = 2_000_000
 
@@ -133,6 +130,7 @@ def inequality_measures(
     confidence: float | Iterable[float] = DEFAULT_CONFIDENCE,
     repetitions: int = DEFAULT_REPETITIONS,
     seed: int | None = DEFAULT_SEED,
+    on_invalid: str = "raise",
 ) -> StatResult:
     """WHO HEAT summary measures of inequality between the subgroups of each group.
 
@@ -207,6 +205,11 @@ def inequality_measures(
         Monte Carlo draws (at least 100; default 10,000) and the seed of
         ``numpy.random.default_rng`` (fixed by default so results repeat; ``None`` for
         fresh randomness).
+    on_invalid:
+        ``"raise"`` (default) or ``"suppress"``: text or infinite values, negative
+        populations or standard errors, upper limits below lower limits, estimates outside
+        ``[0, proportion_scale]`` and ranks that are not whole numbers raise, or suppress
+        their group's rows with the reason (docs/methods/options.md).
 
     Returns
     -------
@@ -310,11 +313,11 @@ def inequality_measures(
         )
     no_reserved_names(keys, _output_columns(levels))
 
-    rows = _read_rows(frame, keys, value, population, subgroup, order, se, lower, upper, scale)
+    checks = RowChecks(frame, keys, on_invalid)
+    rows = read_rows(checks, value, population, subgroup, order, se, lower, upper, scale)
     groups = Groups.of(frame, keys)
     if setting_average is not None:
-        mu_rows = numeric_column(frame, setting_average, "setting_average", keys)
-        require_finite(frame, mu_rows, setting_average, "setting_average", keys)
+        mu_rows = checks.numbers(setting_average, "setting_average", non_negative=False)
         mu_given = _one_per_group(frame, groups, mu_rows, setting_average, keys)
     else:
         mu_given = np.full(groups.n, np.nan)
@@ -327,6 +330,7 @@ def inequality_measures(
     return _result(
         frame, groups, keys, grid, lay, codes, levels, computed, notes, ref_pos,
         reference_subgroup, reps, seed, scale, e_mult, fav, is_ordered, rows.se is not None,
+        checks.groups(groups.codes, groups.n),
     )  # fmt: skip
 
 
@@ -438,81 +442,6 @@ def _output_columns(levels: Sequence[float]) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # Reading the rows
 # ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rows:
-    y: np.ndarray
-    pop: np.ndarray
-    se: np.ndarray | None
-    rank: np.ndarray | None
-
-
-def _read_rows(
-    frame: InputFrame,
-    keys: list[str],
-    value: str,
-    population: str,
-    subgroup: str,
-    order: str | None,
-    se: str | None,
-    lower: str | None,
-    upper: str | None,
-    scale: float | None,
-) -> Rows:
-    y = numeric_column(frame, value, "value", keys)
-    pop = numeric_column(frame, population, "population", keys)
-    require_finite(frame, y, value, "value", keys)
-    require_finite(frame, pop, population, "population", keys)
-    require_non_negative(frame, pop, population, "population", keys)
-    labels = frame.df[subgroup]
-    if labels.isna().any():
-        first = int(np.flatnonzero(labels.isna().to_numpy())[0])
-        raise InputError(
-            f"subgroup column {subgroup!r} must name every subgroup; got an empty label at "
-            f"{frame.describe_row(first, keys)}. Fill in the label or drop the row."
-        )
-    if scale is not None:
-        bad = np.flatnonzero((y < 0) | (y > scale))
-        if bad.size:
-            first = int(bad[0])
-            raise InputError(
-                f"value column {value!r} must lie between 0 and proportion_scale ({scale:g}); "
-                f"got {bad.size} {'value' if bad.size == 1 else 'values'} outside (first: "
-                f"{y[first]:g} at {frame.describe_row(first, keys)}). Check proportion_scale: "
-                "100 for percentages, 1 for fractions."
-            )
-    s: np.ndarray | None = None
-    if se is not None:
-        s = numeric_column(frame, se, "se", keys)
-        require_finite(frame, s, se, "se", keys)
-        require_non_negative(frame, s, se, "se", keys)
-    elif lower is not None and upper is not None:
-        lo = numeric_column(frame, lower, "lower", keys)
-        hi = numeric_column(frame, upper, "upper", keys)
-        require_finite(frame, lo, lower, "lower", keys)
-        require_finite(frame, hi, upper, "upper", keys)
-        bad = np.flatnonzero(hi < lo)
-        if bad.size:
-            first = int(bad[0])
-            raise InputError(
-                f"upper column {upper!r} must be at least lower column {lower!r}; got "
-                f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it is smaller (first "
-                f"at {frame.describe_row(first, keys)}). Check the two columns are not swapped."
-            )
-        s = (hi - lo) / (2.0 * Z95)
-    rank: np.ndarray | None = None
-    if order is not None:
-        rank = numeric_column(frame, order, "order", keys)
-        bad = np.flatnonzero(~np.isfinite(rank) | (rank != np.round(rank)))
-        if bad.size:
-            first = int(bad[0])
-            raise InputError(
-                f"order column {order!r} must hold a whole-number rank for every subgroup "
-                f"(1 = most disadvantaged); got {rank[first]:g} at "
-                f"{frame.describe_row(first, keys)}. Rank the subgroups 1, 2, 3, ..."
-            )
-    return Rows(y=y, pop=pop, se=s, rank=rank)
 
 
 def _one_per_group(
@@ -942,6 +871,7 @@ def _result(
     favourable: bool,
     is_ordered: bool,
     has_se: bool,
+    invalid: list[tuple[str, np.ndarray]],
 ) -> StatResult:
     g, m = groups.n, len(codes)
     row_keys = groups.keys.loc[np.repeat(np.arange(g), m)].reset_index(drop=True)
@@ -958,6 +888,7 @@ def _result(
     suppression = Suppression(rows)
     mask = grid.mask
     group_flags = [
+        *((hit, reason) for reason, hit in invalid),  # on_invalid="suppress": first of all
         (np.any(mask & np.isnan(grid.y), axis=1), "estimate is missing for a subgroup"),
         (np.any(mask & np.isnan(grid.pop), axis=1), "population is missing for a subgroup"),
         (np.nansum(grid.pop, axis=1) <= 0, "population is 0"),
