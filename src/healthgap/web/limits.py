@@ -307,21 +307,38 @@ class InputLimitMiddleware:
         session = getattr(request.state, "session", None)
         return session if isinstance(session, dict) else {}
 
+    @staticmethod
+    def _account(request: Request) -> tuple[str, str] | None:
+        """The signed-in account's (role, email), checked as every route checks it
+        (:func:`healthgap.web.deps.current_user`: session version, disabled, timeouts);
+        ``None`` for anonymous visitors and void sessions. The cookie holds no role."""
+        from healthgap.web.deps import current_user
+
+        maker = getattr(request.app.state, "sessions", None)
+        if maker is None:
+            return None
+        with maker() as db:
+            user = current_user(request, db)
+            found = (str(user.role), str(user.email)) if user is not None else None
+        if hasattr(request.state, "user"):  # the route looks the account up in its own session
+            del request.state.user
+        return found
+
     def _upload_refusal(self, request: Request, route: UploadRoute) -> tuple[int, str, str] | None:
-        session = self._session(request)
-        if session.get("uid") is None:
+        account = self._account(request) if self._session(request).get("uid") is not None else None
+        if account is None:
             return (
                 401,
                 "unauthenticated",
                 "This action must be done by a signed-in user; got an anonymous request. "
                 "Sign in at /sign-in.",
             )
-        if session.get("role") not in UPLOAD_ROLES:
+        role, email = account
+        if role not in UPLOAD_ROLES:
             return (
                 403,
                 "forbidden",
-                f"{route.who}; got {session.get('role') or 'no role'} "
-                f"{session.get('email', '')}. Ask an administrator for access.",
+                f"{route.who}; got {role} {email}. Ask an administrator for access.",
             )
         return None
 
