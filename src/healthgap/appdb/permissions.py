@@ -76,6 +76,8 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     ("screening", "change"): {"admin": ANY, "editor": OWN},
     ("screening", "sign_off"): {"admin": ANY, "approver": OWN},
     ("dataset", "import"): {"admin": ANY, "editor": OWN},
+    # the owner check (an editor withdraws their own authority's uploads) is the route's
+    ("dataset", "withdraw"): {"admin": ANY, "editor": OWN},
     ("ledger", "import"): {"admin": ANY, "editor": OWN},
     ("audit", "read"): {"admin": ANY},
     ("user", "manage"): {"admin": ANY},
@@ -96,6 +98,9 @@ RULE_TEXT: dict[tuple[str, str], str] = {
         "screenings{of} must be signed off by an administrator or that authority's approver"
     ),
     ("dataset", "import"): "data must be imported by an administrator or an editor",
+    ("dataset", "withdraw"): (
+        "local datasets must be withdrawn by an administrator or an editor of the owner"
+    ),
     ("ledger", "import"): (
         "ledger files must be imported by an administrator or an editor of an authority"
     ),
