@@ -81,3 +81,6 @@ from healthgap.web.routers.places import router as _places  # noqa: E402
 
 ROUTERS.append(_places)
 NAV.append(("/places", "Places"))
+from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
+
+ROUTERS.append(_partnerships)
