@@ -13,6 +13,7 @@ from tests.web.conftest import check_page
 
 
 def test_partnerships_page_and_csv(client: Any, store: Any) -> None:
+    assert 'href="/partnerships"' in client.get("/core20plus5/E54000057").text
     page = client.get("/partnerships")
     assert page.status_code == 200
     found = check_page(page.text)
