@@ -336,7 +336,9 @@ def publishable_clinical_summary(summary: pd.DataFrame, policy: Any = None) -> p
 # ------------------------------------------------------------------ footprints and Core20
 
 
-def footprint_lads(footprint: str | Place | Sequence[str], store: Store) -> tuple[str, list[str]]:
+def footprint_lads(
+    footprint: str | Place | Sequence[str], store: Store, *, on: Any = None
+) -> tuple[str, list[str]]:
     """The footprint's name and its LAD (2024) codes.
 
     ``footprint`` is any code :func:`healthgap.geography.footprint` reads (strategic
@@ -360,7 +362,7 @@ def footprint_lads(footprint: str | Place | Sequence[str], store: Store) -> tupl
         return f"{len(codes)} LADs", sorted(codes)
     if footprint == ENGLAND:
         return "England", sorted(lookup["lad_code"])
-    fp = resolve_footprint(footprint, store)
+    fp = resolve_footprint(footprint, store, on=on)
     return fp.name, sorted(fp.lads["lad_code"])
 
 
@@ -437,8 +439,12 @@ def core20_indicators(
     ),
     repetitions: int = 20_000,
     seed: int = 1,
+    on: Any = None,
 ) -> Core20Result:
     """Core20 population and Core20-vs-rest indicator values for a footprint.
+
+    ``on`` (a date or ``YYYY-MM-DD``) is the date a strategic authority's membership is
+    taken on (default today; see :func:`healthgap.geography.authorities.memberships`).
 
     See the module docs for the method (LSOA-based population, LAD-based ecological
     indicator values, SII across national LAD deciles).
@@ -448,11 +454,11 @@ def core20_indicators(
     >>> res = core20_indicators("E47000001", store=store)  # doctest: +SKIP
     >>> print(res.summary())  # doctest: +SKIP
     """
-    name, lads = footprint_lads(footprint, store)
+    name, lads = footprint_lads(footprint, store, on=on)
     extra_notes: list[str] = []
     if isinstance(footprint, Place) or (isinstance(footprint, str) and footprint != ENGLAND):
         # Population from the footprint's own LSOAs: exact for ICBs that split councils.
-        fp = resolve_footprint(footprint, store)
+        fp = resolve_footprint(footprint, store, on=on)
         mine = core20_share(store, to=[fp.place(2011)], imd=2019)
         partial = fp.partial_lads
         if len(partial):

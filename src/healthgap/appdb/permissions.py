@@ -75,6 +75,7 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     **{(k, "change"): {"admin": ANY} for k in sorted(ADMIN_ONLY_KINDS)},
     ("screening", "change"): {"admin": ANY, "editor": OWN},
     ("screening", "sign_off"): {"admin": ANY, "approver": OWN},
+    ("place", "change"): {"admin": ANY, "editor": OWN},
     ("dataset", "import"): {"admin": ANY, "editor": OWN},
     # the owner check (an editor withdraws their own authority's uploads) is the route's
     ("dataset", "withdraw"): {"admin": ANY, "editor": OWN},
@@ -96,6 +97,9 @@ RULE_TEXT: dict[tuple[str, str], str] = {
     ),
     ("screening", "sign_off"): (
         "screenings{of} must be signed off by an administrator or that authority's approver"
+    ),
+    ("place", "change"): (
+        "saved places{of} must be changed by an administrator or that authority's editor"
     ),
     ("dataset", "import"): "data must be imported by an administrator or an editor",
     ("dataset", "withdraw"): (

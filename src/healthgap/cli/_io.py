@@ -8,9 +8,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -116,3 +117,24 @@ def run_statistic(
     with warnings_to_console():
         result = fn(data, **kwargs)
     write_or_show(result, out)
+
+
+#: ``--on YYYY-MM-DD``: the date strategic-authority membership is taken on.
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="Take strategic-authority membership on this date (YYYY-MM-DD), e.g. "
+        "2024-05-01 for an authority's councils before a change. Default: today.",
+        show_default=False,
+    ),
+]
+
+
+def membership_on(on: str | None) -> Any:
+    """``--on`` as a date (``None`` for today); a clear error for a bad date."""
+    if on is None:
+        return None
+    from healthgap.geography.authorities import membership_date
+
+    return membership_date(on)

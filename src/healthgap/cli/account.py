@@ -11,7 +11,14 @@ from typing import Annotated, Any
 
 import typer
 
-from healthgap.cli._io import err_console, out_console, read_table, write_or_show
+from healthgap.cli._io import (
+    OnOption,
+    err_console,
+    membership_on,
+    out_console,
+    read_table,
+    write_or_show,
+)
 
 # `healthgap framework` is the devolution-framework group (healthgap.cli.framework); the
 # outcomes-framework file commands `validate` and `show` are added to that same group.
@@ -148,10 +155,12 @@ def core20_command(
     ] = None,
     store: StoreOption = None,
     out: OutOption = None,
+    on: OnOption = None,
 ) -> None:
     """Core20PLUS5: Core20 figures for a footprint, or the 5 templates and their summary."""
     from healthgap.account import core20plus5 as c5
 
+    when = membership_on(on)
     chosen = [x is not None for x in (template, clinical)]
     if sum(chosen) > 1 or (footprint is None and not any(chosen)):
         raise InputError(
@@ -183,7 +192,7 @@ def core20_command(
         with place_session(None) as session:
             where = as_place(session, footprint)
     with _open(store) as s:
-        result = c5.core20_indicators(where, store=s)
+        result = c5.core20_indicators(where, store=s, on=when)
     if out is None:
         out_console.print(result.summary(), markup=False)
     else:

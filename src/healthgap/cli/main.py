@@ -20,7 +20,7 @@ JOBS: dict[str, tuple[str, ...]] = {
     "Fund": ("allocate", "ledger"),
     "Design policy": ("policy",),
     "Framework": ("framework",),
-    "Data": ("init", "data", "datasets", "query", "import", "places", "records", "synth"),
+    "Data": ("init", "data", "datasets", "places", "query", "import", "records", "synth"),
     "Admin": ("serve", "users"),
 }
 

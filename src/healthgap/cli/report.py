@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from healthgap.cli._io import err_console
+from healthgap.cli._io import OnOption, err_console, membership_on
 from healthgap.cli.main import app
 from healthgap.geography.footprints import Place
 from healthgap.geography.places import PREFIX
@@ -65,11 +65,13 @@ def report_command(
         str | None,
         typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
     ] = None,
+    on: OnOption = None,
 ) -> None:
     """The annual health-duty report of a strategic authority or ICB, from the open data."""
     from healthgap.data.store import open_store
     from healthgap.report.pdf import check_out, write_report
 
+    when = membership_on(on)
     path = check_out(out)
     start = time.perf_counter()
     chosen: str | Place = authority
@@ -81,7 +83,13 @@ def report_command(
             chosen = as_place(session, authority)
     with open_store(store) as st:
         ctx = write_report(
-            st, chosen, path, period=period, framework=framework, target_year=target_year
+            st,
+            chosen,
+            path,
+            period=period,
+            framework=framework,
+            target_year=target_year,
+            on=when,
         )
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "

@@ -130,6 +130,11 @@ def vintage_note(on: dt.date | str | None = None) -> str:
     return text
 
 
+def membership_date(on: dt.date | str | None) -> dt.date:
+    """``on`` as a date (today for ``None``); a clear error for anything not YYYY-MM-DD."""
+    return _date(on)
+
+
 def _date(on: dt.date | str | None) -> dt.date:
     if on is None:
         return dt.date.today()

@@ -68,6 +68,12 @@ class StoreHandle:
             self._cache[key] = result
             return result
 
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that
+        a saved place's codes exist)."""
+        with self._lock:
+            return fn(self._reader(), *args, **kwargs)
+
     def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
         with self._lock:

@@ -510,6 +510,19 @@ def core20_view(store: Store, footprint: str = ENGLAND) -> c5.Core20Result:
     return replace(res, population=protect(res.population), indicators=protect(res.indicators))
 
 
+def core20_place_view(
+    store: Store, name: str, level: str, areas: tuple[str, ...], version: int
+) -> c5.Core20Result:
+    """:func:`core20_view` for a saved place (``version`` keys the memo: a changed place
+    is computed again)."""
+    from healthgap.geography.footprints import Place
+    from healthgap.geography.places import PREFIX
+
+    place = Place(name, list(areas), level=level, code=f"{PREFIX}{name}")
+    res = c5.core20_indicators(place, store=store)
+    return replace(res, population=protect(res.population), indicators=protect(res.indicators))
+
+
 def clinical_areas() -> pd.DataFrame:
     """The 5 clinical areas (adults and children and young people) and whether the
     store holds data for them (the open data hold none: local counts are needed)."""

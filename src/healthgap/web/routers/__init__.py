@@ -77,3 +77,10 @@ from healthgap.web.routers.apidocs import router as _apidocs  # noqa: E402
 
 ROUTERS.append(_apidocs)
 NAV.append(("/docs", "API reference"))
+from healthgap.web.routers.places import router as _places  # noqa: E402
+
+ROUTERS.append(_places)
+NAV.append(("/places", "Places"))
+from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
+
+ROUTERS.append(_partnerships)

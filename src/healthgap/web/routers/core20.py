@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from healthgap.data.indicator_metadata import metadata
+from healthgap.errors import InputError
+from healthgap.geography.places import PREFIX, get_place
 from healthgap.web import views_account as va
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import StoreHandle, db, store
+from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers.api import Fmt, Format, csv_response, records
 from healthgap.web.viewmodels import ENGLAND, _code
 
 StoreDep = Annotated[StoreHandle, Depends(store)]
+DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 
@@ -25,8 +32,20 @@ def _meta(meta: Any, indicator: str, column: str) -> str:
     return indicator if column == "name" else ""
 
 
-def _context(st: StoreHandle, area: str) -> dict[str, Any]:
-    res = st.compute(va.core20_view, area)
+def _result(st: StoreHandle, area: str, session: Session) -> Any:
+    """The Core20 figures of ``area``: a footprint code, or ``place:NAME`` (a saved place)."""
+    if area.startswith(PREFIX):
+        try:
+            place = get_place(session, area)
+        except InputError as exc:
+            raise WebError(404, "not_found", str(exc)) from exc
+        key = (place.name, place.level, tuple(place.areas), place.version)
+        return st.compute(va.core20_place_view, *key)
+    return st.compute(va.core20_view, area)
+
+
+def _context(st: StoreHandle, area: str, session: Session) -> dict[str, Any]:
+    res = _result(st, area, session)
     rows = res.indicators.to_dict("records")
     meta = st.compute(metadata, tuple(sorted({r["indicator_id"] for r in rows}))).set_index(
         "indicator_id"
@@ -50,31 +69,32 @@ def _context(st: StoreHandle, area: str) -> dict[str, Any]:
         "clinical": va.clinical_areas().to_dict("records"),
         "footprints": st.compute(va.footprints).to_dict("records"),
         "chart_spec": va.grouped_spec(chart_rows),
-        "csv": f"/api/v1/core20plus5/{area}?format=csv",
+        "csv": f"/api/v1/core20plus5/{quote(area, safe=':')}?format=csv",
     }
 
 
 @router.get("/core20plus5", include_in_schema=False)
-def core20_page(request: Request, st: StoreDep, area: str | None = None) -> Any:
+def core20_page(request: Request, st: StoreDep, session: DbDep, area: str | None = None) -> Any:
     """England by default; choosing a footprint redirects to its page."""
     if area:
         return RedirectResponse(
             "/core20plus5/" + _code(area.strip(), "area", "E47000001"), status_code=303
         )
-    return render(request, "core20plus5.html", _context(st, ENGLAND))
+    return render(request, "core20plus5.html", _context(st, ENGLAND, session))
 
 
 @router.get("/core20plus5/{area}", include_in_schema=False)
-def core20_area_page(request: Request, st: StoreDep, area: str) -> Any:
-    return render(request, "core20plus5.html", _context(st, area))
+def core20_area_page(request: Request, st: StoreDep, session: DbDep, area: str) -> Any:
+    return render(request, "core20plus5.html", _context(st, area, session))
 
 
 @router.get("/api/v1/core20plus5/{area}", tags=["api"], summary="Core20 figures for a footprint")
-def core20_api(st: StoreDep, area: str, format: Format = Fmt) -> Any:
-    """Core20 population share, Core20 vs the rest and SII (ecological), the 5 areas."""
-    res = st.compute(va.core20_view, area)
+def core20_api(st: StoreDep, session: DbDep, area: str, format: Format = Fmt) -> Any:
+    """Core20 population share, Core20 vs the rest and SII (ecological), the 5 areas.
+    ``area`` is a footprint code or ``place:NAME`` (a saved place)."""
+    res = _result(st, area, session)
     if format == "csv":
-        return csv_response(res.indicators, f"core20-{area}")
+        return csv_response(res.indicators, "core20-" + re.sub(r"[^A-Za-z0-9_-]", "-", area))
     return {
         "footprint": res.footprint,
         "footprint_name": res.footprint_name,
