@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from healthgap.data.sources import (
+    district_access,
     els,
     fingertips_extract,
     geography,
@@ -543,6 +544,64 @@ _INDICATOR_BREADTH += (
             "lower respiratory diseases, are not loaded.",
             "One key is published twice with different values (England, chronic lower "
             "respiratory diseases, males 15-19, 2020: 0.25 and 0.2); both rows are left out.",
+        ),
+    ),
+)
+_HEALTHYR = "humaniverse/healthyr"
+_HEALTHYR_AT = "ed2003efc556306bc4421e2b99b17031db47d719"
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="gp_patients_per_fte_ltla24",
+        title="Registered patients per fully qualified GP (FTE) by district",
+        publisher="NHS Digital",
+        period="2024",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="296 English lower-tier authorities (2024 codes)",
+        file="nhs_access/patients_per_gp_fte_ltla24.csv",
+        sha256="effafe87d59fb1c20f64b0bc26764381259d157c80ccb72b521ebef2bd145846",
+        rows=296,
+        table="indicators",
+        parser=district_access.patients_per_gp,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_underdoctored_areas.rda (reshaped to CSV)"
+        ),
+        caveats=(
+            "The month of the workforce and registration extracts is not recorded by the "
+            "copy; loaded as period 2024 (the file uses April 2024 district codes).",
+            "Patients and GP FTE are checked (ratio = patients / FTE) but not stored as "
+            "count and denominator: FTE is not a population.",
+            "Practices count in the district of their address, not their patients'. The City "
+            "of London's ratio (about 406) reflects a small resident list.",
+        ),
+    ),
+    Dataset(
+        id="homelessness_ltla23_oct_dec_2023",
+        title=(
+            "Households assessed as homeless and in temporary accommodation per 1,000, "
+            "by district, October to December 2023"
+        ),
+        publisher="Department for Levelling Up, Housing and Communities",
+        period="2023 Q4",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="296 English lower-tier authorities (2023 codes)",
+        file="wider/homelessness_ltla23_oct_dec_2023.csv",
+        sha256="66ece4c6231cdf2a16f94c94546746f4aefdb19ff8af2d7fe81a8c95cdee5d1a",
+        rows=296,
+        table="indicators",
+        parser=district_access.homelessness,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_homelessness.rda (from DLUHC "
+            "Detailed_LA_202312.ods; reshaped to CSV)"
+        ),
+        caveats=(
+            "One quarter only; blank cells (councils that did not submit) are not loaded.",
+            "2023 district codes: the same as 2024 codes for every English district.",
         ),
     ),
 )
@@ -1332,14 +1391,12 @@ NOT_LOADED: dict[str, str] = {
         for name in (
             "ae_four_hour_icb22_monthly.csv",
             "health_index_icb22.csv",
-            "patients_per_gp_fte_ltla24.csv",
             "talking_therapies_sicbl22_monthly.csv",
         )
     },
     "population/ons_mye_mid2020_persons_single_year_lsoa11.csv": (
         f"LSOA population by single year of age: {_NO_LOADER}"
     ),
-    "wider/homelessness_ltla23_oct_dec_2023.csv": f"Homelessness by district: {_NO_LOADER}",
 }
 
 

@@ -33,6 +33,11 @@ _HEALTH_INDEX = (
     "healthandwellbeing/datasets/healthindexscoresengland"
 )
 _PHOF = "https://fingertips.phe.org.uk/profile/public-health-outcomes-framework"
+_GP_WORKFORCE = (
+    "https://digital.nhs.uk/data-and-information/publications/statistical/"
+    "general-and-personal-medical-services"
+)
+_HOMELESSNESS = "https://www.gov.uk/government/statistical-data-sets/live-tables-on-homelessness"
 
 #: id -> (name, definition, unit, value type, interval method, source, source URL, caveats)
 BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] = {
@@ -109,6 +114,43 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         "Office for National Statistics",
         _ONS_HLE,
         None,
+    ),
+    "gp_patients_per_fte": (
+        "Registered patients per fully qualified GP (FTE)",
+        "Patients registered at the district's GP practices divided by the full-time "
+        "equivalent of fully qualified GPs working in them (NHS England's "
+        "'under-doctored areas' measure).",
+        "patients per GP FTE",
+        "Ratio",
+        None,
+        "NHS Digital, General Practice Workforce and Patients Registered at a GP Practice",
+        _GP_WORKFORCE,
+        "Practices are placed in the district of their address; patients may live "
+        "elsewhere. Taken from humaniverse/healthyr, which does not state the month "
+        "(2024 district codes); a ratio, so no limits.",
+    ),
+    "homeless_assessed_per_1000": (
+        "Households assessed as homeless per 1,000 households",
+        "Households assessed as homeless (owed a relief duty), October to December "
+        "2023, per 1,000 households (DLUHC table A1).",
+        "per 1,000 households",
+        "Crude rate",
+        None,
+        "Department for Levelling Up, Housing and Communities, live tables on homelessness",
+        _HOMELESSNESS,
+        "One quarter (October to December 2023); councils that did not submit are blank "
+        "in the source and not loaded.",
+    ),
+    "temporary_accommodation_per_1000": (
+        "Households in temporary accommodation per 1,000 households",
+        "Households in temporary accommodation arranged by the council at 31 December "
+        "2023, per 1,000 households.",
+        "per 1,000 households",
+        "Crude rate",
+        None,
+        "Department for Levelling Up, Housing and Communities, live tables on homelessness",
+        _HOMELESSNESS,
+        "Councils that did not submit are blank in the source and not loaded.",
     ),
     "years_in_poorer_health_imd2015_decile": (
         "Years lived in poorer health, from birth, by IMD 2015 decile",

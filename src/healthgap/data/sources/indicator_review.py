@@ -187,6 +187,16 @@ REVIEWED: dict[str, Review] = {
     "94035": _none(HEALTHCARE, "cataract surgery rates reflect both need and access"),
     "94063": _hi(HEALTHCARE, "higher screening coverage is better"),
     "94103": _none(OUTCOMES, "a modelled prevalence estimate, context for services"),
+    # --- district access and homelessness (humaniverse/healthyr reshapes) -------------
+    "gp_patients_per_fte": _lo(
+        HEALTHCARE,
+        "fewer registered patients per fully qualified GP is better access (NHS "
+        "England's under-doctored areas measure: high is worse)",
+    ),
+    "homeless_assessed_per_1000": _lo(WIDER, "fewer households assessed as homeless is better"),
+    "temporary_accommodation_per_1000": _lo(
+        WIDER, "fewer households in temporary accommodation is better"
+    ),
 }
 
 
