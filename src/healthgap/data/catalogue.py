@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from healthgap.data.sources import (
+    census_ethnicity,
     district_access,
     els,
     fingertips_extract,
@@ -602,6 +603,38 @@ _INDICATOR_BREADTH += (
         caveats=(
             "One quarter only; blank cells (councils that did not submit) are not loaded.",
             "2023 district codes: the same as 2024 codes for every English district.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="census2021_ethnicity_ltla21_19groups",
+        title="Census 2021 ethnic group (19 groups) by lower-tier authority",
+        publisher=ONS,
+        period="2021",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="331 lower-tier authorities of England and Wales (2021 codes)",
+        file="census2021/ethnicity_ltla21_19groups.csv",
+        sha256="27d2556ed0f8e3c697fa3bd589f6bd7c5f6112b2a464d87a2521af7dcde9bf62",
+        rows=12578,
+        table="indicators",
+        parser=census_ethnicity.ethnicity_19,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            "humaniverse/demographr @ df99dbcd1cbecd185ab23bc4efc0f07725c64ea3, "
+            "data/ethnicity21_ltla21.rda (reshaped to long CSV)"
+        ),
+        caveats=(
+            "Loaded as breakdown rows (category_type 'Ethnic group') of "
+            "census_ethnic_group_share, with count and denominator (the sum of the 19 "
+            "groups), so services can weight ethnic groups by population.",
+            "The value is the exact share; the file's 1-decimal percentages are checked "
+            "against it, not stored.",
+            "ONS cell perturbation: England sums to 56,490,065 (published 56,490,048).",
+            "2021 district codes (Welsh authorities included); areas merged since 2021 "
+            "keep their 2021 codes.",
         ),
     ),
 )
@@ -1355,7 +1388,6 @@ NOT_LOADED: dict[str, str] = {
             "disability_lsoa21.csv",
             "disability_ltla21.csv",
             "ethnicity_lsoa21_5groups.csv",
-            "ethnicity_ltla21_19groups.csv",
             "household_deprivation_dimensions_lsoa21.csv",
             "household_overcrowding_lsoa21.csv",
             "p03_sex_5yr_age_la_region_rounded.csv",

@@ -152,6 +152,20 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         _HOMELESSNESS,
         "Councils that did not submit are blank in the source and not loaded.",
     ),
+    "census_ethnic_group_share": (
+        "Residents by ethnic group (Census 2021), % of usual residents",
+        "Usual residents in each of the 19 Census 2021 ethnic groups, as a share of the "
+        "area's residents (breakdown rows: category_type 'Ethnic group', with count and "
+        "denominator).",
+        "%",
+        "Proportion",
+        None,
+        "Office for National Statistics, Census 2021",
+        "https://www.ons.gov.uk/peoplepopulationandcommunity/culturalidentity/ethnicity/"
+        "bulletins/ethnicgroupenglandandwales/census2021",
+        "Counts are perturbed by ONS for disclosure control, so totals differ slightly from "
+        "published totals; 2021 district codes; a census count, so no limits.",
+    ),
     "years_in_poorer_health_imd2015_decile": (
         "Years lived in poorer health, from birth, by IMD 2015 decile",
         "Life expectancy minus healthy life expectancy, by national deprivation decile.",

@@ -194,6 +194,9 @@ REVIEWED: dict[str, Review] = {
         "England's under-doctored areas measure: high is worse)",
     ),
     "homeless_assessed_per_1000": _lo(WIDER, "fewer households assessed as homeless is better"),
+    "census_ethnic_group_share": _none(
+        WIDER, "the ethnic make-up of an area is context and a weight, not an outcome"
+    ),
     "temporary_accommodation_per_1000": _lo(
         WIDER, "fewer households in temporary accommodation is better"
     ),
