@@ -35,6 +35,7 @@ from healthgap.data.sources import (
     els,
     fingertips_extract,
     geography,
+    health_index_icb,
     hexmaps,
     imd,
     nhs_allocations,
@@ -635,6 +636,33 @@ _INDICATOR_BREADTH += (
             "ONS cell perturbation: England sums to 56,490,065 (published 56,490,048).",
             "2021 district codes (Welsh authorities included); areas merged since 2021 "
             "keep their 2021 codes.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="ons_health_index_icb22",
+        title="ONS Health Index for England by ICB: overall score and domains",
+        publisher=ONS,
+        period="2015-2021",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="42 ICBs (2022 codes)",
+        file="nhs_access/health_index_icb22.csv",
+        sha256="b74dd0f4657e3d8c7e92c8c9ef7c6925ac20c5e55aaad85c95c46c5452588c0e",
+        rows=294,
+        table="indicators",
+        parser=health_index_icb.health_index_icb,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_health_index_ics.rda (reshaped to CSV)"
+        ),
+        caveats=(
+            "ICB codes as published (2022): 40 are unchanged in April 2024; Surrey "
+            "Heartlands (E54000052) and Sussex (E54000053) changed boundary in April 2024 "
+            "(now E54000063 and E54000064) and keep their 2022 codes, not mapped.",
+            "Scores are indexed to England 2015 = 100; no limits and no England row.",
         ),
     ),
 )
@@ -1422,7 +1450,6 @@ NOT_LOADED: dict[str, str] = {
         f"nhs_access/{name}": f"NHS access at NHS footprints: {_NO_LOADER}"
         for name in (
             "ae_four_hour_icb22_monthly.csv",
-            "health_index_icb22.csv",
             "talking_therapies_sicbl22_monthly.csv",
         )
     },

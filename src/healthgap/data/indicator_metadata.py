@@ -166,6 +166,57 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         "Counts are perturbed by ONS for disclosure control, so totals differ slightly from "
         "published totals; 2021 district codes; a census count, so no limits.",
     ),
+    "health_index_overall": (
+        "Health Index: overall score",
+        "The ONS Health Index overall score, combining the Healthy People, Healthy Lives and "
+        "Healthy Places domains. Indexed to England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_people": (
+        "Health Index: Healthy People domain",
+        "The Healthy People domain of the ONS Health Index (health outcomes: mortality, "
+        "physical and mental health, difficulties in daily life, wellbeing). Indexed to "
+        "England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_lives": (
+        "Health Index: Healthy Lives domain",
+        "The Healthy Lives domain of the ONS Health Index (behavioural risks, physiological "
+        "risks, protective measures, children and young people). Indexed to England 2015 = "
+        "100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_places": (
+        "Health Index: Healthy Places domain",
+        "The Healthy Places domain of the ONS Health Index (access to green space, local "
+        "services, crime, economic and working conditions, living conditions). Indexed to "
+        "England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
     "years_in_poorer_health_imd2015_decile": (
         "Years lived in poorer health, from birth, by IMD 2015 decile",
         "Life expectancy minus healthy life expectancy, by national deprivation decile.",

@@ -194,6 +194,16 @@ REVIEWED: dict[str, Review] = {
         "England's under-doctored areas measure: high is worse)",
     ),
     "homeless_assessed_per_1000": _lo(WIDER, "fewer households assessed as homeless is better"),
+    "health_index_overall": _hi(OUTCOMES, "a higher Health Index score is better health (ONS)"),
+    "health_index_healthy_people": _hi(
+        OUTCOMES, "a higher Healthy People score is better health outcomes (ONS)"
+    ),
+    "health_index_healthy_lives": _hi(
+        IMPROVEMENT, "a higher Healthy Lives score is healthier behaviours and risks (ONS)"
+    ),
+    "health_index_healthy_places": _hi(
+        WIDER, "a higher Healthy Places score is healthier surroundings (ONS)"
+    ),
     "census_ethnic_group_share": _none(
         WIDER, "the ethnic make-up of an area is context and a weight, not an outcome"
     ),
