@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from healthgap.data.sources import (
+    ae_icb,
     census_ethnicity,
     district_access,
     els,
@@ -663,6 +664,36 @@ _INDICATOR_BREADTH += (
             "Heartlands (E54000052) and Sussex (E54000053) changed boundary in April 2024 "
             "(now E54000063 and E54000064) and keep their 2022 codes, not mapped.",
             "Scores are indexed to England 2015 = 100; no limits and no England row.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="nhse_ae_four_hour_icb22",
+        title="A&E four-hour performance by ICB, monthly: attendances and emergency admissions",
+        publisher="NHS England",
+        period="April 2022 to July 2025",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="42 ICBs (2022 codes)",
+        file="nhs_access/ae_four_hour_icb22_monthly.csv",
+        sha256="32acec1b607bfc19b91bbf802afbcc1f6ea00d0282b4c049083349959f3d184b",
+        rows=1680,
+        table="indicators",
+        parser=ae_icb.ae_four_hour,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_icb_accidents_emergency.rda "
+            "(reshaped to CSV)"
+        ),
+        caveats=(
+            "ICB codes as published (2022): Surrey Heartlands (E54000052) and Sussex "
+            "(E54000053) changed boundary in April 2024 and keep their 2022 codes.",
+            "Provider returns are mapped to ICBs by the copy's author, not by NHS England; "
+            "the exact percentage is stored and the file's 2-decimal proportion checked.",
+            "Months run April 2022 to July 2025 (SOURCES.md says from April 2021; the file "
+            "starts April 2022).",
         ),
     ),
 )
@@ -1448,10 +1479,7 @@ NOT_LOADED: dict[str, str] = {
     ),
     **{
         f"nhs_access/{name}": f"NHS access at NHS footprints: {_NO_LOADER}"
-        for name in (
-            "ae_four_hour_icb22_monthly.csv",
-            "talking_therapies_sicbl22_monthly.csv",
-        )
+        for name in ("talking_therapies_sicbl22_monthly.csv",)
     },
     "population/ons_mye_mid2020_persons_single_year_lsoa11.csv": (
         f"LSOA population by single year of age: {_NO_LOADER}"

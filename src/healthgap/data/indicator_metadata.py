@@ -37,6 +37,7 @@ _GP_WORKFORCE = (
     "https://digital.nhs.uk/data-and-information/publications/statistical/"
     "general-and-personal-medical-services"
 )
+_AE = "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity/"
 _HOMELESSNESS = "https://www.gov.uk/government/statistical-data-sets/live-tables-on-homelessness"
 
 #: id -> (name, definition, unit, value type, interval method, source, source URL, caveats)
@@ -216,6 +217,28 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         _HEALTH_INDEX,
         "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
         "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "ae_attendances_over_4h_pct": (
+        "A&E attendances over 4 hours from arrival (%)",
+        "Attendances at A&E departments of all types spending more than 4 hours from "
+        "arrival to admission, transfer or discharge, as a % of attendances, by month.",
+        "%",
+        "Proportion",
+        None,
+        "NHS England, A&E Attendances and Emergency Admissions",
+        _AE,
+        "Provider returns mapped to ICBs by humaniverse/healthyr; ICB codes of 2022.",
+    ),
+    "ae_admissions_over_4h_pct": (
+        "Emergency admissions via A&E waiting over 4 hours from decision to admit (%)",
+        "Emergency admissions via A&E waiting more than 4 hours from the decision to "
+        "admit to admission, as a % of emergency admissions, by month.",
+        "%",
+        "Proportion",
+        None,
+        "NHS England, A&E Attendances and Emergency Admissions",
+        _AE,
+        "Provider returns mapped to ICBs by humaniverse/healthyr; ICB codes of 2022.",
     ),
     "years_in_poorer_health_imd2015_decile": (
         "Years lived in poorer health, from birth, by IMD 2015 decile",

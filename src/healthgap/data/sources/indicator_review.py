@@ -204,6 +204,12 @@ REVIEWED: dict[str, Review] = {
     "health_index_healthy_places": _hi(
         WIDER, "a higher Healthy Places score is healthier surroundings (ONS)"
     ),
+    "ae_attendances_over_4h_pct": _lo(
+        HEALTHCARE, "fewer A&E attendances over 4 hours is better (NHS standard: 4 hours)"
+    ),
+    "ae_admissions_over_4h_pct": _lo(
+        HEALTHCARE, "fewer waits over 4 hours from decision to admit is better"
+    ),
     "census_ethnic_group_share": _none(
         WIDER, "the ethnic make-up of an area is context and a weight, not an outcome"
     ),
