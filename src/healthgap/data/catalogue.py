@@ -30,9 +30,13 @@ from pathlib import Path
 import pandas as pd
 
 from healthgap.data.sources import (
+    ae_icb,
+    census_ethnicity,
+    district_access,
     els,
     fingertips_extract,
     geography,
+    health_index_icb,
     hexmaps,
     imd,
     nhs_allocations,
@@ -543,6 +547,153 @@ _INDICATOR_BREADTH += (
             "lower respiratory diseases, are not loaded.",
             "One key is published twice with different values (England, chronic lower "
             "respiratory diseases, males 15-19, 2020: 0.25 and 0.2); both rows are left out.",
+        ),
+    ),
+)
+_HEALTHYR = "humaniverse/healthyr"
+_HEALTHYR_AT = "ed2003efc556306bc4421e2b99b17031db47d719"
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="gp_patients_per_fte_ltla24",
+        title="Registered patients per fully qualified GP (FTE) by district",
+        publisher="NHS Digital",
+        period="2024",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="296 English lower-tier authorities (2024 codes)",
+        file="nhs_access/patients_per_gp_fte_ltla24.csv",
+        sha256="effafe87d59fb1c20f64b0bc26764381259d157c80ccb72b521ebef2bd145846",
+        rows=296,
+        table="indicators",
+        parser=district_access.patients_per_gp,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_underdoctored_areas.rda (reshaped to CSV)"
+        ),
+        caveats=(
+            "The month of the workforce and registration extracts is not recorded by the "
+            "copy; loaded as period 2024 (the file uses April 2024 district codes).",
+            "Patients and GP FTE are checked (ratio = patients / FTE) but not stored as "
+            "count and denominator: FTE is not a population.",
+            "Practices count in the district of their address, not their patients'. The City "
+            "of London's ratio (about 406) reflects a small resident list.",
+        ),
+    ),
+    Dataset(
+        id="homelessness_ltla23_oct_dec_2023",
+        title=(
+            "Households assessed as homeless and in temporary accommodation per 1,000, "
+            "by district, October to December 2023"
+        ),
+        publisher="Department for Levelling Up, Housing and Communities",
+        period="2023 Q4",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="296 English lower-tier authorities (2023 codes)",
+        file="wider/homelessness_ltla23_oct_dec_2023.csv",
+        sha256="66ece4c6231cdf2a16f94c94546746f4aefdb19ff8af2d7fe81a8c95cdee5d1a",
+        rows=296,
+        table="indicators",
+        parser=district_access.homelessness,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_homelessness.rda (from DLUHC "
+            "Detailed_LA_202312.ods; reshaped to CSV)"
+        ),
+        caveats=(
+            "One quarter only; blank cells (councils that did not submit) are not loaded.",
+            "2023 district codes: the same as 2024 codes for every English district.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="census2021_ethnicity_ltla21_19groups",
+        title="Census 2021 ethnic group (19 groups) by lower-tier authority",
+        publisher=ONS,
+        period="2021",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="331 lower-tier authorities of England and Wales (2021 codes)",
+        file="census2021/ethnicity_ltla21_19groups.csv",
+        sha256="27d2556ed0f8e3c697fa3bd589f6bd7c5f6112b2a464d87a2521af7dcde9bf62",
+        rows=12578,
+        table="indicators",
+        parser=census_ethnicity.ethnicity_19,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            "humaniverse/demographr @ df99dbcd1cbecd185ab23bc4efc0f07725c64ea3, "
+            "data/ethnicity21_ltla21.rda (reshaped to long CSV)"
+        ),
+        caveats=(
+            "Loaded as breakdown rows (category_type 'Ethnic group') of "
+            "census_ethnic_group_share, with count and denominator (the sum of the 19 "
+            "groups), so services can weight ethnic groups by population.",
+            "The value is the exact share; the file's 1-decimal percentages are checked "
+            "against it, not stored.",
+            "ONS cell perturbation: England sums to 56,490,065 (published 56,490,048).",
+            "2021 district codes (Welsh authorities included); areas merged since 2021 "
+            "keep their 2021 codes.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="ons_health_index_icb22",
+        title="ONS Health Index for England by ICB: overall score and domains",
+        publisher=ONS,
+        period="2015-2021",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="42 ICBs (2022 codes)",
+        file="nhs_access/health_index_icb22.csv",
+        sha256="b74dd0f4657e3d8c7e92c8c9ef7c6925ac20c5e55aaad85c95c46c5452588c0e",
+        rows=294,
+        table="indicators",
+        parser=health_index_icb.health_index_icb,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_health_index_ics.rda (reshaped to CSV)"
+        ),
+        caveats=(
+            "ICB codes as published (2022): 40 are unchanged in April 2024; Surrey "
+            "Heartlands (E54000052) and Sussex (E54000053) changed boundary in April 2024 "
+            "(now E54000063 and E54000064) and keep their 2022 codes, not mapped.",
+            "Scores are indexed to England 2015 = 100; no limits and no England row.",
+        ),
+    ),
+)
+_INDICATOR_BREADTH += (
+    Dataset(
+        id="nhse_ae_four_hour_icb22",
+        title="A&E four-hour performance by ICB, monthly: attendances and emergency admissions",
+        publisher="NHS England",
+        period="April 2022 to July 2025",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="42 ICBs (2022 codes)",
+        file="nhs_access/ae_four_hour_icb22_monthly.csv",
+        sha256="32acec1b607bfc19b91bbf802afbcc1f6ea00d0282b4c049083349959f3d184b",
+        rows=1680,
+        table="indicators",
+        parser=ae_icb.ae_four_hour,
+        url=None,
+        url_note=_NO_OFFICIAL,
+        provenance=(
+            f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_icb_accidents_emergency.rda "
+            "(reshaped to CSV)"
+        ),
+        caveats=(
+            "ICB codes as published (2022): Surrey Heartlands (E54000052) and Sussex "
+            "(E54000053) changed boundary in April 2024 and keep their 2022 codes.",
+            "Provider returns are mapped to ICBs by the copy's author, not by NHS England; "
+            "the exact percentage is stored and the file's 2-decimal proportion checked.",
+            "Months run April 2022 to July 2025 (SOURCES.md says from April 2021; the file "
+            "starts April 2022).",
         ),
     ),
 )
@@ -1296,7 +1447,6 @@ NOT_LOADED: dict[str, str] = {
             "disability_lsoa21.csv",
             "disability_ltla21.csv",
             "ethnicity_lsoa21_5groups.csv",
-            "ethnicity_ltla21_19groups.csv",
             "household_deprivation_dimensions_lsoa21.csv",
             "household_overcrowding_lsoa21.csv",
             "p03_sex_5yr_age_la_region_rounded.csv",
@@ -1329,17 +1479,11 @@ NOT_LOADED: dict[str, str] = {
     ),
     **{
         f"nhs_access/{name}": f"NHS access at NHS footprints: {_NO_LOADER}"
-        for name in (
-            "ae_four_hour_icb22_monthly.csv",
-            "health_index_icb22.csv",
-            "patients_per_gp_fte_ltla24.csv",
-            "talking_therapies_sicbl22_monthly.csv",
-        )
+        for name in ("talking_therapies_sicbl22_monthly.csv",)
     },
     "population/ons_mye_mid2020_persons_single_year_lsoa11.csv": (
         f"LSOA population by single year of age: {_NO_LOADER}"
     ),
-    "wider/homelessness_ltla23_oct_dec_2023.csv": f"Homelessness by district: {_NO_LOADER}",
 }
 
 

@@ -33,6 +33,12 @@ _HEALTH_INDEX = (
     "healthandwellbeing/datasets/healthindexscoresengland"
 )
 _PHOF = "https://fingertips.phe.org.uk/profile/public-health-outcomes-framework"
+_GP_WORKFORCE = (
+    "https://digital.nhs.uk/data-and-information/publications/statistical/"
+    "general-and-personal-medical-services"
+)
+_AE = "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity/"
+_HOMELESSNESS = "https://www.gov.uk/government/statistical-data-sets/live-tables-on-homelessness"
 
 #: id -> (name, definition, unit, value type, interval method, source, source URL, caveats)
 BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] = {
@@ -109,6 +115,130 @@ BUILTIN: dict[str, tuple[str, str, str, str, str | None, str, str, str | None]] 
         "Office for National Statistics",
         _ONS_HLE,
         None,
+    ),
+    "gp_patients_per_fte": (
+        "Registered patients per fully qualified GP (FTE)",
+        "Patients registered at the district's GP practices divided by the full-time "
+        "equivalent of fully qualified GPs working in them (NHS England's "
+        "'under-doctored areas' measure).",
+        "patients per GP FTE",
+        "Ratio",
+        None,
+        "NHS Digital, General Practice Workforce and Patients Registered at a GP Practice",
+        _GP_WORKFORCE,
+        "Practices are placed in the district of their address; patients may live "
+        "elsewhere. Taken from humaniverse/healthyr, which does not state the month "
+        "(2024 district codes); a ratio, so no limits.",
+    ),
+    "homeless_assessed_per_1000": (
+        "Households assessed as homeless per 1,000 households",
+        "Households assessed as homeless (owed a relief duty), October to December "
+        "2023, per 1,000 households (DLUHC table A1).",
+        "per 1,000 households",
+        "Crude rate",
+        None,
+        "Department for Levelling Up, Housing and Communities, live tables on homelessness",
+        _HOMELESSNESS,
+        "One quarter (October to December 2023); councils that did not submit are blank "
+        "in the source and not loaded.",
+    ),
+    "temporary_accommodation_per_1000": (
+        "Households in temporary accommodation per 1,000 households",
+        "Households in temporary accommodation arranged by the council at 31 December "
+        "2023, per 1,000 households.",
+        "per 1,000 households",
+        "Crude rate",
+        None,
+        "Department for Levelling Up, Housing and Communities, live tables on homelessness",
+        _HOMELESSNESS,
+        "Councils that did not submit are blank in the source and not loaded.",
+    ),
+    "census_ethnic_group_share": (
+        "Residents by ethnic group (Census 2021), % of usual residents",
+        "Usual residents in each of the 19 Census 2021 ethnic groups, as a share of the "
+        "area's residents (breakdown rows: category_type 'Ethnic group', with count and "
+        "denominator).",
+        "%",
+        "Proportion",
+        None,
+        "Office for National Statistics, Census 2021",
+        "https://www.ons.gov.uk/peoplepopulationandcommunity/culturalidentity/ethnicity/"
+        "bulletins/ethnicgroupenglandandwales/census2021",
+        "Counts are perturbed by ONS for disclosure control, so totals differ slightly from "
+        "published totals; 2021 district codes; a census count, so no limits.",
+    ),
+    "health_index_overall": (
+        "Health Index: overall score",
+        "The ONS Health Index overall score, combining the Healthy People, Healthy Lives and "
+        "Healthy Places domains. Indexed to England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_people": (
+        "Health Index: Healthy People domain",
+        "The Healthy People domain of the ONS Health Index (health outcomes: mortality, "
+        "physical and mental health, difficulties in daily life, wellbeing). Indexed to "
+        "England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_lives": (
+        "Health Index: Healthy Lives domain",
+        "The Healthy Lives domain of the ONS Health Index (behavioural risks, physiological "
+        "risks, protective measures, children and young people). Indexed to England 2015 = "
+        "100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "health_index_healthy_places": (
+        "Health Index: Healthy Places domain",
+        "The Healthy Places domain of the ONS Health Index (access to green space, local "
+        "services, crime, economic and working conditions, living conditions). Indexed to "
+        "England 2015 = 100; higher is healthier.",
+        "index (England 2015 = 100)",
+        "Index",
+        None,
+        "Office for National Statistics",
+        _HEALTH_INDEX,
+        "By ICB (2022 codes; Surrey Heartlands and Sussex keep their 2022 codes, whose "
+        "boundaries changed in April 2024). A composite index: no limits.",
+    ),
+    "ae_attendances_over_4h_pct": (
+        "A&E attendances over 4 hours from arrival (%)",
+        "Attendances at A&E departments of all types spending more than 4 hours from "
+        "arrival to admission, transfer or discharge, as a % of attendances, by month.",
+        "%",
+        "Proportion",
+        None,
+        "NHS England, A&E Attendances and Emergency Admissions",
+        _AE,
+        "Provider returns mapped to ICBs by humaniverse/healthyr; ICB codes of 2022.",
+    ),
+    "ae_admissions_over_4h_pct": (
+        "Emergency admissions via A&E waiting over 4 hours from decision to admit (%)",
+        "Emergency admissions via A&E waiting more than 4 hours from the decision to "
+        "admit to admission, as a % of emergency admissions, by month.",
+        "%",
+        "Proportion",
+        None,
+        "NHS England, A&E Attendances and Emergency Admissions",
+        _AE,
+        "Provider returns mapped to ICBs by humaniverse/healthyr; ICB codes of 2022.",
     ),
     "years_in_poorer_health_imd2015_decile": (
         "Years lived in poorer health, from birth, by IMD 2015 decile",

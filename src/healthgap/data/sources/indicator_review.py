@@ -187,6 +187,35 @@ REVIEWED: dict[str, Review] = {
     "94035": _none(HEALTHCARE, "cataract surgery rates reflect both need and access"),
     "94063": _hi(HEALTHCARE, "higher screening coverage is better"),
     "94103": _none(OUTCOMES, "a modelled prevalence estimate, context for services"),
+    # --- district access and homelessness (humaniverse/healthyr reshapes) -------------
+    "gp_patients_per_fte": _lo(
+        HEALTHCARE,
+        "fewer registered patients per fully qualified GP is better access (NHS "
+        "England's under-doctored areas measure: high is worse)",
+    ),
+    "homeless_assessed_per_1000": _lo(WIDER, "fewer households assessed as homeless is better"),
+    "health_index_overall": _hi(OUTCOMES, "a higher Health Index score is better health (ONS)"),
+    "health_index_healthy_people": _hi(
+        OUTCOMES, "a higher Healthy People score is better health outcomes (ONS)"
+    ),
+    "health_index_healthy_lives": _hi(
+        IMPROVEMENT, "a higher Healthy Lives score is healthier behaviours and risks (ONS)"
+    ),
+    "health_index_healthy_places": _hi(
+        WIDER, "a higher Healthy Places score is healthier surroundings (ONS)"
+    ),
+    "ae_attendances_over_4h_pct": _lo(
+        HEALTHCARE, "fewer A&E attendances over 4 hours is better (NHS standard: 4 hours)"
+    ),
+    "ae_admissions_over_4h_pct": _lo(
+        HEALTHCARE, "fewer waits over 4 hours from decision to admit is better"
+    ),
+    "census_ethnic_group_share": _none(
+        WIDER, "the ethnic make-up of an area is context and a weight, not an outcome"
+    ),
+    "temporary_accommodation_per_1000": _lo(
+        WIDER, "fewer households in temporary accommodation is better"
+    ),
 }
 
 
