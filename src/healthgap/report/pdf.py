@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from healthgap.account.frameworks import Framework
 from healthgap.data.store import Store
@@ -47,11 +48,14 @@ def write_report(
     period: str | None = None,
     framework: str | Path | Framework | None = None,
     target_year: int | None = None,
+    workspace: Any = None,
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
     The format follows the extension: ``.pdf`` (WeasyPrint) or ``.html`` (one
     self-contained file). Returns the :class:`ReportContext` the file was made from.
+    ``workspace`` (a :class:`healthgap.framework.storage.Workspace`) gives the summary
+    the authority's joint commitments and action plan.
 
     Examples
     --------
@@ -59,7 +63,12 @@ def write_report(
     """
     path = check_out(out)
     ctx = build_context(
-        store, authority, period=period, framework=framework, target_year=target_year
+        store,
+        authority,
+        period=period,
+        framework=framework,
+        target_year=target_year,
+        workspace=workspace,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":
