@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from typer.testing import CliRunner
 
 from healthgap.account.mission import mission
+from healthgap.cli.main import app
 from healthgap.data.store import Store
 from healthgap.framework import Actor, Partnerships, Workspace
 from healthgap.framework.actions import ActionPlan
@@ -135,3 +138,17 @@ def test_no_near_empty_pages(gm_pages: list[str]) -> None:
     # Every page but the last carries at least a few lines of text.
     for n, page in enumerate(gm_pages[:-1], start=1):
         assert len(page) > 400, f"page {n} is nearly empty: {page[:200]!r}"
+
+
+def test_cli_framework_db_lists_the_workspace_actions(store_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "framework.sqlite"
+    ws = Workspace(db)
+    ed = Actor("Gita", "editor", "E47000002")
+    ActionPlan(ws, "E47000002").add(ed, title="Healthy homes programme")
+    out = tmp_path / "sy.html"
+    args = ["report", "--authority", "E47000002", "--out", str(out)]
+    args += ["--store", str(store_path), "--framework-db", str(db)]
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "1 action in its action plan: Healthy homes programme." in html
