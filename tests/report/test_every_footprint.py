@@ -53,7 +53,10 @@ def test_sampled_footprints_write_an_html_report_and_a_core20_summary(
         where = f"{code} (seed {SEED})"
         ctx = build_context(store, code, today=None)
         assert ctx.authority_code == code, where
-        assert [s.title for s in ctx.sections] == list(SECTIONS), where
+        assert [s.title for s in ctx.sections] == ["Summary", *SECTIONS], where
+        groups = dict(ctx.section("summary").groups)
+        assert 3 <= len(groups["Key findings"]) <= 5, where
+        assert groups["The gap"] and groups["What the authority committed to"], where
         html = render_html(ctx)
         assert html.count("<h1") == 1 and ctx.authority_name in html, where
         core20 = ctx.section("core20").table("core20-shares").frame

@@ -66,6 +66,16 @@ def report_command(
         typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
     ] = None,
     on: OnOption = None,
+    framework_db: Annotated[
+        str | None,
+        typer.Option(
+            "--framework-db",
+            help="The framework workspace (file or app database URL) whose joint commitments "
+            "and action plan the summary lists. Default: none (the summary says none are "
+            "recorded for the report).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """The annual health-duty report of a strategic authority or ICB, from the open data."""
     from healthgap.data.store import open_store
@@ -81,6 +91,11 @@ def report_command(
 
         with place_session(db) as session:
             chosen = as_place(session, authority)
+    workspace = None
+    if framework_db is not None:
+        from healthgap.cli.framework import _ws
+
+        workspace = _ws(framework_db)
     with open_store(store) as st:
         ctx = write_report(
             st,
@@ -90,6 +105,7 @@ def report_command(
             framework=framework,
             target_year=target_year,
             on=when,
+            workspace=workspace,
         )
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "

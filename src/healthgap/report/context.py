@@ -11,6 +11,8 @@ counts rounded to the nearest 5) when it is made, before anything can render it.
 
 Sections
 --------
+0. ``summary``: one page for a mayor and a scrutiny committee, from the numbers below
+   (:mod:`healthgap.report.summary`).
 1. ``mission``: the regional HLE gap (:func:`healthgap.account.mission.mission`) and the
    authority's own HLE by sex against England and its region, with 95% CIs and trend.
 2. ``scorecard``: its outcomes framework (``--framework`` or a bundled example for the
@@ -46,7 +48,7 @@ from healthgap.account.frameworks import (
     load_framework,
     restrict_to_store,
 )
-from healthgap.account.mission import DEFAULT_BASELINE, mission
+from healthgap.account.mission import DEFAULT_BASELINE, MissionResult, mission
 from healthgap.account.neighbours import area_features, nearest_neighbours
 from healthgap.account.scorecards import Z95, change_test, scorecard
 from healthgap.account.status import compare
@@ -143,6 +145,9 @@ class Section:
     tables: tuple[ReportTable, ...] = ()
     charts: tuple[ChartData, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Headed groups of paragraphs (heading, paragraphs), e.g. the summary's four parts;
+    #: empty for a section whose summary is one run of paragraphs.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def table(self, table_id: str) -> ReportTable:
         """The section's table ``table_id``."""
@@ -358,11 +363,16 @@ def _hle_periods(store: Store) -> list[str]:
 
 
 def _mission_section(
-    store: Store, auth: Authority, period: str, target_year: int | None
+    store: Store,
+    auth: Authority,
+    period: str,
+    target_year: int | None,
+    result: MissionResult | None = None,
 ) -> Section:
     # The gap and its trend do not depend on the target year; without one, no target,
     # trajectory or status is shown.
-    result = mission(store, target_year=target_year)
+    if result is None:
+        result = mission(store, target_year=target_year)
     gaps = result.gaps
     upto = gaps[gaps["period_start"] <= int(period[:4])]
     summary: list[str] = []
@@ -632,7 +642,8 @@ def _scorecard_section(
         summary.append(
             f"{auth.name} has no outcomes framework in healthgap, so this is healthgap's "
             "default indicator set: every headline indicator the open data hold for the "
-            "authority, with no targets. Pass --framework FILE to use the authority's own."
+            "authority, with no targets. A report made with the authority's own outcomes "
+            "framework file shows its indicators and targets instead."
         )
     else:
         summary.append(f"Framework: {fw.name} (version {fw.version}).")
@@ -1413,6 +1424,7 @@ def build_context(
     target_year: int | None = None,
     today: dt.date | None = None,
     on: Any = None,
+    workspace: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1435,6 +1447,10 @@ def build_context(
     on
         The date strategic-authority membership is taken for (default today: the latest
         ONS lookup).
+    workspace
+        A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
+        commitments and action plan, for the summary (default None: the summary says
+        none are recorded for the report).
 
     Raises
     ------
@@ -1462,9 +1478,12 @@ def build_context(
             f"Periods: {', '.join(periods)}."
         )
     from healthgap.report.funding import funding_section
+    from healthgap.report.summary import summary_section
 
-    sections = (
-        _mission_section(store, auth, period, target_year),
+    result = mission(store, target_year=target_year)
+    fw, _ = _choose_framework(auth, store, framework)
+    sections: tuple[Section, ...] = (
+        _mission_section(store, auth, period, target_year, result),
         _scorecard_section(store, auth, framework),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
@@ -1473,6 +1492,8 @@ def build_context(
         funding_section(store, auth),
         _methods_section(store, auth),
     )
+    summary = summary_section(auth, period, result, sections, fw, workspace)
+    sections = (summary, *sections)
     members = _member_ranks(store, auth)
     return ReportContext(
         authority_code=auth.code,

@@ -49,6 +49,7 @@ def write_report(
     framework: str | Path | Framework | None = None,
     target_year: int | None = None,
     on: Any = None,
+    workspace: Any = None,
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
@@ -56,6 +57,8 @@ def write_report(
 
     The format follows the extension: ``.pdf`` (WeasyPrint) or ``.html`` (one
     self-contained file). Returns the :class:`ReportContext` the file was made from.
+    ``workspace`` (a :class:`healthgap.framework.storage.Workspace`) gives the summary
+    the authority's joint commitments and action plan.
 
     Examples
     --------
@@ -63,7 +66,12 @@ def write_report(
     """
     path = check_out(out)
     ctx = build_context(
-        store, authority, period=period, framework=framework, target_year=target_year, on=on
+        store,
+        authority,
+        period=period,
+        framework=framework,
+        target_year=target_year,
+        workspace=workspace,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":
