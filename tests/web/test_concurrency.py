@@ -243,3 +243,33 @@ def test_two_editors_answering_one_question_from_one_read(live: Live) -> None:
     answered = [e for e in after["history"] if e["kind"] == "answered"]
     assert len(answered) == 2 and after["version"] == int(version) + 1
     assert after["answers"]["prepare"]["summary"] in ("Form by Ana.", "Form by Ben.")
+
+
+def test_parallel_power_corrections_from_one_version(live: Live) -> None:
+    """The powers register: ten administrators' corrections of one power from the same
+    version at once: one is recorded, nine get 409, never a 500."""
+    admin = signed_in(live, ADMIN)
+    url = "/api/v1/framework/powers"
+    body = {
+        "id": "gm-race-power",
+        "text": "A power",
+        "applies_to": [GM],
+        "source": "https://example.org/source",
+        "as_of": "2026-01-01",
+    }
+    made = admin.post(url, json=body)
+    assert made.status_code == 201, made.text
+    etag = made.headers["etag"]
+    calls = [
+        (
+            lambda i=i: admin.post(
+                url, json={**body, "text": f"Correction {i}"}, headers={"If-Match": etag}
+            )
+        )
+        for i in range(10)
+    ]
+    codes = [r.status_code for r in in_parallel(calls)]
+    assert sorted(codes) == [201] + [409] * 9, codes
+    powers = admin.get(f"/api/v1/framework/{GM}").json()["data"]["powers"]
+    mine = next(p for p in powers if p["id"] == "gm-race-power")
+    assert mine["version"] == 2 and mine["text"].startswith("Correction ")
