@@ -217,15 +217,16 @@ def _write(c: TestClient, app: Any, endpoint: str, authority: str) -> Any:
             },
             follow_redirects=False,
         )
+    read = ScreeningRepository(app.state.engine).get(sid).fingerprint
     if endpoint == "api_sign_off":
         return c.post(
             f"/api/v1/policy/screenings/{sid}/sign-off",
-            json={"role": "DPH"},
+            json={"role": "DPH", "fingerprint": read},
             headers={"X-CSRF-Token": token},
         )
     return c.post(
         f"/policy/{sid}/sign-off",
-        data={"csrf_token": token, "signoff_role": "DPH"},
+        data={"csrf_token": token, "signoff_role": "DPH", "fingerprint": read},
         follow_redirects=False,
     )
 
@@ -539,3 +540,32 @@ def test_a_stale_answer_is_refused_and_nothing_stored(
     )
     assert r.status_code == 303
     assert repo.get(sid).answers == {"summary": "Mine."} and repo.get(sid).version == 4
+
+
+def test_a_sign_off_must_name_the_answers_read(
+    app: Any, clients: Callable[[str], TestClient]
+) -> None:
+    """A sign-off approves the answers read: 428 without their fingerprint, 409 when
+    someone answered since; neither signs anything."""
+    sid = _seed(app, OWN)
+    repo = ScreeningRepository(app.state.engine)
+    c = clients("admin")
+    url = f"/api/v1/policy/screenings/{sid}/sign-off"
+    read = c.get(f"/api/v1/policy/screenings/{sid}").json()["fingerprint"]
+    r = c.post(url, json={"role": "DPH"}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 428, r.text
+    assert "must name the fingerprint of the answers you read; got none" in r.text
+    r = c.post(
+        f"/policy/{sid}/sign-off",
+        data={"csrf_token": _token(c), "signoff_role": "DPH"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 428
+    assert repo.get(sid).signoffs == ()
+    repo.answer(sid, "summary", "Changed since.", by="seed@example.org")
+    r = c.post(url, json={"role": "DPH", "fingerprint": read}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    assert repo.get(sid).signoffs == ()
+    now = repo.get(sid).fingerprint
+    r = c.post(url, json={"role": "DPH", "fingerprint": now}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 201 and r.json()["status"] == "signed off"

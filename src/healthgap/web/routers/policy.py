@@ -361,7 +361,20 @@ def _signed(
     statement: str,
     fingerprint: str | None,
 ) -> None:
-    """Sign off through the domain: refusals of its rules become a 403."""
+    """Sign off through the domain: refusals of its rules become a 403.
+
+    The sign-off must name the fingerprint of the answers the signer read (428 without
+    it): what is approved is what was read, never answers written since (409).
+    """
+    if not fingerprint or not fingerprint.strip():
+        raise WebError(
+            428,
+            "precondition_required",
+            f"a sign-off of screening {screening_id} must name the fingerprint of the "
+            "answers you read; got none. Send the `fingerprint` of your last read of "
+            f"/api/v1/policy/screenings/{screening_id} (the form carries it). Nothing was "
+            "signed.",
+        )
     try:
         _repo(request).sign_off(
             screening_id,
@@ -369,7 +382,7 @@ def _signed(
             role=role,
             statement=statement,
             actor=who,
-            expected_fingerprint=fingerprint or None,
+            expected_fingerprint=fingerprint.strip(),
         )
     except NotPermittedError as exc:
         raise WebError(403, "forbidden", str(exc)) from exc
@@ -464,7 +477,8 @@ class SignOffIn(BaseModel):
     fingerprint: str | None = Field(
         None,
         max_length=64,
-        description="The fingerprint of the answers read; if they changed since: 409.",
+        description="The fingerprint of the answers read (required: 428 without it); if "
+        "they changed since: 409.",
     )
 
 
