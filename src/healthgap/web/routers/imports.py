@@ -265,7 +265,11 @@ def _load(
     )
 
 
-@router.post("/imports/{dataset_id}/withdraw", response_class=HTMLResponse)
+@router.post(
+    "/imports/{dataset_id}/withdraw",
+    response_class=HTMLResponse,
+    dependencies=[requires("dataset", "import")],  # then: the owner authority or an admin
+)
 async def withdraw(request: Request, dataset_id: str, session: DbDep, st: StoreDep) -> HTMLResponse:
     """Withdraw a local dataset (its owner authority's editors, or an administrator)."""
     form = await request.form(max_files=0, max_fields=2)
