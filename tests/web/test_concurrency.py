@@ -187,3 +187,89 @@ def test_an_update_without_the_version_is_refused(live: Live) -> None:
     assert r.status_code == 428, r.text
     assert "If-Match" in r.json()["error"]["message"]
     assert a.get(f"/api/v1/targets/{tid}").json()["target_value"] == 60.0
+
+
+def test_two_editors_answering_one_question_from_one_read(live: Live) -> None:
+    """Equity-screening answers: two editors answer the same question from the same read,
+    at once, through the API and then through the page form: one is stored, the other is
+    refused (409) and leaves nothing behind."""
+    a, b = (signed_in(live, e) for e in EDITORS)
+    made = a.post("/api/v1/policy/screenings", json={"title": "Bus fares", "authority_code": GM})
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    path = f"/api/v1/policy/screenings/{sid}"
+    etag = a.get(path).headers["etag"]
+    responses = in_parallel(
+        [
+            lambda c=c, who=who: c.post(
+                f"{path}/answers",
+                json={"question_id": "summary", "value": f"Written by {who}."},
+                headers={"If-Match": etag},
+            )
+            for c, who in ((a, "Ana"), (b, "Ben"))
+        ]
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 409], [r.text[:200] for r in responses]
+    winner = next(r for r in responses if r.status_code == 201).json()
+    loser = next(r for r in responses if r.status_code == 409).json()["error"]
+    assert loser["code"] == "conflict" and "changed by someone else" in loser["message"]
+    now = a.get(path)
+    assert now.headers["etag"] != etag and now.json() == winner
+    answered = [e for e in now.json()["history"] if e["kind"] == "answered"]
+    assert len(answered) == 1  # the losing answer left no event
+    # the page form, from one page read each
+    version = str(now.json()["version"])
+    forms = in_parallel(
+        [
+            lambda c=c, who=who: c.post(
+                f"/policy/{sid}/answers",
+                data={
+                    "csrf_token": c.headers["X-CSRF-Token"],
+                    "stage": "prepare",
+                    "summary": f"Form by {who}.",
+                    "version": version,
+                },
+                follow_redirects=False,
+            )
+            for c, who in ((a, "Ana"), (b, "Ben"))
+        ]
+    )
+    codes = sorted(r.status_code for r in forms)
+    assert codes == [303, 409], [r.text[:200] for r in forms]
+    refused = next(r for r in forms if r.status_code == 409).text
+    assert "There is a problem" in refused and "changed by someone else" in refused
+    after = a.get(path).json()
+    answered = [e for e in after["history"] if e["kind"] == "answered"]
+    assert len(answered) == 2 and after["version"] == int(version) + 1
+    assert after["answers"]["prepare"]["summary"] in ("Form by Ana.", "Form by Ben.")
+
+
+def test_parallel_power_corrections_from_one_version(live: Live) -> None:
+    """The powers register: ten administrators' corrections of one power from the same
+    version at once: one is recorded, nine get 409, never a 500."""
+    admin = signed_in(live, ADMIN)
+    url = "/api/v1/framework/powers"
+    body = {
+        "id": "gm-race-power",
+        "text": "A power",
+        "applies_to": [GM],
+        "source": "https://example.org/source",
+        "as_of": "2026-01-01",
+    }
+    made = admin.post(url, json=body)
+    assert made.status_code == 201, made.text
+    etag = made.headers["etag"]
+    calls = [
+        (
+            lambda i=i: admin.post(
+                url, json={**body, "text": f"Correction {i}"}, headers={"If-Match": etag}
+            )
+        )
+        for i in range(10)
+    ]
+    codes = [r.status_code for r in in_parallel(calls)]
+    assert sorted(codes) == [201] + [409] * 9, codes
+    powers = admin.get(f"/api/v1/framework/{GM}").json()["data"]["powers"]
+    mine = next(p for p in powers if p["id"] == "gm-race-power")
+    assert mine["version"] == 2 and mine["text"].startswith("Correction ")

@@ -516,6 +516,11 @@ def _write(
         listed = reader.get(f"/api/v1/framework/{match[1]}/commitments").json()["data"]
         n = next(int(c["version"]) for c in listed if c["id"] == match[2])
         version = {"etag": f'"{n}"', "version": str(n)}
+    power = body.get("power_id") or body.get("id") if url.endswith("/powers") else None
+    if power and reader is not None:  # a power's version is in its authority's JSON
+        powers = reader.get(f"/api/v1/framework/{GM}").json()["data"]["powers"]
+        n = next((int(p["version"]) for p in powers if p["id"] == power), 0)
+        version = {"etag": f'"{n}"', "version": str(n)}
     if method == "form":
         data = {**body, "csrf_token": _token(c)} if token else dict(body)
         if version:
@@ -583,8 +588,24 @@ def test_admin_records_a_power_with_history(fw: Callable[[str], TestClient]) -> 
     }
     assert _form(admin, f"/framework/{GM}/powers", data).status_code == 303
     data["text"] = "A corrected test power"
+    # a correction must carry the version read: without it, the form comes back (409)
+    # with the version it now shows, and saving that records version 2
+    again = _form(admin, f"/framework/{GM}/powers", data)
+    assert again.status_code == 409
+    check_page(again.text)
+    assert [f for f, _ in _errors(again.text)] == ["power-id"]
+    assert "has been recorded already (now version 1)" in again.text
+    assert 'name="version" value="1"' in again.text and "A corrected test power" in again.text
+    data["version"] = "1"
     assert _form(admin, f"/framework/{GM}/powers", data).status_code == 303
+    # the same correction again from the (now stale) version 1: 409, nothing stored
+    data["text"] = "A stale correction"
+    stale = _form(admin, f"/framework/{GM}/powers", data)
+    assert stale.status_code == 409
+    assert "based on version 1, but it is now version 2" in stale.text
+    assert 'name="version" value="2"' in stale.text
     page = admin.get(f"/framework/{GM}").text
+    assert "A stale correction" not in page
     check_page(page)
     assert "A corrected test power" in page and "version 2, by admin@example.org" in page
     register = admin.get("/api/v1/framework?competence=health").json()["matrix"]
@@ -593,6 +614,34 @@ def test_admin_records_a_power_with_history(fw: Callable[[str], TestClient]) -> 
     missing = _form(admin, f"/framework/{GM}/powers", {"power_id": "x"})
     assert missing.status_code == 400
     assert [f for f, _ in _errors(missing.text)] == ["power-text", "power-source", "power-as-of"]
+
+
+def test_power_api_needs_the_version_to_correct(fw: Callable[[str], TestClient]) -> None:
+    admin = fw("admin")
+    body = {
+        "id": "gm-api-power",
+        "text": "A power",
+        "applies_to": [GM],
+        "source": "https://example.org/source",
+        "as_of": "2026-01-01",
+    }
+    url = "/api/v1/framework/powers"
+    r = admin.post(url, json=body, headers=csrf_headers(admin))  # a new id: no version
+    assert r.status_code == 201 and r.headers["etag"] == '"1"' and r.json()["version"] == 1
+    powers = admin.get(f"/api/v1/framework/{GM}").json()["data"]["powers"]
+    assert next(p["version"] for p in powers if p["id"] == "gm-api-power") == 1
+    fixed = {**body, "text": "A corrected power"}
+    r = admin.post(url, json=fixed, headers=csrf_headers(admin))
+    assert r.status_code == 428 and r.json()["error"]["code"] == "precondition_required"
+    r = admin.post(url, json=fixed, headers={**csrf_headers(admin), "If-Match": '"1"'})
+    assert r.status_code == 201 and r.headers["etag"] == '"2"'
+    r = admin.post(
+        url, json={**body, "text": "Stale"}, headers={**csrf_headers(admin), "If-Match": '"1"'}
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    powers = admin.get(f"/api/v1/framework/{GM}").json()["data"]["powers"]
+    mine = next(p for p in powers if p["id"] == "gm-api-power")
+    assert mine["version"] == 2 and mine["text"] == "A corrected power"
 
 
 def test_viewer_sees_no_forms_and_editor_only_their_own(fw: Callable[[str], TestClient]) -> None:

@@ -39,6 +39,13 @@ def _seed(app: Any, authority: str = OWN, *, complete: bool = True, signed: bool
     return sid
 
 
+def _version(c: TestClient, sid: int) -> str:
+    """The hidden version field of the screening's answer forms, as the page shows it."""
+    found = re.search(r'name="version" value="(\d+)"', c.get(f"/policy/{sid}").text)
+    assert found is not None, "the answer form carries no version field"
+    return found[1]
+
+
 def test_pages_pass_the_structure_checks(client: TestClient) -> None:
     for url in PAGES:
         r = client.get(url)
@@ -72,20 +79,32 @@ def test_create_answer_with_an_error_and_sign_off(
     # a review date that is not a date: error summary linking to the field, value kept
     r = c.post(
         f"/policy/{sid}/answers",
-        data={"csrf_token": _token(c), "stage": "review", "review_date": "next spring"},
+        data={
+            "csrf_token": _token(c),
+            "stage": "review",
+            "review_date": "next spring",
+            "version": _version(c, sid),
+        },
     )
     assert r.status_code == 400
     check_page(r.text)
     assert 'href="#q-review_date"' in r.text and "must be a date written YYYY-MM-DD" in r.text
     assert 'value="next spring"' in r.text and "govuk-input--error" in r.text
     # nothing changed: an error too
-    r = c.post(f"/policy/{sid}/answers", data={"csrf_token": _token(c), "stage": "prepare"})
+    r = c.post(
+        f"/policy/{sid}/answers",
+        data={"csrf_token": _token(c), "stage": "prepare", "version": _version(c, sid)},
+    )
     assert r.status_code == 400 and "Change at least one answer" in r.text
     # answer every stage through the forms (multi-choice as repeated fields)
     for stage in ("prepare", "assess", "refine", "review"):
         from healthgap.policy.questions import QUESTIONS
 
-        fields: dict[str, Any] = {"csrf_token": _token(c), "stage": stage}
+        fields: dict[str, Any] = {
+            "csrf_token": _token(c),
+            "stage": stage,
+            "version": _version(c, sid),
+        }
         for q in QUESTIONS:
             if q.stage == stage and q.id in ANSWERS:
                 fields[q.id] = ANSWERS[q.id]
@@ -180,27 +199,34 @@ def _write(c: TestClient, app: Any, endpoint: str, authority: str) -> Any:
             follow_redirects=False,
         )
     sid = _seed(app, authority)
+    version = ScreeningRepository(app.state.engine).get(sid).version
     if endpoint == "api_answer":
         return c.post(
             f"/api/v1/policy/screenings/{sid}/answers",
             json={"question_id": "summary", "value": "Changed."},
-            headers={"X-CSRF-Token": token},
+            headers={"X-CSRF-Token": token, "If-Match": f'"{version}"'},
         )
     if endpoint == "page_answer":
         return c.post(
             f"/policy/{sid}/answers",
-            data={"csrf_token": token, "stage": "prepare", "summary": "Changed."},
+            data={
+                "csrf_token": token,
+                "stage": "prepare",
+                "summary": "Changed.",
+                "version": version,
+            },
             follow_redirects=False,
         )
+    read = ScreeningRepository(app.state.engine).get(sid).fingerprint
     if endpoint == "api_sign_off":
         return c.post(
             f"/api/v1/policy/screenings/{sid}/sign-off",
-            json={"role": "DPH"},
+            json={"role": "DPH", "fingerprint": read},
             headers={"X-CSRF-Token": token},
         )
     return c.post(
         f"/policy/{sid}/sign-off",
-        data={"csrf_token": token, "signoff_role": "DPH"},
+        data={"csrf_token": token, "signoff_role": "DPH", "fingerprint": read},
         follow_redirects=False,
     )
 
@@ -439,3 +465,107 @@ def test_simulation_form_errors(
     err = api.json()["error"]
     assert err["code"] == "invalid_input" and err["details"][0]["location"] == ["query", field]
     assert re.sub("&#39;", "'", re.sub("&lt;", "<", message)) in err["message"]
+
+
+def test_a_stale_answer_is_refused_and_nothing_stored(
+    app: Any, clients: Callable[[str], TestClient]
+) -> None:
+    """Answers name the version read: 428 without it, 409 (API) or the form again with a
+    GOV.UK error (page) when someone answered since; nothing of the stale write is stored."""
+    sid = _seed(app, OWN, complete=False)
+    c = clients("editor")
+    repo = ScreeningRepository(app.state.engine)
+    # the API: the ETag of the read is the version; If-Match is required
+    r = c.get(f"/api/v1/policy/screenings/{sid}")
+    read = r.headers["ETag"]
+    assert read == f'"{repo.get(sid).version}"' and r.json()["version"] == 1
+    body = {"question_id": "summary", "value": "First."}
+    r = c.post(
+        f"/api/v1/policy/screenings/{sid}/answers",
+        json=body,
+        headers={"X-CSRF-Token": _token(c)},
+    )
+    assert r.status_code == 428, r.text
+    assert "must name the version it is based on" in r.json()["error"]["message"]
+    assert repo.get(sid).answers == {}
+    r = c.post(
+        f"/api/v1/policy/screenings/{sid}/answers",
+        json=body,
+        headers={"X-CSRF-Token": _token(c), "If-Match": read},
+    )
+    assert r.status_code == 201, r.text
+    assert r.headers["ETag"] == '"2"' and r.json()["version"] == 2
+    # a second write from the same (now stale) read: 409, nothing stored
+    r = c.post(
+        f"/api/v1/policy/screenings/{sid}/answers",
+        json={"question_id": "summary", "value": "Second."},
+        headers={"X-CSRF-Token": _token(c), "If-Match": read},
+    )
+    assert r.status_code == 409, r.text
+    err = r.json()["error"]
+    assert err["code"] == "conflict"
+    assert "based on version 1, but it is now version 2" in err["message"]
+    rec = repo.get(sid)
+    assert rec.answers == {"summary": "First."} and rec.version == 2
+    # the form: a page read before the API write above carries version 2; after another
+    # answer it is stale and comes back with the error, the typed answer and version 3
+    stale = _version(c, sid)
+    repo.answer(sid, "summary", "Third.", by="seed@example.org", expected_version=2)
+    with Session(app.state.engine) as s:
+        audits = len(s.scalars(select(AuditEntry)).all())
+    r = c.post(
+        f"/policy/{sid}/answers",
+        data={"csrf_token": _token(c), "stage": "prepare", "summary": "Mine.", "version": stale},
+        follow_redirects=False,
+    )
+    assert r.status_code == 409, r.text[:300]
+    check_page(r.text)
+    assert "There is a problem" in r.text and 'href="#q-summary"' in r.text
+    assert "changed by someone else since you read it" in r.text
+    assert "Mine." in r.text and 'name="version" value="3"' in r.text
+    assert repo.get(sid).answers == {"summary": "Third."}
+    with Session(app.state.engine) as s:
+        assert len(s.scalars(select(AuditEntry)).all()) == audits
+    # without the field: 428; resaving from the page shown: stored
+    r = c.post(
+        f"/policy/{sid}/answers",
+        data={"csrf_token": _token(c), "stage": "prepare", "summary": "Mine."},
+    )
+    assert r.status_code == 428
+    assert repo.get(sid).answers == {"summary": "Third."}
+    r = c.post(
+        f"/policy/{sid}/answers",
+        data={"csrf_token": _token(c), "stage": "prepare", "summary": "Mine.", "version": "3"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert repo.get(sid).answers == {"summary": "Mine."} and repo.get(sid).version == 4
+
+
+def test_a_sign_off_must_name_the_answers_read(
+    app: Any, clients: Callable[[str], TestClient]
+) -> None:
+    """A sign-off approves the answers read: 428 without their fingerprint, 409 when
+    someone answered since; neither signs anything."""
+    sid = _seed(app, OWN)
+    repo = ScreeningRepository(app.state.engine)
+    c = clients("admin")
+    url = f"/api/v1/policy/screenings/{sid}/sign-off"
+    read = c.get(f"/api/v1/policy/screenings/{sid}").json()["fingerprint"]
+    r = c.post(url, json={"role": "DPH"}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 428, r.text
+    assert "must name the fingerprint of the answers you read; got none" in r.text
+    r = c.post(
+        f"/policy/{sid}/sign-off",
+        data={"csrf_token": _token(c), "signoff_role": "DPH"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 428
+    assert repo.get(sid).signoffs == ()
+    repo.answer(sid, "summary", "Changed since.", by="seed@example.org")
+    r = c.post(url, json={"role": "DPH", "fingerprint": read}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    assert repo.get(sid).signoffs == ()
+    now = repo.get(sid).fingerprint
+    r = c.post(url, json={"role": "DPH", "fingerprint": now}, headers={"X-CSRF-Token": _token(c)})
+    assert r.status_code == 201 and r.json()["status"] == "signed off"

@@ -457,8 +457,14 @@ class PowersRepository:
         kind: str = "power",
         status: str = "in force",
         verified: bool = True,
+        expected_version: int | None = None,
     ) -> int:
-        """Add or correct a power (administrators only); returns the version number."""
+        """Add or correct a power (administrators only); returns the version number.
+
+        With ``expected_version`` (the version the correction was based on; 0 for a power
+        not recorded here yet) a power recorded since is refused with
+        :class:`~healthgap.appdb.versions.StaleVersionError` and nothing is stored.
+        """
         for c in competences:
             check_competence(c)
         if not source.strip():
@@ -476,4 +482,9 @@ class PowersRepository:
             "status": status,
             "verified": verified,
         }
-        return self.ws.put(who, "power", SHARED, power_id, data)
+        return self.ws.put(who, "power", SHARED, power_id, data, expected_version=expected_version)
+
+    def version(self, power_id: str) -> int:
+        """The version of ``power_id`` recorded here (0: only as published, or unknown)."""
+        last = self.ws.get("power", power_id)
+        return 0 if last is None else last.version

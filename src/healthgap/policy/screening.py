@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +155,15 @@ class Screening:
     def fingerprint(self) -> str:
         """SHA-256 of the current answers (canonical JSON)."""
         return answers_fingerprint(self.answers)
+
+    @property
+    def version(self) -> int:
+        """The record's version: the sequence number of its last event (0 before any).
+
+        Every answer or sign-off appends an event, so the version moves with each change;
+        an answer names the version it was based on (:meth:`ScreeningRepository.answer`).
+        """
+        return self.history[-1].seq if self.history else 0
 
     @property
     def missing(self) -> list[str]:
@@ -314,6 +323,7 @@ class ScreeningRepository:
         qid: str | None,
         payload: dict[str, Any],
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> int:
         # Appends to one record queue on its head row (PostgreSQL: a row lock, which fires
         # no UPDATE trigger; SQLite: the write transaction began IMMEDIATE), so the next
@@ -322,6 +332,8 @@ class ScreeningRepository:
         seq = session.execute(
             select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.screening_id == sid)
         ).scalar_one()
+        if expected_version is not None and int(seq) != expected_version:
+            raise StaleVersionError(f"screening {sid}", expected_version, int(seq))
         session.execute(
             insert(events).values(
                 screening_id=sid,
@@ -367,34 +379,80 @@ class ScreeningRepository:
             )
         return sid
 
-    def answer(self, screening_id: int, question_id: str, value: Any, *, by: str) -> None:
-        """Record an answer (a new event; earlier answers stay in the history)."""
-        q = question(question_id)
-        normalised = check_answer(q, value)
+    def answer(
+        self,
+        screening_id: int,
+        question_id: str,
+        value: Any,
+        *,
+        by: str,
+        expected_version: int | None = None,
+    ) -> None:
+        """Record an answer (a new event; earlier answers stay in the history).
+
+        With ``expected_version`` (the :attr:`Screening.version` the writer read) a record
+        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`
+        and nothing is stored.
+        """
+        self.answer_all(
+            screening_id, {question_id: value}, by=by, expected_version=expected_version
+        )
+
+    def answer_all(
+        self,
+        screening_id: int,
+        answers: Mapping[str, Any],
+        *,
+        by: str,
+        expected_version: int | None = None,
+    ) -> int:
+        """Record several answers in one transaction (all or none); returns the new version.
+
+        With ``expected_version`` the check and the writes happen under the record's lock,
+        so of two writers who read the same version exactly one succeeds; the other gets
+        :class:`~healthgap.appdb.versions.StaleVersionError` and nothing of theirs is stored.
+        """
+        checked = [
+            (q.id, check_answer(q, v)) for q, v in ((question(k), v) for k, v in answers.items())
+        ]
+        if not checked:
+            raise InputError(
+                f"an answer update of screening {screening_id} must hold at least one answer; "
+                "got none. Name a question id and its answer."
+            )
         actor = _actor(by, "by")
         before = self.get(screening_id)
         for attempt in range(8):
             try:
                 with writing(self.engine) as session:
-                    seq = self._append(
-                        session, screening_id, actor, "answered", q.id, {"value": normalised}
-                    )
-                    audit.record(
-                        session,
-                        actor,
-                        "answer",
-                        AUDIT_ENTITY,
-                        screening_id,
-                        before.authority_code,
-                        {q.id: before.answers.get(q.id)},
-                        {q.id: normalised, "seq": seq},
-                    )
-                return
+                    seq = 0
+                    for qid, normalised in checked:
+                        seq = self._append(
+                            session,
+                            screening_id,
+                            actor,
+                            "answered",
+                            qid,
+                            {"value": normalised},
+                            expected_version=expected_version if seq == 0 else None,
+                        )
+                        audit.record(
+                            session,
+                            actor,
+                            "answer",
+                            AUDIT_ENTITY,
+                            screening_id,
+                            before.authority_code,
+                            {qid: before.answers.get(qid)},
+                            {qid: normalised, "seq": seq},
+                        )
+                return seq
             except IntegrityError:
                 # another event took this sequence number first (PostgreSQL; SQLite
                 # writers queue on BEGIN IMMEDIATE): append after it
                 if attempt == 7:
                     raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def sign_off(
         self,

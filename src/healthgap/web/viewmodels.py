@@ -98,7 +98,7 @@ def hle_gap(store: Store, period: str | None = None) -> View:
     return View("Healthy life expectancy by region", regions, summary, notes)
 
 
-_CODE = re.compile(r"[A-Za-z0-9_]{1,64}")  # Health Index ids reach 59
+_CODE = re.compile(r"[A-Za-z0-9_]{1,100}")  # Health Index ids reach 59, ELS ids 65
 
 
 def _code(value: str, name: str, example: str) -> str:
@@ -109,7 +109,7 @@ def _code(value: str, name: str, example: str) -> str:
     """
     if not _CODE.fullmatch(value):
         raise InputError(
-            f"{name} must be letters and digits (up to 64); got {value[:40]!r}. Example: {example}."
+            f"{name} must be letters and digits (up to 100); got {value[:40]!r}. Example: {example}."
         )
     return value
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from healthgap.appdb.db import release
 from healthgap.appdb.models import User
-from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.appdb.versions import StaleVersionError, etag, parse
 from healthgap.errors import InputError
 from healthgap.framework import actions as fw_actions
 from healthgap.framework import enquiry as fw_enquiry
@@ -439,6 +439,9 @@ def api_authority(request: Request, st: StoreDep, session: DbDep, code: str) -> 
         body["partners"] = _records(view["partners"])
         body["suggested_partners"] = _records(view["suggested"])
         body["commitments"] = _records(view["commitments"])
+    for p in body["data"]["powers"]:  # the version to send back as If-Match when correcting
+        history = view["power_history"].get(p["id"]) or []
+        p["version"] = history[-1].version if history else 0
     body["data"]["members"] = _records(a.members)
     body["data"]["partner_icbs"] = _records(a.icbs)
     return body
@@ -523,11 +526,13 @@ def record_power_form(
     status: str = Form("in force"),
     source: str = Form(""),
     as_of: str = Form(""),
+    version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
     reg = the_register(request, st)
     a = _authority(reg, code)
     who = _writer(request, session, "power", "", csrf_token)
+    powers = PowersRepository(workspace(request))
     errors = []
     if not power_id.strip():
         errors.append(("power-id", "Enter a short id for the power, like gm-housing-fund"))
@@ -537,10 +542,24 @@ def record_power_form(
         errors.append(("power-source", "Enter the source: a title or URL"))
     if not as_of.strip():
         errors.append(("power-as-of", "Enter the date the source is as of, like 2026-02-19"))
+    # a new id (or a published power corrected for the first time) is version 0; a
+    # correction of one recorded here must carry the version read (the hidden field)
+    read = parse(version, f"power {power_id.strip()}")
+    current = powers.version(power_id.strip()) if power_id.strip() else 0
+    status_code = 400
+    if not errors and read is None and current:
+        errors.append(
+            (
+                "power-id",
+                f"Power {power_id.strip()} has been recorded already (now version {current}): "
+                "check it in the table above, then save again to record a new version of it",
+            )
+        )
+        status_code = 409
     if not errors:
         try:
             _call(
-                PowersRepository(workspace(request)).record,
+                powers.record,
                 who,
                 power_id.strip(),
                 text=text,
@@ -550,13 +569,21 @@ def record_power_form(
                 as_of=as_of,
                 kind=kind,
                 status=status,
+                expected_version=0 if read is None else read,
             )
             return RedirectResponse(f"/framework/{a.code}#powers", status_code=303)
+        except StaleVersionError as exc:
+            errors.append(("power-id", str(exc)))
+            status_code = 409
         except InputError as exc:
             errors.append(("power-id", str(exc)))
     view = authority_view(request, st, a.code, True)
     form = {"power_id": power_id, "text": text, "source": source, "as_of": as_of}
-    return _authority_render(request, session, view, a, errors, form, 400)
+    if status_code == 409:  # the form now carries the version shown: saving again replaces it
+        form["version"] = str(powers.version(power_id.strip()))
+    else:
+        form["version"] = version
+    return _authority_render(request, session, view, a, errors, form, status_code)
 
 
 class PowerIn(BaseModel):
@@ -580,11 +607,18 @@ class PowerIn(BaseModel):
     dependencies=[requires("power")],
 )
 def api_record_power(
-    request: Request, session: DbDep, body: PowerIn, x_csrf_token: str | None = CsrfHeader
+    request: Request,
+    response: Response,
+    session: DbDep,
+    body: PowerIn,
+    x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     who = _writer(request, session, "power", "", x_csrf_token)
+    powers = PowersRepository(workspace(request))
+    # a new id adds a power; correcting one recorded here needs the version read
+    read = 0 if not powers.version(body.id) else if_match(request, f"power {body.id}")
     version = _call(
-        PowersRepository(workspace(request)).record,
+        powers.record,
         who,
         body.id,
         text=body.text,
@@ -595,7 +629,9 @@ def api_record_power(
         kind=body.kind,
         status=body.status,
         verified=body.verified,
+        expected_version=read,
     )
+    response.headers["ETag"] = etag(version)
     return {"id": body.id, "version": version}
 
 

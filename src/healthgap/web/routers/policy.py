@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from healthgap.appdb.db import release
 from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, allows, check
+from healthgap.appdb.versions import StaleVersionError, etag
 from healthgap.errors import InputError
 from healthgap.policy.questions import QUESTIONS, STAGES, check_answer, question
 from healthgap.policy.report import FORMATS, export_screening, screening_json
@@ -44,6 +45,8 @@ from healthgap.web.deps import (
     can_edit,
     current_user,
     db,
+    form_version,
+    if_match,
     require_user,
     requires,
     store,
@@ -311,11 +314,17 @@ def _answers_sync(request: Request, screening_id: int, form: dict[str, list[str]
             errors.append(
                 (f"q-{first}", f"Change at least one answer in the {stage} stage before saving")
             )
+        read = form_version((form.get("version") or [""])[0], f"screening {screening_id}")
         if errors:
             return _detail(request, session, screening_id, errors, values, status_code=400)
-        repo = _repo(request)
-        for qid, value in changes.items():
-            repo.answer(screening_id, qid, value, by=user.email)
+        release(session)
+        try:
+            _repo(request).answer_all(screening_id, changes, by=user.email, expected_version=read)
+        except StaleVersionError as exc:
+            # someone answered since this form was read: nothing stored; the form comes
+            # back with the answers typed and the current version, to check and resave
+            first = f"q-{next(iter(changes))}"
+            return _detail(request, session, screening_id, [(first, str(exc))], values, 409)
     return RedirectResponse(f"/policy/{screening_id}#stage-{stage}", status_code=303)
 
 
@@ -352,7 +361,20 @@ def _signed(
     statement: str,
     fingerprint: str | None,
 ) -> None:
-    """Sign off through the domain: refusals of its rules become a 403."""
+    """Sign off through the domain: refusals of its rules become a 403.
+
+    The sign-off must name the fingerprint of the answers the signer read (428 without
+    it): what is approved is what was read, never answers written since (409).
+    """
+    if not fingerprint or not fingerprint.strip():
+        raise WebError(
+            428,
+            "precondition_required",
+            f"a sign-off of screening {screening_id} must name the fingerprint of the "
+            "answers you read; got none. Send the `fingerprint` of your last read of "
+            f"/api/v1/policy/screenings/{screening_id} (the form carries it). Nothing was "
+            "signed.",
+        )
     try:
         _repo(request).sign_off(
             screening_id,
@@ -360,7 +382,7 @@ def _signed(
             role=role,
             statement=statement,
             actor=who,
-            expected_fingerprint=fingerprint or None,
+            expected_fingerprint=fingerprint.strip(),
         )
     except NotPermittedError as exc:
         raise WebError(403, "forbidden", str(exc)) from exc
@@ -455,13 +477,22 @@ class SignOffIn(BaseModel):
     fingerprint: str | None = Field(
         None,
         max_length=64,
-        description="The fingerprint of the answers read; if they changed since: 409.",
+        description="The fingerprint of the answers read (required: 428 without it); if "
+        "they changed since: 409.",
     )
 
 
 def _record_json(rec: Screening) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(screening_json(rec))
+    body["version"] = rec.version
     return body
+
+
+def _versioned(rec: Screening, status_code: int = 200) -> JSONResponse:
+    """The record as JSON with its version as the ``ETag`` (send it back as ``If-Match``)."""
+    return JSONResponse(
+        _record_json(rec), status_code=status_code, headers={"ETag": etag(rec.version)}
+    )
 
 
 @router.get("/api/v1/policy/questions", summary="The screening questions by stage")
@@ -509,13 +540,13 @@ def api_create(
 @router.get("/api/v1/policy/screenings/{screening_id}", summary="One screening")
 def api_get(request: Request, session: DbDep, screening_id: int) -> Any:
     _, view = _load(request, session, screening_id)
-    return _record_json(view)
+    return _versioned(view)
 
 
 @router.post(
     "/api/v1/policy/screenings/{screening_id}/answers",
     status_code=201,
-    summary="Answer a question",
+    summary="Answer a question (If-Match: the screening's ETag read; 409 when it changed since)",
     dependencies=[requires("screening")],
 )
 def api_answer(
@@ -527,9 +558,11 @@ def api_answer(
 ) -> Any:
     rec = _for_write(request, session, screening_id)
     user = _authorise(request, session, rec.authority_code, x_csrf_token)
+    read = if_match(request, f"screening {screening_id}")
+    release(session)
     repo = _repo(request)
-    repo.answer(screening_id, body.question_id, body.value, by=user.email)
-    return _record_json(repo.get(screening_id))
+    repo.answer(screening_id, body.question_id, body.value, by=user.email, expected_version=read)
+    return _versioned(repo.get(screening_id), status_code=201)
 
 
 @router.post(
