@@ -109,7 +109,8 @@ def _code(value: str, name: str, example: str) -> str:
     """
     if not _CODE.fullmatch(value):
         raise InputError(
-            f"{name} must be letters and digits (up to 100); got {value[:40]!r}. Example: {example}."
+            f"{name} must be letters and digits (up to 100); got {value[:40]!r}. "
+            f"Example: {example}."
         )
     return value
 
