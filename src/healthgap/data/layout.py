@@ -13,6 +13,10 @@ list a unitary authority twice, as a district and as an upper-tier authority.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from healthgap.stats._schema import limit_columns
 
 #: Column name -> DuckDB type of the ``indicators`` table, in order.
@@ -145,3 +149,27 @@ AREA_TYPES: tuple[str, ...] = (
     "lsoa11",
     "lsoa21",
 )
+
+
+def indicator_arrow(chunk: pd.DataFrame, source_id: str) -> Any:
+    """A tidy chunk as an Arrow table with exactly the ``indicators`` columns and types
+    (``source_id`` on every row): what the published and the local loaders write."""
+    import pyarrow as pa
+
+    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64()}
+    n = len(chunk)
+    arrays = []
+    for column, sql in INDICATOR_COLUMNS.items():
+        kind = types[sql]
+        if column == "source_id":
+            arrays.append(pa.array([source_id] * n, type=kind))
+        elif column not in chunk:
+            arrays.append(pa.nulls(n, type=kind))
+        else:
+            values = chunk[column]
+            if sql == "VARCHAR":
+                values = values.astype(object).where(values.notna(), None)
+            elif sql == "INTEGER":
+                values = values.astype("Int64")
+            arrays.append(pa.array(values, type=kind, from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=list(INDICATOR_COLUMNS))

@@ -49,7 +49,13 @@ from healthgap.data.importing import (
     ImportReport,
     iter_indicator_file,
 )
-from healthgap.data.layout import AREA_COLUMNS, DATASET_COLUMNS, INDICATOR_COLUMNS, INDICATOR_KEY
+from healthgap.data.layout import (
+    AREA_COLUMNS,
+    DATASET_COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATOR_KEY,
+    indicator_arrow,
+)
 from healthgap.data.sql import identifier
 from healthgap.data.store import open_store
 from healthgap.errors import InputError
@@ -91,29 +97,6 @@ def _same(a: str, b: str, columns: Iterable[str]) -> str:
     return " AND ".join(
         f"{a}.{identifier(c)} IS NOT DISTINCT FROM {b}.{identifier(c)}" for c in columns
     )
-
-
-def _typed(chunk: pd.DataFrame, source_id: str) -> Any:
-    """A tidy chunk as an Arrow table with exactly the ``indicators`` columns and types."""
-    import pyarrow as pa
-
-    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64()}
-    n = len(chunk)
-    arrays = []
-    for column, sql in INDICATOR_COLUMNS.items():
-        kind = types[sql]
-        if column == "source_id":
-            arrays.append(pa.array([source_id] * n, type=kind))
-        elif column not in chunk:
-            arrays.append(pa.nulls(n, type=kind))
-        else:
-            values = chunk[column]
-            if sql == "VARCHAR":
-                values = values.astype(object).where(values.notna(), None)
-            elif sql == "INTEGER":
-                values = values.astype("Int64")
-            arrays.append(pa.array(values, type=kind, from_pandas=True))
-    return pa.Table.from_arrays(arrays, names=list(INDICATOR_COLUMNS))
 
 
 def load_indicators(
@@ -211,7 +194,7 @@ def _upsert(
     cols = ", ".join(identifier(c) for c in INDICATOR_COLUMNS)
     rows = 0
     for chunk in chunks:
-        arrow = _typed(chunk, source_id)
+        arrow = indicator_arrow(chunk, source_id)
         con.register("_healthgap_incoming", arrow)
         try:
             con.execute(f"INSERT INTO {_STAGING} SELECT {cols} FROM _healthgap_incoming")

@@ -51,7 +51,7 @@ from healthgap.data.importing import (
     ImportReport,
     iter_indicator_file,
 )
-from healthgap.data.layout import INDICATOR_COLUMNS
+from healthgap.data.layout import INDICATOR_COLUMNS, indicator_arrow
 from healthgap.data.schema import IndicatorFileError, ProblemLog
 from healthgap.data.sql import identifier
 from healthgap.errors import HealthgapError, InputError
@@ -198,29 +198,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _typed(chunk: pd.DataFrame, source_id: str) -> Any:
-    """A tidy chunk as an Arrow table with exactly the ``indicators`` columns and types."""
-    import pyarrow as pa
-
-    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64()}
-    n = len(chunk)
-    arrays = []
-    for column, sql in INDICATOR_COLUMNS.items():
-        kind = types[sql]
-        if column == "source_id":
-            arrays.append(pa.array([source_id] * n, type=kind))
-        elif column not in chunk:
-            arrays.append(pa.nulls(n, type=kind))
-        else:
-            values = chunk[column]
-            if sql == "VARCHAR":
-                values = values.astype(object).where(values.notna(), None)
-            elif sql == "INTEGER":
-                values = values.astype("Int64")
-            arrays.append(pa.array(values, type=kind, from_pandas=True))
-    return pa.Table.from_arrays(arrays, names=list(INDICATOR_COLUMNS))
-
-
 def prepare_local_file(
     path: str | os.PathLike[str],
     uploader: Uploader,
@@ -282,7 +259,7 @@ def prepare_local_file(
                     )
             if log:
                 continue  # keep counting the rows that are outside; stage nothing more
-            table = _typed(chunk, "")
+            table = indicator_arrow(chunk, "")
             if writer is None:
                 writer = pq.ParquetWriter(staged, table.schema)
             writer.write_table(table)

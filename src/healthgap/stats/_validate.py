@@ -263,6 +263,30 @@ class RowChecks:
             self.non_negative(values, column, role)
         return values
 
+    def limits(self, lower: str, upper: str) -> tuple[np.ndarray, np.ndarray]:
+        """Two limit columns as numbers, the lower never above the upper: a swapped pair
+        raises, or (suppress) becomes NaN and marks its row."""
+        lo = self.numbers(lower, "lower", non_negative=False)
+        hi = self.numbers(upper, "upper", non_negative=False)
+        swapped = lo > hi
+        bad = np.flatnonzero(swapped)
+        if bad.size:
+            first = int(bad[0])
+            self.rule(
+                swapped,
+                f"lower limit exceeds upper limit (columns {lower!r}, {upper!r})",
+                InputError(
+                    f"lower column {lower!r} must not exceed upper column {upper!r}; got "
+                    f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
+                    f"{lo[first]:g} > {hi[first]:g} at "
+                    f"{self.frame.describe_row(first, self.context)}). Check that the two "
+                    "columns are not swapped."
+                ),
+            )
+            lo[swapped] = np.nan
+            hi[swapped] = np.nan
+        return lo, hi
+
     def rule(self, bad: np.ndarray, reason: str, error: InputError) -> None:
         """A statistic's own row rule: raise ``error``, or mark the ``bad`` rows."""
         bad = np.asarray(bad, dtype=bool)

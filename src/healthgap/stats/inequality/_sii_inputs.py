@@ -243,25 +243,7 @@ def limit_columns(
     checks: RowChecks, value_type: str, lower: str, upper: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The 95% limit columns: numbers, finite, lower <= upper, in range."""
-    lo = checks.numbers(lower, "lower", non_negative=False)
-    hi = checks.numbers(upper, "upper", non_negative=False)
-    swapped = lo > hi
-    bad = np.flatnonzero(swapped)
-    if bad.size:
-        first = int(bad[0])
-        checks.rule(
-            swapped,
-            f"lower limit exceeds upper limit (columns {lower!r}, {upper!r})",
-            InputError(
-                f"lower column {lower!r} must not exceed upper column {upper!r}; got "
-                f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
-                f"{lo[first]:g} > {hi[first]:g} at "
-                f"{checks.frame.describe_row(first, checks.context)}). Check that the two "
-                "columns are not swapped."
-            ),
-        )
-        lo[swapped] = np.nan
-        hi[swapped] = np.nan
+    lo, hi = checks.limits(lower, upper)
     for arr, name, role in ((lo, lower, "lower"), (hi, upper, "upper")):
         check_range(checks, value_type, arr, name, role)
     return lo, hi

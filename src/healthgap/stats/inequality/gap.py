@@ -264,24 +264,7 @@ def gap(
             t_row = np.where(y > 0, s_row / y, np.nan)
     else:
         assert lower is not None and upper is not None
-        lo = checks.numbers(lower, "lower", non_negative=False)
-        hi = checks.numbers(upper, "upper", non_negative=False)
-        swapped = lo > hi
-        bad = np.flatnonzero(swapped)
-        if bad.size:
-            first = int(bad[0])
-            checks.rule(
-                swapped,
-                f"lower limit exceeds upper limit (columns {lower!r}, {upper!r})",
-                InputError(
-                    f"lower column {lower!r} must not exceed upper column {upper!r}; got "
-                    f"{bad.size} {'row' if bad.size == 1 else 'rows'} where it does (first: "
-                    f"{lo[first]:g} > {hi[first]:g} at {frame.describe_row(first, keys)}). "
-                    "Check that the two columns are not swapped."
-                ),
-            )
-            lo[swapped] = np.nan
-            hi[swapped] = np.nan
+        lo, hi = checks.limits(lower, upper)
         s_row = (hi - lo) / (2.0 * Z95)
         positive = lo > 0
         t_row = np.where(
