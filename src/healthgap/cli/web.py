@@ -8,6 +8,8 @@ The heavy modules (FastAPI, uvicorn, SQLAlchemy) are imported inside the command
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -124,10 +126,16 @@ def known_authorities(store: str | None) -> set[str]:
     return codes
 
 
-def _engine(db: str | None) -> Any:
+@contextmanager
+def _engine(db: str | None) -> Iterator[Any]:
+    """The app database's engine, disposed of afterwards."""
     from healthgap.appdb.db import init_db
 
-    return init_db(_db_url(db))
+    engine = init_db(_db_url(db))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @users_app.command("add")
@@ -156,17 +164,13 @@ def users_add(
     check_email(email)
     known = known_authorities(store) if authority else None
     secret = _password()
-    engine = _engine(db)
-    try:
-        with sessions(engine)() as s:
-            user = add_user(s, email, secret, role, authority, known_authorities=known)
-            err_console.print(
-                f"Added {user.role} {user.email}"
-                + (f" of {user.authority_code}" if user.authority_code else ""),
-                markup=False,
-            )
-    finally:
-        engine.dispose()
+    with _engine(db) as engine, sessions(engine)() as s:
+        user = add_user(s, email, secret, role, authority, known_authorities=known)
+        err_console.print(
+            f"Added {user.role} {user.email}"
+            + (f" of {user.authority_code}" if user.authority_code else ""),
+            markup=False,
+        )
 
 
 @users_app.command("set-password")
@@ -179,11 +183,8 @@ def users_set_password(
     from healthgap.appdb.auth import set_password
 
     secret = _password()
-    engine = _engine(db)
-    try:
+    with _engine(db) as engine:
         user = set_password(engine, email, secret)
-    finally:
-        engine.dispose()
     err_console.print(f"New password set for {user.email}; signed out everywhere.", markup=False)
 
 
@@ -195,11 +196,8 @@ def users_disable(
     """Stop an account signing in, and sign it out everywhere (reversible with enable)."""
     from healthgap.appdb.auth import set_disabled
 
-    engine = _engine(db)
-    try:
+    with _engine(db) as engine:
         user = set_disabled(engine, email, True)
-    finally:
-        engine.dispose()
     err_console.print(f"Disabled {user.email}; signed out everywhere.", markup=False)
 
 
@@ -211,11 +209,8 @@ def users_enable(
     """Let a disabled account sign in again."""
     from healthgap.appdb.auth import set_disabled
 
-    engine = _engine(db)
-    try:
+    with _engine(db) as engine:
         user = set_disabled(engine, email, False)
-    finally:
-        engine.dispose()
     err_console.print(f"Enabled {user.email}.", markup=False)
 
 
@@ -230,11 +225,8 @@ def users_remove(
 
     if not yes:
         typer.confirm(f"Remove the account {email}?", abort=True)
-    engine = _engine(db)
-    try:
+    with _engine(db) as engine:
         user = remove_user(engine, email)
-    finally:
-        engine.dispose()
     err_console.print(f"Removed {user.email}.", markup=False)
 
 
@@ -243,14 +235,12 @@ def users_list(db: DbOption = None) -> None:
     """List the accounts: email, role, authority, active or disabled."""
     from sqlalchemy import select
 
-    from healthgap.appdb.db import init_db, sessions
+    from healthgap.appdb.db import sessions
     from healthgap.appdb.models import User
 
-    engine = init_db(_db_url(db))
-    with sessions(engine)() as s:
+    with _engine(db) as engine, sessions(engine)() as s:
         for u in s.scalars(select(User).order_by(User.email)):
             state = "disabled" if u.disabled else "active"
             out_console.print(
                 f"{u.email}\t{u.role}\t{u.authority_code or '-'}\t{state}", markup=False
             )
-    engine.dispose()
