@@ -305,6 +305,7 @@ CLI_SCENARIOS: dict[str, list[list[str]]] = {
     ],
     "query": [["--indicator", SYN_ID, "--out", "{out}.csv"], ["--indicator", SYN_ID]],
     "profile": [["--area", SYN_AREA, "--out", "{out}.csv"]],
+    "compare-areas": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
     "core20": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
     "scorecard": [["--authority", AUTHORITY, "--out", "{out}.csv"]],
     "framework survey summary": [
@@ -340,6 +341,10 @@ CLI_NO_COUNTS: dict[str, str] = {
     "synth records": "writes SYNTHETIC record-level data (never real; exact by design)",
     "records cluster": "rewrites the user's own record file in a new order; no counts",
     "users add": "accounts",
+    "places list": "saved places: names, levels and area codes",
+    "places save": "saves a named list of area codes",
+    "allocate need": "NHS England's published weighted populations, summed over whole "
+    "practice lists to ICBs, districts and authorities (no figure below a district)",
     "users list": "accounts",
     "users set-password": "accounts",
     "users disable": "accounts",
@@ -562,6 +567,8 @@ PATH_VALUES: dict[str, list[str]] = {
     "action_id": [f"{AUTHORITY}-action-1"],
     "survey_id": ["(the synthetic survey)"],
     "by": ["decile", "core20", "provider-type", "programme"],
+    "view": ["icbs", "concentration", "change", "strategic_authority", "icb_place"],
+    "footprint": [AUTHORITY],
 }
 #: Query parameters set wherever an operation takes them: the largest page, the inputs an
 #: operation needs to answer at all, and (with ``indicator``) the synthetic indicator.

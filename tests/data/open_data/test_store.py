@@ -133,11 +133,26 @@ def test_indicator_table_invariants(store: Store) -> None:
     assert (frame.loc[has, "lower_95_0"] <= frame.loc[has, "value"]).all()
     assert (frame.loc[has, "value"] <= frame.loc[has, "upper_95_0"]).all()
     # the ELS and Fingertips parsers leave rows out (ITL regions, GP practices, keys the
-    # extract repeats with different values): their loaded counts are in datasets.rows
+    # extract repeats with different values) and the NHS access, homelessness and Census
+    # parsers reshape wide files (one row per measure or group; their own tests check each
+    # value): their loaded counts are in datasets.rows, which must match the table
     loaded = store.datasets().set_index("id")["rows"]
+    reshaped = (
+        "els_",
+        "fingertips_",
+        "ons_le_local_areas_by_age",
+        "homelessness_",
+        "census2021_",
+        "ons_health_index_",
+        "nhse_ae_",
+    )
+    per_source = frame["source_id"].value_counts()
+    for ds in catalogue.CATALOGUE:
+        if ds.table == "indicators":
+            assert int(per_source[ds.id]) == int(loaded[ds.id]), ds.id
     expected = sum(
         ds.rows * (2 if ds.id == "ons_hle_imd_decile_2015_2017" else 1)
-        if not ds.id.startswith(("els_", "fingertips_", "ons_le_local_areas_by_age"))
+        if not ds.id.startswith(reshaped)
         else int(loaded[ds.id])
         for ds in catalogue.CATALOGUE
         if ds.table == "indicators"
