@@ -80,6 +80,17 @@ EXPORTS: dict[str, list[str]] = {
     "/api/v1/ledger/areas": ["/api/v1/ledger/areas?format=csv"],
     "/api/v1/ledger/check": ["/api/v1/ledger/check?format=csv"],
     "/api/v1/ledger/imports": ["/api/v1/ledger/imports?format=csv"],
+    "/api/v1/allocations/need/{view}": [
+        f"/api/v1/allocations/need/{view}?format=csv" for view in ("icbs", "strategic_authority")
+    ],
+    "/api/v1/areas/{area_code}/inequalities": ["/api/v1/areas/E08000003/inequalities?format=csv"],
+    "/api/v1/areas/{area_code}/local": ["/api/v1/areas/E08000025/local?format=csv"],
+    "/api/v1/compare-areas/{footprint}": [f"/api/v1/compare-areas/{GM}?format=csv"],
+    "/api/v1/local-datasets": ["/api/v1/local-datasets?format=csv"],
+    "/api/v1/mission/causes": ["/api/v1/mission/causes?format=csv"],
+    "/api/v1/mission/income-gap": ["/api/v1/mission/income-gap?format=csv"],
+    "/api/v1/partnerships": ["/api/v1/partnerships?format=csv"],
+    "/api/v1/years-in-poorer-health": ["/api/v1/years-in-poorer-health?format=csv"],
 }
 #: Exports (URL parts) whose rows carry the hostile text typed in by users: it must be
 #: there, neutralised, rather than silently dropped.
