@@ -160,7 +160,8 @@ def test_change_a_commitment_end_to_end(server: str, browser: Any, seeded: dict[
     row = page.locator(f"tr[id='{cid}']").inner_text()
     assert "in progress" in row and "2027-06-30" in row
     page.goto(f"{server}/framework/{GM}/commitments/{cid}/edit")
-    latest = page.locator("#history ~ table tbody tr").first.inner_text()
+    # every table sits in its own scrolling region (web.tables), just after its heading
+    latest = page.locator("#history + .hg-table-wrap table tbody tr").first.inner_text()
     assert "Due: 2027-03-31 to 2027-06-30" in latest
     assert "Status: agreed to in progress" in latest and EDITOR in latest
     ctx.close()
