@@ -605,6 +605,11 @@ class PowerIn(BaseModel):
     tags=["framework"],
     status_code=201,
     dependencies=[requires("power")],
+    # correcting a power already recorded is an update: it must name the version read
+    responses={
+        409: {"description": "Changed by someone else since read (stale If-Match)"},
+        428: {"description": "If-Match missing for a power already recorded"},
+    },
 )
 def api_record_power(
     request: Request,
