@@ -545,7 +545,8 @@ def pending_audit(con: Any) -> list[OutboxEntry]:
     rows = con.execute(
         "SELECT id, recorded_at, user_email, action, entity, entity_id, authority_code, "
         "before_json, after_json FROM audit_outbox WHERE delivered_at IS NULL "
-        "ORDER BY recorded_at, id"
+        # times are to the second and ids random: within a second, the order written
+        "ORDER BY recorded_at, rowid"
     ).fetchall()
     return [
         OutboxEntry(

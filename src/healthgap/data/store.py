@@ -475,7 +475,7 @@ def _carry_local(con: duckdb.DuckDBPyConnection, target: Path) -> None:
             return
         ensure_local_tables(con)
         for table in LOCAL_TABLES:
-            con.execute(f'INSERT INTO "{table}" SELECT * FROM _old."{table}"')
+            con.execute(f'INSERT INTO "{table}" SELECT * FROM _old."{table}" ORDER BY rowid')
         # ids of datasets kept (withdrawn ones too) are never reused; a number taken by a
         # rolled-back upload left nothing behind, so it may be
         used = con.execute(
