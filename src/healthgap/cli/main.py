@@ -86,6 +86,7 @@ from healthgap.cli import places as _places  # noqa: E402, F401
 from healthgap.cli import policy as _policy  # noqa: E402, F401
 from healthgap.cli import records as _records  # noqa: E402, F401
 from healthgap.cli import report as _report  # noqa: E402, F401
+from healthgap.cli import targets as _targets  # noqa: E402, F401
 from healthgap.cli import web as _web  # noqa: E402, F401
 
 

@@ -19,6 +19,9 @@ NAV: list[tuple[str, str]] = [
     ("/sources", "Data sources"),
 ]
 
+from healthgap.web.routers.targets import router as _targets  # noqa: E402
+
+ROUTERS.append(_targets)
 from healthgap.web.routers.pages import router as _pages  # noqa: E402
 
 ROUTERS.append(_pages)
