@@ -61,6 +61,8 @@ class Target(Base):
     target_value: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=True)
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`), not real.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
@@ -81,6 +83,7 @@ class Target(Base):
             "target_value": self.target_value,
             "note": self.note,
             "published": self.published,
+            "example": bool(self.example),
             "version": self.version,
         }
 
