@@ -68,6 +68,8 @@ class Target(Base):
     published: Mapped[bool] = mapped_column(default=True)
     #: When the target was retired (kept with its history; no longer current).
     retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`), not real.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
@@ -92,6 +94,7 @@ class Target(Base):
             "note": self.note,
             "published": self.published,
             "retired_at": None if self.retired_at is None else self.retired_at.isoformat(),
+            "example": bool(self.example),
             "version": self.version,
         }
 

@@ -82,6 +82,8 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     ("ledger", "import"): {"admin": ANY, "editor": OWN},
     ("audit", "read"): {"admin": ANY},
     ("user", "manage"): {"admin": ANY},
+    # loading or removing the illustrative example workspace (healthgap.examples)
+    ("examples", "manage"): {"admin": ANY},
     ("session", "sign_in"): PUBLIC,
     ("session", "sign_out"): PUBLIC,
 }
@@ -110,6 +112,7 @@ RULE_TEXT: dict[tuple[str, str], str] = {
     ),
     ("audit", "read"): "the audit log must be read by an administrator",
     ("user", "manage"): "accounts must be managed by an administrator",
+    ("examples", "manage"): ("the example workspace must be loaded or removed by an administrator"),
 }
 
 

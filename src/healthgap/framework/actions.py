@@ -150,18 +150,25 @@ class ActionPlan:
             )
         if expected_version is not None and expected_version != last.version:
             raise StaleVersionError(f"action {action_id}", expected_version, last.version)
-        data = self._clean({**last.data, **fields}, store)
+        kept = {k: v for k, v in last.data.items() if k != "example"}  # storage keeps it
+        data = self._clean({**kept, **fields}, store)
         return self.ws.put(
             who, "action", self.authority_code, action_id, data, expected_version=last.version
         )
 
     def table(self) -> pd.DataFrame:
-        """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``)."""
+        """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``,
+        ``example``: part of the illustrative example workspace)."""
         rows = [
-            {"id": v.record_id, **{f: v.data.get(f) for f in FIELDS}, "version": v.version}
+            {
+                "id": v.record_id,
+                **{f: v.data.get(f) for f in FIELDS},
+                "version": v.version,
+                "example": bool(v.data.get("example")),
+            }
             for v in self.ws.current("action", self.authority_code)
         ]
-        return pd.DataFrame(rows, columns=["id", *FIELDS, "version"])
+        return pd.DataFrame(rows, columns=["id", *FIELDS, "version", "example"])
 
     def progress(self, store: Store | str | None = None) -> pd.DataFrame:
         """Latest value and trend of every indicator linked to an action.

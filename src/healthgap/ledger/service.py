@@ -315,6 +315,7 @@ def import_ledger(
     store: Store | str | None = None,
     areas: pd.DataFrame | None = None,
     user: str = "cli",
+    example: bool = False,
 ) -> ImportResult:
     """Import a flows or allocations file into the ledger, all or nothing.
 
@@ -336,6 +337,9 @@ def import_ledger(
         ``areas`` table with an ``area_code`` column. Only flows need them.
     user
         Recorded in the audit log.
+    example
+        Mark the import and its rows as part of the illustrative example workspace
+        (:mod:`healthgap.examples`): tagged "Example" where shown, removable with it.
 
     Raises
     ------
@@ -344,7 +348,9 @@ def import_ledger(
     """
     for attempt in range(3):
         try:
-            return _import_once(session, path, kind, store=store, areas=areas, user=user)
+            return _import_once(
+                session, path, kind, store=store, areas=areas, user=user, example=example
+            )
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -359,6 +365,7 @@ def _import_once(
     store: Store | str | None,
     areas: pd.DataFrame | None,
     user: str,
+    example: bool = False,
 ) -> ImportResult:
     """One attempt of :func:`import_ledger` (rolled back whole on any failure)."""
     p = Path(path)
@@ -395,6 +402,7 @@ def _import_once(
             rows_skipped=n_rows - len(new),
             imported_by=user,
             imported_at=dt.datetime.now(dt.UTC),
+            example=example,
         )
         session.add(record)
         session.flush()
@@ -409,6 +417,7 @@ def _import_once(
                     amount_pence=int(r["amount_pence"]),
                     source_ref=r["source_ref"],
                     import_id=record.id,
+                    example=example,
                 )
                 for r in new.to_dict("records")
             ]
@@ -427,6 +436,7 @@ def _import_once(
                     refund=bool(r["refund"]),
                     source_ref=r["source_ref"],
                     import_id=record.id,
+                    example=example,
                 )
                 for r in new.to_dict("records")
             ]
