@@ -137,8 +137,8 @@ def target_body(value: float) -> dict[str, Any]:
     return {
         "authority_code": GM,
         "indicator_id": "hle_birth",
+        "sex": "Female",
         "baseline_period": "2022-2024",
-        "baseline_value": 58.0,
         "target_year": 2030,
         "target_value": value,
     }
