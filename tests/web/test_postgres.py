@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import os
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
