@@ -250,7 +250,7 @@ def list_targets(
         q = q.where(Target.authority_code == authority_code)
     df = pd.DataFrame(
         [t.to_dict() for t in session.scalars(q)],
-        columns=[*TargetIn.model_fields, "id", "version"],
+        columns=[*TargetIn.model_fields, "id", "version", "example"],
     )
     if format == "csv":
         return csv_response(df, "targets")
