@@ -346,7 +346,14 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
     table = pd.DataFrame(out)
     notes = list(METHOD_NOTES)
     if neighbour_codes:
-        notes.append("Neighbours used: " + ", ".join(neighbour_codes) + ".")
+        from healthgap.geography.names import area_label, area_names
+
+        named = area_names(store)
+        notes.append(
+            "Neighbours used: "
+            + ", ".join(f"{area_label(c, named)} ({c})" for c in neighbour_codes)
+            + "."
+        )
     return Scorecard(table=table, framework=framework, notes=tuple(notes))
 
 

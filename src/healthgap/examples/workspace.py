@@ -11,6 +11,14 @@ downloads and the report tag them "Example".
 transaction. Loading is idempotent: when the whole example is there already nothing is
 written; when only part of it is (someone deleted a record), what is left is removed and
 the whole example written again.
+
+**Version.** The example workspace as a whole has a version (a counter row in
+``framework_sequences``, :func:`examples_version`). A load or removal names the version
+it was based on (the web form's hidden field) and first advances it with a
+compare-and-swap ``UPDATE ... WHERE last = :read``: of two administrators pressing the
+button at once exactly one goes ahead; the other gets
+:class:`~healthgap.appdb.versions.StaleVersionError` and nothing of theirs is written, so
+the example is never written twice.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from healthgap.appdb import audit
 from healthgap.appdb.db import writing
 from healthgap.appdb.models import Target, ensure_authority
 from healthgap.appdb.permissions import Actor, Permission, check
+from healthgap.appdb.versions import StaleVersionError
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.examples import content as c
@@ -168,18 +177,68 @@ def _districts(store: Store) -> pd.DataFrame:
     return members_of(c.AUTHORITY, store).sort_values("lad_code", ignore_index=True)
 
 
-def load_examples(engine: Engine, store: Store, who: Actor) -> ExampleCounts:
+#: The ``framework_sequences`` row holding the example workspace's version.
+VERSION_KEY = "examples:workspace"
+
+
+def examples_version(engine: Engine) -> int:
+    """The example workspace's version (0 before anything was ever loaded)."""
+    from healthgap.framework.storage import IdCounter
+
+    with Session(engine) as session:
+        row = session.get(IdCounter, VERSION_KEY)
+        return 0 if row is None else int(row.last)
+
+
+def _claim(engine: Engine, read: int | None) -> int:
+    """Advance the version from ``read`` (``None``: the current one); the new version.
+
+    Raises :class:`StaleVersionError` when another load or removal moved it first.
+    """
+    from sqlalchemy import update
+
+    from healthgap.framework.storage import IdCounter
+
+    read = examples_version(engine) if read is None else read
+    with writing(engine) as session:
+        if session.get(IdCounter, VERSION_KEY) is None:
+            if session.get_bind().dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+            session.execute(
+                insert(IdCounter).values(name=VERSION_KEY, last=0).on_conflict_do_nothing()
+            )
+        moved = session.execute(
+            update(IdCounter)
+            .where(IdCounter.name == VERSION_KEY, IdCounter.last == read)
+            .values(last=IdCounter.last + 1)
+            .returning(IdCounter.last)
+        ).scalar_one_or_none()
+        if moved is None:
+            current = session.get(IdCounter, VERSION_KEY)
+            raise StaleVersionError(
+                "the example workspace", read, None if current is None else int(current.last)
+            )
+        return int(moved)
+
+
+def load_examples(
+    engine: Engine, store: Store, who: Actor, *, expected_version: int | None = None
+) -> ExampleCounts:
     """Write the example workspace (an administrator's job); the counts afterwards.
 
     Idempotent: a complete example is left as it is; a partial one is replaced.
+    ``expected_version``: the :func:`examples_version` the request was based on.
     """
     check(who, PERMISSION)
+    _claim(engine, expected_version)
     have = example_counts(engine)
     want = expected_counts(store)
     if have.counts == want.counts:
         return have
     if have.total:
-        remove_examples(engine, who)
+        _remove(engine, who)
     _load_targets(engine, store, who)
     _load_screening(engine)
     _load_framework(engine, store, who)
@@ -191,13 +250,23 @@ def load_examples(engine: Engine, store: Store, who: Actor) -> ExampleCounts:
     return example_counts(engine)
 
 
-def remove_examples(engine: Engine, who: Actor) -> ExampleCounts:
-    """Delete every example record, and nothing else, in one transaction; what was removed."""
+def remove_examples(
+    engine: Engine, who: Actor, *, expected_version: int | None = None
+) -> ExampleCounts:
+    """Delete every example record, and nothing else, in one transaction; what was removed.
+
+    ``expected_version``: the :func:`examples_version` the request was based on.
+    """
+    check(who, PERMISSION)
+    _claim(engine, expected_version)
+    return _remove(engine, who)
+
+
+def _remove(engine: Engine, who: Actor) -> ExampleCounts:
     import healthgap.ledger.models as lm
     from healthgap.framework.storage import Record
     from healthgap.policy.screening import events, screenings
 
-    check(who, PERMISSION)
     removed = example_counts(engine)
     with writing(engine) as session:
         examples = select(screenings.c.id).where(screenings.c.example.is_(True))

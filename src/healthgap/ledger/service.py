@@ -535,7 +535,8 @@ def ledger_imports(session: Session, *, import_id: int | None = None) -> pd.Data
 @dataclass(frozen=True)
 class CheckResult:
     """``table``: one row per commissioner/programme/period with allocation, flows,
-    remaining and status; ``problems``: human-readable failures (empty when all pass)."""
+    remaining and status, the commissioner's name and ``example`` (records of the
+    illustrative example workspace); ``problems``: human-readable failures (empty when all pass)."""
 
     table: pd.DataFrame
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -577,6 +578,17 @@ def check_ledger(session: Session) -> CheckResult:
                 "outside healthgap."
             )
     table = table.sort_values(KEY, ignore_index=True)
+    # Names for people (the code stays beside them) and the example workspace's marker.
+    names = dict(
+        session.execute(
+            select(LedgerAllocation.commissioner_code, LedgerAllocation.commissioner_name)
+        ).all()
+    )
+    examples = set(
+        session.scalars(select(LedgerAllocation.commissioner_code).where(LedgerAllocation.example))
+    ) | set(session.scalars(select(LedgerFlow.commissioner_code).where(LedgerFlow.example)))
+    table["commissioner_name"] = [names.get(c) or c for c in table["commissioner_code"]]
+    table["example"] = table["commissioner_code"].isin(examples)
     return CheckResult(table, tuple(problems))
 
 
@@ -599,9 +611,9 @@ def ledger_flows(
     if commissioner is not None:
         codes = [commissioner] if isinstance(commissioner, str) else list(commissioner)
         q = q.where(LedgerFlow.commissioner_code.in_(codes))
-    cols = ["id", *FLOW_KEY_FIELDS, "provider_name", "import_id"]
+    cols = ["id", *FLOW_KEY_FIELDS, "provider_name", "import_id", "example"]
     rows = [{c: getattr(f, c) for c in cols} for f in session.scalars(q)]
-    return pd.DataFrame(rows, columns=cols).astype({"amount_pence": "int64"})
+    return pd.DataFrame(rows, columns=cols).astype({"amount_pence": "int64", "example": bool})
 
 
 def _area_table(store: Store | str | None, level: str) -> pd.DataFrame:
@@ -779,6 +791,14 @@ def ledger_summary(
 
     if flows["source_ref"].str.contains(SYNTHETIC_LABEL, regex=False).any():
         metadata["synthetic"] = f"this ledger holds {SYNTHETIC_LABEL}"
+    if "example" in flows and flows["example"].any():
+        n = int(flows["example"].sum())
+        metadata["example"] = (
+            f"{n} of {len(flows)} flows are EXAMPLE records of the illustrative example "
+            "workspace (commissioner "
+            + ", ".join(sorted(flows.loc[flows["example"], "commissioner_code"].unique()))
+            + "), not real spending"
+        )
     if disclose:
         table, note = _disclose(table)
         areas_pub, note_a = _disclose(areas.drop(columns=["amount_pence"]))

@@ -245,7 +245,12 @@ def _records(workspace: Any, auth: Authority) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def _titles(frame: pd.DataFrame, limit: int = 3) -> str:
-    titles = [str(t) for t in frame["title"].dropna().tolist()]
+    examples = frame["example"] if "example" in frame else pd.Series(False, index=frame.index)
+    titles = [
+        f"{t} (EXAMPLE: illustrative, not a real record)" if bool(ex) else str(t)
+        for t, ex in zip(frame["title"], examples, strict=True)
+        if pd.notna(t)
+    ]
     more = f" and {len(titles) - limit} more" if len(titles) > limit else ""
     return "; ".join(titles[:limit]) + more
 

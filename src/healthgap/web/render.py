@@ -130,6 +130,7 @@ def menus(
     menu = sorted(shown, key=lambda item: rank.get(item[0], len(rank)))
     if role == "admin":
         menu.append(("/audit", "Audit log"))
+        menu.append(("/admin/examples", "Example workspace"))
     return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
 
 
@@ -144,6 +145,26 @@ def _user(request: Request, session: dict[str, Any]) -> Any:
 
     with request.app.state.sessions() as db:
         return current_user(request, db)
+
+
+def area_namer(request: Request) -> Any:
+    """``area_name(code)`` for templates: the store's name of an area code (the code when
+    the store does not name it), looked up once per store in
+    :func:`healthgap.geography.names.area_names`."""
+    found: dict[str, str] | None = None
+
+    def area_name(code: Any) -> str:
+        nonlocal found
+        from healthgap.geography.names import area_label, area_names
+
+        if found is None:
+            try:
+                found = request.app.state.store.compute(area_names)
+            except Exception:  # no store: codes stay codes
+                found = {}
+        return area_label(code, found or {})
+
+    return area_name
 
 
 def render(
@@ -163,6 +184,7 @@ def render(
         "signed_in": user.email if user is not None else None,
         "role": role,
         "path": request.url.path,
+        "area_name": area_namer(request),
         **context,
     }
     page = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -87,3 +87,9 @@ NAV.append(("/places", "Places"))
 from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
 
 ROUTERS.append(_partnerships)
+from healthgap.web.routers.examples import router as _examples  # noqa: E402
+
+ROUTERS.append(_examples)
+from healthgap.web.routers.reports import router as _reports  # noqa: E402
+
+ROUTERS.append(_reports)

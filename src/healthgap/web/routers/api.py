@@ -237,7 +237,7 @@ class TargetIn(BaseModel):
     published: bool = True
 
 
-TARGET_COLUMNS = [*TargetIn.model_fields, "retired_at", "id", "version"]
+TARGET_COLUMNS = [*TargetIn.model_fields, "retired_at", "id", "version", "example"]
 
 
 def _visible(query: Any, request: Request, session: Session) -> Any:

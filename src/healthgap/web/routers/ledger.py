@@ -239,7 +239,10 @@ def _csv_name(name: str, summary: LedgerSummary) -> str:
 
 
 def _labelled(table: pd.DataFrame, summary: LedgerSummary) -> pd.DataFrame:
-    """The table with a ``label`` column on every row when the ledger holds synthetic flows."""
+    """The table with a ``label`` column on every row when the ledger holds synthetic flows,
+    and ``includes_example`` when it sums example records (the example workspace)."""
+    if summary.metadata.get("example"):
+        table = table.assign(includes_example=True)
     if not summary.metadata.get("synthetic"):
         return table
     return table.assign(label=SYNTHETIC_LABEL)
@@ -307,6 +310,7 @@ def ledger_page(
         unattached=float(main.metadata["unattached_spend_pounds"]),
         areas_csv=f"/api/v1/ledger/areas?{query}format=csv",
         synthetic=main.metadata.get("synthetic"),
+        example=main.metadata.get("example"),
     )
     return render(request, "ledger.html", context)
 
