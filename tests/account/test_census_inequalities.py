@@ -46,7 +46,7 @@ def _within_area_groups(rows: list[dict[str, str]], code_col: str, groups: int) 
 
 
 def test_disabled_share_by_decile_equals_an_independent_count(mirror: Path, store: Store) -> None:
-    imd = [r for r in _rows(mirror / "imd2025/imd2025_lsoa21_england.csv")]
+    imd = _rows(mirror / "imd2025/imd2025_lsoa21_england.csv")
     mine = [r for r in imd if r["lad24_code"] == MANCHESTER]
     decile = _within_area_groups(mine, "lsoa21_code", 10)
     num: dict[int, int] = defaultdict(int)
@@ -117,7 +117,7 @@ def test_deprivation_weights_are_lsoa_populations(mirror: Path, store: Store) ->
     dep = g[g["dimension"] == "deprivation within the area"]
     assert len(dep) and dep["weight"].str.startswith("mid-2020 population").all()
     quintile = dep.drop_duplicates("rank").set_index("rank")["population"].sort_index()
-    imd = [r for r in _rows(mirror / "imd2019/imd2019_lsoa11_england.csv")]
+    imd = _rows(mirror / "imd2019/imd2019_lsoa11_england.csv")
     ages = {
         r["lsoa11_code"]: int(r["total_population"])
         for r in _rows(mirror / "population/ons_mye_mid2020_persons_single_year_lsoa11.csv")
