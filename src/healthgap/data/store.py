@@ -609,9 +609,13 @@ def _build(
 
 def _check_indicator_keys(con: duckdb.DuckDBPyConnection) -> None:
     key = ", ".join(f'"{c}"' for c in INDICATOR_KEY)
+    # Group on one 64-bit hash of the key first (fast on a million rows), then compare
+    # the keys themselves only for the rows whose hash repeats (NULLs hash alike).
+    hashed = f"hash({key})"
     row = con.execute(
         f"SELECT {key}, count(*) AS n, string_agg(DISTINCT source_id, ', ') AS sources "
-        f"FROM indicators GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
+        f"FROM indicators WHERE {hashed} IN (SELECT {hashed} FROM indicators GROUP BY 1 "
+        f"HAVING count(*) > 1) GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if row is not None:
         shown = dict(zip(INDICATOR_KEY, row[: len(INDICATOR_KEY)], strict=True))
