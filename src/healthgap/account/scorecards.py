@@ -240,6 +240,8 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
     ids = sorted({i.id for i in framework.indicators})
     rows = fill_99_8(_rows(store, ids, None, None))
     keys = ["indicator_id", "sex"]
+    meta = indicator_details(store, ids)
+    meta_polarity = dict(zip(meta["indicator_id"], meta["meta_polarity"], strict=True))
     area = rows[
         (rows["area_code"] == framework.authority) & (rows["area_type"] == framework.area_type)
     ]
@@ -291,7 +293,7 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
             out.append(rec)
             continue
         latest = _latest(mine, keys).iloc[0]
-        polarity = ind.polarity or latest["polarity"]
+        polarity = ind.polarity or _text(latest["polarity"]) or _text(meta_polarity.get(ind.id))
         rec.update(
             polarity=polarity,
             period=latest["period"],
@@ -343,7 +345,9 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
                 values = np.append(same["value"].to_numpy(float), latest["value"])
                 rec["neighbour_rank"] = float(_rank_best(values, polarity)[-1])
         out.append(rec)
-    table = pd.DataFrame(out)
+    table = pd.DataFrame(out).merge(
+        meta.drop(columns="meta_polarity"), on="indicator_id", how="left"
+    )
     notes = list(METHOD_NOTES)
     if neighbour_codes:
         from healthgap.geography.names import area_label, area_names
@@ -355,6 +359,38 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
             + "."
         )
     return Scorecard(table=table, framework=framework, notes=tuple(notes))
+
+
+def _text(value: Any) -> str | None:
+    """``value`` if it is non-empty text, else None (NaN and None alike)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+#: Metadata columns a scorecard row carries (from ``indicator_metadata``).
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "indicator_name",
+    "unit",
+    "definition",
+    "polarity_reason",
+    "interval_method",
+    "source",
+    "source_url",
+)
+
+
+def indicator_details(store: Store, ids: list[str]) -> pd.DataFrame:
+    """The metadata of ``ids`` for a scorecard: :data:`DETAIL_COLUMNS` and ``meta_polarity``
+    (the reviewed polarity, used when neither the framework nor the data give one)."""
+    from healthgap.data.indicator_metadata import metadata
+
+    meta = metadata(store, ids).rename(
+        columns={"name": "indicator_name", "polarity": "meta_polarity"}
+    )
+    known = meta[["indicator_id", *DETAIL_COLUMNS, "meta_polarity"]]
+    missing = sorted(set(ids) - set(known["indicator_id"]))
+    if missing:
+        known = pd.concat([known, pd.DataFrame({"indicator_id": missing})], ignore_index=True)
+    return known.drop_duplicates("indicator_id").reset_index(drop=True)
 
 
 def _rank_best(values: np.ndarray, polarity: Any) -> np.ndarray:

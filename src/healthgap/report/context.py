@@ -603,7 +603,10 @@ def _mission_section(
 
 
 def _choose_framework(
-    auth: Authority, store: Store, framework: str | Path | Framework | None
+    auth: Authority,
+    store: Store,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> tuple[Framework, str]:
     if isinstance(framework, Framework):
         chosen, how = framework, "given"
@@ -630,13 +633,20 @@ def _choose_framework(
         from dataclasses import replace
 
         chosen = replace(chosen, authority=auth.data_code, area_type=auth.area_type)
+    if indicators:
+        from healthgap.account.frameworks import add_indicators
+
+        chosen = add_indicators(chosen, indicators, store)
     return chosen, how
 
 
 def _scorecard_section(
-    store: Store, auth: Authority, framework: str | Path | Framework | None
+    store: Store,
+    auth: Authority,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> Section:
-    fw, how = _choose_framework(auth, store, framework)
+    fw, how = _choose_framework(auth, store, framework, indicators)
     summary: list[str] = []
     if how == "default":
         summary.append(
@@ -1425,6 +1435,7 @@ def build_context(
     today: dt.date | None = None,
     on: Any = None,
     workspace: Any = None,
+    indicators: Sequence[str] = (),
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1451,6 +1462,9 @@ def build_context(
         A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
         commitments and action plan, for the summary (default None: the summary says
         none are recorded for the report).
+    indicators
+        More indicators for the scorecard, by id (``"ID"`` or ``"ID:Sex"``): any the store
+        holds for the authority (:func:`healthgap.account.frameworks.add_indicators`).
 
     Raises
     ------
@@ -1479,12 +1493,14 @@ def build_context(
         )
     from healthgap.report.funding import funding_section
     from healthgap.report.summary import summary_section
+    from healthgap.report.wider import wider_section
 
     result = mission(store, target_year=target_year)
-    fw, _ = _choose_framework(auth, store, framework)
+    fw, _ = _choose_framework(auth, store, framework, indicators)
     sections: tuple[Section, ...] = (
         _mission_section(store, auth, period, target_year, result),
-        _scorecard_section(store, auth, framework),
+        _scorecard_section(store, auth, framework, indicators),
+        wider_section(store, auth),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),
