@@ -38,13 +38,14 @@ from healthgap.account.scorecards import (
 from healthgap.data.sources.indicator_review import DOMAINS, OUTCOMES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats import intervals
 from healthgap.stats.intervals import poisson_limits, wilson_limits
 
 
 def trend_slope(values: Any, lower: Any, upper: Any) -> tuple[float, float]:
     """Weighted least-squares slope per period and its z statistic (see module docs)."""
     y = np.asarray(values, float)
-    se = (np.asarray(upper, float) - np.asarray(lower, float)) / (2 * Z95)
+    se = intervals.se_from_limits(lower, upper, 0.95)
     ok = ~(np.isnan(y) | np.isnan(se)) & (se > 0)
     if ok.sum() < 3:
         return float("nan"), float("nan")
@@ -378,7 +379,7 @@ def trends_table(recent: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     r = recent[keys].copy()
     t = recent.groupby(keys, sort=False).cumcount().to_numpy(dtype=float)
     y = recent["value"].to_numpy(dtype=float)
-    se = (recent["upper_95_0"].to_numpy(float) - recent["lower_95_0"].to_numpy(float)) / (2 * Z95)
+    se = intervals.se_from_limits(recent["lower_95_0"], recent["upper_95_0"], 0.95)
     ok = ~(np.isnan(y) | np.isnan(se)) & (se > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(ok, 1.0 / se**2, 0.0)

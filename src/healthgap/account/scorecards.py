@@ -29,15 +29,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from healthgap.account.frameworks import Framework
 from healthgap.account.neighbours import nearest_neighbours
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats import intervals
 
-Z95 = float(norm.ppf(0.975))
-Z998 = float(norm.ppf(0.999))
+Z95 = intervals.z_value(0.95)
+Z998 = intervals.z_value(0.998)
 ENGLAND = "E92000001"
 HIGH_IS_GOOD = "RAG - High is good"
 LOW_IS_GOOD = "RAG - Low is good"
@@ -55,7 +55,7 @@ def widen_limits(
     z_c = Phi^-1((1 + c) / 2).
     """
     v = np.asarray(value, dtype=float)
-    ratio = norm.ppf((1 + to) / 2) / norm.ppf((1 + level) / 2)
+    ratio = intervals.z_value(to) / intervals.z_value(level)
     lo = v - (v - np.asarray(lower, dtype=float)) * ratio
     hi = v + (np.asarray(upper, dtype=float) - v) * ratio
     return lo, hi
@@ -116,12 +116,13 @@ def change_test(
     value: Any, lower: Any, upper: Any, base: Any, base_lower: Any, base_upper: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Difference latest - baseline and its z statistic from the 95% limits."""
-    se1 = (np.asarray(upper, float) - np.asarray(lower, float)) / (2 * Z95)
-    se0 = (np.asarray(base_upper, float) - np.asarray(base_lower, float)) / (2 * Z95)
-    diff = np.asarray(value, float) - np.asarray(base, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = diff / np.sqrt(se1**2 + se0**2)
-    return diff, z
+    d = intervals.difference_of_estimates(
+        value,
+        intervals.se_from_limits(lower, upper, 0.95),
+        base,
+        intervals.se_from_limits(base_lower, base_upper, 0.95),
+    )
+    return d.value, d.z
 
 
 # ------------------------------------------------------------------ data access
