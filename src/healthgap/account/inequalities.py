@@ -41,6 +41,7 @@ from healthgap.data.indicator_metadata import metadata
 from healthgap.data.sources.indicator_review import NO_JUDGEMENT
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats.benchmark import Polarity
 from healthgap.stats.inequality.summary_measures import inequality_measures
 
 #: Deprivation group names -> rank (1 = most deprived), quintiles and deciles.
@@ -253,7 +254,7 @@ def _measures(both: pd.DataFrame, seed: int) -> pd.DataFrame:
         if len(part) < 2:
             continue
         polarity = part["polarity"].iloc[0]
-        favourable = polarity != "RAG - Low is good"
+        favourable = Polarity.parse(polarity) is not Polarity.LOWER_IS_BETTER
         ordered = str(values[4]).startswith("deprivation within the area")
         codes = ORDERED_CODES if ordered else NON_ORDERED_CODES
         if values[4] == "sex":

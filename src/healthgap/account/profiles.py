@@ -29,8 +29,6 @@ import numpy as np
 import pandas as pd
 
 from healthgap.account.scorecards import (
-    HIGH_IS_GOOD,
-    LOW_IS_GOOD,
     Z95,
     compare_to_benchmark,
     widen_limits,
@@ -38,13 +36,15 @@ from healthgap.account.scorecards import (
 from healthgap.data.sources.indicator_review import DOMAINS, OUTCOMES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats import intervals
+from healthgap.stats.benchmark import Polarity, polarity_signs
 from healthgap.stats.intervals import poisson_limits, wilson_limits
 
 
 def trend_slope(values: Any, lower: Any, upper: Any) -> tuple[float, float]:
     """Weighted least-squares slope per period and its z statistic (see module docs)."""
     y = np.asarray(values, float)
-    se = (np.asarray(upper, float) - np.asarray(lower, float)) / (2 * Z95)
+    se = intervals.se_from_limits(lower, upper, 0.95)
     ok = ~(np.isnan(y) | np.isnan(se)) & (se > 0)
     if ok.sum() < 3:
         return float("nan"), float("nan")
@@ -63,9 +63,10 @@ def _trend_words(z: float, polarity: Any) -> tuple[str, str]:
     if abs(z) <= Z95:
         return "no significant change", ""
     direction = "increasing" if z > 0 else "decreasing"
-    if polarity == HIGH_IS_GOOD:
+    pol = Polarity.parse(polarity)
+    if pol is Polarity.HIGHER_IS_BETTER:
         return direction, "getting better" if z > 0 else "getting worse"
-    if polarity == LOW_IS_GOOD:
+    if pol is Polarity.LOWER_IS_BETTER:
         return direction, "getting worse" if z > 0 else "getting better"
     return direction, ""
 
@@ -213,8 +214,8 @@ def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
     the row has no spine or England value.
     """
     eng = table["england_value"].to_numpy(dtype=float)
-    flip = (table["polarity"] == LOW_IS_GOOD).to_numpy()
-    sign = np.where(flip, -1.0, 1.0)
+    signs = polarity_signs(table["polarity"])
+    sign = np.where(signs < 0, -1.0, 1.0)
     lo = table["spine_min"].to_numpy(dtype=float)
     hi = table["spine_max"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -231,7 +232,7 @@ def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
             x = table[column].to_numpy(dtype=float)
             out[name] = np.clip(0.5 + sign * (x - eng) / (2 * half), 0.0, 1.0)
     # without judgement the spine runs lowest (left) to highest (right)
-    plain = ~table["polarity"].isin([HIGH_IS_GOOD, LOW_IS_GOOD]).to_numpy()
+    plain = np.isnan(signs)
     out.loc[plain, "pos_worst"] = np.clip(0.5 + (lo[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
     out.loc[plain, "pos_best"] = np.clip(0.5 + (hi[plain] - eng[plain]) / (2 * half[plain]), 0, 1)
     return out
@@ -404,7 +405,7 @@ def trends_table(recent: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     r = recent[keys].copy()
     t = recent.groupby(keys, sort=False).cumcount().to_numpy(dtype=float)
     y = recent["value"].to_numpy(dtype=float)
-    se = (recent["upper_95_0"].to_numpy(float) - recent["lower_95_0"].to_numpy(float)) / (2 * Z95)
+    se = intervals.se_from_limits(recent["lower_95_0"], recent["upper_95_0"], 0.95)
     ok = ~(np.isnan(y) | np.isnan(se)) & (se > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(ok, 1.0 / se**2, 0.0)
@@ -425,12 +426,12 @@ def trends_table(recent: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _trend_columns(z: pd.Series, polarity: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     zz = z.to_numpy(dtype=float)
-    pol = polarity.to_numpy(dtype=object)
+    signs = polarity_signs(polarity)
     up, down = zz > Z95, zz < -Z95
     words = np.where(up, "increasing", np.where(down, "decreasing", "no significant change"))
     words = np.where(np.isnan(zz), "not assessed", words).astype(object)
-    better = ((pol == HIGH_IS_GOOD) & up) | ((pol == LOW_IS_GOOD) & down)
-    worse = ((pol == HIGH_IS_GOOD) & down) | ((pol == LOW_IS_GOOD) & up)
+    better = ((signs > 0) & up) | ((signs < 0) & down)
+    worse = ((signs > 0) & down) | ((signs < 0) & up)
     meaning = np.where(better, "getting better", np.where(worse, "getting worse", ""))
     return words, meaning.astype(object)
 
@@ -514,7 +515,7 @@ def profile_rows(
     table["compared_99_8"] = compare_to_benchmark(
         table["lower_99_8"], table["upper_99_8"], table["england_value"], table["polarity"]
     )
-    low_good = (table["polarity"] == LOW_IS_GOOD).to_numpy()
+    low_good = polarity_signs(table["polarity"]) < 0
     table["worst"] = np.where(low_good, table["spine_max"], table["spine_min"])
     table["best"] = np.where(low_good, table["spine_min"], table["spine_max"])
 

@@ -31,7 +31,6 @@ Sections
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +66,7 @@ from healthgap.geography.hexes import current_area_codes
 from healthgap.geography.hierarchy import ENGLAND_CODE, lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint
 from healthgap.geography.resolve import footprint as resolve_footprint
+from healthgap.stats import intervals
 from healthgap.stats.inequality.sii import sii
 
 #: The GSS code of the Greater London Authority; its area is the London region.
@@ -1050,14 +1050,22 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
 
         le_a, le_e = get("value", LE, area_code), get("value", LE, ENGLAND_CODE)
         hle_a, hle_e = get("value", HLE, area_code), get("value", HLE, ENGLAND_CODE)
-        se = {
-            (ind, code): (get("upper_95_0", ind, code) - get("lower_95_0", ind, code)) / (2 * Z95)
-            for ind in (LE, HLE)
-            for code in (area_code, ENGLAND_CODE)
-        }
-        le_gap, hle_gap = le_e - le_a, hle_e - hle_a
-        le_half = Z95 * math.hypot(se[(LE, area_code)], se[(LE, ENGLAND_CODE)])
-        hle_half = Z95 * math.hypot(se[(HLE, area_code)], se[(HLE, ENGLAND_CODE)])
+
+        def gap(ind: str) -> intervals.Difference:
+            def se(code: str) -> Any:
+                return intervals.se_from_limits(
+                    get("lower_95_0", ind, code), get("upper_95_0", ind, code)
+                )
+
+            return intervals.difference_of_estimates(
+                get("value", ind, ENGLAND_CODE),
+                se(ENGLAND_CODE),
+                get("value", ind, area_code),
+                se(area_code),
+            )
+
+        le, hle = gap(LE), gap(HLE)
+        le_gap, hle_gap = float(le.value), float(hle.value)
         out.append(
             {
                 "sex": sex,
@@ -1067,11 +1075,11 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
                 "hle_area": hle_a,
                 "hle_england": hle_e,
                 "le_gap": le_gap,
-                "le_gap_lower": le_gap - le_half,
-                "le_gap_upper": le_gap + le_half,
+                "le_gap_lower": float(le.lower),
+                "le_gap_upper": float(le.upper),
                 "hle_gap": hle_gap,
-                "hle_gap_lower": hle_gap - hle_half,
-                "hle_gap_upper": hle_gap + hle_half,
+                "hle_gap_lower": float(hle.lower),
+                "hle_gap_upper": float(hle.upper),
                 "poorer_health_gap": hle_gap - le_gap,
             }
         )
