@@ -87,8 +87,12 @@ def make_screening(engine: Engine) -> Callable[..., int]:
         sid = repo.create("Screening for the test", authority=authority, by="writer@example.org")
         repo.answer_all(sid, answers(deprivation), by="writer@example.org")
         if signed_on is not None:
-            repo.sign_off(sid, by="dph@example.org", role="Director of Public Health",
-                          actor=Actor("dph@example.org", "approver", authority))  # fmt: skip
+            repo.sign_off(
+                sid,
+                by="dph@example.org",
+                role="Director of Public Health",
+                actor=Actor("dph@example.org", "approver", authority),
+            )
         return sid
 
     return make

@@ -38,8 +38,10 @@ def test_record_a_decision_and_its_audit_entry(engine: Engine) -> None:
     with Session(engine) as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "decision")).one()
         assert (entry.action, entry.user_email, entry.after["title"]) == (
-            "create", EDITOR.name, "Fares cap on buses",
-        )  # fmt: skip
+            "create",
+            EDITOR.name,
+            "Fares cap on buses",
+        )
 
 
 @pytest.mark.parametrize(
@@ -137,8 +139,9 @@ def test_coverage_by_directorate_and_year(engine: Engine) -> None:
     register.add(engine, EDITOR, GM, decision(key_decision=False, decided_on="2026-05-01"))
     cov = register.coverage(engine, GM, TODAY)
     t = cov.table.set_index(["year", "directorate"])
-    assert t.loc[(2026, "Transport"), ["key_decisions", "screened_before", "screened_late",
-                                       "not_screened"]].tolist() == [3, 1, 1, 1]  # fmt: skip
+    assert t.loc[
+        (2026, "Transport"), ["key_decisions", "screened_before", "screened_late", "not_screened"]
+    ].tolist() == [3, 1, 1, 1]
     assert t.loc[(2026, "Transport"), "share_screened_before"] == pytest.approx(33.3)
     assert t.loc[(2026, "Housing"), "screened_late"] == 1
     assert t.loc[(2026, "All directorates"), ["key_decisions", "screened_before"]].tolist() == [
@@ -151,8 +154,12 @@ def test_coverage_by_directorate_and_year(engine: Engine) -> None:
     assert [v.record["decided_on"] for v in cov.widening] == ["2025-02-01"]
     # the open-data table carries the same status and prediction
     table = register.export_table(register.views(engine, GM, TODAY))
-    assert set(table["screening_status"]) == {"screened before", "screened late",
-                                              "not screened", "upcoming"}  # fmt: skip
+    assert set(table["screening_status"]) == {
+        "screened before",
+        "screened late",
+        "not screened",
+        "upcoming",
+    }
     assert (table["predicted_effect"] == "widening").sum() == 1
     assert list(table.columns) == register.COLUMNS
 
@@ -162,8 +169,16 @@ def test_targets_and_actions_of_another_authority_are_refused(engine: Engine) ->
 
     with Session(engine) as s:
         ensure_authority(s, SY)
-        s.add(Target(authority_code=SY, indicator_id="hle_male", baseline_period="2021-2023",
-                     baseline_value=60.0, target_year=2030, target_value=62.0))  # fmt: skip
+        s.add(
+            Target(
+                authority_code=SY,
+                indicator_id="hle_male",
+                baseline_period="2021-2023",
+                baseline_value=60.0,
+                target_year=2030,
+                target_value=62.0,
+            )
+        )
         s.commit()
     with pytest.raises(InputError, match=f"targets must be targets of {GM}; got target 1 of {SY}"):
         register.add(engine, EDITOR, GM, decision(targets=[1]))
