@@ -173,8 +173,14 @@ def set_step(
             f"to 30 June {y + 1}); got {due}.",
         )
     done = f.date(fields.get("done_on"), "done_on", "the date it was done", required=False)
-    evidence = f.text(fields.get("evidence"), "evidence", "the evidence", EVIDENCE_CHARS,
-                      required=False, long=True)  # fmt: skip
+    evidence = f.text(
+        fields.get("evidence"),
+        "evidence",
+        "the evidence",
+        EVIDENCE_CHARS,
+        required=False,
+        long=True,
+    )
     address = f.url(fields.get("evidence_url"), "evidence_url", "the evidence's address")
     if status == "done":
         if done is None:
@@ -189,8 +195,14 @@ def set_step(
             raise f.problem("done_on", f"the date it was done must be on or after 1 April {y}.")
     elif done is not None:
         raise f.problem("done_on", f"only a step that is done has a date done; got {status}.")
-    values = {"due_on": due, "status": status, "done_on": done, "evidence": evidence,
-              "evidence_url": address, "updated_by": who.name}  # fmt: skip
+    values = {
+        "due_on": due,
+        "status": status,
+        "done_on": done,
+        "evidence": evidence,
+        "evidence_url": address,
+        "updated_by": who.name,
+    }
     try:
         with f.versioned(f"the {LABELS[name].lower()} step of {y}", read), writing(engine) as w:
             row = w.scalar(
@@ -199,8 +211,9 @@ def set_step(
                 )
             )
             if (row.version if row else 0) != read:
-                raise StaleVersionError(f"the {LABELS[name].lower()} step of {y}", read,
-                                        row.version if row else None)  # fmt: skip
+                raise StaleVersionError(
+                    f"the {LABELS[name].lower()} step of {y}", read, row.version if row else None
+                )
             before = None
             if row is None:
                 ensure_authority(w, code)
@@ -212,8 +225,16 @@ def set_step(
                     setattr(row, k, v)
             w.flush()
             after = _audit(row)
-            audit.record(w, who.name, "update" if before else "create", "cycle_step", row.id,
-                         code, before, after)  # fmt: skip
+            audit.record(
+                w,
+                who.name,
+                "update" if before else "create",
+                "cycle_step",
+                row.id,
+                code,
+                before,
+                after,
+            )
     except IntegrityError:  # another writer created the step first
         raise StaleVersionError(f"the {LABELS[name].lower()} step of {y}", read, 1) from None
     return after
@@ -221,8 +242,14 @@ def set_step(
 
 def _audit(row: Any) -> dict[str, Any]:
     return {
-        "id": row.id, "authority_code": row.authority_code, "year": row.year,
-        "step": row.step, "due_on": row.due_on.isoformat(), "status": row.status,
+        "id": row.id,
+        "authority_code": row.authority_code,
+        "year": row.year,
+        "step": row.step,
+        "due_on": row.due_on.isoformat(),
+        "status": row.status,
         "done_on": row.done_on.isoformat() if row.done_on else None,
-        "evidence": row.evidence, "evidence_url": row.evidence_url, "version": row.version,
-    }  # fmt: skip
+        "evidence": row.evidence,
+        "evidence_url": row.evidence_url,
+        "version": row.version,
+    }

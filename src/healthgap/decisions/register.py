@@ -168,17 +168,24 @@ def clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         "directorate": f.text(fields.get("directorate"), "directorate", "directorate", 200),
         "decided_on": f.date(fields.get("decided_on"), "decided_on", "the date of the decision"),
         "forward_plan_ref": f.text(
-            fields.get("forward_plan_ref"), "forward_plan_ref", "forward plan reference", 100,
+            fields.get("forward_plan_ref"),
+            "forward_plan_ref",
+            "forward plan reference",
+            100,
             required=False,
         ),
         "key_decision": bool(key),
         "budget": _budget(fields.get("budget")),
         "summary": f.text(
-            fields.get("summary"), "summary", "summary", LIMITS["summary"], required=False,
+            fields.get("summary"),
+            "summary",
+            "summary",
+            LIMITS["summary"],
+            required=False,
             long=True,
         ),
         "documents": _documents(fields.get("documents")),
-    }  # fmt: skip
+    }
 
 
 def _ids(value: Any, field: str, label: str) -> list[int]:
@@ -209,9 +216,12 @@ def _check_links(w: Session, code: str, targets: list[int], actions: list[str]) 
     if actions:
         from healthgap.framework.storage import Workspace
 
-        known = {v.record_id for v in Workspace(engine=w.get_bind(), create=False).current(  # type: ignore[arg-type]
-            "action", code
-        )}  # fmt: skip
+        known = {
+            v.record_id
+            for v in Workspace(engine=w.get_bind(), create=False).current(  # type: ignore[arg-type]
+                "action", code
+            )
+        }
         for a in actions:
             if a not in known:
                 raise f.problem(
@@ -366,22 +376,37 @@ def clean_recommendations(
     for n, item in enumerate(items, 1):
         if not isinstance(item, Mapping):
             raise f.problem("recommendations", f"recommendation {n} must be an object.")
-        rec = f.text(item.get("recommendation"), "recommendation", f"recommendation {n}", 2000,
-                     long=True)  # fmt: skip
-        response = f.choice(item.get("response", "pending"), "response",
-                            f"the response to recommendation {n}", RESPONSES)  # fmt: skip
-        reason = f.text(item.get("reason"), "reason", f"the reason for recommendation {n}",
-                        2000, required=False, long=True)  # fmt: skip
+        rec = f.text(
+            item.get("recommendation"), f"recommendation-{n}", f"recommendation {n}", 2000, long=True
+        )
+        response = f.choice(
+            item.get("response", "pending"),
+            f"response-{n}",
+            f"the response to recommendation {n}",
+            RESPONSES,
+        )
+        reason = f.text(
+            item.get("reason"),
+            f"reason-{n}",
+            f"the reason for recommendation {n}",
+            2000,
+            required=False,
+            long=True,
+        )
         if response in ("modified", "rejected") and not reason:
             raise f.problem(
-                "reason",
+                f"reason-{n}",
                 f"the reason for recommendation {n} must be given when it is {response}; got "
                 "nothing. Say why, having regard to reducing health inequalities.",
             )
         out.append(
-            {"screening_id": screening_id, "recommendation": rec, "response": response,
-             "reason": reason}
-        )  # fmt: skip
+            {
+                "screening_id": screening_id,
+                "recommendation": rec,
+                "response": response,
+                "reason": reason,
+            }
+        )
     return out
 
 
@@ -442,8 +467,9 @@ def _screening_notes(engine: Engine, ids: Sequence[int]) -> dict[int, ScreeningN
     return notes
 
 
-def screening_status(d: Decision | Mapping[str, Any], notes: Mapping[int, ScreeningNote],
-                     today: dt.date) -> str:  # fmt: skip
+def screening_status(
+    d: Decision | Mapping[str, Any], notes: Mapping[int, ScreeningNote], today: dt.date
+) -> str:
     """:data:`SCREENED_BEFORE`, :data:`SCREENED_LATE`, :data:`NOT_SCREENED` or
     :data:`UPCOMING` (see the module's notes)."""
     decided = d["decided_on"] if isinstance(d, Mapping) else d.decided_on

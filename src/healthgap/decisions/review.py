@@ -68,9 +68,14 @@ def look_back(
         happened = "late" if s.late(day) else s.status
         evidence = " ".join(x for x in (s.evidence, s.evidence_url) if x)
         rows.append(
-            {"commitment": s.label, "due": s.due_on.isoformat(), "what happened": happened,
-             "when": s.done_on.isoformat() if s.done_on else "", "evidence": evidence}
-        )  # fmt: skip
+            {
+                "commitment": s.label,
+                "due": s.due_on.isoformat(),
+                "what happened": happened,
+                "when": s.done_on.isoformat() if s.done_on else "",
+                "evidence": evidence,
+            }
+        )
     views = [
         v
         for v in register.views(engine, authority_code, day)
@@ -93,6 +98,13 @@ def look_back(
     )
     overdue = sum(1 for q in asked if q["overdue"])
     return LookBack(
-        authority_code, year, pd.DataFrame(rows, columns=COLUMNS), key, before, len(asked),
-        on_time, late, overdue,
-    )  # fmt: skip
+        authority_code,
+        year,
+        pd.DataFrame(rows, columns=COLUMNS),
+        key,
+        before,
+        len(asked),
+        on_time,
+        late,
+        overdue,
+    )

@@ -199,9 +199,15 @@ def ask_public(
         _reserve(w, key, now or utcnow())
         ensure_authority(w, code)
         q = Question(
-            authority_code=code, asked_by=PUBLIC, subject_kind=kind, subject_ref=ref, text=text,
-            asked_on=today or dt.date.today(), status=AWAITING, client_key=key,
-        )  # fmt: skip
+            authority_code=code,
+            asked_by=PUBLIC,
+            subject_kind=kind,
+            subject_ref=ref,
+            text=text,
+            asked_on=today or dt.date.today(),
+            status=AWAITING,
+            client_key=key,
+        )
         w.add(q)
         w.flush()
         out = to_dict(q, today)
@@ -210,9 +216,12 @@ def ask_public(
 
 
 def record_committee(
-    engine: Engine, who: Actor, authority_code: str, fields: Mapping[str, Any],
+    engine: Engine,
+    who: Actor,
+    authority_code: str,
+    fields: Mapping[str, Any],
     today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """A committee's question, put on the record by the authority's staff (public at once)."""
     code = f.authority(authority_code)
     check(who, Permission("question"), code)
@@ -228,9 +237,16 @@ def record_committee(
         kind, ref = _subject(w, code, fields.get("subject_kind"), fields.get("subject_ref"))
         ensure_authority(w, code)
         q = Question(
-            authority_code=code, asked_by=committee, subject_kind=kind, subject_ref=ref,
-            text=text, asked_on=asked, due_on=due, status=OPEN, recorded_by=who.name,
-        )  # fmt: skip
+            authority_code=code,
+            asked_by=committee,
+            subject_kind=kind,
+            subject_ref=ref,
+            text=text,
+            asked_on=asked,
+            due_on=due,
+            status=OPEN,
+            recorded_by=who.name,
+        )
         w.add(q)
         w.flush()
         out = to_dict(q, today)
@@ -250,14 +266,24 @@ def _current(w: Session, question_id: int, read: int) -> Question:
 
 
 def moderate(
-    engine: Engine, who: Actor, question_id: int, read: int, fields: Mapping[str, Any],
+    engine: Engine,
+    who: Actor,
+    question_id: int,
+    read: int,
+    fields: Mapping[str, Any],
     today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Publish a public question (with its due date) or decide not to publish it (with a
     note kept internal). Only questions awaiting moderation can be moderated."""
     outcome = f.choice(fields.get("outcome"), "outcome", "the outcome", ("publish", "refuse"))
-    note = f.text(fields.get("note"), "note", "the moderation note", QUESTION_CHARS,
-                  required=outcome == "refuse", long=True)  # fmt: skip
+    note = f.text(
+        fields.get("note"),
+        "note",
+        "the moderation note",
+        QUESTION_CHARS,
+        required=outcome == "refuse",
+        long=True,
+    )
     due = f.date(fields.get("due_on"), "due_on", "the due date", required=False)
     day = today or dt.date.today()
     with f.versioned(f"question {question_id}", read), writing(engine) as w:
@@ -278,20 +304,26 @@ def moderate(
         else:
             q.status = NOT_PUBLISHED
         w.flush()
-        audit.record(w, who.name, "moderate", "question", q.id, q.authority_code, before,
-                     _audit_dict(q))  # fmt: skip
+        audit.record(
+            w, who.name, "moderate", "question", q.id, q.authority_code, before, _audit_dict(q)
+        )
         return to_dict(q, today)
 
 
 def answer(
-    engine: Engine, who: Actor, question_id: int, read: int, fields: Mapping[str, Any],
+    engine: Engine,
+    who: Actor,
+    question_id: int,
+    read: int,
+    fields: Mapping[str, Any],
     today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The authority's answer to an open question (an answered or unpublished question
     is closed: it cannot be answered again)."""
     text = f.text(fields.get("answer"), "answer", "the answer", ANSWER_CHARS, long=True)
-    answered = f.date(fields.get("answered_on") or (today or dt.date.today()), "answered_on",
-                      "answered on")  # fmt: skip
+    answered = f.date(
+        fields.get("answered_on") or (today or dt.date.today()), "answered_on", "answered on"
+    )
     with f.versioned(f"question {question_id}", read), writing(engine) as w:
         q = _current(w, question_id, read)
         check(who, Permission("question", "answer"), q.authority_code)
@@ -307,8 +339,9 @@ def answer(
         before = _audit_dict(q)
         q.answer, q.answered_on, q.status = text, answered, ANSWERED
         w.flush()
-        audit.record(w, who.name, "answer", "question", q.id, q.authority_code, before,
-                     _audit_dict(q))  # fmt: skip
+        audit.record(
+            w, who.name, "answer", "question", q.id, q.authority_code, before, _audit_dict(q)
+        )
         return to_dict(q, today)
 
 
@@ -384,10 +417,13 @@ def write_reminders(engine: Engine, today: dt.date | None = None) -> list[Remind
             with writing(engine) as w:
                 w.add(
                     Reminder(
-                        question_id=item["id"], authority_code=item["authority_code"],
-                        sent_on=day, days_overdue=item["days_overdue"], message=message,
+                        question_id=item["id"],
+                        authority_code=item["authority_code"],
+                        sent_on=day,
+                        days_overdue=item["days_overdue"],
+                        message=message,
                     )
-                )  # fmt: skip
+                )
             written = True
             log.warning("scrutiny reminder: %s", message)
         except IntegrityError:

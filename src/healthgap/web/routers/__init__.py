@@ -84,3 +84,15 @@ NAV.append(("/places", "Places"))
 from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
 
 ROUTERS.append(_partnerships)
+from healthgap.web.routers.decisions import router as _decisions  # noqa: E402
+
+ROUTERS.append(_decisions)
+NAV.append(("/decisions", "Decisions"))
+from healthgap.web.routers.scrutiny import router as _scrutiny  # noqa: E402
+
+ROUTERS.append(_scrutiny)
+NAV.append(("/scrutiny", "Questions"))
+from healthgap.web.routers.cycle import router as _cycle  # noqa: E402
+
+ROUTERS.append(_cycle)
+NAV.append(("/cycle", "Annual cycle"))
