@@ -377,7 +377,11 @@ def clean_recommendations(
         if not isinstance(item, Mapping):
             raise f.problem("recommendations", f"recommendation {n} must be an object.")
         rec = f.text(
-            item.get("recommendation"), f"recommendation-{n}", f"recommendation {n}", 2000, long=True
+            item.get("recommendation"),
+            f"recommendation-{n}",
+            f"recommendation {n}",
+            2000,
+            long=True,
         )
         response = f.choice(
             item.get("response", "pending"),
