@@ -16,7 +16,7 @@ from healthgap.errors import HealthgapError
 #: The jobs ``healthgap --help`` groups its commands by, in this order, and their commands.
 JOBS: dict[str, tuple[str, ...]] = {
     "Measure": ("mission", "profile", "compare-areas", "core20", "calc", "demo"),
-    "Hold to account": ("scorecard", "targets", "report"),
+    "Hold to account": ("scorecard", "targets", "report", "decisions"),
     "Fund": ("allocate", "ledger"),
     "Design policy": ("policy",),
     "Framework": ("framework",),
@@ -77,6 +77,7 @@ def run() -> None:
 from healthgap.cli import account as _account  # noqa: E402, F401
 from healthgap.cli import allocate as _allocate  # noqa: E402, F401
 from healthgap.cli import data as _data  # noqa: E402, F401
+from healthgap.cli import decisions as _decisions  # noqa: E402, F401
 from healthgap.cli import demo as _demo  # noqa: E402, F401
 from healthgap.cli import framework as _framework  # noqa: E402, F401
 from healthgap.cli import importing as _importing  # noqa: E402, F401

@@ -93,3 +93,15 @@ ROUTERS.append(_examples)
 from healthgap.web.routers.reports import router as _reports  # noqa: E402
 
 ROUTERS.append(_reports)
+from healthgap.web.routers.decisions import router as _decisions  # noqa: E402
+
+ROUTERS.append(_decisions)
+NAV.append(("/decisions", "Decisions"))
+from healthgap.web.routers.scrutiny import router as _scrutiny  # noqa: E402
+
+ROUTERS.append(_scrutiny)
+NAV.append(("/scrutiny", "Questions"))
+from healthgap.web.routers.cycle import router as _cycle  # noqa: E402
+
+ROUTERS.append(_cycle)
+NAV.append(("/cycle", "Annual cycle"))
