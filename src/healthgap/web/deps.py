@@ -44,6 +44,11 @@ class StoreHandle:
         self._local_cache: dict[tuple[Any, ...], Any] = {}
         self._generation = 0
 
+    @property
+    def generation(self) -> int:
+        """How many writes this handle has made (a cached answer records the one it saw)."""
+        return self._generation
+
     def _reader(self) -> Store:
         """The reading store (call with ``_lock`` held)."""
         if self._store is None:
@@ -126,6 +131,7 @@ class StoreHandle:
 
     def close(self) -> None:
         with self._write_lock, self._lock:
+            self._generation += 1  # whoever reopens it may find it changed
             if self._store is not None:
                 self._store.close()
                 self._store = None
