@@ -126,9 +126,7 @@ def test_a_sign_off_of_answers_changed_since_is_refused(
     assert code == 3, err
     assert f"based on version {read}, but it is now version {read + 1}" in err
     assert "signed_off" not in _events(db, sid)
-    code, err = _once(
-        _env(store_path, tmp_path), *args, "--db", db, "--if-version", str(read + 1)
-    )
+    code, err = _once(_env(store_path, tmp_path), *args, "--db", db, "--if-version", str(read + 1))
     assert code == 0, err
     assert _events(db, sid)[-1] == "signed_off"
 

@@ -226,8 +226,10 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
     assert "[assess] plus_groups" in res.output and "(optional)" in res.output
     res = runner.invoke(
         app,
-        ["policy", "screen", "answer", sid, "deprivation", "lots", "--db", db, "--by", "A"]
-        + ["--if-version", str(version + 1)],
+        [
+            *("policy", "screen", "answer", sid, "deprivation", "lots", "--db", db, "--by", "A"),
+            *("--if-version", str(version + 1)),
+        ],
     )
     assert res.exit_code != 0 and "must be one of" in str(res.exception)
 
