@@ -116,7 +116,11 @@ def test_each_reader_gets_their_own_csrf_token_in_a_cached_page(app: Any) -> Non
 
 
 def test_an_upload_to_the_store_makes_local_pages_fresh(app: Any, clients: Any) -> None:
+    """...and only those: an answer made of published data alone stays cached."""
+    cache = _cache(app)
     anon, admin = clients("anonymous"), clients("admin")
+    published = anon.get("/api/v1/hle-gap").json()
+    local_before = anon.get("/api/v1/areas/E08000025/local").json()["data"]
     before = anon.get("/api/v1/local-datasets").json()["data"]
     assert anon.get("/api/v1/local-datasets").json()["data"] == before
     content = (
@@ -132,6 +136,11 @@ def test_an_upload_to_the_store_makes_local_pages_fresh(app: Any, clients: Any) 
     assert r.status_code == 200, r.text[:2000]
     after = anon.get("/api/v1/local-datasets").json()["data"]
     assert [d["file"] for d in after] == [*(d["file"] for d in before), "cache.csv"]
+    hits = cache.hits
+    assert anon.get("/api/v1/hle-gap").json() == published
+    assert cache.hits == hits + 1
+    local = anon.get("/api/v1/areas/E08000025/local").json()["data"]
+    assert local_before == [] and any(99.0 in row.values() for row in local), local
 
 
 def test_concurrent_writers_are_seen_by_the_next_anonymous_read(app: Any) -> None:

@@ -16,6 +16,7 @@ from healthgap.data import paths
 from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
 from healthgap.web.errors import WebError
+from healthgap.web.pagecache import note_local_store_read
 
 
 class StoreHandle:
@@ -76,11 +77,13 @@ class StoreHandle:
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that
         a saved place's codes exist)."""
+        note_local_store_read()
         with self._lock:
             return fn(self._reader(), *args, **kwargs)
 
     def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
+        note_local_store_read()
         with self._lock:
             generation = self._generation
             key = (generation, fn.__name__, args, tuple(sorted(kwargs.items())))

@@ -13,8 +13,10 @@ anonymous ``GET`` and serves it again as long as none of the data it read has ch
   tables has been written since the request began (a text statement whose tables are not
   known counts as reading, or writing, every table).
 * **Store.** :class:`~healthgap.web.deps.StoreHandle` bumps its generation on every
-  write (an upload, a withdrawal); every entry records the generation it was made in.
-  ``healthgap init`` cannot replace the store under a running server (it refuses).
+  write (an upload, a withdrawal); an answer that read the local layer (through
+  ``compute_local`` or ``run``) records the generation it was made in and is valid only in
+  it. Published data do not change while the server runs (uploads are local datasets, and
+  ``healthgap init`` refuses while a server has the store open).
 * **Other processes.** A write made by another process (the CLI, another server on the
   same app database) is not seen by these counters: entries live at most
   :data:`MAX_AGE` seconds, so such a change shows within that time.
@@ -38,6 +40,7 @@ False
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -48,6 +51,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import TextClause
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Seconds an entry is served at most (bounds what writes by other processes can hide).
@@ -67,6 +71,17 @@ _WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter", "
 
 #: Tables read by the statements of the request being computed (``None``: no request).
 _reads: ContextVar[set[str] | None] = ContextVar("healthgap_reads", default=None)
+#: Stands, among the reads, for the store's local layer (uploads), which writes change.
+LOCAL_STORE = "store:local"
+
+
+def note_local_store_read() -> None:
+    """Record that the request being computed read the store's local layer (called by
+    :class:`~healthgap.web.deps.StoreHandle`); an answer that read only published data does
+    not depend on uploads or withdrawals."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.add(LOCAL_STORE)
 
 
 class WriteClock:
@@ -118,10 +133,20 @@ def _key(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+#: Reads of the database's catalogue (``inspect(engine).get_table_names()``): they depend on
+#: the schema only, which changes by DDL, counted as a write of every table.
+_CATALOGUE = re.compile(r"\b(sqlite_master|sqlite_schema|information_schema|pg_catalog)\b", re.I)
+SCHEMA = "schema"
+
+
 def _tables(context: Any, statement: str) -> set[str]:
+    """The tables a statement reads or writes; :data:`EVERY` when that is not known (text
+    SQL, a construct whose tables cannot be listed)."""
+    if not _is_write(statement) and _CATALOGUE.search(statement):
+        return {SCHEMA}
     compiled = getattr(context, "compiled", None)
     target = getattr(compiled, "statement", None)
-    if target is None:
+    if target is None or isinstance(target, TextClause):
         return {EVERY}
     from sqlalchemy.sql.util import find_tables
 
@@ -130,7 +155,10 @@ def _tables(context: Any, statement: str) -> set[str]:
     except Exception:  # an unusual construct: assume it touches everything
         return {EVERY}
     found.discard("")
-    return found or ({EVERY} if _is_write(statement) else set())
+    if found:
+        return found
+    # no table named: a plain SELECT of values reads nothing; anything else is not known
+    return {EVERY} if _is_write(statement) or " from " in statement.lower() else set()
 
 
 def _is_write(statement: str) -> bool:
@@ -179,7 +207,7 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     made: float
-    store_generation: int
+    store_generation: int | None  # None: read no local data
     seen: dict[str, int]
 
 
@@ -226,7 +254,7 @@ class PageCacheMiddleware:
             if entry is not None:
                 if (
                     time.monotonic() - entry.made < MAX_AGE
-                    and entry.store_generation == handle.generation
+                    and entry.store_generation in (None, handle.generation)
                     and clock.valid(entry.seen)
                 ):
                     self._entries.move_to_end(key)
@@ -289,13 +317,14 @@ class PageCacheMiddleware:
             _reads.reset(marker)
         if not keep or start is None or self._anonymous_token(scope) != token:
             return  # not cacheable, or the route changed the session
-        seen = clock.depends(reads, before)
+        local = LOCAL_STORE in reads
+        seen = clock.depends(reads - {LOCAL_STORE}, before)
         entry = _Entry(
             status=int(start["status"]),
             headers=[(k, v) for k, v in head if k not in (b"set-cookie", b"content-length")],
             body=b"".join(chunks).replace(token.encode(), _TOKEN),
             made=made,
-            store_generation=generation,
+            store_generation=generation if local else None,
             seen=seen,
         )
         with self._lock:
