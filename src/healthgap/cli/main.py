@@ -61,16 +61,20 @@ def main(
 
 
 def run() -> None:
-    """Console entry point: user errors print a message and exit 2, never a traceback.
+    """Console entry point: user errors print a message and exit 2, never a traceback; an
+    update based on a version of a record that has changed since exits 3 (nothing changed).
 
     Usage errors (unknown option, missing argument) are reported by Typer itself with
     exit code 2.
     """
+    from healthgap.appdb.versions import StaleVersionError
+    from healthgap.cli.versions import EXIT_STALE
+
     try:
         app()
     except HealthgapError as exc:
         err_console.print(f"Error: {exc}", style="bold red", markup=False)
-        sys.exit(2)
+        sys.exit(EXIT_STALE if isinstance(exc, StaleVersionError) else 2)
 
 
 # Command modules register their commands on `app` when imported; one line each below.
