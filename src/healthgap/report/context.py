@@ -688,11 +688,17 @@ def _scorecard_section(
     targets = t[t["target"].notna()]
     if len(targets):
         st = targets["target_status"].value_counts()
+        ahead = [
+            f"{int(st[w])} {w}" for w in ("on track", "off track", "too early to say") if w in st
+        ]
         summary.append(
             f"Targets: {int(st.get('met', 0))} met, {int(st.get('not met', 0))} not met and "
             f"{int(st.get('cannot tell', 0))} where the confidence interval contains the target "
-            "(cannot tell). A target is called met only when the whole 95% interval is on the "
-            "good side of it."
+            "(cannot tell)"
+            + (f"; not yet due: {', '.join(ahead)}" if ahead else "")
+            + ". A target is called met only when the whole 95% interval is on the "
+            "good side of it; one whose period is not yet published is judged against the "
+            "straight line from its baseline instead."
         )
     tables = [
         _table(
@@ -1425,6 +1431,7 @@ def build_context(
     today: dt.date | None = None,
     on: Any = None,
     workspace: Any = None,
+    targets: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1451,6 +1458,9 @@ def build_context(
         A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
         commitments and action plan, for the summary (default None: the summary says
         none are recorded for the report).
+    targets
+        A :class:`healthgap.account.authority_targets.TargetBook` whose published targets
+        of the authority the targets section shows (:mod:`healthgap.report.targets`).
 
     Raises
     ------
@@ -1479,12 +1489,14 @@ def build_context(
         )
     from healthgap.report.funding import funding_section
     from healthgap.report.summary import summary_section
+    from healthgap.report.targets import targets_section
 
     result = mission(store, target_year=target_year)
     fw, _ = _choose_framework(auth, store, framework)
-    sections: tuple[Section, ...] = (
+    with_targets = (
         _mission_section(store, auth, period, target_year, result),
         _scorecard_section(store, auth, framework),
+        targets_section(store, auth, targets, today),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),
@@ -1492,6 +1504,7 @@ def build_context(
         funding_section(store, auth),
         _methods_section(store, auth),
     )
+    sections: tuple[Section, ...] = tuple(s for s in with_targets if s is not None)
     summary = summary_section(auth, period, result, sections, fw, workspace)
     sections = (summary, *sections)
     members = _member_ranks(store, auth)
