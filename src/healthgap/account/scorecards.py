@@ -95,6 +95,53 @@ def target_status(lower: Any, upper: Any, target: Any, polarity: Any) -> np.ndar
     return out
 
 
+def period_end_year(label: str | None) -> int | None:
+    """The last calendar year a period label covers: ``"2028-2030"`` -> 2030,
+    ``"2029/30"`` -> 2030, ``"2030"`` -> 2030 (None when there is no label)."""
+    if not label:
+        return None
+    import re
+
+    years = re.findall(r"\d{4}", str(label))
+    if not years:
+        return None
+    if "/" in str(label) and len(years) == 1:
+        return int(years[0]) + 1
+    return int(years[-1])
+
+
+def _before_due(
+    mine: pd.DataFrame, keys: list[str], ind: Any, target: float, polarity: Any, due: int
+) -> str:
+    """A framework target whose period is not published yet: on / off track by its
+    trajectory, or too early to say (:func:`healthgap.account.target_status.due_status`),
+    never met / not met on data from before its period."""
+    from datetime import date
+
+    from healthgap.account.target_status import TOO_EARLY, due_status
+
+    direction = {HIGH_IS_GOOD: "higher_is_better", LOW_IS_GOOD: "lower_is_better"}
+    if polarity not in direction:
+        return "no polarity"
+    series = mine.sort_values([*keys, "period_end", "period_start"]).drop_duplicates("period")
+    periods = series["period"].astype(str).tolist()
+    baseline = ind.baseline_period if ind.baseline_period in periods else None
+    if baseline is None:
+        return TOO_EARLY
+    return due_status(
+        periods=periods,
+        ends=series["period_end"].to_numpy(float),
+        values=series["value"].to_numpy(float),
+        lowers=series["lower_95_0"].to_numpy(float),
+        uppers=series["upper_95_0"].to_numpy(float),
+        baseline_period=baseline,
+        target_value=float(target),
+        target_year=due,
+        polarity=direction[polarity],
+        as_of_year=date.today().year,
+    ).status
+
+
 def change_test(
     value: Any, lower: Any, upper: Any, base: Any, base_lower: Any, base_upper: Any
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -317,6 +364,9 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
         rec["target_status"] = target_status(
             latest["lower_95_0"], latest["upper_95_0"], rec["target"], polarity
         ).item()
+        due = period_end_year(ind.target_period)
+        if due is not None and float(latest["period_end"]) < due and np.isfinite(rec["target"]):
+            rec["target_status"] = _before_due(mine, keys, ind, rec["target"], polarity, due)
         if neighbour_codes:
             same = peers[
                 (peers["indicator_id"] == ind.id)

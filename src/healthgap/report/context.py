@@ -698,11 +698,17 @@ def _scorecard_section(
     targets = t[t["target"].notna()]
     if len(targets):
         st = targets["target_status"].value_counts()
+        ahead = [
+            f"{int(st[w])} {w}" for w in ("on track", "off track", "too early to say") if w in st
+        ]
         summary.append(
             f"Targets: {int(st.get('met', 0))} met, {int(st.get('not met', 0))} not met and "
             f"{int(st.get('cannot tell', 0))} where the confidence interval contains the target "
-            "(cannot tell). A target is called met only when the whole 95% interval is on the "
-            "good side of it."
+            "(cannot tell)"
+            + (f"; not yet due: {', '.join(ahead)}" if ahead else "")
+            + ". A target is called met only when the whole 95% interval is on the "
+            "good side of it; one whose period is not yet published is judged against the "
+            "straight line from its baseline instead."
         )
     tables = [
         _table(
@@ -1444,6 +1450,7 @@ def build_context(
     on: Any = None,
     workspace: Any = None,
     indicators: Sequence[str] = (),
+    targets: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1473,6 +1480,9 @@ def build_context(
     indicators
         More indicators for the scorecard, by id (``"ID"`` or ``"ID:Sex"``): any the store
         holds for the authority (:func:`healthgap.account.frameworks.add_indicators`).
+    targets
+        A :class:`healthgap.account.authority_targets.TargetBook` whose published targets
+        of the authority the targets section shows (:mod:`healthgap.report.targets`).
 
     Raises
     ------
@@ -1501,13 +1511,15 @@ def build_context(
         )
     from healthgap.report.funding import funding_section
     from healthgap.report.summary import summary_section
+    from healthgap.report.targets import targets_section
     from healthgap.report.wider import wider_section
 
     result = mission(store, target_year=target_year)
     fw, _ = _choose_framework(auth, store, framework, indicators)
-    sections: tuple[Section, ...] = (
+    with_targets = (
         _mission_section(store, auth, period, target_year, result),
         _scorecard_section(store, auth, framework, indicators),
+        targets_section(store, auth, targets, today),
         wider_section(store, auth),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
@@ -1516,6 +1528,7 @@ def build_context(
         funding_section(store, auth),
         _methods_section(store, auth),
     )
+    sections: tuple[Section, ...] = tuple(s for s in with_targets if s is not None)
     summary = summary_section(auth, period, result, sections, fw, workspace)
     sections = (summary, *sections)
     members = _member_ranks(store, auth)
