@@ -102,7 +102,12 @@ def scorecard_command(
     out: OutOption = None,
 ) -> None:
     """A framework scorecard for one authority, benchmarked against England and neighbours."""
-    from healthgap.account.frameworks import default_framework, load_framework, restrict_to_store
+    from healthgap.account.frameworks import (
+        default_framework,
+        load_framework,
+        named_indicators,
+        restrict_to_store,
+    )
     from healthgap.account.scorecards import compare_authorities, scorecard
 
     with _open(store) as s:
@@ -114,7 +119,7 @@ def scorecard_command(
                     f"{framework.name} is for {fw.authority}. Use --authority {fw.authority}."
                 )
         else:
-            fw = restrict_to_store(default_framework(authority, area_type), s)
+            fw = named_indicators(restrict_to_store(default_framework(authority, area_type), s), s)
             if not fw.indicators:
                 raise InputError(
                     f"--authority must have headline indicator values at area type "
