@@ -129,8 +129,8 @@ def menus(
     ]
     menu = sorted(shown, key=lambda item: rank.get(item[0], len(rank)))
     if role == "admin":
-        menu.append(("/audit", "Audit log"))
         menu.append(("/admin/examples", "Example workspace"))
+        menu.append(("/audit", "Audit log"))
     return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
 
 
