@@ -332,7 +332,8 @@ CLI_SETUP: dict[str, list[list[str]]] = {
 CLI_NO_COUNTS: dict[str, str] = {
     "init": "builds the store; prints dataset row totals only",
     "datasets": "lists datasets and their row totals",
-    "demo": "prints life expectancy gaps and shares, no counts",
+    "demo": "prints life expectancy gaps and shares; --workspace says how many example "
+    "records it wrote (records, not people)",
     "import": "loads a file into the store; prints validation totals",
     "mission": "healthy life expectancy in years",
     "serve": "runs the web service (its pages and API are scanned below)",

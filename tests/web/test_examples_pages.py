@@ -14,6 +14,9 @@ from healthgap.data.store import open_store
 from healthgap.examples import example_counts, expected_counts
 from tests.web.conftest import check_page
 
+#: Pages the disclosure scan (tests/data/test_disclosure_scan.py) also walks.
+PAGES = ["/admin/examples"]
+
 
 def _fields(c: Any) -> dict[str, str]:
     html = c.get("/admin/examples").text

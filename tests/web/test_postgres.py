@@ -209,3 +209,28 @@ test_sign_out_revokes_on_postgres = test_sessions.test_sign_out_revokes_every_co
 test_client_throttle_on_postgres = test_sessions.test_throttle_per_client_address
 # Every write route declares its permission, enforced on PostgreSQL too.
 test_route_matrix_on_postgres = test_permissions.test_authorisation_matrix_from_the_route_table
+
+
+def test_example_workspace_loads_and_goes_on_postgres(pg_url: str, store: Any) -> None:
+    """Load and remove the example workspace (issue 19); the PL/pgSQL trigger lets example
+    screenings go and still refuses to delete or change a real one."""
+    from healthgap.appdb.db import init_db
+    from healthgap.appdb.permissions import Actor
+    from healthgap.examples import example_counts, expected_counts, load_examples, remove_examples
+    from healthgap.policy.screening import ScreeningRepository
+
+    engine = init_db(pg_url)
+    admin = Actor("admin@example.org", "admin")
+    real = ScreeningRepository(engine).create("A real one", authority="E47000001", by="ed")
+    assert load_examples(engine, store, admin) == expected_counts(store)
+    assert load_examples(engine, store, admin) == expected_counts(store)  # idempotent
+    assert remove_examples(engine, admin) == expected_counts(store)
+    assert example_counts(engine).total == 0
+    assert [i for i, _ in ScreeningRepository(engine).ids()] == [real]
+    for sql in (
+        "DELETE FROM policy_screening_event",
+        "UPDATE policy_screening SET example = true",
+    ):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as con:
+            con.execute(text(sql))
+    engine.dispose()

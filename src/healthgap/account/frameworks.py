@@ -427,6 +427,23 @@ def default_framework(
     )
 
 
+def named_indicators(framework: Framework, store: Store) -> Framework:
+    """``framework`` with each indicator labelled by its name and sex, e.g. "Under 75
+    mortality rate from cardiovascular diseases considered preventable (Persons)" rather
+    than "93722 (Persons)" (names from :func:`healthgap.geography.names.indicator_names`;
+    an indicator the metadata do not name keeps its id)."""
+    from healthgap.geography.names import indicator_label, indicator_names
+
+    names = indicator_names(store)
+    return replace(
+        framework,
+        indicators=tuple(
+            replace(i, label=f"{indicator_label(i.id, names)} ({i.sex})")
+            for i in framework.indicators
+        ),
+    )
+
+
 #: The headline indicators in the open data (id, sex) used when no framework is given.
 DEFAULT_INDICATORS: tuple[tuple[str, str], ...] = (
     ("hle_birth", "Female"),

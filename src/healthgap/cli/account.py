@@ -115,6 +115,7 @@ def scorecard_command(
         add_indicators,
         default_framework,
         load_framework,
+        named_indicators,
         restrict_to_store,
     )
     from healthgap.account.scorecards import compare_authorities, scorecard
@@ -128,7 +129,7 @@ def scorecard_command(
                     f"{framework.name} is for {fw.authority}. Use --authority {fw.authority}."
                 )
         else:
-            fw = restrict_to_store(default_framework(authority, area_type), s)
+            fw = named_indicators(restrict_to_store(default_framework(authority, area_type), s), s)
             if not fw.indicators and not indicator:
                 raise InputError(
                     f"--authority must have headline indicator values at area type "

@@ -23,7 +23,6 @@ the example is never written twice.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ from healthgap.appdb.versions import StaleVersionError
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.examples import content as c
+from healthgap.safe_csv import to_csv
 
 #: What the example holds, by part (the keys of :class:`ExampleCounts`).
 PARTS: tuple[str, ...] = (
@@ -401,10 +401,7 @@ def _load_ledger(engine: Engine, store: Store) -> None:
         files = []
         for kind, rows in (("allocations", [allocation]), ("flows", flows)):
             path = Path(tmp) / f"example_{kind}.csv"
-            with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
+            to_csv(pd.DataFrame(rows), path)
             files.append((kind, path))
         with Session(engine) as session:
             for kind, path in files:

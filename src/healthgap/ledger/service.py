@@ -529,6 +529,14 @@ def ledger_imports(session: Session, *, import_id: int | None = None) -> pd.Data
     return pd.DataFrame(out[list(IMPORT_COLUMNS)]).astype(types).reset_index(drop=True)
 
 
+def commissioner_names(session: Session) -> dict[str, str]:
+    """``{code: name}`` of every commissioner the ledger's allocations name."""
+    rows = session.execute(
+        select(LedgerAllocation.commissioner_code, LedgerAllocation.commissioner_name).distinct()
+    ).all()
+    return {str(c): str(n) for c, n in rows if n}
+
+
 # --------------------------------------------------------------------------- check
 
 
@@ -579,11 +587,7 @@ def check_ledger(session: Session) -> CheckResult:
             )
     table = table.sort_values(KEY, ignore_index=True)
     # Names for people (the code stays beside them) and the example workspace's marker.
-    names = dict(
-        session.execute(
-            select(LedgerAllocation.commissioner_code, LedgerAllocation.commissioner_name)
-        ).all()
-    )
+    names = commissioner_names(session)
     examples = set(
         session.scalars(select(LedgerAllocation.commissioner_code).where(LedgerAllocation.example))
     ) | set(session.scalars(select(LedgerFlow.commissioner_code).where(LedgerFlow.example)))

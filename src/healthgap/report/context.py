@@ -45,6 +45,7 @@ from healthgap.account.frameworks import (
     Framework,
     default_framework,
     load_framework,
+    named_indicators,
     restrict_to_store,
 )
 from healthgap.account.mission import DEFAULT_BASELINE, MissionResult, mission
@@ -621,7 +622,9 @@ def _choose_framework(
         if found:
             chosen, how = found[0], "example"
         else:
-            chosen = restrict_to_store(default_framework(auth.data_code, auth.area_type), store)
+            chosen = named_indicators(
+                restrict_to_store(default_framework(auth.data_code, auth.area_type), store), store
+            )
             how = "default"
     if chosen.authority not in (auth.code, auth.data_code):
         raise InputError(

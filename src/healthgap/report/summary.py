@@ -50,7 +50,9 @@ MAX_FINDINGS = 5
 
 
 def _yr(x: float) -> str:
-    return f"{abs(float(x)):.1f} years"
+    from healthgap.formatting import years
+
+    return f"{years(abs(float(x)))} years"
 
 
 def _find(sections: Sequence[Section], section_id: str) -> Section | None:

@@ -129,8 +129,8 @@ def menus(
     ]
     menu = sorted(shown, key=lambda item: rank.get(item[0], len(rank)))
     if role == "admin":
-        menu.append(("/audit", "Audit log"))
         menu.append(("/admin/examples", "Example workspace"))
+        menu.append(("/audit", "Audit log"))
     return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
 
 
@@ -167,6 +167,25 @@ def area_namer(request: Request) -> Any:
     return area_name
 
 
+def indicator_namer(request: Request) -> Any:
+    """``indicator_name(id)`` for templates: the indicator's name from its metadata
+    (:func:`healthgap.geography.names.indicator_names`; the id when it has none)."""
+    found: dict[str, dict[str, str]] | None = None
+
+    def indicator_name(indicator_id: Any) -> str:
+        nonlocal found
+        from healthgap.geography.names import indicator_label, indicator_names
+
+        if found is None:
+            try:
+                found = request.app.state.store.compute(indicator_names)
+            except Exception:  # no store: ids stay ids
+                found = {}
+        return indicator_label(indicator_id, found or {})
+
+    return indicator_name
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
@@ -185,6 +204,7 @@ def render(
         "role": role,
         "path": request.url.path,
         "area_name": area_namer(request),
+        "indicator_name": indicator_namer(request),
         **context,
     }
     page = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -35,7 +35,14 @@ from healthgap.data.importing import size_text
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.ledger.models import LedgerAllocation, LedgerFlow, LedgerImport
-from healthgap.ledger.schema import KINDS, Discrepancy, LedgerRejected, pounds, read_ledger_file
+from healthgap.ledger.schema import (
+    KINDS,
+    PROVIDER_TYPE_NAMES,
+    Discrepancy,
+    LedgerRejected,
+    pounds,
+    read_ledger_file,
+)
 from healthgap.ledger.service import (
     BY_OPTIONS,
     CheckResult,
@@ -43,6 +50,7 @@ from healthgap.ledger.service import (
     LedgerSummary,
     area_levels,
     check_ledger,
+    commissioner_names,
     import_ledger,
     ledger_imports,
     ledger_summary,
@@ -212,7 +220,8 @@ def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
     label = _LABEL_OF[by]
     rows = records(table)
     for r in rows:
-        r["label"] = str(r[label]).replace("_", " ").capitalize()
+        raw = str(r[label])
+        r["label"] = PROVIDER_TYPE_NAMES.get(raw) or raw.replace("_", " ").capitalize()
     chart_rows = [
         {"group": r["label"], "value": r["spend_per_head"]}
         for r in rows
@@ -280,6 +289,7 @@ def ledger_page(
         "summary": None,
         "reading": None,
         "empty": not options["period"],
+        "commissioner_names": commissioner_names(session),
     }
     if context["empty"]:
         return render(request, "ledger.html", context)
