@@ -111,12 +111,22 @@ def _code(value: str, name: str, example: str) -> str:
     return value
 
 
+#: Neighbourhood area types: listed only when asked for by name (33,755 LSOAs hold
+#: census values; they are reached through the footprints they make up).
+NEIGHBOURHOODS = ("lsoa11", "lsoa21")
+
+
 def areas(store: Store, area_type: str | None = None) -> pd.DataFrame:
-    """Areas that have indicator values: code, name and type, sorted by name."""
+    """Areas that have indicator values: code, name and type, sorted by name.
+
+    LSOAs are left out unless ``area_type`` names their type (``lsoa21``).
+    """
     t = store.table("indicators")
     if area_type is not None:
         _code(area_type, "area_type", "lad")
         t = t.filter(t.area_type == area_type)
+    else:
+        t = t.filter(~t.area_type.isin(list(NEIGHBOURHOODS)))
     got = store.to_pandas(t.select("area_code", "area_name", "area_type").distinct())
     return got.sort_values(["area_name", "area_type"]).reset_index(drop=True)
 
