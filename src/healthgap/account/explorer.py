@@ -187,7 +187,7 @@ def explore(
     notes = (
         f"Areas: {len(areas)} ({summary['districts']} districts, {summary['upper_tier']} "
         "upper-tier authorities where the indicator has no district value), covering "
-        f"{100 * covered_population / total_population:.1f}% of England's population "
+        f"{100 * covered_population / total_population:.2f}% of England's population "
         f"({population_source}).",
         "Deciles: the areas ranked by population-weighted IMD 2019 score (1 = most "
         "deprived); healthgap.account.explorer.",
