@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from healthgap.account.census_deprivation import census_by_deprivation, groups_for
+from healthgap.account.census_deprivation import DIMENSION, census_by_deprivation, groups_for
 from healthgap.account.group_populations import ETHNIC_CENSUS, ethnic_populations
 from healthgap.account.inequalities import inequalities
 from healthgap.data.store import Store
@@ -70,7 +70,7 @@ def test_disabled_share_by_decile_equals_an_independent_count(mirror: Path, stor
 def test_census_measures_are_ordered_and_weighted(store: Store) -> None:
     result = inequalities(MANCHESTER, store=store)
     m = result.measures
-    census = m[m["dimension"].str.contains("Census 2021")]
+    census = m[m["dimension"] == DIMENSION]
     disabled = census[census["indicator_id"] == "census_disabled_pct"]
     assert set(disabled["measure"]) == {"D", "R", "PAR", "SII", "RII"}
     # disability is higher in Manchester's more deprived neighbourhoods: a negative slope

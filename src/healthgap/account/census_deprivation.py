@@ -19,10 +19,10 @@ import pandas as pd
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.deciles import within_area_deciles
-from healthgap.geography.resolve import footprint
+from healthgap.geography.resolve import Footprint, footprint
 from healthgap.stats.proportion import proportion
 
-DIMENSION = "deprivation within the area (Census 2021 neighbourhoods)"
+DIMENSION = "deprivation within the area (its LSOAs, IMD 2025)"
 #: Headline measures (one series each) and breakdown measures (one series per category).
 HEADLINES: tuple[str, ...] = (
     "census_disabled_pct",
@@ -61,7 +61,9 @@ def groups_for(n_lsoas: int) -> int | None:
     return None
 
 
-def census_by_deprivation(area_code: str, store: Store) -> pd.DataFrame:
+def census_by_deprivation(
+    area_code: str, store: Store, *, fp: Footprint | None = None
+) -> pd.DataFrame:
     """The census LSOA measures by deprivation group within ``area_code``.
 
     Returns one row per measure (and ethnic group) and deprivation group, in the group
@@ -69,10 +71,11 @@ def census_by_deprivation(area_code: str, store: Store) -> pd.DataFrame:
     group's denominator); empty when the area is not a footprint, has too few LSOAs, or
     the store holds no census LSOA tables.
     """
-    try:
-        fp = footprint(area_code, store)
-    except InputError:
-        return pd.DataFrame()
+    if fp is None:
+        try:
+            fp = footprint(area_code, store)
+        except InputError:
+            return pd.DataFrame()
     n = groups_for(len(fp.lsoa21))
     if n is None:
         return pd.DataFrame()

@@ -97,6 +97,14 @@ FIVE_GROUPS: dict[str, frozenset[str]] = {five: _g(five) for five in CENSUS_19}
 ENGLAND = "E92000001"
 
 
+def _footprint(area_code: str, store: Store) -> Footprint | None:
+    """The area's footprint, or None for codes that are not footprints."""
+    try:
+        return footprint(area_code, store)
+    except InputError:
+        return None
+
+
 def _census19(store: Store, area_code: str, fp: Footprint | None) -> pd.Series | None:
     """Residents by the 19 census groups for the area, or None where not derivable."""
     con = store.backend.con.cursor()
@@ -138,7 +146,7 @@ def _census5(store: Store, fp: Footprint) -> pd.Series | None:
 
 
 def ethnic_populations(
-    area_code: str, categories: Sequence[str], store: Store
+    area_code: str, categories: Sequence[str], store: Store, *, fp: Footprint | None = None
 ) -> tuple[dict[str, float], str] | None:
     """Census 2021 residents of each Fingertips ethnic category in the area.
 
@@ -152,10 +160,8 @@ def ethnic_populations(
     covered = [ETHNIC_CENSUS[c] for c in cats]
     if sum(len(c) for c in covered) != len(frozenset().union(*covered)):
         return None  # overlapping categories (e.g. White and White British)
-    try:
-        fp = None if area_code == ENGLAND else footprint(area_code, store)
-    except InputError:
-        fp = None
+    if fp is None and area_code != ENGLAND:
+        fp = _footprint(area_code, store)
     counts19 = _census19(store, area_code, fp)
     if counts19 is not None:
         weights = {c: float(counts19.reindex(list(ETHNIC_CENSUS[c])).fillna(0).sum()) for c in cats}
@@ -170,13 +176,17 @@ def ethnic_populations(
     return weights, "Census 2021 ethnic group (5 groups) by LSOA, summed over the area"
 
 
-def deprivation_populations(area_code: str, groups: int, store: Store) -> dict[int, float] | None:
+def deprivation_populations(
+    area_code: str, groups: int, store: Store, *, fp: Footprint | None = None
+) -> dict[int, float] | None:
     """Mid-2020 population of each IMD 2019 group of the area's own LSOAs (1 = most
     deprived), or ``None`` when the area has no footprint or too few LSOAs."""
     if "population_lsoa11_single_year" not in store.tables():
         return None
+    fp = fp or _footprint(area_code, store)
+    if fp is None:
+        return None
     try:
-        fp = footprint(area_code, store)
         ranked = within_area_deciles(fp.lsoa11, store, imd=2019, groups=groups)
     except InputError:
         return None

@@ -41,6 +41,7 @@ from healthgap.data.indicator_metadata import metadata
 from healthgap.data.sources.indicator_review import NO_JUDGEMENT
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.resolve import Footprint, footprint
 from healthgap.stats.benchmark import Polarity
 from healthgap.stats.inequality.summary_measures import inequality_measures
 
@@ -167,8 +168,12 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
     both = both.drop(columns=["polarity"]).merge(meta, on="indicator_id", how="left")
     both["indicator_name"] = both["name"].fillna(both["indicator_name"])
     both["rank"] = both["category"].map(DEPRIVATION_RANK)
-    both = _weigh(both, area_code, store)
-    census = census_by_deprivation(area_code, store)
+    try:
+        fp: Footprint | None = footprint(area_code, store)
+    except InputError:
+        fp = None
+    both = _weigh(both, area_code, store, fp)
+    census = census_by_deprivation(area_code, store, fp=fp) if fp is not None else pd.DataFrame()
     if len(census):
         units = metadata(store, sorted(set(census["indicator_id"])))
         census = census.merge(units[["indicator_id", "unit"]], on="indicator_id", how="left")
@@ -211,7 +216,7 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
     return Inequalities(area_code, area_name, groups.reset_index(drop=True), measures, notes)
 
 
-def _weigh(both: pd.DataFrame, area_code: str, store: Store) -> pd.DataFrame:
+def _weigh(both: pd.DataFrame, area_code: str, store: Store, fp: Footprint | None) -> pd.DataFrame:
     """Population weights for each set of groups (see :mod:`.group_populations`)."""
     both = both.copy()
     both["population"] = 1.0
@@ -224,7 +229,7 @@ def _weigh(both: pd.DataFrame, area_code: str, store: Store) -> pd.DataFrame:
         if dimension == "ethnic group":
             cats = tuple(sorted(part["category"].astype(str)))
             if cats not in ethnic_cache:
-                ethnic_cache[cats] = ethnic_populations(area_code, cats, store)
+                ethnic_cache[cats] = ethnic_populations(area_code, cats, store, fp=fp)
             found = ethnic_cache[cats]
             if found is None:
                 continue
@@ -234,7 +239,7 @@ def _weigh(both: pd.DataFrame, area_code: str, store: Store) -> pd.DataFrame:
         elif dimension == "deprivation within the area" and part["rank"].notna().all():
             groups = 10 if part["rank"].max() > 5 else 5
             if groups not in deprivation_cache:
-                deprivation_cache[groups] = deprivation_populations(area_code, groups, store)
+                deprivation_cache[groups] = deprivation_populations(area_code, groups, store, fp=fp)
             pops = deprivation_cache[groups]
             if pops is None:
                 continue

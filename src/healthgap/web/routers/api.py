@@ -165,7 +165,10 @@ def local_values(
     return _view(request, view, f"local-{area_code}", format, limit, offset)
 
 
-@router.get("/inequality", summary="Indicator by LAD deprivation decile, with SII")
+@router.get(
+    "/inequality",
+    summary="Indicator by deprivation decile of districts and upper-tier areas, with SII",
+)
 def inequality(
     request: Request,
     st: StoreDep,
