@@ -304,10 +304,16 @@ CLI_SCENARIOS: dict[str, list[list[str]]] = {
         ["{records}", "--by", "sex,cause,period"],
     ],
     "query": [["--indicator", SYN_ID, "--out", "{out}.csv"], ["--indicator", SYN_ID]],
-    "profile": [["--area", SYN_AREA, "--out", "{out}.csv"]],
+    "profile": [
+        ["--area", SYN_AREA, "--out", "{out}.csv"],
+        ["--area", AUTHORITY, "--wider", "--out", "{out}.csv"],
+    ],
     "compare-areas": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
     "core20": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
-    "scorecard": [["--authority", AUTHORITY, "--out", "{out}.csv"]],
+    "scorecard": [
+        ["--authority", AUTHORITY, "--out", "{out}.csv"],
+        ["--authority", AUTHORITY, "--indicator", "els_employment_rate", "--out", "{out}.csv"],
+    ],
     "framework survey summary": [
         [AUTHORITY, f"{AUTHORITY}-survey-1", "--db", "{db}", "--out", "{out}.csv"],
         [AUTHORITY, f"{AUTHORITY}-survey-1", "--db", "{db}"],

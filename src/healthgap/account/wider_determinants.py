@@ -75,6 +75,28 @@ THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "els_further_education_and_skills_learner_achievements",
         ),
     ),
+    (
+        "Access to work and services",
+        (
+            "els_public_transport_or_walk_to_work",
+            "els_cycle_to_work",
+            "els_drive_to_work",
+            "els_residents_within_a_30_minute_walk_of_their_nearest_library",
+            "els_residents_within_a_30_minute_walk_of_their_nearest_railway_station",
+            "els_supermarkets",
+            "els_food_outlets",
+            "els_sports_facilities",
+        ),
+    ),
+    (
+        "Culture and heritage",
+        (
+            "els_engaged_with_the_arts",
+            "els_visited_a_heritage_site",
+            "els_visited_a_museum_or_gallery",
+            "els_visited_a_public_library",
+        ),
+    ),
 )
 OTHER = "Other wider determinants"
 

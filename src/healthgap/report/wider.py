@@ -72,10 +72,10 @@ def wider_section(store: Store, auth: Authority) -> Section:
     compared = sum(v for k, v in counts.items() if k != "not compared")
     worse = t.loc[t["compared_95"] == "worse", "indicator_name"].tolist()
     better = t.loc[t["compared_95"] == "better", "indicator_name"].tolist()
+    themes_here = ", ".join(dict.fromkeys(t["theme"])).lower()
     summary = [
-        f"{len(t)} indicators of the conditions people live in (work and income, child "
-        f"poverty, housing, education and skills, access to services) are published for "
-        f"{auth.name}; {compared} of them with confidence limits that allow a comparison "
+        f"{len(t)} indicators of the conditions people live in ({themes_here}) are published "
+        f"for {auth.name}; {compared} of them with confidence limits that allow a comparison "
         "with England at the 95% level: "
         + ", ".join(
             f"{counts.get(k, 0)} {w}"

@@ -93,6 +93,8 @@ def test_only_wider_determinants_and_every_theme_in_order(fw_store: Store) -> No
         "Work and income",
         "Child poverty",
         "Education and skills",
+        "Access to work and services",
+        "Culture and heritage",
         "Other wider determinants",
     ]
     counts = result.counts()
