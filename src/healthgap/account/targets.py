@@ -22,7 +22,6 @@ compared with those middle years.
 from __future__ import annotations
 
 import math
-import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import pandas as pd
 
 from healthgap.account.status import check_polarity, compare
 from healthgap.account.trajectory import Trajectory, custom_trajectory, linear_trajectory
+from healthgap.config_files import config_format, parse_config
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hierarchy import using
@@ -159,25 +159,12 @@ def load_targets(path: str | Path) -> list[Target]:
     if not p.is_file():
         raise InputError(f"targets file must exist; got {str(p)!r}. Check the path.")
     text = p.read_text(encoding="utf-8")
-    suffix = p.suffix.lower()
-    try:
-        if suffix == ".toml":
-            raw: Any = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
-            raw = yaml.safe_load(text)
-        else:
-            raise InputError(
-                f"targets file must be .toml, .yaml or .yml; got {p.name!r}. Rename it or "
-                "convert it."
-            )
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise InputError(f"{p.name} must be valid {suffix[1:].upper()}; got: {exc}") from None
-    except Exception as exc:  # yaml.YAMLError and friends
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{p.name} must be valid YAML; got: {exc}") from None
+    fmt = config_format(p)
+    if fmt is None:
+        raise InputError(
+            f"targets file must be .toml, .yaml or .yml; got {p.name!r}. Rename it or convert it."
+        )
+    raw: Any = parse_config(text, fmt, p.name).data
     entries = raw.get("target") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(
