@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from healthgap.appdb.db import default_db_url
+from healthgap.appdb.db import configured_db_url, default_db_url
 
 #: Folder inside the installed package where a packager may bundle ``node_modules`` and
 #: ``docs`` (both optional; see :func:`locate`).
@@ -111,8 +111,8 @@ class Settings:
         env: dict[str, object] = {}
         if os.environ.get("HEALTHGAP_STORE"):
             env["store"] = os.environ["HEALTHGAP_STORE"]
-        if os.environ.get("HEALTHGAP_DB"):
-            env["db_url"] = os.environ["HEALTHGAP_DB"]
+        if configured_db_url():
+            env["db_url"] = configured_db_url()
         if os.environ.get("HEALTHGAP_SECRET_KEY"):
             env["secret_key"] = os.environ["HEALTHGAP_SECRET_KEY"]
         if os.environ.get("HEALTHGAP_SECURE_COOKIES"):
