@@ -108,3 +108,36 @@ def test_read_config_picks_the_format_by_suffix(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_bytes(b"a = '\xff'\n")
     with pytest.raises(ConfigError, match=r"bad\.toml must be UTF-8 text; got .*byte 5"):
         read_config(tmp_path / "bad.toml")
+
+
+def test_field_errors_carry_file_line_and_field_with_the_message_unchanged(
+    tmp_path: Path,
+) -> None:
+    from healthgap.account.frameworks import load_framework
+    from healthgap.account.targets import load_targets
+
+    cfg = parse_config(TOML, "toml", "f.toml")
+    err = cfg.error("indicators[2] must be a number; got 'x'.", "indicators[1].target")
+    assert (str(err), err.file, err.line, err.field) == (
+        "indicators[2] must be a number; got 'x'.",
+        "f.toml",
+        11,
+        "indicators[1].target",
+    )
+    targets = tmp_path / "t.toml"
+    targets.write_text(
+        '[[target]]\nindicator = "hle_birth"\narea = "E12000001"\nvalue = 61.0\nyear = 2030\n'
+        'polarity = "higher_is_better"\n\n[[target]]\nindicator = "hle_birth"\ncolour = "red"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"target 2 in t\.toml must use only the fields") as e:
+        load_targets(targets)
+    assert (e.value.file, e.value.line, e.value.field) == ("t.toml", 10, "target[1].colour")
+    framework = tmp_path / "f.toml"
+    framework.write_text(TOML.replace("target = 20.5", "target = 'high'"), encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"line 11, indicators\[2\]\.target: must be a number"
+    ) as e:
+        load_framework(framework)
+    # the first problem listed is the missing version, reported at the [framework] header
+    assert (e.value.file, e.value.line, e.value.field) == ("f.toml", 1, "framework.version")

@@ -88,6 +88,12 @@ class ConfigFile:
             return yaml_line(dict(self.yaml_lines), path)
         return line_of(self.text, path)
 
+    def error(self, message: str, path: str | None = None) -> ConfigError:
+        """A :class:`ConfigError` with ``message`` (as written) about the field ``path``:
+        its file, line and field set for callers that act on them (e.g. a form)."""
+        line = self.line(path) if path else None
+        return ConfigError(message, file=self.source, line=line, field=path)
+
     def where(self, path: str) -> str:
         """``"components.hi.share (line 9 of icb.toml)"``: how messages point at a field."""
         line = self.line(path)

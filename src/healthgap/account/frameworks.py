@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from healthgap.config_files import ConfigFile, Format, parse_config
+from healthgap.config_files import ConfigError, ConfigFile, Format, parse_config
 from healthgap.data.schema import POLARITIES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -145,9 +145,12 @@ def parse_framework(
     with its line (when known) and field.
     """
     problems: list[str] = []
+    first: list[str] = []  # the dotted path of the first problem, for ConfigError.field
 
     def bad(path: tuple[Any, ...], message: str) -> None:
         problems.append(f"{_where(config, path)}: {message}")
+        if not first:
+            first.append("".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
 
     if not isinstance(data, Mapping):
         raise InputError(
@@ -244,10 +247,14 @@ def parse_framework(
         )
     if problems:
         listed = "\n  ".join(problems)
-        raise InputError(
+        field = first[0].lstrip(".")
+        raise ConfigError(
             f"framework file {source} must follow the framework layout; got "
             f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n  {listed}\n"
-            "Fix each field named above (see docs/frameworks.md)."
+            "Fix each field named above (see docs/frameworks.md).",
+            file=source,
+            line=config.line(field) if config is not None else None,
+            field=field,
         )
     return Framework(
         name=str(head["name"]).strip(),

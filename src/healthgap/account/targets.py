@@ -164,7 +164,8 @@ def load_targets(path: str | Path) -> list[Target]:
         raise InputError(
             f"targets file must be .toml, .yaml or .yml; got {p.name!r}. Rename it or convert it."
         )
-    raw: Any = parse_config(text, fmt, p.name).data
+    config = parse_config(text, fmt, p.name)
+    raw: Any = config.data
     entries = raw.get("target") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(
@@ -174,18 +175,23 @@ def load_targets(path: str | Path) -> list[Target]:
     out = []
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise InputError(f"target {i} in {p.name} must be a table of fields; got {entry!r}.")
+            raise config.error(
+                f"target {i} in {p.name} must be a table of fields; got {entry!r}.",
+                f"target[{i - 1}]",
+            )
         unknown = sorted(set(entry) - set(_FIELDS))
         if unknown:
-            raise InputError(
+            raise config.error(
                 f"target {i} in {p.name} must use only the fields {', '.join(_FIELDS)}; got "
-                f"{unknown[0]!r}. Check the spelling."
+                f"{unknown[0]!r}. Check the spelling.",
+                f"target[{i - 1}].{unknown[0]}",
             )
         missing = [f for f in ("indicator", "area", "value", "year", "polarity") if f not in entry]
         if missing:
-            raise InputError(
+            raise config.error(
                 f"target {i} in {p.name} must have {', '.join(missing)}; got fields "
-                f"{', '.join(sorted(entry))}. Add e.g. {missing[0]} = ..."
+                f"{', '.join(sorted(entry))}. Add e.g. {missing[0]} = ...",
+                f"target[{i - 1}]",
             )
         kwargs = dict(entry)
         traj = kwargs.get("trajectory")
@@ -193,9 +199,10 @@ def load_targets(path: str | Path) -> list[Target]:
             try:
                 kwargs["trajectory"] = {int(k): float(v) for k, v in traj.items()}
             except (TypeError, ValueError):
-                raise InputError(
+                raise config.error(
                     f"target {i} in {p.name}: trajectory points must be year = value numbers; "
-                    f"got {traj!r}."
+                    f"got {traj!r}.",
+                    f"target[{i - 1}].trajectory",
                 ) from None
         for key in ("indicator", "area", "sex", "age", "baseline_period", "benchmark"):
             if key in kwargs and kwargs[key] is not None:
