@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from healthgap.allocate import Formula
-from healthgap.allocate._locate import line_of
+from healthgap.config_files import line_of
 from healthgap.errors import InputError
 
 GOOD = """\

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from healthgap.allocate import Formula, allocate
-from healthgap.allocate._yaml import load_yaml, yaml_line
+from healthgap.config_files import load_yaml, yaml_line
 from healthgap.errors import InputError
 from tests.allocate.test_formula import GOOD
 

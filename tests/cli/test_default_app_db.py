@@ -66,3 +66,35 @@ def test_account_added_by_cli_in_one_folder_is_seen_by_web_from_another(
     engine.dispose()
     assert not any(p.name == APP_DB_FILE for p in (*first.iterdir(), *second.iterdir()))
     assert os.path.exists(data_dir / APP_DB_FILE)
+
+
+def test_places_and_framework_as_use_the_same_default(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `healthgap framework --as EMAIL` used to look for ./healthgap-app.db in the working
+    # folder, and `healthgap places` read the web settings; both now take default_db_url.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HEALTHGAP_PASSWORD", "pw-123456789")
+    got = CliRunner().invoke(app, ["users", "add", "ed@example.org", "--role", "admin"])
+    assert got.exit_code == 0, got.output
+    from healthgap.cli import framework
+    from healthgap.cli.places import place_session
+
+    monkeypatch.setitem(framework._ACTING_FOR, "db", None)
+    actor = framework._account_actor("ed@example.org")
+    assert actor.role == "admin"
+    with place_session(None) as session:
+        assert str(session.get_bind().url) == default_db_url()
+    assert not (tmp_path / APP_DB_FILE).exists()
+
+
+def test_configured_db_url_is_only_the_environment(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthgap.appdb.db import configured_db_url
+
+    assert configured_db_url() is None
+    monkeypatch.setenv("HEALTHGAP_DB", "  ")
+    assert configured_db_url() is None
+    monkeypatch.setenv("HEALTHGAP_DB", "sqlite:///x.db")
+    assert configured_db_url() == "sqlite:///x.db"

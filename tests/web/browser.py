@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from healthgap.web.settings import REPO
+from healthgap.web.settings import source_checkout
 
 CHROMIUM = Path("/usr/bin/chromium")
+REPO = source_checkout() or Path.cwd()
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 

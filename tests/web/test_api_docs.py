@@ -13,8 +13,11 @@ import pytest
 
 from healthgap.web.app import VENDOR
 from healthgap.web.routers.apidocs import operations
-from healthgap.web.settings import REPO
+from healthgap.web.settings import source_checkout
 from tests.web.conftest import check_page
+
+REPO = source_checkout()
+assert REPO is not None  # the tests run from a checkout
 
 
 def test_docs_lists_every_api_operation_without_javascript(client: Any) -> None:

@@ -25,10 +25,11 @@ from healthgap.data.loading import table_checksum
 from healthgap.data.store import open_store
 from healthgap.web.app import create_app
 from healthgap.web.routers import imports
-from healthgap.web.settings import REPO, Settings
+from healthgap.web.settings import Settings
 from tests.web.browser import axe_violations, needs_chromium, watch_console
 from tests.web.conftest import PASSWORD, USERS, check_page
 
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "data" / "fingertips_sample.csv"
 MALFORMED = REPO / "tests" / "data" / "malformed"
 #: Pages of this module checked in Chromium (each also rendered and checked below).

@@ -25,14 +25,12 @@ in the store for the authority.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from healthgap.config_files import ConfigError, ConfigFile, Format, parse_config
 from healthgap.data.schema import POLARITIES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -115,85 +113,23 @@ class Framework:
 # ------------------------------------------------------------------ line numbers
 
 
-def _toml_lines(text: str) -> dict[tuple[Any, ...], int]:
-    """Map (section, index, key) paths to 1-based line numbers in a TOML text.
-
-    Only the shapes a framework uses are traced: ``[framework]`` keys and the keys of
-    each ``[[indicators]]`` entry. The path ``("indicators", i)`` is the entry's header.
-    """
-    lines: dict[tuple[Any, ...], int] = {}
-    section: tuple[Any, ...] = ()
-    counts: dict[str, int] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if m := re.match(r"^\[\[\s*([\w-]+)\s*\]\]", line):
-            name = m.group(1)
-            counts[name] = counts.get(name, -1) + 1
-            section = (name, counts[name])
-            lines.setdefault(section, number)
-        elif m := re.match(r"^\[\s*([\w-]+)\s*\]", line):
-            section = (m.group(1),)
-            lines.setdefault(section, number)
-        elif m := re.match(r"^([\w-]+)\s*=", line):
-            lines.setdefault((*section, m.group(1)), number)
-    return lines
-
-
-def _yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
-    """Map key paths to 1-based line numbers using PyYAML's node marks."""
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: Any, path: tuple[Any, ...]) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                walk(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _where(lines: Mapping[tuple[Any, ...], int], path: tuple[Any, ...]) -> str:
+def _where(config: ConfigFile | None, path: tuple[Any, ...]) -> str:
     label = ".".join(str(p) for p in path if not isinstance(p, int))
     if len(path) >= 2 and isinstance(path[1], int):
         label = f"{path[0]}[{path[1] + 1}]" + "".join(f".{p}" for p in path[2:])
-    probe = path
-    while probe and probe not in lines:
-        probe = probe[:-1]
-    line = lines.get(probe)
+    dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    line = config.line(dotted) if config is not None and dotted else None
     return f"line {line}, {label}" if line else label
 
 
 # ------------------------------------------------------------------ parsing
 
 
-def _parse_text(text: str, fmt: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    if fmt == "toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(
-                f"framework file {name} must be valid TOML; got: {exc}. "
-                "Check the quoting and brackets on that line."
-            ) from None
-        return data, _toml_lines(text)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"framework file {name} must be valid YAML; got: {exc}. "
-            "Check the indentation on that line."
-        ) from None
-    return data, _yaml_lines(text)
+#: What a framework file's syntax error asks the reader to check, by format.
+_HINTS = {
+    "toml": "Check the quoting and brackets on that line.",
+    "yaml": "Check the indentation on that line.",
+}
 
 
 def _number(value: Any) -> bool:
@@ -201,18 +137,20 @@ def _number(value: Any) -> bool:
 
 
 def parse_framework(
-    data: Any, *, lines: Mapping[tuple[Any, ...], int] | None = None, source: str = "<framework>"
+    data: Any, *, config: ConfigFile | None = None, source: str = "<framework>"
 ) -> Framework:
     """Validate a framework already read into Python (``{"framework": ..., "indicators": [...]}``).
 
     Every problem is collected and raised at once as one :class:`InputError` listing each
     with its line (when known) and field.
     """
-    lines = lines or {}
     problems: list[str] = []
+    first: list[str] = []  # the dotted path of the first problem, for ConfigError.field
 
     def bad(path: tuple[Any, ...], message: str) -> None:
-        problems.append(f"{_where(lines, path)}: {message}")
+        problems.append(f"{_where(config, path)}: {message}")
+        if not first:
+            first.append("".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
 
     if not isinstance(data, Mapping):
         raise InputError(
@@ -309,10 +247,14 @@ def parse_framework(
         )
     if problems:
         listed = "\n  ".join(problems)
-        raise InputError(
+        field = first[0].lstrip(".")
+        raise ConfigError(
             f"framework file {source} must follow the framework layout; got "
             f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n  {listed}\n"
-            "Fix each field named above (see docs/frameworks.md)."
+            "Fix each field named above (see docs/frameworks.md).",
+            file=source,
+            line=config.line(field) if config is not None else None,
+            field=field,
         )
     return Framework(
         name=str(head["name"]).strip(),
@@ -364,8 +306,11 @@ def load_framework(path: str | Path, *, text: str | None = None) -> Framework:
                 "Check the path (examples: healthgap.account.frameworks.example_path())."
             )
         text = location.read_text(encoding="utf-8")
-    data, lines = _parse_text(text, "toml" if suffix == ".toml" else "yaml", location.name)
-    return parse_framework(data, lines=lines, source=location.name)
+    fmt: Format = "toml" if suffix == ".toml" else "yaml"
+    config = parse_config(
+        text, fmt, location.name, subject=f"framework file {location.name}", hint=_HINTS[fmt]
+    )
+    return parse_framework(config.data, config=config, source=location.name)
 
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"

@@ -22,7 +22,6 @@ compared with those middle years.
 from __future__ import annotations
 
 import math
-import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import pandas as pd
 
 from healthgap.account.status import check_polarity, compare
 from healthgap.account.trajectory import Trajectory, custom_trajectory, linear_trajectory
+from healthgap.config_files import config_format, parse_config
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hierarchy import using
@@ -159,25 +159,13 @@ def load_targets(path: str | Path) -> list[Target]:
     if not p.is_file():
         raise InputError(f"targets file must exist; got {str(p)!r}. Check the path.")
     text = p.read_text(encoding="utf-8")
-    suffix = p.suffix.lower()
-    try:
-        if suffix == ".toml":
-            raw: Any = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
-            raw = yaml.safe_load(text)
-        else:
-            raise InputError(
-                f"targets file must be .toml, .yaml or .yml; got {p.name!r}. Rename it or "
-                "convert it."
-            )
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise InputError(f"{p.name} must be valid {suffix[1:].upper()}; got: {exc}") from None
-    except Exception as exc:  # yaml.YAMLError and friends
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{p.name} must be valid YAML; got: {exc}") from None
+    fmt = config_format(p)
+    if fmt is None:
+        raise InputError(
+            f"targets file must be .toml, .yaml or .yml; got {p.name!r}. Rename it or convert it."
+        )
+    config = parse_config(text, fmt, p.name)
+    raw: Any = config.data
     entries = raw.get("target") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(
@@ -187,18 +175,23 @@ def load_targets(path: str | Path) -> list[Target]:
     out = []
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise InputError(f"target {i} in {p.name} must be a table of fields; got {entry!r}.")
+            raise config.error(
+                f"target {i} in {p.name} must be a table of fields; got {entry!r}.",
+                f"target[{i - 1}]",
+            )
         unknown = sorted(set(entry) - set(_FIELDS))
         if unknown:
-            raise InputError(
+            raise config.error(
                 f"target {i} in {p.name} must use only the fields {', '.join(_FIELDS)}; got "
-                f"{unknown[0]!r}. Check the spelling."
+                f"{unknown[0]!r}. Check the spelling.",
+                f"target[{i - 1}].{unknown[0]}",
             )
         missing = [f for f in ("indicator", "area", "value", "year", "polarity") if f not in entry]
         if missing:
-            raise InputError(
+            raise config.error(
                 f"target {i} in {p.name} must have {', '.join(missing)}; got fields "
-                f"{', '.join(sorted(entry))}. Add e.g. {missing[0]} = ..."
+                f"{', '.join(sorted(entry))}. Add e.g. {missing[0]} = ...",
+                f"target[{i - 1}]",
             )
         kwargs = dict(entry)
         traj = kwargs.get("trajectory")
@@ -206,9 +199,10 @@ def load_targets(path: str | Path) -> list[Target]:
             try:
                 kwargs["trajectory"] = {int(k): float(v) for k, v in traj.items()}
             except (TypeError, ValueError):
-                raise InputError(
+                raise config.error(
                     f"target {i} in {p.name}: trajectory points must be year = value numbers; "
-                    f"got {traj!r}."
+                    f"got {traj!r}.",
+                    f"target[{i - 1}].trajectory",
                 ) from None
         for key in ("indicator", "area", "sex", "age", "baseline_period", "benchmark"):
             if key in kwargs and kwargs[key] is not None:

@@ -45,16 +45,14 @@ import difflib
 import math
 import numbers
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from healthgap.allocate._locate import line_of
-from healthgap.allocate._yaml import load_yaml, yaml_line
 from healthgap.allocate.rounding import pence_from_pounds
+from healthgap.config_files import ConfigFile, Format, parse_config
 from healthgap.errors import InputError
 
 #: Component shares must add up to 1 within this tolerance.
@@ -215,13 +213,7 @@ class Formula:
     @classmethod
     def from_toml(cls, text: str, source: str = "formula") -> Formula:
         """Parse and check a formula written in TOML."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(
-                f"{source} must be valid TOML; got: {exc}. Check quotes, brackets and "
-                "that each key is written once."
-            ) from None
+        data = parse_config(text, "toml", source).data
         return _Parser(data, source, text).formula()
 
     @classmethod
@@ -232,7 +224,8 @@ class Formula:
         >>> [c.name for c in f.components]
         ['core']
         """
-        data, lines = load_yaml(text, source)
+        cfg = parse_config(text, "yaml", source)
+        data, lines = cfg.data, cfg.yaml_lines or {}
         if not isinstance(data, Mapping):
             raise InputError(
                 f"{source} must be a mapping of fields at the top (name: ..., components: "
@@ -295,13 +288,10 @@ class Formula:
 
 def _where(text: str | None, lines: Mapping[str, int] | None, source: str, path: str) -> str:
     """A field and its line: from the YAML line map, else looked up in the TOML text."""
-    if lines is not None:
-        line = yaml_line(dict(lines), path)
-    else:
-        line = line_of(text, path) if text else None
-    if line is None:
+    if lines is None and not text:
         return f"{path} (in {source})"
-    return f"{path} (line {line} of {source})"
+    fmt: Format = "yaml" if lines is not None else "toml"
+    return ConfigFile(None, source, fmt, text or "", lines).where(path)
 
 
 def _suggest(word: str, options: Sequence[str]) -> str:

@@ -32,6 +32,15 @@ BUSY_TIMEOUT_MS = 30_000
 _BEGIN = "healthgap_sqlite_begin"
 
 
+def configured_db_url() -> str | None:
+    """``$HEALTHGAP_DB`` when it is set (and not blank), else ``None``.
+
+    For commands that touch the app database only when one is named (``healthgap import``
+    delivers its audit entries then, else the web service does at start-up).
+    """
+    return os.environ.get(DB_ENV, "").strip() or None
+
+
 def default_db_url() -> str:
     """The app database every face uses unless told otherwise: ``$HEALTHGAP_DB``, else
     the SQLite file ``healthgap-app.db`` in the healthgap data directory
@@ -50,7 +59,7 @@ def default_db_url() -> str:
     'postgresql+psycopg://db/healthgap'
     >>> del os.environ["HEALTHGAP_DB"]
     """
-    url = os.environ.get(DB_ENV, "").strip()
+    url = configured_db_url()
     if url:
         return url
     from healthgap.data.paths import data_dir

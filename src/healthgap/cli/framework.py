@@ -106,7 +106,8 @@ def _framework_options(
         typer.Option(
             "--app-db",
             help="The app database holding the accounts, for --as. Default: the framework "
-            f"database when it is a URL (${DB_ENV}), else $HEALTHGAP_DB.",
+            f"database when it is a URL (${DB_ENV}), else the web service's app database "
+            "($HEALTHGAP_DB, else healthgap-app.db in the data directory).",
             show_default=False,
         ),
     ] = None,
@@ -127,16 +128,11 @@ def _actor(user: str | None, role: str, editor_for: str | None) -> Any:
 
 def _account_actor(email: str) -> Any:
     """The actor of an account (the one permission model's rules for its role)."""
-    from healthgap.appdb.db import init_db
+    from healthgap.appdb.db import default_db_url, init_db
     from healthgap.appdb.permissions import actor_for
 
     framework_db = os.environ.get(DB_ENV) or ""
-    url = (
-        _ACTING_FOR["db"]
-        or (framework_db if "://" in framework_db else None)
-        or os.environ.get("HEALTHGAP_DB")
-        or "sqlite:///healthgap-app.db"
-    )
+    url = _ACTING_FOR["db"] or (framework_db if "://" in framework_db else None) or default_db_url()
     engine = init_db(url)
     try:
         from sqlalchemy.orm import Session

@@ -264,7 +264,6 @@ def _upload(
 ) -> str:
     """Check FILE, stage it, write it as a local dataset; deliver its audit entry."""
     import getpass
-    import os
     import tempfile
 
     from healthgap.data.local import Uploader, commit_local_dataset, prepare_local_file
@@ -291,10 +290,11 @@ def _upload(
         opened = open_store(store, read_only=False)
         try:
             dataset = commit_local_dataset(opened.backend.con, prepared, uploader)
-            url = db or os.environ.get("HEALTHGAP_DB")
+            from healthgap.appdb.db import configured_db_url, init_db, sessions
+
+            url = db or configured_db_url()
             delivered = False
             if url:
-                from healthgap.appdb.db import init_db, sessions
                 from healthgap.web.outbox import deliver_from
 
                 deliver_from(opened.backend.con, sessions(init_db(url)))

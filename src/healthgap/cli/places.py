@@ -27,17 +27,20 @@ app.add_typer(places_app, name="places")
 
 Db = Annotated[
     str | None,
-    typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
+    typer.Option(
+        "--db",
+        help="App database URL. Default: the web service's ($HEALTHGAP_DB, else "
+        "healthgap-app.db in the data directory).",
+    ),
 ]
 
 
 @contextmanager
 def place_session(db: str | None) -> Iterator[Any]:
     """A session on the app database (migrated to the head revisions)."""
-    from healthgap.appdb.db import init_db, sessions
-    from healthgap.web.settings import Settings
+    from healthgap.appdb.db import default_db_url, init_db, sessions
 
-    engine = init_db(db or Settings.from_env().db_url)
+    engine = init_db(db or default_db_url())
     try:
         with sessions(engine)() as session:
             yield session

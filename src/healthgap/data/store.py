@@ -333,6 +333,19 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     return store
 
 
+@contextmanager
+def using(store: Store | str | os.PathLike[str] | None) -> Iterator[Store]:
+    """The given store, or the default store opened (and closed) for this call."""
+    if isinstance(store, Store):
+        yield store
+        return
+    opened = open_store(store)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 @dataclass(frozen=True)
 class Loaded:
     """One dataset loaded by :func:`init_store`."""

@@ -115,7 +115,7 @@ class SynthFrame:
 
 def synth_frame(store: Any = None, *, gradient: float = 2.0) -> SynthFrame:
     """Read the real populations and lookups from the store and build the cell weights."""
-    from healthgap.geography.hierarchy import using
+    from healthgap.data.store import using
 
     if (
         isinstance(gradient, bool)

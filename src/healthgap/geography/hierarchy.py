@@ -32,15 +32,14 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from healthgap.data.store import Store, open_store
+from healthgap.data.store import Store
+from healthgap.data.store import using as using
 from healthgap.errors import InputError
 from healthgap.geography.authorities import GLA_CODE as GLA_CODE
 from healthgap.geography.authorities import GLA_NAME as GLA_NAME
@@ -64,19 +63,6 @@ LEVELS: tuple[str, ...] = (
     "sub_icb",
     "icb",
 )
-
-
-@contextmanager
-def using(store: Store | str | os.PathLike[str] | None) -> Iterator[Store]:
-    """The given store, or the default store opened (and closed) for this call."""
-    if isinstance(store, Store):
-        yield store
-        return
-    opened = open_store(store)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def _table(store: Store, name: str) -> pd.DataFrame:

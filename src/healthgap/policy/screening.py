@@ -10,8 +10,9 @@ off again. Every create, answer and sign-off also writes an entry to the audit l
 (:mod:`healthgap.appdb.audit`) in the same transaction.
 
 The tables (``policy_screening``, ``policy_screening_event``) live in the application
-database, the one the web service uses (:class:`healthgap.web.settings.Settings`
-``db_url``, ``$HEALTHGAP_DB``); :class:`ScreeningRepository` migrates it to the head
+database, the one every face uses (:func:`healthgap.appdb.db.default_db_url`:
+``$HEALTHGAP_DB``, else ``healthgap-app.db`` in the data directory);
+:class:`ScreeningRepository` migrates it to the head
 revisions when it opens it. :func:`import_store` copies the records of a separate
 screening file from earlier versions into it.
 """

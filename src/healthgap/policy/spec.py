@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 import numbers
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 
+from healthgap.config_files import config_format, parse_config
 from healthgap.errors import InputError
 from healthgap.stats import intervals
 
@@ -343,13 +342,7 @@ def load_spec(path: str | Path) -> SimulationSpec:
         raise InputError(
             f"the spec must be a readable file; got {str(p)!r} ({exc.strerror}). Check the path."
         ) from None
-    try:
-        raw = yaml.safe_load(text) if p.suffix.lower() in (".yaml", ".yml") else tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"the spec must be valid {'YAML' if p.suffix.lower() in ('.yaml', '.yml') else 'TOML'}"
-            f"; got an error in {p.name}: {exc}. Fix the file."
-        ) from None
+    raw = parse_config(text, config_format(p) or "toml", p.name, subject="the spec").data
     if not isinstance(raw, Mapping):
         raise InputError(f"the spec must be a table of settings; got {type(raw).__name__}.")
     return spec_from_dict(raw, p.parent)

@@ -6,9 +6,9 @@ import importlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from healthgap.appdb.models import User
@@ -155,6 +155,12 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+#: A route parameter for the app's store: ``st: StoreDep``.
+StoreDep = Annotated[StoreHandle, Depends(store)]
+#: A route parameter for a database session of this request: ``session: DbDep``.
+DbDep = Annotated[Session, Depends(db)]
+
+
 #: How often (seconds) the session's last-seen time is refreshed (each refresh re-sends
 #: the cookie).
 SEEN_RESOLUTION = 60
@@ -275,8 +281,6 @@ def requires(kind: str, verb: str = "change") -> Any:
     Every write route must declare one: tests/web/test_permissions.py walks the route
     table and fails on a POST, PUT, PATCH or DELETE route without it.
     """
-    from fastapi import Depends
-
     from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, check
 
     permission = Permission(kind, verb)

@@ -8,17 +8,66 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from healthgap.appdb.db import default_db_url
+from healthgap.appdb.db import configured_db_url, default_db_url
 
-REPO = Path(__file__).resolve().parents[3]
+#: Folder inside the installed package where a packager may bundle ``node_modules`` and
+#: ``docs`` (both optional; see :func:`locate`).
+BUNDLED = Path(__file__).resolve().parent.parent / "_bundled"
+
+
+def source_checkout(start: Path | None = None) -> Path | None:
+    """The healthgap source checkout holding ``start`` (default: this module), or ``None``
+    when healthgap runs from an installed wheel.
+
+    A checkout is the nearest folder above ``start`` with both a ``pyproject.toml`` and
+    ``src/healthgap``; nothing is assumed about how deep the module sits.
+    """
+    here = (start or Path(__file__)).resolve()
+    for folder in here.parents:
+        if (folder / "pyproject.toml").is_file() and (folder / "src" / "healthgap").is_dir():
+            return folder
+    return None
+
+
+def locate(
+    name: str,
+    env: str,
+    *,
+    start: Path | None = None,
+    cwd: Path | None = None,
+    bundled: Path | None = None,
+) -> Path:
+    """Where the ``name`` folder (``node_modules`` or ``docs``) is, in this order.
+
+    1. ``$env`` (``HEALTHGAP_ASSETS`` / ``HEALTHGAP_DOCS``) when set;
+    2. the copy bundled in the installed package (``healthgap/_bundled/<name>``);
+    3. the source checkout healthgap runs from (:func:`source_checkout`);
+    4. ``<name>`` in the working directory (e.g. after ``npm ci`` next to a deployment).
+
+    The first that exists wins; when none does, the working-directory path is returned
+    (the app then serves pages without the missing assets, as before).
+    """
+    value = os.environ.get(env, "").strip()
+    if value:
+        return Path(value)
+    here = Path.cwd() if cwd is None else cwd
+    checkout = source_checkout(start)
+    candidates = [(bundled or BUNDLED) / name]
+    if checkout is not None:
+        candidates.append(checkout / name)
+    candidates.append(here / name)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return here / name
 
 
 def _default_assets() -> Path:
-    return Path(os.environ.get("HEALTHGAP_ASSETS", REPO / "node_modules"))
+    return locate("node_modules", "HEALTHGAP_ASSETS")
 
 
 def _default_docs() -> Path:
-    return Path(os.environ.get("HEALTHGAP_DOCS", REPO / "docs"))
+    return locate("docs", "HEALTHGAP_DOCS")
 
 
 @dataclass(frozen=True)
@@ -66,8 +115,8 @@ class Settings:
         env: dict[str, object] = {}
         if os.environ.get("HEALTHGAP_STORE"):
             env["store"] = os.environ["HEALTHGAP_STORE"]
-        if os.environ.get("HEALTHGAP_DB"):
-            env["db_url"] = os.environ["HEALTHGAP_DB"]
+        if configured_db_url():
+            env["db_url"] = configured_db_url()
         if os.environ.get("HEALTHGAP_SECRET_KEY"):
             env["secret_key"] = os.environ["HEALTHGAP_SECRET_KEY"]
         if os.environ.get("HEALTHGAP_SECURE_COOKIES"):

@@ -19,10 +19,10 @@ The page's "Does money follow need?" section and ``/api/v1/allocations/need/...`
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from healthgap.allocate import follows, need
@@ -38,13 +38,11 @@ from healthgap.allocate.examples import (
 )
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import StoreDep
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
-from healthgap.web.routers.api import csv_response, records
+from healthgap.web.responses import csv_response, records
 from healthgap.web.viewmodels import protect
-
-StoreDep = Annotated[StoreHandle, Depends(store)]
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/allocations", tags=["api"])

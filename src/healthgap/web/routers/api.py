@@ -6,11 +6,10 @@ Errors have one shape: ``{"error": {"code", "message", "details"}}``.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,78 +20,30 @@ from healthgap.appdb.db import release
 from healthgap.appdb.models import Target
 from healthgap.appdb.permissions import Actor
 from healthgap.appdb.versions import etag
-from healthgap.safe_csv import csv_text
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import (
-    StoreHandle,
+    DbDep,
+    StoreDep,
     can_edit,
     current_user,
-    db,
     if_match,
     require_user,
     requires,
-    store,
 )
 from healthgap.web.errors import WebError
-from healthgap.web.routers.pages import _profile
-
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
+from healthgap.web.responses import (
+    Fmt,
+    Format,
+    Limit,
+    Offset,
+    area_profile,
+    csv_response,
+    json_value,
+    page,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-Format = Literal["json", "csv"]
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (NaN -> null)."""
-    return [{str(k): _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
-def csv_response(df: pd.DataFrame, name: str) -> Response:
-    """``df`` as a CSV download."""
-    return Response(
-        csv_text(df),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
-def page(
-    request: Request, df: pd.DataFrame, limit: int, offset: int, extra: dict[str, Any]
-) -> dict[str, Any]:
-    """A paginated body: ``data``, ``meta`` (total, limit, offset) and ``links``."""
-    total = len(df)
-    chunk = df.iloc[offset : offset + limit]
-
-    def link(off: int) -> str:
-        return str(request.url.include_query_params(limit=limit, offset=off))
-
-    links = {
-        "self": link(offset),
-        "next": link(offset + limit) if offset + limit < total else None,
-        "prev": link(max(0, offset - limit)) if offset > 0 else None,
-    }
-    return {
-        **extra,
-        "data": records(chunk),
-        "meta": {"total": total, "limit": limit, "offset": offset},
-        "links": links,
-    }
-
-
-Limit = Query(100, ge=1, le=1000, description="Rows per page.")
-# Bounded so that no offset or id overflows a database integer (SQLite int64, PostgreSQL int4).
-Offset = Query(0, ge=0, le=1_000_000_000, description="Rows to skip.")
 TargetId = Path(ge=1, le=2**31 - 1, description="The target's id.")
-Fmt = Query("json", description="json or csv.")
 
 
 def _view(
@@ -100,7 +51,7 @@ def _view(
 ) -> Any:
     if fmt == "csv":
         return csv_response(view.table, name)
-    summary = {k: _clean(v) for k, v in view.summary.items()}
+    summary = {k: json_value(v) for k, v in view.summary.items()}
     return page(
         request,
         view.table,
@@ -148,7 +99,7 @@ def profile(
     limit: int = Limit,
     offset: int = Offset,
 ) -> Any:
-    view = _profile(st, area_code, breakdowns)
+    view = area_profile(st, area_code, breakdowns)
     return _view(request, view, f"profile-{area_code}", format, limit, offset)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -14,14 +14,12 @@ from healthgap.data.indicator_metadata import metadata
 from healthgap.errors import InputError
 from healthgap.geography.places import PREFIX, get_place
 from healthgap.web import views_account as va
-from healthgap.web.deps import StoreHandle, db, store
+from healthgap.web.deps import DbDep, StoreDep, StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.viewmodels import ENGLAND, _code
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 

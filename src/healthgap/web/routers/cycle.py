@@ -140,7 +140,7 @@ def api_cycle(
     today = dt.date.today()
     steps = cycle.calendar(_engine(request), _code(code), year)
     back = review.look_back(_engine(request), _code(code), year - 1, today)
-    from healthgap.web.routers.api import records
+    from healthgap.web.responses import records
 
     return {
         "authority_code": _code(code),

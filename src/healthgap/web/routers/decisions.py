@@ -445,7 +445,7 @@ def api_decisions(request: Request, authority: str = AuthorityQ, format: Format 
     table = register.export_table(register.views(_engine(request), code))
     if format == "csv":
         return _csv(table, "decisions")
-    from healthgap.web.routers.api import records
+    from healthgap.web.responses import records
 
     return {"authority": code, "columns": register.COLUMNS, "data": records(table)}
 
@@ -460,7 +460,7 @@ def api_coverage(request: Request, authority: str = AuthorityQ, format: Format =
     cov = register.coverage(_engine(request), code)
     if format == "csv":
         return _csv(cov.table, "decision-coverage")
-    from healthgap.web.routers.api import records
+    from healthgap.web.responses import records
 
     return {
         "authority": code,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -54,20 +54,18 @@ from healthgap.framework.storage import Actor, NotPermittedError, Workspace, che
 from healthgap.geography.names import indicator_names
 from healthgap.web import csrf
 from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
     StoreHandle,
     current_user,
-    db,
     form_version,
     if_match,
     require_user,
     requires,
-    store,
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 CsrfHeader = Header(None, alias="X-CSRF-Token")
 Format = Literal["json", "csv"]
 
@@ -155,20 +153,20 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    from healthgap.web.routers.api import records
+    from healthgap.web.responses import records
 
     return records(df)
 
 
 def _csv(df: pd.DataFrame, name: str) -> Response:
-    from healthgap.web.routers.api import csv_response
+    from healthgap.web.responses import csv_response
 
     return csv_response(df, name)
 
 
 def plain_bar_spec(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str) -> str:
     """A Vega-Lite bar chart (no intervals: survey counts are not estimates)."""
-    from healthgap.web.routers.pages import column_spec
+    from healthgap.web.charts import column_spec
 
     return column_spec(rows, x, y, title, "Answer", y_title)
 

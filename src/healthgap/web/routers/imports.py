@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -41,7 +41,7 @@ from healthgap.data.local import (
 from healthgap.data.schema import IndicatorFileError
 from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
-from healthgap.web.deps import StoreHandle, db, require_user, requires, store
+from healthgap.web.deps import DbDep, StoreDep, StoreHandle, require_user, requires
 from healthgap.web.errors import WebError
 from healthgap.web.outbox import deliver_soon
 from healthgap.web.render import render
@@ -58,8 +58,6 @@ from healthgap.web.uploads import (
 from healthgap.web.uploads import safe_name as safe_name
 
 router = APIRouter(include_in_schema=False)
-DbDep = Annotated[Session, Depends(db)]
-StoreDep = Annotated[StoreHandle, Depends(store)]
 
 #: Problems listed in the error summary; the rest are counted.
 MAX_SHOWN = 20

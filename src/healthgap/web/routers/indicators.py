@@ -8,20 +8,19 @@ JSON and the CSV render the same tables (small numbers withheld).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.errors import InputError
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import StoreDep, StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.viewmodels import _code
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
 router = APIRouter()
 
 VEGA = "https://vega.github.io/schema/vega-lite/v5.json"

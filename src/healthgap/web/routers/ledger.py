@@ -17,10 +17,10 @@ amounts of money are not counts of people and are shown as loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -58,12 +58,12 @@ from healthgap.ledger.service import (
 from healthgap.ledger.synthetic import SYNTHETIC_LABEL
 from healthgap.stats.inequality.concentration import ConcentrationIndex
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, db, require_user, requires, store
+from healthgap.web.charts import column_spec
+from healthgap.web.deps import DbDep, StoreDep, StoreHandle, require_user, requires
 from healthgap.web.errors import WebError
 from healthgap.web.limits import BodyTooLarge
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, Limit, Offset, csv_response, page, records
-from healthgap.web.routers.pages import column_spec
+from healthgap.web.responses import Fmt, Format, Limit, Offset, csv_response, page, records
 from healthgap.web.uploads import (
     MAX_UPLOAD_BYTES,
     declared_too_large,
@@ -74,8 +74,6 @@ from healthgap.web.uploads import (
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/ledger", tags=["api"])
-DbDep = Annotated[Session, Depends(db)]
-StoreDep = Annotated[StoreHandle, Depends(store)]
 
 #: Problems listed in the error summary; all of them are in the table below it.
 MAX_SHOWN = 20

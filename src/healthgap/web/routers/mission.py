@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from healthgap.account.mission import DEFINITIONS, SERIES
 from healthgap.errors import InputError
 from healthgap.web import views_account as va
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import StoreDep
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.responses import Fmt, Format, csv_response, records
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
 router = APIRouter()
 
 

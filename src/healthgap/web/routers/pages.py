@@ -2,134 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import Session
 
 from healthgap.appdb.auth import Throttled, authenticate, revoke_sessions
-from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
+from healthgap.web.charts import bar_spec
 from healthgap.web.deps import (
-    StoreHandle,
+    DbDep,
+    StoreDep,
     current_user,
-    db,
     end_session,
     requires,
     start_session,
-    store,
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.responses import area_profile
 from healthgap.web.views_account import mission_tracker
-
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 
 router = APIRouter(include_in_schema=False)
 _md = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-#: The widest a category label on a bar chart's axis may be before it is cut with "...".
-LABEL_LIMIT = 180
-
-
-def bar_spec(
-    rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
-) -> str:
-    """A Vega-Lite chart of horizontal bars with 95% error bars, as JSON for vega-embed.
-
-    Category ``x`` runs down the side (so long names such as "Yorkshire and The Humber"
-    read level, never rotated), value ``y`` along the bottom, in the rows' order.
-    """
-    category = {
-        "field": x,
-        "type": "nominal",
-        "sort": None,
-        "title": x_title,
-        "axis": {"labelLimit": LABEL_LIMIT},
-    }
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        "height": {"step": 24},
-        "layer": [
-            {
-                "mark": "bar",
-                "encoding": {
-                    "y": category,
-                    "x": {"field": y, "type": "quantitative", "title": y_title},
-                },
-            },
-            {
-                "mark": "errorbar",
-                "encoding": {
-                    "y": category,
-                    "x": {"field": "lower_95_0", "type": "quantitative", "title": y_title},
-                    "x2": {"field": "upper_95_0"},
-                },
-            },
-        ],
-    }
-    return json.dumps(spec)
-
-
-def column_spec(
-    rows: list[dict[str, Any]],
-    x: str,
-    y: str,
-    title: str,
-    x_title: str,
-    y_title: str,
-    x_type: str = "nominal",
-) -> str:
-    """A plain Vega-Lite bar chart (no intervals), categories in the rows' order, as
-    JSON for vega-embed; ``x_type`` is the Vega-Lite type of the categories.
-
-    Named categories (``nominal``, e.g. survey answers) get horizontal bars so long
-    labels read level; ordered ones (``ordinal``, e.g. years) stay as columns, with
-    level labels that are thinned rather than overlapped.
-    """
-    if x_type == "nominal":
-        encoding = {
-            "y": {
-                "field": x,
-                "type": x_type,
-                "sort": None,
-                "title": x_title,
-                "axis": {"labelLimit": LABEL_LIMIT},
-            },
-            "x": {"field": y, "type": "quantitative", "title": y_title},
-        }
-        size: dict[str, Any] = {"height": {"step": 24}}
-    else:
-        encoding = {
-            "x": {
-                "field": x,
-                "type": x_type,
-                "sort": None,
-                "title": x_title,
-                "axis": {"labelAngle": 0, "labelOverlap": True},
-            },
-            "y": {"field": y, "type": "quantitative", "title": y_title},
-        }
-        size = {}
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        **size,
-        "mark": "bar",
-        "encoding": encoding,
-    }
-    return json.dumps(spec)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -181,7 +78,7 @@ def area(
 ) -> Any:
     from healthgap.web.routers.targets import targets_section
 
-    view = _profile(st, area_code, breakdowns)
+    view = area_profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""
     rows: list[dict[str, Any]] = [
         {str(k): v for k, v in r.items()} for r in view.table.to_dict("records")
@@ -206,17 +103,6 @@ def area(
             **targets_section(request, session, st, area_code),
         },
     )
-
-
-def _profile(st: StoreHandle, area_code: str, breakdowns: bool = False) -> viewmodels.View:
-    """The area profile, or a 404 when the store has no values for the area."""
-    try:
-        view: viewmodels.View = st.compute(
-            viewmodels.area_profile, area_code, breakdowns=breakdowns
-        )
-    except InputError as exc:
-        raise WebError(404, "not_found", str(exc)) from exc
-    return view
 
 
 @router.get("/inequality", response_class=HTMLResponse)

@@ -5,17 +5,16 @@ table and CSV (the same figures as :func:`healthgap.framework.powers.authorities
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from healthgap.framework.powers import authorities_of_icbs
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import StoreDep
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.responses import Fmt, Format, csv_response, records
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
 router = APIRouter()
 
 COLUMNS = [

@@ -10,10 +10,10 @@ A place's Core20PLUS5 figures are at ``/core20plus5/place:NAME``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,12 +22,17 @@ from healthgap.appdb.models import SavedPlace, User
 from healthgap.errors import InputError
 from healthgap.geography import places as gp
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, current_user, db, require_user, requires, store
+from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
+    StoreHandle,
+    current_user,
+    require_user,
+    requires,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 

@@ -14,10 +14,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -41,22 +41,20 @@ from healthgap.policy.spec import (
 from healthgap.web import csrf
 from healthgap.web.cache import ResultCache
 from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
     StoreHandle,
     can_edit,
     current_user,
-    db,
     form_version,
     if_match,
     require_user,
     requires,
-    store,
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
-from healthgap.web.routers.api import csv_response, records
+from healthgap.web.responses import csv_response, records
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 MEDIA = {

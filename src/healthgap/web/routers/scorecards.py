@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.web import views_account as va
-from healthgap.web.deps import StoreHandle, store
+from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
-from healthgap.web.routers.api import DbDep, Fmt, Format, csv_response, records
+from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.routers.targets import targets_section
 from healthgap.web.viewmodels import _code
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
 router = APIRouter()
 
 FRAMEWORK_CHOICES = {va.HEADLINE: "Headline indicators (no targets)"} | {
