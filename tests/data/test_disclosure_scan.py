@@ -368,8 +368,19 @@ CLI_NO_COUNTS: dict[str, str] = {
     **{
         f"decisions {c}": "the decisions register, questions and the annual cycle: counts of "
         "decisions and questions, never of people"
-        for c in ["add", "link", "respond", "list", "show", "coverage", "questions", "remind",
-                  "cycle", "step", "review"]
+        for c in [
+            "add",
+            "link",
+            "respond",
+            "list",
+            "show",
+            "coverage",
+            "questions",
+            "remind",
+            "cycle",
+            "step",
+            "review",
+        ]
     },
     # calc: statistics of the user's own file, written back to the user (not published).
     **{

@@ -76,6 +76,16 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    decisions_db: Annotated[
+        str | None,
+        typer.Option(
+            "--decisions-db",
+            help="The app database whose decisions register, questions and annual cycle the "
+            "report adds (sections 'Decisions and regard', 'Questions and answers', 'What we "
+            "committed to last year'). Default: none (left out).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """The annual health-duty report of a strategic authority or ICB, from the open data."""
     from healthgap.data.store import open_store
@@ -96,6 +106,11 @@ def report_command(
         from healthgap.cli.framework import _ws
 
         workspace = _ws(framework_db)
+    accountability = None
+    if decisions_db is not None:
+        from healthgap.appdb.db import init_db
+
+        accountability = init_db(decisions_db)
     with open_store(store) as st:
         ctx = write_report(
             st,
@@ -106,7 +121,10 @@ def report_command(
             target_year=target_year,
             on=when,
             workspace=workspace,
+            accountability=accountability,
         )
+    if accountability is not None:
+        accountability.dispose()
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "
         f"{time.perf_counter() - start:.1f} s. Tables are disclosure-controlled "

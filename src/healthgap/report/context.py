@@ -1425,6 +1425,7 @@ def build_context(
     today: dt.date | None = None,
     on: Any = None,
     workspace: Any = None,
+    accountability: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1451,6 +1452,10 @@ def build_context(
         A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
         commitments and action plan, for the summary (default None: the summary says
         none are recorded for the report).
+    accountability
+        An engine of the app database: the report then adds "Decisions and regard",
+        "Questions and answers" and "What we committed to last year, what happened"
+        (:mod:`healthgap.report.accountability`). Default None: left out.
 
     Raises
     ------
@@ -1490,8 +1495,12 @@ def build_context(
         _core20_section(store, auth),
         _hexmap_section(store, auth),
         funding_section(store, auth),
-        _methods_section(store, auth),
     )
+    if accountability is not None:
+        from healthgap.report.accountability import sections as accountability_sections
+
+        sections += accountability_sections(accountability, auth.code, today)
+    sections += (_methods_section(store, auth),)
     summary = summary_section(auth, period, result, sections, fw, workspace)
     sections = (summary, *sections)
     members = _member_ranks(store, auth)

@@ -50,6 +50,7 @@ def write_report(
     target_year: int | None = None,
     on: Any = None,
     workspace: Any = None,
+    accountability: Any = None,
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
@@ -58,7 +59,8 @@ def write_report(
     The format follows the extension: ``.pdf`` (WeasyPrint) or ``.html`` (one
     self-contained file). Returns the :class:`ReportContext` the file was made from.
     ``workspace`` (a :class:`healthgap.framework.storage.Workspace`) gives the summary
-    the authority's joint commitments and action plan.
+    the authority's joint commitments and action plan; ``accountability`` (an app-database
+    engine) adds the decisions, questions and annual-cycle sections.
 
     Examples
     --------
@@ -72,6 +74,7 @@ def write_report(
         framework=framework,
         target_year=target_year,
         workspace=workspace,
+        accountability=accountability,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":
