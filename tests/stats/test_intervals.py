@@ -136,3 +136,60 @@ def test_wilson_limits_stay_in_unit_interval_and_bracket(xn: tuple[int, int]) ->
     lo, hi = intervals.wilson_limits(np.array([x]), np.array([n]), 0.95)
     assert -1e-12 <= lo[0] <= x / n + 1e-12
     assert x / n - 1e-12 <= hi[0] <= 1 + 1e-12
+
+
+# Standard normal quantiles to 16 digits, as tabulated (e.g. R qnorm(0.975), qnorm(0.999)):
+# written out here so the checks below do not use the kernel's own z.
+Z_975 = 1.959963984540054
+Z_999 = 3.090232306167813
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "confidence", "expected"),
+    [
+        # ONS HLE-style limits 61.2 to 63.6 at 95%: 2.4 / (2 x 1.959963984540054).
+        (61.2, 63.6, 0.95, 0.6122561483095847),
+        # The docstring's 9 to 11: 1 / 1.959963984540054.
+        (9.0, 11.0, 0.95, 0.5102134569246539),
+        # Fingertips 99.8% limits 10 to 16: 6 / (2 x 3.090232306167813).
+        (10.0, 16.0, 0.998, 0.9708008016136139),
+    ],
+)
+def test_se_from_limits_matches_hand_worked_values(
+    lower: float, upper: float, confidence: float, expected: float
+) -> None:
+    z = Z_975 if confidence == 0.95 else Z_999
+    assert (upper - lower) / (2 * z) == pytest.approx(expected, rel=1e-12)
+    got = intervals.se_from_limits(lower, upper, confidence)
+    assert float(got) == pytest.approx(expected, rel=1e-10)
+
+
+def test_se_from_limits_is_vectorised_and_keeps_missing_limits() -> None:
+    got = intervals.se_from_limits([61.2, np.nan, 9.0], [63.6, 1.0, 11.0])
+    np.testing.assert_allclose(got, [0.6122561483095847, np.nan, 0.5102134569246539], rtol=1e-10)
+
+
+def test_difference_of_estimates_matches_hand_worked_values() -> None:
+    # 64.0 (se 0.3) minus 62.0 (se 0.4): a 3-4-5 triangle, so se = 0.5 exactly and the
+    # 95% limits are 2 -/+ 0.5 x 1.959963984540054.
+    d = intervals.difference_of_estimates(64.0, 0.3, 62.0, 0.4)
+    assert float(d.value) == 2.0
+    assert float(d.se) == pytest.approx(0.5, rel=1e-10)
+    assert float(d.lower) == pytest.approx(2 - 0.5 * Z_975, rel=1e-10)
+    assert float(d.upper) == pytest.approx(2 + 0.5 * Z_975, rel=1e-10)
+    assert float(d.z) == pytest.approx(4.0, rel=1e-10)
+    # 99.8%: limits 2 -/+ 0.5 x 3.090232306167813 (= 0.454883847 and 3.545116153).
+    d998 = intervals.difference_of_estimates(64.0, 0.3, 62.0, 0.4, 0.998)
+    np.testing.assert_allclose(
+        [d998.lower, d998.upper], [0.4548838469160934, 3.5451161530839066], rtol=1e-10
+    )
+
+
+def test_difference_of_estimates_broadcasts_over_groups() -> None:
+    # Two groups: (10 - 7, se hypot(1.2, 0.5) = 1.3) and (5 - 5, se hypot(0, 0) = 0).
+    d = intervals.difference_of_estimates([10.0, 5.0], [1.2, 0.0], [7.0, 5.0], [0.5, 0.0])
+    np.testing.assert_allclose(d.value, [3.0, 0.0], rtol=1e-10)
+    np.testing.assert_allclose(d.se, [1.3, 0.0], rtol=1e-10)
+    np.testing.assert_allclose(d.lower, [3.0 - 1.3 * Z_975, 0.0], rtol=1e-10)
+    assert float(d.z[0]) == pytest.approx(3.0 / 1.3, rel=1e-10)
+    assert np.isnan(d.z[1])  # 0 / 0: no evidence either way

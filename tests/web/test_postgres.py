@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -148,16 +149,17 @@ def test_every_revision_upgrades_and_downgrades(pg_url: str) -> None:
     command.upgrade(cfg, "heads")  # and up again after a full downgrade
 
 
-def test_target_write_and_its_audit_entry(pg_url: str) -> None:
+def test_target_write_and_its_audit_entry(pg_url: str, store_path: Path) -> None:
     engine = init_db(pg_url)
     with sessions(engine)() as s:
         add_user(s, "pg@example.org", PASSWORD, "editor", "E08000025")
-    app = create_app(Settings(store=None, db_url=pg_url))
+    app = create_app(Settings(store=str(store_path), db_url=pg_url))
     body = {
         "authority_code": "E08000025",
         "indicator_id": "hle_birth",
+        "sex": "Female",
         "baseline_period": "2022-2024",
-        "baseline_value": 58.0,
+        "baseline_value": 58.0,  # the store's value (checked)
         "target_year": 2030,
         "target_value": 60.25,
         "note": "Ünïcode note — kept exactly",

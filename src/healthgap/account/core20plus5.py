@@ -47,13 +47,14 @@ import numpy as np
 import pandas as pd
 
 from healthgap.account.neighbours import area_features
-from healthgap.account.scorecards import ENGLAND, Z95, _rows, compare_to_benchmark
+from healthgap.account.scorecards import ENGLAND, _rows, compare_to_benchmark
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.core20 import core20_share
 from healthgap.geography.footprints import Place
 from healthgap.geography.hierarchy import lad_lookup
 from healthgap.geography.resolve import footprint as resolve_footprint
+from healthgap.stats import intervals
 from healthgap.stats.inequality.sii import sii
 from healthgap.stats.proportion import proportion
 
@@ -497,7 +498,7 @@ def core20_indicators(
     last = rows.groupby(["indicator_id", "sex"])["period_end"].transform("max")
     rows = rows[rows["period_end"] == last]
     rows = rows.merge(deciles[["area_code", "population", "decile"]], on="area_code")
-    rows["se"] = (rows["upper_95_0"] - rows["lower_95_0"]) / (2 * Z95)
+    rows["se"] = intervals.se_from_limits(rows["lower_95_0"], rows["upper_95_0"], 0.95)
     rows = rows.dropna(subset=["value", "se"])
     rows["w"] = rows["population"]
     rows["wv"] = rows["w"] * rows["value"]
@@ -519,10 +520,10 @@ def core20_indicators(
     table = rows[[*keys, "polarity"]].drop_duplicates(keys)
     table = table.merge(core.rename(columns={f"core20_{k}": k for k in keys}), on=keys, how="left")
     table = table.merge(rest.rename(columns={f"rest_{k}": k for k in keys}), on=keys, how="left")
-    table["gap"] = table["core20_value"] - table["rest_value"]
-    half = Z95 * np.sqrt(table["core20_se"] ** 2 + table["rest_se"] ** 2)
-    table["gap_lower_95_0"] = table["gap"] - half
-    table["gap_upper_95_0"] = table["gap"] + half
+    gap = intervals.difference_of_estimates(
+        table["core20_value"], table["core20_se"], table["rest_value"], table["rest_se"]
+    )
+    table["gap"], table["gap_lower_95_0"], table["gap_upper_95_0"] = gap.value, gap.lower, gap.upper
     for c in ("core20_n_lads", "rest_n_lads"):
         table[c] = table[c].fillna(0).astype(int)
 

@@ -27,8 +27,8 @@ import pandas as pd
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats import intervals
 
-Z95 = 1.959963984540054
 GDHI = "els_gross_disposable_household_income"
 
 
@@ -104,7 +104,7 @@ def income_gap(
         )
     ranked["income_rank"] = np.arange(1, 10)
     richest, poorest = ranked["area_code"].iloc[0], ranked["area_code"].iloc[-1]
-    hle["se"] = (hle["upper_95_0"] - hle["lower_95_0"]) / (2 * Z95)
+    hle["se"] = intervals.se_from_limits(hle["lower_95_0"], hle["upper_95_0"], 0.95)
     rows = []
     for (period, sex), part in hle.groupby(["period", "sex"], sort=True):
         by = part.set_index("area_code")
@@ -114,8 +114,9 @@ def income_gap(
         if len(by) == 9:
             pairs.append(("range", by["value"].idxmax(), by["value"].idxmin()))
         for definition, hi, lo in pairs:
-            gap = by.at[hi, "value"] - by.at[lo, "value"]
-            se = float(np.hypot(by.at[hi, "se"], by.at[lo, "se"]))
+            gap = intervals.difference_of_estimates(
+                by.at[hi, "value"], by.at[hi, "se"], by.at[lo, "value"], by.at[lo, "se"]
+            )
             rows.append(
                 {
                     "period": period,
@@ -123,9 +124,9 @@ def income_gap(
                     "definition": definition,
                     "high_region": by.at[hi, "area_name"],
                     "low_region": by.at[lo, "area_name"],
-                    "gap": gap,
-                    "lower_95_0": gap - Z95 * se,
-                    "upper_95_0": gap + Z95 * se,
+                    "gap": float(gap.value),
+                    "lower_95_0": float(gap.lower),
+                    "upper_95_0": float(gap.upper),
                 }
             )
     notes = (

@@ -13,13 +13,11 @@ the true one); ONS publishes no covariance.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-
-Z95 = 1.959963984540054
+from healthgap.stats import intervals
 
 
 def years_in_poorer_health(store: Store, *, period: str = "2021-2023") -> pd.DataFrame:
@@ -46,10 +44,12 @@ def years_in_poorer_health(store: Store, *, period: str = "2021-2023") -> pd.Dat
     both = le.merge(hle, on=["area_code", "sex"], suffixes=("_le", "_hle"))
     # one row per area and sex: prefer the HLE row's area type where LE has several
     both = both.drop_duplicates(["area_code", "sex"])
-    se_le = (both["upper_le"] - both["lower_le"]) / (2 * Z95)
-    se_hle = (both["upper_hle"] - both["lower_hle"]) / (2 * Z95)
-    years = both["value_le"] - both["value_hle"]
-    se = np.hypot(se_le, se_hle)
+    years = intervals.difference_of_estimates(
+        both["value_le"],
+        intervals.se_from_limits(both["lower_le"], both["upper_le"], 0.95),
+        both["value_hle"],
+        intervals.se_from_limits(both["lower_hle"], both["upper_hle"], 0.95),
+    )
     out = pd.DataFrame(
         {
             "area_code": both["area_code"],
@@ -59,9 +59,9 @@ def years_in_poorer_health(store: Store, *, period: str = "2021-2023") -> pd.Dat
             "period": period,
             "life_expectancy": both["value_le"],
             "healthy_life_expectancy": both["value_hle"],
-            "years_in_poorer_health": years,
-            "lower_95_0": years - Z95 * se,
-            "upper_95_0": years + Z95 * se,
+            "years_in_poorer_health": years.value,
+            "lower_95_0": years.lower,
+            "upper_95_0": years.upper,
         }
     )
     return out.sort_values(["area_code", "sex"], ignore_index=True)

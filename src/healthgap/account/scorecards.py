@@ -29,15 +29,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from healthgap.account.frameworks import Framework
 from healthgap.account.neighbours import nearest_neighbours
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.stats import intervals
+from healthgap.stats.benchmark import (
+    Polarity,
+    compare_with_benchmark,
+    polarity_signs,
+)
 
-Z95 = float(norm.ppf(0.975))
-Z998 = float(norm.ppf(0.999))
+Z95 = intervals.z_value(0.95)
+Z998 = intervals.z_value(0.998)
 ENGLAND = "E92000001"
 HIGH_IS_GOOD = "RAG - High is good"
 LOW_IS_GOOD = "RAG - Low is good"
@@ -55,37 +60,15 @@ def widen_limits(
     z_c = Phi^-1((1 + c) / 2).
     """
     v = np.asarray(value, dtype=float)
-    ratio = norm.ppf((1 + to) / 2) / norm.ppf((1 + level) / 2)
+    ratio = intervals.z_value(to) / intervals.z_value(level)
     lo = v - (v - np.asarray(lower, dtype=float)) * ratio
     hi = v + (np.asarray(upper, dtype=float) - v) * ratio
     return lo, hi
 
 
-def compare_to_benchmark(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> np.ndarray:
-    """Fingertips comparison of intervals with a benchmark value, vectorised.
-
-    Returns, per row: ``"better"``/``"worse"`` (polarity "RAG - High is good" or
-    "RAG - Low is good"), ``"higher"``/``"lower"`` (any other polarity), ``"similar"``
-    (the interval contains the benchmark, ends included), or ``"not compared"`` (a limit
-    or the benchmark is missing).
-    """
-    lo = np.asarray(lower, dtype=float)
-    hi = np.asarray(upper, dtype=float)
-    bench = np.broadcast_to(np.asarray(benchmark, dtype=float), lo.shape)
-    pol = np.broadcast_to(np.asarray(polarity, dtype=object), lo.shape)
-    higher = lo > bench
-    lower_ = hi < bench
-    high_good = pol == HIGH_IS_GOOD
-    low_good = pol == LOW_IS_GOOD
-    out = np.full(lo.shape, "similar", dtype=object)
-    out[higher] = "higher"
-    out[lower_] = "lower"
-    out[higher & high_good] = "better"
-    out[lower_ & low_good] = "better"
-    out[higher & low_good] = "worse"
-    out[lower_ & high_good] = "worse"
-    out[np.isnan(lo) | np.isnan(hi) | np.isnan(bench)] = "not compared"
-    return out
+#: Fingertips' comparison of intervals with a benchmark value by polarity; the one
+#: implementation is :func:`healthgap.stats.benchmark.compare_with_benchmark`.
+compare_to_benchmark = compare_with_benchmark
 
 
 def target_status(lower: Any, upper: Any, target: Any, polarity: Any) -> np.ndarray:
@@ -98,10 +81,10 @@ def target_status(lower: Any, upper: Any, target: Any, polarity: Any) -> np.ndar
     lo = np.asarray(lower, dtype=float)
     hi = np.asarray(upper, dtype=float)
     tgt = np.broadcast_to(np.asarray(target, dtype=float), lo.shape)
-    pol = np.broadcast_to(np.asarray(polarity, dtype=object), lo.shape)
+    signs = np.broadcast_to(polarity_signs(polarity), lo.shape)
     out = np.full(lo.shape, "cannot tell", dtype=object)
-    high = pol == HIGH_IS_GOOD
-    low = pol == LOW_IS_GOOD
+    high = signs > 0
+    low = signs < 0
     out[high & (lo >= tgt)] = "met"
     out[high & (hi < tgt)] = "not met"
     out[low & (hi <= tgt)] = "met"
@@ -116,12 +99,13 @@ def change_test(
     value: Any, lower: Any, upper: Any, base: Any, base_lower: Any, base_upper: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Difference latest - baseline and its z statistic from the 95% limits."""
-    se1 = (np.asarray(upper, float) - np.asarray(lower, float)) / (2 * Z95)
-    se0 = (np.asarray(base_upper, float) - np.asarray(base_lower, float)) / (2 * Z95)
-    diff = np.asarray(value, float) - np.asarray(base, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = diff / np.sqrt(se1**2 + se0**2)
-    return diff, z
+    d = intervals.difference_of_estimates(
+        value,
+        intervals.se_from_limits(lower, upper, 0.95),
+        base,
+        intervals.se_from_limits(base_lower, base_upper, 0.95),
+    )
+    return d.value, d.z
 
 
 # ------------------------------------------------------------------ data access
@@ -240,6 +224,8 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
     ids = sorted({i.id for i in framework.indicators})
     rows = fill_99_8(_rows(store, ids, None, None))
     keys = ["indicator_id", "sex"]
+    meta = indicator_details(store, ids)
+    meta_polarity = dict(zip(meta["indicator_id"], meta["meta_polarity"], strict=True))
     area = rows[
         (rows["area_code"] == framework.authority) & (rows["area_type"] == framework.area_type)
     ]
@@ -291,7 +277,7 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
             out.append(rec)
             continue
         latest = _latest(mine, keys).iloc[0]
-        polarity = ind.polarity or latest["polarity"]
+        polarity = ind.polarity or _text(latest["polarity"]) or _text(meta_polarity.get(ind.id))
         rec.update(
             polarity=polarity,
             period=latest["period"],
@@ -343,7 +329,9 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
                 values = np.append(same["value"].to_numpy(float), latest["value"])
                 rec["neighbour_rank"] = float(_rank_best(values, polarity)[-1])
         out.append(rec)
-    table = pd.DataFrame(out)
+    table = pd.DataFrame(out).merge(
+        meta.drop(columns="meta_polarity"), on="indicator_id", how="left"
+    )
     notes = list(METHOD_NOTES)
     if neighbour_codes:
         from healthgap.geography.names import area_label, area_names
@@ -357,9 +345,41 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
     return Scorecard(table=table, framework=framework, notes=tuple(notes))
 
 
+def _text(value: Any) -> str | None:
+    """``value`` if it is non-empty text, else None (NaN and None alike)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+#: Metadata columns a scorecard row carries (from ``indicator_metadata``).
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "indicator_name",
+    "unit",
+    "definition",
+    "polarity_reason",
+    "interval_method",
+    "source",
+    "source_url",
+)
+
+
+def indicator_details(store: Store, ids: list[str]) -> pd.DataFrame:
+    """The metadata of ``ids`` for a scorecard: :data:`DETAIL_COLUMNS` and ``meta_polarity``
+    (the reviewed polarity, used when neither the framework nor the data give one)."""
+    from healthgap.data.indicator_metadata import metadata
+
+    meta = metadata(store, ids).rename(
+        columns={"name": "indicator_name", "polarity": "meta_polarity"}
+    )
+    known = meta[["indicator_id", *DETAIL_COLUMNS, "meta_polarity"]]
+    missing = sorted(set(ids) - set(known["indicator_id"]))
+    if missing:
+        known = pd.concat([known, pd.DataFrame({"indicator_id": missing})], ignore_index=True)
+    return known.drop_duplicates("indicator_id").reset_index(drop=True)
+
+
 def _rank_best(values: np.ndarray, polarity: Any) -> np.ndarray:
     """Rank 1 = best (highest for high-is-good, lowest otherwise); ties share the best rank."""
-    key = -values if polarity == HIGH_IS_GOOD else values
+    key = -values if Polarity.parse(polarity) is Polarity.HIGHER_IS_BETTER else values
     return pd.Series(key).rank(method="min").to_numpy()
 
 
@@ -395,12 +415,7 @@ def compare_authorities(framework: Framework, store: Store) -> pd.DataFrame:
     peers["compared_99_8"] = compare_to_benchmark(
         peers["lower_99_8"], peers["upper_99_8"], peers["england_value"], peers["polarity"]
     )
-    sign = np.where(
-        peers["polarity"] == HIGH_IS_GOOD,
-        -1.0,
-        np.where(peers["polarity"] == LOW_IS_GOOD, 1.0, np.nan),
-    )
-    peers["_key"] = peers["value"] * sign
+    peers["_key"] = peers["value"] * -polarity_signs(peers["polarity"])
     peers["rank"] = peers.groupby(["indicator_id", "sex"])["_key"].rank(method="min")
     cols = [
         "indicator_id",

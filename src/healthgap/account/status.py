@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from healthgap.account.trajectory import Projection
 from healthgap.errors import InputError
+from healthgap.stats.benchmark import SIMILAR, Polarity, compare_with_benchmark
 
-POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
+POLARITIES: tuple[str, ...] = tuple(p.value for p in Polarity)
 
 ON_TRACK = "on track"
 OFF_TRACK = "off track"
@@ -69,16 +70,10 @@ def compare(
         return f"not assessed: no value or no {what}"
     if not (math.isfinite(lower) and math.isfinite(upper)):
         return "not assessed: no confidence limits"
-    if lower > reference:
-        side = "higher"
-    elif upper < reference:
-        side = "lower"
-    else:
+    word = compare_with_benchmark(lower, upper, reference, polarity).item()
+    if word == SIMILAR:
         return f"similar to {what}"
-    if polarity == "neutral":
-        return f"{side} than {what} (significant)"
-    good = (side == "higher") == (polarity == "higher_is_better")
-    return f"{'better' if good else 'worse'} than {what} (significant)"
+    return f"{word} than {what} (significant)"
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,15 @@ def report_command(
         typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
     ] = None,
     on: OnOption = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--indicator",
+            help="Add an indicator to the scorecard by id (ID or ID:Sex), repeatable: any the "
+            "store holds for the authority (healthgap profile --area CODE lists them).",
+            show_default=False,
+        ),
+    ] = None,
     framework_db: Annotated[
         str | None,
         typer.Option(
@@ -106,6 +115,7 @@ def report_command(
             target_year=target_year,
             on=when,
             workspace=workspace,
+            indicators=indicator or (),
         )
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "

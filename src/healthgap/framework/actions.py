@@ -27,6 +27,7 @@ from healthgap.framework.powers import check_competence
 from healthgap.framework.storage import Actor, Workspace, check_permission
 from healthgap.geography.authorities import canonical_code
 from healthgap.geography.hierarchy import using
+from healthgap.stats.benchmark import polarity_signs
 
 STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
 FIELDS: tuple[str, ...] = (
@@ -229,12 +230,7 @@ class ActionPlan:
             )
         ).reset_index()
         series["change"] = series["latest_value"] - series["previous_value"]
-        polarity = series["polarity"].fillna("").str.lower()
-        sign = np.where(
-            polarity.str.contains("low is good"),
-            -1.0,
-            np.where(polarity.str.contains("high is good"), 1.0, np.nan),
-        )
+        sign = polarity_signs(series["polarity"])
         good = np.sign(series["change"].to_numpy(float)) * sign
         series["direction"] = np.select(
             [

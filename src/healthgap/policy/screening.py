@@ -487,6 +487,7 @@ class ScreeningRepository:
         statement: str = "",
         actor: Actor | None = None,
         expected_fingerprint: str | None = None,
+        expected_version: int | None = None,
     ) -> str:
         """Sign off the current answers; returns the fingerprint signed.
 
@@ -498,7 +499,9 @@ class ScreeningRepository:
         with ``actor`` (a signed-in account) the ``screening.sign_off`` permission of
         :mod:`healthgap.appdb.permissions` is checked too (an approver or administrator).
         With ``expected_fingerprint`` (the answers the signer saw) a record whose answers
-        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`.
+        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`;
+        so, with ``expected_version``, is a record with any event since that version
+        (checked under the record's lock, with the write).
         """
         actor_name = _actor(by, "by")
         state = self.get(screening_id)
@@ -532,7 +535,15 @@ class ScreeningRepository:
         fp = state.fingerprint
         payload = {"role": role.strip(), "statement": statement.strip(), "fingerprint": fp}
         with writing(self.engine) as session:
-            seq = self._append(session, screening_id, actor_name, "signed_off", None, payload)
+            seq = self._append(
+                session,
+                screening_id,
+                actor_name,
+                "signed_off",
+                None,
+                payload,
+                expected_version=expected_version,
+            )
             audit.record(
                 session,
                 actor_name,

@@ -26,6 +26,7 @@ import numpy as np
 import yaml
 
 from healthgap.errors import InputError
+from healthgap.stats import intervals
 
 Via = Literal["indicator", "determinant"]
 VIA: tuple[str, ...] = ("indicator", "determinant")
@@ -393,7 +394,7 @@ def baseline_from_store(
     out = pd.DataFrame({"quantile": q.to_numpy(), "value": rows["value"].astype(float).to_numpy()})
     lo, hi = rows["lower_95_0"].astype(float), rows["upper_95_0"].astype(float)
     if lo.notna().all() and hi.notna().all():
-        out["se"] = ((hi - lo) / (2 * 1.959963984540054)).to_numpy()
+        out["se"] = intervals.se_from_limits(lo, hi, 0.95)
     return out.sort_values("quantile").reset_index(drop=True)
 
 

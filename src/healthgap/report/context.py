@@ -31,7 +31,6 @@ Sections
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +67,7 @@ from healthgap.geography.hexes import current_area_codes
 from healthgap.geography.hierarchy import ENGLAND_CODE, lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint
 from healthgap.geography.resolve import footprint as resolve_footprint
+from healthgap.stats import intervals
 from healthgap.stats.inequality.sii import sii
 
 #: The GSS code of the Greater London Authority; its area is the London region.
@@ -604,7 +604,10 @@ def _mission_section(
 
 
 def _choose_framework(
-    auth: Authority, store: Store, framework: str | Path | Framework | None
+    auth: Authority,
+    store: Store,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> tuple[Framework, str]:
     if isinstance(framework, Framework):
         chosen, how = framework, "given"
@@ -633,13 +636,20 @@ def _choose_framework(
         from dataclasses import replace
 
         chosen = replace(chosen, authority=auth.data_code, area_type=auth.area_type)
+    if indicators:
+        from healthgap.account.frameworks import add_indicators
+
+        chosen = add_indicators(chosen, indicators, store)
     return chosen, how
 
 
 def _scorecard_section(
-    store: Store, auth: Authority, framework: str | Path | Framework | None
+    store: Store,
+    auth: Authority,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> Section:
-    fw, how = _choose_framework(auth, store, framework)
+    fw, how = _choose_framework(auth, store, framework, indicators)
     summary: list[str] = []
     if how == "default":
         summary.append(
@@ -1043,14 +1053,22 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
 
         le_a, le_e = get("value", LE, area_code), get("value", LE, ENGLAND_CODE)
         hle_a, hle_e = get("value", HLE, area_code), get("value", HLE, ENGLAND_CODE)
-        se = {
-            (ind, code): (get("upper_95_0", ind, code) - get("lower_95_0", ind, code)) / (2 * Z95)
-            for ind in (LE, HLE)
-            for code in (area_code, ENGLAND_CODE)
-        }
-        le_gap, hle_gap = le_e - le_a, hle_e - hle_a
-        le_half = Z95 * math.hypot(se[(LE, area_code)], se[(LE, ENGLAND_CODE)])
-        hle_half = Z95 * math.hypot(se[(HLE, area_code)], se[(HLE, ENGLAND_CODE)])
+
+        def gap(ind: str) -> intervals.Difference:
+            def se(code: str) -> Any:
+                return intervals.se_from_limits(
+                    get("lower_95_0", ind, code), get("upper_95_0", ind, code)
+                )
+
+            return intervals.difference_of_estimates(
+                get("value", ind, ENGLAND_CODE),
+                se(ENGLAND_CODE),
+                get("value", ind, area_code),
+                se(area_code),
+            )
+
+        le, hle = gap(LE), gap(HLE)
+        le_gap, hle_gap = float(le.value), float(hle.value)
         out.append(
             {
                 "sex": sex,
@@ -1060,11 +1078,11 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
                 "hle_area": hle_a,
                 "hle_england": hle_e,
                 "le_gap": le_gap,
-                "le_gap_lower": le_gap - le_half,
-                "le_gap_upper": le_gap + le_half,
+                "le_gap_lower": float(le.lower),
+                "le_gap_upper": float(le.upper),
                 "hle_gap": hle_gap,
-                "hle_gap_lower": hle_gap - hle_half,
-                "hle_gap_upper": hle_gap + hle_half,
+                "hle_gap_lower": float(hle.lower),
+                "hle_gap_upper": float(hle.upper),
                 "poorer_health_gap": hle_gap - le_gap,
             }
         )
@@ -1428,6 +1446,7 @@ def build_context(
     today: dt.date | None = None,
     on: Any = None,
     workspace: Any = None,
+    indicators: Sequence[str] = (),
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1454,6 +1473,9 @@ def build_context(
         A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
         commitments and action plan, for the summary (default None: the summary says
         none are recorded for the report).
+    indicators
+        More indicators for the scorecard, by id (``"ID"`` or ``"ID:Sex"``): any the store
+        holds for the authority (:func:`healthgap.account.frameworks.add_indicators`).
 
     Raises
     ------
@@ -1482,12 +1504,14 @@ def build_context(
         )
     from healthgap.report.funding import funding_section
     from healthgap.report.summary import summary_section
+    from healthgap.report.wider import wider_section
 
     result = mission(store, target_year=target_year)
-    fw, _ = _choose_framework(auth, store, framework)
+    fw, _ = _choose_framework(auth, store, framework, indicators)
     sections: tuple[Section, ...] = (
         _mission_section(store, auth, period, target_year, result),
-        _scorecard_section(store, auth, framework),
+        _scorecard_section(store, auth, framework, indicators),
+        wider_section(store, auth),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),

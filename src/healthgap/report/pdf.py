@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def write_report(
     target_year: int | None = None,
     on: Any = None,
     workspace: Any = None,
+    indicators: Sequence[str] = (),
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
@@ -72,6 +74,7 @@ def write_report(
         framework=framework,
         target_year=target_year,
         workspace=workspace,
+        indicators=indicators,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":

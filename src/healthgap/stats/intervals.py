@@ -16,6 +16,8 @@ of Poisson parameters. Stat Med 10:457-462.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
@@ -173,3 +175,45 @@ def se_from_limits(lower: ArrayLike, upper: ArrayLike, confidence: float = 0.95)
     lo = np.asarray(lower, dtype=float)
     hi = np.asarray(upper, dtype=float)
     return (hi - lo) / (2.0 * z_value(confidence))
+
+
+class Difference(NamedTuple):
+    """A difference of two independent estimates: its value, standard error and limits."""
+
+    value: np.ndarray
+    se: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def z(self) -> np.ndarray:
+        """The difference in standard errors, value / se (NaN or +/-inf where se is 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(self.value / self.se, dtype=float)
+
+
+def difference_of_estimates(
+    estimate: ArrayLike,
+    estimate_se: ArrayLike,
+    reference: ArrayLike,
+    reference_se: ArrayLike,
+    confidence: float = 0.95,
+) -> Difference:
+    """``estimate - reference`` for two independent estimates, with normal limits.
+
+    se = sqrt(se_estimate^2 + se_reference^2) (computed as a hypotenuse, without
+    overflow), limits (estimate - reference) -/+ z se with z the two-sided normal
+    quantile at ``confidence``. Independence is assumed: for positively correlated
+    estimates (e.g. an area and a total that contains it) the limits are conservative.
+
+    Examples
+    --------
+    >>> from healthgap.stats.intervals import difference_of_estimates
+    >>> d = difference_of_estimates(64.0, 0.3, 62.0, 0.4)
+    >>> float(d.value), float(d.se), round(float(d.lower), 6), round(float(d.upper), 6)
+    (2.0, 0.5, 1.020018, 2.979982)
+    """
+    value = np.asarray(estimate, dtype=float) - np.asarray(reference, dtype=float)
+    se = np.hypot(np.asarray(estimate_se, dtype=float), np.asarray(reference_se, dtype=float))
+    half = z_value(confidence) * se
+    return Difference(value, se, value - half, value + half)

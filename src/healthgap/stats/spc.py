@@ -44,6 +44,7 @@ from healthgap.stats._validate import (
     require_finite,
     whole_number,
 )
+from healthgap.stats.benchmark import Polarity
 from healthgap.stats.results import StatResult
 
 #: Making Data Count's scaling constant: 3 / d2 with d2 = 1.128 for ranges of two points.
@@ -58,7 +59,7 @@ SCREEN_FACTOR = 3.267
 #: Which icon a special-cause point gets (see :func:`_variation`).
 ICON_PRIORITIES = ("improvement", "concern", "side_of_mean")
 
-POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
+POLARITIES: tuple[str, ...] = tuple(p.value for p in Polarity)
 
 IMPROVING_HIGH = "improving high"
 IMPROVING_LOW = "improving low"

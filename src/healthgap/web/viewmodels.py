@@ -18,11 +18,12 @@ from healthgap.data.disclosure import protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.geography.deciles import deprivation_deciles
+from healthgap.stats import intervals
 from healthgap.stats.inequality.gap import gap
 from healthgap.stats.inequality.sii import sii
 
 ENGLAND = "E92000001"
-Z95 = 1.959963984540054
+Z95 = intervals.z_value(0.95)
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def inequality(
     deciles = deprivation_deciles(store, to="lad", imd=2019)
     joined = lads.merge(deciles, left_on="area_code", right_on="lad_code", how="inner")
     joined = joined.dropna(subset=["value", "lower_95_0", "upper_95_0", "population"])
-    joined["se"] = (joined["upper_95_0"] - joined["lower_95_0"]) / (2 * Z95)
+    joined["se"] = intervals.se_from_limits(joined["lower_95_0"], joined["upper_95_0"], 0.95)
     pop_total = joined.groupby("imd_decile")["population"].transform("sum")
     w = joined["population"] / pop_total
     joined["wv"] = w * joined["value"]

@@ -31,10 +31,10 @@ from healthgap.account.scorecards import Scorecard, scorecard
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hexes import current_area_codes, current_hexes
+from healthgap.stats import intervals
 from healthgap.web.hexmap import HexMap, hex_map
 from healthgap.web.viewmodels import ENGLAND, View, _code, protect
 
-Z95 = 1.959963984540054
 VEGA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 # ------------------------------------------------------------------ mission
@@ -654,13 +654,16 @@ def region_decomposition(
     r1 = now[now["area_name"] == a].iloc[0]
     r2 = now[now["area_name"] == b].iloc[0]
 
-    def se(row: pd.Series, ind: str) -> float:
-        return float((row[f"{ind}_upper_95_0"] - row[f"{ind}_lower_95_0"]) / (2 * Z95))
+    def gap(ind: str) -> intervals.Difference:
+        def se(row: pd.Series) -> Any:
+            return intervals.se_from_limits(row[f"{ind}_lower_95_0"], row[f"{ind}_upper_95_0"])
 
-    le_gap = float(r2["le_birth_value"] - r1["le_birth_value"])
-    hle_gap = float(r2["hle_birth_value"] - r1["hle_birth_value"])
-    s_le = float(np.hypot(se(r1, "le_birth"), se(r2, "le_birth")))
-    s_hle = float(np.hypot(se(r1, "hle_birth"), se(r2, "hle_birth")))
+        return intervals.difference_of_estimates(
+            r2[f"{ind}_value"], se(r2), r1[f"{ind}_value"], se(r1)
+        )
+
+    le, hle = gap("le_birth"), gap("hle_birth")
+    le_gap, hle_gap = float(le.value), float(hle.value)
     table = pd.DataFrame(
         {
             "area_code": now["area_code"],
@@ -682,11 +685,11 @@ def region_decomposition(
         "first": a,
         "second": b,
         "le_gap": le_gap,
-        "le_gap_lower_95_0": le_gap - Z95 * s_le,
-        "le_gap_upper_95_0": le_gap + Z95 * s_le,
+        "le_gap_lower_95_0": float(le.lower),
+        "le_gap_upper_95_0": float(le.upper),
         "from_hle": hle_gap,
-        "from_hle_lower_95_0": hle_gap - Z95 * s_hle,
-        "from_hle_upper_95_0": hle_gap + Z95 * s_hle,
+        "from_hle_lower_95_0": float(hle.lower),
+        "from_hle_upper_95_0": float(hle.upper),
         "from_poorer_health": le_gap - hle_gap,
     }
     notes = (

@@ -61,7 +61,7 @@ def forward(value_type: str, y: np.ndarray) -> np.ndarray:
 def se_from_limits(value_type: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The one rule: s = (f(U) - f(L)) / (2 x 1.959964) on the working scale."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (forward(value_type, hi) - forward(value_type, lo)) / (2.0 * Z95)
+        return intervals.se_from_limits(forward(value_type, lo), forward(value_type, hi), 0.95)
 
 
 def working_se(value_type: str, scale: str, y: np.ndarray, se: np.ndarray) -> np.ndarray:

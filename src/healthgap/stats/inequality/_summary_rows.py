@@ -16,9 +16,6 @@ from healthgap.stats import intervals
 from healthgap.stats._frames import InputFrame
 from healthgap.stats._validate import RowChecks
 
-#: z for the 95% limits that standard errors are derived from.
-Z95 = intervals.z_value(0.95)
-
 
 @dataclass(frozen=True)
 class Rows:
@@ -71,7 +68,7 @@ def read_rows(
             f"upper is below lower (columns {upper!r}, {lower!r})",
             _swapped_error(frame, keys, swapped, lower, upper),
         )
-        s = (hi - lo) / (2.0 * Z95)
+        s = intervals.se_from_limits(lo, hi, 0.95)
         s[swapped] = np.nan
     rank: np.ndarray | None = None
     if order is not None:

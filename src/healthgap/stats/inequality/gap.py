@@ -39,9 +39,6 @@ SECOND_VALUE = "second_value"
 DIFFERENCE = "difference"
 RATIO = "ratio"
 
-#: z for the 95% limits that standard errors are derived from.
-Z95 = intervals.z_value(0.95)
-
 REFERENCES = (
     "Altman DG, Bland JM (2003). Interaction revisited: the difference between two "
     "estimates. BMJ 326:219 (difference of independent estimates, SEs in quadrature; "
@@ -265,13 +262,10 @@ def gap(
     else:
         assert lower is not None and upper is not None
         lo, hi = checks.limits(lower, upper)
-        s_row = (hi - lo) / (2.0 * Z95)
+        s_row = intervals.se_from_limits(lo, hi, 0.95)
         positive = lo > 0
-        t_row = np.where(
-            positive,
-            np.log(np.where(positive, hi, 1.0)) - np.log(np.where(positive, lo, 1.0)),
-            np.nan,
-        ) / (2.0 * Z95)
+        log_lo, log_hi = np.log(np.where(positive, lo, 1.0)), np.log(np.where(positive, hi, 1.0))
+        t_row = np.where(positive, intervals.se_from_limits(log_lo, log_hi, 0.95), np.nan)
 
     groups = Groups.of(frame, keys)
     codes = groups.codes

@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreHandle, store
 from healthgap.web.render import render
-from healthgap.web.routers.api import Fmt, Format, csv_response, records
+from healthgap.web.routers.api import DbDep, Fmt, Format, csv_response, records
+from healthgap.web.routers.targets import targets_section
 from healthgap.web.viewmodels import _code
 
 StoreDep = Annotated[StoreHandle, Depends(store)]
@@ -47,9 +48,10 @@ def scorecards_page(
 
 @router.get("/scorecards/{authority}", include_in_schema=False)
 def scorecard_page(
-    request: Request, st: StoreDep, authority: str, framework: str | None = None
+    request: Request, st: StoreDep, session: DbDep, authority: str, framework: str | None = None
 ) -> Any:
     card = st.compute(va.scorecard_view, authority, framework)
+    targets = targets_section(request, session, st, authority)
     fw = card.framework
     q = f"?framework={framework}" if framework else ""
     return render(
@@ -65,6 +67,7 @@ def scorecard_page(
                 None,
             ),
             "csv": f"/api/v1/scorecards/{authority}{q}{'&' if q else '?'}format=csv",
+            **targets,
         },
     )
 

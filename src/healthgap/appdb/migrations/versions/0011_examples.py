@@ -1,7 +1,7 @@
 """Example records: an ``example`` flag on targets, screenings and ledger rows.
 
 Revision ID: 0011_examples
-Revises: 0010_places
+Revises: 0011_target_fields
 
 ``healthgap demo --workspace`` (and the administrators' button on ``/admin/examples``)
 loads an illustrative workspace; every record it writes carries ``example = true`` so
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_examples"
-down_revision = "0010_places"
+down_revision = "0011_target_fields"
 branch_labels = None
 depends_on = None
 
