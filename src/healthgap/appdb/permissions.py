@@ -84,6 +84,9 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     ("user", "manage"): {"admin": ANY},
     # loading or removing the illustrative example workspace (healthgap.examples)
     ("examples", "manage"): {"admin": ANY},
+    # the network (healthgap.network): what an authority shares, and whose feeds it reads
+    ("network_share", "change"): {"admin": ANY, "editor": OWN},
+    ("network", "subscribe"): {"admin": ANY},
     ("session", "sign_in"): PUBLIC,
     ("session", "sign_out"): PUBLIC,
 }
@@ -113,6 +116,10 @@ RULE_TEXT: dict[tuple[str, str], str] = {
     ("audit", "read"): "the audit log must be read by an administrator",
     ("user", "manage"): "accounts must be managed by an administrator",
     ("examples", "manage"): ("the example workspace must be loaded or removed by an administrator"),
+    ("network_share", "change"): (
+        "what an authority shares{of} must be chosen by an administrator or that authority's editor"
+    ),
+    ("network", "subscribe"): "network subscriptions must be managed by an administrator",
 }
 
 

@@ -41,6 +41,10 @@ class Settings:
         (``healthgap serve`` passes them to uvicorn); empty: none.
     assets: the ``node_modules`` folder holding govuk-frontend, vega, vega-lite, vega-embed.
     docs: the ``docs`` folder (methods pages are rendered from ``docs/methods``).
+    network_key: the deployment's Ed25519 private key for its signed feed
+        (``$HEALTHGAP_NETWORK_KEY``, else ``network-ed25519.pem`` in the data directory;
+        made by ``healthgap network keygen``; keep it outside the repository).
+    network_name: the publisher's name in the feed (``$HEALTHGAP_NETWORK_NAME``).
     """
 
     store: str | None = None
@@ -52,6 +56,12 @@ class Settings:
     trusted_proxies: str = ""
     assets: Path = field(default_factory=_default_assets)
     docs: Path = field(default_factory=_default_docs)
+    network_key: Path | None = None
+    network_name: str = field(
+        default_factory=lambda: (
+            os.environ.get("HEALTHGAP_NETWORK_NAME", "").strip() or "A healthgap deployment"
+        )
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,5 +87,7 @@ class Settings:
                 env[key] = int(os.environ[name])
         if os.environ.get("HEALTHGAP_TRUSTED_PROXIES"):
             env["trusted_proxies"] = os.environ["HEALTHGAP_TRUSTED_PROXIES"]
+        if os.environ.get("HEALTHGAP_NETWORK_KEY"):
+            env["network_key"] = Path(os.environ["HEALTHGAP_NETWORK_KEY"])
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -87,3 +87,6 @@ NAV.append(("/places", "Places"))
 from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
 
 ROUTERS.append(_partnerships)
+from healthgap.web.routers.network import router as _network  # noqa: E402
+
+ROUTERS.append(_network)
