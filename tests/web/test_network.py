@@ -367,3 +367,45 @@ def test_cli_subscribe_list_refresh_remove(net: Any, tmp_path: Path) -> None:
     r = run(cli, ["network", "remove", str(sid), "--as", "admin@example.org", "--db", url])
     assert r.exit_code == 0 and "Removed" in r.output
     assert all(i[0] != sid for i in _items(b))
+
+
+def test_concurrent_sharing_and_refresh(net: Any) -> None:
+    """Two first choices of one record at once: one wins, the other is stale (nothing
+    half-written); two refreshes at once leave one copy of each item."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from healthgap.appdb.versions import StaleVersionError
+
+    a, b = net["a"], net["b"]
+    Library(Workspace(engine=a.state.engine, create=False)).add(
+        ADMIN, {**CASE, "id": "race-case", "authority_code": "E47000001"}
+    )
+
+    def share(_: int) -> str:
+        try:
+            publish.set_sharing(
+                a.state.engine,
+                ADMIN,
+                "E47000001",
+                "case_study",
+                "race-case",
+                True,
+                expected_version=0,
+            )
+        except StaleVersionError:
+            return "stale"
+        return "ok"
+
+    with ThreadPoolExecutor(4) as pool:
+        results = sorted(pool.map(share, range(4)))
+    assert results == ["ok", "stale", "stale", "stale"]
+    if not any(s.address == net["url_a"] for s in subs.subscriptions(b.state.engine)):
+        subs.subscribe(b.state.engine, ADMIN, net["url_a"])
+    sid = next(s.id for s in subs.subscriptions(b.state.engine) if s.address == net["url_a"])
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(pool.map(lambda _: subs.refresh(b.state.engine, ADMIN, sid), range(3)))
+    assert all(o.accepted for o in outcomes)
+    mine = [i for i in _items(b) if i[0] == sid]
+    assert len(mine) == len({i[1:3] for i in mine}) and ("case_study", "race-case") in {
+        i[1:3] for i in mine
+    }

@@ -24,6 +24,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
@@ -100,6 +101,22 @@ def set_sharing(
     """
     check(who, Permission("network_share"), authority_code)
     _check_kind(kind, record_id)
+    try:
+        return _set(engine, who, authority_code, kind, record_id, shared, expected_version)
+    except IntegrityError as exc:  # two first choices at once: the loser is stale
+        what = f"the sharing of {KINDS[kind]} {record_id} of {authority_code}"
+        raise StaleVersionError(what, expected_version, 1) from exc
+
+
+def _set(
+    engine: Engine,
+    who: Actor,
+    authority_code: str,
+    kind: str,
+    record_id: str,
+    shared: bool,
+    expected_version: int,
+) -> Choice:
     with writing(engine) as session:
         row = session.scalar(
             select(Sharing).where(
@@ -258,14 +275,28 @@ def authority_name(session: Session, code: str) -> str:
     return row.name if row is not None and row.name else code
 
 
-def shared_items(engine: Engine) -> list[dict[str, Any]]:
-    """Every shared item of every authority, in a stable order, at most ``MAX_ITEMS``."""
+def authority_names(store: Any) -> dict[str, str]:
+    """``{code: name}`` of strategic authorities, upper-tier authorities and districts."""
+    from healthgap.account.neighbours import area_features
+
+    names: dict[str, str] = {}
+    for level in ("lad", "utla", "combined_authority"):
+        table = area_features(store, level)
+        names.update(
+            zip(table["area_code"].astype(str), table["area_name"].astype(str), strict=True)
+        )
+    return names
+
+
+def shared_items(engine: Engine, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every shared item of every authority, in a stable order, at most ``MAX_ITEMS``
+    (``names``: authority names by code, e.g. :func:`authority_names`)."""
     with Session(engine) as session:
         codes = sorted(set(session.scalars(select(Sharing.authority_code))))
         items: list[dict[str, Any]] = []
         for code in codes:
             chosen = choices(session, code)
-            name = authority_name(session, code)
+            name = (names or {}).get(code) or authority_name(session, code)
             for item in shareable(engine, code):
                 rid = EVERY if item["kind"] == "progress" else item["id"]
                 if is_shared(chosen, item["kind"], rid):
@@ -280,9 +311,11 @@ def shared_items(engine: Engine) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------ the feed
-def payload(engine: Engine, publisher: str, key: Any) -> dict[str, Any]:
+def payload(
+    engine: Engine, publisher: str, key: Any, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The current payload; its sequence rises by one whenever what is shared changes."""
-    items = shared_items(engine)
+    items = shared_items(engine, names)
     key_id = signing.fingerprint(signing.public_bytes(key))
     body = {"publisher": {"name": publisher[:300], "key_id": key_id}, "items": items}
     digest = hashlib.sha256(canonical(body)).hexdigest()

@@ -56,6 +56,15 @@ def _publisher(request: Request) -> str:
     return str(request.app.state.settings.network_name)
 
 
+def _names(request: Request) -> dict[str, str]:
+    """Authority names from the store (empty when it has no IMD and lookups)."""
+    try:
+        names: dict[str, str] = request.app.state.store.compute(publish.authority_names)
+    except Exception:  # a store without the geography tables: codes stand for names
+        return {}
+    return names
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -79,7 +88,9 @@ def network_key(request: Request) -> Any:
 def feed_json(request: Request) -> Response:
     key = _key(request)
     try:
-        payload = publish.payload(request.app.state.engine, _publisher(request), key)
+        payload = publish.payload(
+            request.app.state.engine, _publisher(request), key, _names(request)
+        )
     except InputError as exc:
         raise WebError(503, "feed_too_large", str(exc)) from exc
     body = json.dumps(publish.envelope(payload, key), ensure_ascii=True, indent=1)
@@ -98,7 +109,9 @@ def feed_json(request: Request) -> Response:
 def feed_atom(request: Request) -> Response:
     key = _key(request)
     try:
-        payload = publish.payload(request.app.state.engine, _publisher(request), key)
+        payload = publish.payload(
+            request.app.state.engine, _publisher(request), key, _names(request)
+        )
     except InputError as exc:
         raise WebError(503, "feed_too_large", str(exc)) from exc
     return Response(publish.atom(payload, _base(request)), media_type="application/atom+xml")
