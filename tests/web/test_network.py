@@ -72,6 +72,7 @@ class Hostile:
         self.key = signing.generate()
         self.mode: dict[str, Any] = {}
         self.key_doc = json.dumps(publish.key_document(self.key, "Hostile")).encode()
+        self.requests = 0
 
     def signed(self, payload: dict[str, Any], key: Any = None) -> bytes:
         return json.dumps(publish.envelope(payload, key or self.key)).encode()
@@ -91,6 +92,7 @@ class Hostile:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
+        self.requests += 1
         if scope["path"] == subs.KEY_PATH:
             await send(
                 {
@@ -307,6 +309,12 @@ BAD: dict[str, Any] = {
         lambda h: {"body": h.signed(h.payload([item(1, summary="x" * 5001)], 6))},
         "at most 5000",
     ),
+    "javascript link": (
+        lambda h: {
+            "body": h.signed(h.payload([item(1, details={"source_url": "javascript:alert(1)"})], 6))
+        },
+        "must start https://",
+    ),
     "schema version": (
         lambda h: {"body": h.signed({**_good(h), "schema": "healthgap-network-feed/9"})},
         "unknown schema version",
@@ -409,3 +417,44 @@ def test_concurrent_sharing_and_refresh(net: Any) -> None:
     assert len(mine) == len({i[1:3] for i in mine}) and ("case_study", "race-case") in {
         i[1:3] for i in mine
     }
+
+
+def test_imported_text_is_escaped_and_never_runs(net: Any, hostile_sub: tuple[Any, int]) -> None:
+    h, sid = hostile_sub
+    b = net["b"]
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    h.mode = {"body": h.signed(h.payload([item(1, title=evil, summary=evil)], 6))}
+    assert subs.refresh(b.state.engine, ADMIN, sid).items == 1
+    page = TestClient(b).get("/framework/library")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
+    check_page(page.text)
+
+
+def test_examples_are_never_published(net: Any) -> None:
+    a = net["a"]
+    ws = Workspace(engine=a.state.engine, create=False)
+    ws.examples = True
+    Library(ws).add(
+        ADMIN, {**CASE, "id": "example-case", "title": "An example", "authority_code": "E47000003"}
+    )
+    publish.set_sharing(
+        a.state.engine, ADMIN, "E47000003", "case_study", "*", True, expected_version=0
+    )
+    publish.set_sharing(
+        a.state.engine, ADMIN, "E47000003", "case_study", "example-case", True, expected_version=0
+    )
+    ids = [i["id"] for i in TestClient(a).get("/network/feed.json").json()["payload"]["items"]]
+    assert "example-case" not in ids
+
+
+def test_nothing_is_fetched_at_start_up(net: Any, store_path: Path) -> None:
+    h, b = net["h"], net["b"]
+    h.mode = {"body": h.signed(h.payload([item(1)], 7))}
+    sub, _ = subs.subscribe(b.state.engine, ADMIN, net["url_h"])
+    before = h.requests
+    again = create_app(Settings(store=str(store_path), db_url=str(b.state.engine.url)))
+    with TestClient(again) as c:
+        assert c.get("/admin/network").status_code == 401
+    assert h.requests == before
+    subs.remove(b.state.engine, ADMIN, sub.id, expected_version=None)

@@ -2,7 +2,8 @@
 
 * ``GET /network/feed.json`` (signed JSON), ``/network/feed.atom`` (a readable Atom view)
   and ``/.well-known/healthgap-network-key``: public; 503 until ``healthgap network
-  keygen`` has made the deployment's key.
+  keygen`` has made the deployment's key. They are documented in docs/network.md rather
+  than the OpenAPI document, which lists the ``/api/`` operations only.
 * ``/network/sharing``: an authority's editors (and administrators) choose what is shared.
 * ``/admin/network``: administrators subscribe to other deployments (confirming the key's
   fingerprint first), refresh and remove them.
@@ -34,10 +35,6 @@ from healthgap.web.render import render
 
 DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
-
-NO_KEY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "The deployment has no network key yet (healthgap network keygen)."}
-}
 
 
 def _key(request: Request) -> Any:
@@ -71,9 +68,7 @@ def _base(request: Request) -> str:
 
 @router.get(
     "/.well-known/healthgap-network-key",
-    tags=["network"],
-    summary="This deployment's public key (Ed25519) for its signed feed",
-    responses=NO_KEY,
+    include_in_schema=False,
 )
 def network_key(request: Request) -> Any:
     return publish.key_document(_key(request), _publisher(request))
@@ -81,9 +76,7 @@ def network_key(request: Request) -> Any:
 
 @router.get(
     "/network/feed.json",
-    tags=["network"],
-    summary="The signed open-data feed of what this deployment's authorities share",
-    responses=NO_KEY,
+    include_in_schema=False,
 )
 def feed_json(request: Request) -> Response:
     key = _key(request)
@@ -99,12 +92,7 @@ def feed_json(request: Request) -> Response:
 
 @router.get(
     "/network/feed.atom",
-    tags=["network"],
-    summary="The same feed as Atom (unsigned; the JSON feed is the signed one)",
-    responses={
-        200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed."},
-        **NO_KEY,
-    },
+    include_in_schema=False,
 )
 def feed_atom(request: Request) -> Response:
     key = _key(request)
