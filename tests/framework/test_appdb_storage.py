@@ -63,7 +63,7 @@ def test_migration_creates_the_framework_tables(app_url: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     assert heads == set(ScriptDirectory.from_config(cfg).get_heads())  # 0004 and after
-    assert "0011_examples" in heads  # examples (issue 19) follow places (issue 14)
+    assert "0013_network" in heads  # the network (issue 21) follows examples (issue 19)
     assert "places" in tables
     engine.dispose()
 
