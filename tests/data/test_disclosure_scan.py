@@ -393,6 +393,12 @@ CLI_NO_COUNTS: dict[str, str] = {
             "review",
         ]
     },
+    # the network: keys, sharing choices and subscriptions; the feed carries text and
+    # counts of actions by status (never of people)
+    **{
+        f"network {c}": "network keys, sharing choices and subscriptions (no counts of people)"
+        for c in ["keygen", "key", "share", "subscribe", "list", "refresh", "remove"]
+    },
     # calc: statistics of the user's own file, written back to the user (not published).
     **{
         f"calc {c}": "computes a statistic from the user's own file for the user"
