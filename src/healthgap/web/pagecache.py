@@ -193,6 +193,8 @@ def watch_writes() -> None:
         if not writes and reads is None:
             return
         tables = _tables(context, statement)
+        if writes and statement.split(None, 1)[0].lower() in ("create", "drop", "alter"):
+            tables = {EVERY, SCHEMA}  # the schema changed: every answer may differ
         if writes:
             # Counted now (autocommit) and again at commit or rollback: a request that
             # began in between and saw the old data is then out of date too.
