@@ -10,12 +10,15 @@ The concurrent case is real: writers and readers in threads against uvicorn.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette: httpx -> httpx2 notice
@@ -29,6 +32,17 @@ from healthgap.web.security import COOKIE
 from healthgap.web.settings import Settings
 from tests.web.browser import serve
 from tests.web.conftest import csrf_headers, sign_in
+
+
+@pytest.fixture
+def app(store_path: Path, template_db: Path, tmp_path: Path) -> Any:
+    """An app on its own copies of the session's store (uploads write it) and database."""
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(store_path, store)
+    db = tmp_path / "app.db"
+    shutil.copyfile(template_db, db)
+    return create_app(Settings(store=str(store), db_url=f"sqlite:///{db}"))
+
 
 BODY = {
     "authority_code": "E08000025",
@@ -185,3 +199,22 @@ def test_concurrent_writers_are_seen_by_the_next_anonymous_read(app: Any) -> Non
     assert stale == []
     assert len(acknowledged) == 24
     assert sorted(final) == sorted(acknowledged)
+
+
+def test_readers_asking_at_once_share_one_computation(app: Any) -> None:
+    """Eight readers ask at once for an answer nobody has computed: it is computed once,
+    and all eight get the same answer."""
+    cache = _cache(app)
+    misses = cache.misses
+    with serve(app) as base:
+
+        def read(_: int) -> bytes:
+            with httpx.Client(base_url=base, trust_env=False, timeout=120) as c:
+                r = c.get("/api/v1/partnerships")
+                assert r.status_code == 200, (r.status_code, r.text[:500])
+                return r.content
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = set(pool.map(read, range(8)))
+    assert len(answers) == 1
+    assert cache.misses == misses + 1

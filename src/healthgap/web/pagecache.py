@@ -18,8 +18,12 @@ anonymous ``GET`` and serves it again as long as none of the data it read has ch
   it. Published data do not change while the server runs (uploads are local datasets, and
   ``healthgap init`` refuses while a server has the store open).
 * **Other processes.** A write made by another process (the CLI, another server on the
-  same app database) is not seen by these counters: entries live at most
-  :data:`MAX_AGE` seconds, so such a change shows within that time.
+  same app database) is not seen by these counters: an entry older than :data:`MAX_AGE`
+  seconds is computed again by the next request for it, so such a change shows within
+  about that time (readers arriving while it is recomputed still get the older answer).
+
+One request computes a given answer at a time: readers asking for one whose data changed
+wait for that computation instead of starting their own.
 
 Only anonymous sessions are served from the cache (a session holding nothing but its
 CSRF token): signed-in readers, notices shown once, conditional and range requests
@@ -40,6 +44,7 @@ False
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import time
@@ -59,6 +64,10 @@ MAX_AGE = 10.0
 #: Largest response body kept (bytes), and how many responses are kept.
 MAX_BODY = 4 * 1024 * 1024
 MAX_ENTRIES = 512
+#: Seconds between looks while waiting for another request computing the same answer.
+WAIT_STEP = 0.01
+#: Most bytes of bodies kept in all (least recently used out first).
+MAX_BYTES = 64 * 1024 * 1024
 #: Stands for "every table" (a statement whose tables are not known).
 EVERY = "*"
 #: Counts every write, whatever its tables.
@@ -184,6 +193,8 @@ def watch_writes() -> None:
         if not writes and reads is None:
             return
         tables = _tables(context, statement)
+        if writes and statement.split(None, 1)[0].lower() in ("create", "drop", "alter"):
+            tables = {EVERY, SCHEMA}  # the schema changed: every answer may differ
         if writes:
             # Counted now (autocommit) and again at commit or rollback: a request that
             # began in between and saw the old data is then out of date too.
@@ -218,6 +229,10 @@ class PageCacheMiddleware:
         self.app = app
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._bytes = 0
+        #: Keys being computed now: a request for one whose data changed waits for it
+        #: (one computation, not one per waiting reader).
+        self._running: set[tuple[Any, ...]] = set()
         self.hits = 0
         self.misses = 0
         watch_writes()
@@ -249,28 +264,48 @@ class PageCacheMiddleware:
         handle = app.state.store
         host = dict(scope.get("headers", [])).get(b"host", b"")
         key = (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
+        while True:
+            entry, fresh = self._lookup(key, clock, handle)
+            running = key in self._running
+            if entry is not None and (fresh or running):
+                # fresh; or only older than MAX_AGE while another request recomputes it:
+                # its data are unchanged as far as this process knows
+                self.hits += 1
+                await self._replay(entry, token, send)
+                return
+            if not running:
+                break
+            # the data changed: wait for the request recomputing it (polled, so that it
+            # works whichever event loop or thread each request runs on)
+            await asyncio.sleep(WAIT_STEP)
+        self.misses += 1
+        self._running.add(key)
+        try:
+            await self._compute(scope, receive, send, key, token, clock, handle)
+        finally:
+            self._running.discard(key)
+
+    def _lookup(
+        self, key: tuple[Any, ...], clock: WriteClock, handle: Any
+    ) -> tuple[_Entry | None, bool]:
+        """(the entry if none of its data changed, whether it is younger than MAX_AGE)."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None:
-                if (
-                    time.monotonic() - entry.made < MAX_AGE
-                    and entry.store_generation in (None, handle.generation)
-                    and clock.valid(entry.seen)
-                ):
-                    self._entries.move_to_end(key)
-                    self.hits += 1
-                else:
-                    del self._entries[key]
-                    entry = None
-        if entry is not None:
-            body = entry.body.replace(_TOKEN, token.encode())
-            headers = list(entry.headers)
-            headers.append((b"content-length", str(len(body)).encode()))
-            await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        self.misses += 1
-        await self._compute(scope, receive, send, key, token, clock, handle)
+            if entry is None:
+                return None, False
+            if entry.store_generation in (None, handle.generation) and clock.valid(entry.seen):
+                self._entries.move_to_end(key)
+                return entry, time.monotonic() - entry.made < MAX_AGE
+            self._bytes -= len(self._entries.pop(key).body)
+            return None, False
+
+    @staticmethod
+    async def _replay(entry: _Entry, token: str, send: Send) -> None:
+        body = entry.body.replace(_TOKEN, token.encode())
+        headers = list(entry.headers)
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _compute(
         self,
@@ -282,7 +317,6 @@ class PageCacheMiddleware:
         clock: WriteClock,
         handle: Any,
     ) -> None:
-        made = time.monotonic()
         generation = handle.generation
         before = clock.snapshot()
         reads: set[str] = set()
@@ -323,12 +357,15 @@ class PageCacheMiddleware:
             status=int(start["status"]),
             headers=[(k, v) for k, v in head if k not in (b"set-cookie", b"content-length")],
             body=b"".join(chunks).replace(token.encode(), _TOKEN),
-            made=made,
+            made=time.monotonic(),  # MAX_AGE counts from when the answer was ready
             store_generation=generation if local else None,
             seen=seen,
         )
         with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            self._bytes += len(entry.body)
+            while len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES:
+                self._bytes -= len(self._entries.popitem(last=False)[1].body)
