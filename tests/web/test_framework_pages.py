@@ -292,13 +292,30 @@ def test_actions_form_errors_and_progress_from_the_store(fw: Callable[[str], Tes
         mine = [p for p in progress if p["sex"] == sex]
         assert len(mine) == 1
         series = sorted((r for r in rows if r["sex"] == sex), key=lambda r: r["period_end"])
-        latest, previous = series[-1], series[-2]
+        # three-year periods overlap: the latest is compared with the latest one sharing no
+        # year with it (2019-2021 for 2022-2024), by a z test (limits from the ONS file)
+        latest = series[-1]
+        previous = next(
+            r for r in reversed(series) if int(r["period_end"]) < int(latest["period_start"])
+        )
         assert mine[0]["latest_period"] == latest["period"]
         assert mine[0]["latest_value"] == pytest.approx(float(latest["hle_years"]), rel=1e-10)
+        assert mine[0]["previous_period"] == previous["period"]
         assert mine[0]["previous_value"] == pytest.approx(float(previous["hle_years"]), rel=1e-10)
         change = float(latest["hle_years"]) - float(previous["hle_years"])
         assert mine[0]["change"] == pytest.approx(change, rel=1e-10)
-        expected = "improving" if change > 0 else "worsening" if change < 0 else "no change"
+        se = [
+            (float(r["upper_95"]) - float(r["lower_95"])) / (2 * 1.959963984540054)
+            for r in (latest, previous)
+        ]
+        z = change / (se[0] ** 2 + se[1] ** 2) ** 0.5
+        expected = (
+            "no significant change"
+            if abs(z) <= 1.959963984540054
+            else "improving"
+            if z > 0
+            else "worsening"
+        )
         assert mine[0]["direction"] == expected  # healthy life expectancy: high is good
     action_id = c.get(f"/api/v1/framework/{GM}/actions").json()["data"][0]["id"]
     assert 'name="version" value="1"' in c.get(url).text  # the form carries the version read

@@ -68,7 +68,10 @@ def test_record_then_see_it_on_the_scorecard_and_profile(app: Any, clients: Any)
     section = card.text[card.text.index('id="targets"') :]
     assert "Healthy life expectancy at birth, Female" in section
     assert "Target 1 recorded" in section
-    assert re.search(r"hg-target-(on-track|off-track)", section)
+    shown = re.search(r"hg-target-(on-track|off-track)", section)
+    assert shown
+    (api,) = c.get(f"/api/v1/scorecards/{OWN}").json()["targets"]  # the same service
+    assert api["status"].replace(" ", "-") == shown.group(1) and api["sex"] == "Female"
     profile = clients("anonymous").get(f"/areas/{OWN}")
     check_page(profile.text)
     assert "Healthy life expectancy at birth, Female" in profile.text

@@ -12,7 +12,7 @@ from healthgap.web import views_account as va
 from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
-from healthgap.web.routers.targets import targets_section
+from healthgap.web.routers.targets import target_rows, targets_section
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()
@@ -89,16 +89,25 @@ def framework_page(request: Request, st: StoreDep, name: str) -> Any:
 
 @router.get("/api/v1/scorecards/{authority}", tags=["api"], summary="An authority's scorecard")
 def scorecard_api(
-    st: StoreDep, authority: str, framework: str | None = None, format: Format = Fmt
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    authority: str,
+    framework: str | None = None,
+    format: Format = Fmt,
 ) -> Any:
-    """The scorecard against England (95% and 99.8%) and nearest neighbours."""
+    """The scorecard against England (95% and 99.8%) and nearest neighbours, and the
+    authority's recorded targets with their status (``targets``; JSON only, the CSV is
+    the scorecard table: the targets' CSV is /api/v1/targets/status)."""
     card = st.compute(va.scorecard_view, authority, framework)
     if format == "csv":
         return csv_response(card.table, f"scorecard-{authority}")
+    targets = target_rows(request, session, st, authority)
     return {
         "framework": card.framework.to_dict()["framework"],
         "notes": list(card.notes),
         "data": records(card.table),
+        "targets": targets,
     }
 
 

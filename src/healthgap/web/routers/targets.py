@@ -47,9 +47,6 @@ FIELD_IDS = {f: "target-" + f.replace("_", "-") for f in FIELDS}
 FORM_FIELDS = [f for f in FIELDS if f != "baseline_value"]
 #: The key of the one-time "Target saved" notice in the signed session cookie.
 NOTICE = "target_notice"
-#: How long a note may be on a form before the domain sees it (the request size limit
-#: holds the rest back).
-TEXT_MAX = 2000
 
 
 def book(request: Request) -> TargetBook:
@@ -57,20 +54,26 @@ def book(request: Request) -> TargetBook:
     return TargetBook(request.app.state.engine)
 
 
+def target_rows(
+    request: Request, session: Session, st: StoreHandle, authority: str
+) -> list[dict[str, Any]]:
+    """An authority's current targets with their status (anonymous visitors: published)."""
+    anonymous = current_user(request, session) is None
+    b = book(request)
+    return _rows(st.run(lambda s: b.status(s, authority, published_only=anonymous)))
+
+
 def targets_section(
     request: Request, session: Session, st: StoreHandle, authority: str
 ) -> dict[str, Any]:
     """What the scorecard and profile pages show of an authority's targets: the rows with
-    their status, and whether the reader may add one."""
-    user = current_user(request, session)
-    anonymous = user is None
-    b = book(request)
-    table = st.run(lambda s: b.status(s, authority, published_only=anonymous))
+    their status, the one-time "Target recorded" notice, and whether the reader may add
+    one."""
     return {
         "target_notice": request.state.session.pop(NOTICE, None),
-        "target_rows": _rows(table),
+        "target_rows": target_rows(request, session, st, authority),
         "target_authority": authority,
-        "can_add_target": _may_change(user, authority),
+        "can_add_target": _may_change(current_user(request, session), authority),
     }
 
 
@@ -103,7 +106,7 @@ def _writer(request: Request, session: Session, authority: str, token: str) -> A
 
 
 # ---------------------------------------------------------------------------- the list
-@router.get("/targets", response_class=HTMLResponse)
+@router.get("/targets", response_class=HTMLResponse, include_in_schema=False)
 def targets_page(
     request: Request, session: DbDep, st: StoreDep, authority: str | None = None
 ) -> Any:
@@ -130,9 +133,7 @@ def targets_page(
 
 # ---------------------------------------------------------------------------- the form
 def _form_input(raw: Any) -> dict[str, Any]:
-    form: dict[str, Any] = {
-        f: str(raw.get(f) or "")[: TEXT_MAX + 1] for f in FORM_FIELDS if f != "published"
-    }
+    form: dict[str, Any] = {f: str(raw.get(f) or "") for f in FORM_FIELDS if f != "published"}
     form["published"] = bool(raw.get("published"))
     return form
 
@@ -177,7 +178,7 @@ def _form_page(
     )
 
 
-@router.get("/targets/new", response_class=HTMLResponse)
+@router.get("/targets/new", response_class=HTMLResponse, include_in_schema=False)
 def new_target_page(request: Request, session: DbDep, authority: str | None = None) -> Any:
     """The form to record a target (editors: their own authority, pre-filled)."""
     user = require_user(request, session)
@@ -193,7 +194,12 @@ def new_target_page(request: Request, session: DbDep, authority: str | None = No
     return _form_page(request, form=form, errors=[])
 
 
-@router.post("/targets/new", response_class=HTMLResponse, dependencies=[requires("target")])
+@router.post(
+    "/targets/new",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[requires("target")],
+)
 async def new_target_form(request: Request, st: StoreDep, session: DbDep) -> Any:
     raw = await request.form()
     form = _form_input(raw)
@@ -214,7 +220,7 @@ def _known(request: Request, target_id: int) -> dict[str, Any]:
         raise WebError(404, "not_found", str(exc)) from exc
 
 
-@router.get("/targets/{target_id}/edit", response_class=HTMLResponse)
+@router.get("/targets/{target_id}/edit", response_class=HTMLResponse, include_in_schema=False)
 def edit_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """The form to change a target, pre-filled, carrying the version it was read at."""
     user = require_user(request, session)
@@ -230,7 +236,10 @@ def edit_target_page(request: Request, session: DbDep, target_id: int) -> Any:
 
 
 @router.post(
-    "/targets/{target_id}/edit", response_class=HTMLResponse, dependencies=[requires("target")]
+    "/targets/{target_id}/edit",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[requires("target")],
 )
 async def edit_target_form(request: Request, st: StoreDep, session: DbDep, target_id: int) -> Any:
     raw = await request.form()
@@ -254,7 +263,7 @@ async def edit_target_form(request: Request, st: StoreDep, session: DbDep, targe
     return RedirectResponse(f"/scorecards/{out['authority_code']}#targets", status_code=303)
 
 
-@router.get("/targets/{target_id}/retire", response_class=HTMLResponse)
+@router.get("/targets/{target_id}/retire", response_class=HTMLResponse, include_in_schema=False)
 def retire_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """Ask before retiring a target."""
     user = require_user(request, session)
@@ -272,6 +281,7 @@ def retire_target_page(request: Request, session: DbDep, target_id: int) -> Any:
 @router.post(
     "/targets/{target_id}/retire",
     response_class=HTMLResponse,
+    include_in_schema=False,
     dependencies=[requires("target")],
 )
 async def retire_target_form(request: Request, session: DbDep, target_id: int) -> Any:
