@@ -73,7 +73,8 @@ def test_demo_workspace_loads_once_and_removes(
     engine = init_db(url)
     assert example_counts(engine).counts["actions"] == 3  # not six
     gone = _demo("--remove-workspace", env=env)
-    assert gone.returncode == 0 and "Removed." in gone.stdout, gone.stderr
+    assert gone.returncode == 0 and "Removed" in gone.stdout, gone.stderr
+    assert "2 targets" in " ".join(gone.stdout.split())
     assert example_counts(engine).total == 0
     both = _demo("--workspace", "--remove-workspace", env=env)
     assert both.returncode == 2 and "not both" in both.stderr

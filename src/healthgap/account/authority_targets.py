@@ -84,6 +84,7 @@ STATUS_COLUMNS = [
     "note",
     "published",
     "version",
+    "example",
 ]
 
 
