@@ -267,7 +267,9 @@ def limits_99_8(frame: pd.DataFrame) -> pd.DataFrame:
     hi = out["upper_99_8"].to_numpy(dtype=float).copy()
     published = ~np.isnan(lo) & ~np.isnan(hi)
     method[published] = "published"
-    mult = out["unit"].map(multiplier).to_numpy(dtype=float)
+    units = out["unit"]
+    scale = {u: multiplier(u) for u in units.dropna().unique()}  # once per distinct unit
+    mult = units.map(scale).to_numpy(dtype=float)
     count = out["count"].to_numpy(dtype=float)
     den = out["denominator"].to_numpy(dtype=float)
     usable = ~published & np.isfinite(count) & np.isfinite(den) & (den > 0) & np.isfinite(mult)
