@@ -90,3 +90,4 @@ ROUTERS.append(_partnerships)
 from healthgap.web.routers.network import router as _network  # noqa: E402
 
 ROUTERS.append(_network)
+NAV.append(("/network", "Shared feed"))
