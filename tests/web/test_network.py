@@ -227,6 +227,8 @@ def test_publish_subscribe_refresh_and_library(net: Any, store_path: Path) -> No
     assert CASE["title"] in lib.text and net["url_a"] in lib.text and "Deployment A" not in lib.text
     assert "Pilot evaluation &lt;b&gt;report&lt;/b&gt;" in lib.text  # escaped, never markup
     check_page(lib.text)
+    api = cb.get("/api/v1/framework/library?q=warm").json()["shared"]
+    assert [(c["item_id"], c["origin"]) for c in api] == [(CASE["id"], net["url_a"])]
     like = cb.get("/framework/library?authority=E47000002&like=1")
     assert CASE["title"] in like.text
     assert (
