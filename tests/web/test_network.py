@@ -227,6 +227,8 @@ def test_publish_subscribe_refresh_and_library(net: Any, store_path: Path) -> No
     assert CASE["title"] in lib.text and net["url_a"] in lib.text and "Deployment A" not in lib.text
     assert "Pilot evaluation &lt;b&gt;report&lt;/b&gt;" in lib.text  # escaped, never markup
     check_page(lib.text)
+    api = cb.get("/api/v1/framework/library?q=warm").json()["shared"]
+    assert [(c["item_id"], c["origin"]) for c in api] == [(CASE["id"], net["url_a"])]
     like = cb.get("/framework/library?authority=E47000002&like=1")
     assert CASE["title"] in like.text
     assert (
@@ -458,3 +460,30 @@ def test_nothing_is_fetched_at_start_up(net: Any, store_path: Path) -> None:
         assert c.get("/admin/network").status_code == 401
     assert h.requests == before
     subs.remove(b.state.engine, ADMIN, sub.id, expected_version=None)
+
+
+def test_pages_and_who_may_use_them(
+    clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEALTHGAP_NETWORK_KEY", str(tmp_path / "none.pem"))
+    anon, viewer, editor = clients("anonymous"), clients("viewer"), clients("editor")
+    page = anon.get("/network")
+    assert page.status_code == 200
+    check_page(page.text)
+    missing = anon.get("/network/feed.json")
+    assert missing.status_code == 503 and "healthgap network keygen" in missing.text
+    assert anon.get("/network/sharing").status_code == 401
+    assert viewer.get("/network/sharing").status_code == 403
+    own = editor.get("/network/sharing")
+    assert own.status_code == 200 and "What E08000025 shares" in own.text
+    check_page(own.text)
+    assert editor.get("/network/sharing?authority=E06000001").status_code == 403
+    token = viewer.get("/api/v1/session").json()["csrf_token"]
+    form = {"authority": "E08000025", "kind": "case_study", "version": "0", "csrf_token": token}
+    assert viewer.post("/network/sharing", data=form).status_code == 403
+    token = editor.get("/api/v1/session").json()["csrf_token"]
+    bad = editor.post("/network/sharing", data={**form, "kind": "gossip", "csrf_token": token})
+    assert bad.status_code == 400 and "kind must be one of" in bad.text
+    check_page(bad.text)
+    assert editor.get("/admin/network").status_code == 403
+    assert anon.get("/admin/network").status_code == 401

@@ -33,7 +33,6 @@ from healthgap.appdb.models import Authority, utcnow
 from healthgap.appdb.permissions import Actor, Permission, check
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.errors import InputError
-from healthgap.framework.library import CASE_FIELDS
 from healthgap.framework.storage import Workspace
 from healthgap.network import signing
 from healthgap.network.models import EVERY, FeedState, Sharing
@@ -276,15 +275,14 @@ def authority_name(session: Session, code: str) -> str:
 
 
 def authority_names(store: Any) -> dict[str, str]:
-    """``{code: name}`` of strategic authorities, upper-tier authorities and districts."""
-    from healthgap.account.neighbours import area_features
+    """``{code: name}`` of districts, upper-tier and strategic authorities (ONS lookups)."""
+    from healthgap.geography.hierarchy import lad_lookup
 
+    table = lad_lookup(store)
     names: dict[str, str] = {}
-    for level in ("lad", "utla", "combined_authority"):
-        table = area_features(store, level)
-        names.update(
-            zip(table["area_code"].astype(str), table["area_name"].astype(str), strict=True)
-        )
+    for level in ("lad", "utla", "strategic_authority"):
+        part = table[[f"{level}_code", f"{level}_name"]].dropna()
+        names.update(zip(part.iloc[:, 0].astype(str), part.iloc[:, 1].astype(str), strict=True))
     return names
 
 
@@ -391,8 +389,3 @@ def atom(payload_: dict[str, Any], base: str) -> bytes:
             sub(entry, "link", rel="related", href=url)
     out: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return out
-
-
-def case_fields() -> tuple[str, ...]:
-    """The library's case-study fields (documentation of what a shared case carries)."""
-    return tuple(CASE_FIELDS)

@@ -62,9 +62,9 @@ from healthgap.network.schema import (
 FEED_PATH = "/network/feed.json"
 KEY_PATH = "/.well-known/healthgap-network-key"
 #: Seconds to connect and between two reads.
-TIMEOUT = 5.0
+TIMEOUT = 10.0
 #: Seconds a whole download may take.
-DEADLINE = 20.0
+DEADLINE = 30.0
 
 
 def normalise(address: str) -> str:
@@ -213,7 +213,8 @@ class Outcome:
     message: str
 
 
-def _refuse(engine: Engine, who: Actor, address: str, sub_id: int | None, reason: str) -> None:
+def log_refusal(engine: Engine, who: Actor, address: str, sub_id: int | None, reason: str) -> None:
+    """Write a refusal to the audit log (and mark the subscription, if there is one)."""
     with writing(engine) as session:
         if sub_id is not None:
             sub = session.get(Subscription, sub_id)
@@ -284,7 +285,7 @@ def subscribe(
             )
         payload, digest = verify(fetch(base + FEED_PATH, transport=transport), key.public_key)
     except FeedRefused as exc:
-        _refuse(engine, who, base, None, exc.reason)
+        log_refusal(engine, who, base, None, exc.reason)
         raise
     with writing(engine) as session:
         sub = Subscription(
@@ -353,7 +354,7 @@ def refresh(
                 f"a feed with sequence {payload.sequence} must not change; its hash did"
             )
     except FeedRefused as exc:
-        _refuse(engine, who, sub.address, sub_id, exc.reason)
+        log_refusal(engine, who, sub.address, sub_id, exc.reason)
         raise
     with writing(engine) as session:
         row = session.get(Subscription, sub_id, with_for_update=True)

@@ -105,7 +105,7 @@ NAV_ORDER = (
     "/framework",
 )
 #: Pages linked from the footer rather than the menu.
-FOOTER_LINKS = ("/methods", "/sources", "/docs")
+FOOTER_LINKS = ("/methods", "/sources", "/docs", "/network")
 #: Pages in the menu only for those who can use them (signed-in editors and administrators).
 EDITOR_LINKS = ("/imports",)
 

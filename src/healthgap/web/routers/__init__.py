@@ -108,3 +108,4 @@ NAV.append(("/cycle", "Annual cycle"))
 from healthgap.web.routers.network import router as _network  # noqa: E402
 
 ROUTERS.append(_network)
+NAV.append(("/network", "Shared feed"))

@@ -352,14 +352,21 @@ def library_page(
 
 @router.get(f"{API}/library", tags=["framework"], summary="Case studies: search, suggestions")
 def api_library(
-    request: Request, st: StoreDep, q: str = "", authority: str = "", format: Format = "json"
+    request: Request,
+    st: StoreDep,
+    q: str = "",
+    authority: str = "",
+    format: Format = "json",
+    like: bool = False,
 ) -> Any:
-    view = library_view(request, st, q, authority)
+    view = library_view(request, st, q, authority, like)
     if format == "csv":
         return _csv(view["results"], "framework-library")
     return {
         "data": _records(view["results"]),
         "suggestions": None if view["suggestions"] is None else _records(view["suggestions"]),
+        # case studies other deployments share (healthgap.network), with their origin
+        "shared": _records(view["shared"]),
     }
 
 

@@ -258,7 +258,7 @@ def admin_subscribe(
         subs.subscribe(engine, who, address, expect_key=confirm_key)
     except FeedRefused as exc:
         if not confirm_key:
-            subs._refuse(engine, who, address.strip()[:400], None, exc.reason)
+            subs.log_refusal(engine, who, address.strip()[:400], None, exc.reason)
         return _admin_page(request, [("address", f"Refused: {exc.reason}.")], 400, address=address)
     except InputError as exc:
         return _admin_page(request, [("address", str(exc))], 400, address=address)
