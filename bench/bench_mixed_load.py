@@ -7,8 +7,10 @@ A local healthgap server (``healthgap serve``, one process) runs on a copy of th
 ($HEALTHGAP_STORE, else one built from the mirror) and a fresh app database. Then, at
 the same time:
 
-* **20 readers** cycle through pages and API endpoints (area profiles with their local
-  data, the home page, the inequality explorer, sources, methods, targets, the JSON API);
+* **20 readers** cycle through every page and API endpoint an anonymous reader can open
+  (``URLS``: area profiles with their local data, the home page, the inequality explorer,
+  mission, maps, framework, allocation, ledger, partnerships, sources, methods, targets, the
+  JSON API and its OpenAPI document);
 * **3 writers**, each an editor of a different authority, create targets through the
   JSON API as fast as they are answered, keeping the id of every acknowledged (201)
   create;
@@ -16,13 +18,18 @@ the same time:
   (labelled synthetic: GSS-shaped codes, generated here) through ``/imports`` two
   seconds in.
 
+By default the whole run is made twice, each on a fresh copy: first a baseline with the
+cache of anonymous responses turned off (``HEALTHGAP_PAGE_CACHE=0``), then the server as
+deployed; the ratios of the two are printed (``--no-baseline`` runs only the second).
+
 Afterwards every acknowledged target is read back (no acknowledged write may be lost)
 and the upload is checked on ``/api/v1/local-datasets``. The run prints reader latency
 (p50/p95/p99) overall and for the requests made while the upload was being parsed and
 written, the number of reader requests over 1 s during the upload, the same figures for the
 reads before and after it (a reader waiting on the import would make the first much
-worse than the second), errors, writes acknowledged and lost. Goals (issue 17):
-0 errors, 0 lost writes, reader p95 under 300 ms, no reader waiting on the import.
+worse than the second), the slowest URLs (``--by-url``: every URL), errors, writes
+acknowledged and lost. Goals (issue 17): 0 errors, 0 lost writes, reader p95 under
+300 ms, no reader waiting on the import.
 """
 
 from __future__ import annotations
@@ -54,7 +61,9 @@ EDITORS = {
 }
 ADMIN = "admin@example.org"
 URLS = [
+    # pages
     "/",
+    "/areas",
     "/areas/E06000001",
     "/areas/E08000025",
     "/areas/E12000001",
@@ -65,6 +74,26 @@ URLS = [
     "/methods",
     "/methods/sii",
     "/targets",
+    "/sign-in",
+    "/mission",
+    "/scorecards",
+    "/core20plus5",
+    "/decomposition",
+    "/maps",
+    "/policy",
+    "/policy/simulate",
+    "/framework",
+    "/framework/library",
+    "/allocation",
+    "/ledger",
+    "/ledger/check",
+    "/compare-areas",
+    "/places",
+    "/partnerships",
+    "/docs",
+    # JSON API
+    "/openapi.json",
+    "/api/v1/session",
     "/api/v1/hle-gap",
     "/api/v1/inequality",
     "/api/v1/areas?limit=100&offset=100",
@@ -73,6 +102,19 @@ URLS = [
     "/api/v1/sources",
     "/api/v1/local-datasets",
     "/api/v1/targets?limit=10",
+    "/api/v1/mission",
+    "/api/v1/mission/income-gap",
+    "/api/v1/mission/causes",
+    "/api/v1/years-in-poorer-health",
+    "/api/v1/decomposition",
+    "/api/v1/maps",
+    "/api/v1/policy/questions",
+    "/api/v1/policy/screenings",
+    "/api/v1/framework",
+    "/api/v1/framework/library",
+    "/api/v1/allocations",
+    "/api/v1/ledger/check",
+    "/api/v1/partnerships",
 ]
 REPO = Path(__file__).resolve().parents[1]
 
@@ -242,14 +284,8 @@ async def _check(base: str, run: Run, rows: int) -> tuple[int, int]:
     return lost, uploaded
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seconds", type=float, default=float(os.environ.get("HEALTHGAP_BENCH_SECONDS", "60"))
-    )
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--by-url", action="store_true", help="reader latency per URL")
-    args = parser.parse_args([] if argv is None else argv)
+def _serve_and_load(args: argparse.Namespace, page_cache: bool) -> tuple[Run, int, int]:
+    """One run on a fresh copy of the store and a fresh app database."""
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         store = _store(tmp)
@@ -259,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         env = {
             **{k: v for k, v in os.environ.items() if "proxy" not in k.lower()},
             "HEALTHGAP_SECRET_KEY": "bench-" + "k" * 32,
+            "HEALTHGAP_PAGE_CACHE": "1" if page_cache else "0",
         }
         cmd = [sys.executable, "-m", "healthgap", "serve", "--port", str(port)]
         cmd += ["--store", store, "--db", db]
@@ -270,30 +307,72 @@ def main(argv: list[str] | None = None) -> None:
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    for url in URLS:  # warm the caches once
-                        httpx.get(base + url, timeout=120, trust_env=False)
+                    httpx.get(base + "/methods", timeout=120, trust_env=False)
                     break
                 except httpx.HTTPError:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
+            for url in URLS:  # warm the store's memoised views once, as a running server has
+                httpx.get(base + url, timeout=300, trust_env=False)
             run = asyncio.run(_load(base, args.seconds, file))
             lost, uploaded = asyncio.run(_check(base, run, args.rows))
         finally:
             server.terminate()
             server.wait(10)
-    _report(run, args.seconds, args.rows, lost, uploaded, args.by_url)
+    return run, lost, uploaded
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("HEALTHGAP_BENCH_SECONDS", "60"))
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--by-url", action="store_true", help="reader latency of every URL")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the baseline run without the page cache (HEALTHGAP_PAGE_CACHE=0)",
+    )
+    args = parser.parse_args([] if argv is None else argv)
+    print(f"machine: {os.cpu_count()} cores, load average {_load_average()} before the runs")
+    baseline = None
+    if not args.no_baseline:
+        baseline = _serve_and_load(args, page_cache=False)
+        print("baseline (page cache off, HEALTHGAP_PAGE_CACHE=0):")
+        _report(*baseline, args.seconds, args.rows, args.by_url)
+    measured = _serve_and_load(args, page_cache=True)
+    print("healthgap serve as deployed (page cache on):")
+    _report(*measured, args.seconds, args.rows, args.by_url)
+    if baseline is not None:
+        a = np.array([y - x for x, y, _ in baseline[0].reads]) * 1000
+        b = np.array([y - x for x, y, _ in measured[0].reads]) * 1000
+        if len(a) and len(b):
+            print(
+                f"cache on / off: reads {len(b) / len(a):.2f}x, p50 "
+                f"{np.percentile(b, 50) / np.percentile(a, 50):.2f}x, p95 "
+                f"{np.percentile(b, 95) / np.percentile(a, 95):.2f}x"
+            )
+    print(f"load average after the runs {_load_average()}")
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _report(
-    run: Run, seconds: float, rows: int, lost: int, uploaded: int, verbose: bool = False
+    run: Run, lost: int, uploaded: int, seconds: float, rows: int, verbose: bool = False
 ) -> None:
     starts = np.array([a for a, _, _ in run.reads])
     ms = np.array([b - a for a, b, _ in run.reads]) * 1000
     urls = np.array([u for _, _, u in run.reads])
     p50, p95, p99 = np.percentile(ms, [50, 95, 99]) if len(ms) else (np.nan,) * 3
     print(
-        f"mixed load: {READERS} readers + {WRITERS} writers x {seconds:.0f} s, "
+        f"  {READERS} readers over {len(URLS)} URLs + {WRITERS} writers x {seconds:.0f} s, "
         f"{len(ms)} reads ({len(ms) / seconds:.0f}/s), {len(run.written)} writes "
         f"acknowledged, {lost} lost, {len(run.errors)} errors"
     )
@@ -320,14 +399,15 @@ def _report(
         )
     else:
         print("  the upload did not finish within the run")
-    if verbose:
-        for url in URLS:
-            u = ms[urls == url]
-            if len(u):
-                print(
-                    f"    {url}: n {len(u)}, p50 {np.median(u):.0f} ms, p95 "
-                    f"{np.percentile(u, 95):.0f} ms"
-                )
+    by_url = []
+    for url in URLS:
+        u = ms[urls == url]
+        if len(u):
+            by_url.append((float(np.percentile(u, 95)), float(np.median(u)), len(u), url))
+    by_url.sort(reverse=True)
+    print("  per URL (slowest p95 first):" if verbose else "  slowest URLs by p95:")
+    for q95, q50, n, url in by_url if verbose else by_url[:8]:
+        print(f"    {url}: n {n}, p50 {q50:.0f} ms, p95 {q95:.0f} ms")
     for e in run.errors[:5]:
         print("  error:", e)
 

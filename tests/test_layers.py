@@ -33,7 +33,6 @@ KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
         ("report/hexmap.py", "numpy"),
         ("report/summary.py", "numpy"),
         ("web/hexmap.py", "numpy"),
-        ("web/viewmodels.py", "numpy"),
         ("web/views_account.py", "numpy"),
     }
 )

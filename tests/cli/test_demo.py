@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from healthgap.appdb.db import init_db
+from healthgap.examples import example_counts
 from tests.data.open_data._mirror import session_store
 
 
@@ -37,3 +41,40 @@ def test_demo_shows_the_mission_gap_gradient_and_core20(
     assert core20.split("│")[1].strip() == "Knowsley"
     assert "│ Knowsley │ 62.6% │" in core20
     assert "Open Government Licence" in out
+
+
+def _demo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "healthgap", "demo", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        # PYTHONPATH passed on: the child runs the same healthgap as this test
+        env={"COLUMNS": "200", "PATH": "", "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **env},
+    )
+
+
+def test_demo_workspace_loads_once_and_removes(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """`demo --workspace` writes the example workspace into the app database ($HEALTHGAP_DB,
+    as the web service); a second run changes nothing; `--remove-workspace` removes it."""
+    store = session_store(tmp_path_factory)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    env = {"HEALTHGAP_DB": url}
+    first = _demo("--workspace", "--store", str(store), env=env)
+    assert first.returncode == 0, first.stderr
+    out = " ".join(first.stdout.split())
+    assert "Loaded the example workspace for Greater Manchester" in out
+    assert "2 targets, 1 screening, 3 actions, 1 partner, 1 commitment, 2 case studies" in out
+    assert "10 ledger flows" in out  # one per member district of Greater Manchester
+    again = _demo("--workspace", "--store", str(store), env=env)
+    assert again.returncode == 0, again.stderr
+    engine = init_db(url)
+    assert example_counts(engine).counts["actions"] == 3  # not six
+    gone = _demo("--remove-workspace", env=env)
+    assert gone.returncode == 0 and "Removed." in gone.stdout, gone.stderr
+    assert example_counts(engine).total == 0
+    both = _demo("--workspace", "--remove-workspace", env=env)
+    assert both.returncode == 2 and "not both" in both.stderr
+    engine.dispose()

@@ -304,10 +304,16 @@ CLI_SCENARIOS: dict[str, list[list[str]]] = {
         ["{records}", "--by", "sex,cause,period"],
     ],
     "query": [["--indicator", SYN_ID, "--out", "{out}.csv"], ["--indicator", SYN_ID]],
-    "profile": [["--area", SYN_AREA, "--out", "{out}.csv"]],
+    "profile": [
+        ["--area", SYN_AREA, "--out", "{out}.csv"],
+        ["--area", AUTHORITY, "--wider", "--out", "{out}.csv"],
+    ],
     "compare-areas": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
     "core20": [["--footprint", AUTHORITY, "--out", "{out}.csv"]],
-    "scorecard": [["--authority", AUTHORITY, "--out", "{out}.csv"]],
+    "scorecard": [
+        ["--authority", AUTHORITY, "--out", "{out}.csv"],
+        ["--authority", AUTHORITY, "--indicator", "els_employment_rate", "--out", "{out}.csv"],
+    ],
     "framework survey summary": [
         [AUTHORITY, f"{AUTHORITY}-survey-1", "--db", "{db}", "--out", "{out}.csv"],
         [AUTHORITY, f"{AUTHORITY}-survey-1", "--db", "{db}"],
@@ -332,7 +338,8 @@ CLI_SETUP: dict[str, list[list[str]]] = {
 CLI_NO_COUNTS: dict[str, str] = {
     "init": "builds the store; prints dataset row totals only",
     "datasets": "lists datasets and their row totals",
-    "demo": "prints life expectancy gaps and shares, no counts",
+    "demo": "prints life expectancy gaps and shares; --workspace says how many example "
+    "records it wrote (records, not people)",
     "import": "loads a file into the store; prints validation totals",
     "mission": "healthy life expectancy in years",
     "serve": "runs the web service (its pages and API are scanned below)",
@@ -351,6 +358,10 @@ CLI_NO_COUNTS: dict[str, str] = {
     "users enable": "accounts",
     "users remove": "accounts",
     "targets status": "indicator values against targets, no counts",
+    "targets add": "records a target (indicator values, no counts)",
+    "targets edit": "changes a target (indicator values, no counts)",
+    "targets retire": "retires a target",
+    "targets list": "indicator values against targets, no counts",
     "allocate run": "money",
     "allocate compare": "money",
     "allocate examples": "money",

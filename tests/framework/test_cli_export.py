@@ -69,6 +69,8 @@ def test_self_assessment_flow(env: dict[str, str]) -> None:
         "hle_birth=62",
         "--status",
         "planned",
+        "--if-version",
+        "1",
     )
     progress = list(csv.DictReader(io.StringIO(_run(env, "actions", "progress", "E47000001"))))
     assert {r["sex"] for r in progress} == {"Female", "Male"}
@@ -129,6 +131,8 @@ def test_editor_of_another_authority_is_refused(env: dict[str, str]) -> None:
             "E47000002",
             "--user",
             "sam",
+            "--if-version",
+            "1",
         ],
         env=env,
     )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.framework.actions import ActionPlan
+from healthgap.framework.actions import ActionPlan, change_between_periods
 from healthgap.framework.enquiry import STAGES, Enquiry, prompt, prompts
 from healthgap.framework.powers import COMPETENCES, register
 from healthgap.framework.storage import NotPermittedError, Workspace
@@ -138,7 +140,12 @@ def test_action_errors(ws: Workspace, fields: dict[str, object], message: str) -
         ActionPlan(ws, "E47000001").add(ADMIN, **fields)
 
 
+Z_95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
+
+
 def test_progress_matches_the_published_file(store: Store, ws: Workspace, mirror: Path) -> None:
+    """Rolling three-year HLE periods overlap: the latest (2022-2024) is compared with the
+    latest period sharing no year with it (2019-2021), by a z test of the difference."""
     plan = ActionPlan(ws, "E47000001")
     plan.add(ADMIN, store, title="t", indicators=["hle_birth"], targets={"hle_birth": 62})
     plan.add(ADMIN, store, title="no data here", indicators=["hi_smoking"])
@@ -146,23 +153,31 @@ def test_progress_matches_the_published_file(store: Store, ws: Workspace, mirror
     with (mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv").open() as f:
         raw = [r for r in csv.DictReader(f) if r["area_code"] == "E47000001"]
     for sex in ("Female", "Male"):
-        series = sorted(
-            (int(r["period_end"]), r["period"], float(r["hle_years"]))
-            for r in raw
-            if r["sex"] == sex
-        )
+        series = {r["period"]: r for r in raw if r["sex"] == sex}
+        latest, before = series["2022-2024"], series["2019-2021"]
         row = got[(got["indicator_id"] == "hle_birth") & (got["sex"] == sex)].iloc[0]
-        assert row["latest_period"] == series[-1][1] and row["latest_value"] == series[-1][2]
-        assert row["previous_period"] == series[-2][1] and row["previous_value"] == series[-2][2]
-        assert row["change"] == pytest.approx(series[-1][2] - series[-2][2], rel=1e-12)
-        # hle_birth has no polarity in the file: direction is not judged
-        assert row["direction"] in ("no polarity", "improving", "worsening", "no change")
+        assert row["latest_period"] == "2022-2024"
+        assert row["latest_value"] == float(latest["hle_years"])
+        assert row["previous_period"] == "2019-2021"
+        assert row["previous_value"] == float(before["hle_years"])
+        change = float(latest["hle_years"]) - float(before["hle_years"])
+        assert row["change"] == pytest.approx(change, rel=1e-12)
+        se = [(float(r["upper_95"]) - float(r["lower_95"])) / (2 * Z_95) for r in (latest, before)]
+        z = change / math.hypot(*se)
+        assert row["z"] == pytest.approx(z, rel=1e-12)
+        # the store records hle_birth as "High is good"
+        expected = (
+            "no significant change" if abs(z) <= Z_95 else "improving" if z > 0 else "worsening"
+        )
+        assert row["direction"] == expected
+        assert row["test"].startswith("z test of 2019-2021 against 2022-2024")
         assert row["target"] == 62
     smoking = got[got["indicator_id"] == "hi_smoking"]
     assert smoking["direction"].tolist() == ["no data for this authority"]
 
 
 def test_progress_direction_follows_polarity(store: Store, ws: Workspace, mirror: Path) -> None:
+    """Financial years (2023/24, 2024/25) share no months: the one before is tested."""
     plan = ActionPlan(ws, "E47000001")
     plan.add(ADMIN, store, title="t", indicators=["adult_obesity"])
     row = plan.progress(store).iloc[0]
@@ -171,10 +186,58 @@ def test_progress_direction_follows_polarity(store: Store, ws: Workspace, mirror
     ) as f:
         reader = csv.DictReader(f)
         raw = [r for r in reader if r["area_code"] == "E47000001" and r["percent"]]
-    series = sorted((r["period_label"], float(r["percent"])) for r in raw)
+    series = sorted(
+        (r["period_label"], float(r["percent"]), float(r["lower_95"]), float(r["upper_95"]))
+        for r in raw
+    )
     assert row["latest_value"] == pytest.approx(series[-1][1], rel=1e-10)
+    assert row["previous_period"] == series[-2][0]
     change = series[-1][1] - series[-2][1]
+    z = change / math.hypot(*((s[3] - s[2]) / (2 * Z_95) for s in series[-2:]))
+    assert row["z"] == pytest.approx(z, rel=1e-9)
     # the store records this OHID indicator's polarity as "Low is good"
     assert row["direction"] == (
-        "improving" if change < 0 else "worsening" if change > 0 else "no change"
+        "no significant change" if abs(z) <= Z_95 else "improving" if z < 0 else "worsening"
     )
+
+
+def _series(
+    values: list[float],
+    periods: list[str],
+    starts: list[int],
+    ends: list[int],
+    half: float | None = 1.0,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": "x",
+            "sex": "Persons",
+            "age": "All ages",
+            "indicator_name": "X",
+            "polarity": "High is good",
+            "period": periods,
+            "period_start": starts,
+            "period_end": ends,
+            "value": values,
+            "lower_95_0": [v - half if half else math.nan for v in values],
+            "upper_95_0": [v + half if half else math.nan for v in values],
+        }
+    )
+
+
+def test_change_between_periods_by_hand() -> None:
+    """Worked by hand: limits +/-1 give se = 1/1.96 each; a change of 2 gives
+    z = 2 / (sqrt(2) / 1.96) = 2.772 (significant), a change of -1 z = -1.386 (not)."""
+    years = {"periods": ["2019", "2020"], "starts": [2019, 2020], "ends": [2019, 2020]}
+    r = change_between_periods(_series([10.0, 12.0], **years))
+    assert r["z"] == pytest.approx(2 * Z_95 / math.sqrt(2), rel=1e-12)
+    assert r["direction"] == "improving"
+    r = change_between_periods(_series([10.0, 9.0], **years))
+    assert r["direction"] == "no significant change" and r["z"] == pytest.approx(-1.386, abs=1e-3)
+    # overlapping rolling periods only: compared with the one before, labelled indicative
+    rolling = {"periods": ["2020-2022", "2021-2023"], "starts": [2020, 2021], "ends": [2022, 2023]}
+    r = change_between_periods(_series([10.0, 9.0], **rolling))
+    assert r["direction"] == "worsening (indicative)" and math.isnan(r["z"])
+    assert "every earlier period overlaps 2021-2023" in r["test"]
+    r = change_between_periods(_series([10.0, 12.0], **years, half=None))
+    assert r["direction"] == "improving (indicative)" and "no confidence limits" in r["test"]

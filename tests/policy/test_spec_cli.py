@@ -183,12 +183,14 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     sid = res.output.strip()
+    version = 1  # the record's creation is its first event
     for qid, value in ANSWERS.items():
         values = value if isinstance(value, list) else [value]
-        res = runner.invoke(
-            app, ["policy", "screen", "answer", sid, qid, *values, "--db", db, "--by", "Ann"]
-        )
+        args = ["policy", "screen", "answer", sid, qid, *values, "--db", db, "--by", "Ann"]
+        res = runner.invoke(app, [*args, "--if-version", str(version)])
         assert res.exit_code == 0, res.output
+        version += 1
+        assert res.output.strip().endswith(f"version {version}")
     assert "status: ready for sign-off" in res.output
     res = runner.invoke(
         app,
@@ -203,11 +205,15 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
             "Dee",
             "--role",
             "Director of Public Health",
+            "--if-version",
+            str(version),
         ],
     )
     assert res.exit_code == 0 and "Signed off; answers fingerprint" in res.output
     res = runner.invoke(app, ["policy", "screen", "list", "--db", db])
-    assert f"{sid}\tE47000001\tsigned off\tEmployment support" in res.output
+    assert f"{sid}\tE47000001\tsigned off\tEmployment support\tversion {version + 1}" in (
+        res.output
+    )
     out = tmp_path / "r.json"
     res = runner.invoke(
         app, ["policy", "screen", "export", sid, "--db", db, "-f", "json", "-o", str(out)]
@@ -219,7 +225,11 @@ def test_cli_screen_workflow(tmp_path: Path) -> None:
     res = runner.invoke(app, ["policy", "screen", "questions"])
     assert "[assess] plus_groups" in res.output and "(optional)" in res.output
     res = runner.invoke(
-        app, ["policy", "screen", "answer", sid, "deprivation", "lots", "--db", db, "--by", "A"]
+        app,
+        [
+            *("policy", "screen", "answer", sid, "deprivation", "lots", "--db", db, "--by", "A"),
+            *("--if-version", str(version + 1)),
+        ],
     )
     assert res.exit_code != 0 and "must be one of" in str(res.exception)
 

@@ -29,6 +29,7 @@ from healthgap.report.pdf import check_out, write_report
 SECTIONS = (
     "The mission gap and healthy life expectancy",
     "Outcomes framework scorecard",
+    "Wider determinants of health",
     "Inequalities by deprivation across member councils",
     "Life-expectancy gap decomposition",
     "Core20 population",

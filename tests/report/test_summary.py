@@ -152,3 +152,16 @@ def test_cli_framework_db_lists_the_workspace_actions(store_path: Path, tmp_path
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
     assert "1 action in its action plan: Healthy homes programme." in html
+
+
+def test_example_records_are_tagged_in_the_summary(store: Store) -> None:
+    """Records of the example workspace (issue 19) say EXAMPLE where the summary names them."""
+    ws = Workspace(":memory:")
+    ed = Actor("Gita", "editor", "E47000001")
+    ActionPlan(ws, "E47000001").add(ed, title="A real action")
+    ws.examples = True
+    ActionPlan(ws, "E47000001").add(ed, title="Example: an illustrative action")
+    ctx = build_context(store, "E47000001", workspace=ws)
+    said = " ".join(dict(ctx.section("summary").groups)["What the authority committed to"])
+    assert "A real action;" in said and "A real action (EXAMPLE" not in said
+    assert "Example: an illustrative action (EXAMPLE: illustrative, not a real record)" in said

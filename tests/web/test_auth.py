@@ -23,8 +23,8 @@ def target_body(authority: str, value: float = 60.0) -> dict:
     return {
         "authority_code": authority,
         "indicator_id": "hle_birth",
+        "sex": "Female",
         "baseline_period": "2022-2024",
-        "baseline_value": 58.0,
         "target_year": 2030,
         "target_value": value,
         "note": "test",
@@ -33,7 +33,7 @@ def target_body(authority: str, value: float = 60.0) -> dict:
 
 def seed_target(app, authority: str) -> int:
     with app.state.sessions() as s:
-        t = Target(**target_body(authority), published=True)
+        t = Target(**target_body(authority), baseline_value=58.0, published=True)
         s.add(t)
         s.commit()
         return t.id
@@ -231,7 +231,7 @@ def test_add_user_errors(app) -> None:
 def test_anonymous_sees_published_targets_only(app, clients) -> None:
     tid = seed_target(app, OWN)
     with app.state.sessions() as s:
-        hidden = Target(**target_body(OWN), published=False)
+        hidden = Target(**target_body(OWN), baseline_value=58.0, published=False)
         s.add(hidden)
         s.commit()
         hid = hidden.id

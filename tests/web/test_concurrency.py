@@ -137,8 +137,8 @@ def target_body(value: float) -> dict[str, Any]:
     return {
         "authority_code": GM,
         "indicator_id": "hle_birth",
+        "sex": "Female",
         "baseline_period": "2022-2024",
-        "baseline_value": 58.0,
         "target_year": 2030,
         "target_value": value,
     }
@@ -187,6 +187,34 @@ def test_an_update_without_the_version_is_refused(live: Live) -> None:
     assert r.status_code == 428, r.text
     assert "If-Match" in r.json()["error"]["message"]
     assert a.get(f"/api/v1/targets/{tid}").json()["target_value"] == 60.0
+
+
+def test_two_editors_changing_one_target_through_the_form(live: Live) -> None:
+    """Two editors open the change form of one target (version 1) and save at once, many
+    times over: exactly one save per round wins (303), the other gets 409 with nothing
+    changed; the stored version counts the winners and the audit log holds only them."""
+    a, b = (signed_in(live, e) for e in EDITORS)
+    tid = a.post("/api/v1/targets", json=target_body(60.0)).json()["id"]
+    rounds = 6
+    for n in range(rounds):
+        version = a.get(f"/api/v1/targets/{tid}").json()["version"]
+        assert f'name="version" value="{version}"' in b.get(f"/targets/{tid}/edit").text
+
+        def save(c: httpx.Client, value: float, v: int = version) -> httpx.Response:
+            form = {**target_body(value), "version": str(v), "published": "yes"}
+            form["csrf_token"] = c.headers["X-CSRF-Token"]
+            return c.post(f"/targets/{tid}/edit", data=form)
+
+        responses = in_parallel([lambda n=n: save(a, 61.0 + n), lambda n=n: save(b, 70.0 + n)])
+        codes = sorted(r.status_code for r in responses)
+        assert codes == [303, 409], [r.text[:300] for r in responses]
+        loser = next(r for r in responses if r.status_code == 409)
+        assert "changed by someone else" in loser.text
+    final = a.get(f"/api/v1/targets/{tid}").json()
+    assert final["version"] == 1 + rounds
+    admin = signed_in(live, ADMIN)
+    audit = admin.get("/api/v1/audit").json()["data"]
+    assert sum(e["action"] == "update" and e["entity_id"] == str(tid) for e in audit) == rounds
 
 
 def test_two_editors_answering_one_question_from_one_read(live: Live) -> None:

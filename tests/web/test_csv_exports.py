@@ -47,6 +47,7 @@ EXPORTS: dict[str, list[str]] = {
     "/api/v1/inequality": ["/api/v1/inequality?format=csv"],
     "/api/v1/sources": ["/api/v1/sources?format=csv"],
     "/api/v1/targets": ["/api/v1/targets?format=csv"],
+    "/api/v1/targets/status": ["/api/v1/targets/status?format=csv"],
     "/api/v1/audit": ["/api/v1/audit?format=csv"],
     "/api/v1/mission": ["/api/v1/mission?format=csv&target_year=2035"],
     "/api/v1/scorecards/{authority}": ["/api/v1/scorecards/E08000025?format=csv"],
@@ -96,6 +97,7 @@ EXPORTS: dict[str, list[str]] = {
 #: there, neutralised, rather than silently dropped.
 CARRIES_USER_TEXT = (
     "/api/v1/targets?",
+    "/api/v1/targets/status?",
     "/api/v1/policy/simulate?",
     "/api/v1/framework/library?",
     "/actions?",
@@ -246,11 +248,11 @@ def hostile_app(
             "/api/v1/targets",
             json={
                 "authority_code": GM,
-                "indicator_id": "hle_male",
+                "indicator_id": "hle_birth",
+                "sex": "Male",
                 "baseline_period": "2021-2023",
-                "baseline_value": -1.5,
                 "target_year": 2030,
-                "target_value": -0.5,
+                "target_value": 60.0,
                 "note": CR + "note",
             },
             headers=h,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -89,26 +90,52 @@ def test_home_gap_matches_the_published_regional_values(client, store_path) -> N
 
 
 def test_inequality_numbers_match_an_independent_computation(client, store_path) -> None:
-    """Decile values recomputed here from the LAD values and MHCLG deciles; SII equal to
-    healthgap.sii called directly on them (the page must not alter the numbers)."""
+    """Decile values recomputed here, step by step, from the store's raw tables: every
+    English LSOA takes its district's HLE where published, else its upper-tier
+    authority's; areas ranked by population-weighted IMD 2019 score, deciles by
+    ceil(rank x 10 / n); mid-2020 LSOA populations. SII equal to healthgap.sii called
+    directly on them (the page must not alter the numbers)."""
     from healthgap import sii
-    from healthgap.geography.deciles import deprivation_deciles
+    from healthgap.geography.hierarchy import lsoa_lookup
 
     with open_store(store_path) as st:
-        t = st.indicators("hle_birth", area_type="lad", sex="Female", period="2022-2024")
-        lads = st.to_pandas(t)
-        dec = deprivation_deciles(st, to="lad", imd=2019)
-    j = lads.merge(dec, left_on="area_code", right_on="lad_code")
+        t = st.indicators("hle_birth", area_type=["lad", "utla"], sex="Female", period="2022-2024")
+        vals = st.to_pandas(t)
+        lk = lsoa_lookup(st, lsoa_vintage=2011)
+        imd = st.to_pandas(st.table("imd2019_lsoa11"))[["lsoa11_code", "imd_score"]]
+        pop = st.to_pandas(st.table("population_lsoa11_single_year"))
+    vals["area_code"] = vals["area_code"].replace(
+        {"E08000038": "E08000016", "E08000039": "E08000019"}
+    )
+    lad = vals[vals["area_type"] == "lad"].set_index("area_code")
+    utla = vals[vals["area_type"] == "utla"].set_index("area_code")
+    lk = lk.merge(imd, left_on="lsoa_code", right_on="lsoa11_code")
+    lk = lk.merge(pop[["lsoa11_code", "total_population"]], on="lsoa11_code")
+    lk["area"] = [
+        ("lad", a) if a in lad.index else ("utla", u) if u in utla.index else None
+        for a, u in zip(lk["lad_code"], lk["utla_code"], strict=True)
+    ]
+    lk = lk[lk["area"].notna()]
+    lk["w"] = lk["imd_score"] * lk["total_population"]
+    areas = lk.groupby("area").agg(p=("total_population", "sum"), w=("w", "sum"))
+    areas["score"] = areas["w"] / areas["p"]
+    rank = areas["score"].rank(ascending=False, method="min")
+    areas["decile"] = np.ceil(rank * 10 / len(areas)).astype(int)
+    src = {("lad", c): r for c, r in lad.iterrows()} | {("utla", c): r for c, r in utla.iterrows()}
+    areas["value"] = [src[k]["value"] for k in areas.index]
+    areas["se"] = [
+        (src[k]["upper_95_0"] - src[k]["lower_95_0"]) / (2 * 1.959963984540054) for k in areas.index
+    ]
+    assert len(areas) == 151  # 68 districts and 83 upper-tier authorities (was 66 districts)
     rows = []
-    for d, g in j.groupby("imd_decile"):
-        w = g["population"] / g["population"].sum()
-        se = (g["upper_95_0"] - g["lower_95_0"]) / (2 * 1.959963984540054)
+    for d, g in areas.groupby("decile"):
+        w = g["p"] / g["p"].sum()
         rows.append(
             (
                 d,
                 float((w * g["value"]).sum()),
-                math.sqrt(float(((w * se) ** 2).sum())),
-                float(g["population"].sum()),
+                math.sqrt(float(((w * g["se"]) ** 2).sum())),
+                float(g["p"].sum()),
             )
         )
     ref = pd.DataFrame(rows, columns=["imd_decile", "value", "se", "population"])
@@ -126,8 +153,21 @@ def test_inequality_numbers_match_an_independent_computation(client, store_path)
     summary = client.get("/api/v1/inequality?period=2022-2024").json()["summary"]
     assert summary["sii"] == pytest.approx(float(direct["sii"]), rel=1e-10)
     assert summary["sii_lower_95_0"] == pytest.approx(float(direct["sii_lower_95_0"]), rel=1e-10)
+    assert summary["areas"] == 151 and summary["coverage"] > 0.999
     page = client.get("/inequality?period=2022-2024").text
     assert f"<strong>{summary['sii']:.2f}</strong>" in page
+    assert "151 areas" in page
+
+
+def test_inequality_explorer_warns_about_deciles_with_few_areas(store_path) -> None:
+    from healthgap.account.explorer import explore
+
+    with open_store(store_path) as st:
+        result = explore(st, "hle_birth", "Female", "2022-2024", few_areas=16)
+    # deciles 1-9 hold 15 areas each, decile 10 holds 16 (151 areas)
+    assert result.summary["few_area_deciles"] == list(range(1, 10))
+    assert result.warnings[0].startswith("Decile 1 holds only 15 areas")
+    assert (result.table["districts"] + result.table["upper_tier"] == result.table["areas"]).all()
 
 
 def test_area_profile_significance_follows_the_interval(client) -> None:

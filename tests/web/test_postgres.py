@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -148,16 +149,17 @@ def test_every_revision_upgrades_and_downgrades(pg_url: str) -> None:
     command.upgrade(cfg, "heads")  # and up again after a full downgrade
 
 
-def test_target_write_and_its_audit_entry(pg_url: str) -> None:
+def test_target_write_and_its_audit_entry(pg_url: str, store_path: Path) -> None:
     engine = init_db(pg_url)
     with sessions(engine)() as s:
         add_user(s, "pg@example.org", PASSWORD, "editor", "E08000025")
-    app = create_app(Settings(store=None, db_url=pg_url))
+    app = create_app(Settings(store=str(store_path), db_url=pg_url))
     body = {
         "authority_code": "E08000025",
         "indicator_id": "hle_birth",
+        "sex": "Female",
         "baseline_period": "2022-2024",
-        "baseline_value": 58.0,
+        "baseline_value": 58.0,  # the store's value (checked)
         "target_year": 2030,
         "target_value": 60.25,
         "note": "Ünïcode note — kept exactly",
@@ -207,3 +209,28 @@ test_sign_out_revokes_on_postgres = test_sessions.test_sign_out_revokes_every_co
 test_client_throttle_on_postgres = test_sessions.test_throttle_per_client_address
 # Every write route declares its permission, enforced on PostgreSQL too.
 test_route_matrix_on_postgres = test_permissions.test_authorisation_matrix_from_the_route_table
+
+
+def test_example_workspace_loads_and_goes_on_postgres(pg_url: str, store: Any) -> None:
+    """Load and remove the example workspace (issue 19); the PL/pgSQL trigger lets example
+    screenings go and still refuses to delete or change a real one."""
+    from healthgap.appdb.db import init_db
+    from healthgap.appdb.permissions import Actor
+    from healthgap.examples import example_counts, expected_counts, load_examples, remove_examples
+    from healthgap.policy.screening import ScreeningRepository
+
+    engine = init_db(pg_url)
+    admin = Actor("admin@example.org", "admin")
+    real = ScreeningRepository(engine).create("A real one", authority="E47000001", by="ed")
+    assert load_examples(engine, store, admin) == expected_counts(store)
+    assert load_examples(engine, store, admin) == expected_counts(store)  # idempotent
+    assert remove_examples(engine, admin) == expected_counts(store)
+    assert example_counts(engine).total == 0
+    assert [i for i, _ in ScreeningRepository(engine).ids()] == [real]
+    for sql in (
+        "DELETE FROM policy_screening_event",
+        "UPDATE policy_screening SET example = true",
+    ):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as con:
+            con.execute(text(sql))
+    engine.dispose()

@@ -372,6 +372,23 @@ def default_framework(
     )
 
 
+def named_indicators(framework: Framework, store: Store) -> Framework:
+    """``framework`` with each indicator labelled by its name and sex, e.g. "Under 75
+    mortality rate from cardiovascular diseases considered preventable (Persons)" rather
+    than "93722 (Persons)" (names from :func:`healthgap.geography.names.indicator_names`;
+    an indicator the metadata do not name keeps its id)."""
+    from healthgap.geography.names import indicator_label, indicator_names
+
+    names = indicator_names(store)
+    return replace(
+        framework,
+        indicators=tuple(
+            replace(i, label=f"{indicator_label(i.id, names)} ({i.sex})")
+            for i in framework.indicators
+        ),
+    )
+
+
 #: The headline indicators in the open data (id, sex) used when no framework is given.
 DEFAULT_INDICATORS: tuple[tuple[str, str], ...] = (
     ("hle_birth", "Female"),
@@ -392,3 +409,68 @@ def restrict_to_store(framework: Framework, store: Store) -> Framework:
     have = set(store.to_pandas(expr.distinct()).itertuples(index=False, name=None))
     kept = tuple(i for i in framework.indicators if (i.id, i.sex) in have)
     return replace(framework, indicators=kept)
+
+
+def add_indicators(framework: Framework, specs: Sequence[str], store: Store) -> Framework:
+    """The framework with more indicators from the store, named by id (``"ID"`` or
+    ``"ID:Sex"``), each labelled with its metadata name.
+
+    Any indicator the store holds for the framework's authority at its area type can be
+    added: its polarity and significance against England then come from the store's
+    metadata and data (:func:`healthgap.account.scorecards.scorecard`). Without a sex,
+    ``Persons`` is taken where the authority has it, else each sex it has. Indicators the
+    framework already has are not repeated.
+
+    Raises
+    ------
+    InputError
+        An id (or sex) the store has no values for at the authority, naming some that it has.
+    """
+    from healthgap.data.indicator_metadata import metadata
+
+    table = store.table("indicators")
+    have = store.to_pandas(
+        table.filter(
+            (table.area_code == framework.authority)
+            & (table.area_type == framework.area_type)
+            & table.category_type.isnull()
+        )
+        .select("indicator_id", "sex")
+        .distinct()
+    )
+    have["sex"] = have["sex"].fillna("Persons")
+    sexes: dict[str, set[str]] = {}
+    for ind, sex in have.itertuples(index=False, name=None):
+        sexes.setdefault(str(ind), set()).add(str(sex))
+    existing = {(i.id, i.sex) for i in framework.indicators}
+    added: list[FrameworkIndicator] = []
+    wanted: list[tuple[str, str | None]] = []
+    for spec in specs:
+        ident, _, sex = str(spec).strip().partition(":")
+        ident = ident.strip()
+        if ident not in sexes:
+            shown = ", ".join(sorted(sexes)[:8])
+            raise InputError(
+                f"indicator must have values for {framework.authority} at area type "
+                f"{framework.area_type!r}; got {ident!r}, which has none. Some it has: {shown} "
+                "(all: healthgap profile --area CODE)."
+            )
+        if sex and sex not in sexes[ident]:
+            raise InputError(
+                f"sex of {ident} must be one of {', '.join(sorted(sexes[ident]))}; got {sex!r}. "
+                f"Write e.g. {ident}:{sorted(sexes[ident])[0]}."
+            )
+        wanted.append((ident, sex or None))
+    names = metadata(store, [i for i, _ in wanted])
+    name_of = dict(zip(names["indicator_id"], names["name"], strict=False))
+    for ident, sex in wanted:
+        chosen = (
+            [sex] if sex else (["Persons"] if "Persons" in sexes[ident] else sorted(sexes[ident]))
+        )
+        for s in chosen:
+            if (ident, s) in existing:
+                continue
+            existing.add((ident, s))
+            label = str(name_of.get(ident) or ident) + ("" if s == "Persons" else f" ({s})")
+            added.append(FrameworkIndicator(id=ident, label=label, sex=s))
+    return replace(framework, indicators=(*framework.indicators, *added))

@@ -13,11 +13,18 @@ For one area, every indicator with breakdowns in the store, in its latest period
 
 Measures come from :func:`healthgap.stats.inequality.inequality_measures` (its formulas
 and intervals; Monte Carlo with a fixed seed where no closed form exists). The extract
-gives no population for its breakdown groups, so every group has the same weight:
-weighted measures then equal their unweighted forms, and the SII treats quintiles as
-equal fifths of the population (true by construction for LSOA quintiles within an area,
-approximately). Every result says so in its notes. Groups are protected at the output
-boundary (:func:`healthgap.data.disclosure.protect_table`).
+gives no population for its breakdown groups: :mod:`healthgap.account.group_populations`
+supplies them (ethnic groups by their Census 2021 residents in the area, deprivation
+groups within the area by the mid-2020 population of their LSOAs), and the ``weight``
+column says which; where none is known every group has the same weight (weighted
+measures then equal their unweighted forms) and the column says so.
+
+**Census 2021 by deprivation within the area**
+(:mod:`healthgap.account.census_deprivation`): the census LSOA measures (disability,
+household deprivation, overcrowding, ethnic group shares) by IMD 2025 decile of the
+area's own 2021 LSOAs, weighted by the residents or households counted, with the ordered
+measures. Groups are protected at the output boundary
+(:func:`healthgap.data.disclosure.protect_table`).
 """
 
 from __future__ import annotations
@@ -27,11 +34,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from healthgap.account.census_deprivation import census_by_deprivation
+from healthgap.account.group_populations import deprivation_populations, ethnic_populations
 from healthgap.data.disclosure import protect_table
 from healthgap.data.indicator_metadata import metadata
 from healthgap.data.sources.indicator_review import NO_JUDGEMENT
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.resolve import Footprint, footprint
 from healthgap.stats.benchmark import Polarity
 from healthgap.stats.inequality.summary_measures import inequality_measures
 
@@ -61,6 +71,14 @@ EQUAL_WEIGHTS = (
     "weighted measures equal their unweighted forms (and the SII treats the groups as equal "
     "shares of the population)."
 )
+WEIGHTS = (
+    "Weights: each group counts by its population (the 'weight' column says which): "
+    "ethnic groups by their Census 2021 residents in the area; deprivation groups within "
+    "the area by the mid-2020 population of their LSOAs; census measures by the residents "
+    "or households counted. Where no population is known for a set of groups, every group "
+    "has the same weight (weighted measures then equal their unweighted forms)."
+)
+_EQUAL = "equal (no population known for these groups)"
 
 
 @dataclass(frozen=True)
@@ -150,7 +168,17 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
     both = both.drop(columns=["polarity"]).merge(meta, on="indicator_id", how="left")
     both["indicator_name"] = both["name"].fillna(both["indicator_name"])
     both["rank"] = both["category"].map(DEPRIVATION_RANK)
-    both["population"] = 1.0
+    try:
+        fp: Footprint | None = footprint(area_code, store)
+    except InputError:
+        fp = None
+    both = _weigh(both, area_code, store, fp)
+    census = census_by_deprivation(area_code, store, fp=fp) if fp is not None else pd.DataFrame()
+    if len(census):
+        units = metadata(store, sorted(set(census["indicator_id"])))
+        census = census.merge(units[["indicator_id", "unit"]], on="indicator_id", how="left")
+        census["weight"] = "Census 2021 residents or households in the group"
+        both = pd.concat([both, census], ignore_index=True)
     groups = both[
         [
             "indicator_id",
@@ -169,13 +197,18 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
             "count",
             "denominator",
             "polarity",
+            "population",
+            "weight",
         ]
     ].sort_values(["indicator_name", "dimension", "sex", "category_type", "rank", "category"])
     measures = _measures(both, seed)
     notes = (
-        EQUAL_WEIGHTS,
-        "Deprivation: groups of LSOAs within the area by national deprivation "
+        WEIGHTS,
+        "Deprivation: groups of LSOAs within the area ranked by their own IMD score "
         "(1 = most deprived). SII and RII compare the least with the most deprived end.",
+        "Census 2021 measures by deprivation: the area's 2021 LSOAs in deciles (quintiles "
+        "below 50 LSOAs) by IMD 2025 score; each group's share pools its LSOAs' counts, "
+        "with Wilson 95% limits.",
         "Ethnic group: Fingertips' groups; 'not stated' and 'unknown' are left out. PAR is "
         "the gap between the best group and the area average.",
         "Small numbers: groups with small counts are withheld with their values.",
@@ -183,16 +216,51 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
     return Inequalities(area_code, area_name, groups.reset_index(drop=True), measures, notes)
 
 
+def _weigh(both: pd.DataFrame, area_code: str, store: Store, fp: Footprint | None) -> pd.DataFrame:
+    """Population weights for each set of groups (see :mod:`.group_populations`)."""
+    both = both.copy()
+    both["population"] = 1.0
+    both["weight"] = _EQUAL
+    key = ["indicator_id", "sex", "age", "category_type", "period"]
+    ethnic_cache: dict[tuple[str, ...], tuple[dict[str, float], str] | None] = {}
+    deprivation_cache: dict[int, dict[int, float] | None] = {}
+    for _, part in both.groupby(key, sort=False):
+        dimension = part["dimension"].iloc[0]
+        if dimension == "ethnic group":
+            cats = tuple(sorted(part["category"].astype(str)))
+            if cats not in ethnic_cache:
+                ethnic_cache[cats] = ethnic_populations(area_code, cats, store, fp=fp)
+            found = ethnic_cache[cats]
+            if found is None:
+                continue
+            weights, source = found
+            both.loc[part.index, "population"] = part["category"].map(weights).to_numpy()
+            both.loc[part.index, "weight"] = source
+        elif dimension == "deprivation within the area" and part["rank"].notna().all():
+            groups = 10 if part["rank"].max() > 5 else 5
+            if groups not in deprivation_cache:
+                deprivation_cache[groups] = deprivation_populations(area_code, groups, store, fp=fp)
+            pops = deprivation_cache[groups]
+            if pops is None:
+                continue
+            both.loc[part.index, "population"] = part["rank"].map(pops).to_numpy()
+            both.loc[part.index, "weight"] = (
+                f"mid-2020 population of the area's LSOAs in the IMD 2019 {groups}-group"
+            )
+    return both
+
+
 def _measures(both: pd.DataFrame, seed: int) -> pd.DataFrame:
     out = []
     key = ["indicator_id", "indicator_name", "sex", "age", "dimension", "category_type", "period"]
     for values, part in both.groupby(key, sort=True):
+        part = part[part["population"].notna()]
         part = part[part["value"].notna()]
         if len(part) < 2:
             continue
         polarity = part["polarity"].iloc[0]
         favourable = Polarity.parse(polarity) is not Polarity.LOWER_IS_BETTER
-        ordered = values[4] == "deprivation within the area"
+        ordered = str(values[4]).startswith("deprivation within the area")
         codes = ORDERED_CODES if ordered else NON_ORDERED_CODES
         if values[4] == "sex":
             codes = ["D", "R"]

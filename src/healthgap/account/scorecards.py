@@ -95,6 +95,53 @@ def target_status(lower: Any, upper: Any, target: Any, polarity: Any) -> np.ndar
     return out
 
 
+def period_end_year(label: str | None) -> int | None:
+    """The last calendar year a period label covers: ``"2028-2030"`` -> 2030,
+    ``"2029/30"`` -> 2030, ``"2030"`` -> 2030 (None when there is no label)."""
+    if not label:
+        return None
+    import re
+
+    years = re.findall(r"\d{4}", str(label))
+    if not years:
+        return None
+    if "/" in str(label) and len(years) == 1:
+        return int(years[0]) + 1
+    return int(years[-1])
+
+
+def _before_due(
+    mine: pd.DataFrame, keys: list[str], ind: Any, target: float, polarity: Any, due: int
+) -> str:
+    """A framework target whose period is not published yet: on / off track by its
+    trajectory, or too early to say (:func:`healthgap.account.target_status.due_status`),
+    never met / not met on data from before its period."""
+    from datetime import date
+
+    from healthgap.account.target_status import TOO_EARLY, due_status
+
+    direction = {HIGH_IS_GOOD: "higher_is_better", LOW_IS_GOOD: "lower_is_better"}
+    if polarity not in direction:
+        return "no polarity"
+    series = mine.sort_values([*keys, "period_end", "period_start"]).drop_duplicates("period")
+    periods = series["period"].astype(str).tolist()
+    baseline = ind.baseline_period if ind.baseline_period in periods else None
+    if baseline is None:
+        return TOO_EARLY
+    return due_status(
+        periods=periods,
+        ends=series["period_end"].to_numpy(float),
+        values=series["value"].to_numpy(float),
+        lowers=series["lower_95_0"].to_numpy(float),
+        uppers=series["upper_95_0"].to_numpy(float),
+        baseline_period=baseline,
+        target_value=float(target),
+        target_year=due,
+        polarity=direction[polarity],
+        as_of_year=date.today().year,
+    ).status
+
+
 def change_test(
     value: Any, lower: Any, upper: Any, base: Any, base_lower: Any, base_upper: Any
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -224,6 +271,8 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
     ids = sorted({i.id for i in framework.indicators})
     rows = fill_99_8(_rows(store, ids, None, None))
     keys = ["indicator_id", "sex"]
+    meta = indicator_details(store, ids)
+    meta_polarity = dict(zip(meta["indicator_id"], meta["meta_polarity"], strict=True))
     area = rows[
         (rows["area_code"] == framework.authority) & (rows["area_type"] == framework.area_type)
     ]
@@ -275,7 +324,7 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
             out.append(rec)
             continue
         latest = _latest(mine, keys).iloc[0]
-        polarity = ind.polarity or latest["polarity"]
+        polarity = ind.polarity or _text(latest["polarity"]) or _text(meta_polarity.get(ind.id))
         rec.update(
             polarity=polarity,
             period=latest["period"],
@@ -315,6 +364,9 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
         rec["target_status"] = target_status(
             latest["lower_95_0"], latest["upper_95_0"], rec["target"], polarity
         ).item()
+        due = period_end_year(ind.target_period)
+        if due is not None and float(latest["period_end"]) < due and np.isfinite(rec["target"]):
+            rec["target_status"] = _before_due(mine, keys, ind, rec["target"], polarity, due)
         if neighbour_codes:
             same = peers[
                 (peers["indicator_id"] == ind.id)
@@ -327,11 +379,52 @@ def scorecard(framework: Framework, store: Store, *, neighbours: int = 5) -> Sco
                 values = np.append(same["value"].to_numpy(float), latest["value"])
                 rec["neighbour_rank"] = float(_rank_best(values, polarity)[-1])
         out.append(rec)
-    table = pd.DataFrame(out)
+    table = pd.DataFrame(out).merge(
+        meta.drop(columns="meta_polarity"), on="indicator_id", how="left"
+    )
     notes = list(METHOD_NOTES)
     if neighbour_codes:
-        notes.append("Neighbours used: " + ", ".join(neighbour_codes) + ".")
+        from healthgap.geography.names import area_label, area_names
+
+        named = area_names(store)
+        notes.append(
+            "Neighbours used: "
+            + ", ".join(f"{area_label(c, named)} ({c})" for c in neighbour_codes)
+            + "."
+        )
     return Scorecard(table=table, framework=framework, notes=tuple(notes))
+
+
+def _text(value: Any) -> str | None:
+    """``value`` if it is non-empty text, else None (NaN and None alike)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+#: Metadata columns a scorecard row carries (from ``indicator_metadata``).
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "indicator_name",
+    "unit",
+    "definition",
+    "polarity_reason",
+    "interval_method",
+    "source",
+    "source_url",
+)
+
+
+def indicator_details(store: Store, ids: list[str]) -> pd.DataFrame:
+    """The metadata of ``ids`` for a scorecard: :data:`DETAIL_COLUMNS` and ``meta_polarity``
+    (the reviewed polarity, used when neither the framework nor the data give one)."""
+    from healthgap.data.indicator_metadata import metadata
+
+    meta = metadata(store, ids).rename(
+        columns={"name": "indicator_name", "polarity": "meta_polarity"}
+    )
+    known = meta[["indicator_id", *DETAIL_COLUMNS, "meta_polarity"]]
+    missing = sorted(set(ids) - set(known["indicator_id"]))
+    if missing:
+        known = pd.concat([known, pd.DataFrame({"indicator_id": missing})], ignore_index=True)
+    return known.drop_duplicates("indicator_id").reset_index(drop=True)
 
 
 def _rank_best(values: np.ndarray, polarity: Any) -> np.ndarray:

@@ -55,12 +55,21 @@ class Target(Base):
         String(16), ForeignKey("authorities.code"), index=True
     )
     indicator_id: Mapped[str] = mapped_column(String(100))
+    #: The indicator's sex and age breakdown (None: it has one; see 0011_target_fields).
+    sex: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    age: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: ``higher_is_better`` or ``lower_is_better`` (None: the store's polarity).
+    polarity: Mapped[str | None] = mapped_column(String(20), nullable=True)
     baseline_period: Mapped[str] = mapped_column(String(32))
     baseline_value: Mapped[float] = mapped_column(Float)
     target_year: Mapped[int] = mapped_column(Integer)
     target_value: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=True)
+    #: When the target was retired (kept with its history; no longer current).
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`), not real.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
@@ -75,12 +84,17 @@ class Target(Base):
             "id": self.id,
             "authority_code": self.authority_code,
             "indicator_id": self.indicator_id,
+            "sex": self.sex,
+            "age": self.age,
+            "polarity": self.polarity,
             "baseline_period": self.baseline_period,
             "baseline_value": self.baseline_value,
             "target_year": self.target_year,
             "target_value": self.target_value,
             "note": self.note,
             "published": self.published,
+            "retired_at": None if self.retired_at is None else self.retired_at.isoformat(),
+            "example": bool(self.example),
             "version": self.version,
         }
 

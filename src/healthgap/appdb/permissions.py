@@ -82,6 +82,16 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     ("ledger", "import"): {"admin": ANY, "editor": OWN},
     ("audit", "read"): {"admin": ANY},
     ("user", "manage"): {"admin": ANY},
+    # loading or removing the illustrative example workspace (healthgap.examples)
+    ("examples", "manage"): {"admin": ANY},
+    # the accountability loop (healthgap.decisions): the register, the cycle, questions
+    ("decision", "change"): {"admin": ANY, "editor": OWN},
+    ("cycle", "change"): {"admin": ANY, "editor": OWN},
+    # committee questions are put on the record by staff; anyone may ask in public
+    ("question", "change"): {"admin": ANY, "editor": OWN},
+    ("question", "ask"): PUBLIC,
+    ("question", "moderate"): {"admin": ANY, "editor": OWN},
+    ("question", "answer"): {"admin": ANY, "editor": OWN},
     ("session", "sign_in"): PUBLIC,
     ("session", "sign_out"): PUBLIC,
 }
@@ -110,6 +120,22 @@ RULE_TEXT: dict[tuple[str, str], str] = {
     ),
     ("audit", "read"): "the audit log must be read by an administrator",
     ("user", "manage"): "accounts must be managed by an administrator",
+    ("examples", "manage"): ("the example workspace must be loaded or removed by an administrator"),
+    ("decision", "change"): (
+        "decisions{of} must be recorded by an administrator or that authority's editor"
+    ),
+    ("cycle", "change"): (
+        "the annual cycle{of} must be updated by an administrator or that authority's editor"
+    ),
+    ("question", "change"): (
+        "committee questions{of} must be recorded by an administrator or that authority's editor"
+    ),
+    ("question", "moderate"): (
+        "questions{of} must be moderated by an administrator or that authority's editor"
+    ),
+    ("question", "answer"): (
+        "questions{of} must be answered by an administrator or that authority's editor"
+    ),
 }
 
 

@@ -98,11 +98,26 @@ def scorecard_command(
     compare: Annotated[
         bool, typer.Option("--compare", help="All authorities of the type, ranked.")
     ] = False,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--indicator",
+            help="Add an indicator by id (ID or ID:Sex), repeatable: any the store holds for "
+            "the authority, with its metadata, polarity and comparison with England.",
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOption = None,
     out: OutOption = None,
 ) -> None:
     """A framework scorecard for one authority, benchmarked against England and neighbours."""
-    from healthgap.account.frameworks import default_framework, load_framework, restrict_to_store
+    from healthgap.account.frameworks import (
+        add_indicators,
+        default_framework,
+        load_framework,
+        named_indicators,
+        restrict_to_store,
+    )
     from healthgap.account.scorecards import compare_authorities, scorecard
 
     with _open(store) as s:
@@ -114,12 +129,14 @@ def scorecard_command(
                     f"{framework.name} is for {fw.authority}. Use --authority {fw.authority}."
                 )
         else:
-            fw = restrict_to_store(default_framework(authority, area_type), s)
-            if not fw.indicators:
+            fw = named_indicators(restrict_to_store(default_framework(authority, area_type), s), s)
+            if not fw.indicators and not indicator:
                 raise InputError(
                     f"--authority must have headline indicator values at area type "
                     f"{area_type!r}; got none for {authority}. Try --area-type utla or lad."
                 )
+        if indicator:
+            fw = add_indicators(fw, indicator, s)
         if compare:
             write_or_show(compare_authorities(fw, s), out)
             return
@@ -213,6 +230,15 @@ def profile_command(
             "area, ...) with category_type and category.",
         ),
     ] = False,
+    wider: Annotated[
+        bool,
+        typer.Option(
+            "--wider",
+            help="Only the wider determinants (work, income, child poverty, housing, "
+            "education), by theme, with the spread between member councils for a combined "
+            "authority or region.",
+        ),
+    ] = False,
     store: StoreOption = None,
     out: OutOption = None,
 ) -> None:
@@ -223,10 +249,26 @@ def profile_command(
     """
     from healthgap.account.profiles import profile
 
+    if wider:
+        _wider(area, area_type, store, out)
+        return
     with _open(store) as s:
         result = profile(
             area, store=s, area_type=area_type, breakdowns=breakdowns, inequality=False
         )
+    if out is None:
+        out_console.print(result.summary(), markup=False)
+    else:
+        write_or_show(result.for_output(), out)
+
+
+def _wider(area: str, area_type: str | None, store: str | None, out: Path | None) -> None:
+    from healthgap.account.compare_areas import members
+    from healthgap.account.wider_determinants import wider_determinants
+
+    with _open(store) as s:
+        councils = list(members(area, s)[1]["area_code"]) if area.startswith(("E47", "E12")) else []
+        result = wider_determinants(area, store=s, area_type=area_type, members=councils)
     if out is None:
         out_console.print(result.summary(), markup=False)
     else:

@@ -33,13 +33,43 @@ def demo(
         str | None,
         typer.Option(help="Store to read (default: $HEALTHGAP_STORE or the data directory's)."),
     ] = None,
+    workspace: Annotated[
+        bool,
+        typer.Option(
+            "--workspace",
+            help="Load the labelled example workspace (targets, a screening, an action plan, "
+            "commitments, ledger entries, case studies) into the app database; every record "
+            "is tagged Example. Loading twice changes nothing.",
+        ),
+    ] = False,
+    remove_workspace: Annotated[
+        bool,
+        typer.Option(
+            "--remove-workspace",
+            help="Remove every example record from the app database, and nothing else.",
+        ),
+    ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Recorded in the audit log (default: $USER).")
+    ] = None,
 ) -> None:
-    """Print the mission gap, the deprivation gradient and Core20 shares from the open data."""
-    with open_store(store) as db:
-        regions = db.to_pandas(db.indicators("hle_birth", area_type="region"))
-        deciles = db.to_pandas(db.indicators("hle_birth_imd2015_decile"))
-        published = db.to_pandas(db.table("ons_sii_le_hle_dfle"))
-        shares = core20_share(db)
+    """Print the mission gap, the deprivation gradient and Core20 shares from the open data.
+
+    With --workspace, load the labelled example workspace instead; with
+    --remove-workspace, remove it.
+    """
+    if workspace or remove_workspace:
+        _workspace(store, db, user, remove=remove_workspace, load=workspace)
+        return
+    with open_store(store) as db_:
+        regions = db_.to_pandas(db_.indicators("hle_birth", area_type="region"))
+        deciles = db_.to_pandas(db_.indicators("hle_birth_imd2015_decile"))
+        published = db_.to_pandas(db_.table("ons_sii_le_hle_dfle"))
+        shares = core20_share(db_)
     _mission_gap(regions)
     _deprivation_gradient(deciles, published)
     _core20(shares)
@@ -47,6 +77,44 @@ def demo(
         "\nContains public sector information licensed under the Open Government Licence "
         "v3.0. Run `healthgap datasets` for every source, period and licence.",
         style="dim",
+    )
+
+
+def _workspace(
+    store: str | None, db: str | None, user: str | None, *, remove: bool, load: bool
+) -> None:
+    """Load or remove the example workspace (the CLI acts as an administrator)."""
+    import os
+
+    from healthgap.appdb.db import default_db_url, init_db
+    from healthgap.appdb.permissions import Actor
+    from healthgap.examples import AUTHORITY_NAME, load_examples, remove_examples
+
+    if remove and load:
+        raise typer.BadParameter(
+            "give --workspace or --remove-workspace, not both; got both. "
+            "Run `healthgap demo --remove-workspace` to remove the example."
+        )
+    url = db or default_db_url()
+    engine = init_db(url)
+    who = Actor(user or os.environ.get("USER") or "cli", "admin")
+    try:
+        if remove:
+            removed = remove_examples(engine, who)
+            console.print(
+                f"Removed: {removed.summary()}"
+                if removed.total
+                else "No example records to remove."
+            )
+            return
+        with open_store(store) as s:
+            counts = load_examples(engine, s, who)
+    finally:
+        engine.dispose()
+    console.print(
+        f"Loaded the example workspace for {AUTHORITY_NAME} into {url}.\n{counts.summary()}\n"
+        "Every record is illustrative and tagged Example in pages, downloads and the report. "
+        "Remove them all with `healthgap demo --remove-workspace`."
     )
 
 

@@ -25,6 +25,7 @@ import typer
 
 from healthgap.cli._io import err_console, write_or_show
 from healthgap.cli.main import app
+from healthgap.cli.versions import IfVersion, required
 from healthgap.errors import InputError
 
 # `healthgap framework` also holds the outcomes-framework commands `validate` and `show`,
@@ -199,17 +200,27 @@ def powers_record(
     ] = None,
     kind: Annotated[str, typer.Option("--kind", help="power, duty, role or budget.")] = "power",
     unverified: Annotated[bool, typer.Option("--unverified", help="Mark unverified.")] = False,
+    if_version: IfVersion = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
 ) -> None:
-    """Add or correct a power (administrators; the history is kept)."""
+    """Add or correct a power (administrators; the history is kept). Correcting one
+    recorded here needs --if-version (the version printed when it was last recorded); a
+    new one may give --if-version 0."""
     from healthgap.framework.powers import PowersRepository
 
     targets: list[str] | str = "all" if applies_to == ["all"] else applies_to
     with _ws(db) as ws:
-        v = PowersRepository(ws).record(
+        repo = PowersRepository(ws)
+        current = repo.version(power_id)
+        read = (
+            required(if_version, f"power {power_id}", f"it is recorded here at version {current}")
+            if current
+            else (if_version or 0)
+        )
+        v = repo.record(
             _actor(user, role, editor_for),
             power_id,
             text=text,
@@ -219,6 +230,7 @@ def powers_record(
             as_of=as_of,
             kind=kind,
             verified=not unverified,
+            expected_version=read,
         )
     err_console.print(f"Recorded {power_id} (version {v})")
 
@@ -253,21 +265,34 @@ def enquiry_answer(
     category: Annotated[str, typer.Option("--category", help="asset/opportunity/lever/partner")],
     text: Annotated[str, typer.Option("--text", help="Your answer.")],
     note: Annotated[str | None, typer.Option("--note", help="Revise this note id.")] = None,
+    if_version: IfVersion = None,
     store: StoreOpt = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
 ) -> None:
-    """Record an asset, opportunity, lever or partner against a prompt."""
+    """Record an asset, opportunity, lever or partner against a prompt; revising one
+    (--note ID) needs --if-version, the version printed when it was last recorded."""
     from healthgap.framework.enquiry import Enquiry
 
     code = _register(store).get(authority).code
+    read = None
+    if note is not None:
+        read = required(if_version, f"note {note}", "it is printed after each change")
     with _ws(db) as ws:
         rid = Enquiry(ws, code).answer(
-            _actor(user, role, editor_for), prompt_id, category, text, note_id=note
+            _actor(user, role, editor_for),
+            prompt_id,
+            category,
+            text,
+            note_id=note,
+            expected_version=read,
         )
+        last = ws.get("enquiry", rid)
     typer.echo(rid)
+    if last is not None:
+        err_console.print(f"{rid} is now version {last.version}")
 
 
 @enquiry_app.command("levers")
@@ -384,13 +409,15 @@ def actions_update(
     due: Opt = None,
     indicator: Indicator = None,
     target: Target = None,
+    if_version: IfVersion = None,
     store: StoreOpt = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
 ) -> None:
-    """Change fields of an action (a new version; the old one is kept)."""
+    """Change fields of an action (a new version; the old one is kept); --if-version names
+    the version you read (`actions list`), refused if it changed since."""
     from healthgap.data.store import open_store
     from healthgap.framework.actions import ActionPlan
 
@@ -403,7 +430,10 @@ def actions_update(
         fields["targets"] = _targets(target)
     with open_store(store) as s, _ws(db) as ws:
         code = _register(s).get(authority).code
-        v = ActionPlan(ws, code).update(_actor(user, role, editor_for), action_id, s, **fields)
+        read = required(if_version, f"action {action_id}", "see `framework actions list`")
+        v = ActionPlan(ws, code).update(
+            _actor(user, role, editor_for), action_id, s, expected_version=read, **fields
+        )
     err_console.print(f"{action_id} is now version {v}")
 
 

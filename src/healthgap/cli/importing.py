@@ -121,6 +121,22 @@ def import_command(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds per Fingertips API request.", min=1.0)
     ] = 30.0,
+    fingertips_profile: Annotated[
+        str | None,
+        typer.Option(
+            "--fingertips-profile",
+            help="Download every indicator of this Fingertips profile (e.g. 19) at the "
+            "--area-type ids (comma-separated), resuming an interrupted fetch.",
+            show_default=False,
+        ),
+    ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Start a profile or indicator-list fetch afresh, ignoring its checkpoint.",
+        ),
+    ] = False,
 ) -> None:
     """Upload an indicator FILE as a local dataset, or load a Fingertips indicator.
 
@@ -138,6 +154,16 @@ def import_command(
         TextColumn,
         TimeElapsedColumn,
     )
+
+    if fingertips_profile is not None or "," in (fingertips or "") + (area_type or ""):
+        if file is not None or source_id is not None or authority is not None or by is not None:
+            raise InputError(
+                "--fingertips-profile and lists of --fingertips ids must come alone; got them "
+                "with a FILE, --source-id, --authority or --by. Drop those (each indicator is "
+                "loaded as fingertips:<indicator>:<area type>)."
+            )
+        _bulk(store, fingertips_profile, fingertips, area_type, parent_area_type, timeout, restart)
+        return
 
     if (file is None) == (fingertips is None):
         raise InputError(
@@ -285,3 +311,53 @@ def _upload(
         f"{dataset.rows:,} rows from {dataset.file} into {opened.path} as local dataset "
         f"{dataset.id} (owner: {owner}; SHA-256 {dataset.checksum[:12]}...); {audit}"
     )
+
+
+def _bulk(
+    store: str | None,
+    profile: str | None,
+    indicators: str | None,
+    area_type: str | None,
+    parent_area_type: str | None,
+    timeout: float,
+    restart: bool,
+) -> None:
+    """A whole Fingertips profile or indicator list, with a Rich progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from healthgap.data.sources.fingertips_api import FingertipsClient
+    from healthgap.data.sources.fingertips_bulk import fetch_fingertips
+
+    if area_type is None:
+        raise InputError(
+            "a Fingertips profile or indicator list must come with --area-type; got none. "
+            "Add e.g. --area-type 502 or --area-type 501,502."
+        )
+    ids = [i.strip() for i in (indicators or "").split(",") if i.strip()] or None
+    types = [t.strip() for t in area_type.split(",") if t.strip()]
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+        FingertipsClient(timeout=timeout) as client,
+    ):
+        task = progress.add_task("Asking Fingertips for the indicators", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            progress.update(task, completed=done, total=total, description=label)
+
+        result = fetch_fingertips(
+            store,
+            profile=profile,
+            indicators=ids,
+            area_types=types,
+            parent_area_type=parent_area_type,
+            client=client,
+            restart=restart,
+            on_progress=advance,
+        )
+    typer.echo(result.summary())

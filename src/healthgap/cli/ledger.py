@@ -72,8 +72,11 @@ def check_cmd(db: Db = None) -> None:
         t.add_column(c)
     for r in result.table.to_dict("records"):
         has = not pd.isna(r["allocated_pence"])
+        code, name = str(r["commissioner_code"]), str(r.get("commissioner_name") or "")
         t.add_row(
-            str(r["commissioner_code"]),
+            f"{name} ({code})" + (" EXAMPLE" if r.get("example") else "")
+            if name and name != code
+            else code,
             str(r["programme"]),
             str(r["period"]),
             pounds(int(r["allocated_pence"])) if has else "none",

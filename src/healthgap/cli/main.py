@@ -16,7 +16,7 @@ from healthgap.errors import HealthgapError
 #: The jobs ``healthgap --help`` groups its commands by, in this order, and their commands.
 JOBS: dict[str, tuple[str, ...]] = {
     "Measure": ("mission", "profile", "compare-areas", "core20", "calc", "demo"),
-    "Hold to account": ("scorecard", "targets", "report"),
+    "Hold to account": ("scorecard", "targets", "report", "decisions"),
     "Fund": ("allocate", "ledger"),
     "Design policy": ("policy",),
     "Framework": ("framework",),
@@ -61,22 +61,27 @@ def main(
 
 
 def run() -> None:
-    """Console entry point: user errors print a message and exit 2, never a traceback.
+    """Console entry point: user errors print a message and exit 2, never a traceback; an
+    update based on a version of a record that has changed since exits 3 (nothing changed).
 
     Usage errors (unknown option, missing argument) are reported by Typer itself with
     exit code 2.
     """
+    from healthgap.appdb.versions import StaleVersionError
+    from healthgap.cli.versions import EXIT_STALE
+
     try:
         app()
     except HealthgapError as exc:
         err_console.print(f"Error: {exc}", style="bold red", markup=False)
-        sys.exit(2)
+        sys.exit(EXIT_STALE if isinstance(exc, StaleVersionError) else 2)
 
 
 # Command modules register their commands on `app` when imported; one line each below.
 from healthgap.cli import account as _account  # noqa: E402, F401
 from healthgap.cli import allocate as _allocate  # noqa: E402, F401
 from healthgap.cli import data as _data  # noqa: E402, F401
+from healthgap.cli import decisions as _decisions  # noqa: E402, F401
 from healthgap.cli import demo as _demo  # noqa: E402, F401
 from healthgap.cli import framework as _framework  # noqa: E402, F401
 from healthgap.cli import importing as _importing  # noqa: E402, F401
@@ -86,6 +91,7 @@ from healthgap.cli import places as _places  # noqa: E402, F401
 from healthgap.cli import policy as _policy  # noqa: E402, F401
 from healthgap.cli import records as _records  # noqa: E402, F401
 from healthgap.cli import report as _report  # noqa: E402, F401
+from healthgap.cli import targets as _targets  # noqa: E402, F401
 from healthgap.cli import web as _web  # noqa: E402, F401
 
 

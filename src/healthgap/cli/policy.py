@@ -11,6 +11,7 @@ import typer
 
 from healthgap.cli._io import err_console, warnings_to_console
 from healthgap.cli.main import app
+from healthgap.cli.versions import IfVersion, required
 from healthgap.errors import InputError
 from healthgap.safe_csv import to_csv
 
@@ -102,6 +103,9 @@ def simulate_command(
         err_console.print(f"Wrote {len(result.summary)} rows to {table}")
 
 
+LIST_HINT = "see `healthgap policy screen list` for the current version"
+
+
 def _repo(db: str | None):  # type: ignore[no-untyped-def]
     from healthgap.policy.screening import ScreeningRepository
 
@@ -144,20 +148,23 @@ def answer_command(
         list[str], typer.Argument(help="The answer; for multiple choice, one argument each.")
     ],
     by: ByOption,
+    if_version: IfVersion = None,
     db: DbOption = None,
 ) -> None:
-    """Record an answer (earlier answers stay in the history)."""
+    """Record an answer (earlier answers stay in the history); --if-version names the
+    record's version you read (`screen list`), refused if it changed since."""
     from healthgap.policy.questions import question
 
     q = question(question_id)
     value: str | list[str] = answer if q.kind == "multi" else " ".join(answer)
+    read = required(if_version, f"screening {screening_id}", LIST_HINT)
     repo = _repo(db)
     try:
-        repo.answer(screening_id, question_id, value, by=by)
+        version = repo.answer_all(screening_id, {question_id: value}, by=by, expected_version=read)
         status = repo.get(screening_id).status
     finally:
         repo.close()
-    typer.echo(f"Recorded {question_id}; status: {status}")
+    typer.echo(f"Recorded {question_id}; status: {status}; version {version}")
 
 
 def _signer(repo: Any, by: str) -> Any:
@@ -183,13 +190,21 @@ def sign_off_command(
     by: ByOption,
     role: Annotated[str, typer.Option("--role", help="The signer's role.")],
     statement: Annotated[str, typer.Option("--statement", help="Optional statement.")] = "",
+    if_version: IfVersion = None,
     db: DbOption = None,
 ) -> None:
-    """Sign off the current answers (all required questions must be answered)."""
+    """Sign off the current answers (all required questions must be answered); --if-version
+    names the version you read and checked, refused if the record changed since."""
+    read = required(if_version, f"screening {screening_id}", LIST_HINT)
     repo = _repo(db)
     try:
         fp = repo.sign_off(
-            screening_id, by=by, role=role, statement=statement, actor=_signer(repo, by)
+            screening_id,
+            by=by,
+            role=role,
+            statement=statement,
+            actor=_signer(repo, by),
+            expected_version=read,
         )
     finally:
         repo.close()
@@ -203,14 +218,14 @@ def list_command(
         str | None, typer.Option("--authority", help="Only this authority's records.")
     ] = None,
 ) -> None:
-    """List the records (id, authority, status, title), oldest first."""
+    """List the records (id, authority, status, title, version), oldest first."""
     repo = _repo(db)
     try:
         records = repo.records(None if authority is None else [authority])
     finally:
         repo.close()
     for r in records:
-        typer.echo(f"{r.id}\t{r.authority_code}\t{r.status}\t{r.title}")
+        typer.echo(f"{r.id}\t{r.authority_code}\t{r.status}\t{r.title}\tversion {r.version}")
 
 
 @screen_app.command("export")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -66,6 +66,15 @@ def report_command(
         typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
     ] = None,
     on: OnOption = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--indicator",
+            help="Add an indicator to the scorecard by id (ID or ID:Sex), repeatable: any the "
+            "store holds for the authority (healthgap profile --area CODE lists them).",
+            show_default=False,
+        ),
+    ] = None,
     framework_db: Annotated[
         str | None,
         typer.Option(
@@ -73,6 +82,16 @@ def report_command(
             help="The framework workspace (file or app database URL) whose joint commitments "
             "and action plan the summary lists. Default: none (the summary says none are "
             "recorded for the report).",
+            show_default=False,
+        ),
+    ] = None,
+    targets_db: Annotated[
+        str | None,
+        typer.Option(
+            "--targets-db",
+            help="The app database whose published targets of the authority the report "
+            "shows (a Targets section). Default: $HEALTHGAP_DB, else the default app "
+            "database when it exists.",
             show_default=False,
         ),
     ] = None,
@@ -96,6 +115,12 @@ def report_command(
         from healthgap.cli.framework import _ws
 
         workspace = _ws(framework_db)
+    engine = _targets_engine(targets_db)
+    book = None
+    if engine is not None:
+        from healthgap.account.authority_targets import TargetBook
+
+        book = TargetBook(engine)
     with open_store(store) as st:
         ctx = write_report(
             st,
@@ -106,10 +131,32 @@ def report_command(
             target_year=target_year,
             on=when,
             workspace=workspace,
+            indicators=indicator or (),
+            targets=book,
         )
+    if engine is not None:
+        engine.dispose()
     err_console.print(
         f"Wrote {path} ({ctx.authority_name}, {ctx.period}) in "
         f"{time.perf_counter() - start:.1f} s. Tables are disclosure-controlled "
         f"({ctx.disclosure}).",
         markup=False,
     )
+
+
+def _targets_engine(url: str | None) -> Any:
+    """The app database holding the targets: ``--targets-db``, else $HEALTHGAP_DB, else
+    the default app database file when it exists (None: no targets section)."""
+    import os
+
+    from healthgap.appdb.db import APP_DB_FILE, DB_ENV, init_db
+
+    chosen = url or os.environ.get(DB_ENV, "").strip()
+    if not chosen:
+        from healthgap.data.paths import data_dir
+
+        path = data_dir() / APP_DB_FILE
+        if not path.is_file():
+            return None
+        chosen = f"sqlite:///{path}"
+    return init_db(chosen)

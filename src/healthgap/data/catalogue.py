@@ -32,6 +32,7 @@ import pandas as pd
 from healthgap.data.sources import (
     ae_icb,
     census_ethnicity,
+    census_tables,
     district_access,
     els,
     fingertips_extract,
@@ -39,12 +40,14 @@ from healthgap.data.sources import (
     health_index_icb,
     hexmaps,
     imd,
+    lsoa_population,
     nhs_allocations,
     ohid,
     ons,
     ons_le,
     ons_sdg,
     standards,
+    talking_therapies,
 )
 from healthgap.data.sources._common import Parsed
 from healthgap.errors import InputError
@@ -694,6 +697,229 @@ _INDICATOR_BREADTH += (
             "the exact percentage is stored and the file's 2-decimal proportion checked.",
             "Months run April 2022 to July 2025 (SOURCES.md says from April 2021; the file "
             "starts April 2022).",
+        ),
+    ),
+)
+
+# --- issue 15: Census 2021 topic tables, NHS Talking Therapies, LSOA ages (h15-census) -
+#: Publishers' own addresses that SOURCES.md does not spell out, each with where it was
+#: checked: the guard test accepts these beside the ones SOURCES.md gives.
+PUBLISHER_ADDRESSES: dict[str, str] = {
+    **{
+        f"https://www.nomisweb.co.uk/output/census/2021/census2021-{t}.zip": (
+            "Nomis 2021 Census bulk data download page (nomisweb.co.uk/census/2021/bulk) "
+            f"lists census2021-{t}.zip; SOURCES.md names the bulk file"
+        )
+        for t in ("ts011", "ts021", "ts038", "ts052", "ts077")
+    },
+    (
+        "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
+        "populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates"
+    ): "the ONS dataset page of LSOA mid-year estimates by single year of age and sex",
+    talking_therapies.SOURCE_URL: (
+        "NHS Digital's NHS Talking Therapies data set reports page (monthly, quarterly and "
+        "annual publications)"
+    ),
+}
+_DEMOGRAPHR_AT = "humaniverse/demographr @ d0417101e5cad5fe1eca059ac60859e9157a29d2"
+_NOMIS = (
+    "The ONS Census 2021 bulk file on Nomis (a zip of CSVs by geography). The mirror file is "
+    "a reshaped extract (one row per area and category), so its checksum differs: get it "
+    "with `healthgap data fetch --mirror`."
+)
+
+
+def _census(
+    id: str,
+    title: str,
+    stem: str,
+    sha256: str,
+    rows: int,
+    parser: Callable[[Path, str], Parsed],
+    table: str,
+    provenance: str,
+    geography: str,
+    caveats: tuple[str, ...],
+) -> Dataset:
+    return Dataset(
+        id=id,
+        title=title,
+        publisher=ONS,
+        period="2021 (Census day, 21 March)",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography=geography,
+        file=f"census2021/{stem}.csv",
+        sha256=sha256,
+        rows=rows,
+        table="indicators",
+        parser=parser,
+        url=f"https://www.nomisweb.co.uk/output/census/2021/census2021-{table}.zip",
+        url_note=_NOMIS,
+        provenance=provenance,
+        caveats=(
+            *caveats,
+            "ONS perturbs census counts slightly (cell key perturbation): small counts are "
+            "approximate and totals differ slightly between tables.",
+        ),
+    )
+
+
+_LSOA21 = "English LSOAs (2021), 33,755 (Welsh LSOAs in the file are not loaded)"
+_INDICATOR_BREADTH += (
+    _census(
+        "census2021_ethnicity_lsoa21_5groups",
+        "Census 2021 TS021 ethnic group (5 groups) by LSOA",
+        "ethnicity_lsoa21_5groups",
+        "b99705c6c6cfe9e4dfec21c1f6d056bcfed25f4ac52e912a940151acde521b61",
+        178360,
+        census_tables.ethnicity_lsoa21,
+        "ts021",
+        "humaniverse/demographr @ f842110da81c58d288ee55ca69e96d48f7152f87, "
+        "data/ethnicity21_lsoa21.rda (reshaped to long CSV)",
+        _LSOA21,
+        (
+            "Loaded as breakdown rows (category_type 'Ethnic group (5 groups)') of "
+            "census_ethnic_group_share_5 with count and denominator: the populations that "
+            "weight ethnic groups and neighbourhoods in inequality measures.",
+        ),
+    ),
+    _census(
+        "census2021_disability_lsoa21",
+        "Census 2021 TS038 disability (Equality Act) by LSOA",
+        "disability_lsoa21",
+        "aea3b225dd1c91a4e2ff5d2a5d024955c4b7ce6f6304018808d88c11bebc5f0e",
+        71344,
+        census_tables.disability_lsoa21,
+        "ts038",
+        f"{_DEMOGRAPHR_AT}, data/disability21_lsoa21_ew.rda (reshaped to long CSV)",
+        _LSOA21,
+        (
+            "Loaded as census_disabled_pct (disabled residents, count and denominator); the "
+            "'not disabled' rows are its complement and not stored.",
+            "Not age-standardised: areas with older populations have more disability.",
+        ),
+    ),
+    _census(
+        "census2021_household_deprivation_lsoa21",
+        "Census 2021 TS011 households by dimensions of deprivation by LSOA",
+        "household_deprivation_dimensions_lsoa21",
+        "d693e38f642e0eb76d340f503ccdd72b63f87cd662de3441f343e4ee8addf6be",
+        178360,
+        census_tables.household_deprivation_lsoa21,
+        "ts011",
+        f"{_DEMOGRAPHR_AT}, data/household_deprivation21_lsoa21.rda (reshaped to long CSV)",
+        _LSOA21,
+        (
+            "Loaded as breakdown rows of census_household_deprivation (0 to 4 dimensions) "
+            "and the headline census_households_deprived_pct (1 or more dimensions).",
+            "The census dimensions (employment, education, health and disability, housing) "
+            "are not the Indices of Deprivation.",
+        ),
+    ),
+    _census(
+        "census2021_overcrowding_lsoa21",
+        "Census 2021 TS052 occupancy rating for bedrooms by LSOA",
+        "household_overcrowding_lsoa21",
+        "df94ab2c415f8fabcf4cef4fec7c78f76ff3d57b51157c8e6fa7f335fdcb2252",
+        178360,
+        census_tables.overcrowding_lsoa21,
+        "ts052",
+        f"{_DEMOGRAPHR_AT}, data/household_overcrowding21_lsoa21.rda (reshaped to long CSV)",
+        _LSOA21,
+        (
+            "Loaded as breakdown rows of census_occupancy_rating and the headline "
+            "census_households_overcrowded_pct (occupancy rating -1 or less).",
+        ),
+    ),
+    _census(
+        "census2021_disability_ltla21",
+        "Census 2021 TS038 disability (Equality Act) by lower-tier authority",
+        "disability_ltla21",
+        "c5e56c4f7cd6f80fecd6295bdf8542986642ce5bc5fcc314e4b953123becb9ea",
+        618,
+        census_tables.disability_ltla21,
+        "ts038",
+        f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_disability_21.rda (reshaped to CSV)",
+        "309 English lower-tier authorities (2021 codes)",
+        (
+            "Loaded as census_disabled_pct for districts (area type lad, 2021 codes; areas "
+            "merged since keep their 2021 codes).",
+        ),
+    ),
+    _census(
+        "census2021_sexual_orientation_ltla21",
+        "Census 2021 TS077 sexual orientation by lower-tier authority",
+        "sexual_orientation_ltla21",
+        "0d49a30a83508948c3b70fb9517718d0eee925876f1d9529e1418ddfa2cae4af",
+        1545,
+        census_tables.sexual_orientation_ltla21,
+        "ts077",
+        f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_sexual_orientation_21.rda (reshaped to CSV)",
+        "309 English lower-tier authorities (2021 codes)",
+        (
+            "Loaded as breakdown rows (category_type 'Sexual orientation') of "
+            "census_sexual_orientation_share; the denominator is residents aged 16 and over.",
+        ),
+    ),
+    Dataset(
+        id="nhs_talking_therapies_sicbl22",
+        title="NHS Talking Therapies key measures by sub-ICB location, monthly",
+        publisher="NHS Digital",
+        period="July 2022 to April 2023",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="106 sub-ICB locations (July 2022 codes)",
+        file="nhs_access/talking_therapies_sicbl22_monthly.csv",
+        sha256="f81f0dc13209a85b229b166e708db6daf69c5ddc029361db942e4b3820950afc",
+        rows=12826,
+        table="indicators",
+        parser=talking_therapies.key_measures,
+        url=talking_therapies.SOURCE_URL,
+        url_note=(
+            "The publisher's page of NHS Talking Therapies reports; the mirror file is a "
+            "reshaped copy of the monthly key-measures time series, so its checksum differs: "
+            "get it with `healthgap data fetch --mirror`."
+        ),
+        provenance=f"{_HEALTHYR} @ {_HEALTHYR_AT}, data/england_sicb_iapt.rda (reshaped to CSV)",
+        caveats=(
+            "Ten months (July 2022 to April 2023; SOURCES.md says 2022-2023).",
+            "Percentages are whole numbers as published; counts are rounded to the nearest 5 "
+            "by the publisher, so percentages cannot be recomputed from them.",
+            "Blank values (withheld by the publisher) are not loaded.",
+            "Sub-ICB codes of July 2022, as published.",
+        ),
+    ),
+    Dataset(
+        id="ons_mye_2020_lsoa11_single_year",
+        title="Population estimates by LSOA (2011) and single year of age, mid-2020, persons",
+        publisher=ONS,
+        period="mid-2020",
+        licence=OGL,
+        attribution=OGL_ATTRIBUTION,
+        geography="34,753 LSOAs (2011) of England and Wales",
+        file="population/ons_mye_mid2020_persons_single_year_lsoa11.csv",
+        sha256="2777b4a25ce23dd115e5b60b403d64a32e6ff8fd736b94970bfdb7e92c30265e",
+        rows=34753,
+        table="population_lsoa11_single_year",
+        parser=lsoa_population.single_year_lsoa11,
+        url=(
+            "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
+            "populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates"
+        ),
+        url_note=(
+            "The ONS dataset page (workbooks by year and sex); the mirror file is the "
+            "'Mid-2020 Persons' sheet written to CSV, so its checksum differs: get it with "
+            "`healthgap data fetch --mirror`."
+        ),
+        provenance=f"{_DEMOGRAPHR_AT}, data/population20_lsoa11.rda (written to CSV)",
+        caveats=(
+            "Stored wide (one row per LSOA, one integer column per age, age_0 to age_89 and "
+            "age_90_plus): 34,753 rows instead of 3.2 million; "
+            "healthgap.geography.age_structure gives any footprint's ages in long form.",
+            "ONS treats LSOA single-year estimates as supporting information: sum them over "
+            "areas or ages before relying on them.",
+            "2011 LSOAs: footprints use their 2011 LSOAs (healthgap.geography.footprint).",
         ),
     ),
 )
@@ -1443,18 +1669,17 @@ NOT_LOADED: dict[str, str] = {
     **{
         f"census2021/{name}": f"Census 2021 table: {_NO_LOADER}"
         for name in (
-            "age_sex_broad_ltla21.csv",
-            "disability_lsoa21.csv",
-            "disability_ltla21.csv",
-            "ethnicity_lsoa21_5groups.csv",
-            "household_deprivation_dimensions_lsoa21.csv",
-            "household_overcrowding_lsoa21.csv",
             "p03_sex_5yr_age_la_region_rounded.csv",
-            "sexual_orientation_ltla21.csv",
             "ts009_sex_by_single_year_age_ltla21.csv",
             "ts009_sex_by_single_year_age_ltla21.json",
         )
     },
+    "census2021/age_sex_broad_ltla21.csv": (
+        "Census 2021 usual residents by sex and broad age (younger, working age, older) by "
+        "district: the copy does not define the age bands, and the totals by sex are loaded "
+        "from population/census2021_usual_residents_by_sex_lad21_ew.csv (dataset "
+        "census2021_sex_lad21); single years of age are in census2021/ts009_..."
+    ),
     **{
         f"els/{stem}.{ext}": _SAME_ELS.format(source)
         for stem, source in (
@@ -1476,13 +1701,6 @@ NOT_LOADED: dict[str, str] = {
     "hle_le/ons_le_local_areas_2021_2023_original.xlsx": (
         "the ONS workbook the by-age CSV (dataset ons_le_local_areas_by_age) was taken from, "
         "kept for provenance"
-    ),
-    **{
-        f"nhs_access/{name}": f"NHS access at NHS footprints: {_NO_LOADER}"
-        for name in ("talking_therapies_sicbl22_monthly.csv",)
-    },
-    "population/ons_mye_mid2020_persons_single_year_lsoa11.csv": (
-        f"LSOA population by single year of age: {_NO_LOADER}"
     ),
 }
 

@@ -305,6 +305,10 @@ def build_table(con: Any, frames: Sequence[pd.DataFrame]) -> None:
         if parsed
         else pd.DataFrame(columns=list(INDICATOR_METADATA_COLUMNS))
     )
+    # one indicator loaded from two files (e.g. by LSOA and by district) describes itself
+    # identically in both: keep one row
+    same = [c for c in INDICATOR_METADATA_COLUMNS if c != "dataset_id"]
+    meta = meta.drop_duplicates(subset=same).reset_index(drop=True)
     repeated = meta[meta.duplicated("indicator_id", keep=False)]
     if len(repeated):
         first = repeated["indicator_id"].iloc[0]

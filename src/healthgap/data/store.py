@@ -443,62 +443,92 @@ def init_store(
             f"the store's folder must be writable; got {exc}. Choose another --store path."
         ) from None
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
-    import duckdb
-
+    # Held from before the build until after the swap: no other process (a running
+    # `healthgap serve`, another init) can have the store open meanwhile, so no upload
+    # can land in the old file after its local layer was copied, and no reader is left
+    # on a file that was replaced under it.
+    guard = _exclusive(target)
     try:
+        import duckdb
+
         try:
-            con = duckdb.connect(str(tmp))
-        except duckdb.Error as exc:
-            raise _duckdb_error(exc, str(tmp)) from None
-        try:
-            _build(con, datasets, folder, on_loaded)
-            _carry_local(con, target)
-            con.execute("CHECKPOINT")
+            try:
+                con = duckdb.connect(str(tmp))
+            except duckdb.Error as exc:
+                raise _duckdb_error(exc, str(tmp)) from None
+            try:
+                _build(con, datasets, folder, on_loaded)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if guard is not None:
+                _carry_local(guard, tmp)
+            os.replace(tmp, target)
+            Path(f"{target}.wal").unlink(missing_ok=True)  # a stale log would replay onto it
         finally:
-            con.close()
-        os.replace(tmp, target)
-        Path(f"{target}.wal").unlink(missing_ok=True)  # a stale log would replay onto it
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
     finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if guard is not None:
+            guard.close()
     return open_store(target)
 
 
-def _carry_local(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """Copy the local layer (uploads and the audit outbox) from the store being replaced."""
+def _exclusive(target: Path) -> duckdb.DuckDBPyConnection | None:
+    """The existing store at ``target`` opened for writing (DuckDB's exclusive lock), or
+    ``None`` when there is none; an error naming the remedy when another process has it
+    open."""
     import duckdb
 
+    if not target.is_file():
+        return None
+    try:
+        return duckdb.connect(str(target))
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise InputError(
+                f"the store {target} must not be in use while it is rebuilt; another "
+                "process has it open (a running `healthgap serve` or another healthgap "
+                "command). Nothing was changed. Stop that process, run `healthgap init` "
+                "again, then start the server again."
+            ) from None
+        raise _duckdb_error(exc, str(target)) from None
+
+
+def _carry_local(old: duckdb.DuckDBPyConnection, built: Path) -> None:
+    """Copy the local layer (uploads and the audit outbox) from the store being replaced
+    (open on ``old``) into the freshly ``built`` file."""
     from healthgap.data.local import LOCAL_TABLES, SEQUENCE, ensure_local_tables
 
-    if not target.is_file():
+    row = old.execute("SELECT current_database()").fetchone()
+    here = '"' + str(row[0] if row else "main").replace('"', '""') + '"'
+    names = {
+        r[0]
+        for r in old.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    if not set(LOCAL_TABLES) <= names:
         return
-    quoted = str(target).replace("'", "''")
+    quoted = str(built).replace("'", "''")
+    old.execute(f"ATTACH '{quoted}' AS _new")
     try:
-        con.execute(f"ATTACH '{quoted}' AS _old (READ_ONLY)")
-    except duckdb.Error as exc:
-        raise _duckdb_error(exc, str(target)) from None
-    try:
-        names = {
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = '_old'"
-            ).fetchall()
-        }
-        if not set(LOCAL_TABLES) <= names:
-            return
-        ensure_local_tables(con)
+        old.execute("USE _new")
+        ensure_local_tables(old)
         for table in LOCAL_TABLES:
-            con.execute(f'INSERT INTO "{table}" SELECT * FROM _old."{table}" ORDER BY rowid')
+            old.execute(f'INSERT INTO _new."{table}" SELECT * FROM {here}."{table}" ORDER BY rowid')
         # ids of datasets kept (withdrawn ones too) are never reused; a number taken by a
         # rolled-back upload left nothing behind, so it may be
-        used = con.execute(
-            "SELECT coalesce(max(CAST(substr(id, 7) AS BIGINT)), 0) FROM local_datasets"
+        used = old.execute(
+            "SELECT coalesce(max(CAST(substr(id, 7) AS BIGINT)), 0) FROM _new.local_datasets"
         ).fetchone()
         start = int(used[0] if used else 0) + 1
-        con.execute(f"DROP SEQUENCE {SEQUENCE}")
-        con.execute(f"CREATE SEQUENCE {SEQUENCE} START {start}")
+        old.execute(f"DROP SEQUENCE _new.{SEQUENCE}")
+        old.execute(f"CREATE SEQUENCE _new.{SEQUENCE} START {start}")
+        old.execute("CHECKPOINT _new")
     finally:
-        con.execute("DETACH _old")
+        old.execute(f"USE {here}")
+        old.execute("DETACH _new")
 
 
 def _parse(ds: Dataset, folder: Path) -> Parsed:
@@ -592,9 +622,13 @@ def _build(
 
 def _check_indicator_keys(con: duckdb.DuckDBPyConnection) -> None:
     key = ", ".join(f'"{c}"' for c in INDICATOR_KEY)
+    # Group on one 64-bit hash of the key first (fast on a million rows), then compare
+    # the keys themselves only for the rows whose hash repeats (NULLs hash alike).
+    hashed = f"hash({key})"
     row = con.execute(
         f"SELECT {key}, count(*) AS n, string_agg(DISTINCT source_id, ', ') AS sources "
-        f"FROM indicators GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
+        f"FROM indicators WHERE {hashed} IN (SELECT {hashed} FROM indicators GROUP BY 1 "
+        f"HAVING count(*) > 1) GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if row is not None:
         shown = dict(zip(INDICATOR_KEY, row[: len(INDICATOR_KEY)], strict=True))

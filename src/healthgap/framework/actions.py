@@ -14,6 +14,7 @@ value, the change, and its direction given the indicator's polarity ("Low is goo
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,8 @@ from healthgap.framework.powers import check_competence
 from healthgap.framework.storage import Actor, Workspace, check_permission
 from healthgap.geography.authorities import canonical_code
 from healthgap.geography.hierarchy import using
-from healthgap.stats.benchmark import polarity_signs
+from healthgap.stats.benchmark import Polarity
+from healthgap.stats.intervals import se_from_limits
 
 STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
 FIELDS: tuple[str, ...] = (
@@ -151,26 +153,45 @@ class ActionPlan:
             )
         if expected_version is not None and expected_version != last.version:
             raise StaleVersionError(f"action {action_id}", expected_version, last.version)
-        data = self._clean({**last.data, **fields}, store)
+        kept = {k: v for k, v in last.data.items() if k != "example"}  # storage keeps it
+        data = self._clean({**kept, **fields}, store)
         return self.ws.put(
             who, "action", self.authority_code, action_id, data, expected_version=last.version
         )
 
     def table(self) -> pd.DataFrame:
-        """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``)."""
+        """The current actions, one row each (``id`` then :data:`FIELDS`, ``version``,
+        ``example``: part of the illustrative example workspace)."""
         rows = [
-            {"id": v.record_id, **{f: v.data.get(f) for f in FIELDS}, "version": v.version}
+            {
+                "id": v.record_id,
+                **{f: v.data.get(f) for f in FIELDS},
+                "version": v.version,
+                "example": bool(v.data.get("example")),
+            }
             for v in self.ws.current("action", self.authority_code)
         ]
-        return pd.DataFrame(rows, columns=["id", *FIELDS, "version"])
+        return pd.DataFrame(rows, columns=["id", *FIELDS, "version", "example"])
 
     def progress(self, store: Store | str | None = None) -> pd.DataFrame:
         """Latest value and trend of every indicator linked to an action.
 
         Columns: ``action_id``, ``indicator_id``, ``indicator_name``, ``sex``, ``age``,
         ``latest_period``, ``latest_value``, ``previous_period``, ``previous_value``,
-        ``change``, ``direction`` ("improving", "worsening", "no change", "no polarity",
-        "one period only" or "no data for this authority"), ``target``.
+        ``change``, ``z``, ``direction``, ``test``, ``target``.
+
+        The latest period is compared with the latest earlier period that shares no year
+        with it (rolling periods such as 2021-2023 and 2022-2024 share two years, so their
+        difference is not a change between independent estimates): a two-sided z test of
+        the difference, with each standard error from its 95% limits (financial years such
+        as 2015/16 and 2016/17 do not overlap; 2021-2023 and 2022-2024 do),
+        ``z = (v1 - v0) / sqrt(se1^2 + se0^2)``, ``se = (upper - lower) / (2 * 1.96)``.
+        ``direction`` is "improving" or "worsening" (by the indicator's polarity) when
+        |z| > 1.96, else "no significant change". When no valid test applies (every earlier
+        period overlaps the latest, or there are no limits) the change against the period
+        before is shown as "improving (indicative)" / "worsening (indicative)" and ``test``
+        says why. Also "no change", "no polarity", "one period only" or "no data for this
+        authority".
         """
         links = [
             (v.record_id, str(ind), (v.data.get("targets") or {}).get(ind))
@@ -188,7 +209,9 @@ class ActionPlan:
             "previous_period",
             "previous_value",
             "change",
+            "z",
             "direction",
+            "test",
             "target",
         ]
         if not links:
@@ -204,38 +227,116 @@ class ActionPlan:
                     "sex",
                     "age",
                     "period",
+                    "period_start",
                     "period_end",
                     "value",
+                    "lower_95_0",
+                    "upper_95_0",
                     "polarity",
                 )
             )
         data = data[data["value"].notna()].sort_values(["indicator_id", "sex", "age", "period_end"])
+        data = data.drop_duplicates(["indicator_id", "sex", "age", "period"])
         keys = ["indicator_id", "sex", "age"]
-        grouped = data.groupby(keys, dropna=False, sort=False)
-        latest = grouped.tail(1).set_index(keys)
-        previous = grouped.nth(-2).set_index(keys)
-        series = latest[["indicator_name", "period", "value", "polarity"]].rename(
-            columns={"period": "latest_period", "value": "latest_value"}
-        )
-        series = series.join(
-            previous[["period", "value"]].rename(
-                columns={"period": "previous_period", "value": "previous_value"}
-            )
-        ).reset_index()
-        series["change"] = series["latest_value"] - series["previous_value"]
-        sign = polarity_signs(series["polarity"])
-        good = np.sign(series["change"].to_numpy(float)) * sign
-        series["direction"] = np.select(
-            [
-                series["previous_value"].isna(),
-                np.isnan(sign),
-                series["change"] == 0,
-                good > 0,
-                good < 0,
+        rows = [
+            change_between_periods(group)
+            for _, group in data.groupby(keys, dropna=False, sort=False)
+        ]  # one series per linked indicator and breakdown: a handful
+        series = pd.DataFrame(
+            rows,
+            columns=[
+                *keys,
+                "indicator_name",
+                "polarity",
+                "latest_period",
+                "latest_value",
+                "previous_period",
+                "previous_value",
+                "change",
+                "z",
+                "direction",
+                "test",
             ],
-            ["one period only", "no polarity", "no change", "improving", "worsening"],
-            default="no polarity",
         )
         out = link.merge(series.drop(columns="polarity"), on="indicator_id", how="left")
         out["direction"] = out["direction"].fillna("no data for this authority")
         return out[cols]
+
+
+#: The two-sided 5% critical value of the standard normal distribution.
+Z_95 = 1.959963984540054
+
+
+def change_between_periods(series: pd.DataFrame) -> dict[str, Any]:
+    """The latest change of one indicator series (sorted by ``period_end``), tested when a
+    valid test applies (see :meth:`ActionPlan.progress`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"indicator_id": "x", "sex": "Persons", "age": "All ages",
+    ...     "indicator_name": "X", "polarity": "Low is good", "period": ["2019", "2020"],
+    ...     "period_start": [2019, 2020], "period_end": [2019, 2020], "value": [10.0, 8.0],
+    ...     "lower_95_0": [9.0, 7.0], "upper_95_0": [11.0, 9.0]})
+    >>> r = change_between_periods(s)
+    >>> r["direction"], round(r["z"], 3)
+    ('improving', -2.772)
+    """
+    last = series.iloc[-1]
+    out: dict[str, Any] = {
+        "indicator_id": last["indicator_id"],
+        "sex": last["sex"],
+        "age": last["age"],
+        "indicator_name": last["indicator_name"],
+        "polarity": last["polarity"],
+        "latest_period": last["period"],
+        "latest_value": float(last["value"]),
+        "previous_period": None,
+        "previous_value": np.nan,
+        "change": np.nan,
+        "z": np.nan,
+        "direction": "one period only",
+        "test": "",
+    }
+    if len(series) < 2:
+        return out
+    sign = Polarity.parse(last["polarity"]).sign
+    # the year after each period: financial years ("2015/16": start 2015, end 2016) end
+    # within their end year, calendar spans ("2022-2024") at the end of it
+    fy = series["period"].astype(str).str.contains("/")
+    after = series["period_end"].astype(float) + np.where(fy, 0.0, 1.0)
+    earlier = series.iloc[:-1]
+    apart = earlier[after.iloc[:-1].to_numpy() <= float(last["period_start"])]
+    before = apart.iloc[-1] if len(apart) else series.iloc[-2]
+    change = float(last["value"]) - float(before["value"])
+    out |= {
+        "previous_period": before["period"],
+        "previous_value": float(before["value"]),
+        "change": change,
+    }
+    se = [float(se_from_limits(r["lower_95_0"], r["upper_95_0"])) for r in (last, before)]
+    testable = len(apart) > 0 and all(np.isfinite(x) and x > 0 for x in se)
+    if testable:
+        z = change / math.hypot(se[0], se[1])
+        out["z"] = z
+        out["test"] = (
+            f"z test of {before['period']} against {last['period']} (periods share no year): "
+            f"z = {z:.2f}, {'significant' if abs(z) > Z_95 else 'not significant'} at 5%"
+        )
+    elif len(apart) == 0:
+        out["test"] = (
+            f"indicative: every earlier period overlaps {last['period']} (they share years), "
+            "so no valid test of the change applies"
+        )
+    else:
+        out["test"] = "indicative: no confidence limits are published, so the change is not tested"
+    if np.isnan(sign):
+        out["direction"] = "no polarity"
+    elif change == 0:
+        out["direction"] = "no change"
+    elif testable and abs(out["z"]) <= Z_95:
+        out["direction"] = "no significant change"
+    else:
+        word = "improving" if change * sign > 0 else "worsening"
+        out["direction"] = word if testable else f"{word} (indicative)"
+    return out

@@ -70,6 +70,7 @@ COLUMNS: list[str] = [
     "actions",
     "indicators",
     "version",
+    "example",
 ]
 #: Columns of :meth:`Commitments.parties`.
 PARTY_COLUMNS: list[str] = [
@@ -327,7 +328,15 @@ class Commitments:
         named; ``signed``: how many have signed; ``partners``: their names)."""
         parties = self.parties()
         versions = self.ws.current(KIND, self.authority_code)
-        rows = [{"id": v.record_id, "version": v.version, **v.data} for v in versions]
+        rows = [
+            {
+                "id": v.record_id,
+                "version": v.version,
+                **v.data,
+                "example": bool(v.data.get("example")),
+            }
+            for v in versions
+        ]
         out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("parties", "signed")])
         by = parties.groupby("commitment_id")
         out["parties"] = out["id"].map(by.size()).fillna(0).astype(int)

@@ -61,12 +61,12 @@ _MD = """# {{ a.name }} ({{ a.code }}): devolution framework
 {% endif %}{% endfor %}
 ## Action plan
 
-{% for x in actions %}- **{{ x.title }}** ({{ x.status }}) owner: {{ x.owner or "not set" }}; due: {{ x.due or "not set" }}; indicators: {{ x.indicators|join(", ") or "none" }}
+{% for x in actions %}- **{{ x.title }}**{% if x.example %} [EXAMPLE: illustrative]{% endif %} ({{ x.status }}) owner: {{ x.owner or "not set" }}; due: {{ x.due or "not set" }}; indicators: {{ x.indicators|join(", ") or "none" }}
 {% else %}No actions recorded.
 {% endfor %}
 ## Joint commitments
 
-{% for c in commitments %}- **{{ c.title }}** ({{ c.status }}; agreed: {{ c.agreed or "not yet" }}; due: {{ c.due or "not set" }}){% if c.authority_commits %} {{ a.name }} commits to: {{ c.authority_commits }}.{% endif %}
+{% for c in commitments %}- **{{ c.title }}**{% if c.example %} [EXAMPLE: illustrative]{% endif %} ({{ c.status }}; agreed: {{ c.agreed or "not yet" }}; due: {{ c.due or "not set" }}){% if c.authority_commits %} {{ a.name }} commits to: {{ c.authority_commits }}.{% endif %}
 {% for p in parties if p.commitment_id == c.id %}  - {{ p.name }} ({{ p.type }}): {{ p.commits_to }}; signed: {{ p.signed or "not yet" }}
 {% endfor %}{% if c.levers or c.actions or c.indicators %}  - Levers: {{ c.levers|join("; ") or "none" }}; actions: {{ c.actions|join(", ") or "none" }}; indicators: {{ c.indicators|join(", ") or "none" }}
 {% endif %}{% else %}No joint commitments recorded.
@@ -92,10 +92,10 @@ td,th{border:1px solid #b1b4b6;padding:4px 8px;text-align:left}</style></head>
 <h2>Powers and budgets</h2><ul>{% for p in a.powers %}<li><strong>{{ p.id }}</strong> ({{ p.kind }}, {{ p.status }}{% if not p.verified %}, unverified{% endif %}): {{ p.text }} Source: {{ src(p.source) }}, as of {{ p.as_of }}.</li>{% endfor %}</ul>
 <h2>Action plan</h2><table><caption>Actions</caption>
 <tr><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Indicators</th></tr>
-{% for x in actions %}<tr><td>{{ x.title }}</td><td>{{ x.status }}</td><td>{{ x.owner or "" }}</td><td>{{ x.due or "" }}</td><td>{{ x.indicators|join(", ") }}</td></tr>{% endfor %}</table>
+{% for x in actions %}<tr><td>{{ x.title }}{% if x.example %} <strong>[EXAMPLE]</strong>{% endif %}</td><td>{{ x.status }}</td><td>{{ x.owner or "" }}</td><td>{{ x.due or "" }}</td><td>{{ x.indicators|join(", ") }}</td></tr>{% endfor %}</table>
 <h2>Joint commitments</h2><table><caption>Commitments agreed with partners</caption>
 <tr><th scope="col">Commitment</th><th scope="col">Status</th><th scope="col">Agreed</th><th scope="col">Due</th><th scope="col">Partners: what each commits to (signed)</th></tr>
-{% for c in commitments %}<tr><td>{{ c.title }}{% if c.authority_commits %}<br>{{ a.name }}: {{ c.authority_commits }}{% endif %}</td><td>{{ c.status }}</td><td>{{ c.agreed or "" }}</td><td>{{ c.due or "" }}</td><td><ul>{% for p in parties if p.commitment_id == c.id %}<li>{{ p.name }}: {{ p.commits_to }} ({{ p.signed or "not signed" }})</li>{% endfor %}</ul></td></tr>{% endfor %}</table>
+{% for c in commitments %}<tr><td>{{ c.title }}{% if c.example %} <strong>[EXAMPLE]</strong>{% endif %}{% if c.authority_commits %}<br>{{ a.name }}: {{ c.authority_commits }}{% endif %}</td><td>{{ c.status }}</td><td>{{ c.agreed or "" }}</td><td>{{ c.due or "" }}</td><td><ul>{% for p in parties if p.commitment_id == c.id %}<li>{{ p.name }}: {{ p.commits_to }} ({{ p.signed or "not signed" }})</li>{% endfor %}</ul></td></tr>{% endfor %}</table>
 {% if progress %}<h2>Progress</h2><table><caption>Linked indicators: latest value and trend</caption>
 <tr><th scope="col">Action</th><th scope="col">Indicator</th><th scope="col">Sex</th><th scope="col">Latest</th><th scope="col">Direction</th></tr>
 {% for r in progress %}<tr><td>{{ r.action_id }}</td><td>{{ r.indicator_id }}</td><td>{{ r.sex }}</td><td>{{ r.latest_value }} ({{ r.latest_period }})</td><td>{{ r.direction }}</td></tr>{% endfor %}</table>{% endif %}
@@ -171,6 +171,7 @@ def export(
                         "indicator_id": ind,
                         "target": (x["targets"] or {}).get(ind) if ind else None,
                         "partners": "; ".join(x["partners"] or []),
+                        "example": bool(x.get("example")),
                     }
                 )
         buf = io.StringIO()
@@ -202,6 +203,7 @@ _CSV_COLUMNS = [
     "indicator_id",
     "target",
     "partners",
+    "example",
 ]
 
 

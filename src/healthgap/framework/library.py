@@ -138,9 +138,13 @@ class Library:
         return {"id": v.record_id, **{k: v.data.get(k) for k in CASE_FIELDS if k != "id"}}
 
     def cases(self) -> pd.DataFrame:
-        """All current case studies, one row each."""
-        rows = [{"id": v.record_id, **v.data} for v in self.ws.current("case_study")]
-        return pd.DataFrame(rows, columns=list(CASE_FIELDS))
+        """All current case studies, one row each (``example``: part of the illustrative
+        example workspace, not a real case)."""
+        rows = [
+            {"id": v.record_id, **v.data, "example": bool(v.data.get("example"))}
+            for v in self.ws.current("case_study")
+        ]
+        return pd.DataFrame(rows, columns=[*CASE_FIELDS, "example"])
 
     def search(self, query: str, limit: int = 20) -> pd.DataFrame:
         """Case studies matching every word of ``query``, best first (``score``: BM25)."""

@@ -223,6 +223,10 @@ class Workspace:
         self.fts = sqlite and "framework_case_fts" in tables if fts is None else fts
         #: Whether changes are also written to the app database's audit log.
         self.audit = "audit_log" in tables
+        #: Mark every record written as part of the illustrative example workspace
+        #: (``"example": true`` in its data; :mod:`healthgap.examples` sets this). A record
+        #: once marked keeps the marker in every later version, whoever edits it.
+        self.examples = False
 
     @classmethod
     def app(cls, url: str) -> Workspace:
@@ -319,18 +323,20 @@ class Workspace:
                 if owner != authority_code:  # moving a record: may they change its owner's?
                     check_permission(who, kind, owner or SHARED)
             version = (last or 0) + 1
-            if self.audit:
-                before = (
-                    None
-                    if last is None
-                    else session.scalar(
-                        select(Record.data).where(
-                            Record.kind == kind,
-                            Record.record_id == record_id,
-                            Record.version == last,
-                        )
+            before = (
+                None
+                if last is None
+                else session.scalar(
+                    select(Record.data).where(
+                        Record.kind == kind,
+                        Record.record_id == record_id,
+                        Record.version == last,
                     )
                 )
+            )
+            if self.examples or (before or {}).get("example"):
+                data = {**data, "example": True}
+            if self.audit:
                 _audit(session, who, kind, authority_code, record_id, before, data, deleted)
             session.add(
                 Record(

@@ -133,3 +133,52 @@ def deprivation_deciles(
     out["imd_rank"] = rank
     out[_column_name(groups)] = rank_deciles(rank.to_numpy(), len(out), groups)
     return out.sort_values(["imd_rank", out.columns[0]], ignore_index=True)
+
+
+#: The IMD table (LSOA codes and scores) of each vintage, and its LSOA vintage.
+_IMD_TABLES: dict[int, tuple[str, str]] = {
+    2019: ("imd2019_lsoa11", "lsoa11_code"),
+    2025: ("imd2025_lsoa21", "lsoa21_code"),
+}
+
+
+def within_area_deciles(
+    lsoas: Sequence[str], store: Store, *, imd: int = 2019, groups: int = 10
+) -> pd.DataFrame:
+    """Deprivation groups of an area's own LSOAs: 1 = the area's most deprived tenth.
+
+    The area's LSOAs are ranked on their IMD score (highest = rank 1; ties share the
+    lowest rank) and cut into ``groups`` near-equal groups of LSOAs with
+    :func:`rank_deciles` (Fingertips' "deprivation deciles within area"). ``imd`` is 2019
+    (LSOA 2011 codes) or 2025 (LSOA 2021 codes, the Census 2021 geography).
+
+    Returns ``lsoa_code``, ``imd_score``, ``national_decile`` and ``group`` (1 = most
+    deprived), sorted by group. LSOAs without a score (Welsh ones) are left out.
+
+    Raises
+    ------
+    InputError
+        Fewer scored LSOAs than ``groups``.
+    """
+    if imd not in _IMD_TABLES:
+        raise InputError(f"imd must be 2019 or 2025; got {imd!r}.")
+    table, code = _IMD_TABLES[imd]
+    con = store.backend.con.cursor()
+    try:
+        con.register("_wanted", pd.DataFrame({"lsoa_code": list(lsoas)}))
+        got = con.execute(
+            f"SELECT w.lsoa_code, i.imd_score, i.imd_decile AS national_decile FROM _wanted w "
+            f'JOIN "{table}" i ON i."{code}" = w.lsoa_code WHERE i.imd_score IS NOT NULL'
+        ).fetch_df()
+    finally:
+        con.close()
+    if len(got) < groups:
+        raise InputError(
+            f"an area must have at least {groups} LSOAs with an IMD {imd} score to cut them "
+            f"into {groups} groups; got {len(got)}. Use fewer groups (5 for quintiles) or a "
+            "larger area."
+        )
+    rank = got["imd_score"].rank(ascending=False, method="min").astype("int64")
+    got["group"] = rank_deciles(rank.to_numpy(), len(got), groups)
+    got["national_decile"] = got["national_decile"].astype("int64")
+    return got.sort_values(["group", "lsoa_code"], ignore_index=True)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,6 +36,8 @@ class LedgerImport(Base):
     rows_skipped: Mapped[int] = mapped_column(Integer)
     imported_by: Mapped[str] = mapped_column(String(320))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`).
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class LedgerAllocation(Base):
@@ -53,6 +56,8 @@ class LedgerAllocation(Base):
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     source_ref: Mapped[str] = mapped_column(String(500))
     import_id: Mapped[int] = mapped_column(Integer, ForeignKey("ledger_imports.id"))
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`).
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def to_dict(self) -> dict[str, Any]:
         """The allocation's fields as JSON-ready values."""
@@ -68,6 +73,7 @@ class LedgerAllocation(Base):
                 "amount_pence",
                 "source_ref",
                 "import_id",
+                "example",
             )
         }
 
@@ -89,3 +95,5 @@ class LedgerFlow(Base):
     refund: Mapped[bool] = mapped_column(Boolean)
     source_ref: Mapped[str] = mapped_column(String(500))
     import_id: Mapped[int] = mapped_column(Integer, ForeignKey("ledger_imports.id"))
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`).
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

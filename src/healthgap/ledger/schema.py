@@ -34,6 +34,15 @@ PROVIDER_TYPES: tuple[str, ...] = (
     "independent_sector",
     "other",
 )
+#: How each provider type reads on pages and in the report ("NHS trust", not "Nhs trust").
+PROVIDER_TYPE_NAMES: dict[str, str] = {
+    "nhs_trust": "NHS trust",
+    "primary_care": "Primary care",
+    "voluntary_sector": "Voluntary sector",
+    "council_service": "Council service",
+    "independent_sector": "Independent sector",
+    "other": "Other",
+}
 ROW_TYPES: tuple[str, ...] = ("flow", "total")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", ""})

@@ -315,6 +315,7 @@ def import_ledger(
     store: Store | str | None = None,
     areas: pd.DataFrame | None = None,
     user: str = "cli",
+    example: bool = False,
 ) -> ImportResult:
     """Import a flows or allocations file into the ledger, all or nothing.
 
@@ -336,6 +337,9 @@ def import_ledger(
         ``areas`` table with an ``area_code`` column. Only flows need them.
     user
         Recorded in the audit log.
+    example
+        Mark the import and its rows as part of the illustrative example workspace
+        (:mod:`healthgap.examples`): tagged "Example" where shown, removable with it.
 
     Raises
     ------
@@ -344,7 +348,9 @@ def import_ledger(
     """
     for attempt in range(3):
         try:
-            return _import_once(session, path, kind, store=store, areas=areas, user=user)
+            return _import_once(
+                session, path, kind, store=store, areas=areas, user=user, example=example
+            )
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -359,6 +365,7 @@ def _import_once(
     store: Store | str | None,
     areas: pd.DataFrame | None,
     user: str,
+    example: bool = False,
 ) -> ImportResult:
     """One attempt of :func:`import_ledger` (rolled back whole on any failure)."""
     p = Path(path)
@@ -395,6 +402,7 @@ def _import_once(
             rows_skipped=n_rows - len(new),
             imported_by=user,
             imported_at=dt.datetime.now(dt.UTC),
+            example=example,
         )
         session.add(record)
         session.flush()
@@ -409,6 +417,7 @@ def _import_once(
                     amount_pence=int(r["amount_pence"]),
                     source_ref=r["source_ref"],
                     import_id=record.id,
+                    example=example,
                 )
                 for r in new.to_dict("records")
             ]
@@ -427,6 +436,7 @@ def _import_once(
                     refund=bool(r["refund"]),
                     source_ref=r["source_ref"],
                     import_id=record.id,
+                    example=example,
                 )
                 for r in new.to_dict("records")
             ]
@@ -519,13 +529,22 @@ def ledger_imports(session: Session, *, import_id: int | None = None) -> pd.Data
     return pd.DataFrame(out[list(IMPORT_COLUMNS)]).astype(types).reset_index(drop=True)
 
 
+def commissioner_names(session: Session) -> dict[str, str]:
+    """``{code: name}`` of every commissioner the ledger's allocations name."""
+    rows = session.execute(
+        select(LedgerAllocation.commissioner_code, LedgerAllocation.commissioner_name).distinct()
+    ).all()
+    return {str(c): str(n) for c, n in rows if n}
+
+
 # --------------------------------------------------------------------------- check
 
 
 @dataclass(frozen=True)
 class CheckResult:
     """``table``: one row per commissioner/programme/period with allocation, flows,
-    remaining and status; ``problems``: human-readable failures (empty when all pass)."""
+    remaining and status, the commissioner's name and ``example`` (records of the
+    illustrative example workspace); ``problems``: human-readable failures (empty when all pass)."""
 
     table: pd.DataFrame
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -567,6 +586,13 @@ def check_ledger(session: Session) -> CheckResult:
                 "outside healthgap."
             )
     table = table.sort_values(KEY, ignore_index=True)
+    # Names for people (the code stays beside them) and the example workspace's marker.
+    names = commissioner_names(session)
+    examples = set(
+        session.scalars(select(LedgerAllocation.commissioner_code).where(LedgerAllocation.example))
+    ) | set(session.scalars(select(LedgerFlow.commissioner_code).where(LedgerFlow.example)))
+    table["commissioner_name"] = [names.get(c) or c for c in table["commissioner_code"]]
+    table["example"] = table["commissioner_code"].isin(examples)
     return CheckResult(table, tuple(problems))
 
 
@@ -589,9 +615,9 @@ def ledger_flows(
     if commissioner is not None:
         codes = [commissioner] if isinstance(commissioner, str) else list(commissioner)
         q = q.where(LedgerFlow.commissioner_code.in_(codes))
-    cols = ["id", *FLOW_KEY_FIELDS, "provider_name", "import_id"]
+    cols = ["id", *FLOW_KEY_FIELDS, "provider_name", "import_id", "example"]
     rows = [{c: getattr(f, c) for c in cols} for f in session.scalars(q)]
-    return pd.DataFrame(rows, columns=cols).astype({"amount_pence": "int64"})
+    return pd.DataFrame(rows, columns=cols).astype({"amount_pence": "int64", "example": bool})
 
 
 def _area_table(store: Store | str | None, level: str) -> pd.DataFrame:
@@ -769,6 +795,14 @@ def ledger_summary(
 
     if flows["source_ref"].str.contains(SYNTHETIC_LABEL, regex=False).any():
         metadata["synthetic"] = f"this ledger holds {SYNTHETIC_LABEL}"
+    if "example" in flows and flows["example"].any():
+        n = int(flows["example"].sum())
+        metadata["example"] = (
+            f"{n} of {len(flows)} flows are EXAMPLE records of the illustrative example "
+            "workspace (commissioner "
+            + ", ".join(sorted(flows.loc[flows["example"], "commissioner_code"].unique()))
+            + "), not real spending"
+        )
     if disclose:
         table, note = _disclose(table)
         areas_pub, note_a = _disclose(areas.drop(columns=["amount_pence"]))

@@ -217,6 +217,7 @@ def screening_json(record: Screening) -> str:
         "created_by": record.created_by,
         "status": record.status,
         "fingerprint": record.fingerprint,
+        "example": record.example,
         "answers": {
             stage: {qid: ans for qid, _, ans in record.stage_answers(stage) if ans is not None}
             for stage in STAGES
@@ -246,6 +247,11 @@ def screening_markdown(record: Screening) -> str:
         f"Status: **{record.status}**. Answers fingerprint (SHA-256): `{record.fingerprint}`.",
         "",
     ]
+    if record.example:
+        lines += [
+            "**EXAMPLE**: an illustrative screening from the example workspace, not real.",
+            "",
+        ]
     for stage in STAGES:
         lines += [f"## {stage.capitalize()}", ""]
         for qid, text, ans in record.stage_answers(stage):
@@ -281,6 +287,8 @@ _SCREEN_TEMPLATE = _ENV.from_string(
 <title>Health equity screening: {{ r.title }}</title><style>{{ style }}</style></head>
 <body><main>
 <h1>Health equity screening: {{ r.title }}</h1>
+{% if r.example %}<p><strong>EXAMPLE</strong>: an illustrative screening (example workspace).</p>
+{% endif %}
 <p>Record {{ r.id }} of authority {{ r.authority_code }}, started {{ iso(r.created_at) }}
 by {{ r.created_by }}.
 Status: <strong>{{ r.status }}</strong>. Answers fingerprint (SHA-256):

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -41,6 +42,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     insert,
     select,
@@ -73,6 +75,8 @@ screenings = Table(
     Column("title", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(320), nullable=False),
+    # Part of the illustrative example workspace (healthgap.examples); 0011_examples.
+    Column("example", Boolean, nullable=False, server_default=false()),
 )
 
 events = Table(
@@ -151,6 +155,8 @@ class Screening:
     history: tuple[Event, ...]
     signoffs: tuple[Event, ...] = field(default=())
     authority_code: str = ""
+    #: Part of the illustrative example workspace (:mod:`healthgap.examples`), not real.
+    example: bool = False
 
     @property
     def fingerprint(self) -> str:
@@ -348,17 +354,35 @@ class ScreeningRepository:
         )
         return int(seq + 1)
 
-    def _new(self, session: Session, title: str, authority: str, actor: str, at: datetime) -> int:
+    def _new(
+        self,
+        session: Session,
+        title: str,
+        authority: str,
+        actor: str,
+        at: datetime,
+        example: bool = False,
+    ) -> int:
         ensure_authority(session, authority)
         new_id = session.execute(
             insert(screenings)
-            .values(authority_code=authority, title=title, created_at=at, created_by=actor)
+            .values(
+                authority_code=authority,
+                title=title,
+                created_at=at,
+                created_by=actor,
+                example=example,
+            )
             .returning(screenings.c.id)
         ).scalar_one()
         return int(new_id)
 
-    def create(self, title: str, *, authority: str, by: str) -> int:
-        """Start a screening for ``authority`` (an ONS code); returns its id."""
+    def create(self, title: str, *, authority: str, by: str, example: bool = False) -> int:
+        """Start a screening for ``authority`` (an ONS code); returns its id.
+
+        ``example``: part of the illustrative example workspace (:mod:`healthgap.examples`),
+        tagged "Example" wherever it is shown and removable with it.
+        """
         if not isinstance(title, str) or not title.strip():
             raise InputError(
                 f"title must be non-empty text; got {title!r}. Name the policy or decision, "
@@ -373,7 +397,7 @@ class ScreeningRepository:
         actor = _actor(by, "by")
         at = self._now()
         with writing(self.engine) as session:
-            sid = self._new(session, title.strip(), code, actor, at)
+            sid = self._new(session, title.strip(), code, actor, at, example)
             self._append(session, sid, actor, "created", None, {"title": title.strip()}, at)
             audit.record(
                 session, actor, "create", AUDIT_ENTITY, sid, code, None, {"title": title.strip()}
@@ -464,6 +488,7 @@ class ScreeningRepository:
         statement: str = "",
         actor: Actor | None = None,
         expected_fingerprint: str | None = None,
+        expected_version: int | None = None,
     ) -> str:
         """Sign off the current answers; returns the fingerprint signed.
 
@@ -475,7 +500,9 @@ class ScreeningRepository:
         with ``actor`` (a signed-in account) the ``screening.sign_off`` permission of
         :mod:`healthgap.appdb.permissions` is checked too (an approver or administrator).
         With ``expected_fingerprint`` (the answers the signer saw) a record whose answers
-        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`.
+        changed since is refused with :class:`~healthgap.appdb.versions.StaleVersionError`;
+        so, with ``expected_version``, is a record with any event since that version
+        (checked under the record's lock, with the write).
         """
         actor_name = _actor(by, "by")
         state = self.get(screening_id)
@@ -509,7 +536,15 @@ class ScreeningRepository:
         fp = state.fingerprint
         payload = {"role": role.strip(), "statement": statement.strip(), "fingerprint": fp}
         with writing(self.engine) as session:
-            seq = self._append(session, screening_id, actor_name, "signed_off", None, payload)
+            seq = self._append(
+                session,
+                screening_id,
+                actor_name,
+                "signed_off",
+                None,
+                payload,
+                expected_version=expected_version,
+            )
             audit.record(
                 session,
                 actor_name,
@@ -593,6 +628,7 @@ class ScreeningRepository:
                     answered_by={},
                     history=(),
                     authority_code=str(h.authority_code),
+                    example=bool(h.example),
                 ),
                 by_id[int(h.id)],
             )

@@ -45,6 +45,7 @@ from healthgap.account.frameworks import (
     Framework,
     default_framework,
     load_framework,
+    named_indicators,
     restrict_to_store,
 )
 from healthgap.account.mission import DEFAULT_BASELINE, MissionResult, mission
@@ -603,7 +604,10 @@ def _mission_section(
 
 
 def _choose_framework(
-    auth: Authority, store: Store, framework: str | Path | Framework | None
+    auth: Authority,
+    store: Store,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> tuple[Framework, str]:
     if isinstance(framework, Framework):
         chosen, how = framework, "given"
@@ -618,7 +622,9 @@ def _choose_framework(
         if found:
             chosen, how = found[0], "example"
         else:
-            chosen = restrict_to_store(default_framework(auth.data_code, auth.area_type), store)
+            chosen = named_indicators(
+                restrict_to_store(default_framework(auth.data_code, auth.area_type), store), store
+            )
             how = "default"
     if chosen.authority not in (auth.code, auth.data_code):
         raise InputError(
@@ -630,13 +636,20 @@ def _choose_framework(
         from dataclasses import replace
 
         chosen = replace(chosen, authority=auth.data_code, area_type=auth.area_type)
+    if indicators:
+        from healthgap.account.frameworks import add_indicators
+
+        chosen = add_indicators(chosen, indicators, store)
     return chosen, how
 
 
 def _scorecard_section(
-    store: Store, auth: Authority, framework: str | Path | Framework | None
+    store: Store,
+    auth: Authority,
+    framework: str | Path | Framework | None,
+    indicators: Sequence[str] = (),
 ) -> Section:
-    fw, how = _choose_framework(auth, store, framework)
+    fw, how = _choose_framework(auth, store, framework, indicators)
     summary: list[str] = []
     if how == "default":
         summary.append(
@@ -688,11 +701,17 @@ def _scorecard_section(
     targets = t[t["target"].notna()]
     if len(targets):
         st = targets["target_status"].value_counts()
+        ahead = [
+            f"{int(st[w])} {w}" for w in ("on track", "off track", "too early to say") if w in st
+        ]
         summary.append(
             f"Targets: {int(st.get('met', 0))} met, {int(st.get('not met', 0))} not met and "
             f"{int(st.get('cannot tell', 0))} where the confidence interval contains the target "
-            "(cannot tell). A target is called met only when the whole 95% interval is on the "
-            "good side of it."
+            "(cannot tell)"
+            + (f"; not yet due: {', '.join(ahead)}" if ahead else "")
+            + ". A target is called met only when the whole 95% interval is on the "
+            "good side of it; one whose period is not yet published is judged against the "
+            "straight line from its baseline instead."
         )
     tables = [
         _table(
@@ -1433,6 +1452,8 @@ def build_context(
     today: dt.date | None = None,
     on: Any = None,
     workspace: Any = None,
+    indicators: Sequence[str] = (),
+    targets: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1459,6 +1480,12 @@ def build_context(
         A :class:`healthgap.framework.storage.Workspace` holding the authority's joint
         commitments and action plan, for the summary (default None: the summary says
         none are recorded for the report).
+    indicators
+        More indicators for the scorecard, by id (``"ID"`` or ``"ID:Sex"``): any the store
+        holds for the authority (:func:`healthgap.account.frameworks.add_indicators`).
+    targets
+        A :class:`healthgap.account.authority_targets.TargetBook` whose published targets
+        of the authority the targets section shows (:mod:`healthgap.report.targets`).
 
     Raises
     ------
@@ -1487,12 +1514,16 @@ def build_context(
         )
     from healthgap.report.funding import funding_section
     from healthgap.report.summary import summary_section
+    from healthgap.report.targets import targets_section
+    from healthgap.report.wider import wider_section
 
     result = mission(store, target_year=target_year)
-    fw, _ = _choose_framework(auth, store, framework)
-    sections: tuple[Section, ...] = (
+    fw, _ = _choose_framework(auth, store, framework, indicators)
+    with_targets = (
         _mission_section(store, auth, period, target_year, result),
-        _scorecard_section(store, auth, framework),
+        _scorecard_section(store, auth, framework, indicators),
+        targets_section(store, auth, targets, today),
+        wider_section(store, auth),
         _inequality_section(store, auth, period),
         _decomposition_section(store, auth, period),
         _core20_section(store, auth),
@@ -1500,6 +1531,7 @@ def build_context(
         funding_section(store, auth),
         _methods_section(store, auth),
     )
+    sections: tuple[Section, ...] = tuple(s for s in with_targets if s is not None)
     summary = summary_section(auth, period, result, sections, fw, workspace)
     sections = (summary, *sections)
     members = _member_ranks(store, auth)

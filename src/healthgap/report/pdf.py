@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ def write_report(
     target_year: int | None = None,
     on: Any = None,
     workspace: Any = None,
+    indicators: Sequence[str] = (),
+    targets: Any = None,
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
@@ -58,7 +61,8 @@ def write_report(
     The format follows the extension: ``.pdf`` (WeasyPrint) or ``.html`` (one
     self-contained file). Returns the :class:`ReportContext` the file was made from.
     ``workspace`` (a :class:`healthgap.framework.storage.Workspace`) gives the summary
-    the authority's joint commitments and action plan.
+    the authority's joint commitments and action plan; ``targets`` (a
+    :class:`healthgap.account.authority_targets.TargetBook`) its recorded targets.
 
     Examples
     --------
@@ -72,6 +76,8 @@ def write_report(
         framework=framework,
         target_year=target_year,
         workspace=workspace,
+        indicators=indicators,
+        targets=targets,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":

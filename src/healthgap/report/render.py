@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from healthgap import __version__
+from healthgap import __version__, formatting
 from healthgap.report.charts import chart_svg
 from healthgap.report.context import ReportContext, ReportTable
 
@@ -26,14 +26,25 @@ _ENV = jinja2.Environment(
 MISSING = "–"
 
 
-def cell(value: Any, digits: int | None) -> str:
-    """A table cell as text: numbers to ``digits`` places with thousands separators."""
+def cell(value: Any, digits: int | None, column: str = "") -> str:
+    """A table cell as text, written by :mod:`healthgap.formatting` (the formatter pages and
+    the CLI use): money held in pence (``*_pence`` columns) as pounds with separators,
+    other numbers to ``digits`` places with thousands separators.
+
+    >>> cell(63.04, 1), cell(1234567.0, 0), cell(123456789, 0, "allocation_pence")
+    ('63.0', '1,234,567', '£1,234,567.89')
+    >>> cell(float("nan"), 1), cell(None, None), cell("Manchester", None)
+    ('–', '–', 'Manchester')
+    """
     if value is None:
         return MISSING
     if isinstance(value, float) and not math.isfinite(value):
         return MISSING
-    if digits is not None and isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{float(value):,.{digits}f}"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and column.lower().endswith("_pence"):
+        return formatting.pounds(value)
+    if digits is not None and number:
+        return formatting.number(value, dp=digits)
     text = str(value)
     return text if text not in ("", "nan", "None", "<NA>") else MISSING
 
@@ -43,7 +54,7 @@ def table_rows(table: ReportTable) -> list[list[tuple[str, bool]]]:
     cols = list(table.columns)
     out = []
     for rec in table.frame[cols].to_dict("records"):
-        out.append([(cell(rec[c], table.digits.get(c)), c in table.digits) for c in cols])
+        out.append([(cell(rec[c], table.digits.get(c), c), c in table.digits) for c in cols])
     return out
 
 

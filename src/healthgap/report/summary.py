@@ -50,7 +50,9 @@ MAX_FINDINGS = 5
 
 
 def _yr(x: float) -> str:
-    return f"{abs(float(x)):.1f} years"
+    from healthgap.formatting import years
+
+    return f"{years(abs(float(x)))} years"
 
 
 def _find(sections: Sequence[Section], section_id: str) -> Section | None:
@@ -245,7 +247,12 @@ def _records(workspace: Any, auth: Authority) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def _titles(frame: pd.DataFrame, limit: int = 3) -> str:
-    titles = [str(t) for t in frame["title"].dropna().tolist()]
+    examples = frame["example"] if "example" in frame else pd.Series(False, index=frame.index)
+    titles = [
+        f"{t} (EXAMPLE: illustrative, not a real record)" if bool(ex) else str(t)
+        for t, ex in zip(frame["title"], examples, strict=True)
+        if pd.notna(t)
+    ]
     more = f" and {len(titles) - limit} more" if len(titles) > limit else ""
     return "; ".join(titles[:limit]) + more
 

@@ -32,6 +32,7 @@ from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.limits import InputLimitMiddleware
 from healthgap.web.outbox import deliver_at_start
+from healthgap.web.pagecache import PageCacheMiddleware
 from healthgap.web.render import render
 from healthgap.web.security import SessionMiddleware
 from healthgap.web.settings import Settings
@@ -162,7 +163,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions(engine)
     app.state.store = handle
     deliver_at_start(handle, app.state.sessions)
-    # Added first, so it runs inside the session middleware: it sees who is asking.
+    # Innermost: answers anonymous reads again while the data they read are unchanged.
+    if settings.page_cache:
+        app.add_middleware(PageCacheMiddleware)
+    # Added before the session middleware, so it runs inside it: it sees who is asking.
     app.add_middleware(InputLimitMiddleware)
     app.add_middleware(
         SessionMiddleware,

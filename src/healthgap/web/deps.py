@@ -16,6 +16,7 @@ from healthgap.data import paths
 from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
 from healthgap.web.errors import WebError
+from healthgap.web.pagecache import note_local_store_read
 
 
 class StoreHandle:
@@ -44,6 +45,11 @@ class StoreHandle:
         self._local_cache: dict[tuple[Any, ...], Any] = {}
         self._generation = 0
 
+    @property
+    def generation(self) -> int:
+        """How many writes this handle has made (a cached answer records the one it saw)."""
+        return self._generation
+
     def _reader(self) -> Store:
         """The reading store (call with ``_lock`` held)."""
         if self._store is None:
@@ -71,11 +77,13 @@ class StoreHandle:
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that
         a saved place's codes exist)."""
+        note_local_store_read()
         with self._lock:
             return fn(self._reader(), *args, **kwargs)
 
     def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
+        note_local_store_read()
         with self._lock:
             generation = self._generation
             key = (generation, fn.__name__, args, tuple(sorted(kwargs.items())))
@@ -126,6 +134,7 @@ class StoreHandle:
 
     def close(self) -> None:
         with self._write_lock, self._lock:
+            self._generation += 1  # whoever reopens it may find it changed
             if self._store is not None:
                 self._store.close()
                 self._store = None

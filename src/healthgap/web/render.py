@@ -129,6 +129,7 @@ def menus(
     ]
     menu = sorted(shown, key=lambda item: rank.get(item[0], len(rank)))
     if role == "admin":
+        menu.append(("/admin/examples", "Example workspace"))
         menu.append(("/audit", "Audit log"))
     return menu, [(href, label) for href, label in nav if href in FOOTER_LINKS]
 
@@ -144,6 +145,45 @@ def _user(request: Request, session: dict[str, Any]) -> Any:
 
     with request.app.state.sessions() as db:
         return current_user(request, db)
+
+
+def area_namer(request: Request) -> Any:
+    """``area_name(code)`` for templates: the store's name of an area code (the code when
+    the store does not name it), looked up once per store in
+    :func:`healthgap.geography.names.area_names`."""
+    found: dict[str, str] | None = None
+
+    def area_name(code: Any) -> str:
+        nonlocal found
+        from healthgap.geography.names import area_label, area_names
+
+        if found is None:
+            try:
+                found = request.app.state.store.compute(area_names)
+            except Exception:  # no store: codes stay codes
+                found = {}
+        return area_label(code, found or {})
+
+    return area_name
+
+
+def indicator_namer(request: Request) -> Any:
+    """``indicator_name(id)`` for templates: the indicator's name from its metadata
+    (:func:`healthgap.geography.names.indicator_names`; the id when it has none)."""
+    found: dict[str, dict[str, str]] | None = None
+
+    def indicator_name(indicator_id: Any) -> str:
+        nonlocal found
+        from healthgap.geography.names import indicator_label, indicator_names
+
+        if found is None:
+            try:
+                found = request.app.state.store.compute(indicator_names)
+            except Exception:  # no store: ids stay ids
+                found = {}
+        return indicator_label(indicator_id, found or {})
+
+    return indicator_name
 
 
 def render(
@@ -163,6 +203,8 @@ def render(
         "signed_in": user.email if user is not None else None,
         "role": role,
         "path": request.url.path,
+        "area_name": area_namer(request),
+        "indicator_name": indicator_namer(request),
         **context,
     }
     page = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -90,6 +90,8 @@ class Settings:
         (``healthgap serve`` passes them to uvicorn); empty: none.
     assets: the ``node_modules`` folder holding govuk-frontend, vega, vega-lite, vega-embed.
     docs: the ``docs`` folder (methods pages are rendered from ``docs/methods``).
+    page_cache: keep rendered anonymous ``GET`` responses until the data they read change
+        (:mod:`healthgap.web.pagecache`); ``HEALTHGAP_PAGE_CACHE=0`` turns it off.
     """
 
     store: str | None = None
@@ -101,12 +103,14 @@ class Settings:
     trusted_proxies: str = ""
     assets: Path = field(default_factory=_default_assets)
     docs: Path = field(default_factory=_default_docs)
+    page_cache: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from ``HEALTHGAP_STORE``, ``HEALTHGAP_DB``, ``HEALTHGAP_SECRET_KEY``,
         ``HEALTHGAP_SECURE_COOKIES`` (auto/1/0), ``HEALTHGAP_SESSION_MAX_AGE`` and
-        ``HEALTHGAP_SESSION_IDLE`` (seconds), ``HEALTHGAP_TRUSTED_PROXIES``, with explicit
+        ``HEALTHGAP_SESSION_IDLE`` (seconds), ``HEALTHGAP_TRUSTED_PROXIES``,
+        ``HEALTHGAP_PAGE_CACHE`` (1/0), with explicit
         ``overrides`` (``None`` ignored)."""
         env: dict[str, object] = {}
         if os.environ.get("HEALTHGAP_STORE"):
@@ -126,5 +130,8 @@ class Settings:
                 env[key] = int(os.environ[name])
         if os.environ.get("HEALTHGAP_TRUSTED_PROXIES"):
             env["trusted_proxies"] = os.environ["HEALTHGAP_TRUSTED_PROXIES"]
+        if os.environ.get("HEALTHGAP_PAGE_CACHE"):
+            flag = os.environ["HEALTHGAP_PAGE_CACHE"].strip().lower()
+            env["page_cache"] = flag not in ("0", "false", "no", "off")
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

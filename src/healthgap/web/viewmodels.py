@@ -7,23 +7,17 @@ Every table that holds counts passes through :func:`protect` (disclosure control
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from healthgap.data.disclosure import protect_table
 from healthgap.data.store import Store
-from healthgap.errors import InputError, SuppressionWarning
-from healthgap.geography.deciles import deprivation_deciles
-from healthgap.stats import intervals
+from healthgap.errors import InputError
 from healthgap.stats.inequality.gap import gap
-from healthgap.stats.inequality.sii import sii
 
 ENGLAND = "E92000001"
-Z95 = intervals.z_value(0.95)
 
 
 @dataclass(frozen=True)
@@ -116,12 +110,22 @@ def _code(value: str, name: str, example: str) -> str:
     return value
 
 
+#: Neighbourhood area types: listed only when asked for by name (33,755 LSOAs hold
+#: census values; they are reached through the footprints they make up).
+NEIGHBOURHOODS = ("lsoa11", "lsoa21")
+
+
 def areas(store: Store, area_type: str | None = None) -> pd.DataFrame:
-    """Areas that have indicator values: code, name and type, sorted by name."""
+    """Areas that have indicator values: code, name and type, sorted by name.
+
+    LSOAs are left out unless ``area_type`` names their type (``lsoa21``).
+    """
     t = store.table("indicators")
     if area_type is not None:
         _code(area_type, "area_type", "lad")
         t = t.filter(t.area_type == area_type)
+    else:
+        t = t.filter(~t.area_type.isin(list(NEIGHBOURHOODS)))
     got = store.to_pandas(t.select("area_code", "area_name", "area_type").distinct())
     return got.sort_values(["area_name", "area_type"]).reset_index(drop=True)
 
@@ -185,14 +189,15 @@ EXPLORER_SEXES = {
 def inequality(
     store: Store, indicator: str = "hle_birth", sex: str | None = None, period: str | None = None
 ) -> View:
-    """An indicator by LAD deprivation decile (IMD 2019) and its slope index of inequality.
+    """An indicator by deprivation decile of the areas covering England, with its SII.
 
-    Each decile's value is the population-weighted mean (for rates an approximation to
-    the pooled rate, which would need the counts) of its LADs' values; its standard
-    error is sqrt(sum w_i^2 s_i^2) with w_i the population shares and s_i = (U - L) / (2 x
-    1.96) from each LAD's 95% limits (LADs treated as independent). The SII and RII come
-    from :func:`healthgap.sii` (Monte Carlo limits, seed 1).
+    Computed by :func:`healthgap.account.explorer.explore`: every English LSOA takes the
+    value of its district where the indicator is published for it, else of its upper-tier
+    authority; deciles of those areas by IMD 2019; population-weighted decile values; SII
+    from :func:`healthgap.sii`. Deciles with few areas are warned about.
     """
+    from healthgap.account.explorer import explore
+
     if indicator not in EXPLORER:
         raise InputError(
             f"indicator must be one of {', '.join(EXPLORER)}; got {indicator!r}. "
@@ -204,62 +209,18 @@ def inequality(
         raise InputError(
             f"sex must be one of {', '.join(sexes)} for {indicator}; got {sex!r}. Pick {sexes[0]}."
         )
-    filters: dict[str, Any] = {"indicator": indicator, "area_type": "lad", "sex": sex}
+    filters: dict[str, Any] = {"indicator": indicator, "area_type": ["lad", "utla"], "sex": sex}
     periods = _periods(store, **filters)
     chosen = _choose(period, periods, "period")
-    cols = ["area_code", "area_name", "value", "lower_95_0", "upper_95_0"]
-    lads = store.to_pandas(store.indicators(**filters, period=chosen).select(*cols))
-    deciles = deprivation_deciles(store, to="lad", imd=2019)
-    joined = lads.merge(deciles, left_on="area_code", right_on="lad_code", how="inner")
-    joined = joined.dropna(subset=["value", "lower_95_0", "upper_95_0", "population"])
-    joined["se"] = intervals.se_from_limits(joined["lower_95_0"], joined["upper_95_0"], 0.95)
-    pop_total = joined.groupby("imd_decile")["population"].transform("sum")
-    w = joined["population"] / pop_total
-    joined["wv"] = w * joined["value"]
-    joined["wse2"] = (w * joined["se"]) ** 2
-    by = joined.groupby("imd_decile")
-    table = pd.DataFrame(
-        {
-            "imd_decile": by.size().index.astype(int),
-            "areas": by.size().to_numpy(),
-            "population": by["population"].sum().to_numpy(),
-            "value": by["wv"].sum().to_numpy(),
-            "se": np.sqrt(by["wse2"].sum().to_numpy()),
-        }
-    )
-    table["lower_95_0"] = table["value"] - Z95 * table["se"]
-    table["upper_95_0"] = table["value"] + Z95 * table["se"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SuppressionWarning)
-        res = sii(
-            table,
-            "value",
-            "population",
-            "imd_decile",
-            se="se",
-            repetitions=10_000,
-            seed=1,
-        ).to_pandas()
-    r = res.iloc[0]
+    result = explore(store, indicator, sex, chosen)
     summary = {
-        "indicator": indicator,
+        **result.summary,
         "indicator_name": EXPLORER[indicator],
-        "sex": sex,
-        "period": chosen,
         "periods": periods,
-        "sii": float(r["sii"]),
-        "sii_lower_95_0": float(r["sii_lower_95_0"]),
-        "sii_upper_95_0": float(r["sii_upper_95_0"]),
-        "rii": float(r["rii"]),
-        "direction": str(r["direction"]),
-        "suppressed": bool(r["suppressed"]),
+        "warnings": list(result.warnings),
     }
-    notes = (
-        "Deciles: English local authorities ranked by population-weighted IMD 2019 score "
-        "(1 = most deprived); healthgap.geography.deprivation_deciles.",
-        "SII: healthgap.sii on the decile values, 10,000 Monte Carlo repetitions, seed 1.",
-    )
-    return View(f"{EXPLORER[indicator]} by deprivation decile", table, summary, notes)
+    table = result.table.drop(columns=["districts", "upper_tier"])
+    return View(f"{EXPLORER[indicator]} by deprivation decile", table, summary, result.notes)
 
 
 def sources(store: Store) -> View:

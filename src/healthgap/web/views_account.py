@@ -23,6 +23,7 @@ from healthgap.account.frameworks import (
     default_framework,
     example_path,
     load_framework,
+    named_indicators,
     restrict_to_store,
 )
 from healthgap.account.mission import MissionResult, mission
@@ -429,17 +430,10 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
         framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
     if framework == HEADLINE:
         area_type, name = _area_type(store, authority)
-        fw = restrict_to_store(default_framework(authority, area_type), store)
-        t = store.table("indicators")
-        ids = [i.id for i in fw.indicators]
-        names = store.to_pandas(
-            t.filter(t.indicator_id.isin(ids)).select("indicator_id", "indicator_name").distinct()
-        ).drop_duplicates("indicator_id")
-        label = dict(zip(names["indicator_id"], names["indicator_name"], strict=True))
-        inds = tuple(replace(i, label=f"{label.get(i.id, i.id)} ({i.sex})") for i in fw.indicators)
-        fw = replace(
-            fw, authority_name=name, name=f"Headline indicators for {name}", indicators=inds
+        fw = named_indicators(
+            restrict_to_store(default_framework(authority, area_type), store), store
         )
+        fw = replace(fw, authority_name=name, name=f"Headline indicators for {name}")
         if not fw.indicators:
             raise InputError(
                 f"authority must have headline indicator values; got none for {authority}. "

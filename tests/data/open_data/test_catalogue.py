@@ -83,10 +83,19 @@ def test_rows_match_sources_md_and_the_file(mirror: Path, ds: catalogue.Dataset)
         "census2021_ethnicity_ltla21_19groups",
         "ons_health_index_icb22",
         "nhse_ae_four_hour_icb22",
+        "census2021_ethnicity_lsoa21_5groups",
+        "census2021_disability_lsoa21",
+        "census2021_household_deprivation_lsoa21",
+        "census2021_overcrowding_lsoa21",
+        "census2021_disability_ltla21",
+        "census2021_sexual_orientation_ltla21",
+        "nhs_talking_therapies_sicbl22",
     ):
         # SOURCES.md gives no row count for these (it states 296 or 331 areas in prose;
         # the file's count is checked above); it must still describe them
         assert ds.filename in sources_text(mirror)
+    elif ds.id == "ons_mye_2020_lsoa11_single_year":
+        assert "34,753 LSOAs" in sources_text(mirror)
     else:
         assert ds.id.startswith(("esp2013_", "els_"))
 
@@ -112,6 +121,17 @@ def test_addresses_are_only_those_sources_md_gives(mirror: Path, ds: catalogue.D
             # SOURCES.md gives the ELS layout as a pattern: `<name>/<name>.csv|json`
             pattern = "`<name>/<name>.csv|json`" in text and path == f"{stem}/{name}"
             assert repo in text and commit in text and (name in text or stem in text or pattern)
+        elif url in catalogue.PUBLISHER_ADDRESSES:
+            # a publisher's page or bulk file SOURCES.md names without its address; each
+            # is recorded with where it was checked
+            assert catalogue.PUBLISHER_ADDRESSES[url]
+            assert url.startswith(
+                (
+                    "https://www.nomisweb.co.uk/",
+                    "https://www.ons.gov.uk/",
+                    "https://digital.nhs.uk/",
+                )
+            )
         else:
             assert url in text
     if ds.url is None:

@@ -145,6 +145,7 @@ def test_indicator_table_invariants(store: Store) -> None:
         "census2021_",
         "ons_health_index_",
         "nhse_ae_",
+        "nhs_talking_therapies_",
     )
     per_source = frame["source_id"].value_counts()
     for ds in catalogue.CATALOGUE:

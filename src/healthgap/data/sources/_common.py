@@ -159,7 +159,8 @@ def _column(value: Any, n: int, sql: str) -> Any:
     if isinstance(value, np.ndarray | list | tuple):
         return value
     if sql == "VARCHAR":
-        arr = pa.nulls(n, pa.large_string()) if value is None else pa.array([str(value)] * n)
+        # pa.repeat builds the column in C: a Python list of n strings is slow for big files
+        arr = pa.nulls(n, pa.large_string()) if value is None else pa.repeat(str(value), n)
         return pd.Series(pd.array(arr, dtype=_STR))
     if sql in ("INTEGER", "BIGINT"):
         return pd.Series(

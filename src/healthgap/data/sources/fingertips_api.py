@@ -9,6 +9,9 @@ documented REST API (``/api`` on the same host). healthgap uses three endpoints:
     ``parent_area_type_id=M`` chooses the parent areas.
 ``GET /api/indicator_metadata/by_indicator_id?indicator_ids=ID``
     The indicator's metadata, a JSON object keyed by indicator id.
+``GET /api/indicator_metadata/by_profile_id?profile_id=P``
+    The metadata of every indicator in a profile, keyed by indicator id (the whole
+    profile's indicator list; used by :mod:`healthgap.data.sources.fingertips_bulk`).
 ``GET /api/area_types``
     The area types, a JSON list of objects with ``Id``, ``Name`` and ``Short``.
 
@@ -54,6 +57,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FingertipsAPIError",
     "FingertipsClient",
+    "FingertipsNoData",
     "ca_bundle",
     "import_fingertips",
 ]
@@ -66,6 +70,10 @@ DEFAULT_BACKOFF = 0.5
 
 class FingertipsAPIError(FetchError):
     """The Fingertips API could not be reached or did not give what was asked for."""
+
+
+class FingertipsNoData(FingertipsAPIError):
+    """The API answered, but holds no rows for that indicator at that area type."""
 
 
 def ca_bundle() -> str | None:
@@ -274,6 +282,43 @@ class FingertipsClient:
         entry: dict[str, Any] = data[str(ind)]
         return entry
 
+    def metadata_for(self, indicator_ids: list[int | str]) -> dict[str, dict[str, Any]]:
+        """Several indicators' metadata in one request, keyed by indicator id (text).
+
+        Ids the API does not know are absent from the answer; the caller decides.
+        """
+        ids = [_positive_id(i, "indicator_id", "93722") for i in indicator_ids]
+        if not ids:
+            raise InputError("indicator_ids must list at least one id; got none. Use e.g. [93722].")
+        data = self._json(
+            "/api/indicator_metadata/by_indicator_id",
+            {"indicator_ids": ",".join(str(i) for i in ids)},
+        )
+        return self._keyed(data, "/api/indicator_metadata/by_indicator_id")
+
+    def profile_metadata(self, profile_id: int | str) -> dict[str, dict[str, Any]]:
+        """The metadata of every indicator in a profile, keyed by indicator id (text)
+        (``/api/indicator_metadata/by_profile_id``)."""
+        pid = _positive_id(profile_id, "profile_id", "19 (Public Health Outcomes Framework)")
+        data = self._json("/api/indicator_metadata/by_profile_id", {"profile_id": str(pid)})
+        keyed = self._keyed(data, "/api/indicator_metadata/by_profile_id")
+        if not keyed:
+            raise FingertipsAPIError(
+                f"Fingertips profile {pid} must list indicators; got none. Check the profile "
+                "id (https://fingertips.phe.org.uk/api/profiles lists them)."
+            )
+        return keyed
+
+    def _keyed(self, data: Any, path: str) -> dict[str, dict[str, Any]]:
+        if not isinstance(data, dict) or not all(
+            str(k).isdigit() and isinstance(v, dict) for k, v in data.items()
+        ):
+            raise FingertipsAPIError(
+                f"the Fingertips API must answer {path} with metadata keyed by indicator id; "
+                f"got {str(data)[:60]!r}. Check the address ({self.base_url})."
+            )
+        return {str(k): v for k, v in data.items()}
+
     def indicator_csv(
         self,
         indicator_id: int | str,
@@ -291,7 +336,7 @@ class FingertipsClient:
         body = self.get("/api/all_data/csv/by_indicator_id", params).content
         lines = [line for line in io.BytesIO(body).read().splitlines() if line.strip()]
         if len(lines) < 2:
-            raise FingertipsAPIError(
+            raise FingertipsNoData(
                 f"Fingertips must have data for indicator {ind} at area type {child}; got "
                 f"{'an empty answer' if not lines else 'only a header'}. The indicator may "
                 "not be published for that area type: list them with "

@@ -216,6 +216,61 @@ REVIEWED: dict[str, Review] = {
     "temporary_accommodation_per_1000": _lo(
         WIDER, "fewer households in temporary accommodation is better"
     ),
+    # --- Census 2021 topic tables by LSOA and district ---------------------------------
+    "census_ethnic_group_share_5": _none(
+        WIDER, "the ethnic make-up of an area is context and a weight, not an outcome"
+    ),
+    "census_disabled_pct": _none(
+        OUTCOMES,
+        "disability is a need to plan for, and its prevalence rises with the age of the "
+        "population (the census share is not age-standardised)",
+    ),
+    "census_households_deprived_pct": _lo(
+        WIDER, "fewer households deprived in employment, education, health or housing is better"
+    ),
+    "census_household_deprivation": _none(
+        WIDER, "a distribution across categories; census_households_deprived_pct is judged"
+    ),
+    "census_households_overcrowded_pct": _lo(
+        WIDER, "less overcrowding is better (overcrowded homes harm physical and mental health)"
+    ),
+    "census_occupancy_rating": _none(
+        WIDER, "a distribution across categories; census_households_overcrowded_pct is judged"
+    ),
+    "census_sexual_orientation_share": _none(
+        WIDER, "the make-up of an area is context and a weight, not an outcome"
+    ),
+    # --- NHS Talking Therapies by sub-ICB location -------------------------------------
+    "tt_recovery_pct": _hi(
+        HEALTHCARE, "more people recovering after treatment is better (NHS standard: 50%)"
+    ),
+    "tt_reliable_recovery_pct": _hi(
+        HEALTHCARE, "more people reliably recovering after treatment is better"
+    ),
+    "tt_reliable_improvement_pct": _hi(
+        HEALTHCARE, "more people reliably improving after treatment is better"
+    ),
+    "tt_deterioration_pct": _lo(
+        HEALTHCARE, "fewer people reliably deteriorating during treatment is better"
+    ),
+    "tt_waited_6_weeks_pct": _hi(
+        HEALTHCARE, "more people starting treatment within 6 weeks is better (standard: 75%)"
+    ),
+    "tt_waited_18_weeks_pct": _hi(
+        HEALTHCARE, "more people starting treatment within 18 weeks is better (standard: 95%)"
+    ),
+    "tt_referrals_received": _none(
+        HEALTHCARE, "a count of referrals reflects both need and awareness of the service"
+    ),
+    "tt_accessing_services": _none(
+        HEALTHCARE, "a count of people entering treatment; without prevalence it is not a rate"
+    ),
+    "tt_finished_course": _none(
+        HEALTHCARE, "a count of people finishing a course of treatment, context for outcomes"
+    ),
+    "tt_ended_referrals": _none(
+        HEALTHCARE, "a count of referrals ended for any reason, context for outcomes"
+    ),
 }
 
 

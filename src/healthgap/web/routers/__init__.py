@@ -19,6 +19,9 @@ NAV: list[tuple[str, str]] = [
     ("/sources", "Data sources"),
 ]
 
+from healthgap.web.routers.targets import router as _targets  # noqa: E402
+
+ROUTERS.append(_targets)
 from healthgap.web.routers.pages import router as _pages  # noqa: E402
 
 ROUTERS.append(_pages)
@@ -84,3 +87,21 @@ NAV.append(("/places", "Places"))
 from healthgap.web.routers.partnerships import router as _partnerships  # noqa: E402
 
 ROUTERS.append(_partnerships)
+from healthgap.web.routers.examples import router as _examples  # noqa: E402
+
+ROUTERS.append(_examples)
+from healthgap.web.routers.reports import router as _reports  # noqa: E402
+
+ROUTERS.append(_reports)
+from healthgap.web.routers.decisions import router as _decisions  # noqa: E402
+
+ROUTERS.append(_decisions)
+NAV.append(("/decisions", "Decisions"))
+from healthgap.web.routers.scrutiny import router as _scrutiny  # noqa: E402
+
+ROUTERS.append(_scrutiny)
+NAV.append(("/scrutiny", "Questions"))
+from healthgap.web.routers.cycle import router as _cycle  # noqa: E402
+
+ROUTERS.append(_cycle)
+NAV.append(("/cycle", "Annual cycle"))

@@ -6,18 +6,20 @@ Errors have one shape: ``{"error": {"code", "message", "details"}}``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from healthgap.account.authority_targets import TargetBook, TargetFieldErrors
 from healthgap.appdb import audit
-from healthgap.appdb.db import release, writing
-from healthgap.appdb.models import Target, ensure_authority
-from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.appdb.db import release
+from healthgap.appdb.models import Target
+from healthgap.appdb.permissions import Actor
+from healthgap.appdb.versions import etag
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import (
     DbDep,
@@ -114,7 +116,10 @@ def local_values(
     return _view(request, view, f"local-{area_code}", format, limit, offset)
 
 
-@router.get("/inequality", summary="Indicator by LAD deprivation decile, with SII")
+@router.get(
+    "/inequality",
+    summary="Indicator by deprivation decile of districts and upper-tier areas, with SII",
+)
 def inequality(
     request: Request,
     st: StoreDep,
@@ -168,16 +173,25 @@ def session_info(
 
 
 class TargetIn(BaseModel):
-    """A target to create or replace."""
+    """A target to create or replace (checked against the store: see
+    :mod:`healthgap.account.authority_targets`)."""
 
     authority_code: str = Field(min_length=1, max_length=16)
     indicator_id: str = Field(min_length=1, max_length=100)
+    sex: str | None = Field(None, max_length=16)
+    age: str | None = Field(None, max_length=64)
     baseline_period: str = Field(min_length=1, max_length=32)
-    baseline_value: float = Field(allow_inf_nan=False)
+    baseline_value: float | None = Field(
+        None, allow_inf_nan=False, description="Optional: the store's value for the period."
+    )
     target_year: int = Field(ge=2000, le=2100)
     target_value: float = Field(allow_inf_nan=False)
+    polarity: Literal["higher_is_better", "lower_is_better"] | None = None
     note: str = Field("", max_length=2000)
     published: bool = True
+
+
+TARGET_COLUMNS = [*TargetIn.model_fields, "retired_at", "id", "version", "example"]
 
 
 def _visible(query: Any, request: Request, session: Session) -> Any:
@@ -192,6 +206,7 @@ def list_targets(
     request: Request,
     session: DbDep,
     authority_code: str | None = None,
+    include_retired: bool = Query(False, description="Also list retired targets."),
     format: Format = Fmt,
     limit: int = Limit,
     offset: int = Offset,
@@ -199,12 +214,33 @@ def list_targets(
     q = _visible(select(Target), request, session).order_by(Target.id)
     if authority_code:
         q = q.where(Target.authority_code == authority_code)
-    df = pd.DataFrame(
-        [t.to_dict() for t in session.scalars(q)],
-        columns=[*TargetIn.model_fields, "id", "version"],
-    )
+    if not include_retired:
+        q = q.where(Target.retired_at.is_(None))
+    df = pd.DataFrame([t.to_dict() for t in session.scalars(q)], columns=TARGET_COLUMNS)
     if format == "csv":
         return csv_response(df, "targets")
+    return page(request, df, limit, offset, {})
+
+
+@router.get(
+    "/targets/status",
+    summary="Each current target's status (on track, off track, met, not met, too early)",
+)
+def targets_status_api(
+    request: Request,
+    session: DbDep,
+    st: StoreDep,
+    authority_code: str | None = None,
+    format: Format = Fmt,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> Any:
+    anonymous = current_user(request, session) is None
+    release(session)
+    book = TargetBook(request.app.state.engine)
+    df = st.run(lambda s: book.status(s, authority_code or None, published_only=anonymous))
+    if format == "csv":
+        return csv_response(df, "targets-status")
     return page(request, df, limit, offset, {})
 
 
@@ -243,21 +279,18 @@ def _authorise(request: Request, session: Session, authority_code: str, token: s
             + (f" of {user.authority_code}" if user.authority_code else "")
             + ". Ask an administrator for access.",
         )
+    who = Actor.of(user)
     release(session)  # the write goes through its own transaction
-    return user
+    return who
 
 
 CsrfHeader = Header(None, alias="X-CSRF-Token")
 
 
-def _current(w: Session, target_id: int, read: int) -> Target:
-    """The target to change, provided it is still at version ``read`` (else a 409)."""
-    t = w.get(Target, target_id)
-    if t is None:
-        raise StaleVersionError(f"target {target_id}", read, None)
-    if t.version != read:
-        raise StaleVersionError(f"target {target_id}", read, t.version)
-    return t
+def _field_errors(exc: TargetFieldErrors) -> WebError:
+    """400 with one detail per wrong field (``location`` names it, as FastAPI's do)."""
+    details = [{"location": ["body", f], "message": m} for f, m in exc.errors]
+    return WebError(400, "invalid_input", str(exc), details)
 
 
 @router.post(
@@ -270,17 +303,15 @@ def create_target(
     request: Request,
     response: Response,
     session: DbDep,
+    st: StoreDep,
     body: TargetIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    user = _authorise(request, session, body.authority_code, x_csrf_token)
-    with writing(request.app.state.engine) as w:
-        ensure_authority(w, body.authority_code)
-        t = Target(**body.model_dump())
-        w.add(t)
-        w.flush()
-        out = t.to_dict()
-        audit.record(w, user.email, "create", "target", t.id, t.authority_code, None, out)
+    who = _authorise(request, session, body.authority_code, x_csrf_token)
+    try:
+        out = TargetBook(request.app.state.engine).add(who, st, **body.model_dump())
+    except TargetFieldErrors as exc:
+        raise _field_errors(exc) from exc
     response.headers["ETag"] = etag(out["version"])
     return out
 
@@ -294,24 +325,23 @@ def update_target(
     request: Request,
     response: Response,
     session: DbDep,
+    st: StoreDep,
     target_id: Annotated[int, TargetId],
     body: TargetIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     t = _get(session, request, target_id)
-    user = _authorise(request, session, t.authority_code, x_csrf_token)
-    if body.authority_code != t.authority_code:
+    authority = t.authority_code
+    who = _authorise(request, session, authority, x_csrf_token)
+    if body.authority_code != authority:
         _authorise(request, session, body.authority_code, x_csrf_token)
     read = if_match(request, f"target {target_id}")
-    with writing(request.app.state.engine) as w:
-        t = _current(w, target_id, read)
-        ensure_authority(w, body.authority_code)
-        before = t.to_dict()
-        for k, v in body.model_dump().items():
-            setattr(t, k, v)
-        w.flush()  # UPDATE ... WHERE version = :read; no row -> StaleDataError -> 409
-        out = t.to_dict()
-        audit.record(w, user.email, "update", "target", t.id, t.authority_code, before, out)
+    try:
+        out = TargetBook(request.app.state.engine).edit(
+            who, target_id, read, st, **body.model_dump()
+        )
+    except TargetFieldErrors as exc:
+        raise _field_errors(exc) from exc
     response.headers["ETag"] = etag(out["version"])
     return out
 
@@ -329,16 +359,9 @@ def delete_target(
     x_csrf_token: str | None = CsrfHeader,
 ) -> Response:
     t = _get(session, request, target_id)
-    user = _authorise(request, session, t.authority_code, x_csrf_token)
+    who = _authorise(request, session, t.authority_code, x_csrf_token)
     read = if_match(request, f"target {target_id}")
-    with writing(request.app.state.engine) as w:
-        t = _current(w, target_id, read)
-        before = t.to_dict()
-        w.delete(t)
-        w.flush()  # DELETE ... WHERE version = :read
-        audit.record(
-            w, user.email, "delete", "target", target_id, before["authority_code"], before, None
-        )
+    TargetBook(request.app.state.engine).delete(who, target_id, read)
     return Response(status_code=204)
 
 

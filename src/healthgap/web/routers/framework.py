@@ -51,6 +51,7 @@ from healthgap.framework.powers import (
     register,
 )
 from healthgap.framework.storage import Actor, NotPermittedError, Workspace, check_permission
+from healthgap.geography.names import indicator_names
 from healthgap.web import csrf
 from healthgap.web.deps import (
     DbDep,
@@ -1039,6 +1040,8 @@ def _actions_render(
         {
             **_context(request, session, a),
             "actions": view["table"].to_dict("records"),
+            "titles": dict(zip(view["table"]["id"], view["table"]["title"], strict=True)),
+            "indicator_names": st.compute(indicator_names),
             "progress": view["progress"].to_dict("records"),
             "statuses": fw_actions.STATUSES,
             "competences": COMPETENCES,

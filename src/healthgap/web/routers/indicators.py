@@ -194,6 +194,7 @@ def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
         m = result.measures
         chosen = m[
             (m["indicator_id"] == info["indicator_id"])
+            & (m["indicator_name"] == info["indicator_name"])
             & (m["category_type"] == info["category_type"])
             & (m["sex"] == info["sex"])
         ]
@@ -204,6 +205,7 @@ def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
                 "id": f"ineq-{i}",
                 "title": title,
                 "period": ", ".join(sorted(set(part["period"]))),
+                "weight": ", ".join(sorted(set(part["weight"].dropna().astype(str)))),
                 "groups": part.to_dict("records"),
                 "measures": chosen.to_dict("records"),
                 "spec": _chart(part, title),

@@ -35,7 +35,14 @@ from healthgap.data.importing import size_text
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.ledger.models import LedgerAllocation, LedgerFlow, LedgerImport
-from healthgap.ledger.schema import KINDS, Discrepancy, LedgerRejected, pounds, read_ledger_file
+from healthgap.ledger.schema import (
+    KINDS,
+    PROVIDER_TYPE_NAMES,
+    Discrepancy,
+    LedgerRejected,
+    pounds,
+    read_ledger_file,
+)
 from healthgap.ledger.service import (
     BY_OPTIONS,
     CheckResult,
@@ -43,6 +50,7 @@ from healthgap.ledger.service import (
     LedgerSummary,
     area_levels,
     check_ledger,
+    commissioner_names,
     import_ledger,
     ledger_imports,
     ledger_summary,
@@ -210,7 +218,8 @@ def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
     label = _LABEL_OF[by]
     rows = records(table)
     for r in rows:
-        r["label"] = str(r[label]).replace("_", " ").capitalize()
+        raw = str(r[label])
+        r["label"] = PROVIDER_TYPE_NAMES.get(raw) or raw.replace("_", " ").capitalize()
     chart_rows = [
         {"group": r["label"], "value": r["spend_per_head"]}
         for r in rows
@@ -237,7 +246,10 @@ def _csv_name(name: str, summary: LedgerSummary) -> str:
 
 
 def _labelled(table: pd.DataFrame, summary: LedgerSummary) -> pd.DataFrame:
-    """The table with a ``label`` column on every row when the ledger holds synthetic flows."""
+    """The table with a ``label`` column on every row when the ledger holds synthetic flows,
+    and ``includes_example`` when it sums example records (the example workspace)."""
+    if summary.metadata.get("example"):
+        table = table.assign(includes_example=True)
     if not summary.metadata.get("synthetic"):
         return table
     return table.assign(label=SYNTHETIC_LABEL)
@@ -275,6 +287,7 @@ def ledger_page(
         "summary": None,
         "reading": None,
         "empty": not options["period"],
+        "commissioner_names": commissioner_names(session),
     }
     if context["empty"]:
         return render(request, "ledger.html", context)
@@ -305,6 +318,7 @@ def ledger_page(
         unattached=float(main.metadata["unattached_spend_pounds"]),
         areas_csv=f"/api/v1/ledger/areas?{query}format=csv",
         synthetic=main.metadata.get("synthetic"),
+        example=main.metadata.get("example"),
     )
     return render(request, "ledger.html", context)
 

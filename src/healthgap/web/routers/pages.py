@@ -72,9 +72,12 @@ def areas(
 def area(
     request: Request,
     st: StoreDep,
+    session: DbDep,
     area_code: str,
     breakdowns: bool = False,
 ) -> Any:
+    from healthgap.web.routers.targets import targets_section
+
     view = area_profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""
     rows: list[dict[str, Any]] = [
@@ -97,6 +100,7 @@ def area(
             "local": local,
             "local_rows": local.table.to_dict("records"),
             "local_csv": f"/api/v1/areas/{area_code}/local?format=csv",
+            **targets_section(request, session, st, area_code),
         },
     )
 
@@ -243,21 +247,6 @@ def sign_out(request: Request, session: DbDep, csrf_token: str = Form("")) -> Re
         revoke_sessions(request.app.state.engine, user.id)
     end_session(request)
     return RedirectResponse("/", status_code=303)
-
-
-@router.get("/targets", response_class=HTMLResponse)
-def targets(request: Request, session: DbDep) -> Any:
-    """Authorities' targets (anonymous visitors see the published ones)."""
-    from sqlalchemy import select
-
-    from healthgap.appdb.models import Target
-    from healthgap.web.deps import current_user
-
-    q = select(Target).order_by(Target.authority_code, Target.id)
-    if current_user(request, session) is None:
-        q = q.where(Target.published.is_(True))
-    rows = [t.to_dict() for t in session.scalars(q)]
-    return render(request, "targets.html", {"rows": rows})
 
 
 @router.get("/audit", response_class=HTMLResponse)

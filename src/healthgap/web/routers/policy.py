@@ -144,6 +144,7 @@ def _summary(rec: Screening) -> dict[str, Any]:
         "created_at": rec.created_at.isoformat(timespec="seconds"),
         "last_change": rec.history[-1].at.isoformat(timespec="seconds") if rec.history else "",
         "signed_off_at": last.at.isoformat(timespec="seconds") if last else None,
+        "example": rec.example,
     }
 
 

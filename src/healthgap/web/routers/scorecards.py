@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.web import views_account as va
-from healthgap.web.deps import StoreDep
+from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
+from healthgap.web.routers.targets import targets_section
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()
@@ -46,9 +47,10 @@ def scorecards_page(
 
 @router.get("/scorecards/{authority}", include_in_schema=False)
 def scorecard_page(
-    request: Request, st: StoreDep, authority: str, framework: str | None = None
+    request: Request, st: StoreDep, session: DbDep, authority: str, framework: str | None = None
 ) -> Any:
     card = st.compute(va.scorecard_view, authority, framework)
+    targets = targets_section(request, session, st, authority)
     fw = card.framework
     q = f"?framework={framework}" if framework else ""
     return render(
@@ -64,6 +66,7 @@ def scorecard_page(
                 None,
             ),
             "csv": f"/api/v1/scorecards/{authority}{q}{'&' if q else '?'}format=csv",
+            **targets,
         },
     )
 

@@ -1,0 +1,233 @@
+"""``healthgap targets add|edit|retire|list``: authorities' targets in the app database.
+
+The same service as the web pages and the API (:class:`healthgap.account.authority_targets.
+TargetBook`): a target is checked against the store (indicator, area, sex, age, baseline
+period), every edit and retirement names the version it read (a stale one is refused), and
+every change is in the audit log. Changes are made as ``--as EMAIL`` (an account of the app
+database: its role and authority decide, as on the web), else as ``--user`` with ``--role``
+(``admin`` by default on your own machine; ``editor`` needs ``--editor-for CODE``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from healthgap.cli._io import err_console, write_or_show
+from healthgap.cli.mission import targets_app
+
+Store = Annotated[
+    str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
+]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The app database URL. Default: $HEALTHGAP_DB, else healthgap-app.db in the data "
+        "directory (the web service's).",
+        show_default=False,
+    ),
+]
+As = Annotated[
+    str | None,
+    typer.Option("--as", help="Act for this account of the app database.", show_default=False),
+]
+UserOpt = Annotated[str | None, typer.Option("--user", help="Your name, recorded with changes.")]
+RoleOpt = Annotated[str, typer.Option("--role", help="admin or editor (without --as).")]
+EditorFor = Annotated[
+    str | None, typer.Option("--editor-for", help="The authority code an editor edits.")
+]
+Authority = Annotated[
+    str | None, typer.Option("--authority", help="The area's GSS code, e.g. E47000001.")
+]
+Indicator = Annotated[
+    str | None, typer.Option("--indicator", help="The indicator id, e.g. hle_birth.")
+]
+Sex = Annotated[str | None, typer.Option("--sex", help="Female, Male or Persons.")]
+Age = Annotated[str | None, typer.Option("--age", help="The age group, when it has several.")]
+Baseline = Annotated[
+    str | None, typer.Option("--baseline-period", help="A period of the data, e.g. 2022-2024.")
+]
+Value = Annotated[float | None, typer.Option("--target-value", help="The value to reach.")]
+Year = Annotated[int | None, typer.Option("--target-year", help="The year to reach it by.")]
+Polarity = Annotated[
+    str | None,
+    typer.Option("--polarity", help="higher_is_better or lower_is_better (default: the data's)."),
+]
+Note = Annotated[str | None, typer.Option("--note", help="A note shown with the target.")]
+Version = Annotated[int, typer.Option("--version", help="The version you read (see list).")]
+TargetId = Annotated[int, typer.Argument(help="The target's id (see `healthgap targets list`).")]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (CSV).")]
+
+
+def _engine(db: str | None) -> Any:
+    from healthgap.appdb.db import default_db_url, init_db
+
+    return init_db(db or default_db_url())
+
+
+def _actor(engine: Any, acting_for: str | None, user: str | None, role: str, ed: str | None) -> Any:
+    import os
+
+    from sqlalchemy.orm import Session
+
+    from healthgap.appdb.permissions import Actor, actor_for
+
+    if acting_for:
+        with Session(engine) as s:
+            return actor_for(s, acting_for)
+    return Actor(user or os.environ.get("USER") or "cli", role, ed)  # type: ignore[arg-type]
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _done(what: str, t: dict[str, Any]) -> None:
+    err_console.print(
+        f"Target {t['id']} {what}: {t['indicator_id']}"
+        f"{', ' + t['sex'] if t['sex'] else ''} in {t['authority_code']}, "
+        f"{t['target_value']:g} by {t['target_year']} (baseline {t['baseline_value']:g} in "
+        f"{t['baseline_period']}); version {t['version']}.",
+        markup=False,
+    )
+
+
+@targets_app.command("add")
+def targets_add(
+    authority: Authority = None,
+    indicator: Indicator = None,
+    sex: Sex = None,
+    age: Age = None,
+    baseline_period: Baseline = None,
+    target_value: Value = None,
+    target_year: Year = None,
+    polarity: Polarity = None,
+    note: Note = None,
+    unpublished: Annotated[
+        bool, typer.Option("--unpublished", help="Only signed-in users see it.")
+    ] = False,
+    store: Store = None,
+    db: Db = None,
+    acting_for: As = None,
+    user: UserOpt = None,
+    role: RoleOpt = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Record a target, checked against the store."""
+    from healthgap.account.authority_targets import TargetBook
+    from healthgap.data.store import open_store
+
+    engine = _engine(db)
+    try:
+        who = _actor(engine, acting_for, user, role, editor_for)
+        fields = _given(
+            authority_code=authority,
+            indicator_id=indicator,
+            sex=sex,
+            age=age,
+            baseline_period=baseline_period,
+            target_value=target_value,
+            target_year=target_year,
+            polarity=polarity,
+            note=note,
+        )
+        with open_store(store) as s:
+            t = TargetBook(engine).add(who, s, published=not unpublished, **fields)
+    finally:
+        engine.dispose()
+    _done("recorded", t)
+
+
+@targets_app.command("edit")
+def targets_edit(
+    target_id: TargetId,
+    version: Version,
+    authority: Authority = None,
+    indicator: Indicator = None,
+    sex: Sex = None,
+    age: Age = None,
+    baseline_period: Baseline = None,
+    target_value: Value = None,
+    target_year: Year = None,
+    polarity: Polarity = None,
+    note: Note = None,
+    store: Store = None,
+    db: Db = None,
+    acting_for: As = None,
+    user: UserOpt = None,
+    role: RoleOpt = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Change the fields given of a target (the others keep their values)."""
+    from healthgap.account.authority_targets import TargetBook
+    from healthgap.data.store import open_store
+
+    engine = _engine(db)
+    try:
+        who = _actor(engine, acting_for, user, role, editor_for)
+        fields = _given(
+            authority_code=authority,
+            indicator_id=indicator,
+            sex=sex,
+            age=age,
+            baseline_period=baseline_period,
+            target_value=target_value,
+            target_year=target_year,
+            polarity=polarity,
+            note=note,
+        )
+        with open_store(store) as s:
+            t = TargetBook(engine).edit(who, target_id, version, s, **fields)
+    finally:
+        engine.dispose()
+    _done("changed", t)
+
+
+@targets_app.command("retire")
+def targets_retire(
+    target_id: TargetId,
+    version: Version,
+    db: Db = None,
+    acting_for: As = None,
+    user: UserOpt = None,
+    role: RoleOpt = "admin",
+    editor_for: EditorFor = None,
+) -> None:
+    """Retire a target: kept with its history, no longer current or assessed."""
+    from healthgap.account.authority_targets import TargetBook
+
+    engine = _engine(db)
+    try:
+        who = _actor(engine, acting_for, user, role, editor_for)
+        t = TargetBook(engine).retire(who, target_id, version)
+    finally:
+        engine.dispose()
+    _done("retired", t)
+
+
+@targets_app.command("list")
+def targets_list(
+    authority: Authority = None,
+    store: Store = None,
+    db: Db = None,
+    out: Out = None,
+) -> None:
+    """Current targets with their status (on track, off track, met, not met, too early)."""
+    from healthgap.account.authority_targets import TargetBook
+    from healthgap.data.store import open_store
+
+    engine = _engine(db)
+    try:
+        with open_store(store) as s:
+            table = TargetBook(engine).status(s, authority)
+    finally:
+        engine.dispose()
+    cols = ["id", "version", "area_name", "indicator_name", "sex", "baseline_period"]
+    cols += ["baseline_value", "target_value", "target_year", "period", "value", "status"]
+    write_or_show(table if out else table[cols], out)
+    if out is None and len(table):
+        for r in table.itertuples():
+            err_console.print(f"Target {r.id}: {r.status}: {r.reason}.", markup=False)

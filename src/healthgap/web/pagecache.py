@@ -1,0 +1,334 @@
+"""A cache of rendered anonymous GET responses, invalidated by the data they read.
+
+Most requests are anonymous reads of pages and API endpoints whose answer depends only
+on the address and on the data: the published store, the local layer and the app
+database. Rendering them again for every reader made the server CPU-bound (issue 17's
+mixed-load benchmark). :class:`PageCacheMiddleware` keeps the finished response of an
+anonymous ``GET`` and serves it again as long as none of the data it read has changed:
+
+* **App database.** :func:`watch_writes` counts, per database and per table, every
+  write any engine of this process makes (``INSERT``/``UPDATE``/``DELETE`` seen by
+  SQLAlchemy: the ORM, Core and text statements alike). While a response is computed,
+  the tables its statements read are collected; the entry is valid while none of those
+  tables has been written since the request began (a text statement whose tables are not
+  known counts as reading, or writing, every table).
+* **Store.** :class:`~healthgap.web.deps.StoreHandle` bumps its generation on every
+  write (an upload, a withdrawal); an answer that read the local layer (through
+  ``compute_local`` or ``run``) records the generation it was made in and is valid only in
+  it. Published data do not change while the server runs (uploads are local datasets, and
+  ``healthgap init`` refuses while a server has the store open).
+* **Other processes.** A write made by another process (the CLI, another server on the
+  same app database) is not seen by these counters: entries live at most
+  :data:`MAX_AGE` seconds, so such a change shows within that time.
+
+Only anonymous sessions are served from the cache (a session holding nothing but its
+CSRF token): signed-in readers, notices shown once, conditional and range requests
+always reach the route. The session's CSRF token in a cached page (a sign-in form, a
+survey response form) is replaced by the reader's own token when the page is served.
+Only 200 responses without cookies of their own, up to :data:`MAX_BODY` bytes, are kept.
+
+Examples
+--------
+>>> clock = WriteClock()
+>>> before = clock.snapshot()
+>>> clock.bump({"targets"})
+>>> clock.valid(clock.depends({"targets"}, before)), clock.valid(clock.depends({"users"}, before))
+(False, True)
+>>> clock.valid(clock.depends({EVERY}, before))
+False
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import TextClause
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Seconds an entry is served at most (bounds what writes by other processes can hide).
+MAX_AGE = 10.0
+#: Largest response body kept (bytes), and how many responses are kept.
+MAX_BODY = 4 * 1024 * 1024
+MAX_ENTRIES = 512
+#: Stands for "every table" (a statement whose tables are not known).
+EVERY = "*"
+#: Counts every write, whatever its tables.
+ANY = "**"
+#: What a cached body holds where the CSRF token of the session that made it was.
+_TOKEN = b"\x00healthgap-csrf\x00"
+#: Paths never cached: static files (already cheap; ranges and validators of their own).
+_SKIP = ("/static/", "/assets/")
+_WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter", "merge")
+
+#: Tables read by the statements of the request being computed (``None``: no request).
+_reads: ContextVar[set[str] | None] = ContextVar("healthgap_reads", default=None)
+#: Stands, among the reads, for the store's local layer (uploads), which writes change.
+LOCAL_STORE = "store:local"
+
+
+def note_local_store_read() -> None:
+    """Record that the request being computed read the store's local layer (called by
+    :class:`~healthgap.web.deps.StoreHandle`); an answer that read only published data does
+    not depend on uploads or withdrawals."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.add(LOCAL_STORE)
+
+
+class WriteClock:
+    """Per-table write counters of one database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {EVERY: 0, ANY: 0}
+
+    def bump(self, tables: Iterable[str]) -> None:
+        """Count a write to ``tables`` (:data:`EVERY` among them: tables not known)."""
+        with self._lock:
+            for t in tables:
+                self._counts[t] = self._counts.get(t, 0) + 1
+            self._counts[ANY] += 1
+
+    def depends(self, reads: set[str], before: dict[str, int]) -> dict[str, int]:
+        """What an answer computed from ``reads`` (since the counts ``before``) depends
+        on: the tables read, and writes to unknown tables; or every write when the
+        tables read are not known."""
+        if EVERY in reads:
+            return {ANY: before.get(ANY, 0)}
+        return {t: before.get(t, 0) for t in (*reads, EVERY)}
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def valid(self, seen: dict[str, int]) -> bool:
+        """Whether no table in ``seen`` was written since it had those counts."""
+        counts = self._counts
+        return all(counts.get(t, 0) == n for t, n in seen.items())
+
+
+_clocks: dict[str, WriteClock] = {}
+_clocks_lock = threading.Lock()
+
+
+def clock_for(url: str) -> WriteClock:
+    """The write clock of the database at ``url`` (one per database, for every engine)."""
+    with _clocks_lock:
+        found = _clocks.get(url)
+        if found is None:
+            found = _clocks[url] = WriteClock()
+        return found
+
+
+def _key(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+#: Reads of the database's catalogue (``inspect(engine).get_table_names()``): they depend on
+#: the schema only, which changes by DDL, counted as a write of every table.
+_CATALOGUE = re.compile(r"\b(sqlite_master|sqlite_schema|information_schema|pg_catalog)\b", re.I)
+SCHEMA = "schema"
+
+
+def _tables(context: Any, statement: str) -> set[str]:
+    """The tables a statement reads or writes; :data:`EVERY` when that is not known (text
+    SQL, a construct whose tables cannot be listed)."""
+    if not _is_write(statement) and _CATALOGUE.search(statement):
+        return {SCHEMA}
+    compiled = getattr(context, "compiled", None)
+    target = getattr(compiled, "statement", None)
+    if target is None or isinstance(target, TextClause):
+        return {EVERY}
+    from sqlalchemy.sql.util import find_tables
+
+    try:
+        found = {str(getattr(t, "name", "")) for t in find_tables(target, include_crud=True)}
+    except Exception:  # an unusual construct: assume it touches everything
+        return {EVERY}
+    found.discard("")
+    if found:
+        return found
+    # no table named: a plain SELECT of values reads nothing; anything else is not known
+    return {EVERY} if _is_write(statement) or " from " in statement.lower() else set()
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip().split(None, 1)[0].lower() in _WRITES if statement.strip() else False
+
+
+_watching = False
+
+
+def watch_writes() -> None:
+    """Start counting writes of every SQLAlchemy engine of this process (idempotent)."""
+    global _watching
+    if _watching:
+        return
+    _watching = True
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _after(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        writes = _is_write(statement)
+        reads = _reads.get()
+        if not writes and reads is None:
+            return
+        tables = _tables(context, statement)
+        if writes:
+            # Counted now (autocommit) and again at commit or rollback: a request that
+            # began in between and saw the old data is then out of date too.
+            clock_for(_key(conn.engine)).bump(tables)
+            conn.info.setdefault("healthgap_written", set()).update(tables)
+        if reads is not None:
+            reads.update(tables)
+
+    def _end(conn: Any) -> None:
+        written = conn.info.pop("healthgap_written", None)
+        if written:
+            clock_for(_key(conn.engine)).bump(written)
+
+    event.listen(Engine, "commit", _end)
+    event.listen(Engine, "rollback", _end)
+
+
+@dataclass
+class _Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    made: float
+    store_generation: int | None  # None: read no local data
+    seen: dict[str, int]
+
+
+class PageCacheMiddleware:
+    """Serve anonymous ``GET`` responses again while the data they read are unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+        watch_writes()
+
+    @staticmethod
+    def _anonymous_token(scope: Scope) -> str | None:
+        """The CSRF token of an anonymous session holding nothing else, else ``None``."""
+        session = scope.get("state", {}).get("session")
+        if not isinstance(session, dict) or set(session) != {"csrf"}:
+            return None
+        return str(session["csrf"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(_SKIP):
+            await self.app(scope, receive, send)
+            return
+        names = {k.lower() for k, _ in scope.get("headers", [])}
+        token = self._anonymous_token(scope)
+        if token is None or names & {
+            b"if-none-match",
+            b"if-modified-since",
+            b"range",
+            b"authorization",
+        }:
+            await self.app(scope, receive, send)
+            return
+        app = scope["app"]
+        clock = clock_for(_key(app.state.engine))
+        handle = app.state.store
+        host = dict(scope.get("headers", [])).get(b"host", b"")
+        key = (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                if (
+                    time.monotonic() - entry.made < MAX_AGE
+                    and entry.store_generation in (None, handle.generation)
+                    and clock.valid(entry.seen)
+                ):
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                else:
+                    del self._entries[key]
+                    entry = None
+        if entry is not None:
+            body = entry.body.replace(_TOKEN, token.encode())
+            headers = list(entry.headers)
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.misses += 1
+        await self._compute(scope, receive, send, key, token, clock, handle)
+
+    async def _compute(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple[Any, ...],
+        token: str,
+        clock: WriteClock,
+        handle: Any,
+    ) -> None:
+        made = time.monotonic()
+        generation = handle.generation
+        before = clock.snapshot()
+        reads: set[str] = set()
+        marker = _reads.set(reads)
+        start: Message | None = None
+        # copied when sent: the session middleware outside appends its Set-Cookie to the
+        # very list the route sent, which must never be kept (it is that reader's session)
+        head: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+        size = 0
+        keep = True
+
+        async def capture(message: Message) -> None:
+            nonlocal start, size, keep
+            if message["type"] == "http.response.start":
+                start = message
+                head[:] = [(bytes(k).lower(), bytes(v)) for k, v in message.get("headers", [])]
+                if message["status"] != 200 or any(k == b"set-cookie" for k, _ in head):
+                    keep = False
+            elif message["type"] == "http.response.body" and keep:
+                size += len(message.get("body", b""))
+                if size > MAX_BODY:
+                    keep = False
+                    chunks.clear()
+                else:
+                    chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            _reads.reset(marker)
+        if not keep or start is None or self._anonymous_token(scope) != token:
+            return  # not cacheable, or the route changed the session
+        local = LOCAL_STORE in reads
+        seen = clock.depends(reads - {LOCAL_STORE}, before)
+        entry = _Entry(
+            status=int(start["status"]),
+            headers=[(k, v) for k, v in head if k not in (b"set-cookie", b"content-length")],
+            body=b"".join(chunks).replace(token.encode(), _TOKEN),
+            made=made,
+            store_generation=generation if local else None,
+            seen=seen,
+        )
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)

@@ -1,0 +1,82 @@
+"""The first hour in a real browser (issue 19): the mayor's adviser goes home -> mission ->
+an authority's scorecard -> its annual report (the PDF link answers a PDF), and the
+analyst goes from an area profile to its inequalities and downloads the CSV. Each page is
+checked with axe-core, watched for console errors, and screenshotted at desktop and
+390 px width (HEALTHGAP_SHOTS, else tests/web/screenshots/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.web.browser import SHOTS, axe_violations, needs_chromium, wait_for_charts, watch_console
+
+pytestmark = needs_chromium
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+OUT = Path(os.environ.get("HEALTHGAP_SHOTS", SHOTS))
+#: Building a report for the first time reads much of the store (about a minute on an
+#: idle two-core machine); the link is followed with room to spare.
+REPORT_TIMEOUT_MS = 600_000
+
+
+def _look(page: Any, name: str) -> None:
+    """Charts drawn, no serious accessibility problem, a screenshot at both widths."""
+    wait_for_charts(page)
+    assert not axe_violations(page), axe_violations(page)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for label, size in (("desktop", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(OUT / f"first-hour-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_advisers_path_home_mission_scorecard_report(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    problems = watch_console(page)
+    page.goto(server + "/", wait_until="networkidle")
+    _look(page, "home")
+    page.get_by_role("link", name="The mission tracker").first.click()
+    page.wait_for_url("**/mission*")
+    assert page.locator("h1").count() == 1
+    _look(page, "mission")
+    page.locator("#navigation").get_by_role("link", name="Scorecards").click()
+    page.wait_for_url("**/scorecards")
+    page.select_option("#authority", "E47000001")
+    page.get_by_role("button", name="Show the scorecard").click()
+    page.wait_for_url("**/scorecards/E47000001*")
+    body = page.locator("main").inner_text()
+    assert "Greater Manchester" in body
+    _look(page, "scorecard")
+    link = page.get_by_role("link", name="Download Greater Manchester's annual report (PDF)")
+    href = link.get_attribute("href")
+    assert href == "/reports/E47000001.pdf"
+    answer = page.request.get(server + href, timeout=REPORT_TIMEOUT_MS)
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    pdf = answer.body()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 50_000
+    (OUT / "first-hour-report-E47000001.pdf").write_bytes(pdf)
+    assert not problems, problems
+
+
+def test_analysts_path_profile_inequalities_csv(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
+    problems = watch_console(page)
+    page.goto(server + "/areas/E08000003", wait_until="networkidle")
+    assert page.locator("h1").inner_text() == "Manchester"
+    _look(page, "profile")
+    page.get_by_role("link", name="Inequalities within Manchester").click()
+    page.wait_for_url("**/areas/E08000003/inequalities*")
+    _look(page, "inequalities")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the groups as CSV").first.click()
+    path = info.value.path()
+    rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    assert rows, "the CSV has rows"
+    assert {"area_code", "indicator_id"} <= set(rows[0]) or "value" in rows[0]
+    assert not problems, problems

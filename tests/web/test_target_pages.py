@@ -1,0 +1,135 @@
+"""The target pages: record, change and retire a target through GOV.UK forms (error summary
+linking to the fields, hidden version, 409 on a stale one), who may, and the targets on
+the scorecard and the profile page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from healthgap.appdb.models import AuditEntry, Target
+from tests.web.conftest import check_page
+
+OWN = "E08000025"  # the editor's authority (Birmingham)
+FORM = {
+    "authority_code": OWN,
+    "indicator_id": "hle_birth",
+    "sex": "Female",
+    "baseline_period": "2021-2023",
+    "target_year": "2030",
+    "target_value": "60",
+    "published": "yes",
+}
+
+
+def token(c: Any) -> str:
+    return str(c.get("/api/v1/session").json()["csrf_token"])
+
+
+def summary_links(html: str) -> list[tuple[str, str]]:
+    box = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.S)
+    assert box, "no error summary"
+    return re.findall(r'<a href="#([^"]+)">(.*?)</a>', box.group(1))
+
+
+def record(c: Any, **changes: str) -> Any:
+    return c.post(
+        "/targets/new", data={**FORM, **changes, "csrf_token": token(c)}, follow_redirects=False
+    )
+
+
+def test_errors_are_summarised_and_linked_to_their_fields(clients: Any) -> None:
+    c = clients("editor")
+    page = c.get("/targets/new")
+    assert page.status_code == 200
+    check_page(page.text)
+    assert f'value="{OWN}"' in page.text  # the editor's own authority, pre-filled
+    r = record(c, indicator_id="hle_brith", target_year="soon")
+    assert r.status_code == 400
+    check_page(r.text)
+    links = summary_links(r.text)
+    assert [f for f, _ in links] == ["target-indicator-id", "target-target-year"]
+    assert links[0][1].startswith("Indicator must be an indicator of the store; got &#39;hle_")
+    for field, _ in links:  # each link reaches a field, which carries its own message
+        assert f'id="{field}"' in r.text and f'id="{field}-error"' in r.text
+    assert "<title>Error: Record a target" in r.text
+    assert 'value="hle_brith"' in r.text  # what was typed is kept
+    r = record(c, sex="", baseline_period="1999")
+    assert [f for f, _ in summary_links(r.text)] == ["target-sex", "target-baseline-period"]
+    assert "Female, Male" in r.text and "2022-2024" in r.text
+
+
+def test_record_then_see_it_on_the_scorecard_and_profile(app: Any, clients: Any) -> None:
+    c = clients("editor")
+    r = record(c, note="<script>alert(1)</script>")
+    assert r.status_code == 303 and r.headers["location"] == f"/scorecards/{OWN}#targets"
+    card = c.get(f"/scorecards/{OWN}")
+    check_page(card.text)
+    section = card.text[card.text.index('id="targets"') :]
+    assert "Healthy life expectancy at birth, Female" in section
+    assert "Target 1 recorded" in section
+    assert re.search(r"hg-target-(on-track|off-track)", section)
+    profile = clients("anonymous").get(f"/areas/{OWN}")
+    check_page(profile.text)
+    assert "Healthy life expectancy at birth, Female" in profile.text
+    listing = c.get("/targets")
+    check_page(listing.text)
+    assert "<script>alert(1)</script>" not in listing.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing.text
+    with app.state.sessions() as s:
+        assert s.query(Target).one().baseline_value == 57.2  # ONS: Birmingham women 2021-2023
+
+
+def test_stale_and_missing_versions(app: Any, clients: Any) -> None:
+    c = clients("editor")
+    record(c)
+    edit = c.get("/targets/1/edit")
+    check_page(edit.text)
+    assert '<input type="hidden" name="version" value="1">' in edit.text
+    data = {**FORM, "target_value": "61", "version": "1", "csrf_token": token(c)}
+    assert c.post("/targets/1/edit", data=data, follow_redirects=False).status_code == 303
+    stale = c.post("/targets/1/edit", data={**data, "target_value": "62"})
+    assert stale.status_code == 409
+    check_page(stale.text)
+    (link,) = summary_links(stale.text)
+    assert "based on version 1, but it is now version 2. Nothing was changed." in link[1]
+    missing = c.post("/targets/1/edit", data={**data, "version": ""})
+    assert missing.status_code == 428
+    with app.state.sessions() as s:
+        t = s.get(Target, 1)
+        assert (t.target_value, t.version) == (61.0, 2)
+    retire = c.get("/targets/1/retire")
+    check_page(retire.text)
+    r = c.post("/targets/1/retire", data={"version": "1", "csrf_token": token(c)})
+    assert r.status_code == 409
+    r = c.post(
+        "/targets/1/retire", data={"version": "2", "csrf_token": token(c)}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert "0 targets" in c.get(f"/targets?authority={OWN}").text
+    with app.state.sessions() as s:
+        assert [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)] == [
+            "create",
+            "update",
+            "retire",
+        ]
+
+
+def test_who_may(app: Any, clients: Any) -> None:
+    assert clients("anonymous").get("/targets/new").status_code == 401
+    assert clients("viewer").get("/targets/new").status_code == 403
+    assert record(clients("viewer")).status_code == 403
+    assert record(clients("other_editor")).status_code == 403  # not its authority
+    assert record(clients("editor")).status_code == 303
+    other = clients("other_editor")
+    assert other.get("/targets/1/edit").status_code == 403
+    data = {**FORM, "version": "1", "csrf_token": token(other)}
+    assert other.post("/targets/1/edit", data=data).status_code == 403
+    assert other.post("/targets/1/retire", data=data).status_code == 403
+    forged = clients("editor").post("/targets/new", data={**FORM, "csrf_token": "forged"})
+    assert forged.status_code == 403
+    admin = clients("admin")
+    assert "Change<span" in admin.get("/targets").text
+    assert "Change<span" not in clients("viewer").get("/targets").text
+    with app.state.sessions() as s:
+        assert s.query(Target).count() == 1
