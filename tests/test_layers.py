@@ -159,3 +159,17 @@ def test_imports_are_found_wherever_they_are_written(
     module = package / "probe.py"
     module.write_text(source, encoding="utf-8")
     assert list(_imports(module, tmp_path / "healthgap")) == expected
+
+
+def test_no_router_imports_another_router() -> None:
+    # Shared helpers live in web/deps.py, web/responses.py, web/charts.py, ... or in a
+    # helper module of the routers package whose name starts with "_" (e.g. _loop).
+    bad = [
+        f"{rel} imports {name}"
+        for rel, _layer_name, name in EDGES
+        if rel.startswith("web/routers/")
+        and rel != "web/routers/__init__.py"
+        and name.startswith("healthgap.web.routers.")
+        and not name.split(".")[3].startswith("_")
+    ]
+    assert not bad, "move the shared helper out of the router:\n" + "\n".join(bad)

@@ -29,10 +29,10 @@ KEEP = 8
 
 def _pdf(request: Request, st: StoreHandle, code: str) -> bytes:
     from healthgap.report.pdf import write_report
-    from healthgap.web.routers.framework import _stamp, workspace
+    from healthgap.web.workspace import workspace, workspace_stamp
 
     ws = workspace(request)
-    key = (code, _stamp(ws))
+    key = (code, workspace_stamp(ws))
     cache: dict[tuple[str, int], bytes] | None = getattr(request.app.state, "report_pdfs", None)
     if cache is None:
         cache = request.app.state.report_pdfs = {}

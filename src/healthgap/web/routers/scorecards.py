@@ -12,7 +12,7 @@ from healthgap.web import views_account as va
 from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
-from healthgap.web.routers.targets import targets_section
+from healthgap.web.target_views import targets_section
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from healthgap.account.authority_targets import FIELDS, TargetBook, TargetFieldErrors
+from healthgap.account.authority_targets import FIELDS, TargetFieldErrors
 from healthgap.account.target_status import STATUSES
 from healthgap.appdb.db import release
-from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, check
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.errors import InputError
@@ -28,7 +26,6 @@ from healthgap.web import csrf
 from healthgap.web.deps import (
     DbDep,
     StoreDep,
-    StoreHandle,
     current_user,
     form_version,
     require_user,
@@ -36,6 +33,7 @@ from healthgap.web.deps import (
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.target_views import NOTICE, book, may_change, target_rows
 
 router = APIRouter()
 
@@ -43,48 +41,9 @@ router = APIRouter()
 FIELD_IDS = {f: "target-" + f.replace("_", "-") for f in FIELDS}
 #: The fields a form sends (the baseline value is the store's, never typed).
 FORM_FIELDS = [f for f in FIELDS if f != "baseline_value"]
-#: The key of the one-time "Target saved" notice in the signed session cookie.
-NOTICE = "target_notice"
 #: How long a note may be on a form before the domain sees it (the request size limit
 #: holds the rest back).
 TEXT_MAX = 2000
-
-
-def book(request: Request) -> TargetBook:
-    """The target service on the app's database."""
-    return TargetBook(request.app.state.engine)
-
-
-def targets_section(
-    request: Request, session: Session, st: StoreHandle, authority: str
-) -> dict[str, Any]:
-    """What the scorecard and profile pages show of an authority's targets: the rows with
-    their status, and whether the reader may add one."""
-    user = current_user(request, session)
-    anonymous = user is None
-    b = book(request)
-    table = st.run(lambda s: b.status(s, authority, published_only=anonymous))
-    return {
-        "target_notice": request.state.session.pop(NOTICE, None),
-        "target_rows": _rows(table),
-        "target_authority": authority,
-        "can_add_target": _may_change(user, authority),
-    }
-
-
-def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-        for r in table.to_dict("records")
-    ]
-
-
-def _may_change(user: User | None, authority: str | None) -> bool:
-    if user is None:
-        return False
-    from healthgap.appdb.permissions import allows
-
-    return allows(Actor.of(user), Permission("target"), authority)
 
 
 def _writer(request: Request, session: Session, authority: str, token: str) -> Actor:
@@ -116,11 +75,13 @@ def targets_page(
         request,
         "targets.html",
         {
-            "rows": _rows(table),
+            "rows": target_rows(table),
             "authority": code,
             "counts": [(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)],
             "can_add": user is not None and user.role in ("admin", "editor"),
-            "may_change": {r["id"]: _may_change(user, r["authority_code"]) for r in _rows(table)},
+            "may_change": {
+                r["id"]: may_change(user, r["authority_code"]) for r in target_rows(table)
+            },
             "notice": notice,
         },
     )
@@ -217,7 +178,7 @@ def edit_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """The form to change a target, pre-filled, carrying the version it was read at."""
     user = require_user(request, session)
     t = _known(request, target_id)
-    if not _may_change(user, t["authority_code"]):
+    if not may_change(user, t["authority_code"]):
         raise WebError(
             403,
             "forbidden",
@@ -257,7 +218,7 @@ def retire_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """Ask before retiring a target."""
     user = require_user(request, session)
     t = _known(request, target_id)
-    if not _may_change(user, t["authority_code"]):
+    if not may_change(user, t["authority_code"]):
         raise WebError(
             403,
             "forbidden",
