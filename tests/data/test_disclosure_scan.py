@@ -376,6 +376,29 @@ CLI_NO_COUNTS: dict[str, str] = {
     "policy screen sign-off": "screenings",
     "policy screen list": "screenings",
     "policy screen export": "screening answers (text)",
+    **{
+        f"decisions {c}": "the decisions register, questions and the annual cycle: counts of "
+        "decisions and questions, never of people"
+        for c in [
+            "add",
+            "link",
+            "respond",
+            "list",
+            "show",
+            "coverage",
+            "questions",
+            "remind",
+            "cycle",
+            "step",
+            "review",
+        ]
+    },
+    # the network: keys, sharing choices and subscriptions; the feed carries text and
+    # counts of actions by status (never of people)
+    **{
+        f"network {c}": "network keys, sharing choices and subscriptions (no counts of people)"
+        for c in ["keygen", "key", "share", "subscribe", "list", "refresh", "remove"]
+    },
     # calc: statistics of the user's own file, written back to the user (not published).
     **{
         f"calc {c}": "computes a statistic from the user's own file for the user"
@@ -580,6 +603,9 @@ PATH_VALUES: dict[str, list[str]] = {
     "by": ["decile", "core20", "provider-type", "programme"],
     "view": ["icbs", "concentration", "change", "strategic_authority", "icb_place"],
     "footprint": [AUTHORITY],
+    "decision_id": ["1"],
+    "question_id": ["1"],
+    "year": ["2026"],
 }
 #: Query parameters set wherever an operation takes them: the largest page, the inputs an
 #: operation needs to answer at all, and (with ``indicator``) the synthetic indicator.

@@ -92,6 +92,10 @@ EXPORTS: dict[str, list[str]] = {
     "/api/v1/mission/income-gap": ["/api/v1/mission/income-gap?format=csv"],
     "/api/v1/partnerships": ["/api/v1/partnerships?format=csv"],
     "/api/v1/years-in-poorer-health": ["/api/v1/years-in-poorer-health?format=csv"],
+    "/api/v1/decisions": ["/api/v1/decisions?format=csv"],
+    "/api/v1/decisions/coverage": ["/api/v1/decisions/coverage?format=csv"],
+    "/api/v1/questions": ["/api/v1/questions?format=csv"],
+    "/api/v1/questions/overdue": ["/api/v1/questions/overdue?format=csv"],
 }
 #: Exports (URL parts) whose rows carry the hostile text typed in by users: it must be
 #: there, neutralised, rather than silently dropped.
@@ -105,6 +109,9 @@ CARRIES_USER_TEXT = (
     "/export.csv",
     "/commitments?",
     "/ledger/summary/programme?",
+    "/api/v1/decisions?",
+    "/api/v1/questions?",
+    "/questions/overdue?",
 )
 
 
@@ -257,6 +264,27 @@ def hostile_app(
             },
             headers=h,
         )
+        assert r.status_code == 201, r.text
+        decision = {
+            "authority_code": GM,
+            "title": FORMULA,
+            "decision_maker": AT,
+            "directorate": PLUS,
+            "decided_on": "2026-05-01",
+            "key_decision": True,
+        }
+        r = c.post("/api/v1/decisions", json=decision, headers=h)
+        assert r.status_code == 201, r.text
+        question = {
+            "authority_code": GM,
+            "asked_by": "health and wellbeing board",
+            "subject_kind": "indicator",
+            "subject_ref": "hle_male",
+            "question": FORMULA,
+            "asked_on": "2025-01-02",
+            "due_on": "2025-02-01",
+        }
+        r = c.post("/api/v1/questions/committee", json=question, headers=h)
         assert r.status_code == 201, r.text
     app.state.survey = survey
     return app

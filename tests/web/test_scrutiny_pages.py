@@ -173,6 +173,8 @@ def test_committee_question_api_and_overdue(clients: Any, app: Any) -> None:
     assert r.json()["overdue"] is True
     r = other.post("/api/v1/questions/committee", json=body, headers=csrf_headers(other))
     assert r.status_code == 403
+    assert "When?" in anon.get("/scrutiny?subject_kind=annual%20report&subject_ref=2025").text
+    assert "When?" not in anon.get("/scrutiny?subject_kind=indicator&subject_ref=hle_male").text
     overdue = anon.get("/api/v1/questions/overdue").json()["data"]
     assert [q["id"] for q in overdue] == [qid]
     page = anon.get("/scrutiny").text

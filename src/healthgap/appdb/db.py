@@ -41,6 +41,19 @@ def configured_db_url() -> str | None:
     return os.environ.get(DB_ENV, "").strip() or None
 
 
+def existing_db_url() -> str | None:
+    """``$HEALTHGAP_DB`` when set, else the default SQLite file when it already exists,
+    else ``None``: for readers (the report) that add sections only when an app database
+    is there, and must not create an empty one."""
+    url = configured_db_url()
+    if url:
+        return url
+    from healthgap.data.paths import data_dir
+
+    path = data_dir() / APP_DB_FILE
+    return f"sqlite:///{path}" if path.is_file() else None
+
+
 def default_db_url() -> str:
     """The app database every face uses unless told otherwise: ``$HEALTHGAP_DB``, else
     the SQLite file ``healthgap-app.db`` in the healthgap data directory

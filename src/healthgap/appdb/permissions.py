@@ -92,6 +92,9 @@ RULES: dict[tuple[str, str], dict[str, Scope] | Literal["public"]] = {
     ("question", "ask"): PUBLIC,
     ("question", "moderate"): {"admin": ANY, "editor": OWN},
     ("question", "answer"): {"admin": ANY, "editor": OWN},
+    # the network (healthgap.network): what an authority shares, and whose feeds it reads
+    ("network_share", "change"): {"admin": ANY, "editor": OWN},
+    ("network", "subscribe"): {"admin": ANY},
     ("session", "sign_in"): PUBLIC,
     ("session", "sign_out"): PUBLIC,
 }
@@ -136,6 +139,10 @@ RULE_TEXT: dict[tuple[str, str], str] = {
     ("question", "answer"): (
         "questions{of} must be answered by an administrator or that authority's editor"
     ),
+    ("network_share", "change"): (
+        "what an authority shares{of} must be chosen by an administrator or that authority's editor"
+    ),
+    ("network", "subscribe"): "network subscriptions must be managed by an administrator",
 }
 
 

@@ -21,7 +21,7 @@ JOBS: dict[str, tuple[str, ...]] = {
     "Design policy": ("policy",),
     "Framework": ("framework",),
     "Data": ("init", "data", "datasets", "places", "query", "import", "records", "synth"),
-    "Admin": ("serve", "users"),
+    "Admin": ("serve", "users", "network"),
 }
 
 
@@ -87,6 +87,7 @@ from healthgap.cli import framework as _framework  # noqa: E402, F401
 from healthgap.cli import importing as _importing  # noqa: E402, F401
 from healthgap.cli import ledger as _ledger  # noqa: E402, F401
 from healthgap.cli import mission as _mission  # noqa: E402, F401
+from healthgap.cli import network as _network  # noqa: E402, F401
 from healthgap.cli import places as _places  # noqa: E402, F401
 from healthgap.cli import policy as _policy  # noqa: E402, F401
 from healthgap.cli import records as _records  # noqa: E402, F401

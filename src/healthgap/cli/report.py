@@ -85,12 +85,16 @@ def report_command(
             show_default=False,
         ),
     ] = None,
-    targets_db: Annotated[
+    app_db: Annotated[
         str | None,
         typer.Option(
+            "--app-db",
             "--targets-db",
-            help="The app database whose published targets of the authority the report "
-            "shows (a Targets section). Default: $HEALTHGAP_DB, else the default app "
+            "--decisions-db",
+            help="The app database whose published targets (a Targets section), decisions "
+            "register, questions and annual cycle (sections 'Decisions and regard', "
+            "'Questions and answers', 'What we committed to last year', each only when it "
+            "has records) the report adds. Default: $HEALTHGAP_DB, else the default app "
             "database when it exists.",
             show_default=False,
         ),
@@ -115,7 +119,7 @@ def report_command(
         from healthgap.cli.framework import _ws
 
         workspace = _ws(framework_db)
-    engine = _targets_engine(targets_db)
+    engine = _app_engine(app_db)
     book = None
     if engine is not None:
         from healthgap.account.authority_targets import TargetBook
@@ -133,6 +137,7 @@ def report_command(
             workspace=workspace,
             indicators=indicator or (),
             targets=book,
+            accountability=engine,
         )
     if engine is not None:
         engine.dispose()
@@ -144,19 +149,10 @@ def report_command(
     )
 
 
-def _targets_engine(url: str | None) -> Any:
-    """The app database holding the targets: ``--targets-db``, else $HEALTHGAP_DB, else
-    the default app database file when it exists (None: no targets section)."""
-    import os
+def _app_engine(url: str | None) -> Any:
+    """The app database of targets, decisions and the cycle: ``--app-db``, else
+    :func:`healthgap.appdb.db.existing_db_url` (None: no such sections)."""
+    from healthgap.appdb.db import existing_db_url, init_db
 
-    from healthgap.appdb.db import APP_DB_FILE, DB_ENV, init_db
-
-    chosen = url or os.environ.get(DB_ENV, "").strip()
-    if not chosen:
-        from healthgap.data.paths import data_dir
-
-        path = data_dir() / APP_DB_FILE
-        if not path.is_file():
-            return None
-        chosen = f"sqlite:///{path}"
-    return init_db(chosen)
+    chosen = url or existing_db_url()
+    return None if chosen is None else init_db(chosen)

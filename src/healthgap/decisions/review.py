@@ -4,7 +4,8 @@ For an authority and the cycle year before the report's, it sets each commitment
 record beside what happened to it:
 
 * each step of last year's annual cycle (:mod:`healthgap.decisions.cycle`): its due date
-  against its status, the date it was done and the evidence;
+  against its status ("late" when recorded but not done by its due date, "not recorded"
+  when nothing was ever recorded for it), the date it was done and the evidence;
 * the key decisions of that year: how many were screened before they were taken
   (:func:`healthgap.decisions.register.coverage_of`);
 * the scrutiny questions asked that year: how many were answered, how many on time and
@@ -50,11 +51,13 @@ class LookBack:
             if self.key_decisions
             else "No key decisions were recorded"
         )
-        return (
-            f"In {self.year}/{str(self.year + 1)[2:]}: {share}. Of {self.questions_asked} "
-            f"questions put on the record, {self.answered_on_time} were answered on time, "
-            f"{self.answered_late} late, and {self.overdue} are overdue."
+        asked = (
+            f"Of {self.questions_asked} questions put on the record, {self.answered_on_time} "
+            f"were answered on time, {self.answered_late} late, and {self.overdue} are overdue"
+            if self.questions_asked
+            else "No questions were put on the record"
         )
+        return f"In {self.year}/{str(self.year + 1)[2:]}: {share}. {asked}."
 
 
 def look_back(
@@ -65,7 +68,10 @@ def look_back(
     start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
     rows: list[dict[str, Any]] = []
     for s in cycle.calendar(engine, authority_code, year):
-        happened = "late" if s.late(day) else s.status
+        if s.version == 0:  # never recorded
+            happened = "not recorded" if s.due_on < day else "not started"
+        else:
+            happened = "late" if s.late(day) else s.status
         evidence = " ".join(x for x in (s.evidence, s.evidence_url) if x)
         rows.append(
             {

@@ -298,7 +298,7 @@ def _has_fts(session: Session) -> bool:
 
 
 # ---------------------------------------------------------------------------- the parts
-def _baseline(store: Store, indicator: str) -> tuple[str, float]:
+def _baseline(store: Store, indicator: str) -> tuple[str, float, str | None]:
     frame = store.to_pandas(store.indicators(indicator, area_code=c.AUTHORITY))
     frame = frame[(frame["sex"] == "Persons") & frame["value"].notna()]
     if frame.empty:
@@ -307,17 +307,20 @@ def _baseline(store: Store, indicator: str) -> tuple[str, float]:
             "the example targets; got no rows. Rebuild it with `healthgap init`."
         )
     latest = frame.sort_values("period_end").iloc[-1]
-    return str(latest["period"]), float(latest["value"])
+    age = latest["age"] if isinstance(latest["age"], str) and latest["age"] else None
+    return str(latest["period"]), float(latest["value"]), age
 
 
 def _load_targets(engine: Engine, store: Store, who: Actor) -> None:
     rows = []
     for spec in c.TARGETS:
-        period, value = _baseline(store, spec["indicator_id"])
+        period, value, age = _baseline(store, spec["indicator_id"])
         rows.append(
             Target(
                 authority_code=c.AUTHORITY,
                 indicator_id=spec["indicator_id"],
+                sex="Persons",
+                age=age,
                 baseline_period=period,
                 baseline_value=value,
                 target_year=spec["target_year"],

@@ -1454,6 +1454,7 @@ def build_context(
     workspace: Any = None,
     indicators: Sequence[str] = (),
     targets: Any = None,
+    accountability: Any = None,
 ) -> ReportContext:
     """All the numbers of the annual health-duty report for one strategic authority.
 
@@ -1486,6 +1487,10 @@ def build_context(
     targets
         A :class:`healthgap.account.authority_targets.TargetBook` whose published targets
         of the authority the targets section shows (:mod:`healthgap.report.targets`).
+    accountability
+        An engine of the app database: the report then adds "Decisions and regard",
+        "Questions and answers" and "What we committed to last year, what happened"
+        (:mod:`healthgap.report.accountability`). Default None: left out.
 
     Raises
     ------
@@ -1529,9 +1534,13 @@ def build_context(
         _core20_section(store, auth),
         _hexmap_section(store, auth),
         funding_section(store, auth),
-        _methods_section(store, auth),
     )
     sections: tuple[Section, ...] = tuple(s for s in with_targets if s is not None)
+    if accountability is not None:
+        from healthgap.report.accountability import sections as accountability_sections
+
+        sections += accountability_sections(accountability, auth.code, today)
+    sections += (_methods_section(store, auth),)
     summary = summary_section(auth, period, result, sections, fw, workspace)
     sections = (summary, *sections)
     members = _member_ranks(store, auth)

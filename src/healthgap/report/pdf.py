@@ -53,6 +53,7 @@ def write_report(
     workspace: Any = None,
     indicators: Sequence[str] = (),
     targets: Any = None,
+    accountability: Any = None,
 ) -> ReportContext:
     """Build the annual health-duty report for ``authority`` and write it to ``out``.
 
@@ -63,6 +64,8 @@ def write_report(
     ``workspace`` (a :class:`healthgap.framework.storage.Workspace`) gives the summary
     the authority's joint commitments and action plan; ``targets`` (a
     :class:`healthgap.account.authority_targets.TargetBook`) its recorded targets.
+    the authority's joint commitments and action plan; ``accountability`` (an app-database
+    engine) adds the decisions, questions and annual-cycle sections.
 
     Examples
     --------
@@ -78,6 +81,7 @@ def write_report(
         workspace=workspace,
         indicators=indicators,
         targets=targets,
+        accountability=accountability,
     )
     html = render_html(ctx)
     if path.suffix.lower() == ".pdf":

@@ -92,6 +92,10 @@ class Settings:
     docs: the ``docs`` folder (methods pages are rendered from ``docs/methods``).
     page_cache: keep rendered anonymous ``GET`` responses until the data they read change
         (:mod:`healthgap.web.pagecache`); ``HEALTHGAP_PAGE_CACHE=0`` turns it off.
+    network_key: the deployment's Ed25519 private key for its signed feed
+        (``$HEALTHGAP_NETWORK_KEY``, else ``network-ed25519.pem`` in the data directory;
+        made by ``healthgap network keygen``; keep it outside the repository).
+    network_name: the publisher's name in the feed (``$HEALTHGAP_NETWORK_NAME``).
     """
 
     store: str | None = None
@@ -104,6 +108,12 @@ class Settings:
     assets: Path = field(default_factory=_default_assets)
     docs: Path = field(default_factory=_default_docs)
     page_cache: bool = True
+    network_key: Path | None = None
+    network_name: str = field(
+        default_factory=lambda: (
+            os.environ.get("HEALTHGAP_NETWORK_NAME", "").strip() or "A healthgap deployment"
+        )
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -133,5 +143,7 @@ class Settings:
         if os.environ.get("HEALTHGAP_PAGE_CACHE"):
             flag = os.environ["HEALTHGAP_PAGE_CACHE"].strip().lower()
             env["page_cache"] = flag not in ("0", "false", "no", "off")
+        if os.environ.get("HEALTHGAP_NETWORK_KEY"):
+            env["network_key"] = Path(os.environ["HEALTHGAP_NETWORK_KEY"])
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

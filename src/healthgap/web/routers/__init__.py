@@ -105,3 +105,6 @@ from healthgap.web.routers.cycle import router as _cycle  # noqa: E402
 
 ROUTERS.append(_cycle)
 NAV.append(("/cycle", "Annual cycle"))
+from healthgap.web.routers.network import router as _network  # noqa: E402
+
+ROUTERS.append(_network)

@@ -114,7 +114,7 @@ def _step_sync(request: Request, code: str, year: int, step: str, form: Mapping[
 
 
 @router.post(
-    "/cycle/{code}/{year:int}/{step}",
+    "/cycle/{code}/{year}/{step}",
     include_in_schema=False,
     dependencies=[requires("cycle")],
 )

@@ -252,15 +252,30 @@ def api_register(
 
 
 # ---------------------------------------------------------------------------- library
-def library_view(request: Request, st: StoreHandle, q: str, authority: str) -> dict[str, Any]:
+def library_view(
+    request: Request, st: StoreHandle, q: str, authority: str, like: bool = False
+) -> dict[str, Any]:
+    from healthgap.network.library import authorities_like, shared
+
     lib = Library(workspace(request))
     results = lib.search(q) if q.strip() else lib.cases()
     suggestions = None
+    among: set[str] | None = None
+    like_names: list[str] = []
     if authority:
         reg = the_register(request, st)
         code = _authority(reg, authority).code
         suggestions = st.compute(_suggest, lib, code, _stamp(workspace(request)))
-    return {"results": results, "suggestions": suggestions}
+        if like:
+            near = st.run(lambda s: authorities_like(s, code))
+            among = set(near["area_code"])
+            like_names = [str(n) for n in near["area_name"]]
+    return {
+        "results": results,
+        "suggestions": suggestions,
+        "shared": shared(request.app.state.engine, q, among=among),
+        "like_names": like_names,
+    }
 
 
 def _suggest(st: Any, lib: Library, code: str, stamp: int) -> pd.DataFrame:
@@ -269,16 +284,28 @@ def _suggest(st: Any, lib: Library, code: str, stamp: int) -> pd.DataFrame:
 
 @router.get("/framework/library", response_class=HTMLResponse, include_in_schema=False)
 def library_page(
-    request: Request, st: StoreDep, session: DbDep, q: str = "", authority: str = ""
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    q: str = "",
+    authority: str = "",
+    like: str = "",
 ) -> Any:
+    from healthgap.network.library import shared
+
     reg = the_register(request, st)
     user = current_user(request, session)
     errors: list[tuple[str, str]] = []
     try:
-        view = library_view(request, st, q, authority)
+        view = library_view(request, st, q, authority, like == "1")
     except InputError as exc:
         errors.append(("q", str(exc)))
-        view = {"results": Library(workspace(request)).cases().iloc[0:0], "suggestions": None}
+        view = {
+            "results": Library(workspace(request)).cases().iloc[0:0],
+            "suggestions": None,
+            "shared": shared(request.app.state.engine).iloc[0:0],
+            "like_names": [],
+        }
     return render(
         request,
         "framework_library.html",
@@ -298,6 +325,9 @@ def library_page(
             if view["suggestions"] is None
             else view["suggestions"].to_dict("records"),
             "errors": errors,
+            "like": like == "1",
+            "shared": view["shared"].to_dict("records"),
+            "like_names": view["like_names"],
         },
         status_code=400 if errors else 200,
     )

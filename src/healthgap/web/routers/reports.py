@@ -2,9 +2,10 @@
 scorecard.
 
 The report is the one ``healthgap report`` writes (:func:`healthgap.report.pdf.write_report`
-builds it from the store; the framework workspace in the app database gives its summary
-the authority's commitments and action plan, example records tagged EXAMPLE). Building
-it takes a while, so the PDF is kept per authority until the workspace changes.
+builds it from the store; the app database gives its summary the authority's commitments
+and action plan, its Targets section and its decisions, questions and annual-cycle
+sections, example records tagged EXAMPLE). Building it takes a while, so the PDF is kept
+per authority until the workspace or the app database changes.
 """
 
 from __future__ import annotations
@@ -28,12 +29,19 @@ KEEP = 8
 
 
 def _pdf(request: Request, st: StoreHandle, code: str) -> bytes:
+    from healthgap.account.authority_targets import TargetBook
     from healthgap.report.pdf import write_report
+    from healthgap.web.pagecache import ANY, _key, clock_for
     from healthgap.web.workspace import workspace, workspace_stamp
 
     ws = workspace(request)
-    key = (code, workspace_stamp(ws))
-    cache: dict[tuple[str, int], bytes] | None = getattr(request.app.state, "report_pdfs", None)
+    engine = request.app.state.engine
+    # any write to the app database (targets, decisions, questions, the cycle) or the
+    # workspace makes a new report
+    key = (code, workspace_stamp(ws), clock_for(_key(engine)).snapshot().get(ANY, 0))
+    cache: dict[tuple[str, int, int], bytes] | None = getattr(
+        request.app.state, "report_pdfs", None
+    )
     if cache is None:
         cache = request.app.state.report_pdfs = {}
     with _LOCK:  # one report at a time: a second request for it waits and reuses it
@@ -41,7 +49,16 @@ def _pdf(request: Request, st: StoreHandle, code: str) -> bytes:
             return cache[key]
         with tempfile.TemporaryDirectory(prefix="healthgap-report-") as tmp:
             out = Path(tmp) / "report.pdf"
-            st.run(lambda s: write_report(s, code, out, workspace=ws))
+            st.run(
+                lambda s: write_report(
+                    s,
+                    code,
+                    out,
+                    workspace=ws,
+                    targets=TargetBook(engine),
+                    accountability=engine,
+                )
+            )
             data = out.read_bytes()
         if len(cache) >= KEEP:
             cache.pop(next(iter(cache)))

@@ -96,10 +96,17 @@ def _throttled(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # ------------------------------------------------------------------------------ pages
 @router.get("/scrutiny", response_class=HTMLResponse, include_in_schema=False)
-def scrutiny_page(request: Request, session: DbDep, authority: str = AuthorityQ) -> Any:
+def scrutiny_page(
+    request: Request,
+    session: DbDep,
+    authority: str = AuthorityQ,
+    subject_kind: str = Query("", max_length=20),
+    subject_ref: str = Query("", max_length=100),
+) -> Any:
     code = _authority(authority)
     user = viewer(request, session)
-    questions = scrutiny.public(_engine(request), code)
+    subject = (subject_kind, subject_ref) if subject_kind and subject_ref else None
+    questions = scrutiny.public(_engine(request), code, subject=subject)
     suffix = f"?authority={code}" if code else ""
     return render(
         request,
@@ -108,6 +115,7 @@ def scrutiny_page(request: Request, session: DbDep, authority: str = AuthorityQ)
             "questions": [q for q in questions if not q["overdue"]],
             "overdue": [q for q in questions if q["overdue"]],
             "authority": code or "",
+            "subject": subject,
             "staff": may(user, "question", "moderate", None),
             "csv": "/api/v1/questions?format=csv" + (f"&authority={code}" if code else ""),
             "json": "/api/v1/questions" + suffix,
