@@ -173,3 +173,14 @@ def test_no_router_imports_another_router() -> None:
         and not name.split(".")[3].startswith("_")
     ]
     assert not bad, "move the shared helper out of the router:\n" + "\n".join(bad)
+
+
+def test_route_dependencies_are_defined_once_in_web_deps() -> None:
+    defined = []
+    for path in sorted((SRC / "web").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in ("StoreDep", "DbDep"):
+                    defined.append(f"{path.relative_to(SRC).as_posix()}: {target.id}")
+    assert sorted(defined) == ["web/deps.py: DbDep", "web/deps.py: StoreDep"], defined
