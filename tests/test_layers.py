@@ -33,7 +33,6 @@ KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
         ("report/hexmap.py", "numpy"),
         ("report/summary.py", "numpy"),
         ("web/hexmap.py", "numpy"),
-        ("web/viewmodels.py", "numpy"),
         ("web/views_account.py", "numpy"),
     }
 )
@@ -160,3 +159,28 @@ def test_imports_are_found_wherever_they_are_written(
     module = package / "probe.py"
     module.write_text(source, encoding="utf-8")
     assert list(_imports(module, tmp_path / "healthgap")) == expected
+
+
+def test_no_router_imports_another_router() -> None:
+    # Shared helpers live in web/deps.py, web/responses.py, web/charts.py, ... or in a
+    # helper module of the routers package whose name starts with "_" (e.g. _loop).
+    bad = [
+        f"{rel} imports {name}"
+        for rel, _layer_name, name in EDGES
+        if rel.startswith("web/routers/")
+        and rel != "web/routers/__init__.py"
+        and name.startswith("healthgap.web.routers.")
+        and not name.split(".")[3].startswith("_")
+    ]
+    assert not bad, "move the shared helper out of the router:\n" + "\n".join(bad)
+
+
+def test_route_dependencies_are_defined_once_in_web_deps() -> None:
+    defined = []
+    for path in sorted((SRC / "web").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in ("StoreDep", "DbDep"):
+                    defined.append(f"{path.relative_to(SRC).as_posix()}: {target.id}")
+    assert sorted(defined) == ["web/deps.py: DbDep", "web/deps.py: StoreDep"], defined

@@ -29,7 +29,7 @@ from healthgap.framework.storage import Actor, Workspace, check_permission
 from healthgap.geography.authorities import canonical_code
 from healthgap.geography.hierarchy import using
 from healthgap.stats.benchmark import Polarity
-from healthgap.stats.intervals import se_from_limits
+from healthgap.stats.intervals import se_from_limits, z_value
 
 STATUSES: tuple[str, ...] = ("draft", "planned", "in progress", "done", "paused", "dropped")
 FIELDS: tuple[str, ...] = (
@@ -264,7 +264,7 @@ class ActionPlan:
 
 
 #: The two-sided 5% critical value of the standard normal distribution.
-Z_95 = 1.959963984540054
+Z_95 = z_value(0.95)
 
 
 def change_between_periods(series: pd.DataFrame) -> dict[str, Any]:

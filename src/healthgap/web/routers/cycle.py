@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -19,12 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from healthgap.appdb.versions import etag
 from healthgap.decisions import cycle, review
 from healthgap.errors import InputError
-from healthgap.web.deps import db, if_match, requires
+from healthgap.web.deps import DbDep, if_match, requires
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers._loop import actor, call, form_errors, may, version_field, viewer
 
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 CsrfHeader = Header(None, alias="X-CSRF-Token")
 CodePath = Path(min_length=2, max_length=16, description="The authority's code.")

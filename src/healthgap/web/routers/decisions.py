@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from healthgap.appdb.versions import etag
@@ -24,12 +23,11 @@ from healthgap.decisions import register, scrutiny
 from healthgap.decisions.register import RESPONSES
 from healthgap.errors import InputError
 from healthgap.safe_csv import csv_text
-from healthgap.web.deps import db, if_match, requires
+from healthgap.web.deps import DbDep, if_match, requires
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers._loop import actor, call, form_errors, may, not_found, viewer
 
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 Format = Literal["json", "csv"]
 DecisionId = Path(ge=1, le=2**31 - 1, description="The decision's id.")

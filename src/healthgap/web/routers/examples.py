@@ -10,9 +10,9 @@ written and removed by :mod:`healthgap.examples`, the same functions as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -28,12 +28,17 @@ from healthgap.examples import (
     remove_examples,
 )
 from healthgap.web import csrf
-from healthgap.web.deps import StoreHandle, db, form_version, require_user, requires, store
+from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
+    StoreHandle,
+    form_version,
+    require_user,
+    requires,
+)
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 PAGE = "/admin/examples"
 

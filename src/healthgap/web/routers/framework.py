@@ -65,6 +65,8 @@ from healthgap.web.deps import (
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.workspace import workspace
+from healthgap.web.workspace import workspace_stamp as _stamp
 
 CsrfHeader = Header(None, alias="X-CSRF-Token")
 Format = Literal["json", "csv"]
@@ -88,15 +90,6 @@ CATEGORY_HINT = "Select whether this is an asset, an opportunity, a lever or a p
 
 
 # ---------------------------------------------------------------------------- helpers
-def workspace(request: Request) -> Workspace:
-    """The framework workspace in the app's database (opened once per app)."""
-    ws: Workspace | None = getattr(request.app.state, "framework_workspace", None)
-    if ws is None:
-        ws = Workspace(engine=request.app.state.engine, create=False)
-        request.app.state.framework_workspace = ws
-    return ws
-
-
 def _register_for(st: Any, ws: Workspace, stamp: tuple[int, ...]) -> Register:
     return register(st, ws)
 
@@ -283,16 +276,6 @@ def library_view(
         "shared": shared(request.app.state.engine, q, among=among),
         "like_names": like_names,
     }
-
-
-def _stamp(ws: Workspace) -> int:
-    """A number that changes whenever any framework record changes."""
-    from sqlalchemy import func, select
-
-    from healthgap.framework.storage import Record
-
-    with Session(ws.engine) as s:
-        return int(s.scalar(select(func.count(Record.id))) or 0)
 
 
 def _suggest(st: Any, lib: Library, code: str, stamp: int) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -29,11 +29,10 @@ from healthgap.network import subscribe as subs
 from healthgap.network.models import EVERY
 from healthgap.network.schema import KINDS, FeedRefused
 from healthgap.web import csrf
-from healthgap.web.deps import current_user, db, require_user, requires
+from healthgap.web.deps import DbDep, current_user, require_user, requires
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 

@@ -76,7 +76,7 @@ def area(
     area_code: str,
     breakdowns: bool = False,
 ) -> Any:
-    from healthgap.web.routers.targets import targets_section
+    from healthgap.web.target_views import targets_section
 
     view = area_profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""

@@ -12,7 +12,7 @@ from healthgap.web import views_account as va
 from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
-from healthgap.web.routers.targets import target_rows, targets_section
+from healthgap.web.target_views import authority_target_rows, targets_section
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()
@@ -102,7 +102,7 @@ def scorecard_api(
     card = st.compute(va.scorecard_view, authority, framework)
     if format == "csv":
         return csv_response(card.table, f"scorecard-{authority}")
-    targets = target_rows(request, session, st, authority)
+    targets = authority_target_rows(request, session, st, authority)
     return {
         "framework": card.framework.to_dict()["framework"],
         "notes": list(card.notes),

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from healthgap.decisions import scrutiny
 from healthgap.errors import InputError
 from healthgap.safe_csv import csv_text
 from healthgap.web import csrf
-from healthgap.web.deps import current_user, db, if_match, requires
+from healthgap.web.deps import DbDep, current_user, if_match, requires
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.routers._loop import (
@@ -39,7 +39,6 @@ from healthgap.web.routers._loop import (
     viewer,
 )
 
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 Format = Literal["json", "csv"]
 QuestionId = Path(ge=1, le=2**31 - 1, description="The question's id.")

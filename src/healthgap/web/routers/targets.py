@@ -10,86 +10,40 @@ stale one gets 409 with nothing changed); CSRF; the ``target`` permission.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import pandas as pd
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from healthgap.account.authority_targets import FIELDS, TargetBook, TargetFieldErrors
+from healthgap.account.authority_targets import FIELDS, TargetFieldErrors
 from healthgap.account.target_status import STATUSES
 from healthgap.appdb.db import release
-from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, check
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.errors import InputError
 from healthgap.web import csrf
 from healthgap.web.deps import (
-    StoreHandle,
+    DbDep,
+    StoreDep,
     current_user,
-    db,
     form_version,
     require_user,
     requires,
-    store,
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.target_views import NOTICE, book, may_change, target_rows
 
-StoreDep = Annotated[StoreHandle, Depends(store)]
-DbDep = Annotated[Session, Depends(db)]
 router = APIRouter()
 
 #: The id of each form field (the error summary links to these).
 FIELD_IDS = {f: "target-" + f.replace("_", "-") for f in FIELDS}
 #: The fields a form sends (the baseline value is the store's, never typed).
 FORM_FIELDS = [f for f in FIELDS if f != "baseline_value"]
-#: The key of the one-time "Target saved" notice in the signed session cookie.
-NOTICE = "target_notice"
-
-
-def book(request: Request) -> TargetBook:
-    """The target service on the app's database."""
-    return TargetBook(request.app.state.engine)
-
-
-def target_rows(
-    request: Request, session: Session, st: StoreHandle, authority: str
-) -> list[dict[str, Any]]:
-    """An authority's current targets with their status (anonymous visitors: published)."""
-    anonymous = current_user(request, session) is None
-    b = book(request)
-    return _rows(st.run(lambda s: b.status(s, authority, published_only=anonymous)))
-
-
-def targets_section(
-    request: Request, session: Session, st: StoreHandle, authority: str
-) -> dict[str, Any]:
-    """What the scorecard and profile pages show of an authority's targets: the rows with
-    their status, the one-time "Target recorded" notice, and whether the reader may add
-    one."""
-    return {
-        "target_notice": request.state.session.pop(NOTICE, None),
-        "target_rows": target_rows(request, session, st, authority),
-        "target_authority": authority,
-        "can_add_target": _may_change(current_user(request, session), authority),
-    }
-
-
-def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-        for r in table.to_dict("records")
-    ]
-
-
-def _may_change(user: User | None, authority: str | None) -> bool:
-    if user is None:
-        return False
-    from healthgap.appdb.permissions import allows
-
-    return allows(Actor.of(user), Permission("target"), authority)
+#: How long a note may be on a form before the domain sees it (the request size limit
+#: holds the rest back).
+TEXT_MAX = 2000
 
 
 def _writer(request: Request, session: Session, authority: str, token: str) -> Actor:
@@ -121,11 +75,13 @@ def targets_page(
         request,
         "targets.html",
         {
-            "rows": _rows(table),
+            "rows": target_rows(table),
             "authority": code,
             "counts": [(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)],
             "can_add": user is not None and user.role in ("admin", "editor"),
-            "may_change": {r["id"]: _may_change(user, r["authority_code"]) for r in _rows(table)},
+            "may_change": {
+                r["id"]: may_change(user, r["authority_code"]) for r in target_rows(table)
+            },
             "notice": notice,
         },
     )
@@ -225,7 +181,7 @@ def edit_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """The form to change a target, pre-filled, carrying the version it was read at."""
     user = require_user(request, session)
     t = _known(request, target_id)
-    if not _may_change(user, t["authority_code"]):
+    if not may_change(user, t["authority_code"]):
         raise WebError(
             403,
             "forbidden",
@@ -268,7 +224,7 @@ def retire_target_page(request: Request, session: DbDep, target_id: int) -> Any:
     """Ask before retiring a target."""
     user = require_user(request, session)
     t = _known(request, target_id)
-    if not _may_change(user, t["authority_code"]):
+    if not may_change(user, t["authority_code"]):
         raise WebError(
             403,
             "forbidden",
