@@ -314,6 +314,7 @@ def _measures(both: pd.DataFrame, seed: int) -> pd.DataFrame:
     judgement = head["polarity"].where(head["polarity"] != NO_JUDGEMENT, "no judgement")
     frame["judgement"] = judgement.to_numpy()[np.searchsorted(head.index.to_numpy(), series)]
     frame = frame.reset_index(drop=True)
+    frame.columns = frame.columns.astype("str")  # grouped results label columns as object
     first = [*key, "measure"]
     return frame[first + [c for c in frame.columns if c not in first]].replace({np.inf: np.nan})
 
