@@ -217,78 +217,144 @@ def inequalities(area_code: str, *, store: Store, seed: int = 20_260_515) -> Ine
 
 
 def _weigh(both: pd.DataFrame, area_code: str, store: Store, fp: Footprint | None) -> pd.DataFrame:
-    """Population weights for each set of groups (see :mod:`.group_populations`)."""
+    """Population weights for each set of groups (see :mod:`.group_populations`).
+
+    A set of groups is one indicator, sex, age, breakdown and period. Populations are
+    looked up once per distinct set of ethnic groups and once per number of deprivation
+    groups, and written to every set that shares them in one assignment.
+    """
     both = both.copy()
     both["population"] = 1.0
     both["weight"] = _EQUAL
     key = ["indicator_id", "sex", "age", "category_type", "period"]
-    ethnic_cache: dict[tuple[str, ...], tuple[dict[str, float], str] | None] = {}
-    deprivation_cache: dict[int, dict[int, float] | None] = {}
-    for _, part in both.groupby(key, sort=False):
-        dimension = part["dimension"].iloc[0]
-        if dimension == "ethnic group":
-            cats = tuple(sorted(part["category"].astype(str)))
-            if cats not in ethnic_cache:
-                ethnic_cache[cats] = ethnic_populations(area_code, cats, store, fp=fp)
-            found = ethnic_cache[cats]
+    sets = both.groupby(key, sort=False)
+    dimension = sets["dimension"].transform("first")
+    ethnic = both.index[dimension == "ethnic group"]
+    if len(ethnic):
+        names = both.loc[ethnic, "category"].astype(str)
+        members = names.groupby(sets.ngroup().loc[ethnic]).agg(lambda s: tuple(sorted(s)))
+        row_members = sets.ngroup().loc[ethnic].map(members)
+        for cats in dict.fromkeys(members):
+            found = ethnic_populations(area_code, cats, store, fp=fp)
             if found is None:
                 continue
             weights, source = found
-            both.loc[part.index, "population"] = part["category"].map(weights).to_numpy()
-            both.loc[part.index, "weight"] = source
-        elif dimension == "deprivation within the area" and part["rank"].notna().all():
-            groups = 10 if part["rank"].max() > 5 else 5
-            if groups not in deprivation_cache:
-                deprivation_cache[groups] = deprivation_populations(area_code, groups, store, fp=fp)
-            pops = deprivation_cache[groups]
+            rows = row_members.index[row_members == cats]
+            both.loc[rows, "population"] = both.loc[rows, "category"].map(weights).to_numpy()
+            both.loc[rows, "weight"] = source
+    ranked = sets["rank"].transform("count") == sets["rank"].transform("size")
+    deprivation = (dimension == "deprivation within the area") & ranked
+    if deprivation.any():
+        top = sets["rank"].transform("max")
+        size = pd.Series(np.where(top > 5, 10, 5), index=both.index)
+        for groups in (5, 10):
+            rows = both.index[deprivation & (size == groups)]
+            if not len(rows):
+                continue
+            pops = deprivation_populations(area_code, groups, store, fp=fp)
             if pops is None:
                 continue
-            both.loc[part.index, "population"] = part["rank"].map(pops).to_numpy()
-            both.loc[part.index, "weight"] = (
+            both.loc[rows, "population"] = both.loc[rows, "rank"].map(pops).to_numpy()
+            both.loc[rows, "weight"] = (
                 f"mid-2020 population of the area's LSOAs in the IMD 2019 {groups}-group"
             )
     return both
 
 
+_SERIES = ["indicator_id", "indicator_name", "sex", "age", "dimension", "category_type", "period"]
+
+
 def _measures(both: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Measures for every series with two or more groups that have a value and a weight.
+
+    Series that take the same options (direction, ordered or not, measure codes, limits
+    or not) go to :func:`inequality_measures` in one call, one group per series. Its Monte
+    Carlo draws are common random numbers by subgroup position, so each series gets the
+    same values and limits as it would alone. A batch that raises falls back to one call
+    per series, leaving out only the series that raise.
+    """
+    key = _SERIES
+    rows = both[both["population"].notna() & both["value"].notna()].copy()
+    rows["_series"] = rows.groupby(key, sort=True).ngroup()
+    rows = rows[rows["_series"] >= 0]  # a row with an empty key cell is in no series
+    rows = rows[rows.groupby("_series")["value"].transform("size") >= 2]
+    if rows.empty:
+        return pd.DataFrame(columns=[*key, "measure", "value"])
+    head = rows.drop_duplicates("_series").set_index("_series").sort_index()
+    limits = (rows["lower_95_0"].notna() & rows["upper_95_0"].notna()).groupby(rows["_series"])
+    options = pd.DataFrame(
+        {
+            "favourable": [
+                Polarity.parse(p) is not Polarity.LOWER_IS_BETTER for p in head["polarity"]
+            ],
+            "ordered": head["dimension"].astype(str).str.startswith("deprivation within the area"),
+            "sex": head["dimension"] == "sex",
+            "limits": limits.all(),
+            "width": rows.groupby("_series").size(),
+        },
+        index=head.index,
+    )
     out = []
-    key = ["indicator_id", "indicator_name", "sex", "age", "dimension", "category_type", "period"]
-    for values, part in both.groupby(key, sort=True):
-        part = part[part["population"].notna()]
-        part = part[part["value"].notna()]
-        if len(part) < 2:
-            continue
-        polarity = part["polarity"].iloc[0]
-        favourable = Polarity.parse(polarity) is not Polarity.LOWER_IS_BETTER
-        ordered = str(values[4]).startswith("deprivation within the area")
-        codes = ORDERED_CODES if ordered else NON_ORDERED_CODES
-        if values[4] == "sex":
-            codes = ["D", "R"]
-        limits = part["lower_95_0"].notna().all() and part["upper_95_0"].notna().all()
+    for (favourable, ordered, sex, has_limits, _), batch in options.groupby(
+        ["favourable", "ordered", "sex", "limits", "width"], sort=False
+    ):
+        codes = ["D", "R"] if sex else ORDERED_CODES if ordered else NON_ORDERED_CODES
+        call = _Call(bool(favourable), bool(ordered), codes, bool(has_limits), seed)
+        part = rows[rows["_series"].isin(batch.index)]
         try:
-            result = inequality_measures(
-                part,
-                value="value",
-                population="population",
-                subgroup="category",
-                favourable=favourable,
-                ordered=ordered,
-                order="rank" if ordered else None,
-                lower="lower_95_0" if limits else None,
-                upper="upper_95_0" if limits else None,
-                measures=codes,
-                confidence=0.95,
-                repetitions=2_000,
-                seed=seed,
-            ).to_frame()
+            out.append(call(part, group_by="_series"))
         except InputError:
-            continue
-        for k, v in zip(key, values, strict=True):
-            result[k] = v
-        result["judgement"] = "no judgement" if polarity == NO_JUDGEMENT else polarity
-        out.append(result)
+            out.extend(call.each(part))
     if not out:
         return pd.DataFrame(columns=[*key, "measure", "value"])
-    frame = pd.concat(out, ignore_index=True)
+    frame = pd.concat(out, ignore_index=True).sort_values("_series", kind="stable")
+    series = frame.pop("_series").to_numpy()
+    for k in key:
+        frame[k] = head[k].to_numpy()[np.searchsorted(head.index.to_numpy(), series)]
+    judgement = head["polarity"].where(head["polarity"] != NO_JUDGEMENT, "no judgement")
+    frame["judgement"] = judgement.to_numpy()[np.searchsorted(head.index.to_numpy(), series)]
+    frame = frame.reset_index(drop=True)
+    frame.columns = frame.columns.astype("str")  # grouped results label columns as object
     first = [*key, "measure"]
     return frame[first + [c for c in frame.columns if c not in first]].replace({np.inf: np.nan})
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One set of :func:`inequality_measures` options, for a batch of series or one."""
+
+    favourable: bool
+    ordered: bool
+    codes: list[str]
+    limits: bool
+    seed: int
+
+    def __call__(self, part: pd.DataFrame, group_by: str | None) -> pd.DataFrame:
+        return inequality_measures(
+            part,
+            value="value",
+            population="population",
+            subgroup="category",
+            group_by=group_by,
+            favourable=self.favourable,
+            ordered=self.ordered,
+            order="rank" if self.ordered else None,
+            lower="lower_95_0" if self.limits else None,
+            upper="upper_95_0" if self.limits else None,
+            measures=self.codes,
+            confidence=0.95,
+            repetitions=2_000,
+            seed=self.seed,
+        ).to_frame()
+
+    def each(self, part: pd.DataFrame) -> list[pd.DataFrame]:
+        """One call per series (the fallback): series that raise are left out."""
+        out = []
+        for series, one in part.groupby("_series", sort=True):
+            try:
+                result = self(one.drop(columns="_series"), group_by=None)
+            except InputError:
+                continue
+            result.insert(0, "_series", series)
+            out.append(result)
+        return out
