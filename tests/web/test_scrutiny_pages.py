@@ -23,9 +23,9 @@ def _hidden(c: Any, url: str) -> dict[str, str]:
 def _target(c: Any) -> int:
     body = {
         "authority_code": BHAM,
-        "indicator_id": "hle_male",
+        "indicator_id": "hle_birth",
+        "sex": "Male",
         "baseline_period": "2021-2023",
-        "baseline_value": 61.0,
         "target_year": 2030,
         "target_value": 63.0,
     }
