@@ -95,17 +95,20 @@ NAV_ORDER = (
     "/mission",
     "/areas",
     "/inequality",
+    "/compare-areas",
     "/maps",
     "/scorecards",
     "/core20plus5",
     "/targets",
+    "/decisions",
     "/allocation",
     "/ledger",
     "/policy",
     "/framework",
 )
-#: Pages linked from the footer rather than the menu.
-FOOTER_LINKS = ("/methods", "/sources", "/docs", "/network")
+#: Pages linked from the footer rather than the menu (the menu stays within two rows on a
+#: desktop screen; questions and the annual cycle are also linked from the decisions page).
+FOOTER_LINKS = ("/places", "/scrutiny", "/cycle", "/methods", "/sources", "/docs")
 #: Pages in the menu only for those who can use them (signed-in editors and administrators).
 EDITOR_LINKS = ("/imports",)
 
