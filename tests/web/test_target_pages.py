@@ -109,7 +109,7 @@ def test_stale_and_missing_versions(app: Any, clients: Any) -> None:
         "/targets/1/retire", data={"version": "2", "csrf_token": token(c)}, follow_redirects=False
     )
     assert r.status_code == 303
-    assert "0 targets" in c.get(f"/targets?authority={OWN}").text
+    assert f"No targets are recorded for {OWN} yet" in c.get(f"/targets?authority={OWN}").text
     with app.state.sessions() as s:
         assert [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)] == [
             "create",
