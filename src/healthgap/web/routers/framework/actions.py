@@ -1,0 +1,343 @@
+"""Action plans: adding actions, status changes, progress and drafts from the enquiry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.errors import InputError
+from healthgap.framework import actions as fw_actions
+from healthgap.framework.actions import ActionPlan
+from healthgap.framework.export import export
+from healthgap.framework.powers import (
+    COMPETENCES,
+)
+from healthgap.framework.storage import Workspace
+from healthgap.geography.names import indicator_names
+from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
+    StoreHandle,
+    form_version,
+    if_match,
+    requires,
+)
+from healthgap.web.errors import WebError
+from healthgap.web.render import render
+from healthgap.web.routers.framework.enquiry import add_drafts
+from healthgap.web.routers.framework.shared import (
+    API,
+    CsrfHeader,
+    Format,
+    _authority,
+    _call,
+    _context,
+    _known_indicators,
+    _lines,
+    _reader,
+    _records,
+    _stamp,
+    _writer,
+    the_register,
+    workspace,
+)
+
+router = APIRouter()
+
+
+# ---------------------------------------------------------------------------- actions
+def _progress(st: Any, ws: Workspace, code: str, stamp: int) -> pd.DataFrame:
+    return ActionPlan(ws, code).progress(st)
+
+
+def actions_view(request: Request, st: StoreHandle, code: str) -> dict[str, Any]:
+    a = _authority(the_register(request, st), code)
+    ws = workspace(request)
+    plan = ActionPlan(ws, a.code)
+    table = plan.table()
+    progress = st.compute(_progress, ws, a.code, _stamp(ws))
+    return {"a": a, "table": table, "progress": progress}
+
+
+def _actions_render(
+    request: Request,
+    session: Session,
+    st: StoreHandle,
+    code: str,
+    errors: list[tuple[str, str]],
+    form: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    view = actions_view(request, st, code)
+    a = view["a"]
+    return render(
+        request,
+        "framework_actions.html",
+        {
+            **_context(request, session, a),
+            "actions": view["table"].to_dict("records"),
+            "titles": dict(zip(view["table"]["id"], view["table"]["title"], strict=True)),
+            "indicator_names": st.compute(indicator_names),
+            "progress": view["progress"].to_dict("records"),
+            "statuses": fw_actions.STATUSES,
+            "competences": COMPETENCES,
+            "errors": errors,
+            "form": form,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/framework/{code}/actions", response_class=HTMLResponse, include_in_schema=False)
+def actions_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
+    _reader(request, session)
+    return _actions_render(request, session, st, code, [], {})
+
+
+@router.post(
+    "/framework/{code}/actions",
+    include_in_schema=False,
+    dependencies=[requires("action")],
+)
+def add_action_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    title: str = Form(""),
+    competence: str = Form(""),
+    owner: str = Form(""),
+    partners: str = Form(""),
+    indicators: str = Form(""),
+    start: str = Form(""),
+    due: str = Form(""),
+    status: str = Form("planned"),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, csrf_token)
+    form = {
+        "title": title,
+        "competence": competence,
+        "owner": owner,
+        "partners": partners,
+        "indicators": indicators,
+        "start": start,
+        "due": due,
+        "status": status,
+    }
+    errors = []
+    if not title.strip():
+        errors.append(("action-title", "Enter what will be done"))
+    if not errors:
+        known = st.compute(_known_indicators)
+        try:
+            fields = {
+                "title": title.strip(),
+                "competence": competence or None,
+                "owner": owner.strip(),
+                "partners": _lines(partners),
+                "indicators": _lines(indicators),
+                "start": start,
+                "due": due,
+                "status": status,
+            }
+            fw_actions.check_indicators(_lines(indicators), known)
+            _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+            return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
+        except InputError as exc:
+            errors.append((_field_of(str(exc)), str(exc)))
+    return _actions_render(request, session, st, a.code, errors, form, 400)
+
+
+def _field_of(message: str) -> str:
+    for key in ("indicators", "status", "due", "start", "competence"):
+        if message.startswith(key):
+            return f"action-{key}"
+    return "action-title"
+
+
+@router.post(
+    "/framework/{code}/actions/{action_id}/status",
+    include_in_schema=False,
+    dependencies=[requires("action")],
+)
+def action_status_form(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    action_id: str,
+    status: str = Form(""),
+    version: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, csrf_token)
+    read = form_version(version, f"action {action_id}")
+    try:
+        _call(
+            ActionPlan(workspace(request), a.code).update,
+            who,
+            action_id,
+            status=status,
+            expected_version=read,
+        )
+    except StaleVersionError as exc:
+        return _actions_render(
+            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 409
+        )
+    except InputError as exc:
+        return _actions_render(
+            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 400
+        )
+    return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
+
+
+@router.get(f"{API}/{{code}}/actions", tags=["framework"], summary="Action plan and progress")
+def api_actions(
+    request: Request, st: StoreDep, session: DbDep, code: str, format: Format = "json"
+) -> Any:
+    _reader(request, session)
+    view = actions_view(request, st, code)
+    if format == "csv":
+        csv_text = export(the_register(request, st), workspace(request), view["a"].code, "csv")
+        return Response(
+            csv_text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{view["a"].code}-actions.csv"'},
+        )
+    return {"data": _records(view["table"]), "progress": _records(view["progress"])}
+
+
+class ActionIn(BaseModel):
+    """An action (any of the action-plan fields)."""
+
+    title: str | None = None
+    lever: str | None = None
+    competence: str | None = None
+    indicators: list[str] | None = None
+    targets: dict[str, Any] | None = None
+    owner: str | None = None
+    partners: list[str] | None = None
+    start: str | None = None
+    due: str | None = None
+    status: str | None = None
+
+
+@router.post(
+    f"{API}/{{code}}/actions",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("action")],
+)
+def api_add_action(
+    request: Request,
+    response: Response,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    body: ActionIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    fields = body.model_dump(exclude_none=True)
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    aid = _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+    response.headers["ETag"] = etag(1)
+    return {"id": aid, "version": 1}
+
+
+def _action(request: Request, code: str, action_id: str) -> Any:
+    v = workspace(request).get("action", action_id)
+    if v is None or v.deleted or v.authority_code != code:
+        raise WebError(
+            404,
+            "not_found",
+            f"action must be an action of {code}; got {action_id!r}. "
+            f"List them at {API}/{code}/actions.",
+        )
+    return v
+
+
+def _action_body(request: Request, v: Any, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = etag(v.version)
+    history = workspace(request).history("action", v.record_id)
+    return {
+        "id": v.record_id,
+        **{f: v.data.get(f) for f in fw_actions.FIELDS},
+        "version": v.version,
+        "history": [
+            {"version": h.version, "recorded_at": h.recorded_at.isoformat(), "actor": h.actor}
+            for h in history
+        ],
+    }
+
+
+@router.get(
+    f"{API}/{{code}}/actions/{{action_id}}",
+    tags=["framework"],
+    summary="One action, its versions, and its ETag (the version to update)",
+)
+def api_action(
+    request: Request, response: Response, st: StoreDep, session: DbDep, code: str, action_id: str
+) -> Any:
+    _reader(request, session)
+    a = _authority(the_register(request, st), code)
+    return _action_body(request, _action(request, a.code, action_id), response)
+
+
+@router.patch(
+    f"{API}/{{code}}/actions/{{action_id}}",
+    tags=["framework"],
+    summary="Change an action (If-Match: the ETag read; 409 when it changed since)",
+    dependencies=[requires("action")],
+)
+def api_update_action(
+    request: Request,
+    response: Response,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    action_id: str,
+    body: ActionIn,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    read = if_match(request, f"action {action_id}")
+    fields = body.model_dump(exclude_none=True)
+    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
+    _call(
+        ActionPlan(workspace(request), a.code).update,
+        who,
+        action_id,
+        expected_version=read,
+        **fields,
+    )
+    return _action_body(request, _action(request, a.code, action_id), response)
+
+
+@router.post(
+    f"{API}/{{code}}/enquiry/draft-actions",
+    tags=["framework"],
+    status_code=201,
+    dependencies=[requires("action")],
+)
+def api_draft_actions(
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    code: str,
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    a = _authority(the_register(request, st), code)
+    who = _writer(request, session, "action", a.code, x_csrf_token)
+    return {"ids": add_drafts(workspace(request), who, a.code)}
