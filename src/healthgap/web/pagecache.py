@@ -56,6 +56,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.elements import TextClause
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -196,20 +197,22 @@ def watch_writes() -> None:
         if writes and statement.split(None, 1)[0].lower() in ("create", "drop", "alter"):
             tables = {EVERY, SCHEMA}  # the schema changed: every answer may differ
         if writes:
-            # Counted now (autocommit) and again at commit or rollback: a request that
-            # began in between and saw the old data is then out of date too.
-            clock_for(_key(conn.engine)).bump(tables)
-            conn.info.setdefault("healthgap_written", set()).update(tables)
+            # Counted now (autocommit), and again when the connection goes back to the
+            # pool, after its commit (the "commit" event comes just before the commit): a
+            # request that began in between and saw the old data is then out of date too.
+            clock = clock_for(_key(conn.engine))
+            clock.bump(tables)
+            pending = conn.info.setdefault("healthgap_written", {})
+            pending.setdefault(id(clock), (clock, set()))[1].update(tables)
         if reads is not None:
             reads.update(tables)
 
-    def _end(conn: Any) -> None:
-        written = conn.info.pop("healthgap_written", None)
-        if written:
-            clock_for(_key(conn.engine)).bump(written)
-
-    event.listen(Engine, "commit", _end)
-    event.listen(Engine, "rollback", _end)
+    @event.listens_for(Pool, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        info = getattr(record, "info", None)
+        pending = info.pop("healthgap_written", None) if info is not None else None
+        for clock, tables in (pending or {}).values():
+            clock.bump(tables)
 
 
 @dataclass
