@@ -1536,7 +1536,7 @@ def build_context(
         funding_section(store, auth),
     )
     sections: tuple[Section, ...] = tuple(s for s in with_targets if s is not None)
-    if accountability is not None:
+    if accountability is not None and auth.kind != "place":  # a saved place has no register
         from healthgap.report.accountability import sections as accountability_sections
 
         sections += accountability_sections(accountability, auth.code, today)
