@@ -126,13 +126,14 @@ def test_the_loop_in_a_browser(browser: Any, server: str, loop_app: Any) -> None
             headers=csrf_headers(c),
             json={
                 "authority_code": GM,
-                "indicator_id": "hle_male",
-                "baseline_period": "2021-2023",
-                "baseline_value": 61.2,
+                "indicator_id": "hle_birth",
+                "sex": "Male",
+                "baseline_period": "2018-2020",
                 "target_year": 2030,
                 "target_value": 63.0,
             },
         )
+        assert r.status_code == 201, r.text
         tid = r.json()["id"]
     public = browser.new_context(viewport={"width": 1280, "height": 900})
     anon = public.new_page()
