@@ -47,8 +47,8 @@ def app(store_path: Path, template_db: Path, tmp_path: Path) -> Any:
 BODY = {
     "authority_code": "E08000025",
     "indicator_id": "hle_birth",
+    "sex": "Male",
     "baseline_period": "2022-2024",
-    "baseline_value": 60.5,
     "target_year": 2030,
     "target_value": 62.0,
     "published": True,
@@ -92,7 +92,7 @@ def test_a_write_through_another_engine_of_the_process_is_seen(app: Any, clients
     assert _notes(anon) == []
     other = init_db(app.state.settings.db_url)  # as a CLI command in this process would
     with sessions(other)() as s:
-        s.add(Target(**{**BODY, "note": "from the cli"}))
+        s.add(Target(**{**BODY, "baseline_value": 60.5, "note": "from the cli"}))
         s.commit()
     other.dispose()
     assert _notes(anon) == ["from the cli"]
@@ -190,9 +190,11 @@ def test_concurrent_writers_are_seen_by_the_next_anonymous_read(app: Any) -> Non
         with ThreadPoolExecutor(9) as pool:
             reads = [pool.submit(reader) for _ in range(6)]
             writes = [pool.submit(writer, i) for i in range(3)]
-            for w in writes:
-                w.result()
-            stop.set()
+            try:
+                for w in writes:
+                    w.result()
+            finally:
+                stop.set()  # a failed writer must not leave the readers running for ever
             assert sum(r.result() for r in reads) > 0
         with httpx.Client(base_url=base, trust_env=False, timeout=60) as anon:
             final = _notes(anon)
