@@ -222,8 +222,8 @@ async def _writer(base: str, until: float, run: Run, email: str) -> None:
             body = {
                 "authority_code": EDITORS[email],
                 "indicator_id": "hle_birth",
+                "sex": "Female",
                 "baseline_period": "2022-2024",
-                "baseline_value": 60.0 + n / 1000,
                 "target_year": 2030,
                 "target_value": 62.0,
                 "note": f"mixed load {email} #{n}",
