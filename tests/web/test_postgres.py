@@ -182,7 +182,7 @@ def test_target_write_and_its_audit_entry(pg_url: str, store_path: Path) -> None
 
 
 @pytest.fixture
-def app(pg_url: str, cheap_hashing: None) -> Iterator[Any]:
+def app(pg_url: str, cheap_hashing: None, store_path: Path) -> Iterator[Any]:
     """The conftest's ``app`` on PostgreSQL: a fresh schema holding the four USERS, so the
     shared ``clients`` fixture and the authorisation matrix below run against it."""
     engine = init_db(pg_url)
@@ -190,7 +190,8 @@ def app(pg_url: str, cheap_hashing: None) -> Iterator[Any]:
         for email, role, authority in USERS.values():
             add_user(s, email, PASSWORD, role, authority)
     engine.dispose()
-    made = create_app(Settings(store=None, db_url=pg_url))
+    # targets are checked against the store, so the app needs the test store
+    made = create_app(Settings(store=str(store_path), db_url=pg_url))
     yield made
     made.state.engine.dispose()
 
