@@ -138,3 +138,16 @@ def membership_on(on: str | None) -> Any:
     from healthgap.geography.authorities import membership_date
 
     return membership_date(on)
+
+
+@contextmanager
+def app_engine(db: str | None) -> Iterator[Any]:
+    """The app database's engine (``db``, else the default app database), disposed of
+    afterwards."""
+    from healthgap.appdb.db import default_db_url, init_db
+
+    engine = init_db(db or default_db_url())
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from healthgap.cli._io import err_console, write_or_show
+from healthgap.cli._io import app_engine, err_console, write_or_show
 from healthgap.cli.mission import targets_app
 
 Store = Annotated[
@@ -60,12 +60,6 @@ Note = Annotated[str | None, typer.Option("--note", help="A note shown with the 
 Version = Annotated[int, typer.Option("--version", help="The version you read (see list).")]
 TargetId = Annotated[int, typer.Argument(help="The target's id (see `healthgap targets list`).")]
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (CSV).")]
-
-
-def _engine(db: str | None) -> Any:
-    from healthgap.appdb.db import default_db_url, init_db
-
-    return init_db(db or default_db_url())
 
 
 def _actor(engine: Any, acting_for: str | None, user: str | None, role: str, ed: str | None) -> Any:
@@ -120,8 +114,7 @@ def targets_add(
     from healthgap.account.authority_targets import TargetBook
     from healthgap.data.store import open_store
 
-    engine = _engine(db)
-    try:
+    with app_engine(db) as engine:
         who = _actor(engine, acting_for, user, role, editor_for)
         fields = _given(
             authority_code=authority,
@@ -136,8 +129,6 @@ def targets_add(
         )
         with open_store(store) as s:
             t = TargetBook(engine).add(who, s, published=not unpublished, **fields)
-    finally:
-        engine.dispose()
     _done("recorded", t)
 
 
@@ -165,8 +156,7 @@ def targets_edit(
     from healthgap.account.authority_targets import TargetBook
     from healthgap.data.store import open_store
 
-    engine = _engine(db)
-    try:
+    with app_engine(db) as engine:
         who = _actor(engine, acting_for, user, role, editor_for)
         fields = _given(
             authority_code=authority,
@@ -181,8 +171,6 @@ def targets_edit(
         )
         with open_store(store) as s:
             t = TargetBook(engine).edit(who, target_id, version, s, **fields)
-    finally:
-        engine.dispose()
     _done("changed", t)
 
 
@@ -199,12 +187,9 @@ def targets_retire(
     """Retire a target: kept with its history, no longer current or assessed."""
     from healthgap.account.authority_targets import TargetBook
 
-    engine = _engine(db)
-    try:
+    with app_engine(db) as engine:
         who = _actor(engine, acting_for, user, role, editor_for)
         t = TargetBook(engine).retire(who, target_id, version)
-    finally:
-        engine.dispose()
     _done("retired", t)
 
 
@@ -219,12 +204,8 @@ def targets_list(
     from healthgap.account.authority_targets import TargetBook
     from healthgap.data.store import open_store
 
-    engine = _engine(db)
-    try:
-        with open_store(store) as s:
-            table = TargetBook(engine).status(s, authority)
-    finally:
-        engine.dispose()
+    with app_engine(db) as engine, open_store(store) as s:
+        table = TargetBook(engine).status(s, authority)
     cols = ["id", "version", "area_name", "indicator_name", "sex", "baseline_period"]
     cols += ["baseline_value", "target_value", "target_year", "period", "value", "status"]
     write_or_show(table if out else table[cols], out)

@@ -8,14 +8,12 @@ The heavy modules (FastAPI, uvicorn, SQLAlchemy) are imported inside the command
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from healthgap.appdb.db import default_db_url
-from healthgap.cli._io import err_console, out_console
+from healthgap.cli._io import app_engine, err_console, out_console
 from healthgap.cli.main import app
 from healthgap.errors import InputError
 
@@ -126,18 +124,6 @@ def known_authorities(store: str | None) -> set[str]:
     return codes
 
 
-@contextmanager
-def _engine(db: str | None) -> Iterator[Any]:
-    """The app database's engine, disposed of afterwards."""
-    from healthgap.appdb.db import init_db
-
-    engine = init_db(_db_url(db))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 @users_app.command("add")
 def users_add(
     email: Annotated[str, typer.Argument(help="The user's email address.")],
@@ -164,7 +150,7 @@ def users_add(
     check_email(email)
     known = known_authorities(store) if authority else None
     secret = _password()
-    with _engine(db) as engine, sessions(engine)() as s:
+    with app_engine(db) as engine, sessions(engine)() as s:
         user = add_user(s, email, secret, role, authority, known_authorities=known)
         err_console.print(
             f"Added {user.role} {user.email}"
@@ -183,7 +169,7 @@ def users_set_password(
     from healthgap.appdb.auth import set_password
 
     secret = _password()
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         user = set_password(engine, email, secret)
     err_console.print(f"New password set for {user.email}; signed out everywhere.", markup=False)
 
@@ -196,7 +182,7 @@ def users_disable(
     """Stop an account signing in, and sign it out everywhere (reversible with enable)."""
     from healthgap.appdb.auth import set_disabled
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         user = set_disabled(engine, email, True)
     err_console.print(f"Disabled {user.email}; signed out everywhere.", markup=False)
 
@@ -209,7 +195,7 @@ def users_enable(
     """Let a disabled account sign in again."""
     from healthgap.appdb.auth import set_disabled
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         user = set_disabled(engine, email, False)
     err_console.print(f"Enabled {user.email}.", markup=False)
 
@@ -225,7 +211,7 @@ def users_remove(
 
     if not yes:
         typer.confirm(f"Remove the account {email}?", abort=True)
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         user = remove_user(engine, email)
     err_console.print(f"Removed {user.email}.", markup=False)
 
@@ -238,7 +224,7 @@ def users_list(db: DbOption = None) -> None:
     from healthgap.appdb.db import sessions
     from healthgap.appdb.models import User
 
-    with _engine(db) as engine, sessions(engine)() as s:
+    with app_engine(db) as engine, sessions(engine)() as s:
         for u in s.scalars(select(User).order_by(User.email)):
             state = "disabled" if u.disabled else "active"
             out_console.print(
