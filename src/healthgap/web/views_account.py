@@ -410,9 +410,46 @@ def _area_type(store: Store, authority: str) -> tuple[str, str]:
     )
 
 
-def scorecard_view(store: Store, authority: str, framework: str | None = None) -> Scorecard:
+#: Most indicators a reader may add to a scorecard in one request.
+MAX_ADDED_INDICATORS = 40
+
+
+def scorecard_view(
+    store: Store,
+    authority: str,
+    framework: str | None = None,
+    indicators: tuple[str, ...] = (),
+) -> Scorecard:
     """The scorecard of ``authority``: the named example framework (its own authority only)
-    or the headline indicators (``"headline"``, the default for other authorities)."""
+    or the headline indicators (``"headline"``, the default for other authorities), with
+    ``indicators`` (``"ID"`` or ``"ID:Sex"``) from the store added
+    (:func:`healthgap.account.frameworks.add_indicators`)."""
+    from healthgap.account.frameworks import add_indicators
+
+    if len(indicators) > MAX_ADDED_INDICATORS:
+        raise InputError(
+            f"indicator must be given at most {MAX_ADDED_INDICATORS} times; got "
+            f"{len(indicators)}. Add fewer, or use the CSV of the area's profile."
+        )
+    fw = scorecard_framework(store, authority, framework)
+    if indicators:
+        fw = add_indicators(fw, indicators, store)
+    card = scorecard(fw, store)
+    return Scorecard(protect(card.table), card.framework, card.notes)
+
+
+def scorecard_choices(
+    store: Store, authority: str, framework: str | None = None
+) -> list[dict[str, str]]:
+    """The indicators a reader can add to the scorecard (``spec`` and ``label``)."""
+    from healthgap.account.frameworks import addable_indicators
+
+    table = addable_indicators(scorecard_framework(store, authority, framework), store)
+    return [{"spec": str(r.spec), "label": str(r.label)} for r in table.itertuples()]
+
+
+def scorecard_framework(store: Store, authority: str, framework: str | None = None) -> Framework:
+    """The framework a scorecard of ``authority`` shows (see :func:`scorecard_view`)."""
     _code(authority, "authority", "E47000001")
     from healthgap.geography.authorities import GLA_CODE, data_code
 
@@ -447,8 +484,7 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
                 f"{framework} is for {fw.authority}. Use /scorecards/{fw.authority}?framework="
                 f"{framework}, or the headline indicators."
             )
-    card = scorecard(fw, store)
-    return Scorecard(protect(card.table), card.framework, card.notes)
+    return fw
 
 
 def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, list[str]]:
