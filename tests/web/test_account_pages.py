@@ -30,6 +30,7 @@ PAGES = [
     "/scorecards",
     "/scorecards/E47000001",
     "/scorecards/E08000025",
+    "/scorecards/E08000001",  # Bolton: held as a county only by the North West extract
     "/scorecards/E47000018",
     "/scorecards/E61000001",
     "/frameworks/greater_manchester",

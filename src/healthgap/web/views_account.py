@@ -395,19 +395,23 @@ def authorities(store: Store) -> pd.DataFrame:
     return got.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
 
 
-def _area_type(store: Store, authority: str) -> tuple[str, str]:
+def _area_types(store: Store, authority: str) -> tuple[list[str], str]:
+    """The area types the store holds ``authority`` at (in :data:`AREA_TYPES_ORDER`) and
+    its name."""
     t = store.table("indicators")
     got = store.to_pandas(
         t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
     )
-    for kind in AREA_TYPES_ORDER:
-        hit = got[got["area_type"] == kind]
-        if len(hit):
-            return kind, str(hit["area_name"].iloc[0])
-    raise InputError(
-        f"authority must be a combined authority, council or region code with indicator "
-        f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
-    )
+    kinds = [k for k in AREA_TYPES_ORDER if (got["area_type"] == k).any()]
+    if not kinds:
+        raise InputError(
+            f"authority must be a combined authority, council or region code with indicator "
+            f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
+        )
+    # some sources carry no names: take one from those that do, the same one every time
+    # (DuckDB returns distinct rows in no fixed order)
+    names = sorted(str(n) for n in got["area_name"].dropna())
+    return kinds, names[0] if names else authority
 
 
 #: Most indicators a reader may add to a scorecard in one request.
@@ -466,10 +470,16 @@ def scorecard_framework(store: Store, authority: str, framework: str | None = No
     if framework is None:
         framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
     if framework == HEADLINE:
-        area_type, name = _area_type(store, authority)
-        fw = named_indicators(
-            restrict_to_store(default_framework(authority, area_type), store), store
-        )
+        kinds, name = _area_types(store, authority)
+        # A council can be held at two types (a metropolitan district is a district and
+        # a county; the North West extract gives only the county type): the headline
+        # indicators come from the first type that has them.
+        for area_type in kinds:
+            fw = named_indicators(
+                restrict_to_store(default_framework(authority, area_type), store), store
+            )
+            if fw.indicators:
+                break
         fw = replace(fw, authority_name=name, name=f"Headline indicators for {name}")
         if not fw.indicators:
             raise InputError(

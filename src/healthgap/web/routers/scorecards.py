@@ -28,6 +28,15 @@ Added = Annotated[
 ]
 
 
+def _label(fw: Any, spec: str) -> str:
+    """The scorecard's label of an added indicator (``ID`` or ``ID:Sex``)."""
+    ident, _, sex = spec.partition(":")
+    for i in fw.indicators:
+        if i.id == ident.strip() and (not sex or i.sex == sex.strip()):
+            return str(i.label)
+    return spec
+
+
 def _query(framework: str | None, indicators: list[str], **more: str) -> str:
     """The scorecard's query string (framework, added indicators, then ``more``)."""
     pairs = ([("framework", framework)] if framework else []) + [
@@ -95,6 +104,7 @@ def scorecard_page(
             "added": [
                 {
                     "spec": spec,
+                    "label": _label(fw, spec),
                     "remove": f"/scorecards/{authority}"
                     + _query(framework, [i for i in indicator if i != spec]),
                 }
