@@ -1,6 +1,6 @@
 """The report's charts: Altair (Vega-Lite) specs rendered offline to SVG by vl-convert.
 
-Each chart is built from a :class:`~healthgap.report.context.ChartData`, whose data are
+Each chart is built from a :class:`~healthgap.report.model.ChartData`, whose data are
 already disclosure-controlled; the report prints the table behind every chart under it.
 """
 
@@ -15,8 +15,8 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from healthgap.report.context import ChartData
 from healthgap.report.hexmap import hexmap_svg
+from healthgap.report.model import ChartData
 
 #: GOV.UK Design System colours, distinguishable in greyscale order.
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#505a5f"]

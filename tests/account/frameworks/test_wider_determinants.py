@@ -27,8 +27,8 @@ from healthgap.account.wider_determinants import wider_determinants
 from healthgap.cli.main import app
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.report.context import resolve_authority
-from healthgap.report.wider import wider_section
+from healthgap.report.authority import resolve_authority
+from healthgap.report.sections.wider import wider_section
 from tests.data.open_data._mirror import mirror_or_skip
 
 GM = "E47000001"
