@@ -314,6 +314,45 @@ def test_region_decomposition_matches_ons(client, mirror) -> None:
     assert s["from_poorer_health"] == pytest.approx(s["le_gap"] - s["from_hle"], rel=1e-10)
 
 
+@pytest.mark.parametrize(
+    ("args", "query"),
+    [
+        (["--deciles"], "part=deciles"),
+        (
+            ["--sex", "Male", "--period", "2020-2022", "--first", "North East"],
+            "sex=Male&period=2020-2022&first=North%20East",
+        ),
+    ],
+)
+def test_health_state_split_is_one_service(client, store_path, tmp_path, args, query) -> None:
+    """The CLI, the API and the page show the numbers of one domain service
+    (healthgap.account.health_state); their values are checked against ONS above."""
+    from typer.testing import CliRunner
+
+    from healthgap.account.health_state import decile_split, region_split
+    from healthgap.cli.main import app
+
+    with open_store(store_path) as s:
+        if "--deciles" in args:
+            domain = decile_split(s)
+        else:
+            domain = region_split(s, "Male", "2020-2022", "North East")
+    out = tmp_path / "split.csv"
+    got = CliRunner().invoke(
+        app, ["health-state", *args, "--store", str(store_path), "--out", str(out)]
+    )
+    assert got.exit_code == 0, got.output
+    cli = pd.read_csv(out)
+    api = pd.read_csv(io.StringIO(client.get(f"/api/v1/decomposition?{query}&format=csv").text))
+    pd.testing.assert_frame_equal(cli, api)
+    numeric = domain.table.select_dtypes("number").columns
+    np.testing.assert_allclose(cli[numeric], domain.table[numeric], rtol=1e-12)
+    summary = client.get(f"/api/v1/decomposition?{query}").json()["summary"]
+    key = "gap" if "--deciles" in args else "le_gap"
+    assert summary[key] == domain.summary[key]
+    assert f"{domain.summary[key]:.1f}" in got.output
+
+
 def test_decomposition_api_error(client) -> None:
     r = client.get("/api/v1/decomposition?part=ages")
     assert r.status_code == 400
