@@ -26,7 +26,13 @@ def equity_plane(
     data = records(rows)
     x = quantitative("efficiency", x_title)
     y = quantitative("equity", y_title)
-    colour = {"field": "option", "type": "nominal", "title": "Option"}
+    # the legend below the plane leaves its full width to the points on a phone
+    colour = {
+        "field": "option",
+        "type": "nominal",
+        "title": "Option",
+        "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 400},
+    }
     zero: dict[str, Any] = {"type": "rule", "color": RULE, "strokeDash": [4, 4]}
     spec = top(
         title,
