@@ -343,7 +343,7 @@ CLI_NO_COUNTS: dict[str, str] = {
     "import": "loads a file into the store; prints validation totals",
     "mission": "healthy life expectancy in years",
     "serve": "runs the web service (its pages and API are scanned below)",
-    "report": "the report's tables pass through report.context.protect (its own tests)",
+    "report": "the report's tables pass through report.model.protect (its own tests)",
     "data fetch": "downloads published open data",
     "synth records": "writes SYNTHETIC record-level data (never real; exact by design)",
     "records cluster": "rewrites the user's own record file in a new order; no counts",

@@ -22,7 +22,8 @@ from healthgap.data.importing import (
     size_text,
     validate_indicator_file,
 )
-from healthgap.data.schema import TIDY_COLUMNS, IndicatorFileError
+from healthgap.data.problems import IndicatorFileError
+from healthgap.data.schema import TIDY_COLUMNS
 from healthgap.errors import InputError, SchemaError
 
 HERE = Path(__file__).resolve().parent

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthgap.data import schema as sc
+from healthgap.data.periods import parse_period, parse_periods
+from healthgap.data.problems import IndicatorFileError, ProblemLog
 from healthgap.data.schema import (
     FINGERTIPS_COLUMNS,
     TIDY_COLUMNS,
-    IndicatorFileError,
     indicator_schema,
-    parse_period,
     tidy_name,
     validate_indicator_frame,
 )
@@ -179,7 +179,7 @@ def test_iso_month_durations_end_the_day_before(year: int, month: int, months: i
 
 def test_parse_periods_vectorised_matches_scalar() -> None:
     labels = pd.Series(["2018 - 20", None, "bad", "2018 - 20", "2019/20"], dtype="str")
-    lo, hi, ok = sc.parse_periods(labels)
+    lo, hi, ok = parse_periods(labels)
     np.testing.assert_array_equal(lo, [2018, np.nan, np.nan, 2018, 2019])
     np.testing.assert_array_equal(hi, [2020, np.nan, np.nan, 2020, 2020])
     assert ok.tolist() == [True, True, False, True, True]
@@ -189,7 +189,7 @@ def test_parse_periods_vectorised_matches_scalar() -> None:
 
 
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    log = sc.ProblemLog()
+    log = ProblemLog()
     out = sc.normalise(df, np.arange(1, len(df) + 1), log)
     assert not log
     return out

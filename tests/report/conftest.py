@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from healthgap.data.store import Store
-from healthgap.report.context import ReportContext, build_context
+from healthgap.report.context import build_context
+from healthgap.report.model import ReportContext
 from healthgap.report.render import render_html
 
 AUTHORITY = "E47000001"  # Greater Manchester: HLE published for the CA and all 10 boroughs

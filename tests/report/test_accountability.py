@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from healthgap.appdb.db import init_db
 from healthgap.data.store import Store
 from healthgap.decisions import cycle, register, scrutiny
-from healthgap.report.accountability import sections
 from healthgap.report.context import build_context
 from healthgap.report.render import render_html
+from healthgap.report.sections.accountability import sections
 from tests.decisions.conftest import EDITOR, GM, decision, make_screening
 
 TODAY = dt.date(2027, 5, 1)

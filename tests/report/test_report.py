@@ -17,13 +17,9 @@ import pytest
 from healthgap.data.disclosure import COUNT_LIKE, DisclosurePolicy, find_disclosive_cells
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.report.context import (
-    PEOPLE_COLUMNS,
-    ReportContext,
-    build_context,
-    protect,
-    resolve_authority,
-)
+from healthgap.report.authority import resolve_authority
+from healthgap.report.context import build_context
+from healthgap.report.model import PEOPLE_COLUMNS, ReportContext, protect
 from healthgap.report.pdf import check_out, write_report
 
 SECTIONS = (

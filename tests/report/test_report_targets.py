@@ -10,9 +10,9 @@ from healthgap.account.authority_targets import TargetBook
 from healthgap.appdb.db import init_db
 from healthgap.appdb.permissions import Actor
 from healthgap.data.store import Store
-from healthgap.report.context import resolve_authority
+from healthgap.report.authority import resolve_authority
 from healthgap.report.render import render_html
-from healthgap.report.targets import targets_section
+from healthgap.report.sections.targets import targets_section
 
 ADMIN = Actor("ada@example.org", "admin")
 GM = "E47000001"
@@ -47,7 +47,7 @@ def test_published_targets_of_the_authority_only(store: Store, tmp_path: Path) -
 def test_the_section_renders_in_the_report(store: Store, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from healthgap.report.context import ReportContext, Section
+    from healthgap.report.model import ReportContext, Section
 
     engine = init_db(f"sqlite:///{tmp_path / 'app.db'}")
     book = TargetBook(engine)

@@ -15,9 +15,11 @@ from healthgap.data.store import Store
 from healthgap.framework import Actor, Partnerships, Workspace
 from healthgap.framework.actions import ActionPlan
 from healthgap.framework.commitments import Commitments
-from healthgap.report.context import HLE, SEXES, ReportContext, build_context
+from healthgap.report.context import build_context
+from healthgap.report.model import ReportContext
 from healthgap.report.pdf import html_to_pdf
-from healthgap.report.summary import FINDINGS_RULE, MAX_FINDINGS
+from healthgap.report.sections.common import HLE, SEXES
+from healthgap.report.sections.summary import FINDINGS_RULE, MAX_FINDINGS
 
 #: A flag (``--out``) or a healthgap command shown to readers.
 COMMAND_TEXT = re.compile(

@@ -1,7 +1,7 @@
 """Reading indicator files: Fingertips CSV, tidy CSV, Parquet and Excel, checked row by row.
 
 :func:`read_indicator_file` returns the validated tidy frame (see
-:mod:`healthgap.data.schema`) or raises :class:`~healthgap.data.schema.IndicatorFileError`
+:mod:`healthgap.data.schema`) or raises :class:`~healthgap.data.problems.IndicatorFileError`
 (a :class:`~healthgap.errors.SchemaError`) whose message lists every problem found: the
 file, the line (CSV; line 1 is the header), spreadsheet row (Excel) or record (Parquet),
 the column as the file names it, the value and the rule, grouped by rule with the first
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from healthgap.data import schema as sc
-from healthgap.data.schema import IndicatorFileError, ProblemLog
+from healthgap.data.problems import IndicatorFileError, ProblemLog
 from healthgap.errors import InputError
 
 Format = Literal["fingertips", "csv", "parquet", "excel"]
@@ -219,7 +219,7 @@ def validate_indicator_file(
     """Check a file of any size in chunks without keeping its rows.
 
     Takes the arguments of :func:`read_indicator_file` (there is no size limit) and
-    raises the same :class:`~healthgap.data.schema.IndicatorFileError`; returns an
+    raises the same :class:`~healthgap.data.problems.IndicatorFileError`; returns an
     :class:`ImportReport` when the file passes.
     """
     known_area_codes = sc.known_codes(known_area_codes)

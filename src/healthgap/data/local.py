@@ -52,7 +52,7 @@ from healthgap.data.importing import (
     iter_indicator_file,
 )
 from healthgap.data.layout import INDICATOR_COLUMNS, indicator_arrow
-from healthgap.data.schema import IndicatorFileError, ProblemLog
+from healthgap.data.problems import IndicatorFileError, ProblemLog
 from healthgap.data.sql import identifier
 from healthgap.errors import HealthgapError, InputError
 
@@ -212,7 +212,7 @@ def prepare_local_file(
 ) -> PreparedFile:
     """Check an upload whole and stage its rows as Parquet in ``staging_dir``.
 
-    Raises :class:`~healthgap.data.schema.IndicatorFileError` for a file that breaks
+    Raises :class:`~healthgap.data.problems.IndicatorFileError` for a file that breaks
     the indicator layout, or that has any row for an area outside the uploader's
     footprint (the rows are named; nothing is staged).
     """

@@ -11,31 +11,32 @@ API and the ``fingertips_data()`` output of fingertipsR), with snake_case names:
 :func:`indicator_schema` is the pandera schema with the rules every table in this layout
 obeys; :func:`validate_indicator_frame` checks a frame already in memory, and
 :mod:`healthgap.data.importing` reads files. Both report every problem at once as a
-:class:`IndicatorFileError` (a :class:`~healthgap.errors.SchemaError`) whose message lists
-each problem with its row, column, value and rule, grouped by rule.
+:class:`~healthgap.data.problems.IndicatorFileError` (a :class:`~healthgap.errors.SchemaError`)
+whose message lists each problem with its row, column, value and rule, grouped by rule
+(:mod:`healthgap.data.problems`).
 
 Periods are kept as published text (``period``) and also as calendar years
-(``period_start``/``period_end``, both inclusive) parsed by :func:`parse_period`, which
-reads the Fingertips forms ("2020", "2018 - 20", "2018/19", "2016/17 - 18/19",
-"2020 Q1", "2020/21 Q4", "Aug 2014") and ISO 8601 intervals ("2018-01-01/P3Y").
+(``period_start``/``period_end``, both inclusive) parsed by
+:func:`healthgap.data.periods.parse_period`, which reads the Fingertips forms ("2020",
+"2018 - 20", "2018/19", "2016/17 - 18/19", "2020 Q1", "2020/21 Q4", "Aug 2014") and ISO
+8601 intervals ("2018-01-01/P3Y").
 """
 
 from __future__ import annotations
 
-import calendar
 import contextlib
-import datetime as dt
 import re
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from healthgap.data.layout import INDICATOR_KEY
-from healthgap.errors import InputError, SchemaError
+from healthgap.data.periods import PERIOD_EXAMPLES, parse_periods
+from healthgap.data.problems import IndicatorFileError, ProblemLog
+from healthgap.errors import InputError
 
 # ----------------------------------------------------------------------------- columns
 
@@ -182,142 +183,6 @@ def fingertips_name(column: str) -> str:
     return column
 
 
-# ----------------------------------------------------------------------------- periods
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-_P_YEAR = re.compile(r"^(\d{4})$")
-# "2018 - 20" needs its spaces: "2018-03" is ISO 8601 for March 2018.
-_P_RANGE = re.compile(r"^(\d{4})(?:\s+-\s+(\d{2}|\d{4})|\s*-\s*(\d{4}))$")
-_P_FY = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$")
-_P_FY_RANGE = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$")
-_P_QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
-_P_FY_QUARTER = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})\s*Q([1-4])$", re.IGNORECASE)
-_P_MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{4})$")
-_P_YEAR_MONTH = re.compile(r"^(\d{4})\s+([A-Za-z]{3})[A-Za-z]*\.?$")
-_P_ISO_DATE = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[0-9:.]+Z?)?"
-_P_ISO_DURATION = re.compile(
-    rf"^{_P_ISO_DATE}/P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T[0-9HMS.]*)?$"
-)
-_P_ISO_DATES = re.compile(rf"^{_P_ISO_DATE}/{_P_ISO_DATE}$")
-
-#: Examples of the period forms :func:`parse_period` reads, for error messages and docs.
-PERIOD_EXAMPLES = "'2020', '2018 - 20', '2018/19', '2020 Q1' or '2018-01-01/P3Y'"
-
-
-def _later_year(start: int, text: str) -> int:
-    """'20' after 2018 is 2020; '01' after 1999 is 2001; four digits are taken as they are."""
-    if len(text) == 4:
-        return int(text)
-    year = start // 100 * 100 + int(text)
-    return year + 100 if year < start else year
-
-
-def _iso_date(year: str, month: str | None, day: str | None) -> dt.date | None:
-    try:
-        return dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return None
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    total = d.month - 1 + months
-    year, month = d.year + total // 12, total % 12 + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def _parse_one(text: str) -> tuple[int, int] | None:
-    s = " ".join(text.split())
-    if m := _P_YEAR.match(s):
-        y = int(m[1])
-        return y, y
-    if m := _P_RANGE.match(s):
-        start = int(m[1])
-        end = _later_year(start, m[2] or m[3])
-        # two digits roll over a century ("1999 - 01"), but not by a lifetime ("2018 - 17")
-        return (
-            (start, end) if 0 < end - start < (50 if m[2] and len(m[2]) == 2 else 10_000) else None
-        )
-    if m := _P_FY.match(s):
-        start = int(m[1])
-        return (start, start + 1) if _later_year(start, m[2]) == start + 1 else None
-    if m := _P_FY_RANGE.match(s):
-        start = int(m[1])
-        last_start = _later_year(start, m[3])
-        if (
-            _later_year(start, m[2]) != start + 1
-            or _later_year(last_start, m[4]) != last_start + 1
-            or not 0 < last_start - start < 50
-        ):
-            return None
-        return start, last_start + 1
-    if m := _P_QUARTER.match(s):
-        y = int(m[1])
-        return y, y
-    if m := _P_FY_QUARTER.match(s):
-        start = int(m[1])
-        if _later_year(start, m[2]) != start + 1:
-            return None
-        y = start + 1 if m[3] == "4" else start  # April-March year: Q4 is January-March
-        return y, y
-    if (m := _P_MONTH_YEAR.match(s)) and m[1].lower() in _MONTHS:
-        y = int(m[2])
-        return y, y
-    if (m := _P_YEAR_MONTH.match(s)) and m[2].lower() in _MONTHS:
-        y = int(m[1])
-        return y, y
-    if m := _P_ISO_DURATION.match(s):
-        start_date = _iso_date(m[1], m[2], m[3])
-        years, months, weeks, days = (int(g or 0) for g in m.groups()[3:7])
-        if start_date is None or years + months + weeks + days == 0:
-            return None
-        end_date = _add_months(start_date, 12 * years + months)
-        end_date += dt.timedelta(days=7 * weeks + days - 1)  # the interval ends the day before
-        return start_date.year, end_date.year
-    if m := _P_ISO_DATES.match(s):
-        first = _iso_date(m[1], m[2], m[3])
-        last = _iso_date(m[4], m[5], m[6])
-        if first is None or last is None or last <= first:
-            return None
-        return first.year, (last - dt.timedelta(days=1)).year
-    return None
-
-
-def parse_period(text: Any) -> tuple[int, int] | None:
-    """Calendar years ``(start, end)``, both inclusive, of a period label; ``None`` if unknown.
-
-    Fingertips forms: a year ("2020"), pooled years ("2018 - 20", "2011 - 2016"), a
-    financial or academic year starting in April or September ("2018/19" -> 2018 to
-    2019), pooled financial years ("2016/17 - 18/19" -> 2016 to 2019), calendar quarters
-    ("2020 Q1"), financial quarters ("2020/21 Q4" -> January to March 2021) and months
-    ("Aug 2014", "2014 Aug"). ISO 8601 intervals as ONS publishes them: a start and a
-    duration ("2018-01-01/P3Y" -> 2018 to 2020, "2018-04-01/P1Y" -> 2018 to 2019) or a
-    start and an end date ("2018-01-01/2020-12-31"); an interval ends the day before its
-    end date.
-
-    >>> parse_period("2018 - 20"), parse_period("2018/19"), parse_period("2018-01-01/P3Y")
-    ((2018, 2020), (2018, 2019), (2018, 2020))
-    >>> parse_period("next year") is None
-    True
-    """
-    if not isinstance(text, str):
-        return None
-    return _parse_one(text)
-
-
-def parse_periods(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised :func:`parse_period`: ``(start, end, ok)`` arrays (each label parsed once).
-
-    ``start``/``end`` are float arrays with NaN where the label is missing or unparsed;
-    ``ok`` is False only where a label is present but not a period.
-    """
-    codes, uniques = pd.factorize(periods, use_na_sentinel=True)
-    parsed = [parse_period(u) for u in uniques]
-    lo = np.array([p[0] if p else np.nan for p in parsed] + [np.nan], dtype=float)
-    hi = np.array([p[1] if p else np.nan for p in parsed] + [np.nan], dtype=float)
-    good = np.array([p is not None for p in parsed] + [True], dtype=bool)
-    return lo[codes], hi[codes], good[codes]
-
-
 # ----------------------------------------------------------------------------- area codes
 
 
@@ -335,125 +200,6 @@ def gss_required(area_type: pd.Series, extra: Iterable[str] = ()) -> np.ndarray:
 def is_gss_code(codes: pd.Series) -> np.ndarray:
     """True where the code is an ONS GSS code (missing codes count as False)."""
     return codes.astype("str").str.fullmatch(GSS_PATTERN, na=False).to_numpy(dtype=bool)
-
-
-# ----------------------------------------------------------------------------- problems
-
-
-@dataclass
-class ProblemGroup:
-    """Every problem that breaks one rule: how many, the first few, and the remedy."""
-
-    rule: str
-    remedy: str
-    total: int = 0
-    examples: list[tuple[int | None, str | None, str | None]] = field(default_factory=list)
-    """``(position, column, what was found)`` for the first few problems."""
-
-
-class ProblemLog:
-    """Problems grouped by rule, keeping the first ``max_examples`` of each (bounded memory).
-
-    ``where`` is the word for a position in the source: ``"line"`` (CSV, where line 1 is
-    the header), ``"row"`` (a spreadsheet row or a frame row) or ``"record"`` (Parquet).
-    """
-
-    def __init__(self, where: str = "row", max_examples: int = 5) -> None:
-        self.where = where
-        self.max_examples = max_examples
-        self.groups: dict[str, ProblemGroup] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self.groups)
-
-    @property
-    def total(self) -> int:
-        return sum(g.total for g in self.groups.values())
-
-    def add(
-        self,
-        rule: str,
-        remedy: str,
-        positions: Sequence[int | None] | np.ndarray = (None,),
-        column: str | None = None,
-        values: Sequence[Any] | np.ndarray | None = None,
-        notes: Sequence[str] | None = None,
-    ) -> None:
-        """Record one problem per position (all breaking ``rule`` in ``column``).
-
-        ``values`` are the offending cell values (shown quoted); ``notes`` are shown as
-        they are, e.g. ``"same key as line 3"``.
-        """
-        n = len(positions)
-        if n == 0:
-            return
-        group = self.groups.setdefault(rule, ProblemGroup(rule, remedy))
-        group.total += n
-        room = self.max_examples - len(group.examples)
-        for i in range(min(room, n)):
-            pos = positions[i]
-            found = (
-                notes[i]
-                if notes is not None
-                else None
-                if values is None
-                else f"value {_show(values[i])}"
-            )
-            group.examples.append((None if pos is None else int(pos), column, found))
-
-    def message(self, source: str, remedy: str = "Fix these in the file and read it again.") -> str:
-        """The whole report: one line per rule, the first few examples, the rest counted."""
-        n = self.total
-        lines = [
-            f"{source} must follow the healthgap indicator layout; got {n} "
-            f"{'problem' if n == 1 else 'problems'}"
-            + (f" of {len(self.groups)} kinds" if len(self.groups) > 1 else "")
-            + ":"
-        ]
-        for g in self.groups.values():
-            parts = []
-            for pos, column, value in g.examples:
-                bits = []
-                if pos is not None:
-                    bits.append(f"{self.where} {pos}")
-                if column is not None:
-                    bits.append(f"column {column!r}")
-                if value is not None:
-                    bits.append(value)
-                if bits:
-                    parts.append(", ".join(bits))
-            more = g.total - len(g.examples)
-            placed = any(pos is not None for pos, _, _ in g.examples)
-            where = f" ({g.total} {self.where}{'' if g.total == 1 else 's'})" if placed else ""
-            shown = ": " + "; ".join(parts) if parts else ""
-            tail = f"; and {more} more" if more > 0 and parts else ""
-            lines.append(f"- {g.rule}{where}{shown}{tail}. {g.remedy}")
-        lines.append(remedy)
-        return "\n".join(lines)
-
-
-def _show(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "(empty)"
-    if isinstance(value, float | np.floating | int | np.integer) and not isinstance(value, bool):
-        return f"{value:.10g}"
-    text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return repr(text)
-
-
-class IndicatorFileError(SchemaError):
-    """A file or frame breaks the indicator layout; ``problems`` holds every problem found."""
-
-    def __init__(self, message: str, problems: ProblemLog, source: str) -> None:
-        super().__init__(message)
-        self.problems = problems
-        self.source = source
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # pickled whole (e.g. from the worker process that parses a large upload)
-        return (type(self), (str(self), self.problems, self.source))
 
 
 # ----------------------------------------------------------------------------- rules
@@ -985,11 +731,7 @@ __all__ = [
     "POLARITIES",
     "REQUIRED_COLUMNS",
     "TIDY_COLUMNS",
-    "IndicatorFileError",
-    "ProblemLog",
     "indicator_schema",
-    "parse_period",
-    "parse_periods",
     "tidy_name",
     "validate_indicator_frame",
 ]

@@ -1,6 +1,6 @@
 """The report's charts: the shared builders of :mod:`healthgap.charts`, drawn as SVG.
 
-Each chart comes from a :class:`~healthgap.report.context.ChartData`, whose data are
+Each chart comes from a :class:`~healthgap.report.model.ChartData`, whose data are
 already disclosure-controlled; the report prints the table behind every chart under it.
 The specs are the ones the web pages use; :func:`healthgap.charts.render.svg` renders
 them offline (vl-convert) with the print look, and hex maps come from
@@ -15,7 +15,7 @@ from typing import Any
 from healthgap import charts
 from healthgap.charts.hexmap import hex_map, hexmap_svg
 from healthgap.charts.render import FONT, svg
-from healthgap.report.context import ChartData
+from healthgap.report.model import ChartData
 
 __all__ = ["BUILDERS", "FONT", "chart_spec", "chart_svg"]
 

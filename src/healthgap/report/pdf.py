@@ -11,7 +11,8 @@ from healthgap.account.frameworks import Framework
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.footprints import Place
-from healthgap.report.context import ReportContext, build_context
+from healthgap.report.context import build_context
+from healthgap.report.model import ReportContext
 from healthgap.report.render import render_html
 
 FORMATS = (".pdf", ".html")

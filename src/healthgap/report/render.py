@@ -1,4 +1,4 @@
-"""Render a :class:`~healthgap.report.context.ReportContext` to one self-contained HTML page.
+"""Render a :class:`~healthgap.report.model.ReportContext` to one self-contained HTML page.
 
 The page is made for print (A4, ``@page`` rules, page numbers, a contents list with page
 numbers in the PDF) and for the screen; charts are inline SVG, every chart is followed by
@@ -14,7 +14,7 @@ import jinja2
 
 from healthgap import __version__, formatting
 from healthgap.report.charts import chart_svg
-from healthgap.report.context import ReportContext, ReportTable
+from healthgap.report.model import ReportContext, ReportTable
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("healthgap.report", "templates"),

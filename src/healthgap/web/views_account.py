@@ -335,24 +335,65 @@ def authorities(store: Store) -> pd.DataFrame:
     return got.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
 
 
-def _area_type(store: Store, authority: str) -> tuple[str, str]:
+def _area_types(store: Store, authority: str) -> tuple[list[str], str]:
+    """The area types the store holds ``authority`` at (in :data:`AREA_TYPES_ORDER`) and
+    its name."""
     t = store.table("indicators")
     got = store.to_pandas(
         t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
     )
-    for kind in AREA_TYPES_ORDER:
-        hit = got[got["area_type"] == kind]
-        if len(hit):
-            return kind, str(hit["area_name"].iloc[0])
-    raise InputError(
-        f"authority must be a combined authority, council or region code with indicator "
-        f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
-    )
+    kinds = [k for k in AREA_TYPES_ORDER if (got["area_type"] == k).any()]
+    if not kinds:
+        raise InputError(
+            f"authority must be a combined authority, council or region code with indicator "
+            f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
+        )
+    # some sources carry no names: take one from those that do, the same one every time
+    # (DuckDB returns distinct rows in no fixed order)
+    names = sorted(str(n) for n in got["area_name"].dropna())
+    return kinds, names[0] if names else authority
 
 
-def scorecard_view(store: Store, authority: str, framework: str | None = None) -> Scorecard:
+#: Most indicators a reader may add to a scorecard in one request.
+MAX_ADDED_INDICATORS = 40
+
+
+def scorecard_view(
+    store: Store,
+    authority: str,
+    framework: str | None = None,
+    indicators: tuple[str, ...] = (),
+) -> Scorecard:
     """The scorecard of ``authority``: the named example framework (its own authority only)
-    or the headline indicators (``"headline"``, the default for other authorities)."""
+    or the headline indicators (``"headline"``, the default for other authorities), with
+    ``indicators`` (``"ID"`` or ``"ID:Sex"``) from the store added
+    (:func:`healthgap.account.frameworks.add_indicators`)."""
+    from healthgap.account.frameworks import add_indicators
+
+    if len(indicators) > MAX_ADDED_INDICATORS:
+        raise InputError(
+            f"indicator must be given at most {MAX_ADDED_INDICATORS} times; got "
+            f"{len(indicators)}. Add fewer, or use the CSV of the area's profile."
+        )
+    fw = scorecard_framework(store, authority, framework)
+    if indicators:
+        fw = add_indicators(fw, indicators, store)
+    card = scorecard(fw, store)
+    return Scorecard(protect(card.table), card.framework, card.notes)
+
+
+def scorecard_choices(
+    store: Store, authority: str, framework: str | None = None
+) -> list[dict[str, str]]:
+    """The indicators a reader can add to the scorecard (``spec`` and ``label``)."""
+    from healthgap.account.frameworks import addable_indicators
+
+    table = addable_indicators(scorecard_framework(store, authority, framework), store)
+    return [{"spec": str(r.spec), "label": str(r.label)} for r in table.itertuples()]
+
+
+def scorecard_framework(store: Store, authority: str, framework: str | None = None) -> Framework:
+    """The framework a scorecard of ``authority`` shows (see :func:`scorecard_view`)."""
     _code(authority, "authority", "E47000001")
     from healthgap.geography.authorities import GLA_CODE, data_code
 
@@ -369,10 +410,16 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
     if framework is None:
         framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
     if framework == HEADLINE:
-        area_type, name = _area_type(store, authority)
-        fw = named_indicators(
-            restrict_to_store(default_framework(authority, area_type), store), store
-        )
+        kinds, name = _area_types(store, authority)
+        # A council can be held at two types (a metropolitan district is a district and
+        # a county; the North West extract gives only the county type): the headline
+        # indicators come from the first type that has them.
+        for area_type in kinds:
+            fw = named_indicators(
+                restrict_to_store(default_framework(authority, area_type), store), store
+            )
+            if fw.indicators:
+                break
         fw = replace(fw, authority_name=name, name=f"Headline indicators for {name}")
         if not fw.indicators:
             raise InputError(
@@ -387,8 +434,7 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
                 f"{framework} is for {fw.authority}. Use /scorecards/{fw.authority}?framework="
                 f"{framework}, or the headline indicators."
             )
-    card = scorecard(fw, store)
-    return Scorecard(protect(card.table), card.framework, card.notes)
+    return fw
 
 
 def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, list[str]]:

@@ -11,7 +11,7 @@ import pytest
 
 from healthgap.data.fetch import FetchError
 from healthgap.data.loading import table_checksum
-from healthgap.data.schema import IndicatorFileError
+from healthgap.data.problems import IndicatorFileError
 from healthgap.data.sources.fingertips_api import (
     DEFAULT_BASE_URL,
     FingertipsAPIError,

@@ -26,7 +26,7 @@ from healthgap.data.loading import (
     load_indicators,
     table_checksum,
 )
-from healthgap.data.schema import IndicatorFileError
+from healthgap.data.problems import IndicatorFileError
 from healthgap.errors import InputError
 from tests.data.importing_store.conftest import SAMPLE
 

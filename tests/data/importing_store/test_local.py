@@ -24,7 +24,7 @@ from healthgap.data.local import (
     prepare_local_file,
     withdraw_local_dataset,
 )
-from healthgap.data.schema import IndicatorFileError
+from healthgap.data.problems import IndicatorFileError
 from healthgap.data.store import init_store
 from healthgap.errors import InputError
 from tests.data.importing_store.conftest import SAMPLE

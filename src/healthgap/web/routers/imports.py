@@ -38,7 +38,7 @@ from healthgap.data.local import (
     prepare_apart,
     withdraw_local_dataset,
 )
-from healthgap.data.schema import IndicatorFileError
+from healthgap.data.problems import IndicatorFileError
 from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import DbDep, StoreDep, StoreHandle, require_user, requires

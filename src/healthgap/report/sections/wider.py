@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from healthgap.account.wider_determinants import THEMES, wider_determinants
 from healthgap.errors import InputError
+from healthgap.report.model import Section, _table
 
 if TYPE_CHECKING:
     from healthgap.data.store import Store
-    from healthgap.report.context import Authority, Section
+    from healthgap.report.authority import Authority
 
 _COLUMNS = {
     "indicator_name": "Indicator",
@@ -47,8 +48,6 @@ def _slug(theme: str) -> str:
 
 def wider_section(store: Store, auth: Authority) -> Section:
     """Section "Wider determinants of health" for ``auth``."""
-    from healthgap.report.context import Section, _table
-
     title = "Wider determinants of health"
     members = list(auth.members["lad_code"]) if "lad_code" in auth.members else []
     try:

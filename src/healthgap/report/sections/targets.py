@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from healthgap.account.target_status import STATUSES
+from healthgap.report.model import Section, _table
 
 if TYPE_CHECKING:
     from healthgap.data.store import Store
-    from healthgap.report.context import Authority, Section
+    from healthgap.report.authority import Authority
 
 COLUMNS = {
     "target": "Target",
@@ -37,8 +38,6 @@ def targets_section(
 ) -> Section | None:
     """Section "Targets" for ``auth``; None (no section, rather than a near-empty page)
     when no TargetBook is given or it holds no published target of the authority."""
-    from healthgap.report.context import Section, _table
-
     if book is None:
         return None
     codes = list(dict.fromkeys([auth.code, auth.data_code]))

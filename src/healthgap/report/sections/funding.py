@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from healthgap.allocate import need
+from healthgap.report.model import Section, _table
 
 if TYPE_CHECKING:
     from healthgap.data.store import Store
-    from healthgap.report.context import Authority, Section
+    from healthgap.report.authority import Authority
 
 
 def funding_section(store: Store, auth: Authority) -> Section:
     """Section "Funding and need" for ``auth`` (its member councils as LAD 2024 codes)."""
-    from healthgap.report.context import Section, _table
-
     first, last = need.YEARS[0], need.YEARS[-1]
     lads = list(auth.members["lad_code"])
     now = need.footprint_need(store, last, "lad")

@@ -35,7 +35,9 @@ from healthgap.account.frameworks import Framework
 from healthgap.account.mission import MissionResult
 from healthgap.account.scorecards import Z95, change_test
 from healthgap.account.trajectory import non_overlapping
-from healthgap.report.context import SEXES, Authority, Section, _each
+from healthgap.report.authority import Authority
+from healthgap.report.model import Section
+from healthgap.report.sections.common import SEXES, _each
 
 #: How the key findings are chosen (printed in the section's notes).
 FINDINGS_RULE = (

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from healthgap.decisions import cycle, register, review, scrutiny
-from healthgap.report.context import ReportTable, Section
+from healthgap.report.model import ReportTable, Section
 
 
 def decisions_section(engine: Any, code: str, today: dt.date) -> Section:

@@ -1,0 +1,93 @@
+"""Section "Map of member councils": the councils on the ODI Leeds LAD hex layout,
+coloured by an indicator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from healthgap.data.store import Store
+from healthgap.report.authority import Authority
+from healthgap.report.model import ChartData, Section, _table, protect
+from healthgap.report.sections.common import _council_rows, _rows
+
+HEX_LAYOUT = "hex_lad23"
+
+
+#: The indicator colouring the hex map: the first of these the members have data for.
+HEX_INDICATORS: tuple[tuple[str, str, str], ...] = (
+    ("93722", "Persons", "Under-75 preventable cardiovascular mortality (per 100,000)"),
+    ("adult_obesity", "Persons", "Adults living with obesity (%)"),
+)
+
+
+def _hexmap_section(store: Store, auth: Authority) -> Section:
+    lads = list(auth.members["lad_code"])
+    layouts = store.table("hex_layouts")
+    hexes = store.to_pandas(
+        layouts.filter((layouts.layout_id == HEX_LAYOUT) & layouts.area_code.isin(lads)).select(
+            "area_code", "area_name", "q", "r", "layout"
+        )
+    )
+    rows = _rows(store, [i for i, _, _ in HEX_INDICATORS], lads)
+    rows = _council_rows(rows)
+    chosen = None
+    for ind_id, sex, label in HEX_INDICATORS:
+        r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)].dropna(subset=["value"])
+        if r.empty:
+            continue
+        latest = r[r["period_end"] == r["period_end"].max()]
+        chosen = (label, latest)
+        break
+    summary = [
+        f"The {len(hexes)} member councils of {auth.name} on the Open Innovations hex map of "
+        "local authority districts (one equal-sized hexagon per council, placed roughly where "
+        "it is; not to scale)."
+    ]
+    frame = hexes.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
+    label = ""
+    if chosen is not None:
+        label, latest = chosen
+        frame = frame.merge(
+            latest[["area_code", "period", "value", "lower_95_0", "upper_95_0"]],
+            left_on="lad_code",
+            right_on="area_code",
+            how="left",
+        ).drop(columns="area_code")
+        summary[0] += f" Colour shows {label.lower()}, {latest['period'].iloc[0]}."
+    else:
+        frame = frame.assign(period="", value=np.nan, lower_95_0=np.nan, upper_95_0=np.nan)
+        summary.append("No indicator has council values to colour the map with.")
+    frame = frame.sort_values("value", ascending=False, ignore_index=True)
+    t = _table(
+        "hexmap-values",
+        f"{label or 'Member councils'} by council, {auth.name}",
+        frame,
+        {
+            "lad_code": "Code",
+            "lad_name": "Council",
+            "period": "Period",
+            "value": "Value",
+            "lower_95_0": "Lower 95%",
+            "upper_95_0": "Upper 95%",
+        },
+        {"value": 1, "lower_95_0": 1, "upper_95_0": 1},
+    )
+    data = protect(frame)
+    chart = ChartData(
+        "chart-hexmap",
+        "hexmap",
+        f"Hex map of {auth.name}'s councils" + (f": {label}" if label else ""),
+        f"Hex map of the councils of {auth.name}; darker hexagons have higher values of "
+        f"{label.lower() or 'the indicator'}; values are in the table below.",
+        data,
+        "hexmap-values",
+        {"label": label, "layout": str(hexes["layout"].iloc[0]) if len(hexes) else "odd-r"},
+    )
+    return Section(
+        "hexmap",
+        "Map of member councils",
+        tuple(summary),
+        (t,),
+        (chart,),
+        ("Hex layout: Open Innovations (ODI Leeds) UK local authority districts 2023, MIT.",),
+    )
