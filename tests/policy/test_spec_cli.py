@@ -138,7 +138,7 @@ def test_report_is_self_contained_and_structured(tmp_path: Path) -> None:
     assert html.count("<caption>") == html.count("<table>")
     headings = re.findall(r'<h2 id="([^"]+)"', html)
     assert len(headings) == len(set(headings)) >= 5
-    spec_json = plane_chart(sim).to_dict()
+    spec_json = plane_chart(sim).spec
     assert spec_json["layer"][4]["mark"]["type"] == "point"
 
 

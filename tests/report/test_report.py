@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -18,7 +19,6 @@ from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.report.authority import resolve_authority
 from healthgap.report.context import build_context
-from healthgap.report.hexmap import colour_for, hex_centres
 from healthgap.report.model import PEOPLE_COLUMNS, ReportContext, protect
 from healthgap.report.pdf import check_out, write_report
 
@@ -259,13 +259,24 @@ def test_protect_withholds_small_counts_and_their_rates() -> None:
 # ------------------------------------------------------------------ hex map
 
 
-def test_hex_centres_follow_the_odd_r_layout() -> None:
-    x, y = hex_centres(np.array([0, 0, 1]), np.array([0, 1, 0]), "odd-r", size=1.0)
-    assert x.tolist() == pytest.approx([0.0, math.sqrt(3) / 2, math.sqrt(3)], rel=1e-12)
-    assert y.tolist() == pytest.approx([0.0, -1.5, 0.0], abs=1e-12)
-    # neighbours are sqrt(3) sides apart
-    assert math.hypot(x[1] - x[0], y[1] - y[0]) == pytest.approx(math.sqrt(3), rel=1e-12)
-    assert colour_for(np.array([1.0, np.nan, 5.0]))[1] == "#d9d9d9"
+def test_report_hex_map_is_the_web_hex_map(gm: ReportContext) -> None:
+    # The report draws its map with the same geometry and classes as the web's /maps:
+    # every hexagon of the report's SVG is a cell of charts.hexmap.hex_map, same corners.
+    from healthgap.charts.hexmap import hex_map
+    from healthgap.report.charts import chart_svg
+
+    c = next(c for s in gm.sections for c in s.charts if c.kind == "hexmap")
+    frame = c.data.rename(columns={"lad_code": "area_code", "lad_name": "area_name"})
+    drawn = hex_map(
+        frame[["area_code", "area_name", "q", "r"]].assign(layout=c.params["layout"]),
+        frame[["area_code", "value"]],
+        title=c.title,
+        size=34.0,
+    )
+    svg = chart_svg(c)
+    polygons = re.findall(r'<polygon points="([^"]+)" fill="([^"]+)"', svg)
+    assert sorted(polygons) == sorted((cell.points, cell.fill) for cell in drawn.cells)
+    assert len(polygons) == len(set(frame["area_code"])) == len(gm.members)
 
 
 # ------------------------------------------------------------------ PDF
@@ -396,8 +407,8 @@ def test_charts_use_a_different_font_family_from_the_text() -> None:
     # chart digits with the wrong glyphs ("6" as "5"); see docs/report.md, "Fonts".
     from pathlib import Path
 
+    import healthgap.charts.hexmap as hexmap
     import healthgap.report.charts as charts
-    import healthgap.report.hexmap as hexmap
 
     css = (Path(charts.__file__).parent / "templates" / "report.css").read_text()
     body = next(line for line in css.splitlines() if line.startswith("html {"))

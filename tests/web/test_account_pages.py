@@ -16,7 +16,7 @@ import pytest
 from healthgap.account.mission import mission
 from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
-from healthgap.web import hexmap, views_account
+from healthgap.web import views_account
 from tests.data.open_data._mirror import mirror_or_skip
 from tests.web.conftest import check_page
 
@@ -408,59 +408,6 @@ def test_no_area_with_data_is_drawn_as_no_data(store: Store, geography: str) -> 
         older = {c for c in off_map if geography != "icb" and c not in current}
         assert off_map - older <= old_codes | {"E67000001"}, (geography, ind, sorted(off_map)[:5])
         assert view.summary["not_on_map"] >= len(off_map)
-
-
-# ------------------------------------------------------------------ hex geometry
-
-
-def test_hex_centres_odd_r_hand_worked() -> None:
-    """size 10: w = 10 sqrt(3); odd rows shift right by w/2; rows count upwards."""
-    w = 10 * math.sqrt(3)
-    x, y = hexmap.hex_centres([0, 1, 0], [0, 0, 1], "odd-r", 10)
-    np.testing.assert_allclose(x, [w / 2, 1.5 * w, w], rtol=1e-12)
-    np.testing.assert_allclose(y, [25.0, 25.0, 10.0], rtol=1e-12)
-    x, y = hexmap.hex_centres([0, 1], [0, 0], "even-q", 10)
-    h = w
-    np.testing.assert_allclose(x, [10.0, 25.0], rtol=1e-12)
-    np.testing.assert_allclose(y, [h, h / 2], rtol=1e-12)
-
-
-def test_class_breaks_hand_worked() -> None:
-    # 1..10, linear interpolation: position 9p -> 2.8, 4.6, 6.4, 8.2.
-    np.testing.assert_allclose(hexmap.class_breaks(np.arange(1, 11)), [2.8, 4.6, 6.4, 8.2])
-
-
-def test_hex_map_colours_and_unmatched() -> None:
-    layout = pd.DataFrame(
-        {
-            "area_code": [f"A{i}" for i in range(6)],
-            "area_name": [f"Area {i}" for i in range(6)],
-            "q": [0, 1, 2, 0, 1, 2],
-            "r": [0, 0, 0, 1, 1, 1],
-            "layout": "odd-r",
-        }
-    )  # synthetic layout
-    values = pd.DataFrame(
-        {"area_code": ["A0", "A1", "A2", "A3", "A4", "Z9"], "value": [1, 2, 3, 4, 5, 9]}
-    )
-    m = hexmap.hex_map(layout, values, title="Synthetic")
-    fills = [c.fill for c in m.cells]
-    assert fills[0] == hexmap.PALETTE[0] and fills[4] == hexmap.PALETTE[-1]
-    assert fills[5] == hexmap.MISSING and m.cells[5].label == "no data"
-    assert m.unmatched == ("Z9",)
-    assert m.legend[-1] == ("No data", hexmap.MISSING)
-
-
-def test_hex_errors() -> None:
-    with pytest.raises(InputError, match="layout must be one of odd-r, even-r, odd-q, even-q"):
-        hexmap.hex_centres([0], [0], "square")
-    with pytest.raises(InputError, match="size must be greater than 0; got 0"):
-        hexmap.hex_centres([0], [0], "odd-r", 0)
-    with pytest.raises(InputError, match="layout must have columns"):
-        hexmap.hex_map(pd.DataFrame({"q": [0]}), pd.DataFrame(), title="x")
-    empty = pd.DataFrame(columns=["area_code", "area_name", "q", "r", "layout"])
-    with pytest.raises(InputError, match="layout must have at least one hexagon"):
-        hexmap.hex_map(empty, pd.DataFrame(columns=["area_code", "value"]), title="x")
 
 
 def test_view_errors() -> None:

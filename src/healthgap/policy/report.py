@@ -1,8 +1,9 @@
 """Render policy results: the simulation report (HTML with an SVG equity-impact plane)
 and exports of screening records (Markdown, HTML, JSON).
 
-Everything is self-contained: the chart is drawn by Altair and converted to inline SVG
-offline by vl-convert; no script or stylesheet is fetched from elsewhere.
+Everything is self-contained: the chart is the web's equity-plane spec
+(:mod:`healthgap.charts`) converted to inline SVG offline by vl-convert; no script or
+stylesheet is fetched from elsewhere.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-import altair as alt
 import jinja2
 import numpy as np
-import pandas as pd
-import vl_convert
 
+from healthgap.charts import Chart, equity_plane
+from healthgap.charts.render import svg
 from healthgap.errors import InputError
 from healthgap.policy.questions import BY_ID, STAGES
 from healthgap.policy.screening import Screening
@@ -100,36 +100,27 @@ def _f(x: Any, digits: int = 3) -> str:
     return "" if np.isnan(v) else f"{v + 0.0:,.{digits}f}"
 
 
-def plane_chart(sim: Simulation) -> Any:
-    """The equity-impact plane as an Altair chart (efficiency x, equity y, with bars)."""
+def plane_chart(sim: Simulation) -> Chart:
+    """The equity-impact plane (efficiency x, equity y, with interval lines), the same
+    chart the web's simulation page draws (:func:`healthgap.charts.equity_plane`)."""
     lvl = sim.confidence
-    p = sim.plane.copy()
-    p = p.rename(
-        columns={
-            col.lower(lvl, "efficiency_"): "eff_lo",
-            col.upper(lvl, "efficiency_"): "eff_hi",
-            col.lower(lvl, "equity_"): "eq_lo",
-            col.upper(lvl, "equity_"): "eq_hi",
-        }
-    )[["option", "efficiency", "equity", "eff_lo", "eff_hi", "eq_lo", "eq_hi", "verdict"]]
-    base = alt.Chart(p)
-    zero = pd.DataFrame({"z": [0.0]})
-    x = alt.X("efficiency:Q", title=f"Efficiency: change in mean {sim.indicator}")
-    y = alt.Y("equity:Q", title="Equity: reduction in SII")
-    points = base.mark_point(filled=True, size=90).encode(
-        x=x, y=y, color=alt.Color("option:N", title="Option"), tooltip=["option", "verdict"]
+    return equity_plane(
+        sim.plane,
+        title="Equity-impact plane",
+        x_title=f"Efficiency: change in mean {sim.indicator}",
+        y_title="Equity: reduction in SII",
+        lower=col.lower(lvl),
+        upper=col.upper(lvl),
     )
-    xbars = base.mark_rule().encode(x="eff_lo:Q", x2="eff_hi:Q", y="equity:Q", color="option:N")
-    ybars = base.mark_rule().encode(x="efficiency:Q", y="eq_lo:Q", y2="eq_hi:Q", color="option:N")
-    labels = base.mark_text(align="left", dx=7, dy=-7).encode(x=x, y=y, text="option:N")
-    h = alt.Chart(zero).mark_rule(strokeDash=[4, 4], color="#505a5f").encode(y="z:Q")
-    v = alt.Chart(zero).mark_rule(strokeDash=[4, 4], color="#505a5f").encode(x="z:Q")
-    return alt.layer(h, v, xbars, ybars, points, labels).properties(width=520, height=360)
 
 
 def plane_svg(sim: Simulation) -> str:
     """The equity-impact plane as an SVG string (rendered offline by vl-convert)."""
-    return str(vl_convert.vegalite_to_svg(plane_chart(sim).to_json()))
+    return svg(
+        plane_chart(sim),
+        title="Equity-impact plane",
+        description="Right is better on average, up is a narrower gap; lines are intervals.",
+    )
 
 
 def simulation_html(

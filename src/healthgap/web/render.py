@@ -51,13 +51,13 @@ def script_json(value: Any) -> Markup:
     """``value`` as JSON that is safe inside ``<script type="application/json">``.
 
     The one way JSON enters a page (every chart's Vega-Lite spec goes through it, via the
-    ``chart`` macro). ``value`` is any JSON-serialisable object, or a string that already
-    holds JSON text (what the chart-spec builders return). ``<``, ``>`` and ``&`` are
-    written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` so no ``</script>`` or
-    ``<!--`` in user text can end the element or open a comment, and U+2028/U+2029 as
-    escapes so the text is also valid JavaScript. In valid JSON these characters occur
-    only inside strings, where the escape means the same character: ``JSON.parse`` gives
-    back exactly the data.
+    ``chart`` macro; ``healthgap.charts`` builders give it a dict, ``Chart.spec``).
+    ``value`` is any JSON-serialisable object, or a string that already holds JSON text.
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` so no
+    ``</script>`` or ``<!--`` in user text can end the element or open a comment, and
+    U+2028/U+2029 as escapes so the text is also valid JavaScript. In valid JSON these
+    characters occur only inside strings, where the escape means the same character:
+    ``JSON.parse`` gives back exactly the data.
 
     Examples
     --------

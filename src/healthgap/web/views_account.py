@@ -9,9 +9,7 @@ numbers. Tables that carry counts pass through :func:`healthgap.web.viewmodels.p
 
 from __future__ import annotations
 
-import json
 import math
-import textwrap
 from dataclasses import replace
 from typing import Any
 
@@ -28,13 +26,12 @@ from healthgap.account.frameworks import (
 )
 from healthgap.account.mission import MissionResult, mission
 from healthgap.account.scorecards import Scorecard, scorecard
+from healthgap.charts import trajectory
+from healthgap.charts.hexmap import HexMap, hex_map
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hexes import current_area_codes, current_hexes
-from healthgap.web.hexmap import HexMap, hex_map
 from healthgap.web.viewmodels import ENGLAND, View, _code, protect
-
-VEGA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 # ------------------------------------------------------------------ mission
 
@@ -82,9 +79,10 @@ def mission_tracker(
     )
 
 
-def mission_spec(result: MissionResult) -> str:
-    """Vega-Lite: the gap by period (with limits), the trajectory, the target and the
-    projection to the target year with its prediction interval, one colour per sex."""
+def mission_spec(result: MissionResult) -> dict[str, Any]:
+    """The mission chart (:func:`healthgap.charts.trajectory`): the gap by period (with
+    limits), the trajectory, the target and the projection to the target year with its
+    prediction interval, one colour per sex."""
     g = result.gaps
     cols = ["sex", "period", "time", "gap", "lower", "upper"]
     points = [{str(k): v for k, v in r.items()} for r in g[cols].to_dict("records")]
@@ -113,72 +111,14 @@ def mission_spec(result: MissionResult) -> str:
         for sex, tr in result.tracks.items()
         if math.isfinite(tr.projection.value)
     ]
-    x = {
-        "field": "time",
-        "type": "quantitative",
-        "title": "Year (middle of 3-year period)",
-        "scale": {"zero": False},
-        "axis": {"format": "d"},
-    }
-    colour = {"field": "sex", "type": "nominal", "title": "Sex"}
-    y_title = "Gap in healthy life expectancy (years)"
-    spec = {
-        "$schema": VEGA,
-        "description": "The regional gap in healthy life expectancy against the mission",
-        "width": "container",
-        "height": 320,
-        "layer": [
-            {
-                "data": {"values": points},
-                "mark": {"type": "errorbar"},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "lower", "type": "quantitative", "title": y_title},
-                    "y2": {"field": "upper"},
-                    "color": colour,
-                },
-            },
-            {
-                "data": {"values": points},
-                "mark": {"type": "line", "point": True},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "gap", "type": "quantitative", "title": y_title},
-                    "color": colour,
-                },
-            },
-            {
-                "data": {"values": lines},
-                "mark": {"type": "line", "strokeDash": [6, 4]},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "value", "type": "quantitative", "title": y_title},
-                    "color": colour,
-                    "detail": {"field": "what"},
-                },
-            },
-            {
-                "data": {"values": proj},
-                "mark": {"type": "errorbar", "ticks": True},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "lower", "type": "quantitative", "title": y_title},
-                    "y2": {"field": "upper"},
-                    "color": colour,
-                },
-            },
-            {
-                "data": {"values": proj},
-                "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 80},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "value", "type": "quantitative", "title": y_title},
-                    "color": colour,
-                },
-            },
-        ],
-    }
-    return json.dumps(spec)
+    return trajectory(
+        points,
+        lines,
+        proj,
+        title="The regional gap in healthy life expectancy against the mission",
+        value_title="Gap in healthy life expectancy (years)",
+        time_title="Year (middle of 3-year period)",
+    ).spec
 
 
 # ------------------------------------------------------------------ hex maps
@@ -603,82 +543,3 @@ def region_decomposition(
 
     got = region_split(store, sex, period, first, second)
     return View(got.title, got.table, got.summary, got.notes)
-
-
-def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:
-    """Vega-Lite stacked bars: each comparison's gap split into its two parts."""
-    spec = {
-        "$schema": VEGA,
-        "description": "Life expectancy gap split into years in good and in poorer health",
-        "data": {"values": rows},
-        "width": "container",
-        "height": {"step": 26},
-        "mark": "bar",
-        "encoding": {
-            "y": {
-                "field": x,
-                "type": "ordinal",
-                "sort": None,
-                "title": x_title,
-                "axis": {"labelLimit": 180},
-            },
-            "x": {
-                "field": "years",
-                "type": "quantitative",
-                "title": "Contribution to the life expectancy gap (years)",
-            },
-            "color": {
-                "field": "part",
-                "type": "nominal",
-                "title": "Part of the gap",
-                "legend": {"orient": "bottom", "direction": "vertical"},
-                "scale": {"range": ["#1d70b8", "#d4351c"]},
-            },
-        },
-    }
-    return json.dumps(spec)
-
-
-def grouped_spec(rows: list[dict[str, Any]]) -> str:
-    """Vega-Lite bars: Core20 LADs against the other LADs, one small chart per indicator.
-
-    ``rows`` hold ``indicator`` (its name), ``unit``, ``group`` and ``value``. Each
-    indicator gets its own horizontal bars and its own axis titled with its unit, so
-    years, rates and percentages never share one scale; long names wrap above the bars.
-    """
-    charts = []
-    for name in dict.fromkeys(r["indicator"] for r in rows):
-        part = [r for r in rows if r["indicator"] == name]
-        unit = part[0].get("unit") or "value"
-        charts.append(
-            {
-                "title": {
-                    "text": textwrap.wrap(name, 40) or [name],
-                    "anchor": "start",
-                    "fontSize": 13,
-                },
-                "data": {"values": part},
-                "width": 220,
-                "height": {"step": 22},
-                "mark": "bar",
-                "encoding": {
-                    "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
-                    "x": {"field": "value", "type": "quantitative", "title": unit},
-                    "color": {
-                        "field": "group",
-                        "type": "nominal",
-                        "legend": None,
-                        "scale": {
-                            "domain": ["Core20 LADs", "Other LADs"],
-                            "range": ["#d4351c", "#1d70b8"],
-                        },
-                    },
-                },
-            }
-        )
-    spec = {
-        "$schema": VEGA,
-        "description": "Core20 LADs against the other LADs, one chart per indicator",
-        "vconcat": charts,
-    }
-    return json.dumps(spec)

@@ -18,7 +18,6 @@ The page's "Does money follow need?" section and ``/api/v1/allocations/need/...`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -36,6 +35,7 @@ from healthgap.allocate.examples import (
     file_label,
     run_example,
 )
+from healthgap.charts import bars, scatter
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep
@@ -187,7 +187,7 @@ def _need_year(year: str | None) -> str:
         raise WebError(400, "bad_request", str(exc)) from exc
 
 
-def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, str]:
+def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, dict[str, Any]]:
     icb_rows = [
         {
             "icb": r["icb_name"],
@@ -197,63 +197,41 @@ def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, str]:
         }
         for r in tables["icbs"].to_dict("records")
     ]
-    scatter = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"Need index per head against deprivation, 42 ICBs, {year}",
-        "data": {"values": icb_rows},
-        "width": "container",
-        "mark": {"type": "point", "filled": True},
-        "encoding": {
-            "x": {
-                "field": "imd_score",
-                "type": "quantitative",
-                "title": "IMD 2019 score (higher = more deprived)",
-                "scale": {"zero": False},
-            },
-            "y": {
-                "field": "need_index",
-                "type": "quantitative",
-                "title": "Need index (England = 1)",
-                "scale": {"zero": False},
-            },
-            "tooltip": [{"field": "icb"}, {"field": "need_index", "format": ".3f"}],
-        },
-    }
+    points = scatter(
+        icb_rows,
+        x_field="imd_score",
+        y_field="need_index",
+        label_field="icb",
+        title=f"Need index per head against deprivation, 42 ICBs, {year}",
+        x_title="IMD 2019 score (higher = more deprived)",
+        y_title="Need index (England = 1)",
+    )
     sa_rows = [
         {"authority": r["name"], "need_index": r["need_index"]}
         for r in tables["strategic_authority"].to_dict("records")
     ]
-    bars = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"Need index per head by strategic authority, {year}",
-        "data": {"values": sa_rows},
-        "width": "container",
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "authority", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "need_index", "type": "quantitative", "title": "Need index"},
-        },
-    }
-    return {"scatter": json.dumps(scatter), "bars": json.dumps(bars)}
+    by_authority = bars(
+        sa_rows,
+        category_field="authority",
+        value_field="need_index",
+        title=f"Need index per head by strategic authority, {year}",
+        category_title=None,
+        value_title="Need index",
+        order="descending",
+    )
+    return {"scatter": points.spec, "bars": by_authority.spec}
 
 
-def _chart(rows: list[dict[str, Any]], title: str) -> str:
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "area_name", "type": "nominal", "sort": "-x", "title": "Area"},
-            "x": {
-                "field": "distance_percent",
-                "type": "quantitative",
-                "title": "Current allocation's distance from target (%)",
-            },
-        },
-    }
-    return json.dumps(spec)
+def _chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    return bars(
+        rows,
+        category_field="area_name",
+        value_field="distance_percent",
+        title=title,
+        category_title="Area",
+        value_title="Current allocation's distance from target (%)",
+        order="descending",
+    ).spec
 
 
 def _api_url(path: str, params: dict[str, Any]) -> str:
@@ -376,17 +354,15 @@ def allocation_area_page(
         for r in rows
         if r["step"] not in ("target", "final")
     ]
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": "Waterfall steps",
-        "data": {"values": chart_rows},
-        "width": "container",
-        "mark": "bar",
-        "encoding": {
-            "x": {"field": "step", "type": "ordinal", "sort": None, "title": "Step"},
-            "y": {"field": "change_pounds", "type": "quantitative", "title": "Change (£)"},
-        },
-    }
+    waterfall = bars(
+        chart_rows,
+        category_field="step",
+        value_field="change_pounds",
+        title="Waterfall steps",
+        category_title="Step",
+        value_title="Change (£)",
+        kind="ordinal",
+    )
     return render(
         request,
         "allocation_area.html",
@@ -395,7 +371,7 @@ def allocation_area_page(
             "illustration": ALL_EXAMPLES[example].label,
             "area": match.iloc[0].to_dict(),
             "steps": rows,
-            "chart_spec": json.dumps(spec),
+            "chart_spec": waterfall.spec,
             "csv": _api_url(f"/api/v1/allocations/{example}/areas/{code}", base),
         },
     )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from healthgap.charts import small_multiple_bars
 from healthgap.data.indicator_metadata import metadata
 from healthgap.errors import InputError
 from healthgap.geography.places import PREFIX, get_place
@@ -66,7 +67,15 @@ def _context(st: StoreHandle, area: str, session: Session) -> dict[str, Any]:
         "rows": rows,
         "clinical": va.clinical_areas().to_dict("records"),
         "footprints": st.compute(va.footprints).to_dict("records"),
-        "chart_spec": va.grouped_spec(chart_rows),
+        "chart_spec": small_multiple_bars(
+            chart_rows,
+            panel_field="indicator",
+            unit_field="unit",
+            group_field="group",
+            value_field="value",
+            title="Core20 LADs against the other LADs, one chart per indicator",
+            groups=("Core20 LADs", "Other LADs"),
+        ).spec,
         "csv": f"/api/v1/core20plus5/{quote(area, safe=':')}?format=csv",
     }
 

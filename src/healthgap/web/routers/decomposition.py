@@ -6,12 +6,27 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from healthgap.charts import stacked_bars
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
 
 router = APIRouter()
+
+
+def _split_chart(rows: list[dict[str, Any]], x: str, x_title: str) -> dict[str, Any]:
+    """Each comparison's life expectancy gap split into its two parts, stacked."""
+    return stacked_bars(
+        rows,
+        category_field=x,
+        value_field="years",
+        part_field="part",
+        title="Life expectancy gap split into years in good and in poorer health",
+        category_title=x_title,
+        value_title="Contribution to the life expectancy gap (years)",
+        part_title="Part of the gap",
+    ).spec
 
 
 @router.get("/decomposition", include_in_schema=False)
@@ -53,10 +68,10 @@ def decomposition_page(
             "regions": regions,
             "s": s,
             "r_rows": regions.table.to_dict("records"),
-            "decile_spec": va.decomposition_spec(
+            "decile_spec": _split_chart(
                 d_rows, "decile", "IMD 2015 decile compared with decile 10 (1 = most deprived)"
             ),
-            "region_spec": va.decomposition_spec(r_rows, "comparison", "Regions compared"),
+            "region_spec": _split_chart(r_rows, "comparison", "Regions compared"),
             "decile_csv": "/api/v1/decomposition?part=deciles&format=csv",
             "region_csv": f"/api/v1/decomposition?{q}&format=csv",
         },

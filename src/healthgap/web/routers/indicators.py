@@ -7,13 +7,13 @@ JSON and the CSV render the same tables (small numbers withheld).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from healthgap.charts import interval_bars
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep, StoreHandle
 from healthgap.web.errors import WebError
@@ -22,8 +22,6 @@ from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()
-
-VEGA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 def _compare(store_: Any, footprint: str) -> Any:
@@ -54,11 +52,6 @@ def _footprints(store_: Any) -> pd.DataFrame:
     icb.columns = ["code", "name"]
     parts.append(icb.assign(kind="Integrated care board").sort_values("name"))
     return pd.concat(parts, ignore_index=True)
-
-
-def _safe_json(spec: dict[str, Any]) -> str:
-    """JSON for a <script type="application/json"> block: no "<" can close it."""
-    return json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _computed(st: StoreHandle, fn: Any, code: str) -> Any:
@@ -143,7 +136,7 @@ def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
     }
 
 
-def _chart(groups: pd.DataFrame, title: str) -> str:
+def _chart(groups: pd.DataFrame, title: str) -> dict[str, Any]:
     shown = groups[groups["value"].notna()]
     rows = [
         {"group": str(c), "value": v, "lower": lo, "upper": hi}
@@ -155,31 +148,16 @@ def _chart(groups: pd.DataFrame, title: str) -> str:
             strict=True,
         )
     ]
-    spec = {
-        "$schema": VEGA,
-        "description": title,
-        "data": {"values": rows},
-        "width": "container",
-        "height": {"step": 18},
-        "layer": [
-            {
-                "mark": {"type": "bar", "color": "#1d70b8"},
-                "encoding": {
-                    "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
-                    "x": {"field": "value", "type": "quantitative", "title": "Value"},
-                },
-            },
-            {
-                "mark": {"type": "rule", "color": "#0b0c0c"},
-                "encoding": {
-                    "y": {"field": "group", "type": "nominal", "sort": None},
-                    "x": {"field": "lower", "type": "quantitative"},
-                    "x2": {"field": "upper"},
-                },
-            },
-        ],
-    }
-    return _safe_json(spec)
+    return interval_bars(
+        rows,
+        category_field="group",
+        value_field="value",
+        title=title,
+        category_title=None,
+        value_title="Value",
+        lower="lower",
+        upper="upper",
+    ).spec
 
 
 @router.get("/areas/{area_code}/inequalities", include_in_schema=False)

@@ -31,6 +31,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap.appdb.models import User
+from healthgap.charts import bars
 from healthgap.data.importing import size_text
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -58,7 +59,6 @@ from healthgap.ledger.service import (
 from healthgap.ledger.synthetic import SYNTHETIC_LABEL
 from healthgap.stats.inequality.concentration import ConcentrationIndex
 from healthgap.web import csrf
-from healthgap.web.charts import column_spec
 from healthgap.web.deps import DbDep, StoreDep, StoreHandle, require_user, requires
 from healthgap.web.errors import WebError
 from healthgap.web.limits import BodyTooLarge
@@ -209,8 +209,16 @@ below zero.
 
 def _chart(
     rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
-) -> str:
-    return column_spec(rows, x, y, title, x_title, y_title, x_type="ordinal")
+) -> dict[str, Any]:
+    return bars(
+        rows,
+        category_field=x,
+        value_field=y,
+        title=title,
+        category_title=x_title,
+        value_title=y_title,
+        kind="ordinal",
+    ).spec
 
 
 def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
 from healthgap.appdb.auth import Throttled, authenticate, revoke_sessions
+from healthgap.charts import interval_bars
 from healthgap.web import csrf, viewmodels
-from healthgap.web.charts import bar_spec
 from healthgap.web.deps import (
     DbDep,
     StoreDep,
@@ -45,9 +45,14 @@ def home(
             "view": view,
             "s": view.summary,
             "trends": tracker.trend_frame().to_dict("records"),
-            "chart_spec": bar_spec(
-                rows, "area_name", "value", view.title, "Region", "Years in good health"
-            ),
+            "chart_spec": interval_bars(
+                rows,
+                category_field="area_name",
+                value_field="value",
+                title=view.title,
+                category_title="Region",
+                value_title="Years in good health",
+            ).spec,
             "csv": "/api/v1/hle-gap?format=csv" + (f"&period={period}" if period else ""),
         },
     )
@@ -125,14 +130,14 @@ def inequality(
             "rows": view.table.to_dict("records"),
             "indicators": viewmodels.EXPLORER,
             "sexes": viewmodels.EXPLORER_SEXES[indicator],
-            "chart_spec": bar_spec(
+            "chart_spec": interval_bars(
                 rows,
-                "imd_decile",
-                "value",
-                view.title,
-                "Deprivation decile (1 = most deprived)",
-                viewmodels.EXPLORER[indicator],
-            ),
+                category_field="imd_decile",
+                value_field="value",
+                title=view.title,
+                category_title="Deprivation decile (1 = most deprived)",
+                value_title=viewmodels.EXPLORER[indicator],
+            ).spec,
             "csv": f"/api/v1/inequality?{query}&format=csv",
         },
     )

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -27,6 +26,7 @@ from healthgap.appdb.db import release
 from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, allows, check
 from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.charts import equity_plane
 from healthgap.errors import InputError
 from healthgap.policy.questions import QUESTIONS, STAGES, check_answer, question
 from healthgap.policy.report import FORMATS, export_screening, screening_json
@@ -775,53 +775,6 @@ def run_simulation(st: StoreHandle, req: SimulationRequest) -> Simulation:
     )
 
 
-def plane_spec(plane: pd.DataFrame) -> str:
-    """A Vega-Lite equity-impact plane (points with 95% interval rules), as JSON."""
-    rows = records(plane)
-    axis_x = {"field": "efficiency", "type": "quantitative", "title": "Change in mean (years)"}
-    axis_y = {
-        "field": "equity",
-        "type": "quantitative",
-        "title": "Equity: minus the change in SII (years; up = narrower gap)",
-    }
-    colour = {"field": "option", "type": "nominal", "title": "Option"}
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": "Equity-impact plane",
-        "data": {"values": rows},
-        "width": "container",
-        "height": 320,
-        "layer": [
-            {"mark": {"type": "rule", "color": "#b1b4b6"}, "encoding": {"x": {"datum": 0}}},
-            {"mark": {"type": "rule", "color": "#b1b4b6"}, "encoding": {"y": {"datum": 0}}},
-            {
-                "mark": "rule",
-                "encoding": {
-                    "x": {**axis_x, "field": "efficiency_lower_95_0"},
-                    "x2": {"field": "efficiency_upper_95_0"},
-                    "y": axis_y,
-                    "color": colour,
-                },
-            },
-            {
-                "mark": "rule",
-                "encoding": {
-                    "y": {**axis_y, "field": "equity_lower_95_0"},
-                    "y2": {"field": "equity_upper_95_0"},
-                    "x": axis_x,
-                    "color": colour,
-                },
-            },
-            {
-                "mark": {"type": "point", "filled": True, "size": 90},
-                "encoding": {"x": axis_x, "y": axis_y, "color": colour, "shape": colour},
-            },
-        ],
-    }
-    # written into the page by the chart macro's script_json (safe inside <script>)
-    return json.dumps(spec)
-
-
 def _form_from(params: Mapping[str, Any]) -> SimulationForm:
     return SimulationForm(
         name=str(params.get("name", "Policy option")),
@@ -863,7 +816,12 @@ def policy_simulate(request: Request, st: StoreDep) -> Any:
         summary=sim.summary.to_dict("records"),
         plane=sim.plane.to_dict("records"),
         decile_rows=_decile_rows(sim),
-        chart_spec=plane_spec(sim.plane),
+        chart_spec=equity_plane(
+            sim.plane,
+            title="Equity-impact plane",
+            x_title="Change in mean (years)",
+            y_title="Equity: minus the change in SII (years; up = narrower gap)",
+        ).spec,
         csv=f"/api/v1/policy/simulate?{query}&format=csv&table=plane",
         csv_summary=f"/api/v1/policy/simulate?{query}&format=csv&table=summary",
         error_for={},

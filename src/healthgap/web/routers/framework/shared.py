@@ -105,11 +105,20 @@ def _csv(df: pd.DataFrame, name: str) -> Response:
     return csv_response(df, name)
 
 
-def plain_bar_spec(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str) -> str:
+def plain_bar_spec(
+    rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str
+) -> dict[str, Any]:
     """A Vega-Lite bar chart (no intervals: survey counts are not estimates)."""
-    from healthgap.web.charts import column_spec
+    from healthgap.charts import bars
 
-    return column_spec(rows, x, y, title, "Answer", y_title)
+    return bars(
+        rows,
+        category_field=x,
+        value_field=y,
+        title=title,
+        category_title="Answer",
+        value_title=y_title,
+    ).spec
 
 
 def _context(request: Request, session: Session, a: Authority) -> dict[str, Any]:

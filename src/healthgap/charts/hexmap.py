@@ -1,4 +1,9 @@
-"""Hexagon cartograms drawn on the server as SVG, from the store's HexJSON layouts.
+"""Hex maps (hexagon cartograms) from the store's HexJSON layouts: one geometry for every face.
+
+The web draws a :class:`HexMap` with its ``_hexmap.html`` template; the report draws the
+same map as a standalone SVG with :func:`hexmap_svg`. Both take the cells, centres and
+colour classes from :func:`hex_map`, so an area sits in the same place and has the same
+colour on the page and in the PDF.
 
 A HexJSON layout gives each area a column ``q`` and row ``r`` on a hexagonal grid
 (Open Innovations' format). Rows count upwards (row 0 at the bottom of the map).
@@ -15,12 +20,16 @@ Colours: five classes split at the 20th, 40th, 60th and 80th percentiles of the 
 shown (numpy's linear interpolation), a sequential ColorBrewer palette (YlGnBu, safe for
 colour-blind readers); areas without a value are light grey. The map is an SVG image with
 a text title and description; the same values are always given in a table beside it.
+(Until issue 18 the report drew its own map with equal-width classes on a blue scale and
+rows shifted by a different origin; the percentile classes above won, so a council's
+colour means the same in the report as on the web.)
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -169,3 +178,52 @@ def hex_map(
     width = float(x.max() + size * SQRT3 / 2 + size)
     height = float(y.max() + size + size)
     return HexMap(title, width, height, tuple(cells), tuple(legend), tuple(breaks), unmatched)
+
+
+#: The report's chart font (a different family from the PDF's text font; see docs/report.md).
+FONT = "DejaVu Sans"
+
+
+def _short(name: str, limit: int = 12) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "."
+
+
+def hexmap_svg(m: HexMap, *, label: str = "") -> str:
+    """The map ``m`` as a standalone SVG (for the report), names and values in the hexagons.
+
+    Draw ``m`` with hexagons big enough for two lines of text (``hex_map(..., size=34)``).
+    Names are abbreviated to fit; the full names and values are in the table printed with the map.
+    The legend shows the five classes of ``m.legend``. An empty map gives ``""``.
+    """
+    if not m.cells:
+        return ""
+    legend_h = 24.0 + 18.0 * len(m.legend)
+    width = max(m.width, 320.0)
+    height = m.height + legend_h
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'aria-label="{escape(m.title, quote=True)}" '
+        f'font-family="{FONT}, Verdana, sans-serif">'
+    ]
+    for c in m.cells:
+        ink = INK[PALETTE.index(c.fill)] if c.fill in PALETTE else INK[0]
+        parts.append(
+            f"<g><title>{escape(c.area_name)}: {escape(c.label)}</title>"
+            f'<polygon points="{c.points}" fill="{c.fill}" stroke="#ffffff" stroke-width="2"/>'
+            f'<text x="{c.x:.1f}" y="{c.y - 2:.1f}" font-size="8.5" text-anchor="middle" '
+            f'fill="{ink}">{escape(_short(c.area_name))}</text>'
+            f'<text x="{c.x:.1f}" y="{c.y + 10:.1f}" font-size="9" font-weight="bold" '
+            f'text-anchor="middle" fill="{ink}">{escape(c.label)}</text></g>'
+        )
+    ly = m.height + 14
+    parts.append(f'<text x="4" y="{ly:.0f}" font-size="10" fill="#0b0c0c">{escape(label)}</text>')
+    for k, (text, colour) in enumerate(m.legend):
+        y = ly + 8 + 18 * k
+        parts.append(
+            f'<rect x="4" y="{y:.0f}" width="22" height="12" fill="{colour}" stroke="#505a5f" '
+            f'stroke-width="0.5"/><text x="32" y="{y + 10:.0f}" font-size="9" '
+            f'fill="#0b0c0c">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
