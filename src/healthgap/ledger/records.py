@@ -64,28 +64,20 @@ def area_levels(store: Store | str | None) -> pd.DataFrame:
     return pd.DataFrame(out.drop_duplicates("area_code", keep="first")).reset_index(drop=True)
 
 
-def _loaded_allocations(session: Session) -> pd.DataFrame:
+def _loaded_amounts(session: Session, table: type[LedgerAllocation | LedgerFlow]) -> pd.DataFrame:
+    """Every stored row's key and amount (pence) of allocations or flows."""
     rows = session.execute(
-        select(
-            LedgerAllocation.commissioner_code,
-            LedgerAllocation.programme,
-            LedgerAllocation.period,
-            LedgerAllocation.amount_pence,
-        )
+        select(table.commissioner_code, table.programme, table.period, table.amount_pence)
     ).all()
     return pd.DataFrame(rows, columns=[*KEY, "amount_pence"]).astype({"amount_pence": "int64"})
 
 
+def _loaded_allocations(session: Session) -> pd.DataFrame:
+    return _loaded_amounts(session, LedgerAllocation)
+
+
 def _loaded_flow_totals(session: Session) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            LedgerFlow.commissioner_code,
-            LedgerFlow.programme,
-            LedgerFlow.period,
-            LedgerFlow.amount_pence,
-        )
-    ).all()
-    df = pd.DataFrame(rows, columns=[*KEY, "amount_pence"]).astype({"amount_pence": "int64"})
+    df = _loaded_amounts(session, LedgerFlow)
     return pd.DataFrame(df.groupby(KEY, as_index=False)["amount_pence"].sum())
 
 
