@@ -22,9 +22,7 @@ from healthgap.ledger.records import (
     commissioner_names,
     flow_key,
 )
-from healthgap.ledger.schema import (
-    pounds,
-)
+from healthgap.ledger.schema import pounds
 
 
 @dataclass(frozen=True)
