@@ -38,7 +38,6 @@ KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
         ("report/sections/scorecard.py", "numpy"),
         ("report/sections/summary.py", "numpy"),
         ("web/hexmap.py", "numpy"),
-        ("web/views_account.py", "numpy"),
     }
 )
 

@@ -2,7 +2,15 @@
 
 The public API analysts use in notebooks. Every statistic returns a
 :class:`~healthgap.stats.results.StatResult`; call ``.to_frame()`` for the table.
+
+The statistics are imported on first use (``healthgap.dsr`` loads SciPy then), so that
+commands and modules that do not need them start quickly.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from healthgap.errors import (
     HealthgapError,
@@ -11,33 +19,73 @@ from healthgap.errors import (
     SchemaError,
     SuppressionWarning,
 )
-from healthgap.stats import (
-    ATKINSON_AVERSION_ENGLAND,
-    KOLM_AVERSION_ENGLAND,
-    StandardPopulation,
-    StatResult,
-    atkinson,
-    crude_rate,
-    decompose_gap,
-    dsr,
-    funnel_limits,
-    funnel_significance,
-    gap,
-    healthy_life_expectancy,
-    inequality_measures,
-    isr,
-    kolm,
-    life_expectancy,
-    mean,
-    proportion,
-    quantiles,
-    sii,
-    smr,
-    spc,
-    standard_population,
-)
+
+if TYPE_CHECKING:
+    from healthgap.stats import (
+        ATKINSON_AVERSION_ENGLAND,
+        KOLM_AVERSION_ENGLAND,
+        StandardPopulation,
+        StatResult,
+        atkinson,
+        crude_rate,
+        decompose_gap,
+        dsr,
+        funnel_limits,
+        funnel_significance,
+        gap,
+        healthy_life_expectancy,
+        inequality_measures,
+        isr,
+        kolm,
+        life_expectancy,
+        mean,
+        proportion,
+        quantiles,
+        sii,
+        smr,
+        spc,
+        standard_population,
+    )
 
 __version__ = "0.1.0"
+
+#: Names re-exported from :mod:`healthgap.stats`, loaded on first access.
+_STATS_NAMES = frozenset(
+    {
+        "ATKINSON_AVERSION_ENGLAND",
+        "KOLM_AVERSION_ENGLAND",
+        "StandardPopulation",
+        "StatResult",
+        "atkinson",
+        "crude_rate",
+        "decompose_gap",
+        "dsr",
+        "funnel_limits",
+        "funnel_significance",
+        "gap",
+        "healthy_life_expectancy",
+        "inequality_measures",
+        "isr",
+        "kolm",
+        "life_expectancy",
+        "mean",
+        "proportion",
+        "quantiles",
+        "sii",
+        "smr",
+        "spc",
+        "standard_population",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STATS_NAMES:
+        value = getattr(importlib.import_module("healthgap.stats"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'healthgap' has no attribute {name!r}")
+
 
 __all__ = [
     "ATKINSON_AVERSION_ENGLAND",

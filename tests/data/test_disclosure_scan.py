@@ -337,6 +337,7 @@ CLI_SETUP: dict[str, list[list[str]]] = {
 #: Commands that publish no counts of people, and why.
 CLI_NO_COUNTS: dict[str, str] = {
     "init": "builds the store; prints dataset row totals only",
+    "health-state": "published life expectancies in years (ONS), no counts of people",
     "datasets": "lists datasets and their row totals",
     "demo": "prints life expectancy gaps and shares; --workspace says how many example "
     "records it wrote (records, not people)",

@@ -30,6 +30,7 @@ PAGES = [
     "/scorecards",
     "/scorecards/E47000001",
     "/scorecards/E08000025",
+    "/scorecards/E08000001",  # Bolton: held as a county only by the North West extract
     "/scorecards/E47000018",
     "/scorecards/E61000001",
     "/frameworks/greater_manchester",
@@ -52,6 +53,12 @@ BAD_PAGES = [
     ),
     ("/scorecards/E99999999", 400, "authority must be a combined authority"),
     ("/scorecards/E54000057", 400, "the open data publish no indicators for ICBs"),
+    ("/scorecards/E08000025?indicator=hle_brith", 400, "got &#39;hle_brith&#39;, which has none"),
+    (
+        "/scorecards/E08000025?" + "&".join(["indicator=hle_birth"] * 41),
+        400,
+        "indicator must be given at most 40 times; got 41",
+    ),
     ("/core20plus5/E99999999", 400, "footprint must be an English area code"),
     ("/core20plus5/E47000011", 400, "North of Tyne (E47000011) was replaced by North East"),
     ("/maps?indicator=hle_birth&sex=Persons", 400, "indicator and sex must have values"),
@@ -195,6 +202,34 @@ def test_scorecard_matches_published_values(client, mirror) -> None:
     assert "illustration" in page
 
 
+def test_a_reader_adds_indicators_to_a_scorecard(client, mirror) -> None:
+    """The page offers every indicator the store holds for the authority; an added one is
+    compared like the CLI's ``scorecard --indicator`` (the same service), and the address
+    carries it to the CSV, the API and a remove link."""
+    page = client.get("/scorecards/E08000025").text
+    check_page(page)
+    assert '<option value="els_employment_rate:Persons">Employment rate' in page
+    url = "/scorecards/E08000025?indicator=els_employment_rate%3APersons"
+    page = client.get(url).text
+    check_page(page)
+    assert 'value="els_employment_rate:Persons">Employment rate' not in page  # now on the card
+    assert 'type="hidden" name="indicator" value="els_employment_rate:Persons"' in page
+    assert 'href="/scorecards/E08000025">remove' in page
+    api = client.get("/api/v1/scorecards/E08000025?indicator=els_employment_rate").json()
+    row = next(r for r in api["data"] if r["indicator_id"] == "els_employment_rate")
+    els = pd.read_csv(mirror / "els" / "employment-rate.csv", encoding="utf-8-sig")
+    els = els[(els["areacd"] == "E08000025") & (els["indicator"] == "Employment rate")]
+    latest = els.sort_values("period").iloc[-1]
+    assert latest["period"].startswith(row["period"][:4])
+    assert row["value"] == pytest.approx(float(latest["observation"]), rel=1e-10)
+    assert f"{row['value']:.1f}" in page
+    csv = client.get(
+        "/api/v1/scorecards/E08000025?indicator=els_employment_rate%3APersons&format=csv"
+    )
+    assert "els_employment_rate" in csv.text
+    assert "indicator=els_employment_rate%3APersons&amp;format=csv" in page
+
+
 def test_framework_page_and_api(client) -> None:
     body = client.get("/api/v1/frameworks/greater_manchester").json()
     assert body["framework"]["name"] == "Greater Manchester outcomes framework (illustration)"
@@ -277,6 +312,45 @@ def test_region_decomposition_matches_ons(client, mirror) -> None:
     )
     assert s["le_gap_upper_95_0"] == pytest.approx(s["le_gap"] + z * se, rel=1e-10)
     assert s["from_poorer_health"] == pytest.approx(s["le_gap"] - s["from_hle"], rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("args", "query"),
+    [
+        (["--deciles"], "part=deciles"),
+        (
+            ["--sex", "Male", "--period", "2020-2022", "--first", "North East"],
+            "sex=Male&period=2020-2022&first=North%20East",
+        ),
+    ],
+)
+def test_health_state_split_is_one_service(client, store_path, tmp_path, args, query) -> None:
+    """The CLI, the API and the page show the numbers of one domain service
+    (healthgap.account.health_state); their values are checked against ONS above."""
+    from typer.testing import CliRunner
+
+    from healthgap.account.health_state import decile_split, region_split
+    from healthgap.cli.main import app
+
+    with open_store(store_path) as s:
+        if "--deciles" in args:
+            domain = decile_split(s)
+        else:
+            domain = region_split(s, "Male", "2020-2022", "North East")
+    out = tmp_path / "split.csv"
+    got = CliRunner().invoke(
+        app, ["health-state", *args, "--store", str(store_path), "--out", str(out)]
+    )
+    assert got.exit_code == 0, got.output
+    cli = pd.read_csv(out)
+    api = pd.read_csv(io.StringIO(client.get(f"/api/v1/decomposition?{query}&format=csv").text))
+    pd.testing.assert_frame_equal(cli, api)
+    numeric = domain.table.select_dtypes("number").columns
+    np.testing.assert_allclose(cli[numeric], domain.table[numeric], rtol=1e-12)
+    summary = client.get(f"/api/v1/decomposition?{query}").json()["summary"]
+    key = "gap" if "--deciles" in args else "le_gap"
+    assert summary[key] == domain.summary[key]
+    assert f"{domain.summary[key]:.1f}" in got.output
 
 
 def test_decomposition_api_error(client) -> None:

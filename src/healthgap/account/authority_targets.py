@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from sqlalchemy import select
@@ -518,13 +518,19 @@ class TargetBook:
     # ------------------------------------------------------------------ judging
     def status(
         self,
-        store: Store,
+        store: Store | StoreReads,
         authority_code: str | None = None,
         *,
         published_only: bool = False,
         as_of: date | None = None,
     ) -> pd.DataFrame:
-        """Each current target with its latest data and status (:data:`STATUS_COLUMNS`)."""
+        """Each current target with its latest data and status (:data:`STATUS_COLUMNS`).
+
+        ``store`` is a :class:`Store`, or anything with the :class:`StoreReads` method
+        ``compute(fn, *args)`` (the web's store handle, which memoises the published
+        series, so a page with many targets reads each series once per server, not once
+        per request, and does not hold the store while the app database is read).
+        """
         targets = self.list(authority_code, published_only=published_only)
         return assess(targets, store, as_of=as_of)
 
@@ -544,24 +550,42 @@ def _checked(store: Any, fields: Mapping[str, Any]) -> tuple[dict[str, Any], str
     return _checked_with_name(store, fields)
 
 
+class StoreReads(Protocol):
+    """A source of published data that memoises: ``compute(fn, *args)`` is
+    ``fn(store, *args)``, possibly remembered from an earlier call."""
+
+    def compute(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+
+def _reader(store: Store | StoreReads) -> Callable[..., Any]:
+    if isinstance(store, Store):
+        return lambda fn, *args: fn(store, *args)
+    return store.compute
+
+
 def assess(
-    targets: list[dict[str, Any]], store: Store, *, as_of: date | None = None
+    targets: list[dict[str, Any]], store: Store | StoreReads, *, as_of: date | None = None
 ) -> pd.DataFrame:
     """The status of each target (dicts as :meth:`TargetBook.list` gives them)."""
     year = (as_of or date.today()).year
-    names = indicator_names(store) if targets else {}
+    read = _reader(store)
+    names: dict[str, str] = read(indicator_names) if targets else {}
     cache: dict[tuple[str, str], pd.DataFrame] = {}
+    one: dict[tuple[str, str, str | None, str | None], pd.DataFrame] = {}
     out = []
-    for t in targets:  # an authority's handful of targets, each its own series
+    for t in targets:  # targets share series: each is read and selected once
         key = (t["indicator_id"], t["authority_code"])
         if key not in cache:
             known = t["indicator_id"] in names
-            cache[key] = _series_rows(store, *key) if known else pd.DataFrame()
+            cache[key] = read(_series_rows, *key) if known else pd.DataFrame()
         rows = cache[key]
         row: dict[str, Any] = {c: t.get(c) for c in STATUS_COLUMNS if c in t}
         row["indicator_name"] = names.get(t["indicator_id"], t["indicator_id"])
         row["area_name"] = str(rows["area_name"].iloc[0]) if len(rows) else t["authority_code"]
-        series = pd.DataFrame() if rows.empty else _one_series(rows, t["sex"], t["age"])
+        picked = (*key, t["sex"], t["age"])
+        if picked not in one:
+            one[picked] = pd.DataFrame() if rows.empty else _one_series(rows, t["sex"], t["age"])
+        series = one[picked]
         several = len(rows) and (
             (t["sex"] is None and rows["sex"].nunique() > 1)
             or (t["age"] is None and rows["age"].nunique() > 1)

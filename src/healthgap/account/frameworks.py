@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from healthgap.config_files import ConfigError, ConfigFile, Format, parse_config
 from healthgap.data.schema import POLARITIES
 from healthgap.data.store import Store
@@ -411,6 +413,57 @@ def restrict_to_store(framework: Framework, store: Store) -> Framework:
     return replace(framework, indicators=kept)
 
 
+def _authority_indicators(framework: Framework, store: Store) -> pd.DataFrame:
+    """``indicator_id`` and ``sex`` (missing as ``Persons``) of every indicator the store
+    holds for the framework's authority at its area type, without breakdowns."""
+    table = store.table("indicators")
+    have = store.to_pandas(
+        table.filter(
+            (table.area_code == framework.authority)
+            & (table.area_type == framework.area_type)
+            & table.category_type.isnull()
+        )
+        .select("indicator_id", "sex")
+        .distinct()
+    )
+    have["sex"] = have["sex"].fillna("Persons")
+    return have
+
+
+def addable_indicators(framework: Framework, store: Store) -> pd.DataFrame:
+    """What :func:`add_indicators` can add to ``framework``: one row per indicator and sex
+    the store holds for its authority and the framework lacks, with ``spec`` (what to
+    pass to :func:`add_indicators`) and ``label`` (the metadata name, and the sex where
+    it is not Persons), in label order."""
+    from healthgap.data.indicator_metadata import metadata
+
+    have = _authority_indicators(framework, store)
+    existing = {(i.id, i.sex) for i in framework.indicators}
+    keep = [
+        (str(i), str(s)) not in existing
+        for i, s in have[["indicator_id", "sex"]].itertuples(index=False, name=None)
+    ]
+    have = have[keep].reset_index(drop=True)
+    names = metadata(store, sorted(set(have["indicator_id"].astype(str))))
+    name_of = dict(zip(names["indicator_id"], names["name"], strict=False))
+    labels = [
+        str(name_of.get(i) or i) + ("" if s == "Persons" else f" ({s})")
+        for i, s in have[["indicator_id", "sex"]].itertuples(index=False, name=None)
+    ]
+    specs = [
+        f"{i}:{s}" for i, s in have[["indicator_id", "sex"]].itertuples(index=False, name=None)
+    ]
+    out = pd.DataFrame(
+        {
+            "spec": specs,
+            "indicator_id": have["indicator_id"].astype(str),
+            "sex": have["sex"],
+            "label": labels,
+        }
+    )
+    return out.sort_values(["label", "spec"], kind="stable").reset_index(drop=True)
+
+
 def add_indicators(framework: Framework, specs: Sequence[str], store: Store) -> Framework:
     """The framework with more indicators from the store, named by id (``"ID"`` or
     ``"ID:Sex"``), each labelled with its metadata name.
@@ -428,17 +481,7 @@ def add_indicators(framework: Framework, specs: Sequence[str], store: Store) -> 
     """
     from healthgap.data.indicator_metadata import metadata
 
-    table = store.table("indicators")
-    have = store.to_pandas(
-        table.filter(
-            (table.area_code == framework.authority)
-            & (table.area_type == framework.area_type)
-            & table.category_type.isnull()
-        )
-        .select("indicator_id", "sex")
-        .distinct()
-    )
-    have["sex"] = have["sex"].fillna("Persons")
+    have = _authority_indicators(framework, store)
     sexes: dict[str, set[str]] = {}
     for ind, sex in have.itertuples(index=False, name=None):
         sexes.setdefault(str(ind), set()).add(str(sex))

@@ -298,3 +298,51 @@ def compare_areas_command(
         out_console.print(result.summary(), markup=False)
     else:
         write_or_show(result.for_output(), out)
+
+
+@app.command("health-state")
+def health_state_command(
+    deciles: Annotated[
+        bool,
+        typer.Option(
+            "--deciles", help="The gap to the least deprived IMD 2015 decile (ONS, males)."
+        ),
+    ] = False,
+    sex: Annotated[str, typer.Option("--sex", help="Female or Male (regions).")] = "Female",
+    period: Annotated[
+        str | None, typer.Option("--period", help="Default: the latest with LE and HLE.")
+    ] = None,
+    first: Annotated[
+        str | None, typer.Option("--first", help="A region name. Default: the lowest LE.")
+    ] = None,
+    second: Annotated[
+        str | None, typer.Option("--second", help="A region name. Default: the highest LE.")
+    ] = None,
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """The life-expectancy gap split into healthy life expectancy and years in poorer
+    health: between two regions (default), or by deprivation decile (--deciles)."""
+    from healthgap.account.health_state import decile_split, region_split
+
+    with _open(store) as s:
+        got = decile_split(s) if deciles else region_split(s, sex, period, first, second)
+    summary = got.summary
+    if deciles:
+        err_console.print(
+            f"{got.title} ({summary['period']}): decile 1 is {summary['gap']:.1f} years "
+            f"behind, {summary['from_hle']:.1f} in healthy life expectancy and "
+            f"{summary['from_poorer_health']:.1f} in poorer health.",
+            markup=False,
+        )
+    else:
+        err_console.print(
+            f"{got.title} ({summary['sex']}, {summary['period']}): {summary['le_gap']:.1f} "
+            f"years (95% {summary['le_gap_lower_95_0']:.1f} to "
+            f"{summary['le_gap_upper_95_0']:.1f}), of which {summary['from_hle']:.1f} in "
+            f"healthy life expectancy and {summary['from_poorer_health']:.1f} in poorer health.",
+            markup=False,
+        )
+    for note in got.notes:
+        err_console.print(note, style="dim", markup=False)
+    write_or_show(got.table, out)

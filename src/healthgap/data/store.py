@@ -59,7 +59,9 @@ import os
 import time
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -457,6 +459,9 @@ def init_store(
             except duckdb.Error as exc:
                 raise _duckdb_error(exc, str(tmp)) from None
             try:
+                # Written once at the end: the default threshold (16 MB of log) would
+                # rewrite the growing indicators table many times during the build.
+                con.execute("SET checkpoint_threshold = '4GB'")
                 _build(con, datasets, folder, on_loaded)
                 con.execute("CHECKPOINT")
             finally:
@@ -572,43 +577,32 @@ def _build(
     records: list[dict[str, Any]] = []
     metadata: list[pd.DataFrame] = []
     created: set[str] = set()
-    for ds in datasets:
-        start = time.perf_counter()
-        parsed = _parse(ds, folder)
-        frame = parsed.frame
-        if parsed.metadata is not None:
-            metadata.append(parsed.metadata)
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        con.register("_incoming", arrow)
-        try:
-            if ds.table in SHARED_TABLES:
-                cols = ", ".join(f'"{c}"' for c in SHARED_TABLES[ds.table])
-                con.execute(f'INSERT INTO "{ds.table}" SELECT {cols} FROM _incoming')
-            elif ds.table in created:
-                con.execute(f'INSERT INTO "{ds.table}" SELECT * FROM _incoming')
-            else:
-                con.execute(f'CREATE TABLE "{ds.table}" AS SELECT * FROM _incoming')
-                created.add(ds.table)
-        finally:
-            con.unregister("_incoming")
-        records.append(
-            {
-                "id": ds.id,
-                "title": ds.title,
-                "publisher": ds.publisher,
-                "period": ds.period,
-                "licence": ds.licence,
-                "attribution": ds.attribution,
-                "table_name": ds.table,
-                "file": ds.file,
-                "url": ds.url,
-                "loaded_at": loaded_at,
-                "rows": len(frame),
-                "checksum": ds.sha256,
-            }
-        )
-        if on_loaded is not None:
-            on_loaded(Loaded(ds, len(frame), time.perf_counter() - start))
+    # One dataset is parsed ahead in a second thread while the previous one is written:
+    # DuckDB's insert and most of the CSV parsing release the GIL, so the two overlap on
+    # a two-core machine. Only one frame waits at a time (peak memory stays bounded),
+    # and datasets are written in catalogue order whatever finishes first.
+    ahead: deque[tuple[Dataset, float, Future[Parsed]]] = deque()
+    pending = iter(datasets)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthgap-parse") as pool:
+
+        def submit() -> None:
+            ds = next(pending, None)
+            if ds is not None:
+                ahead.append((ds, time.perf_counter(), pool.submit(_parse, ds, folder)))
+
+        submit()
+        while ahead:
+            ds, start, future = ahead.popleft()
+            try:
+                parsed = future.result()
+            except BaseException:
+                for _, _, later in ahead:
+                    later.cancel()
+                raise
+            submit()
+            records.append(_write(con, ds, parsed, created, metadata, loaded_at))
+            if on_loaded is not None:
+                on_loaded(Loaded(ds, records[-1]["rows"], time.perf_counter() - start))
     _check_indicator_keys(con)
     indicator_metadata.build_table(con, metadata)
     _build_areas(con, [d.id for d in datasets])
@@ -618,6 +612,49 @@ def _build(
     con.register("_incoming", pa.Table.from_pandas(meta, preserve_index=False))
     con.execute("INSERT INTO datasets SELECT * FROM _incoming")
     con.unregister("_incoming")
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    ds: Dataset,
+    parsed: Parsed,
+    created: set[str],
+    metadata: list[pd.DataFrame],
+    loaded_at: dt.datetime,
+) -> dict[str, Any]:
+    """Write one parsed dataset into its table; its row for the ``datasets`` table."""
+    import pyarrow as pa
+
+    frame = parsed.frame
+    if parsed.metadata is not None:
+        metadata.append(parsed.metadata)
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    con.register("_incoming", arrow)
+    try:
+        if ds.table in SHARED_TABLES:
+            cols = ", ".join(f'"{c}"' for c in SHARED_TABLES[ds.table])
+            con.execute(f'INSERT INTO "{ds.table}" SELECT {cols} FROM _incoming')
+        elif ds.table in created:
+            con.execute(f'INSERT INTO "{ds.table}" SELECT * FROM _incoming')
+        else:
+            con.execute(f'CREATE TABLE "{ds.table}" AS SELECT * FROM _incoming')
+            created.add(ds.table)
+    finally:
+        con.unregister("_incoming")
+    return {
+        "id": ds.id,
+        "title": ds.title,
+        "publisher": ds.publisher,
+        "period": ds.period,
+        "licence": ds.licence,
+        "attribution": ds.attribution,
+        "table_name": ds.table,
+        "file": ds.file,
+        "url": ds.url,
+        "loaded_at": loaded_at,
+        "rows": len(frame),
+        "checksum": ds.sha256,
+    }
 
 
 def _check_indicator_keys(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,25 +2,76 @@
 
 Arrays and data frames in, :class:`~healthgap.stats.results.StatResult` objects out.
 Nothing in this package imports from the rest of healthgap except ``healthgap.errors``.
+
+The names below are imported on first use: ``import healthgap.stats.intervals`` does not
+load every method (and SciPy's optional parts) with it.
 """
 
-from healthgap.stats.decompose import decompose_gap
-from healthgap.stats.dsr import dsr
-from healthgap.stats.funnel import funnel_limits, funnel_significance
-from healthgap.stats.hle import healthy_life_expectancy
-from healthgap.stats.inequality.gap import gap
-from healthgap.stats.inequality.sii import sii
-from healthgap.stats.inequality.summary_measures import inequality_measures
-from healthgap.stats.isr import isr, smr
-from healthgap.stats.life_table import life_expectancy
-from healthgap.stats.mean import mean
-from healthgap.stats.proportion import proportion
-from healthgap.stats.quantiles import quantiles
-from healthgap.stats.rates import crude_rate
-from healthgap.stats.results import StatResult
-from healthgap.stats.spc import spc
-from healthgap.stats.standard_populations import StandardPopulation, standard_population
-from healthgap.stats.welfare import ATKINSON_AVERSION_ENGLAND, KOLM_AVERSION_ENGLAND, atkinson, kolm
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from healthgap.stats.decompose import decompose_gap
+    from healthgap.stats.dsr import dsr
+    from healthgap.stats.funnel import funnel_limits, funnel_significance
+    from healthgap.stats.hle import healthy_life_expectancy
+    from healthgap.stats.inequality.gap import gap
+    from healthgap.stats.inequality.sii import sii
+    from healthgap.stats.inequality.summary_measures import inequality_measures
+    from healthgap.stats.isr import isr, smr
+    from healthgap.stats.life_table import life_expectancy
+    from healthgap.stats.mean import mean
+    from healthgap.stats.proportion import proportion
+    from healthgap.stats.quantiles import quantiles
+    from healthgap.stats.rates import crude_rate
+    from healthgap.stats.results import StatResult
+    from healthgap.stats.spc import spc
+    from healthgap.stats.standard_populations import StandardPopulation, standard_population
+    from healthgap.stats.welfare import (
+        ATKINSON_AVERSION_ENGLAND,
+        KOLM_AVERSION_ENGLAND,
+        atkinson,
+        kolm,
+    )
+
+#: Public name -> the module that defines it.
+_MODULES: dict[str, str] = {
+    "decompose_gap": "healthgap.stats.decompose",
+    "dsr": "healthgap.stats.dsr",
+    "funnel_limits": "healthgap.stats.funnel",
+    "funnel_significance": "healthgap.stats.funnel",
+    "healthy_life_expectancy": "healthgap.stats.hle",
+    "gap": "healthgap.stats.inequality.gap",
+    "sii": "healthgap.stats.inequality.sii",
+    "inequality_measures": "healthgap.stats.inequality.summary_measures",
+    "isr": "healthgap.stats.isr",
+    "smr": "healthgap.stats.isr",
+    "life_expectancy": "healthgap.stats.life_table",
+    "mean": "healthgap.stats.mean",
+    "proportion": "healthgap.stats.proportion",
+    "quantiles": "healthgap.stats.quantiles",
+    "crude_rate": "healthgap.stats.rates",
+    "StatResult": "healthgap.stats.results",
+    "spc": "healthgap.stats.spc",
+    "StandardPopulation": "healthgap.stats.standard_populations",
+    "standard_population": "healthgap.stats.standard_populations",
+    "ATKINSON_AVERSION_ENGLAND": "healthgap.stats.welfare",
+    "KOLM_AVERSION_ENGLAND": "healthgap.stats.welfare",
+    "atkinson": "healthgap.stats.welfare",
+    "kolm": "healthgap.stats.welfare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'healthgap.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ATKINSON_AVERSION_ENGLAND",

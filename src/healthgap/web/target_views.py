@@ -45,7 +45,7 @@ def authority_target_rows(
     """An authority's current targets with their status (anonymous visitors: published)."""
     anonymous = current_user(request, session) is None
     b = book(request)
-    return target_rows(st.run(lambda s: b.status(s, authority, published_only=anonymous)))
+    return target_rows(b.status(st, authority, published_only=anonymous))
 
 
 def target_rows(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -10,11 +10,11 @@ numbers. Tables that carry counts pass through :func:`healthgap.web.viewmodels.p
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from healthgap.account import core20plus5 as c5
@@ -31,7 +31,6 @@ from healthgap.account.scorecards import Scorecard, scorecard
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hexes import current_area_codes, current_hexes
-from healthgap.stats import intervals
 from healthgap.web.hexmap import HexMap, hex_map
 from healthgap.web.viewmodels import ENGLAND, View, _code, protect
 
@@ -112,7 +111,7 @@ def mission_spec(result: MissionResult) -> str:
             "upper": tr.projection.upper,
         }
         for sex, tr in result.tracks.items()
-        if np.isfinite(tr.projection.value)
+        if math.isfinite(tr.projection.value)
     ]
     x = {
         "field": "time",
@@ -334,8 +333,8 @@ def _icb_map(store: Store, note: str) -> tuple[View, HexMap]:
             "area_name": shares["icb_name"].astype(str),
             "period": "IMD 2019",
             "value": 100 * shares["core20_population_share"].astype(float),
-            "lower_95_0": np.nan,
-            "upper_95_0": np.nan,
+            "lower_95_0": math.nan,
+            "upper_95_0": math.nan,
             "count": shares["core20_population"].astype(float),
         }
     )
@@ -395,24 +394,65 @@ def authorities(store: Store) -> pd.DataFrame:
     return got.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
 
 
-def _area_type(store: Store, authority: str) -> tuple[str, str]:
+def _area_types(store: Store, authority: str) -> tuple[list[str], str]:
+    """The area types the store holds ``authority`` at (in :data:`AREA_TYPES_ORDER`) and
+    its name."""
     t = store.table("indicators")
     got = store.to_pandas(
         t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
     )
-    for kind in AREA_TYPES_ORDER:
-        hit = got[got["area_type"] == kind]
-        if len(hit):
-            return kind, str(hit["area_name"].iloc[0])
-    raise InputError(
-        f"authority must be a combined authority, council or region code with indicator "
-        f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
-    )
+    kinds = [k for k in AREA_TYPES_ORDER if (got["area_type"] == k).any()]
+    if not kinds:
+        raise InputError(
+            f"authority must be a combined authority, council or region code with indicator "
+            f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
+        )
+    # some sources carry no names: take one from those that do, the same one every time
+    # (DuckDB returns distinct rows in no fixed order)
+    names = sorted(str(n) for n in got["area_name"].dropna())
+    return kinds, names[0] if names else authority
 
 
-def scorecard_view(store: Store, authority: str, framework: str | None = None) -> Scorecard:
+#: Most indicators a reader may add to a scorecard in one request.
+MAX_ADDED_INDICATORS = 40
+
+
+def scorecard_view(
+    store: Store,
+    authority: str,
+    framework: str | None = None,
+    indicators: tuple[str, ...] = (),
+) -> Scorecard:
     """The scorecard of ``authority``: the named example framework (its own authority only)
-    or the headline indicators (``"headline"``, the default for other authorities)."""
+    or the headline indicators (``"headline"``, the default for other authorities), with
+    ``indicators`` (``"ID"`` or ``"ID:Sex"``) from the store added
+    (:func:`healthgap.account.frameworks.add_indicators`)."""
+    from healthgap.account.frameworks import add_indicators
+
+    if len(indicators) > MAX_ADDED_INDICATORS:
+        raise InputError(
+            f"indicator must be given at most {MAX_ADDED_INDICATORS} times; got "
+            f"{len(indicators)}. Add fewer, or use the CSV of the area's profile."
+        )
+    fw = scorecard_framework(store, authority, framework)
+    if indicators:
+        fw = add_indicators(fw, indicators, store)
+    card = scorecard(fw, store)
+    return Scorecard(protect(card.table), card.framework, card.notes)
+
+
+def scorecard_choices(
+    store: Store, authority: str, framework: str | None = None
+) -> list[dict[str, str]]:
+    """The indicators a reader can add to the scorecard (``spec`` and ``label``)."""
+    from healthgap.account.frameworks import addable_indicators
+
+    table = addable_indicators(scorecard_framework(store, authority, framework), store)
+    return [{"spec": str(r.spec), "label": str(r.label)} for r in table.itertuples()]
+
+
+def scorecard_framework(store: Store, authority: str, framework: str | None = None) -> Framework:
+    """The framework a scorecard of ``authority`` shows (see :func:`scorecard_view`)."""
     _code(authority, "authority", "E47000001")
     from healthgap.geography.authorities import GLA_CODE, data_code
 
@@ -429,10 +469,16 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
     if framework is None:
         framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
     if framework == HEADLINE:
-        area_type, name = _area_type(store, authority)
-        fw = named_indicators(
-            restrict_to_store(default_framework(authority, area_type), store), store
-        )
+        kinds, name = _area_types(store, authority)
+        # A council can be held at two types (a metropolitan district is a district and
+        # a county; the North West extract gives only the county type): the headline
+        # indicators come from the first type that has them.
+        for area_type in kinds:
+            fw = named_indicators(
+                restrict_to_store(default_framework(authority, area_type), store), store
+            )
+            if fw.indicators:
+                break
         fw = replace(fw, authority_name=name, name=f"Headline indicators for {name}")
         if not fw.indicators:
             raise InputError(
@@ -447,8 +493,7 @@ def scorecard_view(store: Store, authority: str, framework: str | None = None) -
                 f"{framework} is for {fw.authority}. Use /scorecards/{fw.authority}?framework="
                 f"{framework}, or the headline indicators."
             )
-    card = scorecard(fw, store)
-    return Scorecard(protect(card.table), card.framework, card.notes)
+    return fw
 
 
 def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, list[str]]:
@@ -469,7 +514,7 @@ def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, li
                 "framework file" if i.baseline is not None else "published value in the store"
                 for i in fw.indicators
             ],
-            "target": [np.nan if i.target is None else i.target for i in fw.indicators],
+            "target": [math.nan if i.target is None else i.target for i in fw.indicators],
             "target_period": [i.target_period for i in fw.indicators],
             "polarity": card["polarity"].tolist(),
         }
@@ -537,65 +582,13 @@ def clinical_areas() -> pd.DataFrame:
 
 # ------------------------------------------------------------------ gap by health state
 
-DECILE_HLE = "hle_birth_imd2015_decile"
-DECILE_POORER = "years_in_poorer_health_imd2015_decile"
-
 
 def decile_decomposition(store: Store) -> View:
-    """The male life-expectancy gap between each IMD 2015 decile and the least deprived
-    (10), split into years in good health and years in poorer health (ONS, 2015-2017).
+    """:func:`healthgap.account.health_state.decile_split` as a page view."""
+    from healthgap.account.health_state import decile_split
 
-    LE = HLE + years in poorer health, so LE(10) - LE(d) = [HLE(10) - HLE(d)] +
-    [poorer(10) - poorer(d)]. ONS publishes no intervals with this chart.
-    """
-    t = store.table("indicators")
-    got = store.to_pandas(
-        t.filter(t.indicator_id.isin([DECILE_HLE, DECILE_POORER])).select(
-            "indicator_id", "category", "period", "sex", "value"
-        )
-    )
-    if got.empty:
-        raise InputError(
-            "the store must hold ONS HLE by IMD decile; got none. Run `healthgap init`."
-        )
-    wide = got.pivot_table(index="category", columns="indicator_id", values="value")
-    wide.index = wide.index.astype(int)
-    wide = wide.sort_index()
-    hle = wide[DECILE_HLE].to_numpy(float)
-    poorer = wide[DECILE_POORER].to_numpy(float)
-    le = hle + poorer
-    ref = int(np.flatnonzero(wide.index == 10)[0])
-    gap = le[ref] - le
-    table = pd.DataFrame(
-        {
-            "imd_decile": wide.index.to_numpy(),
-            "hle": hle,
-            "years_in_poorer_health": poorer,
-            "le": le,
-            "le_gap": gap,
-            "from_hle": hle[ref] - hle,
-            "from_poorer_health": poorer[ref] - poorer,
-        }
-    )
-    summary = {
-        "period": str(got["period"].iloc[0]),
-        "sex": str(got["sex"].iloc[0]),
-        "gap": float(gap[0]),
-        "from_hle": float(table["from_hle"].iloc[0]),
-        "from_poorer_health": float(table["from_poorer_health"].iloc[0]),
-    }
-    notes = (
-        "ONS, Health state life expectancies by national deprivation deciles, England: "
-        "2015 to 2017 (males; IMD 2015 deciles of LSOAs; 1 = most deprived). Life "
-        "expectancy = healthy life expectancy + years lived in poorer health.",
-        "ONS gives no confidence intervals with these figures.",
-    )
-    return View(
-        "Male life expectancy gap to the least deprived decile, by health state",
-        table,
-        summary,
-        notes,
-    )
+    got = decile_split(store)
+    return View(got.title, got.table, got.summary, got.notes)
 
 
 def region_decomposition(
@@ -605,102 +598,11 @@ def region_decomposition(
     first: str | None = None,
     second: str | None = None,
 ) -> View:
-    """The life-expectancy gap between two regions (default: lowest and highest LE),
-    split into the gap in healthy life expectancy and in years not in good health.
+    """:func:`healthgap.account.health_state.region_split` as a page view."""
+    from healthgap.account.health_state import region_split
 
-    LE from ONS life expectancy for local areas; HLE from ONS's interim-method series.
-    Gap = LE(second) - LE(first) = [HLE(second) - HLE(first)] + [U(second) - U(first)],
-    U = LE - HLE. The LE and HLE gaps have 95% limits from the published limits
-    (standard errors s = (U - L) / (2 x 1.959964), combined in quadrature).
-    """
-    if sex not in ("Female", "Male"):
-        raise InputError(f"sex must be one of Female, Male; got {sex[:20]!r}. Pick Female.")
-    t = store.table("indicators")
-    cols = ["indicator_id", "area_code", "area_name", "period", "period_end", "value"]
-    expr = t.filter(
-        t.indicator_id.isin(["le_birth", "hle_birth"]) & (t.area_type == "region") & (t.sex == sex)
-    ).select(*cols, "lower_95_0", "upper_95_0")
-    got = store.to_pandas(expr)
-    got = got[got["area_code"].str.startswith("E12")]
-    both = got.pivot_table(
-        index=["area_code", "area_name", "period", "period_end"],
-        columns="indicator_id",
-        values=["value", "lower_95_0", "upper_95_0"],
-    ).dropna()
-    both.columns = [f"{ind}_{val}" for val, ind in both.columns]
-    both = both.reset_index()
-    periods = both.drop_duplicates("period").sort_values("period_end")["period"].tolist()
-    chosen = periods[-1] if period is None else period
-    if chosen not in periods:
-        raise InputError(
-            f"period must be a period with both LE and HLE for regions; got {period!r}. "
-            f"Try one of: {', '.join(periods[-5:])}."
-        )
-    now = both[both["period"] == chosen].sort_values("le_birth_value").reset_index(drop=True)
-    names = now["area_name"].tolist()
-    a = names[0] if first is None else first
-    b = names[-1] if second is None else second
-    for label, v in (("first", a), ("second", b)):
-        if v not in names:
-            raise InputError(
-                f"{label} region must be one of the 9 English regions; got {v[:40]!r}. "
-                f"Example: {names[0]}."
-            )
-    if a == b:
-        raise InputError(
-            f"first and second regions must differ; got {a!r} twice. Pick two regions."
-        )
-    now["poorer_health"] = now["le_birth_value"] - now["hle_birth_value"]
-    r1 = now[now["area_name"] == a].iloc[0]
-    r2 = now[now["area_name"] == b].iloc[0]
-
-    def gap(ind: str) -> intervals.Difference:
-        def se(row: pd.Series) -> Any:
-            return intervals.se_from_limits(row[f"{ind}_lower_95_0"], row[f"{ind}_upper_95_0"])
-
-        return intervals.difference_of_estimates(
-            r2[f"{ind}_value"], se(r2), r1[f"{ind}_value"], se(r1)
-        )
-
-    le, hle = gap("le_birth"), gap("hle_birth")
-    le_gap, hle_gap = float(le.value), float(hle.value)
-    table = pd.DataFrame(
-        {
-            "area_code": now["area_code"],
-            "area_name": now["area_name"],
-            "le": now["le_birth_value"],
-            "le_lower_95_0": now["le_birth_lower_95_0"],
-            "le_upper_95_0": now["le_birth_upper_95_0"],
-            "hle": now["hle_birth_value"],
-            "hle_lower_95_0": now["hle_birth_lower_95_0"],
-            "hle_upper_95_0": now["hle_birth_upper_95_0"],
-            "years_not_in_good_health": now["poorer_health"],
-        }
-    )
-    summary = {
-        "sex": sex,
-        "period": chosen,
-        "periods": periods,
-        "regions": names,
-        "first": a,
-        "second": b,
-        "le_gap": le_gap,
-        "le_gap_lower_95_0": float(le.lower),
-        "le_gap_upper_95_0": float(le.upper),
-        "from_hle": hle_gap,
-        "from_hle_lower_95_0": float(hle.lower),
-        "from_hle_upper_95_0": float(hle.upper),
-        "from_poorer_health": le_gap - hle_gap,
-    }
-    notes = (
-        "Life expectancy: ONS life expectancy for local areas (Explore Local Statistics). "
-        "Healthy life expectancy: ONS interim-method local-areas series. They are separate "
-        "ONS datasets, so years not in good health (LE - HLE) may differ slightly from the "
-        "figure ONS would publish, and no interval is given for it (LE and HLE are "
-        "correlated).",
-        "Gap limits treat the two regions as independent.",
-    )
-    return View(f"Life expectancy gap between {a} and {b} by health state", table, summary, notes)
+    got = region_split(store, sex, period, first, second)
+    return View(got.title, got.table, got.summary, got.notes)
 
 
 def decomposition_spec(rows: list[dict[str, Any]], x: str, x_title: str) -> str:

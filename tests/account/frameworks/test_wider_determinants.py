@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from healthgap.account.frameworks import add_indicators, default_framework
+from healthgap.account.frameworks import add_indicators, addable_indicators, default_framework
 from healthgap.account.scorecards import scorecard
 from healthgap.account.wider_determinants import wider_determinants
 from healthgap.cli.main import app
@@ -172,3 +172,20 @@ def test_the_cli_calls_the_same_services(fw_store: Store, tmp_path: Path) -> Non
     assert "No qualifications: 7.3 (2023); England 6.2: worse (95%), similar (99.8%)" in (
         " ".join(card.output.split())
     )
+
+
+def test_addable_indicators_are_what_add_indicators_accepts(fw_store: Store) -> None:
+    base = default_framework(GM, "combined_authority", [("hle_birth", "Female")])
+    table = addable_indicators(base, fw_store)
+    assert ("hle_birth:Female") not in set(table["spec"])  # already on the card
+    assert "els_employment_rate:Persons" in set(table["spec"])
+    assert table["spec"].is_unique and list(table["label"]) == sorted(table["label"])
+    emp = table.set_index("spec").loc["els_employment_rate:Persons"]
+    assert emp["label"] == "Employment rate (Great Britain)"
+    # every choice is accepted, and adds exactly itself
+    sample = list(table["spec"][:: max(1, len(table) // 12)])
+    fw = add_indicators(base, sample, fw_store)
+    assert [f"{i.id}:{i.sex}" for i in fw.indicators[1:]] == sample
+    labels = dict(zip(table["spec"], table["label"], strict=True))
+    assert [i.label for i in fw.indicators[1:]] == [labels[s] for s in sample]
+    assert not set(addable_indicators(fw, fw_store)["spec"]) & set(sample)

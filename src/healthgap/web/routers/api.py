@@ -238,7 +238,7 @@ def targets_status_api(
     anonymous = current_user(request, session) is None
     release(session)
     book = TargetBook(request.app.state.engine)
-    df = st.run(lambda s: book.status(s, authority_code or None, published_only=anonymous))
+    df = book.status(st, authority_code or None, published_only=anonymous)
     if format == "csv":
         return csv_response(df, "targets-status")
     return page(request, df, limit, offset, {})

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.web import views_account as va
@@ -16,6 +17,33 @@ from healthgap.web.target_views import authority_target_rows, targets_section
 from healthgap.web.viewmodels import _code
 
 router = APIRouter()
+
+#: ``?indicator=ID`` or ``ID:Sex``, repeatable: indicators from the store added to the card.
+Added = Annotated[
+    list[str],
+    Query(
+        description="An indicator to add (ID or ID:Sex), repeatable; "
+        f"at most {va.MAX_ADDED_INDICATORS}.",
+    ),
+]
+
+
+def _label(fw: Any, spec: str) -> str:
+    """The scorecard's label of an added indicator (``ID`` or ``ID:Sex``)."""
+    ident, _, sex = spec.partition(":")
+    for i in fw.indicators:
+        if i.id == ident.strip() and (not sex or i.sex == sex.strip()):
+            return str(i.label)
+    return spec
+
+
+def _query(framework: str | None, indicators: list[str], **more: str) -> str:
+    """The scorecard's query string (framework, added indicators, then ``more``)."""
+    pairs = ([("framework", framework)] if framework else []) + [
+        ("indicator", i) for i in indicators
+    ]
+    pairs += list(more.items())
+    return ("?" + urlencode(pairs)) if pairs else ""
 
 FRAMEWORK_CHOICES = {va.HEADLINE: "Headline indicators (no targets)"} | {
     n: f"Example framework: {n.replace('_', ' ').title()} (illustration)"
@@ -47,12 +75,18 @@ def scorecards_page(
 
 @router.get("/scorecards/{authority}", include_in_schema=False)
 def scorecard_page(
-    request: Request, st: StoreDep, session: DbDep, authority: str, framework: str | None = None
+    request: Request,
+    st: StoreDep,
+    session: DbDep,
+    authority: str,
+    framework: str | None = None,
+    indicator: Added = [],  # noqa: B006 (FastAPI copies query defaults)
 ) -> Any:
-    card = st.compute(va.scorecard_view, authority, framework)
+    card = st.compute(va.scorecard_view, authority, framework, tuple(indicator))
+    choices = st.compute(va.scorecard_choices, authority, framework)
     targets = targets_section(request, session, st, authority)
     fw = card.framework
-    q = f"?framework={framework}" if framework else ""
+    chosen = set(indicator)
     return render(
         request,
         "scorecard.html",
@@ -65,7 +99,19 @@ def scorecard_page(
                 (n for n in va.EXAMPLE_FRAMEWORKS if va.framework_by_name(n).name == fw.name),
                 None,
             ),
-            "csv": f"/api/v1/scorecards/{authority}{q}{'&' if q else '?'}format=csv",
+            "csv": f"/api/v1/scorecards/{authority}" + _query(framework, indicator, format="csv"),
+            "framework": framework,
+            "added": [
+                {
+                    "spec": spec,
+                    "label": _label(fw, spec),
+                    "remove": f"/scorecards/{authority}"
+                    + _query(framework, [i for i in indicator if i != spec]),
+                }
+                for spec in indicator
+            ],
+            "choices": [c for c in choices if c["spec"] not in chosen],
+            "max_added": va.MAX_ADDED_INDICATORS,
             **targets,
         },
     )
@@ -94,12 +140,14 @@ def scorecard_api(
     session: DbDep,
     authority: str,
     framework: str | None = None,
+    indicator: Added = [],  # noqa: B006 (FastAPI copies query defaults)
     format: Format = Fmt,
 ) -> Any:
-    """The scorecard against England (95% and 99.8%) and nearest neighbours, and the
-    authority's recorded targets with their status (``targets``; JSON only, the CSV is
-    the scorecard table: the targets' CSV is /api/v1/targets/status)."""
-    card = st.compute(va.scorecard_view, authority, framework)
+    """The scorecard against England (95% and 99.8%) and nearest neighbours, with any
+    ``indicator`` from the store added, and the authority's recorded targets with their
+    status (``targets``; JSON only, the CSV is the scorecard table: the targets' CSV is
+    /api/v1/targets/status)."""
+    card = st.compute(va.scorecard_view, authority, framework, tuple(indicator))
     if format == "csv":
         return csv_response(card.table, f"scorecard-{authority}")
     targets = authority_target_rows(request, session, st, authority)

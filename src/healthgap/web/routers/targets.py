@@ -68,7 +68,7 @@ def targets_page(
     user = current_user(request, session)
     b = book(request)
     code = (authority or "").strip().upper() or None
-    table = st.run(lambda s: b.status(s, code, published_only=user is None))
+    table = b.status(st, code, published_only=user is None)
     notice = request.state.session.pop(NOTICE, None)
     counts = table["status"].value_counts()
     return render(
