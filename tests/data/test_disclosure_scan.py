@@ -368,7 +368,7 @@ CLI_NO_COUNTS: dict[str, str] = {
     "allocate examples": "money",
     "ledger import": "money",
     "ledger check": "money",
-    "ledger report": "money; population columns pass through ledger.service._disclose",
+    "ledger report": "money; population columns pass through ledger.summaries._disclose",
     "policy simulate": "distributional simulation: shares and money",
     "policy migrate-store": "screenings",
     "policy screen questions": "screening text",

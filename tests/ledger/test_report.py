@@ -85,7 +85,7 @@ def test_spend_per_need_weighted_head(
     """Spend / (population x the NHS need index of the LSOA's district), by decile."""
     from healthgap.allocate import need
     from healthgap.geography import lsoa_lookup
-    from healthgap.ledger.service import NEED_YEAR
+    from healthgap.ledger.summaries import NEED_YEAR
 
     got = ledger_summary(session, store, by="decile", disclose=False)
     lad = need.footprint_need(store, NEED_YEAR, "lad").set_index("code")["need_index"]

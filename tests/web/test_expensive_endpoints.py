@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from healthgap.web.cache import ResultCache
-from healthgap.web.routers import policy as policy_router
+from healthgap.web.routers.policy import simulation as policy_router
 from tests.web.conftest import TestClient
 
 API = "/api/v1/policy/simulate"

@@ -26,8 +26,8 @@ from starlette.datastructures import UploadFile
 
 from healthgap.appdb.models import AuditEntry
 from healthgap.ledger import LedgerAllocation, LedgerFlow, LedgerImport, import_ledger
+from healthgap.ledger.records import IMPORT_COLUMNS, ledger_imports
 from healthgap.ledger.schema import KINDS
-from healthgap.ledger.service import IMPORT_COLUMNS, ledger_imports
 from healthgap.web.routers import ledger as ledger_router
 from healthgap.web.routers.ledger import TOO_BIG, ImportRefused, import_upload
 from tests.web.conftest import USERS, csrf_headers

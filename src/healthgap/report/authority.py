@@ -10,11 +10,7 @@ import pandas as pd
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import (
-    GLA_CODE,
-    LONDON_REGION,
-    current_authorities,
-)
+from healthgap.geography.authorities import GLA_CODE, LONDON_REGION, current_authorities
 from healthgap.geography.footprints import Place
 from healthgap.geography.hierarchy import lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint

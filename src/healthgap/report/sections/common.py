@@ -10,9 +10,7 @@ import pandas as pd
 
 from healthgap.account.neighbours import area_features
 from healthgap.data.store import Store
-from healthgap.geography.authorities import (
-    lad25_to_lad24,
-)
+from healthgap.geography.authorities import lad25_to_lad24
 from healthgap.geography.hexes import current_area_codes
 from healthgap.geography.hierarchy import ENGLAND_CODE
 from healthgap.report.authority import Authority

@@ -21,9 +21,7 @@ from healthgap.account.neighbours import nearest_neighbours
 from healthgap.account.scorecards import Z95, scorecard
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import (
-    GLA_CODE,
-)
+from healthgap.geography.authorities import GLA_CODE
 from healthgap.report.authority import Authority
 from healthgap.report.model import ReportTable, Section, _table
 

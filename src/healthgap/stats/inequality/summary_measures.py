@@ -2,23 +2,23 @@
 
 One call computes every requested measure for every group (e.g. every area and year) from
 disaggregated data: one row per subgroup with its estimate, population and standard error.
+
+:func:`inequality_measures` is the entry point: it checks the arguments, lays the rows out
+(:mod:`._heat_layout`), computes each measure of :mod:`._heat_measures` (by family; the
+kernels are in :mod:`._heat_kernels`) with analytic or Monte Carlo limits, and builds the
+result table with notes in words (:mod:`._heat_result`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from healthgap.errors import InputError
-from healthgap.stats import _schema as col
 from healthgap.stats import intervals
 from healthgap.stats._frames import Groups, InputFrame, normalise_group_by
-from healthgap.stats._suppress import Suppression
-from healthgap.stats._table import assemble
 from healthgap.stats._validate import (
     RowChecks,
     confidence_levels,
@@ -27,22 +27,28 @@ from healthgap.stats._validate import (
     whole_number,
 )
 from healthgap.stats.inequality import _heat_kernels as k
-from healthgap.stats.inequality._summary_rows import Rows, read_rows
-from healthgap.stats.results import StatResult
-
-REFERENCES = (
-    "Hosseinpoor AR, Nambiar D, Schlotheuber A, Reidpath D, Ross Z (2016). Health Equity "
-    "Assessment Toolkit (HEAT): software for exploring and comparing health inequalities in "
-    "countries. BMC Medical Research Methodology 16:141. doi:10.1186/s12874-016-0229-9.",
-    "Schlotheuber A, Hosseinpoor AR (2022). Summary measures of health inequality: a review "
-    "of existing measures and their application. International Journal of Environmental "
-    "Research and Public Health 19(6):3697. doi:10.3390/ijerph19063697.",
-    "World Health Organization (2024). Health inequality monitoring: harnessing data to "
-    "advance health equity. Geneva: WHO (chapters 20-21).",
-    "Ahn J, Harper S, Yu M, Feuer EJ, Liu B, Luta G (2018). Variance estimation and "
-    "confidence intervals for 11 commonly used health disparity measures. JCO Clinical "
-    "Cancer Informatics 2:1-19. doi:10.1200/CCI.18.00031.",
+from healthgap.stats.inequality._heat_layout import (
+    Grid,
+    _build_layout,
+    _layout,
+    _one_per_group,
+    _reference_positions,
 )
+from healthgap.stats.inequality._heat_measures import (
+    MEASURES,
+    NON_ORDERED_MEASURES,
+    NORMAL_EXACT,
+    ORDERED_MEASURES,
+    REFERENCE_MEASURES,
+)
+from healthgap.stats.inequality._heat_result import (
+    Computed,
+    _direction_notes,
+    _output_columns,
+    _result,
+)
+from healthgap.stats.inequality._summary_rows import read_rows
+from healthgap.stats.results import StatResult
 
 #: Default confidence level: HEAT reports 95% limits.
 DEFAULT_CONFIDENCE: tuple[float, ...] = (0.95,)
@@ -51,62 +57,6 @@ DEFAULT_REPETITIONS = 10_000
 DEFAULT_SEED = 20_160_057
 #: Monte Carlo works on blocks of groups holding at most this many draws at once.
 DRAWS_PER_BLOCK = 2_000_000
-
-MEASURE = "measure"
-MEASURE_NAME = "measure_name"
-SETTING_AVERAGE = "setting_average"
-SUBGROUPS = "subgroups"
-APPLICABLE = "applicable"
-NOTES = "notes"
-
-NORMAL_EXACT = "Normal, exact variance"
-NORMAL_DELTA = "Normal, delta-method variance"
-NORMAL_QUADRATIC = "Normal, quadratic-form variance"
-LOG_NORMAL = "Log-normal"
-
-
-@dataclass(frozen=True)
-class Measure:
-    code: str
-    name: str
-    complex: bool
-    kernel: Callable[[k.Sample], np.ndarray] | None
-    variance: Callable[[np.ndarray, np.ndarray, k.Layout], np.ndarray] | None = None
-    method: str | None = None  # analytic method name; None means Monte Carlo
-    relative: bool = False  # divides by the setting average
-
-
-MEASURES: dict[str, Measure] = {
-    m.code: m
-    for m in (
-        Measure("D", "Difference", False, k.difference, k.var_difference, NORMAL_EXACT),
-        Measure("R", "Ratio", False, k.ratio, k.var_log_ratio, LOG_NORMAL),
-        Measure("PAR", "Population attributable risk", False, k.par),
-        Measure("PAF", "Population attributable fraction", False, k.paf, relative=True),
-        Measure("SII", "Slope index of inequality", True, None),
-        Measure("RII", "Relative index of inequality", True, None),
-        Measure("ACI", "Absolute concentration index", True, k.aci, k.var_aci, NORMAL_EXACT),
-        Measure("RCI", "Relative concentration index", True, k.rci, k.var_rci, NORMAL_DELTA, True),
-        Measure("BGV", "Between-group variance", True, k.bgv, k.var_bgv, NORMAL_QUADRATIC),
-        Measure("BGSD", "Between-group standard deviation", True, k.bgsd),
-        Measure("COV", "Coefficient of variation", True, k.cov, relative=True),
-        Measure("MDMU", "Mean difference from mean (unweighted)", True, k.mdmu),
-        Measure("MDMW", "Mean difference from mean (weighted)", True, k.mdmw),
-        Measure("MDBU", "Mean difference from best-performing subgroup (unweighted)", True, k.mdbu),
-        Measure("MDBW", "Mean difference from best-performing subgroup (weighted)", True, k.mdbw),
-        Measure("MDRU", "Mean difference from reference subgroup (unweighted)", True, k.mdru),
-        Measure("MDRW", "Mean difference from reference subgroup (weighted)", True, k.mdrw),
-        Measure("IDISU", "Index of disparity (unweighted)", True, k.idisu, relative=True),
-        Measure("IDISW", "Index of disparity (weighted)", True, k.idisw, relative=True),
-        Measure("MLD", "Mean log deviation", True, k.mld, k.var_mld, NORMAL_DELTA, True),
-        Measure("TI", "Theil index", True, k.theil, k.var_theil, NORMAL_DELTA, True),
-    )
-}
-ORDERED_MEASURES = ("D", "R", "PAR", "PAF", "SII", "RII", "ACI", "RCI")
-NON_ORDERED_MEASURES = tuple(
-    c for c in MEASURES if c not in ("SII", "RII", "ACI", "RCI")
-)  # D, R, PAR, PAF, BGV, BGSD, COV, MD*, IDIS*, MLD, TI
-REFERENCE_MEASURES = ("MDRU", "MDRW")
 
 
 def inequality_measures(
@@ -423,210 +373,9 @@ def _measure_codes(measures: Any, is_ordered: bool, reference: Any) -> list[str]
     return [c for c in MEASURES if c in wanted]  # canonical order
 
 
-def _output_columns(levels: Sequence[float]) -> list[str]:
-    return [
-        MEASURE,
-        MEASURE_NAME,
-        col.VALUE,
-        *col.limit_columns(levels),
-        col.METHOD,
-        SETTING_AVERAGE,
-        SUBGROUPS,
-        APPLICABLE,
-        col.SUPPRESSED,
-        col.SUPPRESSION_REASON,
-        NOTES,
-    ]
-
-
-# ---------------------------------------------------------------------------------------
-# Reading the rows
-# ---------------------------------------------------------------------------------------
-
-
-def _one_per_group(
-    frame: InputFrame, groups: Groups, values: np.ndarray, column: str, keys: list[str]
-) -> np.ndarray:
-    """The one non-empty value of a per-group column (NaN where all are empty)."""
-    series = pd.Series(values).groupby(groups.codes)
-    lo = series.min().reindex(range(groups.n)).to_numpy(dtype=float)
-    hi = series.max().reindex(range(groups.n)).to_numpy(dtype=float)
-    bad = np.flatnonzero(lo != hi)  # NaN compares unequal only when one side is NaN
-    bad = bad[~(np.isnan(lo[bad]) & np.isnan(hi[bad]))]
-    if bad.size:
-        g = int(bad[0])
-        raise InputError(
-            f"setting_average column {column!r} must hold one value per group; got "
-            f"{lo[g]:g} and {hi[g]:g} in {groups.describe(g)}. Give each group's reported "
-            "average on every row (or leave it empty to use the population-weighted mean)."
-        )
-    return lo
-
-
-# ---------------------------------------------------------------------------------------
-# Padded (G, J) layout
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Grid:
-    y: np.ndarray  # (G, J) estimates, NaN in padding
-    s: np.ndarray  # (G, J) standard errors (NaN where missing or not given)
-    pop: np.ndarray  # (G, J) populations (NaN where missing, 0 in padding)
-    labels: np.ndarray  # (G, J) subgroup labels as str ("" in padding)
-    mask: np.ndarray  # (G, J)
-    n: np.ndarray  # (G,) subgroups per group
-
-
-def _layout(
-    frame: InputFrame,
-    groups: Groups,
-    rows: Rows,
-    subgroup: str,
-    keys: list[str],
-    is_ordered: bool,
-    order_column: str | None,
-) -> Grid:
-    labels = frame.df[subgroup].astype(str).to_numpy(dtype=object).astype(str)
-    codes = groups.codes
-    _no_repeats(frame, groups, codes, labels, subgroup, keys, "subgroup")
-    if is_ordered:
-        assert rows.rank is not None
-        perm = np.lexsort((rows.rank, codes))
-        _no_repeats(frame, groups, codes, rows.rank, order_column, keys, "order")
-    else:
-        perm = np.lexsort((labels, codes))
-    n = np.bincount(codes, minlength=groups.n)
-    start = np.concatenate(([0], np.cumsum(n)[:-1]))
-    c = codes[perm]
-    pos = np.arange(len(perm)) - start[c]
-    width = int(n.max()) if n.size else 0
-    shape = (groups.n, width)
-    y = np.full(shape, np.nan)
-    s = np.full(shape, np.nan)
-    pop = np.zeros(shape)
-    lab = np.full(shape, "", dtype=object)
-    mask = np.zeros(shape, dtype=bool)
-    y[c, pos] = rows.y[perm]
-    if rows.se is not None:
-        s[c, pos] = rows.se[perm]
-    pop[c, pos] = rows.pop[perm]
-    lab[c, pos] = labels[perm]
-    mask[c, pos] = True
-    return Grid(y=y, s=s, pop=pop, labels=lab, mask=mask, n=n)
-
-
-def _no_repeats(
-    frame: InputFrame,
-    groups: Groups,
-    codes: np.ndarray,
-    values: np.ndarray,
-    column: str | None,
-    keys: list[str],
-    role: str,
-) -> None:
-    perm = np.lexsort((values, codes))
-    same = (codes[perm][1:] == codes[perm][:-1]) & (values[perm][1:] == values[perm][:-1])
-    if not same.any():
-        return
-    i = int(np.flatnonzero(same)[0])
-    first, second = int(perm[i]), int(perm[i + 1])
-    where = groups.describe(int(codes[first]))
-    if role == "subgroup":
-        raise InputError(
-            f"subgroup column {column!r} must name each subgroup once per group; got "
-            f"{str(values[first])!r} twice in {where} (rows {min(first, second) + 1} and "
-            f"{max(first, second) + 1}). Aggregate those rows first, or add the column that "
-            "tells them apart to group_by."
-        )
-    raise InputError(
-        f"order column {column!r} must give each subgroup its own rank within a group; got rank "
-        f"{values[first]:g} twice in {where} (rows {min(first, second) + 1} and "
-        f"{max(first, second) + 1}). Rank the subgroups 1, 2, 3, ... without repeats."
-    )
-
-
-def _reference_positions(grid: Grid, reference: Any, subgroup: str) -> np.ndarray:
-    """Position of the reference subgroup in each group (-1 where absent or not given)."""
-    if reference is None:
-        return np.full(grid.n.shape, -1)
-    hit = grid.mask & (grid.labels == str(reference))
-    if not hit.any():
-        present = sorted(set(grid.labels[grid.mask].tolist()))
-        listed = ", ".join(repr(p) for p in present[:8]) + (" ..." if len(present) > 8 else "")
-        raise InputError(
-            f"reference_subgroup must be one of the subgroups in column {subgroup!r}; got "
-            f"{reference!r}. Subgroups are: {listed}."
-        )
-    return np.where(hit.any(axis=1), np.argmax(hit, axis=1), -1)
-
-
-def _build_layout(
-    grid: Grid,
-    mu_given: np.ndarray,
-    favourable: bool,
-    is_ordered: bool,
-    ref_pos: np.ndarray,
-    entropy_multiplier: float,
-    scale: float | None,
-) -> k.Layout:
-    pop = np.nan_to_num(grid.pop)
-    total = pop.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(total > 0, pop / total, 0.0)
-    ridit = np.where(grid.mask, np.cumsum(w, axis=1) - w / 2.0, 0.0)
-    last = np.maximum(grid.n - 1, 0)
-    y_hi = np.where(grid.mask, grid.y, -np.inf)
-    y_lo = np.where(grid.mask, grid.y, np.inf)
-    if is_ordered:
-        adv, dis = last, np.zeros_like(last)
-        a, b = (adv, dis) if favourable else (dis, adv)
-        ref = adv
-    elif (ref_pos < 0).all():
-        a, b = (
-            np.argmax(np.nan_to_num(y_hi, nan=-np.inf), axis=1),
-            np.argmin(np.nan_to_num(y_lo, nan=np.inf), axis=1),
-        )
-        ref = np.full(grid.n.shape, -1)
-    else:
-        rows = np.arange(grid.n.size)
-        others_hi, others_lo = y_hi.copy(), y_lo.copy()
-        others_hi[rows, np.maximum(ref_pos, 0)] = -np.inf
-        others_lo[rows, np.maximum(ref_pos, 0)] = np.inf
-        worst = (
-            np.argmin(np.nan_to_num(others_lo, nan=np.inf), axis=1)
-            if favourable
-            else np.argmax(np.nan_to_num(others_hi, nan=-np.inf), axis=1)
-        )
-        a, b = (ref_pos, worst) if favourable else (worst, ref_pos)
-        ref = ref_pos
-    return k.Layout(
-        w=w,
-        mask=grid.mask,
-        n=grid.n,
-        ridit=ridit,
-        mu_given=mu_given,
-        a=np.asarray(a),
-        b=np.asarray(b),
-        ref=np.asarray(ref),
-        favourable=favourable,
-        entropy_multiplier=entropy_multiplier,
-        proportion_scale=scale,
-    )
-
-
 # ---------------------------------------------------------------------------------------
 # Values and limits
 # ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Computed:
-    value: dict[str, np.ndarray]
-    limits: dict[str, dict[float, tuple[np.ndarray, np.ndarray]]]
-    method: dict[str, str]
-    reason: dict[str, list[tuple[np.ndarray, str]]]
-    note: dict[str, list[tuple[np.ndarray, str]]]
 
 
 def _kernel(code: str, scale: float | None) -> Callable[[k.Sample], np.ndarray]:
@@ -771,205 +520,3 @@ def _monte_carlo(
                 out[code][c][0][rows] = lo
                 out[code][c][1][rows] = hi
     return out
-
-
-# ---------------------------------------------------------------------------------------
-# Notes in words
-# ---------------------------------------------------------------------------------------
-
-
-def _direction_notes(
-    grid: Grid,
-    lay: k.Layout,
-    codes: list[str],
-    favourable: bool,
-    is_ordered: bool,
-    ref_pos: np.ndarray,
-    e_mult: float,
-    scale: float | None,
-) -> dict[str, np.ndarray]:
-    """One plain-language note per group and measure (vectorised string building)."""
-    g = grid.n.size
-
-    def label(idx: np.ndarray) -> pd.Series:
-        return pd.Series(grid.labels[np.arange(g), np.maximum(idx, 0)], dtype=object)
-
-    la, lb = label(lay.a), label(lay.b)
-    worse = lb if favourable else la
-    notes: dict[str, pd.Series] = {}
-    notes["D"] = la + " minus " + lb + "; positive means " + worse + " is worse off"
-    notes["R"] = la + " divided by " + lb + "; above 1 means " + worse + " is worse off"
-    if is_ordered:
-        kind = " (most advantaged)"
-    elif (ref_pos >= 0).any():
-        kind = " (reference subgroup)"
-    else:
-        kind = " (best-performing subgroup)"
-    if is_ordered or (ref_pos >= 0).any():
-        ref_text = "reference point " + label(lay.ref) + kind
-    else:
-        ref_text = pd.Series(["reference point: the best-performing subgroup"] * g, dtype=object)
-    sign = "0 or more" if favourable else "0 or less"
-    notes["PAR"] = ref_text + f"; {sign} by definition"
-    notes["PAF"] = ref_text + "; per cent of the setting average"
-    higher = "higher among the more advantaged"
-    gap = (
-        f"positive = {higher} (the disadvantaged worse off for this favourable indicator)"
-        if favourable
-        else f"negative = higher among the more disadvantaged (the disadvantaged worse off "
-        f"for this adverse indicator); positive = {higher}"
-    )
-    model = "logistic" if scale is not None else "linear"
-    rii_model = "logistic" if scale is not None else "log-linear (Poisson)"
-    dis, adv = label(np.zeros(g, dtype=int)), label(np.maximum(grid.n - 1, 0))
-    ranks = "ranks from " + dis + " (X = 0) to " + adv + " (X = 1); "
-    notes["SII"] = ranks + f"{model} model; " + gap
-    notes["RII"] = (
-        ranks
-        + f"{rii_model} model; "
-        + gap.replace("positive", "above 1").replace("negative", "below 1")
-    )
-    notes["ACI"] = pd.Series([gap] * g, dtype=object)
-    notes["RCI"] = pd.Series([gap + "; x 100"] * g, dtype=object)
-    best_idx = np.argmax(np.where(grid.mask, grid.y if favourable else -grid.y, -np.inf), axis=1)
-    notes["MDBU"] = "best-performing subgroup " + label(best_idx)
-    notes["MDBW"] = notes["MDBU"]
-    if (ref_pos >= 0).any():
-        notes["MDRU"] = "reference subgroup " + label(ref_pos)
-        notes["MDRW"] = notes["MDRU"]
-    for code in ("COV", "IDISU", "IDISW"):
-        notes[code] = pd.Series(["per cent of the setting average"] * g, dtype=object)
-    for code in ("MLD", "TI"):
-        notes[code] = pd.Series([f"x {e_mult:g}"] * g, dtype=object)
-    return {
-        c: notes[c].to_numpy(dtype=object) if c in notes else np.full(g, None, dtype=object)
-        for c in codes
-    }
-
-
-# ---------------------------------------------------------------------------------------
-# The table
-# ---------------------------------------------------------------------------------------
-
-
-def _result(
-    frame: InputFrame,
-    groups: Groups,
-    keys: list[str],
-    grid: Grid,
-    lay: k.Layout,
-    codes: list[str],
-    levels: tuple[float, ...],
-    computed: Computed,
-    direction: dict[str, np.ndarray],
-    ref_pos: np.ndarray,
-    reference: Any,
-    reps: int,
-    seed: int | None,
-    scale: float | None,
-    e_mult: float,
-    favourable: bool,
-    is_ordered: bool,
-    has_se: bool,
-    invalid: list[tuple[str, np.ndarray]],
-) -> StatResult:
-    g, m = groups.n, len(codes)
-    row_keys = groups.keys.loc[np.repeat(np.arange(g), m)].reset_index(drop=True)
-    row_keys[MEASURE] = np.tile(np.array(codes, dtype=object), g)
-    rows = Groups(codes=np.arange(g * m), keys=row_keys, columns=[*keys, MEASURE])
-
-    def stack(per_code: Callable[[str], np.ndarray], dtype: Any = float) -> np.ndarray:
-        return np.stack([np.asarray(per_code(c), dtype=dtype) for c in codes], axis=1).ravel()
-
-    applicable_gm = np.stack(
-        [np.full(g, True) if not MEASURES[c].complex else grid.n >= 3 for c in codes], axis=1
-    )
-    applicable = applicable_gm.ravel()
-    suppression = Suppression(rows)
-    mask = grid.mask
-    group_flags = [
-        *((hit, reason) for reason, hit in invalid),  # on_invalid="suppress": first of all
-        (np.any(mask & np.isnan(grid.y), axis=1), "estimate is missing for a subgroup"),
-        (np.any(mask & np.isnan(grid.pop), axis=1), "population is missing for a subgroup"),
-        (np.nansum(grid.pop, axis=1) <= 0, "population is 0"),
-        (grid.n < 2, "fewer than 2 subgroups"),
-    ]
-    for flag, reason in group_flags:
-        suppression.flag(np.repeat(flag, m) & applicable, reason)
-    if reference is not None:
-        missing_ref = np.repeat(ref_pos < 0, m)
-        uses_ref = np.tile(np.isin(codes, ["D", "R", "PAR", "PAF", *REFERENCE_MEASURES]), g)
-        suppression.flag(
-            missing_ref & uses_ref & applicable,
-            f"reference subgroup {str(reference)!r} is not in this group",
-        )
-    for j, code in enumerate(codes):
-        for flag, reason in computed.reason[code]:
-            full = np.zeros((g, m), dtype=bool)
-            full[:, j] = flag
-            suppression.flag(full.ravel() & applicable, reason)
-
-    value = stack(lambda c: computed.value[c])
-    limits = {
-        lvl: (
-            np.stack([computed.limits[c][lvl][0] for c in codes], axis=1).ravel(),
-            np.stack([computed.limits[c][lvl][1] for c in codes], axis=1).ravel(),
-        )
-        for lvl in levels
-    }
-    value[~applicable] = np.nan
-    for lo, hi in limits.values():
-        lo[~applicable] = np.nan
-        hi[~applicable] = np.nan
-    method = stack(lambda c: np.full(g, computed.method[c], dtype=object), object)
-    method[~applicable] = None
-
-    notes = stack(lambda c: direction[c], object)
-    for j, code in enumerate(codes):
-        for flag, text in computed.note[code]:
-            idx = np.flatnonzero(flag) * m + j
-            notes[idx] = [text if n is None else f"{n}; {text}" for n in notes[idx]]
-    na = np.flatnonzero(~applicable)
-    notes[na] = [f"not applicable: needs 3 or more subgroups; this group has {n}" for n in
-                 np.repeat(grid.n, m)[na]]  # fmt: skip
-    with np.errstate(invalid="ignore"):
-        mu = k.setting_average(grid.y, lay)
-    table = assemble(
-        rows,
-        {MEASURE_NAME: np.tile(np.array([MEASURES[c].name for c in codes], dtype=object), g)},
-        value,
-        limits,
-        suppression,
-        method=method,
-        extra={
-            SETTING_AVERAGE: np.repeat(mu, m),
-            SUBGROUPS: np.repeat(grid.n, m),
-            APPLICABLE: applicable,
-        },
-    )
-    table[NOTES] = pd.Series(notes, dtype=object)
-    table = table[[*keys, *_output_columns(levels)]]
-    suppression.warn("inequality_measures", unit="row")
-    notes_result = []
-    if not has_se:
-        notes_result.append("no standard errors were given, so there are no confidence limits")
-    return StatResult(
-        table=table,
-        statistic="WHO HEAT summary measures of health inequality",
-        method="Analytic limits where a closed form exists, Monte Carlo otherwise "
-        "(see the method column)",
-        confidence=levels,
-        references=REFERENCES,
-        notes=tuple(notes_result),
-        kind=frame.kind,
-        parameters={
-            "favourable": favourable,
-            "ordered": is_ordered,
-            "reference_subgroup": reference,
-            "proportion_scale": scale,
-            "entropy_multiplier": e_mult,
-            "measures": tuple(codes),
-            "repetitions": reps,
-            "seed": seed,
-        },
-    )

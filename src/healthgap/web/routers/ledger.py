@@ -35,7 +35,10 @@ from healthgap.charts import bars
 from healthgap.data.importing import size_text
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.ledger.checks import CheckResult, check_ledger
+from healthgap.ledger.importing import ImportResult, import_ledger
 from healthgap.ledger.models import LedgerAllocation, LedgerFlow, LedgerImport
+from healthgap.ledger.records import area_levels, commissioner_names, ledger_imports
 from healthgap.ledger.schema import (
     KINDS,
     PROVIDER_TYPE_NAMES,
@@ -44,18 +47,7 @@ from healthgap.ledger.schema import (
     pounds,
     read_ledger_file,
 )
-from healthgap.ledger.service import (
-    BY_OPTIONS,
-    CheckResult,
-    ImportResult,
-    LedgerSummary,
-    area_levels,
-    check_ledger,
-    commissioner_names,
-    import_ledger,
-    ledger_imports,
-    ledger_summary,
-)
+from healthgap.ledger.summaries import BY_OPTIONS, LedgerSummary, ledger_summary
 from healthgap.ledger.synthetic import SYNTHETIC_LABEL
 from healthgap.stats.inequality.concentration import ConcentrationIndex
 from healthgap.web import csrf
