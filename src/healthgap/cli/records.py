@@ -7,7 +7,7 @@ Heavy modules (Ibis, DuckDB, PySpark, pyarrow) are imported inside the commands 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -111,14 +111,18 @@ def records_aggregate(
     """
     from healthgap.data.disclosure import apply_disclosure
     from healthgap.data.engines import check_engine
-    from healthgap.data.records import count_records
+    from healthgap.data.records import AREA_KEYS, DEPRIVATION_KEYS, count_records
     from healthgap.geography.hierarchy import using
+    from healthgap.geography.lsoa_areas import area_lookup
 
     keys = _keys(by or ["lad", "age_band", "sex", "period"])
     check_engine(engine)
     if lsoa_vintage not in (2011, 2021):
         raise InputError(f"--lsoa-vintage must be 2011 or 2021; got {lsoa_vintage}.")
     with using(store) as s:
+        by_area = any(k in AREA_KEYS or k in DEPRIVATION_KEYS for k in keys)
+        vintage: Literal[2011, 2021] = 2011 if lsoa_vintage == 2011 else 2021
+        lookup = area_lookup(s, lsoa_vintage=vintage) if by_area else None
         counts = count_records(
             file,
             by=keys,
@@ -127,8 +131,8 @@ def records_aggregate(
             remote=remote,
             period=period,
             age_bands=age_bands,
-            store=s,
-            lsoa_vintage=lsoa_vintage,
+            lookup=lookup,
+            lsoa_vintage=vintage,
         )
     if no_disclosure:
         err_console.print(
