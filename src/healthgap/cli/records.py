@@ -13,6 +13,7 @@ import typer
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption, out_option
 from healthgap.errors import InputError
 from healthgap.safe_csv import to_csv
 
@@ -26,22 +27,11 @@ records_app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 app.add_typer(records_app, name="records")
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="The store file (populations, lookups, IMD). Default: $HEALTHGAP_STORE.",
-        show_default=False,
-    ),
-]
-
 
 @synth_app.command("records")
 def synth_records(
     rows: Annotated[int, typer.Option("--rows", help="How many records to write.")],
-    out: Annotated[
-        Path, typer.Option("--out", help="The Parquet file; its name must contain 'synthetic'.")
-    ],
+    out: Annotated[Path, out_option("The Parquet file; its name must contain 'synthetic'.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     gradient: Annotated[
         float,
@@ -92,9 +82,7 @@ def records_aggregate(
         str | None,
         typer.Option("--remote", help="Spark Connect address sc://... (engine spark)."),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write the counts to CSV or Parquet.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write the counts to CSV or Parquet.")] = None,
     no_disclosure: Annotated[
         bool,
         typer.Option(
