@@ -3,11 +3,11 @@ installed.
 
 The wheel is built from a copy of the checkout (``pip wheel . --no-deps``: pip sets up
 the build backend named in ``pyproject.toml`` as it does for any install) and compared,
-file by file, with the package in ``src``: every template, static file, Alembic migration and bundled example
-must be in it. Then it is installed into an empty folder and imported from there, in a
-working folder outside the checkout, to check that the templates, static files and
-migrations are found inside the installed package (``healthgap.package_data``), not in
-the source tree.
+file by file, with the package in ``src``: every template, static file, Alembic migration
+and bundled example must be in it. Then it is installed into an empty folder and imported
+from there, in a working folder outside the checkout, to check that the templates, static
+files and migrations are found inside the installed package (``healthgap.package_data``),
+not in the source tree.
 """
 
 from __future__ import annotations
