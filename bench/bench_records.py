@@ -45,9 +45,10 @@ import pandas as pd
 
 from healthgap.data.clustering import cluster_records
 from healthgap.data.engines import quiet, spark_session
-from healthgap.data.records import age_band_table, area_lookup, count_records
+from healthgap.data.records import age_band_table, count_records
 from healthgap.data.synth import write_synthetic_records
 from healthgap.geography.hierarchy import using
+from healthgap.geography.lsoa_areas import area_lookup
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 BY = ["lad", "age_band", "sex", "period"]

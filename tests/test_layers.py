@@ -40,15 +40,6 @@ KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
-#: ``data`` modules that still reach into ``geography`` (issue 18, item 6): the record
-#: counter builds its default LSOA lookup from the geography hierarchy.
-KNOWN_DATA_GEOGRAPHY: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("data/records.py", "healthgap.geography.core20"),
-        ("data/records.py", "healthgap.geography.hierarchy"),
-    }
-)
-
 
 def _imports(path: Path, src: Path = SRC) -> Iterator[str]:
     """Every module ``path`` imports, absolute, wherever the statement is."""
@@ -166,10 +157,10 @@ def test_data_does_not_import_geography() -> None:
         for rel, layer, name in EDGES
         if layer == "data" and _healthgap_layer(name) == "geography"
     }
-    new = sorted(found - KNOWN_DATA_GEOGRAPHY)
-    assert not new, f"data must not import geography (geography reads the store): {new}"
-    gone = sorted(KNOWN_DATA_GEOGRAPHY - found)
-    assert not gone, f"fixed; delete them from KNOWN_DATA_GEOGRAPHY: {gone}"
+    assert not found, (
+        "data must not import geography (geography reads the store; pass what data needs "
+        f"from the caller, as the record counter takes its LSOA lookup): {sorted(found)}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,25 @@ class HealthgapError(Exception):
 
 
 class InputError(HealthgapError, ValueError):
-    """The input data or arguments are structurally wrong; nothing was computed."""
+    """The input data or arguments are structurally wrong; nothing was computed.
+
+    ``field`` names the input the message is about when there is one (a form field, a
+    JSON key, a keyword argument), so a face can show the message next to it without
+    reading the message: ``raise InputError("due must be ...", field="due")``.
+
+    >>> InputError("due must be a date; got 'soon'.", field="due").field
+    'due'
+    >>> InputError("by must list keys; got none.").field is None
+    True
+    """
+
+    #: The input the message is about (``None``: the input as a whole).
+    field: str | None = None
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        if field is not None:
+            self.field = field
 
 
 class SchemaError(InputError):

@@ -268,11 +268,13 @@ def records_file(scan_store: Path) -> Path:
 def test_the_synthetic_data_really_holds_small_counts(scan_store: Path, records_file: Path) -> None:
     """Without this the scan would prove nothing."""
     from healthgap.data.records import count_records
+    from healthgap.geography.lsoa_areas import area_lookup
 
     with open_store(scan_store) as s:
         got = s.to_pandas(s.indicators(SYN_ID).select("count", "denominator"))
     assert len(got) > 200 and got["count"].between(1, 7).all()
-    counts = count_records(records_file, by=["lad", "sex", "period"], store=str(scan_store))
+    lookup = area_lookup(str(scan_store))
+    counts = count_records(records_file, by=["lad", "sex", "period"], lookup=lookup)
     assert counts["count"].between(1, 7).mean() > 0.5
 
 

@@ -8,6 +8,7 @@ anonymous)."""
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import json
 import re
@@ -255,6 +256,43 @@ def test_self_assessment_flow(fw: Callable[[str], TestClient], app: Any) -> None
 
 
 # ------------------------------------------------------------------ actions
+def _message_next_to(html: str, field_id: str) -> str:
+    """The error message shown inside the form group of the input ``field_id``."""
+    group = re.search(
+        r'<div class="govuk-form-group govuk-form-group--error">(?:(?!<div class="govuk-form-'
+        rf'group).)*?id="{re.escape(field_id)}"',
+        html,
+        re.S,
+    )
+    assert group, f"no form group in error around #{field_id}"
+    shown = re.search(
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">'
+        r'<span class="govuk-visually-hidden">Error:</span> ([^<]+)</p>',
+        group.group(0),
+    )
+    assert shown, f"no message next to #{field_id}"
+    return html_lib.unescape(shown.group(1))
+
+
+def test_a_domain_error_is_shown_next_to_the_field_it_names(
+    fw: Callable[[str], TestClient],
+) -> None:
+    """The domain raises InputError(field="due"); the page puts its message beside the
+    due date (and in the summary, linking to it), whatever the message's first word."""
+    c = fw("own_editor")
+    r = _form(
+        c,
+        f"/framework/{GM}/actions",
+        {"title": "Fund routes", "start": "2027-04-01", "due": "2026-03-31"},
+    )
+    assert r.status_code == 400
+    check_page(r.text)
+    want = "due must be on or after start; got start 2027-04-01 and due 2026-03-31."
+    assert _message_next_to(r.text, "action-due").startswith(want)
+    assert [f for f, _ in _errors(r.text)] == ["action-due"]
+    assert "action-title-error" not in r.text
+
+
 def test_actions_form_errors_and_progress_from_the_store(fw: Callable[[str], TestClient]) -> None:
     c = fw("own_editor")
     url = f"/framework/{GM}/actions"

@@ -220,3 +220,21 @@ def test_readers_asking_at_once_share_one_computation(app: Any) -> None:
             answers = set(pool.map(read, range(8)))
     assert len(answers) == 1
     assert cache.misses == misses + 1
+
+
+def test_the_generation_of_a_database_moves_on_with_every_write(app: Any) -> None:
+    from healthgap.web.pagecache import generation
+
+    _cache(app)  # the app watches writes from here on
+    engine = app.state.engine
+    before = generation(engine)
+    other = init_db(app.state.settings.db_url)  # another engine on the same database
+    with sessions(other)() as s:
+        s.add(Target(**{**BODY, "baseline_value": 60.5, "note": "a write"}))
+        s.commit()
+    other.dispose()
+    assert generation(engine) > before
+    after = generation(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    assert generation(engine) == after  # a read is not a write

@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+from healthgap.package_data import package_dir
+
+MIGRATIONS = package_dir("healthgap.appdb", "migrations")
 #: The environment variable naming the app database (an SQLAlchemy URL).
 DB_ENV = "HEALTHGAP_DB"
 #: The app database's file name in the data directory when ``$HEALTHGAP_DB`` is not set.

@@ -142,11 +142,12 @@ def membership_on(on: str | None) -> Any:
 
 @contextmanager
 def app_engine(db: str | None) -> Iterator[Any]:
-    """The app database's engine (``db``, else the default app database), disposed of
-    afterwards."""
-    from healthgap.appdb.db import default_db_url, init_db
+    """The app database's engine (``--db``, else the default app database:
+    :func:`healthgap.cli.options.app_db_url`), disposed of afterwards."""
+    from healthgap.appdb.db import init_db
+    from healthgap.cli.options import app_db_url
 
-    engine = init_db(db or default_db_url())
+    engine = init_db(app_db_url(db))
     try:
         yield engine
     finally:

@@ -24,16 +24,8 @@ from healthgap.cli._io import (
 # outcomes-framework file commands `validate` and `show` are added to that same group.
 from healthgap.cli.framework import framework_app
 from healthgap.cli.main import app
+from healthgap.cli.options import OutOption, StoreOption
 from healthgap.errors import InputError
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.", show_default=False),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Write the table to this CSV file.", show_default=False),
-]
 
 
 def _open(store: str | None) -> Any:

@@ -18,6 +18,7 @@ from healthgap.allocate import examples as ex
 from healthgap.cli import options as opt
 from healthgap.cli._io import err_console, read_table, warnings_to_console, write_or_show
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption
 from healthgap.data.store import open_store
 from healthgap.errors import InputError
 from healthgap.safe_csv import to_csv
@@ -64,10 +65,6 @@ Floor = Annotated[
     float | None, typer.Option("--floor", help="What if: minimum yearly growth, e.g. 0.02.")
 ]
 Years = Annotated[int | None, typer.Option("--years", help="What if: years of pace of change.")]
-StorePath = Annotated[
-    str | None,
-    typer.Option("--store", help="The store file, for --example. Default: $HEALTHGAP_STORE."),
-]
 
 
 def _example_or_file(example: str | None, formula: Path | None, inputs: Path | None) -> None:
@@ -125,7 +122,7 @@ def run_command(
         typer.Option("--waterfall", help="Also write each area's waterfall, step by step."),
     ] = None,
     example: ExampleName = None,
-    store: StorePath = None,
+    store: StoreOption = None,
     hi_share: HiShare = None,
     growth: Growth = None,
     floor: Floor = None,
@@ -193,7 +190,7 @@ def compare_command(
     ] = "allocation",
     out: opt.OutPath = None,
     example: ExampleName = None,
-    store: StorePath = None,
+    store: StoreOption = None,
     hi_share: HiShare = None,
     growth: Growth = None,
     floor: Floor = None,
@@ -303,7 +300,7 @@ def need_command(
         ),
     ] = None,
     out: opt.OutPath = None,
-    store: StorePath = None,
+    store: StoreOption = None,
 ) -> None:
     """Does money follow need? NHS England's published need by ICB and footprint."""
     from healthgap.allocate import follows, need

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DataDirOption, MirrorOption, StoreOption, out_option
 from healthgap.formatting import cell, number
 from healthgap.safe_csv import csv_text, to_csv
 
@@ -31,32 +32,6 @@ data_app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 
-MirrorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--mirror",
-        help="A local mirror folder (or http(s):// address) laid out like the catalogue. "
-        "Default: $HEALTHGAP_MIRROR.",
-        show_default=False,
-    ),
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="The local data directory. Default: $HEALTHGAP_DATA_DIR, else a per-user folder.",
-        show_default=False,
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="The store file. Default: $HEALTHGAP_STORE, else healthgap.duckdb in the data "
-        "directory.",
-        show_default=False,
-    ),
-]
 DatasetOption = Annotated[
     list[str] | None,
     typer.Option("--dataset", "-d", help="A catalogue id; repeat for several. Default: all."),
@@ -206,9 +181,7 @@ def query_command(
     source: TextFilter = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the rows here (CSV or .parquet).")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write the rows here (CSV or .parquet).")] = None,
     no_disclosure: Annotated[
         bool,
         typer.Option(

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
-from healthgap.cli._io import err_console, out_console, write_or_show
+from healthgap.cli._io import app_engine, err_console, out_console, write_or_show
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, out_option
 from healthgap.errors import InputError
 
 decisions_app = typer.Typer(
@@ -26,14 +25,8 @@ decisions_app = typer.Typer(
 )
 app.add_typer(decisions_app, name="decisions")
 
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
-]
 As = Annotated[str, typer.Option("--as", help="The email of the account making the change.")]
-Out = Annotated[
-    Path | None, typer.Option("--out", help="Write CSV (or .json) here instead of printing.")
-]
+Out = Annotated[Path | None, out_option("Write CSV (or .json) here instead of printing.")]
 Authority = Annotated[
     str | None, typer.Option("--authority", help="Only this authority, e.g. E47000001.")
 ]
@@ -43,18 +36,6 @@ Version = Annotated[
 Today = Annotated[
     str | None, typer.Option("--today", help="The day to count from (YYYY-MM-DD); default today.")
 ]
-
-
-@contextmanager
-def engine(db: str | None) -> Iterator[Any]:
-    """The app database, migrated to the head revisions."""
-    from healthgap.appdb.db import default_db_url, init_db
-
-    eng = init_db(db or default_db_url())
-    try:
-        yield eng
-    finally:
-        eng.dispose()
 
 
 def _actor(eng: Any, email: str) -> Any:
@@ -106,7 +87,7 @@ def add_cmd(
     target: Annotated[list[int] | None, typer.Option("--target", help="A target id.")] = None,
     action: Annotated[list[str] | None, typer.Option("--action", help="An action id.")] = None,
     by: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Record a decision; prints its id."""
     from healthgap.decisions import register
@@ -123,7 +104,7 @@ def add_cmd(
         "targets": list(target or []),
         "actions": list(action or []),
     }
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         out = register.add(eng, _actor(eng, by), authority, fields)
     err_console.print(f"Recorded decision {out['id']} (version 1).", markup=False, soft_wrap=True)
     out_console.print(str(out["id"]), markup=False, soft_wrap=True)
@@ -135,12 +116,12 @@ def link_cmd(
     screening: Annotated[int, typer.Argument(help="The screening's id (same authority).")],
     version: Version,
     by: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Link an equity screening of the same authority to a decision."""
     from healthgap.decisions import register
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         out = register.link_screening(eng, _actor(eng, by), decision, version, screening)
     err_console.print(
         f"Linked screening {screening} to decision {decision} (now version {out['version']}).",
@@ -159,7 +140,7 @@ def respond_cmd(
     ],
     version: Version,
     by: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Record a screening's recommendations and the decision maker's responses."""
     from healthgap.decisions import register
@@ -171,7 +152,7 @@ def respond_cmd(
             f"--file must be a readable JSON list of {{recommendation, response, reason}}; "
             f"got {str(file)!r} ({exc})."
         ) from None
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         out = register.record_regard(eng, _actor(eng, by), decision, version, screening, items)
     err_console.print(
         f"Recorded {len(items)} recommendations (now version {out['version']}).", markup=False
@@ -179,34 +160,34 @@ def respond_cmd(
 
 
 @decisions_app.command("list")
-def list_cmd(authority: Authority = None, out: Out = None, db: Db = None) -> None:
+def list_cmd(authority: Authority = None, out: Out = None, db: DbOption = None) -> None:
     """The register (open data): one row per decision with its screening status."""
     from healthgap.decisions import register
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         table = register.export_table(register.views(eng, authority))
     _write(table, out)
 
 
 @decisions_app.command("show")
 def show_cmd(
-    decision: Annotated[int, typer.Argument(help="The decision's id.")], db: Db = None
+    decision: Annotated[int, typer.Argument(help="The decision's id.")], db: DbOption = None
 ) -> None:
     """One decision as JSON, with its screening status, prediction and version."""
     from healthgap.decisions import register
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         v = register.view(eng, register.get(eng, decision))
     record = {**v.record, "screening_status": v.status, "predicted_effect": v.predicted}
     out_console.print(json.dumps(record, indent=2), markup=False, soft_wrap=True)
 
 
 @decisions_app.command("coverage")
-def coverage_cmd(authority: Authority = None, out: Out = None, db: Db = None) -> None:
+def coverage_cmd(authority: Authority = None, out: Out = None, db: DbOption = None) -> None:
     """Key decisions screened before they were taken, by directorate and year."""
     from healthgap.decisions import register
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         cov = register.coverage(eng, authority)
     _write(cov.table, out)
     err_console.print(cov.method, markup=False, soft_wrap=True)
@@ -225,13 +206,13 @@ def questions_cmd(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
     out: Out = None,
     today: Today = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Published questions and answers (or only the overdue ones)."""
     from healthgap.decisions import scrutiny
 
     day = _day(today)
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         rows = scrutiny.overdue(eng, day) if overdue else scrutiny.public(eng, authority, today=day)
     if overdue and authority:
         rows = [r for r in rows if r["authority_code"] == authority.strip().upper()]
@@ -239,12 +220,12 @@ def questions_cmd(
 
 
 @decisions_app.command("remind")
-def remind_cmd(today: Today = None, db: Db = None) -> None:
+def remind_cmd(today: Today = None, db: DbOption = None) -> None:
     """Write one reminder a day for each overdue answer to the outbox (and the log);
     nothing is emailed. Prints each reminder."""
     from healthgap.decisions import scrutiny
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         notes = scrutiny.write_reminders(eng, _day(today))
     for n in notes:
         state = "written" if n.written else "already written today"
@@ -259,12 +240,12 @@ def cycle_cmd(
     authority: Annotated[str, typer.Argument(help="The authority's code.")],
     year: Annotated[int | None, typer.Option("--year", help="The cycle year.")] = None,
     out: Out = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """The annual cycle: each step's due date, status, evidence and version."""
     from healthgap.decisions import cycle
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         steps = cycle.calendar(eng, authority, year or cycle.current_year())
     rows = [s.to_dict() for s in steps]
     _write(pd.DataFrame(rows), out, rows)
@@ -283,7 +264,7 @@ def step_cmd(
     evidence: Annotated[str, typer.Option("--evidence", help="Where to see it.")] = "",
     evidence_url: Annotated[str, typer.Option("--evidence-url", help="https://...")] = "",
     by: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Record a step of the annual cycle (``--version 0`` for a step not yet recorded)."""
     from healthgap.decisions import cycle
@@ -294,7 +275,7 @@ def step_cmd(
         "evidence": evidence,
         "evidence_url": evidence_url,
     }
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         out = cycle.set_step(eng, _actor(eng, by), authority, year, step, version, fields)
     err_console.print(
         f"Recorded {step} of {year}: {status} (version {out['version']}).", markup=False
@@ -307,12 +288,12 @@ def review_cmd(
     year: Annotated[int, typer.Option("--year", help="The cycle year to look back on.")],
     out: Out = None,
     today: Today = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """What the authority committed to in a cycle year, and what happened."""
     from healthgap.decisions import review
 
-    with engine(db) as eng:
+    with app_engine(db) as eng:
         back = review.look_back(eng, authority, year, _day(today))
     _write(back.table, out)
     err_console.print(back.summary(), markup=False, soft_wrap=True)

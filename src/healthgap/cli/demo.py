@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, StoreOption, app_db_url
 from healthgap.data.store import open_store
 from healthgap.geography import core20_share
 from healthgap.stats import gap
@@ -29,10 +30,7 @@ def _fmt(value: float, digits: int = 1) -> str:
 
 @app.command("demo")
 def demo(
-    store: Annotated[
-        str | None,
-        typer.Option(help="Store to read (default: $HEALTHGAP_STORE or the data directory's)."),
-    ] = None,
+    store: StoreOption = None,
     workspace: Annotated[
         bool,
         typer.Option(
@@ -49,10 +47,7 @@ def demo(
             help="Remove every example record from the app database, and nothing else.",
         ),
     ] = False,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
-    ] = None,
+    db: DbOption = None,
     user: Annotated[
         str | None, typer.Option("--user", help="Recorded in the audit log (default: $USER).")
     ] = None,
@@ -86,7 +81,7 @@ def _workspace(
     """Load or remove the example workspace (the CLI acts as an administrator)."""
     import os
 
-    from healthgap.appdb.db import default_db_url, init_db
+    from healthgap.appdb.db import init_db
     from healthgap.appdb.permissions import Actor
     from healthgap.examples import AUTHORITY_NAME, load_examples, remove_examples
 
@@ -95,7 +90,7 @@ def _workspace(
             "give --workspace or --remove-workspace, not both; got both. "
             "Run `healthgap demo --remove-workspace` to remove the example."
         )
-    url = db or default_db_url()
+    url = app_db_url(db)
     engine = init_db(url)
     who = Actor(user or os.environ.get("USER") or "cli", "admin")
     try:

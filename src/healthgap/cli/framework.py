@@ -25,6 +25,7 @@ import typer
 
 from healthgap.cli._io import err_console, write_or_show
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption, out_option
 from healthgap.cli.versions import IfVersion, required
 from healthgap.errors import InputError
 
@@ -64,16 +65,13 @@ Db = Annotated[
         "data directory).",
     ),
 ]
-StoreOpt = Annotated[
-    str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
-]
 User = Annotated[str | None, typer.Option("--user", help="Your name, recorded with changes.")]
 Role = Annotated[str, typer.Option("--role", help="admin, editor or viewer.")]
 EditorFor = Annotated[
     str | None, typer.Option("--editor-for", help="The authority code an editor edits.")
 ]
 AuthorityArg = Annotated[str, typer.Argument(help="Authority code or name, e.g. E47000001.")]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")]
+Out = Annotated[Path | None, out_option("Write to this file.")]
 
 
 def _ws(db: str | None) -> Any:
@@ -155,14 +153,14 @@ def _echo_table(df: pd.DataFrame, out: Path | None) -> None:
 
 # ---------------------------------------------------------------- powers
 @powers_app.command("list")
-def powers_list(store: StoreOpt = None, db: Db = None, out: Out = None) -> None:
+def powers_list(store: StoreOption = None, db: Db = None, out: Out = None) -> None:
     """List every strategic authority in the register with tier and counts."""
     with _ws(db) as ws:
         _echo_table(_register(store, ws).table(), out)
 
 
 @powers_app.command("show")
-def powers_show(authority: AuthorityArg, store: StoreOpt = None, db: Db = None) -> None:
+def powers_show(authority: AuthorityArg, store: StoreOption = None, db: Db = None) -> None:
     """Show one authority: tier, member councils, partner ICBs, powers with sources."""
     from healthgap.framework.export import export
 
@@ -176,7 +174,7 @@ def powers_compare(
     authorities: Annotated[
         list[str] | None, typer.Argument(help="Authority codes or names (default: all).")
     ] = None,
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     out: Out = None,
 ) -> None:
@@ -243,7 +241,7 @@ def enquiry_start(
         str | None, typer.Option("--stage", help="discover/dream/design/deliver")
     ] = None,
     competence: Annotated[str | None, typer.Option("--competence", help="e.g. health")] = None,
-    store: StoreOpt = None,
+    store: StoreOption = None,
 ) -> None:
     """Print the guiding prompts (with ids to answer) for an authority's self-assessment."""
     from healthgap.framework.enquiry import prompts
@@ -266,7 +264,7 @@ def enquiry_answer(
     text: Annotated[str, typer.Option("--text", help="Your answer.")],
     note: Annotated[str | None, typer.Option("--note", help="Revise this note id.")] = None,
     if_version: IfVersion = None,
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -297,7 +295,7 @@ def enquiry_answer(
 
 @enquiry_app.command("levers")
 def enquiry_levers(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """The lever map: levers, partners and powers by area of competence."""
     from healthgap.framework.enquiry import Enquiry
@@ -314,7 +312,7 @@ def enquiry_levers(
 def enquiry_plan(
     authority: AuthorityArg,
     adopt: Annotated[bool, typer.Option("--adopt", help="Add the drafts as actions.")] = False,
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -370,7 +368,7 @@ def actions_add(
     start: Opt = None,
     due: Opt = None,
     status: Annotated[str, typer.Option()] = "planned",
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -410,7 +408,7 @@ def actions_update(
     indicator: Indicator = None,
     target: Target = None,
     if_version: IfVersion = None,
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -439,7 +437,7 @@ def actions_update(
 
 @actions_app.command("list")
 def actions_list(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """List an authority's current actions."""
     from healthgap.framework.actions import ActionPlan
@@ -454,7 +452,7 @@ def actions_list(
 
 @actions_app.command("progress")
 def actions_progress(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """Latest value and trend of each indicator linked to an action."""
     from healthgap.data.store import open_store
@@ -517,7 +515,7 @@ def library_search(
 
 @library_app.command("suggest")
 def library_suggest(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """Authorities like yours also tried: case studies from similar authorities."""
     from healthgap.data.store import open_store
@@ -531,7 +529,7 @@ def library_suggest(
 # ---------------------------------------------------------------- partners
 @partners_app.command("list")
 def partners_list(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """Recorded partners, then the partners the register implies (councils, ICBs)."""
     from healthgap.framework.partners import Partnerships, suggested_partners
@@ -552,7 +550,7 @@ def partners_add(
     name: Annotated[str, typer.Option("--name", help="The organisation.")],
     kind: Annotated[str, typer.Option("--type", help="council, icb, voluntary sector, ...")],
     partner_role: Annotated[str, typer.Option("--partner-role", help="Its role.")] = "",
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -618,7 +616,7 @@ def commitment_add(
     status: Annotated[str, typer.Option(help="proposed, agreed, in progress, met, lapsed.")] = (
         "proposed"
     ),
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -658,7 +656,7 @@ def commitment_add(
 
 @commitment_app.command("list")
 def commitment_list(
-    authority: AuthorityArg, store: StoreOpt = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
 ) -> None:
     """List an authority's joint commitments (one row each)."""
     from healthgap.framework.commitments import Commitments
@@ -674,7 +672,7 @@ def commitment_list(
 def commitment_show(
     authority: AuthorityArg,
     commitment_id: Annotated[str, typer.Argument(help="The commitment id.")],
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     out: Out = None,
 ) -> None:
@@ -700,7 +698,7 @@ def commitment_show(
 
 # ---------------------------------------------------------------- surveys
 @survey_app.command("list")
-def survey_list(authority: AuthorityArg, store: StoreOpt = None, db: Db = None) -> None:
+def survey_list(authority: AuthorityArg, store: StoreOption = None, db: Db = None) -> None:
     """An authority's surveys: id, title, number of questions."""
     code = _register(store).get(authority).code
     with _ws(db) as ws:
@@ -722,7 +720,7 @@ def survey_create(
             help="'scale: text', 'choice: text: a; b' or 'text: text' (repeat the option).",
         ),
     ],
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -745,7 +743,7 @@ def survey_respond(
     answer: Annotated[
         list[str], typer.Option("--answer", help="QUESTION=ANSWER, e.g. q1=4 (repeat).")
     ],
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     user: User = None,
     role: Role = "admin",
@@ -773,7 +771,7 @@ def survey_respond(
 def survey_summary(
     authority: AuthorityArg,
     survey_id: Annotated[str, typer.Argument(help="The survey id.")],
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
     out: Out = None,
 ) -> None:
@@ -792,7 +790,7 @@ def framework_export(
     authority: Annotated[str, typer.Option("--authority", help="Authority code or name.")],
     fmt: Annotated[str, typer.Option("--format", help="md, html, pdf, csv or json.")] = "md",
     out: Out = None,
-    store: StoreOpt = None,
+    store: StoreOption = None,
     db: Db = None,
 ) -> None:
     """Export an authority's framework (PDF/Markdown/HTML, or open data CSV/JSON)."""

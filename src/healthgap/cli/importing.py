@@ -21,6 +21,7 @@ import typer
 
 from healthgap.cli._io import err_console
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption, db_option
 from healthgap.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,15 +46,7 @@ def import_command(
             show_default=False,
         ),
     ] = None,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            help="The store file. Default: $HEALTHGAP_STORE, else healthgap.duckdb in the "
-            "data directory.",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOption = None,
     fingertips: Annotated[
         str | None,
         typer.Option(
@@ -108,11 +101,10 @@ def import_command(
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db",
-            help="App database URL whose audit log receives the upload's entry at once. "
-            "Default: $HEALTHGAP_DB; without either, the web service delivers it at start-up.",
-            show_default=False,
+        db_option(
+            help="The app database (SQLAlchemy URL) whose audit log receives the upload's "
+            "entry at once. Default: $HEALTHGAP_DB; without either, the web service delivers "
+            "it at start-up."
         ),
     ] = None,
     chunk_rows: Annotated[
@@ -295,7 +287,7 @@ def _upload(
             url = db or configured_db_url()
             delivered = False
             if url:
-                from healthgap.web.outbox import deliver_from
+                from healthgap.appdb.outbox import deliver_from
 
                 deliver_from(opened.backend.con, sessions(init_db(url)))
                 delivered = True

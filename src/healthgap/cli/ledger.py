@@ -15,6 +15,7 @@ import typer
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, StoreOption, app_db_url, out_option
 
 ledger_app = typer.Typer(
     help="The transparent-accounting ledger: budget flows checked against allocations.",
@@ -22,20 +23,12 @@ ledger_app = typer.Typer(
 )
 app.add_typer(ledger_app, name="ledger")
 
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
-]
-StoreOpt = Annotated[
-    str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
-]
-
 
 def _session(db: str | None) -> Any:
     import healthgap.ledger.models  # noqa: F401  (registers the tables)
-    from healthgap.appdb.db import default_db_url, init_db, sessions
+    from healthgap.appdb.db import init_db, sessions
 
-    url = db or default_db_url()
+    url = app_db_url(db)
     return sessions(init_db(url))()
 
 
@@ -43,8 +36,8 @@ def _session(db: str | None) -> Any:
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel (.xlsx) file.")],
     kind: Annotated[str, typer.Option("--kind", help="flows or allocations.")] = "flows",
-    store: StoreOpt = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
     user: Annotated[str | None, typer.Option("--user", help="Recorded in the audit log.")] = None,
 ) -> None:
     """Import flows or allocations, all or nothing; a rejected file lists every problem."""
@@ -58,7 +51,7 @@ def import_cmd(
 
 
 @ledger_app.command("check")
-def check_cmd(db: Db = None) -> None:
+def check_cmd(db: DbOption = None) -> None:
     """Check what is loaded: flows within allocations; exit 1 with a table on failure."""
     import pandas as pd
     from rich.table import Table
@@ -97,16 +90,14 @@ def report_cmd(
     by: Annotated[
         str, typer.Option("--by", help="decile, core20, provider-type or programme.")
     ] = "decile",
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write FILE.csv, .json or .html.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write FILE.csv, .json or .html.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="e.g. 2024-25.")] = None,
     commissioner: Annotated[
         str | None, typer.Option("--commissioner", help="A commissioner code.")
     ] = None,
     programme: Annotated[str | None, typer.Option("--programme", help="One programme.")] = None,
-    store: StoreOpt = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
 ) -> None:
     """Spend per head by deprivation decile, Core20, provider type or programme, with the
     concentration index of spend against need."""

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from healthgap.cli._io import out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption
 from healthgap.formatting import number
 
 targets_app = typer.Typer(
@@ -20,15 +21,6 @@ targets_app = typer.Typer(
 )
 app.add_typer(targets_app, name="targets")
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="The store file. Default: $HEALTHGAP_STORE, else healthgap.duckdb in the data "
-        "directory.",
-        show_default=False,
-    ),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 

@@ -9,15 +9,14 @@ written to the audit log. Refresh runs only when asked: nothing is fetched at st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from healthgap.cli._io import out_console
+from healthgap.cli._io import app_engine, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption
 from healthgap.errors import InputError
 
 network_app = typer.Typer(
@@ -26,10 +25,6 @@ network_app = typer.Typer(
 )
 app.add_typer(network_app, name="network")
 
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="App database URL. Default: $HEALTHGAP_DB, as the web service."),
-]
 As = Annotated[str, typer.Option("--as", help="The email of the account acting.")]
 KeyOpt = Annotated[
     Path | None,
@@ -37,18 +32,6 @@ KeyOpt = Annotated[
         "--key", help="The private key file. Default: $HEALTHGAP_NETWORK_KEY or the data dir."
     ),
 ]
-
-
-@contextmanager
-def _engine(db: str | None) -> Iterator[Any]:
-    from healthgap.appdb.db import init_db
-    from healthgap.web.settings import Settings
-
-    engine = init_db(db or Settings.from_env().db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _actor(engine: Any, email: str) -> Any:
@@ -99,14 +82,14 @@ def share_cmd(
     ] = "*",
     stop: Annotated[bool, typer.Option("--stop", help="Stop sharing instead.")] = False,
     as_: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Share (or, with --stop, stop sharing) one record or a whole kind."""
     from sqlalchemy.orm import Session
 
     from healthgap.network import publish
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         who = _actor(engine, as_)
         code = authority.strip().upper()
         with Session(engine) as session:
@@ -132,12 +115,12 @@ def subscribe_cmd(
         typer.Option("--expect-key", help="The fingerprint the publisher read out to you."),
     ] = None,
     as_: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Subscribe: fetch and pin the publisher's key (trust on first use), read the feed."""
     from healthgap.network import subscribe as subs
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         who = _actor(engine, as_)
         sub, outcome = subs.subscribe(engine, who, address, expect_key=expect_key)
     out_console.print(f"Subscribed to {sub.publisher_name} at {sub.address} (id {sub.id}).")
@@ -146,13 +129,13 @@ def subscribe_cmd(
 
 
 @network_app.command("list")
-def list_cmd(db: Db = None) -> None:
+def list_cmd(db: DbOption = None) -> None:
     """List the subscriptions, their pinned keys and last refresh."""
     from rich.table import Table
 
     from healthgap.network import subscribe as subs
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         rows = subs.subscriptions(engine)
     if not rows:
         out_console.print("No subscriptions. Add one with `healthgap network subscribe`.")
@@ -177,14 +160,14 @@ def refresh_cmd(
         int | None, typer.Argument(help="The subscription's id; default: every one.")
     ] = None,
     as_: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Read subscribed feeds again; a refused feed is logged and changes nothing."""
     from healthgap.network import subscribe as subs
     from healthgap.network.schema import FeedRefused
 
     refused = 0
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         who = _actor(engine, as_)
         ids = (
             [subscription]
@@ -209,12 +192,12 @@ def refresh_cmd(
 def remove_cmd(
     subscription: Annotated[int, typer.Argument(help="The subscription's id.")],
     as_: As = "",
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Remove a subscription and every item it brought."""
     from healthgap.network import subscribe as subs
 
-    with _engine(db) as engine:
+    with app_engine(db) as engine:
         who = _actor(engine, as_)
         n = subs.remove(engine, who, subscription, expected_version=None)
     out_console.print(f"Removed subscription {subscription} and its {n} items.")

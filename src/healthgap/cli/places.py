@@ -17,6 +17,7 @@ import typer
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, StoreOption, app_db_url
 from healthgap.errors import InputError
 
 places_app = typer.Typer(
@@ -25,22 +26,13 @@ places_app = typer.Typer(
 )
 app.add_typer(places_app, name="places")
 
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="App database URL. Default: the web service's ($HEALTHGAP_DB, else "
-        "healthgap-app.db in the data directory).",
-    ),
-]
-
 
 @contextmanager
 def place_session(db: str | None) -> Iterator[Any]:
     """A session on the app database (migrated to the head revisions)."""
-    from healthgap.appdb.db import default_db_url, init_db, sessions
+    from healthgap.appdb.db import init_db, sessions
 
-    engine = init_db(db or default_db_url())
+    engine = init_db(app_db_url(db))
     try:
         with sessions(engine)() as session:
             yield session
@@ -59,8 +51,8 @@ def save_cmd(
     ] = None,
     level: Annotated[str, typer.Option("--level", help="lsoa (2021) or lad (2024).")] = "lsoa",
     user: Annotated[str, typer.Option("--user", help="The saving user's email.")] = "",
-    store: Annotated[str | None, typer.Option("--store", help="The store file.")] = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
 ) -> None:
     """Save a place; every code is checked and unknown ones are listed (nothing saved)."""
     from sqlalchemy import select
@@ -91,7 +83,7 @@ def save_cmd(
 
 
 @places_app.command("list")
-def list_cmd(db: Db = None) -> None:
+def list_cmd(db: DbOption = None) -> None:
     """Every saved place: name, level, number of codes, version."""
     from healthgap.geography.places import list_places
 

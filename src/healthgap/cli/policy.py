@@ -11,6 +11,7 @@ import typer
 
 from healthgap.cli._io import err_console, warnings_to_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, StoreOption, out_option
 from healthgap.cli.versions import IfVersion, required
 from healthgap.errors import InputError
 from healthgap.safe_csv import to_csv
@@ -26,26 +27,11 @@ screen_app = typer.Typer(
 app.add_typer(policy_app, name="policy")
 policy_app.add_typer(screen_app, name="screen")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="The app database: a SQLAlchemy URL or a SQLite file (migrated if needed). "
-        "Default: the web service's ($HEALTHGAP_DB, else healthgap-app.db in the data "
-        "directory).",
-    ),
-]
 AuthorityOption = Annotated[
     str,
     typer.Option("--authority", help="The authority's ONS code, e.g. E47000001."),
 ]
 ByOption = Annotated[str, typer.Option("--by", help="Your name, recorded with the event.")]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store", help="The store, for baselines read from it. Default: $HEALTHGAP_STORE."
-    ),
-]
 
 
 def _write(text: str, out: Path | None, what: str) -> None:
@@ -64,9 +50,7 @@ def _write(text: str, out: Path | None, what: str) -> None:
 @policy_app.command("simulate")
 def simulate_command(
     spec: Annotated[Path, typer.Argument(help="The simulation spec: a TOML or YAML file.")],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the HTML report here.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write the HTML report here.")] = None,
     table: Annotated[
         Path | None, typer.Option("--table", help="Also write the summary table (CSV).")
     ] = None,
@@ -233,7 +217,7 @@ def export_command(
     screening_id: Annotated[int, typer.Argument(help="The record's id.")],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+    out: Annotated[Path | None, out_option("Write here.")] = None,
 ) -> None:
     """Export the record (answers, sign-offs, full history) as Markdown, HTML or JSON."""
     from healthgap.policy.report import export_screening

@@ -7,12 +7,13 @@ Heavy modules (Ibis, DuckDB, PySpark, pyarrow) are imported inside the commands 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from healthgap.cli._io import err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption, out_option
 from healthgap.errors import InputError
 from healthgap.safe_csv import to_csv
 
@@ -26,22 +27,11 @@ records_app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 app.add_typer(records_app, name="records")
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="The store file (populations, lookups, IMD). Default: $HEALTHGAP_STORE.",
-        show_default=False,
-    ),
-]
-
 
 @synth_app.command("records")
 def synth_records(
     rows: Annotated[int, typer.Option("--rows", help="How many records to write.")],
-    out: Annotated[
-        Path, typer.Option("--out", help="The Parquet file; its name must contain 'synthetic'.")
-    ],
+    out: Annotated[Path, out_option("The Parquet file; its name must contain 'synthetic'.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     gradient: Annotated[
         float,
@@ -92,9 +82,7 @@ def records_aggregate(
         str | None,
         typer.Option("--remote", help="Spark Connect address sc://... (engine spark)."),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write the counts to CSV or Parquet.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write the counts to CSV or Parquet.")] = None,
     no_disclosure: Annotated[
         bool,
         typer.Option(
@@ -111,14 +99,18 @@ def records_aggregate(
     """
     from healthgap.data.disclosure import apply_disclosure
     from healthgap.data.engines import check_engine
-    from healthgap.data.records import count_records
+    from healthgap.data.records import AREA_KEYS, DEPRIVATION_KEYS, count_records
     from healthgap.geography.hierarchy import using
+    from healthgap.geography.lsoa_areas import area_lookup
 
     keys = _keys(by or ["lad", "age_band", "sex", "period"])
     check_engine(engine)
     if lsoa_vintage not in (2011, 2021):
         raise InputError(f"--lsoa-vintage must be 2011 or 2021; got {lsoa_vintage}.")
     with using(store) as s:
+        by_area = any(k in AREA_KEYS or k in DEPRIVATION_KEYS for k in keys)
+        vintage: Literal[2011, 2021] = 2011 if lsoa_vintage == 2011 else 2021
+        lookup = area_lookup(s, lsoa_vintage=vintage) if by_area else None
         counts = count_records(
             file,
             by=keys,
@@ -127,8 +119,8 @@ def records_aggregate(
             remote=remote,
             period=period,
             age_bands=age_bands,
-            store=s,
-            lsoa_vintage=lsoa_vintage,
+            lookup=lookup,
+            lsoa_vintage=vintage,
         )
     if no_disclosure:
         err_console.print(

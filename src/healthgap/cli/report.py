@@ -10,6 +10,7 @@ import typer
 
 from healthgap.cli._io import OnOption, err_console, membership_on
 from healthgap.cli.main import app
+from healthgap.cli.options import StoreOption, db_option, out_option
 from healthgap.geography.footprints import Place
 from healthgap.geography.places import PREFIX
 
@@ -25,16 +26,8 @@ def report_command(
             "place:NAME for a place saved with `healthgap places save`.",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The report file: .pdf or .html.")],
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            help="The store file. Default: $HEALTHGAP_STORE, else healthgap.duckdb in the "
-            "data directory.",
-            show_default=False,
-        ),
-    ] = None,
+    out: Annotated[Path, out_option("The report file: .pdf or .html.")],
+    store: StoreOption = None,
     period: Annotated[
         str | None,
         typer.Option(
@@ -61,10 +54,6 @@ def report_command(
             show_default=False,
         ),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="App database URL (for place:NAME). Default: $HEALTHGAP_DB."),
-    ] = None,
     on: OnOption = None,
     indicator: Annotated[
         list[str] | None,
@@ -85,18 +74,17 @@ def report_command(
             show_default=False,
         ),
     ] = None,
-    app_db: Annotated[
+    db: Annotated[
         str | None,
-        typer.Option(
-            "--app-db",
+        db_option(
             "--targets-db",
             "--decisions-db",
-            help="The app database whose published targets (a Targets section), decisions "
-            "register, questions and annual cycle (sections 'Decisions and regard', "
-            "'Questions and answers', 'What we committed to last year', each only when it "
-            "has records) the report adds. Default: $HEALTHGAP_DB, else the default app "
-            "database when it exists.",
-            show_default=False,
+            help="The app database (SQLAlchemy URL): the places of place:NAME, and the "
+            "published targets (a Targets section), decisions register, questions and "
+            "annual cycle (sections 'Decisions and regard', 'Questions and answers', 'What "
+            "we committed to last year', each only when it has records) the report adds. "
+            "Default: $HEALTHGAP_DB, else the default app database when it exists "
+            "(--app-db, --targets-db and --decisions-db are older spellings).",
         ),
     ] = None,
 ) -> None:
@@ -119,7 +107,7 @@ def report_command(
         from healthgap.cli.framework import _ws
 
         workspace = _ws(framework_db)
-    engine = _app_engine(app_db)
+    engine = _app_engine(db)
     book = None
     if engine is not None:
         from healthgap.account.authority_targets import TargetBook
@@ -150,7 +138,7 @@ def report_command(
 
 
 def _app_engine(url: str | None) -> Any:
-    """The app database of targets, decisions and the cycle: ``--app-db``, else
+    """The app database of targets, decisions and the cycle: ``--db``, else
     :func:`healthgap.appdb.db.existing_db_url` (None: no such sections)."""
     from healthgap.appdb.db import existing_db_url, init_db
 

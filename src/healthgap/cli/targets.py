@@ -17,19 +17,8 @@ import typer
 
 from healthgap.cli._io import app_engine, err_console, write_or_show
 from healthgap.cli.mission import targets_app
+from healthgap.cli.options import DbOption, StoreOption, out_option
 
-Store = Annotated[
-    str | None, typer.Option("--store", help="The store file. Default: $HEALTHGAP_STORE.")
-]
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="The app database URL. Default: $HEALTHGAP_DB, else healthgap-app.db in the data "
-        "directory (the web service's).",
-        show_default=False,
-    ),
-]
 As = Annotated[
     str | None,
     typer.Option("--as", help="Act for this account of the app database.", show_default=False),
@@ -59,7 +48,7 @@ Polarity = Annotated[
 Note = Annotated[str | None, typer.Option("--note", help="A note shown with the target.")]
 Version = Annotated[int, typer.Option("--version", help="The version you read (see list).")]
 TargetId = Annotated[int, typer.Argument(help="The target's id (see `healthgap targets list`).")]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (CSV).")]
+Out = Annotated[Path | None, out_option("Write to this file (CSV).")]
 
 
 def _actor(engine: Any, acting_for: str | None, user: str | None, role: str, ed: str | None) -> Any:
@@ -103,8 +92,8 @@ def targets_add(
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only signed-in users see it.")
     ] = False,
-    store: Store = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
     acting_for: As = None,
     user: UserOpt = None,
     role: RoleOpt = "admin",
@@ -145,8 +134,8 @@ def targets_edit(
     target_year: Year = None,
     polarity: Polarity = None,
     note: Note = None,
-    store: Store = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
     acting_for: As = None,
     user: UserOpt = None,
     role: RoleOpt = "admin",
@@ -178,7 +167,7 @@ def targets_edit(
 def targets_retire(
     target_id: TargetId,
     version: Version,
-    db: Db = None,
+    db: DbOption = None,
     acting_for: As = None,
     user: UserOpt = None,
     role: RoleOpt = "admin",
@@ -196,8 +185,8 @@ def targets_retire(
 @targets_app.command("list")
 def targets_list(
     authority: Authority = None,
-    store: Store = None,
-    db: Db = None,
+    store: StoreOption = None,
+    db: DbOption = None,
     out: Out = None,
 ) -> None:
     """Current targets with their status (on track, off track, met, not met, too early)."""

@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-from healthgap.appdb.db import default_db_url
 from healthgap.cli._io import app_engine, err_console, out_console
 from healthgap.cli.main import app
+from healthgap.cli.options import DbOption, StoreOption
 from healthgap.errors import InputError
 
 users_app = typer.Typer(
@@ -23,31 +23,12 @@ users_app = typer.Typer(
 )
 app.add_typer(users_app, name="users")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="The app database URL (sqlite:///path or postgresql+psycopg://...). "
-        "Default: $HEALTHGAP_DB, else healthgap-app.db in the data directory.",
-        show_default=False,
-    ),
-]
-
-
-def _db_url(db: str | None) -> str:
-    return db or default_db_url()
-
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store", help="The store file. Default: $HEALTHGAP_STORE.", show_default=False
-        ),
-    ] = None,
+    store: StoreOption = None,
     db: DbOption = None,
 ) -> None:
     """Run the web service (pages, JSON API under /api/v1, OpenAPI at /openapi.json)."""
@@ -77,15 +58,6 @@ def serve(
 
 
 PASSWORD_ENV = "HEALTHGAP_PASSWORD"
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="The store whose register of authorities --authority is checked against. "
-        "Default: $HEALTHGAP_STORE.",
-        show_default=False,
-    ),
-]
 
 
 def _password() -> str:

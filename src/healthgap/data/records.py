@@ -4,7 +4,8 @@ Person- or event-level records (one row per death, admission, diagnosis...) with
 age, a sex, an LSOA code, a date and optionally a cause are counted by any of
 
 * area: ``lsoa``, ``lad``, ``utla``, ``strategic_authority``, ``region``, ``sub_icb``,
-  ``icb`` (England's hierarchy from :mod:`healthgap.geography`, LAD 2024 codes);
+  ``icb`` (England's hierarchy, LAD 2024 codes, from the ``lookup`` the caller passes:
+  :func:`healthgap.geography.lsoa_areas.area_lookup`);
 * deprivation: ``imd_decile`` (the LSOA's national IMD decile, 1 = most deprived) and
   ``core20`` (True in deciles 1-2);
 * ``age_band`` (the bands of a standard population: 19 bands 0-4 ... 90+ by default,
@@ -150,31 +151,6 @@ def age_band_table(age_bands: Any = "esp2013_19") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["age_key", "age_band", "age_band_order"])
 
 
-def area_lookup(store: Any = None, *, lsoa_vintage: Literal[2011, 2021] = 2011) -> pd.DataFrame:
-    """Every English LSOA with its areas (LAD 2024 codes upwards), IMD decile and Core20 flag.
-
-    Columns: ``lsoa_code``, ``lad_code``, ``utla_code``, ``strategic_authority_code``,
-    ``region_code``, ``sub_icb_code``, ``icb_code``, ``imd_decile``, ``core20``. IMD 2019
-    deciles for 2011 LSOAs, IMD 2025 for 2021 LSOAs. Read from the store through
-    :mod:`healthgap.geography`.
-    """
-    from healthgap.geography.core20 import core20_lsoas
-    from healthgap.geography.hierarchy import lsoa_lookup, using
-
-    with using(store) as s:
-        areas = lsoa_lookup(s, lsoa_vintage=lsoa_vintage)
-        imd = core20_lsoas(s, imd=2019 if lsoa_vintage == 2011 else 2025)
-    out = areas[list(AREA_KEYS.values())].merge(
-        imd[["lsoa_code", "imd_decile", "core20"]],
-        on="lsoa_code",
-        how="left",
-        validate="one_to_one",
-    )
-    out["imd_decile"] = out["imd_decile"].astype("Int64")
-    out["core20"] = out["core20"].astype("boolean")
-    return out
-
-
 def _require_columns(records: Any, needed: dict[str, str]) -> None:
     have = list(records.columns)
     for role, column in needed.items():
@@ -211,7 +187,6 @@ def aggregate_records(
     period: Period = "calendar",
     age_bands: Any = "esp2013_19",
     lookup: Any = None,
-    store: Any = None,
     lsoa_vintage: Literal[2011, 2021] = 2011,
     columns: RecordColumns | None = None,
 ) -> Any:
@@ -231,10 +206,10 @@ def aggregate_records(
         5-9, ..., 90+) or a :class:`~healthgap.stats.standard_populations.StandardPopulation`
         whose bands start at 0 and end open.
     lookup
-        The LSOA lookup (a pandas frame like :func:`area_lookup`'s); built from
-        ``store`` when an area or deprivation key is asked for and none is given.
-    store
-        The store (or path) the lookup is read from; default the configured store.
+        The LSOA lookup, a pandas frame like
+        :func:`healthgap.geography.lsoa_areas.area_lookup`'s (build it once with
+        ``area_lookup(store, lsoa_vintage=...)``); needed when an area or deprivation key
+        is asked for.
     lsoa_vintage
         2011 (default) or 2021: the vintage of the records' LSOA codes.
     columns
@@ -297,7 +272,11 @@ def aggregate_records(
     if area_keys:
         wanted = [AREA_KEYS.get(k, k) for k in area_keys]
         if lookup is None:
-            lookup = area_lookup(store, lsoa_vintage=lsoa_vintage)
+            raise InputError(
+                f"lookup must be given to count by {', '.join(area_keys)}; got none. Build it "
+                "with healthgap.geography.lsoa_areas.area_lookup(store, "
+                f"lsoa_vintage={lsoa_vintage}) and pass lookup=."
+            )
         _require_lookup(lookup, wanted)
         codes, names = _area_codes(lookup, [w for w in wanted if w != "lsoa_code"])
         if codes is not None:
@@ -415,13 +394,15 @@ def _require_lookup(lookup: Any, wanted: list[str]) -> None:
     if not isinstance(lookup, pd.DataFrame):
         raise InputError(
             f"lookup must be a pandas data frame like area_lookup()'s; got "
-            f"{type(lookup).__name__}. Build one with area_lookup(store)."
+            f"{type(lookup).__name__}. Build one with "
+            "healthgap.geography.lsoa_areas.area_lookup(store)."
         )
     missing = [c for c in ["lsoa_code", *wanted] if c not in lookup.columns]
     if missing:
         raise InputError(
             f"lookup must have the column {missing[0]!r}; got columns "
-            f"{', '.join(repr(c) for c in lookup.columns)}. Build one with area_lookup(store)."
+            f"{', '.join(repr(c) for c in lookup.columns)}. Build one with "
+            "healthgap.geography.lsoa_areas.area_lookup(store)."
         )
 
 
@@ -438,7 +419,7 @@ def count_records(
     """Count the records in a Parquet file on DuckDB or Spark; a pandas frame.
 
     ``options`` go to :func:`aggregate_records` (``period``, ``age_bands``, ``lookup``,
-    ``store``, ``lsoa_vintage``, ``columns``). For Spark give an existing ``session``,
+    ``lsoa_vintage``, ``columns``). For Spark give an existing ``session``,
     a ``master`` URL or a Spark Connect ``remote``.
 
     Examples

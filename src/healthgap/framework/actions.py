@@ -46,14 +46,17 @@ FIELDS: tuple[str, ...] = (
 )
 
 
-def _check_date(name: str, value: str | None) -> str | None:
+def _check_date(name: str, value: str | None, field: str | None = None) -> str | None:
+    """``value`` as an ISO date (``None`` when blank); ``name`` is how the message names
+    it and ``field`` the input it came from (default ``name``)."""
     if value in (None, ""):
         return None
     try:
         return date.fromisoformat(str(value)).isoformat()
     except ValueError:
         raise InputError(
-            f"{name} must be a date written YYYY-MM-DD; got {value!r}. E.g. 2026-03-31."
+            f"{name} must be a date written YYYY-MM-DD; got {value!r}. E.g. 2026-03-31.",
+            field=field or name,
         ) from None
 
 
@@ -70,7 +73,8 @@ def check_indicators(indicators: list[str], known: set[str] | frozenset[str]) ->
         raise InputError(
             f"indicators must be indicator_id values in the store; got {missing[0]!r}. "
             f"E.g. {sorted(known)[0]!r}; see them in the indicator_id column of "
-            "`healthgap query --out rows.csv` (or store.table('indicators'))."
+            "`healthgap query --out rows.csv` (or store.table('indicators')).",
+            field="indicators",
         )
 
 
@@ -92,12 +96,14 @@ class ActionPlan:
         if not str(out.get("title", "")).strip():
             raise InputError(
                 "an action must have a title; got none. Say what will be done, e.g. "
-                "'Fund active-travel routes to the three largest employers'."
+                "'Fund active-travel routes to the three largest employers'.",
+                field="title",
             )
         status = out.setdefault("status", "planned")
         if status not in STATUSES:
             raise InputError(
-                f"status must be one of {', '.join(STATUSES)}; got {status!r}. E.g. 'planned'."
+                f"status must be one of {', '.join(STATUSES)}; got {status!r}. E.g. 'planned'.",
+                field="status",
             )
         if out.get("competence"):
             check_competence(out["competence"])
@@ -106,7 +112,8 @@ class ActionPlan:
         if out["start"] and out["due"] and out["due"] < out["start"]:
             raise InputError(
                 f"due must be on or after start; got start {out['start']} and due {out['due']}. "
-                "Swap or correct the dates."
+                "Swap or correct the dates.",
+                field="due",
             )
         out["indicators"] = [str(i) for i in out.get("indicators") or []]
         out["partners"] = [str(p) for p in out.get("partners") or []]
@@ -115,7 +122,8 @@ class ActionPlan:
         if stray:
             raise InputError(
                 f"each target must be for a linked indicator; got a target for {stray[0]!r}, "
-                "which is not in indicators. Link the indicator first."
+                "which is not in indicators. Link the indicator first.",
+                field="indicators",
             )
         out["targets"] = targets
         if store is not None and out["indicators"]:

@@ -180,19 +180,22 @@ class Commitments:
         if not title:
             raise InputError(
                 "a commitment must have a title; got none. Say what is agreed, e.g. "
-                "'Share work and health data across the partnership'."
+                "'Share work and health data across the partnership'.",
+                field="title",
             )
         status = fields.get("status") or "proposed"
         if status not in STATUSES:
             raise InputError(
-                f"status must be one of {', '.join(STATUSES)}; got {status!r}. E.g. 'agreed'."
+                f"status must be one of {', '.join(STATUSES)}; got {status!r}. E.g. 'agreed'.",
+                field="status",
             )
         agreed = _check_date("agreed", fields.get("agreed"))
         due = _check_date("due", fields.get("due"))
         if agreed and due and due < agreed:
             raise InputError(
                 f"due must be on or after agreed; got agreed {agreed} and due {due}. "
-                "Correct one of the dates."
+                "Correct one of the dates.",
+                field="due",
             )
         parties = self._parties(title, fields.get("partners"))
         if status != "proposed":
@@ -200,14 +203,16 @@ class Commitments:
                 raise InputError(
                     f"an agreed commitment must have the date it was agreed; got status "
                     f"{status!r} and no agreed date for {title!r}. Give agreed=YYYY-MM-DD "
-                    "or keep the status 'proposed'."
+                    "or keep the status 'proposed'.",
+                    field="agreed",
                 )
             unsigned = [p["partner"] for p in parties if p["signed"] is None]
             if unsigned:
                 raise InputError(
                     f"every partner must have signed a commitment with status {status!r}; "
                     f"got no signature date for {unsigned[0]!r} in {title!r}. Give its "
-                    "signed date or keep the status 'proposed'."
+                    "signed date or keep the status 'proposed'.",
+                    field=f"partners.{unsigned[0]}.signed",
                 )
         actions = [str(a) for a in fields.get("actions") or []]
         own = {v.record_id for v in self.ws.current("action", self.authority_code)}
@@ -216,7 +221,8 @@ class Commitments:
             raise InputError(
                 f"actions must be action ids of {self.authority_code}'s plan; got "
                 f"{stray[0]!r}. List them with `healthgap framework actions list "
-                f"{self.authority_code}`."
+                f"{self.authority_code}`.",
+                field="actions",
             )
         indicators = [str(i) for i in fields.get("indicators") or []]
         if store is not None and indicators:
@@ -239,12 +245,14 @@ class Commitments:
             raise InputError(
                 f"partners must be a list of {{partner, commits_to, signed}} mappings; got "
                 f"{type(value).__name__} for {title!r}. E.g. [{{'partner': 'E08000001', "
-                "'commits_to': 'Fund two link workers'}]."
+                "'commits_to': 'Fund two link workers'}].",
+                field="partners",
             )
         if not value:
             raise InputError(
                 f"a joint commitment must name at least one partner; got none for {title!r}. "
-                "Record the authority's own pledge as an action instead."
+                "Record the authority's own pledge as an action instead.",
+                field="partners",
             )
         known = self.directory().set_index("id")
         seen: set[str] = set()
@@ -254,28 +262,34 @@ class Commitments:
             if stray:
                 raise InputError(
                     f"each partner of a commitment must have only {', '.join(PARTY_FIELDS)}; "
-                    f"got {stray[0]!r}. Check the spelling."
+                    f"got {stray[0]!r}. Check the spelling.",
+                    field="partners",
                 )
             pid = str(p.get("partner") or "").strip()
             if pid not in known.index:
                 raise InputError(
                     f"partners of a commitment must be partners of {self.authority_code}; got "
                     f"{pid!r}. Add it with add_partner(), or use a member council's or partner "
-                    "ICB's code."
+                    "ICB's code.",
+                    field=f"partners.{pid}.commits_to",
                 )
             if pid in seen:
                 raise InputError(
                     f"each partner must be named once in a commitment; got {pid!r} twice in "
-                    f"{title!r}. Merge what it commits to into one entry."
+                    f"{title!r}. Merge what it commits to into one entry.",
+                    field=f"partners.{pid}.commits_to",
                 )
             seen.add(pid)
             commits_to = str(p.get("commits_to") or "").strip()
             if not commits_to:
                 raise InputError(
                     f"each partner must say what it commits to; got nothing for {pid!r} "
-                    f"({known['name'].get(pid)!s}) in {title!r}. E.g. 'Fund two link workers'."
+                    f"({known['name'].get(pid)!s}) in {title!r}. E.g. 'Fund two link workers'.",
+                    field=f"partners.{pid}.commits_to",
                 )
-            signed = _check_date(f"the signed date of {pid}", p.get("signed"))
+            signed = _check_date(
+                f"the signed date of {pid}", p.get("signed"), field=f"partners.{pid}.signed"
+            )
             out.append({"partner": pid, "commits_to": commits_to, "signed": signed})
         return out
 

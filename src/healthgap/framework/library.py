@@ -78,12 +78,14 @@ class Library:
             raise InputError(
                 f"a case study must have {', '.join(REQUIRED)}; got none for {missing[0]!r} "
                 f"(case {case.get('id', '?')!r}). Every case study cites its published source "
-                "and the date it was published."
+                "and the date it was published.",
+                field=missing[0],
             )
         cid = str(case["id"])
         if not _ID.match(cid):
             raise InputError(
-                f"id must be letters, digits and hyphens; got {cid!r}. E.g. 'gm-working-well'."
+                f"id must be letters, digits and hyphens; got {cid!r}. E.g. 'gm-working-well'.",
+                field="id",
             )
         data: dict[str, Any] = {k: case.get(k) for k in CASE_FIELDS if k != "id"}
         for key in TAG_FIELDS:
@@ -91,13 +93,16 @@ class Library:
             values = value if isinstance(value, list) else [value]
             data[key] = [str(v).strip() for v in values if str(v).strip()]
         for c in data["competences"] or []:
-            check_competence(c)
-        data["published"] = _check_date(f"published (case {cid!r})", data["published"])
+            check_competence(c, field="competences")
+        data["published"] = _check_date(
+            f"published (case {cid!r})", data["published"], field="published"
+        )
         url = str(data["source_url"]).strip()
         if not url.startswith(("https://", "http://")):
             raise InputError(
                 f"source_url must be a web address starting https:// or http://; got {url!r} "
-                f"(case {cid!r}). Link the published source."
+                f"(case {cid!r}). Link the published source.",
+                field="source_url",
             )
         data["source_url"] = url
         for key in ("title", "summary", "outcome", "source_title", "authority_code"):

@@ -76,12 +76,14 @@ def seed_register() -> dict[str, Any]:
     return data
 
 
-def check_competence(value: str) -> str:
-    """``value`` if it is a competence key, else an InputError listing them."""
+def check_competence(value: str, field: str = "competence") -> str:
+    """``value`` if it is a competence key, else an InputError (about ``field``) listing
+    them."""
     if value not in COMPETENCES:
         raise InputError(
             f"competence must be one of {', '.join(COMPETENCES)}; got {value!r}. "
-            "E.g. 'health' for health, wellbeing and public service reform."
+            "E.g. 'health' for health, wellbeing and public service reform.",
+            field=field,
         )
     return value
 

@@ -16,6 +16,7 @@ from healthgap.geography.hierarchy import (
     strategic_authorities,
 )
 from healthgap.geography.imd import imd_lsoas
+from healthgap.geography.lsoa_areas import area_lookup
 from healthgap.geography.resolve import Footprint, footprint, overlaps
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Footprint",
     "Place",
     "aggregate",
+    "area_lookup",
     "core20_lsoas",
     "core20_share",
     "deprivation_deciles",

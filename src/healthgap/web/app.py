@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,6 +27,7 @@ from healthgap import __version__
 from healthgap.appdb.db import init_db, sessions
 from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import HealthgapError
+from healthgap.package_data import package_dir
 from healthgap.web.deps import StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.limits import InputLimitMiddleware
@@ -37,7 +37,7 @@ from healthgap.web.render import render
 from healthgap.web.security import SessionMiddleware
 from healthgap.web.settings import Settings
 
-STATIC = Path(__file__).with_name("static")
+STATIC = package_dir("healthgap.web", "static")
 
 #: Vendor files served from node_modules: URL prefix -> folder inside node_modules.
 VENDOR = {

@@ -7,7 +7,8 @@ database's audit log and marks them delivered; an entry already in the log (same
 entity and id: a process was killed after the app database committed and before the
 outbox was marked) is not written twice. The app delivers after every write and once at
 start-up, so changes made by ``healthgap import`` or by a process that was killed reach
-the audit log too.
+the audit log too. Copying the entries is :func:`healthgap.appdb.outbox.deliver_from`
+(shared with ``healthgap import``); this module adds the web service's store handle.
 """
 
 from __future__ import annotations
@@ -17,49 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthgap.appdb import audit
-from healthgap.appdb.models import AuditEntry
-from healthgap.data.local import OutboxEntry, deliver_audit, pending_audit
+from healthgap.appdb.outbox import deliver_from
+from healthgap.data.local import pending_audit
 from healthgap.web.deps import StoreHandle
 
 log = logging.getLogger(__name__)
-
-
-def _writer(sessions: Callable[[], Session]) -> Callable[[OutboxEntry], None]:
-    def deliver_one(entry: OutboxEntry) -> None:
-        with sessions() as session:
-            there = session.scalar(
-                select(AuditEntry.id)
-                .where(
-                    AuditEntry.action == entry.action,
-                    AuditEntry.entity == entry.entity,
-                    AuditEntry.entity_id == entry.entity_id,
-                )
-                .limit(1)
-            )
-            if there is None:
-                row = audit.record(
-                    session,
-                    entry.user_email,
-                    entry.action,
-                    entry.entity,
-                    entry.entity_id,
-                    entry.authority_code,
-                    entry.before,
-                    entry.after,
-                )
-                row.at = entry.at
-                session.commit()
-
-    return deliver_one
-
-
-def deliver_from(con: Any, sessions: Callable[[], Session]) -> int:
-    """Deliver the pending audit entries of the store open for writing on ``con``."""
-    return deliver_audit(con, _writer(sessions))
 
 
 def deliver(handle: StoreHandle, sessions: Callable[[], Session]) -> int:

@@ -143,6 +143,13 @@ def _key(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def generation(engine: Engine) -> int:
+    """How many writes the database behind ``engine`` has had in this process (any table):
+    a number that changes whenever something in the app database may have changed, for
+    callers that keep their own caches keyed by it."""
+    return clock_for(_key(engine)).snapshot().get(ANY, 0)
+
+
 #: Reads of the database's catalogue (``inspect(engine).get_table_names()``): they depend on
 #: the schema only, which changes by DDL, counted as a write of every table.
 _CATALOGUE = re.compile(r"\b(sqlite_master|sqlite_schema|information_schema|pg_catalog)\b", re.I)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -14,9 +13,10 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from healthgap import formatting
+from healthgap.package_data import package_dir
 from healthgap.web.tables import scrolling_tables
 
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+templates = Jinja2Templates(directory=package_dir("healthgap.web", "templates"))
 
 
 def fmt(value: Any, digits: int = 1) -> str:

@@ -28,7 +28,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def lookup(store: Store) -> Any:
-    from healthgap.data.records import area_lookup
+    from healthgap.geography.lsoa_areas import area_lookup
 
     return area_lookup(store)
 

@@ -209,11 +209,13 @@ def test_spark_matches_duckdb_and_pandas(
 
 
 @pytest.mark.spark
-def test_count_records_on_spark_with_store(spark: Any, synthetic_file: Path, store: Any) -> None:
+def test_count_records_on_spark_with_a_lookup(
+    spark: Any, synthetic_file: Path, lookup: pd.DataFrame
+) -> None:
     got = count_records(
-        synthetic_file, by=["region", "sex"], engine="spark", session=spark, store=store
+        synthetic_file, by=["region", "sex"], engine="spark", session=spark, lookup=lookup
     )
-    duck = count_records(synthetic_file, by=["region", "sex"], store=store)
+    duck = count_records(synthetic_file, by=["region", "sex"], lookup=lookup)
     pd.testing.assert_frame_equal(normalise(got), normalise(duck))
     assert int(got["count"].sum()) == 5000
 
@@ -353,6 +355,7 @@ def small() -> Any:
         ({"age_bands": {"5-9": 1, "10+": 2}}, r"age_bands must cover every age from 0"),
         ({"by": ["cause"]}, r"the records must have a cause column 'cause'; got columns"),
         ({"by": ["lad"], "lookup": {"a": 1}}, r"lookup must be a pandas data frame"),
+        ({"by": ["core20"]}, r"lookup must be given to count by core20; got none\. Build it"),
         (
             {"by": ["icb"], "lookup": pd.DataFrame({"lsoa_code": ["x"]})},
             r"lookup must have the column 'icb_code'",

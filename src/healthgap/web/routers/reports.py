@@ -31,14 +31,14 @@ KEEP = 8
 def _pdf(request: Request, st: StoreHandle, code: str) -> bytes:
     from healthgap.account.authority_targets import TargetBook
     from healthgap.report.pdf import write_report
-    from healthgap.web.pagecache import ANY, _key, clock_for
+    from healthgap.web.pagecache import generation
     from healthgap.web.workspace import workspace, workspace_stamp
 
     ws = workspace(request)
     engine = request.app.state.engine
     # any write to the app database (targets, decisions, questions, the cycle) or the
     # workspace makes a new report
-    key = (code, workspace_stamp(ws), clock_for(_key(engine)).snapshot().get(ANY, 0))
+    key = (code, workspace_stamp(ws), generation(engine))
     cache: dict[tuple[str, int, int], bytes] | None = getattr(
         request.app.state, "report_pdfs", None
     )

@@ -29,6 +29,7 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.forms import field_errors, prefixed
 from healthgap.web.render import render
 from healthgap.web.routers.framework.enquiry import add_drafts
 from healthgap.web.routers.framework.shared import (
@@ -152,15 +153,12 @@ def add_action_form(
             _call(ActionPlan(workspace(request), a.code).add, who, **fields)
             return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
         except InputError as exc:
-            errors.append((_field_of(str(exc)), str(exc)))
+            errors.extend(field_errors(exc, ACTION_FIELDS, default="action-title"))
     return _actions_render(request, session, st, a.code, errors, form, 400)
 
 
-def _field_of(message: str) -> str:
-    for key in ("indicators", "status", "due", "start", "competence"):
-        if message.startswith(key):
-            return f"action-{key}"
-    return "action-title"
+#: The action form's inputs, by the domain field they hold.
+ACTION_FIELDS = prefixed("action-", ("title", "indicators", "status", "due", "start", "competence"))
 
 
 @router.post(

@@ -27,6 +27,7 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.forms import field_errors, prefixed
 from healthgap.web.render import render
 from healthgap.web.routers.framework.shared import (
     API,
@@ -58,16 +59,11 @@ _CASE_LABELS = {
 }
 
 
-def _case_field(message: str) -> str:
-    for prefix, field in (
-        ("id must", "case-id"),
-        ("source_url", "case-source_url"),
-        ("published", "case-published"),
-        ("competence", "case-competences"),
-    ):
-        if message.startswith(prefix):
-            return field
-    return "case-title"
+#: The case-study form's inputs, by the domain field they hold.
+CASE_FIELDS = prefixed(
+    "case-",
+    ("id", "title", "summary", "outcome", "source_title", "source_url", "published"),
+) | {"competences": "case-competences", "authority_code": "case-authority_code"}
 
 
 def _case_from_form(form: dict[str, Any], competences: list[str]) -> dict[str, Any]:
@@ -205,7 +201,7 @@ async def _case_form(
             stale = "case-id" if case_id is None else "case-title"
             return _case_render(request, session, st, case_id, [(stale, str(exc))], form, 409)
         except InputError as exc:
-            errors.append((_case_field(str(exc)), str(exc)))
+            errors.extend(field_errors(exc, CASE_FIELDS, default="case-title"))
     return _case_render(request, session, st, case_id, errors, form, 400)
 
 

@@ -29,6 +29,7 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.forms import field_errors, prefixed
 from healthgap.web.render import render
 from healthgap.web.routers.framework.shared import (
     API,
@@ -109,34 +110,21 @@ def commitments_page(request: Request, st: StoreDep, session: DbDep, code: str) 
     return _commitments_render(request, session, st, code, [], {}, notice=notice)
 
 
-_COMMITMENT_FIELDS = {
-    "a commitment must have a title": "commitment-title",
-    "status": "commitment-status",
-    "agreed": "commitment-agreed",
-    "an agreed commitment": "commitment-agreed",
-    "due": "commitment-due",
-    "actions": "commitment-actions",
-    "indicators": "commitment-indicators",
-}
+#: The commitment form's inputs, by the domain field they hold.
+COMMITMENT_FIELDS = prefixed(
+    "commitment-", ("title", "status", "agreed", "due", "actions", "indicators")
+)
 
 
-def _commitment_field(message: str) -> str:
-    for prefix, field in _COMMITMENT_FIELDS.items():
-        if message.startswith(prefix):
-            return field
-    return "party-0-commits"  # the partners fieldset: its first control
-
-
-def _commitment_error(message: str, rows: list[dict[str, Any]]) -> tuple[str, str]:
-    """The form field a domain message is about (a party's own field when it names one)."""
-    field = _commitment_field(message)
-    if field == "party-0-commits":
-        for i, p in enumerate(rows):
-            if repr(p["id"]) in message or f" of {p['id']} " in message:
-                kind = "signed" if "signed" in message else "commits"
-                field = f"party-{i}-{kind}"
-                break
-    return field, message
+def _commitment_error(exc: InputError, rows: list[dict[str, Any]]) -> tuple[str, str]:
+    """The form field a domain error is about: a party's own field for
+    ``partners.<id>.commits_to`` / ``partners.<id>.signed``, else the partners fieldset's
+    first control."""
+    ids = dict(COMMITMENT_FIELDS)
+    for i, p in enumerate(rows):
+        ids[f"partners.{p['id']}.commits_to"] = f"party-{i}-commits"
+        ids[f"partners.{p['id']}.signed"] = f"party-{i}-signed"
+    return field_errors(exc, ids, default="party-0-commits")[0]
 
 
 def _party_rows(joint: Commitments, commitment: dict[str, Any] | None = None) -> list[Any]:
@@ -212,7 +200,7 @@ async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, co
             _call(Commitments(workspace(request), a).add, who, **fields)
             return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
         except InputError as exc:
-            errors.append(_commitment_error(str(exc), rows))
+            errors.append(_commitment_error(exc, rows))
     return _commitments_render(request, session, st, a.code, errors, form, 400)
 
 
@@ -384,7 +372,7 @@ async def edit_commitment_form(
                 request, session, a, joint, c, [("commitment-title", str(exc))], form, 409
             )
         except InputError as exc:
-            errors.append(_commitment_error(str(exc), rows))
+            errors.append(_commitment_error(exc, rows))
     return _commitment_edit_render(request, session, a, joint, c, errors, form)
 
 
