@@ -10,7 +10,8 @@
 # Debian's `postgresql` when they are missing and apt-get can run as root. As root the server
 # runs as the unprivileged user `nobody` (initdb refuses root). When no server can be had the
 # command still runs, without the variable: the PostgreSQL tests then skip, or fail when
-# HEALTHGAP_REQUIRE_POSTGRES=1 (CI). An existing HEALTHGAP_TEST_POSTGRES is used as it is.
+# HEALTHGAP_REQUIRE names postgres (make test, CI; see tests/needs.py). An existing
+# HEALTHGAP_TEST_POSTGRES is used as it is.
 set -uo pipefail
 
 if [ "$#" -eq 0 ]; then

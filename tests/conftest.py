@@ -10,12 +10,30 @@ import numpy as np
 import pytest
 
 from tests.data.open_data._mirror import mirror_or_skip, session_store
+from tests.needs import DEPENDENCIES, need, required
 
 if TYPE_CHECKING:
     from healthgap.data.store import Store
 
 #: Relative tolerance for closed-form results (DESIGN.md section 4).
 RTOL = 1e-10
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"needs(*names): the test needs these optional dependencies ({', '.join(DEPENDENCIES)}); "
+        "it skips where one is missing, or fails when HEALTHGAP_REQUIRE names it "
+        "(tests/needs.py)",
+    )
+    required()  # a misspelt HEALTHGAP_REQUIRE stops the run at once
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Check the ``needs`` marks before the test and its fixtures run."""
+    for mark in item.iter_markers("needs"):
+        for name in mark.args:
+            need(name)
 
 
 @pytest.fixture

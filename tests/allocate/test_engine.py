@@ -332,7 +332,8 @@ def test_results_do_not_depend_on_row_order(
 
 
 def test_polars_in_polars_out() -> None:
-    pl = pytest.importorskip("polars")
+    import polars as pl  # a core dependency of healthgap
+
     result = allocate(Formula.from_toml(WORKED), pl.from_pandas(worked_inputs()))
     frame = result.to_frame()
     assert isinstance(frame, pl.DataFrame)

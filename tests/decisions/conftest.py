@@ -15,7 +15,8 @@ from healthgap.appdb.db import init_db
 from healthgap.appdb.permissions import Actor
 from healthgap.policy.questions import QUESTIONS
 from healthgap.policy.screening import ScreeningRepository
-from tests.web.test_postgres import _MISSING, pg_server, pg_url  # noqa: F401 (fixtures)
+from tests.needs import need
+from tests.web.test_postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 
 GM, SY = "E47000001", "E47000002"
 EDITOR = Actor("ana@example.org", "editor", GM)
@@ -30,8 +31,7 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An app database URL: SQLite, and PostgreSQL when a server is available."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'app.db'}"
-    if _MISSING:
-        pytest.skip(f"{_MISSING}: run under scripts/with-postgres.sh to test PostgreSQL")
+    need("postgres")
     return str(request.getfixturevalue("pg_url"))
 
 

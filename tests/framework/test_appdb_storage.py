@@ -4,6 +4,7 @@ the LIKE search fallback (used on PostgreSQL) and the register's 2024-25 authori
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import string
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from healthgap.framework.library import Library
 from healthgap.framework.powers import register, seed_register
 from healthgap.framework.storage import NotPermittedError, Workspace
 from tests.framework.conftest import ADMIN, GM_EDITOR, SY_EDITOR, VIEWER
+from tests.needs import unavailable
 
 
 @pytest.fixture
@@ -135,7 +137,8 @@ def test_workspace_errors(tmp_path: Path) -> None:
 
 
 def test_fts_cannot_be_forced_on_another_dialect() -> None:
-    pytest.importorskip("psycopg")
+    if importlib.util.find_spec("psycopg") is None:  # the driver only: it never connects
+        unavailable("postgres", "the psycopg package is not installed")
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
     with pytest.raises(InputError, match="fts must be False on postgresql; got True"):
         Workspace(engine=engine, create=False, fts=True)
@@ -266,7 +269,7 @@ def test_ambiguous_names_need_a_code(store: Store) -> None:
 PG = os.environ.get("HEALTHGAP_TEST_POSTGRES", "")
 
 
-@pytest.mark.skipif(not PG, reason="HEALTHGAP_TEST_POSTGRES is not set")
+@pytest.mark.needs("postgres")
 def test_postgres_workspace_uses_like_search_and_audit() -> None:  # pragma: no cover - CI
     schema = "fw_" + "".join(c for c in os.urandom(6).hex() if c in string.hexdigits)
     admin_engine = create_engine(PG)

@@ -24,6 +24,7 @@ from healthgap.appdb.models import AuditEntry, Authority
 from healthgap.cli.main import app
 from healthgap.errors import InputError
 from healthgap.policy.screening import ScreeningRepository, authority_code, import_store
+from tests.needs import need
 from tests.policy.test_screening import ANSWERS, Clock
 from tests.web.test_postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 
@@ -265,10 +266,7 @@ def test_cli_defaults_to_the_app_database_and_migrates_a_store(
 def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'app.db'}"
-    from tests.web.test_postgres import _MISSING
-
-    if _MISSING:
-        pytest.skip(f"{_MISSING}: run under scripts/with-postgres.sh to test PostgreSQL")
+    need("postgres")
     return str(request.getfixturevalue("pg_url"))
 
 

@@ -18,6 +18,7 @@ import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.stats.standard_populations import ESP2013_19, ESP2013_20, ESP2013_21
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 LEVELS = (0.95, 0.998)
 LIMIT_COLS = {
@@ -123,7 +124,7 @@ def test_published_worked_example_iussp() -> None:
 
 def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> None:
     """Differential test: PHStatsMethods.ph_dsr with the ESP2013 weights as a column."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = esp_frame(rng, 200)
     df["esp"] = df["age"].map(ESP2013_19.to_dict())
     ours = healthgap.dsr(df, "deaths", "pop", "age", group_by="area").to_frame()
@@ -150,7 +151,7 @@ def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> 
 
 def test_agrees_with_phstatsmethods_on_a_user_standard(rng: np.random.Generator) -> None:
     """The 21-band Eurostat form passed as a user-supplied Series, peer given a column."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     k = len(ESP2013_21)
     df = pd.DataFrame(
         {
@@ -178,7 +179,7 @@ def test_agrees_with_phstatsmethods_on_a_user_standard(rng: np.random.Generator)
 
 def test_peer_rejects_zero_population_but_we_suppress_only_that_group() -> None:
     """Documented difference (tests/reference/README.md): ph_dsr raises for any 0 population."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame(
         {
             "area": np.repeat(["A", "B"], 19),

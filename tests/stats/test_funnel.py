@@ -21,6 +21,7 @@ import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.stats.funnel import control_limits, poisson_control_counts
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 LEVELS = [(0.95, "95_0"), (0.998, "99_8")]
 PEER_LABELS = {
@@ -318,7 +319,7 @@ def test_flags_agree_with_the_drawn_limits(
 
 
 def test_proportion_limits_agree_with_phstatsmethods(rng: np.random.Generator) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 200
     df = pd.DataFrame({"area": [f"A{i:03d}" for i in range(n)], "n": rng.integers(5, 3000, n)})
     df["x"] = rng.binomial(df["n"], 0.2)
@@ -340,7 +341,7 @@ def test_proportion_limits_agree_with_phstatsmethods(rng: np.random.Generator) -
 
 def test_phstatsmethods_proportion_limits_exceed_one_with_multiplier_one() -> None:
     """Peer defect recorded in tests/reference/README.md: it cuts at 100 whatever the scale."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"x": [1, 2, 3, 50], "n": [3, 5, 10, 200]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -356,7 +357,7 @@ def test_poisson_limits_agree_with_phstatsmethods_to_its_precision(
 ) -> None:
     """The peer's expected counts carry errors up to ~4e-6 relative (README), so 1e-5 here;
     our own limits are checked against chi-squared quantiles to 1e-10 above."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 150
     df = pd.DataFrame({"area": [f"A{i:03d}" for i in range(n)], "d": rng.uniform(2, 300, n)})
     df["o"] = rng.poisson(df["d"])
@@ -395,7 +396,7 @@ def test_poisson_limits_agree_with_phstatsmethods_to_its_precision(
 
 @pytest.mark.parametrize("statistic", ["proportion", "ratio", "rate"])
 def test_significance_agrees_with_phstatsmethods(rng: np.random.Generator, statistic: str) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 300
     df = pd.DataFrame({"area": [f"A{i:03d}" for i in range(n)]})
     kwargs: dict[str, object] = {}
@@ -430,7 +431,7 @@ def test_significance_agrees_with_phstatsmethods(rng: np.random.Generator, stati
 
 def test_dsr_recipe_matches_phstatsmethods_dsr_funnels(rng: np.random.Generator) -> None:
     """Documented recipe: denominator = O / DSR * multiplier, as calculate_funnel_points derives."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 200
     df = pd.DataFrame({"area": [f"A{i:03d}" for i in range(n)], "o": rng.integers(10, 400, n)})
     df["pop"] = rng.integers(5000, 200_000, n)

@@ -17,6 +17,7 @@ import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.stats.funnel import FEWER_EVENTS, point_significance
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 from tests.stats.test_funnel import PEER_LABELS
 
 LIMITS = ["lower_95_0", "upper_95_0", "lower_99_8", "upper_99_8"]
@@ -32,7 +33,7 @@ def dsr_frame(rng: np.random.Generator, n: int = 200) -> pd.DataFrame:
 def test_dsr_points_agree_with_phstatsmethods_including_fewer_than_10(
     rng: np.random.Generator,
 ) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = dsr_frame(rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,7 +79,7 @@ def test_count_ratio_is_the_isr_ratio_minus_one(rng: np.random.Generator) -> Non
 
 
 def test_count_ratio_limits_agree_with_phstatsmethods() -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"o": [5, 50, 120, 300], "e": [4.0, 60.0, 100.0, 310.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

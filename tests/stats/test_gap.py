@@ -20,6 +20,7 @@ from scipy import stats
 import healthgap
 from healthgap.errors import InputError, MethodWarning, SuppressionWarning
 from tests.conftest import RTOL
+from tests.needs import need_file
 
 Z975 = float(stats.norm.ppf(0.975))
 Z999 = float(stats.norm.ppf(0.999))
@@ -31,9 +32,7 @@ def shared_data() -> Path:
 
 
 def regions() -> pd.DataFrame:
-    path = shared_data() / "hle_le" / "ons_hle_birth_regions_2011_2022.csv"
-    if not path.exists():
-        pytest.skip("shared ONS data not available")
+    path = need_file(shared_data() / "hle_le" / "ons_hle_birth_regions_2011_2022.csv")
     df = pd.read_csv(path)
     return df[df["area_code"].str.startswith("E12")].reset_index(drop=True)
 

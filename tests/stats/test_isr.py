@@ -18,6 +18,7 @@ from scipy.stats import chi2
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 LEVELS = (0.95, 0.998)
 LIMIT_COLS = {0.95: ("lower_95_0", "upper_95_0"), 0.998: ("lower_99_8", "upper_99_8")}
@@ -107,7 +108,7 @@ def test_published_smr_worked_example() -> None:
 def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> None:
     """Differential test against ph_ISRate and ph_ISRatio (counts >= 1 per group: the peer
     rejects an observed total of 0), both confidence levels."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = random_frame(rng, 150)
     df.loc[df["age"] == "0-14", "obs"] += 1
     df.loc[df["area"] == "E0003", "obs"] = [1, 0, 2, 0, 3]  # exact limits
@@ -141,7 +142,7 @@ def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> 
 
 def test_peer_rejects_zero_observed_but_we_do_not() -> None:
     """Documented peer defect (tests/reference/README.md): an observed total of 0 raises."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame(
         {"area": ["A", "A"], "age": ["0-64", "65+"], "obs": [0, 0], "pop": [1000, 200],
          "rx": [10, 50], "rn": [10_000, 2000]}

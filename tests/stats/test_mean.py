@@ -20,6 +20,7 @@ from scipy import stats
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 
 def mean_scalar(values: list[float], confidence: float) -> tuple[float, float, float, float]:
@@ -188,7 +189,7 @@ def test_properties(values: list[float], rnd) -> None:
 
 
 def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"g": rng.integers(0, 60, 3000), "v": rng.lognormal(3, 1, 3000)})
     ours = healthgap.mean(df, "v", group_by="g").to_frame()
     with warnings.catch_warnings():
@@ -209,7 +210,7 @@ def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> 
 
 def test_phstatsmethods_returns_nan_for_a_group_with_a_missing_value() -> None:
     """Peer difference recorded in tests/reference/README.md ("mean")."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"g": ["a"] * 4, "v": [1.0, 2.0, np.nan, 4.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -20,6 +20,7 @@ from scipy import stats
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 
 def wilson_scalar(x: float, n: float, confidence: float) -> tuple[float, float]:
@@ -242,7 +243,7 @@ def test_properties(rows: list[tuple[int, int]], multiplier: int, rnd) -> None:
 def test_agrees_with_phstatsmethods_on_random_data(
     rng: np.random.Generator, multiplier: int
 ) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 400
     df = pd.DataFrame({"area": [f"A{i:03d}" for i in range(n)], "n": rng.integers(1, 20_000, n)})
     df["x"] = rng.binomial(df["n"], rng.uniform(0, 1, n))
@@ -267,7 +268,7 @@ def test_agrees_with_phstatsmethods_on_random_data(
 
 def test_phstatsmethods_rejects_a_zero_denominator_but_we_suppress_the_group() -> None:
     """Peer difference recorded in tests/reference/README.md ("proportion")."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"area": ["A", "B"], "x": [5, 0], "n": [10, 0]})
     with pytest.raises(ValueError, match="Denominators must be greater than zero"):
         ph.ph_proportion(df, "x", "n", "area")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
+from tests.needs import importorskip_peer
 
 
 def quantiles_scalar(values: list[float], nq: int, highest_first: bool = True) -> list[int | None]:
@@ -243,7 +244,7 @@ def test_tied_values_always_share_a_quantile(values: list[int], nq: int) -> None
 @pytest.mark.parametrize(("invert", "first"), [(True, "highest"), (False, "lowest")])
 def test_agrees_with_phstatsmethods(rng: np.random.Generator, invert: bool, first: str) -> None:
     """ph_quantile's invert=True is first_quantile="highest" (tests/reference/README.md)."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 4000
     df = pd.DataFrame({"g": rng.integers(0, 40, n), "v": np.round(rng.normal(20, 8, n))})
     df.loc[rng.choice(n, 150, replace=False), "v"] = np.nan
@@ -259,7 +260,7 @@ def test_agrees_with_phstatsmethods(rng: np.random.Generator, invert: bool, firs
 
 def test_agrees_with_phstatsmethods_for_every_group_size() -> None:
     """Group sizes nq..129 for nq = 2..12: no rounding artefacts on either side."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     for nq in (3, 7, 11):
         df = pd.concat(
             [pd.DataFrame({"g": n, "v": np.arange(n, dtype=float)}) for n in range(nq, 130)],

@@ -14,6 +14,7 @@ import pytest
 
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
+from tests.needs import importorskip_peer
 
 
 def test_per_row_invert_by_hand() -> None:
@@ -36,7 +37,7 @@ def test_invert_spellings(spelling: list[object]) -> None:
 
 
 def test_per_row_invert_agrees_with_phstatsmethods(rng: np.random.Generator) -> None:
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 3000
     df = pd.DataFrame({"g": rng.integers(0, 30, n), "v": np.round(rng.normal(20, 8, n))})
     df["inv"] = df["g"] % 3 == 0

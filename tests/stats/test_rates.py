@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import healthgap
 from healthgap.errors import InputError, SuppressionWarning
 from tests.conftest import RTOL
+from tests.needs import importorskip_peer
 
 
 def frame() -> pd.DataFrame:
@@ -179,7 +180,7 @@ def test_results_do_not_depend_on_row_order(rows: list[tuple[int, int]], rnd) ->
 
 def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> None:
     """Differential test against the DHSC/OHID Python package (counts >= 1: it rejects 0)."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     n = 300
     df = pd.DataFrame(
         {
@@ -205,7 +206,7 @@ def test_agrees_with_phstatsmethods_on_random_data(rng: np.random.Generator) -> 
 
 def test_phstatsmethods_rejects_zero_counts_but_we_do_not() -> None:
     """Documented peer defect (tests/reference/README.md): count 0 raises in ph_rate."""
-    ph = pytest.importorskip("PHStatsMethods")
+    ph = importorskip_peer()
     df = pd.DataFrame({"area": ["A"], "obs": [0], "pop": [1000]})
     with pytest.raises(ValueError):
         ph.ph_rate(df, "obs", "pop", group_cols="area")

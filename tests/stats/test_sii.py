@@ -22,6 +22,7 @@ import healthgap
 from healthgap.errors import InputError, MethodWarning, SuppressionWarning
 from healthgap.stats.inequality import sii as sii_module
 from tests.conftest import RTOL
+from tests.needs import need_file
 
 Z95 = stats.norm.ppf(0.975)
 
@@ -385,8 +386,8 @@ def test_ons_male_sii_by_imd_decile_2015_2017(measure: str, published_col: str) 
     base = shared_data() / "hle_le"
     deciles = base / "ons_hle_by_imd_decile_england_males_2015_2017.csv"
     published = base / "ons_sii_le_hle_dfle_england_2015_2017_vs_2018_2020.csv"
-    if not (deciles.exists() and published.exists()):
-        pytest.skip("shared ONS data not available")
+    need_file(deciles)
+    need_file(published)
     df = pd.read_csv(deciles)
     df["le"] = df["hle_years"] + df["years_in_poorer_health"]  # LE = HLE + poorer health
     df["hle"] = df["hle_years"]

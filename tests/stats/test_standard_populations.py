@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -21,8 +19,8 @@ from healthgap.stats.standard_populations import (
     match_bands,
     standard_population,
 )
-
-REFERENCE_DIR = Path("/work/shared/data/reference")
+from tests.data.open_data._mirror import mirror_or_skip
+from tests.needs import need_file
 
 # METHODS.md section 6, typed in from the text (19 bands, Fingertips).
 METHODS_ESP19 = {
@@ -56,9 +54,7 @@ def test_esp2013_20_and_21_split_the_end_bands() -> None:
 def test_constants_agree_with_shared_reference_files(
     filename: str, std: StandardPopulation
 ) -> None:
-    path = REFERENCE_DIR / filename
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
+    path = need_file(mirror_or_skip() / "reference" / filename)
     ref = pd.read_csv(path)
     assert list(ref["age_band"]) == list(std.labels)
     np.testing.assert_array_equal(ref["esp2013_weight"].to_numpy(float), std.weight_array)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.needs import need_file
 from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
 
 pytestmark = needs_chromium
@@ -16,8 +17,7 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module", autouse=True)
 def _swagger_files(browser_app: Any) -> None:
     bundle = browser_app.state.settings.assets / "swagger-ui-dist" / "swagger-ui-bundle.js"
-    if not bundle.is_file():
-        pytest.skip("needs node_modules/swagger-ui-dist (npm ci)")
+    need_file(bundle, "npm")
 
 
 def test_swagger_ui_draws_the_reference(server: str, browser: Any) -> None:

@@ -26,9 +26,10 @@ from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import init_db, sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+from tests.needs import need
 from tests.web.browser import serve
 from tests.web.conftest import PASSWORD
-from tests.web.test_postgres import _MISSING, pg_server, pg_url  # noqa: F401 (fixtures)
+from tests.web.test_postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 
 GM = "E47000001"
 EDITORS = ("ana.gm@example.org", "ben.gm@example.org")
@@ -47,8 +48,7 @@ class Live:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'app.db'}"
-    if _MISSING:
-        pytest.skip(f"{_MISSING}: run under scripts/with-postgres.sh to test PostgreSQL")
+    need("postgres")
     return str(request.getfixturevalue("pg_url"))
 
 

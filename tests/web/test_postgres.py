@@ -4,7 +4,7 @@ entry, and the whole authorisation matrix of the write endpoints.
 Runs when $HEALTHGAP_TEST_POSTGRES is the SQLAlchemy URL of a PostgreSQL database
 (``make test`` starts a throwaway server with scripts/with-postgres.sh) and psycopg is
 installed. Otherwise the tests skip on a developer's machine, and fail when
-$HEALTHGAP_REQUIRE_POSTGRES=1 (as in CI), so a server that did not start cannot pass unseen.
+$HEALTHGAP_REQUIRE names postgres (as in CI), so a server that did not start cannot pass unseen.
 
 Each test works in its own schema (``search_path`` set through the URL), dropped afterwards,
 so the tests need only the right to create schemas in the database.
@@ -12,7 +12,6 @@ so the tests need only the right to create schemas in the database.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 from collections.abc import Iterator
@@ -28,43 +27,27 @@ from healthgap.appdb.db import MIGRATIONS, init_db, sessions
 from healthgap.appdb.models import AuditEntry, Base, Target
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
+from tests.needs import need, unavailable
 from tests.web import test_auth, test_permissions, test_sessions
 from tests.web.conftest import PASSWORD, USERS, TestClient, csrf_headers, sign_in
 from tests.web.test_permissions import role_clients  # noqa: F401 (a fixture)
 
 URL = os.environ.get("HEALTHGAP_TEST_POSTGRES", "")
-REQUIRED = os.environ.get("HEALTHGAP_REQUIRE_POSTGRES", "") == "1"
-_MISSING = (
-    "HEALTHGAP_TEST_POSTGRES is not set"
-    if not URL
-    else "psycopg is not installed"
-    if importlib.util.find_spec("psycopg") is None
-    else ""
-)
 
-pytestmark = pytest.mark.skipif(
-    bool(_MISSING) and not REQUIRED,
-    reason=f"{_MISSING}: run under scripts/with-postgres.sh to test PostgreSQL",
-)
+pytestmark = pytest.mark.needs("postgres")
 _schemas = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    """The server's URL, checked to answer; a failure when the server is required."""
-    if _MISSING:
-        pytest.fail(
-            f"PostgreSQL must be available when HEALTHGAP_REQUIRE_POSTGRES=1; got: {_MISSING}. "
-            "Run the tests through scripts/with-postgres.sh (make test does)."
-        )
+    """The server's URL, checked to answer (skips, or fails when postgres is required)."""
+    need("postgres")
     engine = create_engine(URL)
     try:
         with engine.connect() as con:
             version = con.execute(text("SHOW server_version")).scalar()
     except Exception as exc:
-        if REQUIRED:
-            pytest.fail(f"PostgreSQL at {URL} must answer; got {exc!r}.")
-        pytest.skip(f"PostgreSQL at {URL} does not answer: {exc!r}")
+        unavailable("postgres", f"the server at {URL} does not answer: {exc!r}")
     finally:
         engine.dispose()
     assert version

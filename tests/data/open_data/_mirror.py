@@ -24,9 +24,12 @@ def mirror_or_none() -> Path | None:
 
 
 def mirror_or_skip() -> Path:
+    """The mirror; skips the test where it is absent (fails when HEALTHGAP_REQUIRE names it)."""
+    from tests.needs import need
+
+    need("mirror")
     found = mirror_or_none()
-    if found is None:
-        pytest.skip("the offline mirror (../shared/data or $HEALTHGAP_MIRROR) is not present")
+    assert found is not None
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from healthgap.data.store import Store, open_store
 from tests.data.open_data._mirror import session_store
+from tests.needs import need
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,8 +45,7 @@ def synthetic_file(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """A quiet local[2] SparkSession shared by every Spark test of the session."""
-    if shutil.which("java") is None:
-        pytest.skip("Spark tests need a Java runtime: `java` is not on PATH")
+    need("java")
     from healthgap.data.engines import quiet, spark_session
 
     session = spark_session("local[2]", app_name="healthgap-tests")
