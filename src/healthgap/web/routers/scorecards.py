@@ -45,6 +45,7 @@ def _query(framework: str | None, indicators: list[str], **more: str) -> str:
     pairs += list(more.items())
     return ("?" + urlencode(pairs)) if pairs else ""
 
+
 FRAMEWORK_CHOICES = {va.HEADLINE: "Headline indicators (no targets)"} | {
     n: f"Example framework: {n.replace('_', ' ').title()} (illustration)"
     for n in va.EXAMPLE_FRAMEWORKS
