@@ -190,11 +190,16 @@ def test_decomposition_adds_up_and_says_what_data_are_needed(
     sec = gm.section("decomposition")
     t = sec.table("decomposition-split").frame
     le = pd.read_csv(mirror / "hle_le" / "ons_le_birth_england_regions_2001_2024.csv")
+    published = le.set_index(["area_code", "sex", "period"])["le_years"]
+    period = re.search(r"(\d{4}-\d{4}) \(years\)$", sec.table("decomposition-split").caption)
+    assert period is not None and len(t) == 2
     for r in t.itertuples(index=False):
         assert r.hle_gap == pytest.approx(r.le_gap + r.poorer_health_gap, rel=1e-10)
         assert r.hle_gap == pytest.approx(r.hle_england - r.hle_area, rel=1e-10)
         assert r.le_gap == pytest.approx(r.le_england - r.le_area, rel=1e-10)
-    assert len(le) > 0
+        # the life expectancies are ONS's published regional figures (North West, England)
+        assert r.le_area == published[("E12000002", r.sex, period[1])]
+        assert r.le_england == published[("E92000001", r.sex, period[1])]
     assert "deaths by five-year age band" in " ".join(sec.summary)
     assert "North West region" in " ".join(sec.summary)
 

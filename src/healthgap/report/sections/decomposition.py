@@ -4,26 +4,20 @@ and the regions)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
+from healthgap.account.health_state import benchmark_split
 from healthgap.data.store import Store
 from healthgap.geography.hierarchy import ENGLAND_CODE
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, Section, _table, protect
-from healthgap.report.sections.common import HLE, LE, SEXES, _ci, _each, _rows, _years
-from healthgap.stats import intervals
+from healthgap.report.sections.common import _ci, _each, _years
 
 
 def _decomposition_section(store: Store, auth: Authority, period: str) -> Section:
     is_region = auth.data_code == auth.region_code
     area_code, area_name = auth.region_code, auth.name if is_region else auth.region_name
-    rows = _rows(store, [HLE, LE], [area_code, ENGLAND_CODE])
-    rows = rows[rows["area_type"].isin(["region", "nation"]) & rows["sex"].isin(SEXES)]
-    both = rows.groupby("period")["indicator_id"].nunique()
-    common = rows[rows["period"].isin(both[both == 2].index)]
-    common = common[common["period_start"] <= int(period[:4])]
+    split = benchmark_split(store, area_code, period=period, benchmark_code=ENGLAND_CODE)
     need = (
         "A Segment-Tool decomposition of the life-expectancy gap by age and cause "
         "(healthgap.decompose_gap, Arriaga's method) needs deaths by five-year age band "
@@ -33,63 +27,11 @@ def _decomposition_section(store: Store, auth: Authority, period: str) -> Sectio
         "registrations) to run it."
     )
     summary = [need]
-    if common.empty:
+    if split.table.empty:
         summary.append("The store holds no life expectancy to split the HLE gap with.")
         return Section("decomposition", "Life-expectancy gap decomposition", tuple(summary))
-    use = (
-        period
-        if period in set(common["period"])
-        else str(common.sort_values("period_end")["period"].iloc[-1])
-    )
-    p = common[common["period"] == use]
-    wide = p.pivot_table(
-        index="sex",
-        columns=["indicator_id", "area_code"],
-        values=["value", "lower_95_0", "upper_95_0"],
-    )
-    out = []
-    for sex in SEXES:
-
-        def get(what: str, ind: str, code: str, sex: str = sex) -> float:
-            cell: Any = wide.loc[sex, (what, ind, code)]
-            return float(cell)
-
-        le_a, le_e = get("value", LE, area_code), get("value", LE, ENGLAND_CODE)
-        hle_a, hle_e = get("value", HLE, area_code), get("value", HLE, ENGLAND_CODE)
-
-        def gap(ind: str) -> intervals.Difference:
-            def se(code: str) -> Any:
-                return intervals.se_from_limits(
-                    get("lower_95_0", ind, code), get("upper_95_0", ind, code)
-                )
-
-            return intervals.difference_of_estimates(
-                get("value", ind, ENGLAND_CODE),
-                se(ENGLAND_CODE),
-                get("value", ind, area_code),
-                se(area_code),
-            )
-
-        le, hle = gap(LE), gap(HLE)
-        le_gap, hle_gap = float(le.value), float(hle.value)
-        out.append(
-            {
-                "sex": sex,
-                "period": use,
-                "le_area": le_a,
-                "le_england": le_e,
-                "hle_area": hle_a,
-                "hle_england": hle_e,
-                "le_gap": le_gap,
-                "le_gap_lower": float(le.lower),
-                "le_gap_upper": float(le.upper),
-                "hle_gap": hle_gap,
-                "hle_gap_lower": float(hle.lower),
-                "hle_gap_upper": float(hle.upper),
-                "poorer_health_gap": hle_gap - le_gap,
-            }
-        )
-    df = pd.DataFrame(out)
+    use = str(split.summary["period"])
+    df = split.table
     where = auth.name if is_region else f"the {area_name} region"
     if not is_region:
         summary.insert(
