@@ -418,3 +418,20 @@ def test_view_errors() -> None:
     assert views_account.target_year_from("2035") == 2035
     with pytest.raises(InputError, match="framework must be one of greater_manchester"):
         views_account.framework_by_name("x")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("target_year=20x5", "target_year"),
+        ("target_year=2035&baseline_period=1999", "baseline_period"),
+        ("target_year=2035&definition=widest", "definition"),
+    ],
+)
+def test_mission_errors_link_to_the_field_the_domain_names(client, query: str, field: str) -> None:
+    """The domain's InputError carries its field; the summary links to that input."""
+    r = client.get(f"/mission?{query}")
+    assert r.status_code == 400
+    summary = r.text.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    assert f'<a href="#{field}">' in summary
+    assert f'id="{field}"' in r.text  # the link has an input to land on

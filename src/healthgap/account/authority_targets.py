@@ -93,7 +93,7 @@ class TargetFieldErrors(InputError):
     in the order of :data:`FIELDS`; the message of the exception joins them."""
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(m for _, m in errors))
+        super().__init__("; ".join(m for _, m in errors), field=errors[0][0] if errors else None)
         self.errors = errors
 
 

@@ -252,7 +252,8 @@ class MissionResult:
 def _choice(value: Any, name: str, options: Sequence[str]) -> str:
     if value not in options:
         raise InputError(
-            f"{name} must be one of {', '.join(repr(o) for o in options)}; got {value!r}."
+            f"{name} must be one of {', '.join(repr(o) for o in options)}; got {value!r}.",
+            field=name,
         )
     return str(value)
 
@@ -488,7 +489,8 @@ def mission(
     ):
         raise InputError(
             f"target_year must be a whole year; got {target_year!r}. Give e.g. 2035 and cite "
-            "where the year comes from."
+            "where the year comes from.",
+            field="target_year",
         )
     if not 0 < confidence < 1:
         raise InputError(f"confidence must be between 0 and 1; got {confidence!r}. Use 0.95.")
@@ -500,14 +502,16 @@ def mission(
     if baseline_period not in periods.index:
         raise InputError(
             f"baseline_period must be a period of {series}; got {baseline_period!r}. "
-            f"Periods: {', '.join(sorted(periods.index))}."
+            f"Periods: {', '.join(sorted(periods.index))}.",
+            field="baseline_period",
         )
     start_end = periods.loc[[baseline_period]].to_numpy(dtype=float)[0]
     base_time = float(start_end.sum()) / 2
     if target_year is not None and target_year <= base_time:
         raise InputError(
             f"target_year must be after the baseline period's middle year {base_time:g}; got "
-            f"{target_year}. Give a future year, e.g. 2035."
+            f"{target_year}. Give a future year, e.g. 2035.",
+            field="target_year",
         )
 
     if definition == "range":

@@ -10,6 +10,9 @@ database: its role and authority decide, as on the web), else as ``--user`` with
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,10 +67,6 @@ def _actor(engine: Any, acting_for: str | None, user: str | None, role: str, ed:
     return Actor(user or os.environ.get("USER") or "cli", role, ed)  # type: ignore[arg-type]
 
 
-def _given(**fields: Any) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if v is not None}
-
-
 def _done(what: str, t: dict[str, Any]) -> None:
     err_console.print(
         f"Target {t['id']} {what}: {t['indicator_id']}"
@@ -78,17 +77,71 @@ def _done(what: str, t: dict[str, Any]) -> None:
     )
 
 
+#: The target's fields as options of ``add`` and ``edit``: parameter -> (field, option).
+FIELD_OPTIONS: dict[str, tuple[str, Any]] = {
+    "authority": ("authority_code", Authority),
+    "indicator": ("indicator_id", Indicator),
+    "sex": ("sex", Sex),
+    "age": ("age", Age),
+    "baseline_period": ("baseline_period", Baseline),
+    "target_value": ("target_value", Value),
+    "target_year": ("target_year", Year),
+    "polarity": ("polarity", Polarity),
+    "note": ("note", Note),
+}
+
+
+def _with_target_fields(fn: Callable[..., None]) -> Callable[..., None]:
+    """Declare the target's fields (:data:`FIELD_OPTIONS`) once for ``add`` and ``edit``:
+    Typer sees them as options after ``fn``'s own arguments; ``fn`` receives the ones
+    given as ``fields`` (by their names in :class:`TargetBook`)."""
+    sig = inspect.signature(fn, eval_str=True)
+    kw = inspect.Parameter.KEYWORD_ONLY
+    own = [p.replace(kind=kw) for p in sig.parameters.values() if p.name != "fields"]
+    required = [p for p in own if p.default is inspect.Parameter.empty]
+    optional = [p for p in own if p.default is not inspect.Parameter.empty]
+    extra = [
+        inspect.Parameter(name, kw, default=None, annotation=option)
+        for name, (_, option) in FIELD_OPTIONS.items()
+    ]
+    params = [*required, *extra, *optional]
+
+    @functools.wraps(fn)
+    def command(**given: Any) -> None:
+        fields = {
+            field: given.pop(name)
+            for name, (field, _) in FIELD_OPTIONS.items()
+            if given.get(name) is not None
+        }
+        for name in FIELD_OPTIONS:
+            given.pop(name, None)
+        fn(fields=fields, **given)
+
+    command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return command
+
+
+def _write(
+    db: str | None,
+    store: str | None,
+    actor: tuple[str | None, str | None, str, str | None],
+    change: Callable[[Any, Any, Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run ``change(book, who, store)`` on the app database, as the actor the options name."""
+    from healthgap.account.authority_targets import TargetBook
+    from healthgap.data.store import open_store
+
+    with app_engine(db) as engine:
+        who = _actor(engine, *actor)
+        with open_store(store) as s:
+            return change(TargetBook(engine), who, s)
+
+
 @targets_app.command("add")
+@_with_target_fields
 def targets_add(
-    authority: Authority = None,
-    indicator: Indicator = None,
-    sex: Sex = None,
-    age: Age = None,
-    baseline_period: Baseline = None,
-    target_value: Value = None,
-    target_year: Year = None,
-    polarity: Polarity = None,
-    note: Note = None,
+    fields: dict[str, Any],
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only signed-in users see it.")
     ] = False,
@@ -100,40 +153,21 @@ def targets_add(
     editor_for: EditorFor = None,
 ) -> None:
     """Record a target, checked against the store."""
-    from healthgap.account.authority_targets import TargetBook
-    from healthgap.data.store import open_store
-
-    with app_engine(db) as engine:
-        who = _actor(engine, acting_for, user, role, editor_for)
-        fields = _given(
-            authority_code=authority,
-            indicator_id=indicator,
-            sex=sex,
-            age=age,
-            baseline_period=baseline_period,
-            target_value=target_value,
-            target_year=target_year,
-            polarity=polarity,
-            note=note,
-        )
-        with open_store(store) as s:
-            t = TargetBook(engine).add(who, s, published=not unpublished, **fields)
+    t = _write(
+        db,
+        store,
+        (acting_for, user, role, editor_for),
+        lambda book, who, s: book.add(who, s, published=not unpublished, **fields),
+    )
     _done("recorded", t)
 
 
 @targets_app.command("edit")
+@_with_target_fields
 def targets_edit(
+    fields: dict[str, Any],
     target_id: TargetId,
     version: Version,
-    authority: Authority = None,
-    indicator: Indicator = None,
-    sex: Sex = None,
-    age: Age = None,
-    baseline_period: Baseline = None,
-    target_value: Value = None,
-    target_year: Year = None,
-    polarity: Polarity = None,
-    note: Note = None,
     store: StoreOption = None,
     db: DbOption = None,
     acting_for: As = None,
@@ -142,24 +176,12 @@ def targets_edit(
     editor_for: EditorFor = None,
 ) -> None:
     """Change the fields given of a target (the others keep their values)."""
-    from healthgap.account.authority_targets import TargetBook
-    from healthgap.data.store import open_store
-
-    with app_engine(db) as engine:
-        who = _actor(engine, acting_for, user, role, editor_for)
-        fields = _given(
-            authority_code=authority,
-            indicator_id=indicator,
-            sex=sex,
-            age=age,
-            baseline_period=baseline_period,
-            target_value=target_value,
-            target_year=target_year,
-            polarity=polarity,
-            note=note,
-        )
-        with open_store(store) as s:
-            t = TargetBook(engine).edit(who, target_id, version, s, **fields)
+    t = _write(
+        db,
+        store,
+        (acting_for, user, role, editor_for),
+        lambda book, who, s: book.edit(who, target_id, version, s, **fields),
+    )
     _done("changed", t)
 
 

@@ -28,9 +28,10 @@ MAX_ID = 2**31 - 1
 class FieldError(InputError):
     """Bad input in one named field (``field``: the form field or JSON key)."""
 
+    field: str
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def problem(field: str, message: str) -> FieldError:

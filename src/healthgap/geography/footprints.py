@@ -77,22 +77,27 @@ class Place:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError(
                 f"a place's name must be non-empty text; got {self.name!r}. "
-                "Use e.g. Place('Fylde coast', [...])."
+                "Use e.g. Place('Fylde coast', [...]).",
+                field="name",
             )
         if isinstance(self.areas, str):
             raise InputError(
                 f"place {self.name!r} areas must be a list of codes; got the single string "
-                f"{self.areas!r}. Use areas=[{self.areas!r}]."
+                f"{self.areas!r}. Use areas=[{self.areas!r}].",
+                field="areas",
             )
         areas = tuple(str(a) for a in self.areas)
         if not areas:
             raise InputError(
                 f"place {self.name!r} must list at least one area; got none. "
-                "Give the area codes it is made of."
+                "Give the area codes it is made of.",
+                field="areas",
             )
         if self.level not in FROM_LEVELS:
             raise InputError(
-                f"place {self.name!r} level must be one of {list(FROM_LEVELS)}; got {self.level!r}."
+                f"place {self.name!r} level must be one of {list(FROM_LEVELS)}; got "
+                f"{self.level!r}.",
+                field="level",
             )
         object.__setattr__(self, "areas", areas)
         object.__setattr__(self, "code", self.name if self.code is None else str(self.code))

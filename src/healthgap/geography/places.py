@@ -52,7 +52,8 @@ def _clean_name(name: str) -> str:
     if not text or len(text) > 200 or _CONTROL.search(text):
         raise InputError(
             f"a place's name must be 1 to 200 characters without control characters; got "
-            f"{text[:40]!r} ({len(text)} characters). Give a short plain name."
+            f"{text[:40]!r} ({len(text)} characters). Give a short plain name.",
+            field="name",
         )
     return text
 
@@ -61,7 +62,8 @@ def _check(areas: Any, level: str, name: str, store: Store) -> list[str]:
     if level not in LEVELS:
         raise InputError(
             f"place {name!r} level must be 'lsoa' (LSOA 2021 codes) or 'lad' (LAD 2024 codes); "
-            f"got {level!r}."
+            f"got {level!r}.",
+            field="level",
         )
     if isinstance(areas, str):
         areas = re.split(r"[\s,]+", areas)
@@ -69,7 +71,8 @@ def _check(areas: Any, level: str, name: str, store: Store) -> list[str]:
     if not codes or len(codes) > MAX_AREAS:
         raise InputError(
             f"place {name!r} must list 1 to {MAX_AREAS:,} codes; got {len(codes):,}. "
-            "For a larger area use its region or ICB code."
+            "For a larger area use its region or ICB code.",
+            field="areas",
         )
     footprint(Place(name, codes, level=level), store)  # lists every unknown code
     return codes
@@ -106,7 +109,8 @@ def save_place(
     if session.scalar(select(SavedPlace).where(SavedPlace.name == clean)) is not None:
         raise InputError(
             f"a place's name must be unique; got {clean!r}, which is already saved. Choose "
-            "another name or update that place."
+            "another name or update that place.",
+            field="name",
         )
     place = SavedPlace(
         name=clean,

@@ -47,13 +47,15 @@ def target_year_from(text: str | None) -> int:
     if text is None or not str(text).strip():
         raise InputError(
             "target year must be given (no government source states one); got none. "
-            f"Enter a year such as {EXAMPLE_TARGET_YEAR} and say where it comes from."
+            f"Enter a year such as {EXAMPLE_TARGET_YEAR} and say where it comes from.",
+            field="target_year",
         )
     raw = str(text).strip()
     if not raw.isdigit() or len(raw) != 4:
         raise InputError(
             f"target year must be a 4-digit year; got {raw[:20]!r}. "
-            f"Enter a year such as {EXAMPLE_TARGET_YEAR}."
+            f"Enter a year such as {EXAMPLE_TARGET_YEAR}.",
+            field="target_year",
         )
     return int(raw)
 

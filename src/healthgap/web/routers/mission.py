@@ -10,10 +10,13 @@ from healthgap.account.mission import DEFINITIONS, SERIES
 from healthgap.errors import InputError
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreDep
+from healthgap.web.forms import field_errors
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
 
 router = APIRouter()
+#: The mission form's inputs, by the domain field they hold.
+MISSION_FIELDS = {f: f for f in ("target_year", "baseline_period", "definition", "series")}
 
 
 def _query(**kw: Any) -> str:
@@ -57,10 +60,7 @@ def mission_page(
             series=series,
         )
     except InputError as exc:
-        msg = str(exc)
-        fields = ("baseline_period", "definition", "series")
-        field = next((f for f in fields if msg.startswith(f)), "target_year")
-        ctx["errors"] = [(field, msg)]
+        ctx["errors"] = field_errors(exc, MISSION_FIELDS, default="target_year")
         return render(request, "mission.html", ctx, status_code=400)
     q = _query(
         target_year=year, definition=definition, series=series, baseline_period=baseline_period

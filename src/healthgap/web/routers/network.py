@@ -15,6 +15,7 @@ permission again and writes the audit log.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -271,6 +272,34 @@ def _version(version: str) -> int:
     return expected
 
 
+def _change_subscription(
+    request: Request,
+    session: Session,
+    csrf_token: str,
+    version: str,
+    change: Callable[..., Any],
+    sub_id: int,
+    notice: str,
+) -> Any:
+    """Refresh or remove a subscription for the signed-in administrator: the version read
+    is required (428 without it, 409 when stale), a refused feed is 400, an unknown
+    subscription 404; errors show by the refresh button of the admin page."""
+    who = _admin(request, session)
+    csrf.check(request, csrf_token)
+    session.commit()
+    try:
+        change(request.app.state.engine, who, sub_id, expected_version=_version(version))
+    except VersionRequiredError as exc:
+        return _admin_page(request, [("refresh", str(exc))], 428)
+    except StaleVersionError as exc:
+        return _admin_page(request, [("refresh", str(exc))], 409)
+    except FeedRefused as exc:
+        return _admin_page(request, [("refresh", f"Refused: {exc.reason}.")], 400)
+    except InputError as exc:
+        return _admin_page(request, [("refresh", str(exc))], 404)
+    return RedirectResponse(f"/admin/network?notice={notice}", status_code=303)
+
+
 @router.post(
     "/admin/network/{sub_id:int}/refresh",
     include_in_schema=False,
@@ -283,20 +312,8 @@ def admin_refresh(
     version: Annotated[str, Form(max_length=12)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Any:
-    who = _admin(request, session)
-    csrf.check(request, csrf_token)
-    session.commit()
-    try:
-        subs.refresh(request.app.state.engine, who, sub_id, expected_version=_version(version))
-    except VersionRequiredError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 428)
-    except StaleVersionError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 409)
-    except FeedRefused as exc:
-        return _admin_page(request, [("refresh", f"Refused: {exc.reason}.")], 400)
-    except InputError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 404)
-    return RedirectResponse("/admin/network?notice=refreshed", status_code=303)
+    change = subs.refresh
+    return _change_subscription(request, session, csrf_token, version, change, sub_id, "refreshed")
 
 
 @router.post(
@@ -311,18 +328,8 @@ def admin_remove(
     version: Annotated[str, Form(max_length=12)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Any:
-    who = _admin(request, session)
-    csrf.check(request, csrf_token)
-    session.commit()
-    try:
-        subs.remove(request.app.state.engine, who, sub_id, expected_version=_version(version))
-    except VersionRequiredError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 428)
-    except StaleVersionError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 409)
-    except InputError as exc:
-        return _admin_page(request, [("refresh", str(exc))], 404)
-    return RedirectResponse("/admin/network?notice=removed", status_code=303)
+    change = subs.remove
+    return _change_subscription(request, session, csrf_token, version, change, sub_id, "removed")
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)

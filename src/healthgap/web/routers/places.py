@@ -31,6 +31,7 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.forms import field_errors
 from healthgap.web.render import render
 
 router = APIRouter()
@@ -69,13 +70,8 @@ def _place(session: Session, place_id: int) -> SavedPlace:
     return place
 
 
-def _field(message: str) -> str:
-    """The form field an error message from :mod:`healthgap.geography.places` is about."""
-    if message.startswith("a place's name"):
-        return "name"
-    if " level must be" in message:
-        return "level"
-    return "areas"
+#: The place form's inputs, by the domain field they hold (unknown codes: the areas).
+PLACE_FIELDS = {"name": "name", "level": "level", "areas": "areas"}
 
 
 def core20_url(name: str) -> str:
@@ -143,7 +139,8 @@ def _create_sync(request: Request, st: StoreHandle, form: Mapping[str, str]) -> 
             )
         except InputError as exc:
             session.rollback()
-            return _form(request, None, errors=[(_field(str(exc)), str(exc))], **fields)
+            errors = field_errors(exc, PLACE_FIELDS, default="areas")
+            return _form(request, None, errors=errors, **fields)
         return RedirectResponse(f"/places/{place.id}", status_code=303)
 
 
@@ -216,7 +213,7 @@ def _update_sync(
                 areas=areas,
                 level=level,
                 version=version,
-                errors=[(_field(str(exc)), str(exc))],
+                errors=field_errors(exc, PLACE_FIELDS, default="areas"),
             )
         return RedirectResponse(f"/places/{place_id}", status_code=303)
 

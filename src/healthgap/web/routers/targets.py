@@ -32,6 +32,7 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.forms import field_id
 from healthgap.web.render import render
 from healthgap.web.target_views import NOTICE, book, may_change, target_rows
 
@@ -104,7 +105,7 @@ def _as_form(t: dict[str, Any]) -> dict[str, Any]:
 def _errors(exc: InputError) -> list[tuple[str, str]]:
     if isinstance(exc, TargetFieldErrors):
         return [(FIELD_IDS.get(f, FIELD_IDS["indicator_id"]), _sentence(m)) for f, m in exc.errors]
-    return [(FIELD_IDS["indicator_id"], _sentence(str(exc)))]
+    return [(field_id(exc, FIELD_IDS, FIELD_IDS["indicator_id"]), _sentence(str(exc)))]
 
 
 def _sentence(message: str) -> str:
