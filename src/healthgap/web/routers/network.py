@@ -300,36 +300,27 @@ def _change_subscription(
     return RedirectResponse(f"/admin/network?notice={notice}", status_code=303)
 
 
-@router.post(
-    "/admin/network/{sub_id:int}/refresh",
-    include_in_schema=False,
-    dependencies=[requires("network", "subscribe")],
-)
-def admin_refresh(
-    request: Request,
-    session: DbDep,
-    sub_id: int,
-    version: Annotated[str, Form(max_length=12)] = "",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> Any:
-    change = subs.refresh
-    return _change_subscription(request, session, csrf_token, version, change, sub_id, "refreshed")
+def _subscription_route(action: str, change: Callable[..., Any], notice: str) -> None:
+    """``POST /admin/network/{sub_id}/<action>``: refresh or remove a subscription."""
+
+    @router.post(
+        f"/admin/network/{{sub_id:int}}/{action}",
+        include_in_schema=False,
+        dependencies=[requires("network", "subscribe")],
+        name=f"admin_{action}",
+    )
+    def handler(
+        request: Request,
+        session: DbDep,
+        sub_id: int,
+        version: Annotated[str, Form(max_length=12)] = "",
+        csrf_token: Annotated[str, Form(max_length=200)] = "",
+    ) -> Any:
+        return _change_subscription(request, session, csrf_token, version, change, sub_id, notice)
 
 
-@router.post(
-    "/admin/network/{sub_id:int}/remove",
-    include_in_schema=False,
-    dependencies=[requires("network", "subscribe")],
-)
-def admin_remove(
-    request: Request,
-    session: DbDep,
-    sub_id: int,
-    version: Annotated[str, Form(max_length=12)] = "",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> Any:
-    change = subs.remove
-    return _change_subscription(request, session, csrf_token, version, change, sub_id, "removed")
+_subscription_route("refresh", subs.refresh, "refreshed")
+_subscription_route("remove", subs.remove, "removed")
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)

@@ -11,7 +11,7 @@ moderated or answered a question is not published.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -489,6 +489,25 @@ def api_committee(
     return out
 
 
+def _change_question(
+    request: Request,
+    response: Response,
+    session: Session,
+    question_id: int,
+    x_csrf_token: str | None,
+    change: Callable[..., dict[str, Any]],
+    body: BaseModel,
+) -> dict[str, Any]:
+    """Moderate or answer a question through the API: it must exist (404), the version
+    read comes in If-Match (428 without, 409 when stale), the new ETag goes out."""
+    _question(request, question_id, session)
+    who = actor(request, session, x_csrf_token)
+    read = if_match(request, f"question {question_id}")
+    out = call(change, _engine(request), who, question_id, read, body.model_dump())
+    response.headers["ETag"] = etag(out["version"])
+    return out
+
+
 @router.put(
     "/api/v1/questions/{question_id}/moderation",
     tags=["api"],
@@ -503,12 +522,8 @@ def api_moderate(
     body: ModerationIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    _question(request, question_id, session)
-    who = actor(request, session, x_csrf_token)
-    read = if_match(request, f"question {question_id}")
-    out = call(scrutiny.moderate, _engine(request), who, question_id, read, body.model_dump())
-    response.headers["ETag"] = etag(out["version"])
-    return out
+    change = scrutiny.moderate
+    return _change_question(request, response, session, question_id, x_csrf_token, change, body)
 
 
 @router.put(
@@ -525,9 +540,5 @@ def api_answer(
     body: AnswerIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    _question(request, question_id, session)
-    who = actor(request, session, x_csrf_token)
-    read = if_match(request, f"question {question_id}")
-    out = call(scrutiny.answer, _engine(request), who, question_id, read, body.model_dump())
-    response.headers["ETag"] = etag(out["version"])
-    return out
+    change = scrutiny.answer
+    return _change_question(request, response, session, question_id, x_csrf_token, change, body)
