@@ -1,8 +1,9 @@
 """The wheel holds everything healthgap needs at run time, and runs from where it is
 installed.
 
-The wheel is built from a copy of the checkout (``pip wheel . --no-deps``: pip sets up
-the build backend named in ``pyproject.toml`` as it does for any install) and compared,
+The wheel is built from a copy of the checkout (``pip wheel . --no-deps
+--no-build-isolation``, with the setuptools pinned in the dev extra, so nothing is
+downloaded while the tests run) and compared,
 file by file, with the package in ``src``: every template, static file, Alembic migration
 and bundled example must be in it. Then it is installed into an empty folder and imported
 from there, in a working folder outside the checkout, to check that the templates, static
@@ -46,7 +47,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     out = work / "dist"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            ".",
+            "--no-deps",
+            "--no-build-isolation",  # the pinned setuptools of the venv: no network
+            "-q",
+            "-w",
+            str(out),
+        ],
         cwd=checkout,
         capture_output=True,
         text=True,

@@ -6,13 +6,10 @@ from typing import Annotated
 
 import typer
 
+from healthgap import stats  # each method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import run_statistic
 from healthgap.cli.calc import calc_app
-from healthgap.stats.funnel import funnel_limits, funnel_significance
-from healthgap.stats.mean import mean
-from healthgap.stats.proportion import proportion
-from healthgap.stats.quantiles import quantiles
 
 Numerator = Annotated[
     str, typer.Option(help="Column of numerators (people with the characteristic, or events).")
@@ -37,7 +34,7 @@ def proportion_command(
 ) -> None:
     """Proportion with Wilson score limits."""
     run_statistic(
-        proportion,
+        stats.proportion,
         input,
         out,
         numerator=numerator,
@@ -60,7 +57,7 @@ def mean_command(
 ) -> None:
     """Mean with Student t limits (missing values are left out)."""
     run_statistic(
-        mean,
+        stats.mean,
         input,
         out,
         value=value,
@@ -94,7 +91,7 @@ def quantiles_command(
 ) -> None:
     """Add a quantile column (1..nquantiles) to every row, within each group."""
     run_statistic(
-        quantiles,
+        stats.quantiles,
         input,
         out,
         value=value,
@@ -154,7 +151,7 @@ def funnel_command(
     """Funnel plot: each point's significance against the target, or the control limits."""
     if limits:
         run_statistic(
-            funnel_limits,
+            stats.funnel_limits,
             input,
             out,
             numerator=numerator,
@@ -172,7 +169,7 @@ def funnel_command(
         )
         return
     run_statistic(
-        funnel_significance,
+        stats.funnel_significance,
         input,
         out,
         numerator=numerator,

@@ -6,14 +6,11 @@ from typing import Annotated
 
 import typer
 
+from healthgap import stats  # the method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import run_statistic
 from healthgap.cli.calc import calc_app
-from healthgap.stats.inequality.summary_measures import (
-    DEFAULT_REPETITIONS,
-    DEFAULT_SEED,
-    inequality_measures,
-)
+from healthgap.stats.inequality.heat_defaults import DEFAULT_REPETITIONS, DEFAULT_SEED
 
 
 @calc_app.command("inequality-measures")
@@ -83,7 +80,7 @@ def inequality_measures_command(
 ) -> None:
     """WHO HEAT summary measures of inequality between subgroups (D, R, SII, BGV, TI, ...)."""
     run_statistic(
-        inequality_measures,
+        stats.inequality_measures,
         input,
         out,
         value=value,

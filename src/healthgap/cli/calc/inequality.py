@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
+from healthgap import stats  # each method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import run_statistic
 from healthgap.cli.calc import calc_app
-from healthgap.stats.inequality.gap import gap
-from healthgap.stats.inequality.sii import sii
 
 Lower = Annotated[
     str | None, typer.Option(help="Column of lower 95% confidence limits (with --upper).")
@@ -85,7 +84,7 @@ def sii_command(
 ) -> None:
     """Slope and relative index of inequality with Monte Carlo limits."""
     run_statistic(
-        sii,
+        stats.sii,
         input,
         out,
         value=value,
@@ -131,7 +130,7 @@ def gap_command(
 ) -> None:
     """Difference and ratio between two members of a ranking (e.g. highest and lowest)."""
     run_statistic(
-        gap,
+        stats.gap,
         input,
         out,
         value=value,

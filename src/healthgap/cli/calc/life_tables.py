@@ -6,13 +6,11 @@ from typing import Annotated
 
 import typer
 
+from healthgap import stats  # each method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import run_statistic
 from healthgap.cli.calc import calc_app
 from healthgap.errors import InputError
-from healthgap.stats.decompose import decompose_gap
-from healthgap.stats.hle import healthy_life_expectancy
-from healthgap.stats.life_table import life_expectancy
 
 Deaths = Annotated[str, typer.Option(help="Column of deaths.")]
 Population = Annotated[str, typer.Option(help="Column of populations.")]
@@ -39,7 +37,7 @@ def life_expectancy_command(
 ) -> None:
     """Life expectancy at each band start: Chiang II life table, Silcocks final band."""
     run_statistic(
-        life_expectancy,
+        stats.life_expectancy,
         input,
         out,
         deaths=deaths,
@@ -86,7 +84,7 @@ def healthy_life_expectancy_command(
 ) -> None:
     """Healthy (or disability-free) life expectancy by the Sullivan method."""
     run_statistic(
-        healthy_life_expectancy,
+        stats.healthy_life_expectancy,
         input,
         out,
         deaths=deaths,
@@ -135,7 +133,7 @@ def decompose_gap_command(
             "Use e.g. --comparison Q1 --comparison Q5."
         )
     run_statistic(
-        decompose_gap,
+        stats.decompose_gap,
         input,
         out,
         deaths=deaths,

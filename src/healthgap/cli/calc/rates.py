@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
+from healthgap import stats  # each method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import run_statistic
 from healthgap.cli.calc import calc_app
-from healthgap.stats.rates import crude_rate
 
 
 @calc_app.command("crude-rate")
@@ -25,7 +25,7 @@ def crude_rate_command(
 ) -> None:
     """Crude rate with exact (below 10) or Byar's limits."""
     run_statistic(
-        crude_rate,
+        stats.crude_rate,
         input,
         out,
         count=count,

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from healthgap import stats  # each method loads when its command runs
 from healthgap.cli import options as opt
 from healthgap.cli._io import read_table, run_statistic
 from healthgap.cli.calc import calc_app
 from healthgap.errors import InputError
-from healthgap.stats.dsr import dsr
-from healthgap.stats.isr import isr, smr
 from healthgap.stats.standard_populations import AUTO, NAMED
 
 Count = Annotated[str, typer.Option(help="Column of event counts.")]
@@ -82,7 +81,7 @@ def dsr_command(
 ) -> None:
     """Directly standardised rate with Dobson limits (suppressed below a count of 10)."""
     run_statistic(
-        dsr,
+        stats.dsr,
         input,
         out,
         count=count,
@@ -115,7 +114,7 @@ def isr_command(
 ) -> None:
     """Indirectly standardised rate with exact (below 10) or Byar's limits."""
     run_statistic(
-        isr,
+        stats.isr,
         input,
         out,
         count=count,
@@ -152,7 +151,7 @@ def smr_command(
 ) -> None:
     """Standardised ratio observed/expected (e.g. SMR) with exact or Byar's limits."""
     run_statistic(
-        smr,
+        stats.smr,
         input,
         out,
         count=count,

@@ -48,13 +48,11 @@ from healthgap.stats.inequality._heat_result import (
     _result,
 )
 from healthgap.stats.inequality._summary_rows import read_rows
+from healthgap.stats.inequality.heat_defaults import DEFAULT_REPETITIONS, DEFAULT_SEED
 from healthgap.stats.results import StatResult
 
 #: Default confidence level: HEAT reports 95% limits.
 DEFAULT_CONFIDENCE: tuple[float, ...] = (0.95,)
-#: Default Monte Carlo repetitions and seed (a fixed seed makes results reproducible).
-DEFAULT_REPETITIONS = 10_000
-DEFAULT_SEED = 20_160_057
 #: Monte Carlo works on blocks of groups holding at most this many draws at once.
 DRAWS_PER_BLOCK = 2_000_000
 
