@@ -30,7 +30,6 @@ CORE_MAY_IMPORT = ("stats", "errors")
 #: Faces that still compute with numpy (issue 18, item 1: the numbers move into domains).
 KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
     {
-        ("report/sections/core20.py", "numpy"),
         ("report/sections/inequality.py", "numpy"),
         ("report/sections/mission.py", "numpy"),
         ("report/sections/scorecard.py", "numpy"),
