@@ -32,7 +32,6 @@ KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
     {
         ("report/sections/inequality.py", "numpy"),
         ("report/sections/mission.py", "numpy"),
-        ("report/sections/scorecard.py", "numpy"),
         ("report/sections/summary.py", "numpy"),
     }
 )
