@@ -31,7 +31,6 @@ CORE_MAY_IMPORT = ("stats", "errors")
 KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
     {
         ("report/sections/inequality.py", "numpy"),
-        ("report/sections/summary.py", "numpy"),
     }
 )
 
