@@ -28,11 +28,7 @@ FACES = ("cli", "web", "report")
 CORE_MAY_IMPORT = ("stats", "errors")
 
 #: Faces that still compute with numpy (issue 18, item 1: the numbers move into domains).
-KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("report/sections/inequality.py", "numpy"),
-    }
-)
+KNOWN_FACE_NUMPY: frozenset[tuple[str, str]] = frozenset({})
 
 
 def _imports(path: Path, src: Path = SRC) -> Iterator[str]:
