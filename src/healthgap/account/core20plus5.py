@@ -50,9 +50,9 @@ from healthgap.account.neighbours import area_features
 from healthgap.account.scorecards import ENGLAND, _rows, compare_to_benchmark
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.core20 import core20_share
+from healthgap.geography.core20 import core20_lsoas, core20_share
 from healthgap.geography.footprints import Place
-from healthgap.geography.hierarchy import lad_lookup
+from healthgap.geography.hierarchy import lad_lookup, lsoa_lookup
 from healthgap.geography.resolve import footprint as resolve_footprint
 from healthgap.stats import intervals
 from healthgap.stats.inequality.sii import sii
@@ -385,6 +385,78 @@ def lad_deciles(store: Store) -> pd.DataFrame:
     mid = (before + pop / 2) / pop.sum()
     feats["decile"] = np.minimum(np.floor(mid * 10).astype(int) + 1, 10)
     return feats[["area_code", "area_name", "population", "imd_score", "decile"]]
+
+
+@dataclass(frozen=True)
+class Core20Shares:
+    """Core20 counts and shares of a footprint, counted from its own neighbourhoods.
+
+    ``councils`` is the ``members`` frame given to :func:`core20_shares` (one row per
+    council, its columns kept) with ``population`` and ``core20_population`` (IMD 2019 on
+    2011 LSOAs, mid-2015 populations), ``lsoas`` and ``core20_lsoas`` (IMD 2019),
+    ``lsoas_2025`` and ``core20_lsoas_2025`` (IMD 2025 on 2021 LSOAs, counts only) and the
+    shares in per cent ``core20_population_share``, ``core20_lsoa_share_2019`` and
+    ``core20_lsoa_share_2025``. ``total`` has the same figures for the whole footprint
+    (counts summed, shares the ratios of the sums, never means of council shares).
+    ``england_share`` is England's IMD 2019 Core20 population share in per cent.
+    """
+
+    councils: pd.DataFrame
+    total: dict[str, float]
+    england_share: float
+
+
+_CORE20_COUNTS = (
+    "population",
+    "core20_population",
+    "lsoas",
+    "core20_lsoas",
+    "lsoas_2025",
+    "core20_lsoas_2025",
+)
+
+
+def _core20_percentages(t: pd.DataFrame) -> pd.DataFrame:
+    t["core20_population_share"] = 100 * (t["core20_population"] / t["population"])
+    t["core20_lsoa_share_2019"] = 100 * (t["core20_lsoas"] / t["lsoas"])
+    t["core20_lsoa_share_2025"] = 100 * (t["core20_lsoas_2025"] / t["lsoas_2025"])
+    return t
+
+
+def core20_shares(
+    store: Store, members: pd.DataFrame, lsoa11: Sequence[str], lsoa21: Sequence[str]
+) -> Core20Shares:
+    """Core20 for the part inside a footprint of each of its councils (``members``, a frame
+    with ``lad_code``) from the footprint's own 2011 (``lsoa11``) and 2021 (``lsoa21``)
+    LSOAs, so a council split between footprints counts only its part inside.
+
+    Core20 is national IMD deciles 1-2 (:func:`healthgap.geography.core20.core20_lsoas`).
+    """
+    l19 = core20_lsoas(store, imd=2019)[["lsoa_code", "population", "core20"]]
+    england_share = float(l19.loc[l19["core20"], "population"].sum() / l19["population"].sum())
+    lad11 = lsoa_lookup(store, lsoa_vintage=2011)[["lsoa_code", "lad_code"]]
+    l19 = l19[l19["lsoa_code"].isin(set(lsoa11))].merge(lad11, on="lsoa_code")
+    l19["core20_population"] = l19["population"].where(l19["core20"], 0.0)
+    l19["core20_lsoas"] = l19["core20"].astype("int64")
+    g19 = l19.groupby("lad_code").agg(
+        population=("population", "sum"),
+        core20_population=("core20_population", "sum"),
+        lsoas=("lsoa_code", "size"),
+        core20_lsoas=("core20_lsoas", "sum"),
+    )
+    l25 = core20_lsoas(store, imd=2025)[["lsoa_code", "core20"]]
+    lad21 = lsoa_lookup(store, lsoa_vintage=2021)[["lsoa_code", "lad_code"]]
+    l25 = l25[l25["lsoa_code"].isin(set(lsoa21))].merge(lad21, on="lsoa_code")
+    g25 = l25.groupby("lad_code").agg(
+        lsoas_2025=("lsoa_code", "size"), core20_lsoas_2025=("core20", "sum")
+    )
+    councils = members.merge(g19.join(g25, how="outer").reset_index(), on="lad_code", how="left")
+    total = _core20_percentages(pd.DataFrame({c: [councils[c].sum()] for c in _CORE20_COUNTS}))
+    return Core20Shares(
+        councils=_core20_percentages(councils),
+        total={str(c): float(v) for c, v in total.iloc[0].items()},
+        england_share=100 * england_share,
+    )
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,23 @@ def area_features(store: Store, area_type: str) -> pd.DataFrame:
     return table.copy()
 
 
+def deprivation_ranks(store: Store, members: pd.DataFrame) -> pd.DataFrame:
+    """``members`` (a frame with ``lad_code``) with each district's ``population`` and
+    population-weighted ``imd_score`` (:func:`area_features`) and its ``deprivation_rank``
+    among the members: 1 = most deprived (highest score), ties broken by code. The rows come
+    back in rank order."""
+    feats = area_features(store, "lad")
+    m = members.merge(
+        feats[["area_code", "population", "imd_score"]],
+        left_on="lad_code",
+        right_on="area_code",
+        how="left",
+    ).drop(columns="area_code")
+    m = m.sort_values(["imd_score", "lad_code"], ascending=[False, True], ignore_index=True)
+    m["deprivation_rank"] = np.arange(1, len(m) + 1)
+    return m
+
+
 def standardise(table: pd.DataFrame) -> pd.DataFrame:
     """Add ``z_imd`` and ``z_population`` (z-scores with the n - 1 standard deviation)."""
     out = table.copy()

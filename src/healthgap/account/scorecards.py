@@ -221,6 +221,15 @@ class Scorecard:
         """A copy of the table."""
         return self.table.copy()
 
+    def change_significant(self) -> pd.Series:
+        """For each row, whether the change from the baseline is significant at 95%:
+        ``"yes"`` where ``|change_z|`` exceeds the two-sided 95% normal quantile, ``"no"``
+        where it does not, ``""`` where there is no change to test."""
+        z = self.table["change_z"]
+        return pd.Series(
+            np.where(z.abs() > Z95, "yes", np.where(z.notna(), "no", "")), index=self.table.index
+        )
+
     def summary(self) -> str:
         """A plain-text summary: one line per indicator."""
         lines = [f"{self.framework.name} (version {self.framework.version})"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from healthgap.account.neighbours import area_features
+from healthgap.account.neighbours import deprivation_ranks
 from healthgap.data.store import Store
 from healthgap.geography.authorities import lad25_to_lad24
 from healthgap.geography.hexes import current_area_codes
@@ -83,13 +82,4 @@ def _hle_periods(store: Store) -> list[str]:
 
 
 def _member_ranks(store: Store, auth: Authority) -> pd.DataFrame:
-    feats = area_features(store, "lad")
-    m = auth.members.merge(
-        feats[["area_code", "population", "imd_score"]],
-        left_on="lad_code",
-        right_on="area_code",
-        how="left",
-    ).drop(columns="area_code")
-    m = m.sort_values(["imd_score", "lad_code"], ascending=[False, True], ignore_index=True)
-    m["deprivation_rank"] = np.arange(1, len(m) + 1)
-    return m
+    return deprivation_ranks(store, auth.members)

@@ -3,81 +3,36 @@ council (IMD 2019 population-weighted; IMD 2025 by LSOA count, labelled)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from healthgap.account.core20plus5 import core20_shares
 from healthgap.data.store import Store
-from healthgap.geography.core20 import core20_lsoas
-from healthgap.geography.hierarchy import lsoa_lookup
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, Section, _table
 
 
-def _core20_lsoa_table(store: Store, auth: Authority) -> tuple[pd.DataFrame, float]:
-    """Core20 counts for the footprint's part of each council, from its own LSOAs.
-
-    IMD 2019 on 2011 LSOAs (with mid-2015 populations), IMD 2025 on 2021 LSOAs (counts
-    only). Returns the per-council table and England's IMD 2019 Core20 population share.
-    """
+def _core20_section(store: Store, auth: Authority) -> Section:
     fp = auth.footprint
     assert fp is not None
-    l19 = core20_lsoas(store, imd=2019)[["lsoa_code", "population", "core20"]]
-    england_share = float(l19.loc[l19["core20"], "population"].sum() / l19["population"].sum())
-    lad11 = lsoa_lookup(store, lsoa_vintage=2011)[["lsoa_code", "lad_code"]]
-    l19 = l19[l19["lsoa_code"].isin(set(fp.lsoa11))].merge(lad11, on="lsoa_code")
-    l19["core20_population"] = np.where(l19["core20"], l19["population"], 0.0)
-    l19["core20_lsoas"] = l19["core20"].astype("int64")
-    g19 = l19.groupby("lad_code").agg(
-        population=("population", "sum"),
-        core20_population=("core20_population", "sum"),
-        lsoas=("lsoa_code", "size"),
-        core20_lsoas=("core20_lsoas", "sum"),
+    shares = core20_shares(
+        store, auth.members[["lad_code", "lad_name", "share_inside"]], fp.lsoa11, fp.lsoa21
     )
-    l25 = core20_lsoas(store, imd=2025)[["lsoa_code", "core20"]]
-    lad21 = lsoa_lookup(store, lsoa_vintage=2021)[["lsoa_code", "lad_code"]]
-    l25 = l25[l25["lsoa_code"].isin(set(fp.lsoa21))].merge(lad21, on="lsoa_code")
-    g25 = l25.groupby("lad_code").agg(
-        lsoas_2025=("lsoa_code", "size"), core20_lsoas_2025=("core20", "sum")
-    )
-    table = auth.members[["lad_code", "lad_name", "share_inside"]].merge(
-        g19.join(g25, how="outer").reset_index(), on="lad_code", how="left"
-    )
+    table = shares.councils.copy()
     part = table["share_inside"] < 1
     table.loc[part, "lad_name"] = [
         f"{n} (part: {100 * sh:.0f}% of its neighbourhoods)"
         for n, sh in zip(table.loc[part, "lad_name"], table.loc[part, "share_inside"], strict=True)
     ]
-    return table.drop(columns="share_inside"), england_share
-
-
-def _core20_section(store: Store, auth: Authority) -> Section:
-    table, england_share = _core20_lsoa_table(store, auth)
     what = "councils" if auth.kind == "strategic_authority" else "councils (parts inside)"
     total = pd.DataFrame(
         {
             "lad_code": [auth.code],
             "lad_name": [f"{auth.name} (all {what})"],
-            **{
-                c: [table[c].sum()]
-                for c in (
-                    "population",
-                    "core20_population",
-                    "lsoas",
-                    "core20_lsoas",
-                    "lsoas_2025",
-                    "core20_lsoas_2025",
-                )
-            },
+            **{c: [v] for c, v in shares.total.items()},
         }
     )
-    total["core20_population_share"] = total["core20_population"] / total["population"]
-    table["core20_population_share"] = table["core20_population"] / table["population"]
-    table = pd.concat([total, table], ignore_index=True)
-    table["core20_lsoa_share_2019"] = table["core20_lsoas"] / table["lsoas"]
-    table["core20_lsoa_share_2025"] = table["core20_lsoas_2025"] / table["lsoas_2025"]
-    for c in ("core20_population_share", "core20_lsoa_share_2019", "core20_lsoa_share_2025"):
-        table[c] = 100 * table[c]
-    eng_share = 100 * england_share
+    table = pd.concat([total, table.drop(columns="share_inside")], ignore_index=True)
+    eng_share = shares.england_share
     t = _table(
         "core20-shares",
         f"Core20: share of people and of neighbourhoods (LSOAs) in England's most deprived "

@@ -3,8 +3,6 @@ coloured by an indicator."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from healthgap.data.store import Store
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, Section, _table, protect
@@ -55,7 +53,9 @@ def _hexmap_section(store: Store, auth: Authority) -> Section:
         ).drop(columns="area_code")
         summary[0] += f" Colour shows {label.lower()}, {latest['period'].iloc[0]}."
     else:
-        frame = frame.assign(period="", value=np.nan, lower_95_0=np.nan, upper_95_0=np.nan)
+        frame = frame.assign(
+            period="", value=float("nan"), lower_95_0=float("nan"), upper_95_0=float("nan")
+        )
         summary.append("No indicator has council values to colour the map with.")
     frame = frame.sort_values("value", ascending=False, ignore_index=True)
     t = _table(

@@ -3,14 +3,11 @@ the member councils ranked by IMD 2019 score (ecological: council-level values).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
+from healthgap.account.council_inequality import CouncilIndicator, council_sii
 from healthgap.data.store import Store
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, ReportTable, Section, _table
-from healthgap.report.sections.common import HLE, _ci, _council_rows, _member_ranks, _rows
-from healthgap.stats.inequality.sii import sii
+from healthgap.report.sections.common import HLE, _ci, _council_rows, _each, _member_ranks, _rows
 
 SII_SEED = 20250101
 
@@ -24,7 +21,7 @@ MIN_COUNCILS = 5
 #: Indicators the member-council SII is computed for: (id, sex, label, value type, scale).
 #: Scale divides the published value before the SII (percentages -> proportions) and is
 #: the SII's multiplier, so the SII is in the published units.
-SII_INDICATORS: tuple[tuple[str, str, str, str, float], ...] = (
+SII_INDICATORS: tuple[CouncilIndicator, ...] = (
     (HLE, "Female", "Healthy life expectancy at birth, females (years)", "normal", 1.0),
     (HLE, "Male", "Healthy life expectancy at birth, males (years)", "normal", 1.0),
     (
@@ -38,16 +35,10 @@ SII_INDICATORS: tuple[tuple[str, str, str, str, float], ...] = (
 )
 
 
-def _midpoints(population: np.ndarray) -> np.ndarray:
-    share = population / population.sum()
-    return np.cumsum(share) - share / 2
-
-
 def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
-    members = _member_ranks(store, auth)
-    members["midpoint"] = _midpoints(members["population"].to_numpy(float))
+    ranked = _member_ranks(store, auth)
     summary = [
-        f"This section compares the {len(members)} member councils of {auth.name}, ranked from "
+        f"This section compares the {len(ranked)} member councils of {auth.name}, ranked from "
         "the most to the least deprived by their population-weighted IMD 2019 score. It is "
         "ecological: each council's value stands for everyone in it, and deprived and affluent "
         "neighbourhoods within a council are averaged together, so it understates the gap "
@@ -66,67 +57,21 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
             + "): their published values are for the whole council."
         )
     ids = sorted({i[0] for i in SII_INDICATORS})
-    rows = _rows(store, ids, list(members["lad_code"]))
+    rows = _rows(store, ids, list(ranked["lad_code"]))
     rows = _council_rows(rows)
     hle_before = rows["period_start"] <= int(period[:4])
     rows = rows[(rows["indicator_id"] != HLE) | hle_before]
-    frames = []
-    skipped: list[str] = []
-    chosen: list[pd.DataFrame] = []
-    for ind_id, sex, label, vtype, scale in SII_INDICATORS:
-        r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)]
-        r = r.dropna(subset=["value", "lower_95_0", "upper_95_0"])
-        if r.empty:
-            skipped.append(f"{label}: no council values in the open data")
-            continue
-        latest = r[r["period_end"] == r["period_end"].max()]
-        latest = latest[latest["period"] == latest["period"].iloc[0]]
-        have = members[members["lad_code"].isin(latest["area_code"])].copy()
-        if len(have) < MIN_COUNCILS:
-            skipped.append(
-                f"{label}: only {len(have)} of {len(members)} councils have published values "
-                f"(at least {MIN_COUNCILS} are needed for an SII)"
-            )
-            continue
-        have["quantile"] = np.arange(1, len(have) + 1)
-        have["midpoint"] = _midpoints(have["population"].to_numpy(float))
-        joined = have.merge(latest, left_on="lad_code", right_on="area_code")
-        joined["label"] = label
-        joined["value_type"] = vtype
-        joined["scale"] = scale
-        missing = sorted(set(members["lad_name"]) - set(have["lad_name"]))
-        if missing:
-            skipped.append(
-                f"{label}: {', '.join(missing)} left out (no published value for "
-                f"{latest['period'].iloc[0]})"
-            )
-        chosen.append(joined)
-    for part in chosen:
-        vtype = str(part["value_type"].iloc[0])
-        scale = float(part["scale"].iloc[0])
-        data = part.assign(
-            v=part["value"] / scale, lo=part["lower_95_0"] / scale, hi=part["upper_95_0"] / scale
-        )
-        res = sii(
-            data,
-            "v",
-            "population",
-            "quantile",
-            group_by=["indicator_id", "sex", "period", "label"],
-            lower="lo",
-            upper="hi",
-            value_type=vtype,  # type: ignore[arg-type]
-            multiplier=scale,
-            repetitions=SII_REPETITIONS,
-            seed=SII_SEED,
-            rii=True,
-        ).to_frame()
-        res["councils"] = len(part)
-        wmean_x = float(np.average(part["midpoint"], weights=part["population"]))
-        wmean_y = float(np.average(part["value"], weights=part["population"]))
-        res["fit_most_deprived"] = wmean_y - res["sii"] * wmean_x
-        res["fit_least_deprived"] = res["fit_most_deprived"] + res["sii"]
-        frames.append(res)
+    result = council_sii(
+        ranked,
+        rows,
+        SII_INDICATORS,
+        min_councils=MIN_COUNCILS,
+        repetitions=SII_REPETITIONS,
+        seed=SII_SEED,
+    )
+    members = result.members
+    chosen = result.values
+    skipped = list(result.skipped)
     tables: list[ReportTable] = [
         _table(
             "inequality-members",
@@ -144,8 +89,8 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
         )
     ]
     charts: list[ChartData] = []
-    if frames:
-        res = pd.concat(frames, ignore_index=True)
+    if len(chosen):
+        res = result.results
         sii_table = _table(
             "inequality-sii",
             f"Slope and relative index of inequality across the councils of {auth.name} "
@@ -172,7 +117,7 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
             },
         )
         tables.append(sii_table)
-        for r in res.itertuples(index=False):
+        for r in _each(res):
             lo, hi, s = float(r.sii_lower_95_0), float(r.sii_upper_95_0), float(r.sii)
             if lo > 0 or hi < 0:
                 end = "least" if s > 0 else "most"

@@ -4,8 +4,6 @@ England and its region, with 95% CIs and trend."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from healthgap.account.mission import DEFAULT_BASELINE, MissionResult, mission
 from healthgap.account.scorecards import Z95, change_test
 from healthgap.account.status import compare
@@ -122,7 +120,7 @@ def _mission_section(
                 r.value,
                 r.lower_95_0,
                 r.upper_95_0,
-                eng.get(r.sex, np.nan),
+                eng.get(r.sex, float("nan")),
                 "higher_is_better",
                 what="England",
             )
@@ -135,7 +133,7 @@ def _mission_section(
                 r.value,
                 r.lower_95_0,
                 r.upper_95_0,
-                reg.get(r.sex, np.nan),
+                reg.get(r.sex, float("nan")),
                 "higher_is_better",
                 what=auth.region_name,
             )
@@ -154,10 +152,10 @@ def _mission_section(
             text = (
                 f"{auth.name}'s {sex.lower()} healthy life expectancy at birth in {period} was "
                 f"{_years(r['value'])} ({_ci(r['lower_95_0'], r['upper_95_0'])}): "
-                f"{r['vs_england']}, England {_years(eng.get(sex, np.nan))}"
+                f"{r['vs_england']}, England {_years(eng.get(sex, float('nan')))}"
             )
             if r["vs_region"]:
-                text += f"; {r['vs_region']}, {_years(reg.get(sex, np.nan))}"
+                text += f"; {r['vs_region']}, {_years(reg.get(sex, float('nan')))}"
             b = mine[(mine["sex"] == sex) & (mine["period"] == first_period)]
             if len(b):
                 b0 = b.iloc[0]

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from healthgap.account.frameworks import (
     EXAMPLES,
     Framework,
@@ -18,7 +16,7 @@ from healthgap.account.frameworks import (
     restrict_to_store,
 )
 from healthgap.account.neighbours import nearest_neighbours
-from healthgap.account.scorecards import Z95, scorecard
+from healthgap.account.scorecards import scorecard
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.authorities import GLA_CODE
@@ -102,9 +100,7 @@ def _scorecard_section(
         )
     card = scorecard(fw, store, neighbours=5)
     t = card.table.copy()
-    t["change_significant"] = np.where(
-        t["change_z"].abs() > Z95, "yes", np.where(t["change_z"].notna(), "no", "")
-    )
+    t["change_significant"] = card.change_significant()
     counts = t["compared_95"].value_counts()
     parts = [
         f"{int(counts.get(k, 0))} {label}"

@@ -24,11 +24,11 @@ It has four parts:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from healthgap.account.frameworks import Framework
@@ -209,7 +209,7 @@ def _core20_finding(section: Section | None, auth: Authority) -> str | None:
     if t is None or t.empty:
         return None
     share = float(t["core20_population_share"].iloc[0])
-    if not np.isfinite(share):
+    if not math.isfinite(share):
         return None
     return (
         f"{share:.1f}% of {auth.name}'s people live in England's most deprived 20% of "
