@@ -11,6 +11,7 @@ two processes at once, the interpreter's exit).
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 import warnings
@@ -31,16 +32,23 @@ class Completed:
 
 
 def run_healthgap(
-    *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+    *args: str,
+    env: Mapping[str, str | None] | None = None,
+    input: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> Completed:
-    """``healthgap ARGS`` run in this process; ``env`` adds (or, with None, removes) variables."""
+    """``healthgap ARGS`` run in this process; ``env`` adds (or, with None, removes) variables;
+    ``cwd`` is the working folder during the call."""
     from healthgap.cli.main import run
 
     runner = CliRunner()
     argv = sys.argv
+    here = os.getcwd()
     code: int = 0
     with runner.isolation(input=input, env=dict(env or {})) as (out, err, _):
         sys.argv = ["healthgap", *args]
+        if cwd is not None:
+            os.chdir(cwd)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("default")
@@ -54,6 +62,7 @@ def run_healthgap(
             code = 1
         finally:
             sys.argv = argv
+            os.chdir(here)
             sys.stdout.flush()
             sys.stderr.flush()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
