@@ -76,10 +76,14 @@ typecheck: $(STAMP)
 HEALTHGAP_REQUIRE ?= $(if $(filter-out 0 false,$(CI)),all,postgres)
 export HEALTHGAP_REQUIRE
 
+# Test workers (pytest-xdist): one per core; each test file runs whole on one worker, so
+# its module fixtures (a browser, a served app) are built once. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
+
 # scripts/with-postgres.sh starts a throwaway PostgreSQL server (installing Debian's
 # postgresql if needed) and exports HEALTHGAP_TEST_POSTGRES.
 pytest: setup
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -80,7 +80,7 @@ if (cd "$dir" && as_owner "$bindir/initdb" -D "$dir/data" -U healthgap --auth=tr
   # No TCP; the socket lives in $dir; no fsync: the data are thrown away.
   if (cd "$dir" && as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off \
-            -c full_page_writes=off -c max_connections=50" start >/dev/null); then
+            -c full_page_writes=off -c max_connections=200" start >/dev/null); then
     started=1
   else
     echo "with-postgres: the server did not start; its log:" >&2

@@ -36,6 +36,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             need(name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def every_page_checked() -> Iterator[None]:
+    """Every HTML page a TestClient receives keeps the page rules (tests/web/page_checks.py)."""
+    from tests.web.page_checks import checking_every_page
+
+    with checking_every_page():
+        yield
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A seeded generator: every random test is repeatable."""

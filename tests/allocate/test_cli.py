@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests.allocate.test_engine import WORKED
+from tests.cli_run import Completed, run_healthgap
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
 INPUTS = (
     "area,population,age_need,smr_u75,current\n"
     "A,1000,1.3,160,12000\nB,2000,1.1,120,21000\nC,3000,0.9,80,27000\nD,4000,0.95,90,36000\n"
 )
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False, cwd=cwd)
+def run_cli(*args: str, cwd: Path) -> Completed:
+    return run_healthgap(*args, cwd=cwd)  # in this process (tests/cli_run.py)
 
 
 @pytest.fixture

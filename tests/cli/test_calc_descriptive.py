@@ -6,8 +6,6 @@ check the exit code and the plain error line.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +15,7 @@ from typer.testing import CliRunner
 import healthgap
 from healthgap.cli.main import app
 from healthgap.errors import InputError
+from tests.cli_run import run_healthgap
 from tests.conftest import RTOL
 
 runner = CliRunner()
@@ -171,10 +170,9 @@ def test_errors_are_input_errors_with_the_library_message(
 
 def test_entry_point_exits_2_with_one_plain_line(tmp_path: Path) -> None:
     src = csv(tmp_path, "area,x,n\nA,30,200\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "healthgap", "calc", "funnel", str(src), "--numerator", "x",
-         "--denominator", "n", "--statistic", "rates"],
-        capture_output=True, text=True, check=False,
+    proc = run_healthgap(
+        "calc", "funnel", str(src), "--numerator", "x", "--denominator", "n",
+        "--statistic", "rates",
     )  # fmt: skip
     assert proc.returncode == 2
     assert "Error: statistic must be one of 'proportion', 'rate', 'ratio'" in proc.stderr

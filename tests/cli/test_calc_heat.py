@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
+from tests.cli_run import Completed, run_healthgap
 
 QUINTILES = (
     "area,q,y,pop,se\n"
@@ -18,8 +16,8 @@ QUINTILES = (
 )
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import healthgap
+from tests.cli_run import Completed, run_healthgap
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def deciles(tmp_path: Path) -> tuple[Path, pd.DataFrame]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +9,12 @@ import pandas as pd
 import pytest
 
 import healthgap
+from tests.cli_run import Completed, run_healthgap
 from tests.stats.test_life_table import LABELS_20, RATES_20
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +10,12 @@ import pytest
 
 import healthgap
 from healthgap.stats.standard_populations import ESP2013_19
+from tests.cli_run import Completed, run_healthgap
 from tests.conftest import RTOL
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def esp_input(tmp_path: Path) -> tuple[Path, pd.DataFrame]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
+from tests.cli_run import Completed, run_healthgap
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def test_calc_crude_rate_writes_csv(tmp_path: Path) -> None:

@@ -3,17 +3,15 @@ a clear error (no traceback) for a date that is not YYYY-MM-DD."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
+from tests.cli_run import Completed, run_healthgap
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HEALTHGAP, *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def test_core20_on_a_date_uses_that_dates_membership(store_path: Path, tmp_path: Path) -> None:

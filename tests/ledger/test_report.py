@@ -5,8 +5,6 @@ exports and the CLI. All flows are SYNTHETIC; populations and IMD scores are rea
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +15,9 @@ from sqlalchemy.orm import Session
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.ledger import import_ledger, ledger_summary, write_report, write_synthetic_ledger
+from tests.cli_run import run_healthgap
 from tests.ledger.conftest import FLOW_HEADER, write
 from tests.ledger.test_concentration import scalar_reference
-
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +123,8 @@ def test_errors(session: Session, store: Store) -> None:
 def test_synthetic_ledger_cli_and_exports(db_url: str, store_path: Path, tmp_path: Path) -> None:
     a, f = write_synthetic_ledger(tmp_path, str(store_path))
     base = ["--db", db_url]
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [*HEALTHGAP, "ledger", *args], capture_output=True, text=True, check=False
+    run = lambda *args: run_healthgap(  # noqa: E731
+        "ledger", *args
     )
     assert run("import", str(a), "--kind", "allocations", *base).returncode == 0
     ok = run("import", str(f), "--store", str(store_path), *base)

@@ -3,11 +3,9 @@ signed-in clients for each role, and a checker every rendered page goes through.
 
 from __future__ import annotations
 
-import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from healthgap.appdb.db import init_db, sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
 from tests.web.browser import chromium, serve
+from tests.web.page_checks import PageChecker, check_page  # noqa: F401 (imported from here)
 
 PASSWORD = "correct horse battery staple"
 #: (email, role, authority): an administrator, editors of two authorities, a viewer.
@@ -33,79 +32,6 @@ USERS = {
     "other_editor": ("other@example.org", "editor", "E06000001"),
     "viewer": ("viewer@example.org", "viewer", None),
 }
-
-
-class PageChecker(HTMLParser):
-    """Collects what the structure checks need: h1s, title, ids, tables and captions."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.h1: list[str] = []
-        self.title = ""
-        self.ids: list[str] = []
-        self.tables = 0
-        self.captions = 0
-        self.labels_for: set[str] = set()
-        self.controls: list[str] = []
-        self.inline_scripts = 0
-        self.inline_styles = 0
-        self._stack: list[str] = []
-        self._script_type = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.append(str(a["id"]))
-        if "style" in a:
-            self.inline_styles += 1
-        if tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            self.captions += 1
-        elif tag == "label" and a.get("for"):
-            self.labels_for.add(str(a["for"]))
-        elif tag in ("input", "select", "textarea") and a.get("type") != "hidden":
-            self.controls.append(str(a.get("id", "")))
-        elif tag == "script":
-            self._script_type = str(a.get("type") or "")
-            if "src" not in a and self._script_type != "application/json":
-                self.inline_scripts += 1
-        elif tag == "style":
-            self.inline_styles += 1
-        self._stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._stack and self._stack[-1] == tag:
-            self._stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if "h1" in self._stack:
-            if not self.h1 or self._stack[-1] == "h1":
-                pass
-            self.h1.append(data)
-        elif self._stack and self._stack[-1] == "title":
-            self.title += data
-
-
-def check_page(html: str) -> PageChecker:
-    """Assert the house rules for a page; return what was found."""
-    p = PageChecker()
-    p.feed(html)
-    h1_count = html.count("<h1")
-    assert h1_count == 1, f"expected exactly one h1, found {h1_count}"
-    h1 = re.sub(r"\s+", " ", "".join(p.h1)).strip()
-    title = re.sub(r"\s+", " ", p.title).strip()
-    assert h1, "the h1 is empty"
-    assert title.removeprefix("Error: ").startswith(h1), (title, h1)
-    dupes = {i for i in p.ids if p.ids.count(i) > 1}
-    assert not dupes, f"duplicate ids: {sorted(dupes)}"
-    assert p.tables == p.captions, f"{p.tables} tables but {p.captions} captions"
-    unlabelled = [c for c in p.controls if c not in p.labels_for]
-    assert not unlabelled, f"form controls without a label: {unlabelled}"
-    assert p.inline_scripts == 0, "inline script (the CSP forbids it)"
-    assert p.inline_styles == 0, "inline style (the CSP forbids it)"
-    assert '<html lang="en"' in html
-    return p
 
 
 @pytest.fixture(scope="session")

@@ -3,22 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-HEALTHGAP = [sys.executable, "-m", "healthgap"]
+from tests.cli_run import Completed, run_healthgap
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HEALTHGAP, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+def run(*args: str, env: dict[str, str] | None = None) -> Completed:
+    return run_healthgap(*args, env=env)
 
 
 PASS = {"HEALTHGAP_PASSWORD": "a long enough passphrase"}

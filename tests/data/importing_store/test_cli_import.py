@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,22 +14,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from healthgap.data.loading import table_checksum
+from tests.cli_run import Completed, run_healthgap
 from tests.data.importing_store.conftest import FIXTURES, SAMPLE
 
 REPO = Path(__file__).resolve().parents[3]
 MALFORMED = REPO / "tests" / "data" / "malformed"
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Completed:
+    base: dict[str, str | None] = {k: None for k in os.environ if "proxy" in k.lower()}
     base.update({"NO_PROXY": "127.0.0.1,localhost", "COLUMNS": "200"})
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**base, **(env or {})},
-    )
+    return run_healthgap(*args, env={**base, **(env or {})})  # in this process (tests/cli_run.py)
 
 
 def test_import_file_is_a_local_dataset_and_never_twice(store: Path) -> None:

@@ -11,8 +11,6 @@ import dataclasses
 import functools
 import hashlib
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +24,7 @@ from hypothesis import strategies as st
 
 from healthgap.data import catalogue
 from healthgap.data.fetch import FetchError, _fetch_one, fetch, sha256_of
+from tests.cli_run import Completed, run_healthgap
 
 SMALL = ["ons_sii_2015_2017_2018_2020", "esp2013_19", "hex_icb22"]
 
@@ -260,10 +259,8 @@ def test_a_file_lands_only_when_its_checksum_matches(
         assert leftovers(base / "d") == []
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args], capture_output=True, text=True, check=False
-    )
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def test_cli_fetch(mirror: Path, tmp_path: Path) -> None:

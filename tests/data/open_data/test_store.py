@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +22,7 @@ from healthgap.data.store import (
     to_pandas,
 )
 from healthgap.errors import InputError
+from tests.cli_run import Completed, run_healthgap
 
 # Queries below call Ibis' own .to_pandas(), as users do; Ibis 12 warns about its own use of
 # DuckDB and pandas APIs (healthgap.data.store.UPSTREAM_WARNINGS), which is not under test.
@@ -281,10 +280,8 @@ def test_source_folder_order(mirror: Path, tmp_path: Path, monkeypatch: pytest.M
         source_folder(mirror="https://example.org/mirror")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args], capture_output=True, text=True, check=False
-    )
+def run_cli(*args: str) -> Completed:
+    return run_healthgap(*args)  # in this process (tests/cli_run.py)
 
 
 def test_cli_init_and_datasets(mirror: Path, tmp_path: Path) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +10,11 @@ import pytest
 
 from healthgap.data.disclosure import find_disclosive_cells
 from healthgap.data.records import count_records
+from tests.cli_run import Completed, run_healthgap
 
 
-def run_cli(store: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HEALTHGAP_STORE": store.path}
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+def run_cli(store: Any, *args: str) -> Completed:
+    return run_healthgap(*args, env={"HEALTHGAP_STORE": store.path})  # tests/cli_run.py
 
 
 @pytest.fixture(scope="module")

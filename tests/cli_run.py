@@ -1,0 +1,69 @@
+"""Run the command line in the test process: ``python -m healthgap ARGS`` without paying a
+new interpreter and the imports of pandas, Ibis and DuckDB for every call.
+
+:func:`run_healthgap` goes through the same entry point as the console script
+(``healthgap.cli.main.run``: user errors become ``Error: ...`` on stderr and exit code 2,
+stale versions exit 3), with ``sys.argv``, stdin, stdout, stderr and the environment swapped
+for the call, and warnings shown as a fresh interpreter would show them (on stderr) rather
+than raised. Keep a real subprocess only where the test is about the process itself (a kill,
+two processes at once, the interpreter's exit).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What ``subprocess.run(..., capture_output=True, text=True)`` would have returned."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_healthgap(
+    *args: str,
+    env: Mapping[str, str | None] | None = None,
+    input: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> Completed:
+    """``healthgap ARGS`` run in this process; ``env`` adds (or, with None, removes) variables;
+    ``cwd`` is the working folder during the call."""
+    from healthgap.cli.main import run
+
+    runner = CliRunner()
+    argv = sys.argv
+    here = os.getcwd()
+    code: int = 0
+    with runner.isolation(input=input, env=dict(env or {})) as (out, err, _):
+        sys.argv = ["healthgap", *args]
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("default")
+                run()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                sys.stderr.write(exc.code + "\n")
+        except Exception:  # what the interpreter does with an uncaught exception
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.argv = argv
+            os.chdir(here)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return Completed(["healthgap", *args], code, stdout, stderr)
