@@ -107,9 +107,21 @@ def init_command(
             markup=False,
         )
 
-    built = init_store(location, mirror=mirror, data_dir=data_dir, ids=dataset, on_loaded=report)
-    count = len(built.datasets())
-    built.close()
+    count = 0
+
+    def counted(item: Loaded) -> None:
+        nonlocal count
+        count += 1
+        report(item)
+
+    init_store(
+        location,
+        mirror=mirror,
+        data_dir=data_dir,
+        ids=dataset,
+        on_loaded=counted,
+        open_result=False,
+    )
     err_console.print(
         f"Store ready: {count} datasets, {total:,} rows in {location} "
         f"({time.perf_counter() - start:.1f} s)."

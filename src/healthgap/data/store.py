@@ -65,7 +65,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pandas as pd
 
@@ -394,6 +394,30 @@ def _check_files(datasets: Sequence[Dataset], folder: Path) -> None:
         )
 
 
+@overload
+def init_store(
+    path: str | os.PathLike[str] | None = ...,
+    *,
+    mirror: str | os.PathLike[str] | None = ...,
+    data_dir: str | os.PathLike[str] | None = ...,
+    ids: Iterable[str] | None = ...,
+    on_loaded: Callable[[Loaded], None] | None = ...,
+    open_result: Literal[True] = ...,
+) -> Store: ...
+
+
+@overload
+def init_store(
+    path: str | os.PathLike[str] | None = ...,
+    *,
+    mirror: str | os.PathLike[str] | None = ...,
+    data_dir: str | os.PathLike[str] | None = ...,
+    ids: Iterable[str] | None = ...,
+    on_loaded: Callable[[Loaded], None] | None = ...,
+    open_result: bool,
+) -> Store | None: ...
+
+
 def init_store(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -401,8 +425,11 @@ def init_store(
     data_dir: str | os.PathLike[str] | None = None,
     ids: Iterable[str] | None = None,
     on_loaded: Callable[[Loaded], None] | None = None,
-) -> Store:
-    """Build the store from the catalogue's files and return it, open read-only.
+    open_result: bool = True,
+) -> Store | None:
+    """Build the store from the catalogue's files and return it, open read-only
+    (``None`` for a file store when ``open_result`` is false: the CLI, which only reports
+    what it built, does not pay for opening it again).
 
     Parameters
     ----------
@@ -476,7 +503,7 @@ def init_store(
     finally:
         if guard is not None:
             guard.close()
-    return open_store(target)
+    return open_store(target) if open_result else None
 
 
 def _exclusive(target: Path) -> duckdb.DuckDBPyConnection | None:
