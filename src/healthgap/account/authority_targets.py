@@ -165,8 +165,11 @@ def _breakdown(
     return None
 
 
-def check_target(fields: Mapping[str, Any], store: Store) -> dict[str, Any]:
+def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[str, Any]:
     """The target's fields cleaned and checked against the store (see the module).
+
+    ``store`` may be the web's memoising store handle (:class:`StoreReads`): the checks
+    read only published data, which do not change while a server runs.
 
     ``fields`` holds :data:`FIELDS` (``sex``, ``age``, ``baseline_value``, ``polarity``,
     ``note`` and ``published`` may be left out). Numbers may be given as text (a form).
@@ -187,7 +190,8 @@ def check_target(fields: Mapping[str, Any], store: Store) -> dict[str, Any]:
     out: dict[str, Any] = {}
     area = _text(fields.get("authority_code")).upper()
     indicator = _text(fields.get("indicator_id"))
-    names = indicator_names(store)
+    read = _reader(store)
+    names: dict[str, str] = read(indicator_names)
     rows = pd.DataFrame()
     if not indicator:
         errors.append(
@@ -214,9 +218,9 @@ def check_target(fields: Mapping[str, Any], store: Store) -> dict[str, Any]:
             )
         )
     elif indicator in names:
-        rows = _series_rows(store, indicator, area)
+        rows = read(_series_rows, indicator, area)
         if rows.empty:
-            areas = _series_rows(store, indicator)[["area_code", "area_name"]].drop_duplicates()
+            areas = read(_series_rows, indicator)[["area_code", "area_name"]].drop_duplicates()
             area_names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
             errors.append(
                 (
@@ -535,19 +539,13 @@ class TargetBook:
         return assess(targets, store, as_of=as_of)
 
 
-def _checked_with_name(store: Store, fields: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+def _checked(store: Store | StoreReads, fields: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """:func:`check_target` and the area's name, read from a :class:`Store` or through the
+    web's memoising store handle (published series are read once per server, so the
+    store is held only on a first read, never during the write)."""
     clean = check_target(fields, store)
-    rows = _series_rows(store, clean["indicator_id"], clean["authority_code"])
+    rows = _reader(store)(_series_rows, clean["indicator_id"], clean["authority_code"])
     return clean, str(rows["area_name"].iloc[0])
-
-
-def _checked(store: Any, fields: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
-    """:func:`check_target` and the area's name, read from a :class:`Store` or through a
-    web store handle (``store.run``, so that the store is not held during the write)."""
-    if hasattr(store, "run"):
-        result: tuple[dict[str, Any], str] = store.run(_checked_with_name, fields)
-        return result
-    return _checked_with_name(store, fields)
 
 
 class StoreReads(Protocol):

@@ -18,6 +18,9 @@ from healthgap.errors import InputError
 from healthgap.web.errors import WebError
 from healthgap.web.pagecache import note_local_store_read
 
+#: Marks a memo miss (a remembered answer may itself be None).
+_MISSING: Any = object()
+
 
 class StoreHandle:
     """The store, opened lazily; readers never wait on a write, nor a write on readers.
@@ -65,6 +68,11 @@ class StoreHandle:
     def compute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view of the published data, memoised."""
         key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        # A remembered answer is returned without the lock: readers do not queue behind
+        # a computation (or a write's checks) that holds the store.
+        hit = self._cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -84,6 +92,10 @@ class StoreHandle:
     def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
         note_local_store_read()
+        key = (self._generation, fn.__name__, args, tuple(sorted(kwargs.items())))
+        hit = self._local_cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
         with self._lock:
             generation = self._generation
             key = (generation, fn.__name__, args, tuple(sorted(kwargs.items())))
