@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -561,6 +562,53 @@ def _reader(store: Store | StoreReads) -> Callable[..., Any]:
     return store.compute
 
 
+@dataclass(frozen=True)
+class _Series:
+    """An indicator's rows for one area, with what every target on it asks of them."""
+
+    rows: pd.DataFrame
+    area_name: str | None
+    sexes: int
+    ages: int
+    polarity: str | None
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> _Series:
+        if rows.empty:
+            return cls(rows, None, 0, 0, None)
+        words = rows["polarity"].dropna()
+        return cls(
+            rows,
+            str(rows["area_name"].iloc[0]),
+            int(rows["sex"].nunique()),
+            int(rows["age"].nunique()),
+            _store_polarity(words.iloc[0]) if len(words) else None,
+        )
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """One sex and age of a series, as :func:`due_status` takes it."""
+
+    periods: list[str]
+    ends: Any
+    values: Any
+    lowers: Any
+    uppers: Any
+
+    @classmethod
+    def of(cls, series: pd.DataFrame) -> _Arrays | None:
+        if series.empty:
+            return None
+        return cls(
+            series["period"].astype(str).tolist(),
+            series["period_end"].to_numpy(float),
+            series["value"].to_numpy(float),
+            series["lower_95_0"].to_numpy(float),
+            series["upper_95_0"].to_numpy(float),
+        )
+
+
 def assess(
     targets: list[dict[str, Any]], store: Store | StoreReads, *, as_of: date | None = None
 ) -> pd.DataFrame:
@@ -568,33 +616,27 @@ def assess(
     year = (as_of or date.today()).year
     read = _reader(store)
     names: dict[str, str] = read(indicator_names) if targets else {}
-    cache: dict[tuple[str, str], pd.DataFrame] = {}
-    one: dict[tuple[str, str, str | None, str | None], pd.DataFrame] = {}
+    cache: dict[tuple[str, str], _Series] = {}
+    one: dict[tuple[str, str, str | None, str | None], _Arrays | None] = {}
     out = []
-    for t in targets:  # targets share series: each is read and selected once
+    for t in targets:  # targets share series: each is read, summarised and selected once
         key = (t["indicator_id"], t["authority_code"])
         if key not in cache:
             known = t["indicator_id"] in names
-            cache[key] = read(_series_rows, *key) if known else pd.DataFrame()
+            cache[key] = _Series.of(read(_series_rows, *key) if known else pd.DataFrame())
         rows = cache[key]
         row: dict[str, Any] = {c: t.get(c) for c in STATUS_COLUMNS if c in t}
         row["indicator_name"] = names.get(t["indicator_id"], t["indicator_id"])
-        row["area_name"] = str(rows["area_name"].iloc[0]) if len(rows) else t["authority_code"]
+        row["area_name"] = rows.area_name or t["authority_code"]
         picked = (*key, t["sex"], t["age"])
         if picked not in one:
-            one[picked] = pd.DataFrame() if rows.empty else _one_series(rows, t["sex"], t["age"])
+            empty = rows.rows.empty
+            one[picked] = None if empty else _Arrays.of(_one_series(rows.rows, t["sex"], t["age"]))
         series = one[picked]
-        several = len(rows) and (
-            (t["sex"] is None and rows["sex"].nunique() > 1)
-            or (t["age"] is None and rows["age"].nunique() > 1)
-        )
-        polarity = t.get("polarity") or (
-            _store_polarity(rows["polarity"].dropna().iloc[0])
-            if len(rows) and rows["polarity"].notna().any()
-            else None
-        )
+        several = (t["sex"] is None and rows.sexes > 1) or (t["age"] is None and rows.ages > 1)
+        polarity = t.get("polarity") or rows.polarity
         row["polarity"] = polarity
-        if series.empty:
+        if series is None:
             row |= {"status": "not assessed", "reason": "the store has no data for it"}
         elif several:
             row |= {
@@ -609,11 +651,11 @@ def assess(
             }
         else:
             s = due_status(
-                periods=series["period"].astype(str).tolist(),
-                ends=series["period_end"].to_numpy(float),
-                values=series["value"].to_numpy(float),
-                lowers=series["lower_95_0"].to_numpy(float),
-                uppers=series["upper_95_0"].to_numpy(float),
+                periods=series.periods,
+                ends=series.ends,
+                values=series.values,
+                lowers=series.lowers,
+                uppers=series.uppers,
                 baseline_period=t["baseline_period"],
                 target_value=float(t["target_value"]),
                 target_year=int(t["target_year"]),
