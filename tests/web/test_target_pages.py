@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from healthgap.appdb.models import AuditEntry, Target
 from tests.web.conftest import check_page
 
@@ -136,3 +138,27 @@ def test_who_may(app: Any, clients: Any) -> None:
     assert "Change<span" not in clients("viewer").get("/targets").text
     with app.state.sessions() as s:
         assert s.query(Target).count() == 1
+
+
+def test_the_list_is_paged_and_counts_every_target(
+    clients: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthgap.web.routers import targets as route
+
+    monkeypatch.setattr(route, "PAGE_SIZE", 2)
+    c = clients("editor")
+    for year in ("2030", "2031", "2032"):
+        assert record(c, target_year=year).status_code == 303
+    first = c.get("/targets")
+    check_page(first.text)
+    assert "3 targets: 1 to 2 (page 1 of 2)" in first.text
+    assert first.text.count('href="/targets/1"') + first.text.count('href="/targets/2"') == 2
+    assert 'href="/targets/3"' not in first.text
+    assert 'href="/targets?page=2" rel="next"' in first.text and 'rel="prev"' not in first.text
+    second = c.get("/targets?page=2")
+    check_page(second.text)
+    assert "3 targets: 3 to 3 (page 2 of 2)" in second.text and 'href="/targets/3"' in second.text
+    assert 'href="/targets?page=1" rel="prev"' in second.text and 'rel="next"' not in second.text
+    assert "3 on track" in second.text or "3 off track" in second.text  # counts cover all
+    assert "page 2 of 2" in c.get("/targets?page=99").text  # past the end: the last page
+    assert c.get("/targets?page=0").status_code in (400, 422)

@@ -10,9 +10,9 @@ stale one gets 409 with nothing changed); CSRF; the ``target`` permission.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,9 @@ from healthgap.web.render import render
 from healthgap.web.target_views import NOTICE, book, may_change, target_rows
 
 router = APIRouter()
+
+#: Targets shown on one page of /targets (the CSV holds them all).
+PAGE_SIZE = 100
 
 #: The id of each form field (the error summary links to these).
 FIELD_IDS = {f: "target-" + f.replace("_", "-") for f in FIELDS}
@@ -63,20 +66,35 @@ def _writer(request: Request, session: Session, authority: str, token: str) -> A
 # ---------------------------------------------------------------------------- the list
 @router.get("/targets", response_class=HTMLResponse, include_in_schema=False)
 def targets_page(
-    request: Request, session: DbDep, st: StoreDep, authority: str | None = None
+    request: Request,
+    session: DbDep,
+    st: StoreDep,
+    authority: str | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Any:
-    """Authorities' targets with their status (anonymous visitors see the published ones)."""
+    """Authorities' targets with their status (anonymous visitors see the published ones),
+    :data:`PAGE_SIZE` to a page; the status counts and the CSV cover them all."""
     user = current_user(request, session)
     b = book(request)
     code = (authority or "").strip().upper() or None
-    table = b.status(st, code, published_only=user is None)
+    everything = b.status(st, code, published_only=user is None)
     notice = request.state.session.pop(NOTICE, None)
-    counts = table["status"].value_counts()
+    counts = everything["status"].value_counts()
+    pages = max(1, -(-len(everything) // PAGE_SIZE))
+    page = min(page, pages)
+    table = everything.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    base = "/targets?" + (f"authority={code}&" if code else "")
     return render(
         request,
         "targets.html",
         {
             "rows": target_rows(table),
+            "total": len(everything),
+            "page": page,
+            "pages": pages,
+            "first_row": (page - 1) * PAGE_SIZE + 1,
+            "previous": f"{base}page={page - 1}" if page > 1 else None,
+            "next": f"{base}page={page + 1}" if page < pages else None,
             "authority": code,
             "counts": [(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)],
             "can_add": user is not None and user.role in ("admin", "editor"),
