@@ -238,3 +238,21 @@ def test_the_generation_of_a_database_moves_on_with_every_write(app: Any) -> Non
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     assert generation(engine) == after  # a read is not a write
+
+
+def test_an_answer_is_new_enough_for_a_reader_when_it_saw_every_write_before_them() -> None:
+    """What a waiting reader may be given (pagecache.WriteClock.as_new_as): an answer whose
+    computation began after, or without, any write the reader could have known about."""
+    from healthgap.web.pagecache import WriteClock
+
+    clock = WriteClock()
+    clock.bump({"targets"})
+    computing = clock.depends({"targets"}, clock.snapshot())  # began after one write
+    arrived = clock.snapshot()
+    assert WriteClock.as_new_as(computing, arrived)  # nothing written between
+    clock.bump({"targets"})
+    later = clock.snapshot()
+    assert not WriteClock.as_new_as(computing, later)  # a write came before this reader
+    assert WriteClock.as_new_as(clock.depends({"targets"}, later), later)
+    clock.bump({"users"})  # a table the answer did not read
+    assert WriteClock.as_new_as(clock.depends({"targets"}, later), clock.snapshot())

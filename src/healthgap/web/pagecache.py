@@ -65,6 +65,8 @@ MAX_AGE = 10.0
 #: Largest response body kept (bytes), and how many responses are kept.
 MAX_BODY = 4 * 1024 * 1024
 MAX_ENTRIES = 512
+#: Finished answers kept for the readers that waited on them (most recent first out last).
+MAX_DONE = 16
 #: Seconds between looks while waiting for another request computing the same answer.
 WAIT_STEP = 0.01
 #: Most bytes of bodies kept in all (least recently used out first).
@@ -124,6 +126,12 @@ class WriteClock:
         """Whether no table in ``seen`` was written since it had those counts."""
         counts = self._counts
         return all(counts.get(t, 0) == n for t, n in seen.items())
+
+    @staticmethod
+    def as_new_as(seen: dict[str, int], at: dict[str, int]) -> bool:
+        """Whether an answer that read tables with the counts ``seen`` saw every write
+        counted in the snapshot ``at`` (counts only grow)."""
+        return all(n >= at.get(t, 0) for t, n in seen.items())
 
 
 _clocks: dict[str, WriteClock] = {}
@@ -242,7 +250,12 @@ class PageCacheMiddleware:
         self._bytes = 0
         #: Keys being computed now: a request for one whose data changed waits for it
         #: (one computation, not one per waiting reader).
-        self._running: set[tuple[Any, ...]] = set()
+        #: key -> serial number of the request computing it now
+        self._running: dict[tuple[Any, ...], int] = {}
+        self._serial = 0
+        #: key -> (serial, answer) of the last computation that finished with a keepable
+        #: answer, even if its data changed meanwhile: what its waiting readers are given
+        self._done: OrderedDict[tuple[Any, ...], tuple[int, _Entry]] = OrderedDict()
         self.hits = 0
         self.misses = 0
         watch_writes()
@@ -274,26 +287,48 @@ class PageCacheMiddleware:
         handle = app.state.store
         host = dict(scope.get("headers", [])).get(b"host", b"")
         key = (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
+        waited: int | None = None
+        arrived = clock.snapshot()
+        arrived_generation = handle.generation
         while True:
             entry, fresh = self._lookup(key, clock, handle)
-            running = key in self._running
-            if entry is not None and (fresh or running):
+            running = self._running.get(key)
+            if entry is not None and (fresh or running is not None):
                 # fresh; or only older than MAX_AGE while another request recomputes it:
                 # its data are unchanged as far as this process knows
                 self.hits += 1
                 await self._replay(entry, token, send)
                 return
-            if not running:
+            done = self._done.get(key) if waited is not None else None
+            if (
+                done is not None
+                and done[0] == waited
+                and (done[1].store_generation or 0)
+                >= arrived_generation * (done[1].store_generation is not None)
+                and clock.as_new_as(done[1].seen, arrived)
+            ):
+                # The computation this reader waited for has finished and saw every write
+                # made before the reader arrived: its answer is given even if a write
+                # landed since (a later reader will not get it). Computing again for
+                # every waiting reader would queue them all behind one another while
+                # writes keep coming.
+                self.hits += 1
+                await self._replay(done[1], token, send)
+                return
+            if running is None:
                 break
             # the data changed: wait for the request recomputing it (polled, so that it
             # works whichever event loop or thread each request runs on)
+            waited = running
             await asyncio.sleep(WAIT_STEP)
         self.misses += 1
-        self._running.add(key)
+        self._serial += 1
+        serial = self._serial
+        self._running[key] = serial
         try:
-            await self._compute(scope, receive, send, key, token, clock, handle)
+            await self._compute(scope, receive, send, key, token, clock, handle, serial)
         finally:
-            self._running.discard(key)
+            self._running.pop(key, None)
 
     def _lookup(
         self, key: tuple[Any, ...], clock: WriteClock, handle: Any
@@ -326,6 +361,7 @@ class PageCacheMiddleware:
         token: str,
         clock: WriteClock,
         handle: Any,
+        serial: int = 0,
     ) -> None:
         generation = handle.generation
         before = clock.snapshot()
@@ -377,5 +413,9 @@ class PageCacheMiddleware:
                 self._bytes -= len(old.body)
             self._entries[key] = entry
             self._bytes += len(entry.body)
+            self._done[key] = (serial, entry)
+            self._done.move_to_end(key)
+            while len(self._done) > MAX_DONE:
+                self._done.popitem(last=False)
             while len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES:
                 self._bytes -= len(self._entries.popitem(last=False)[1].body)
