@@ -303,8 +303,7 @@ class PageCacheMiddleware:
             if (
                 done is not None
                 and done[0] == waited
-                and (done[1].store_generation or 0)
-                >= arrived_generation * (done[1].store_generation is not None)
+                and (done[1].store_generation or arrived_generation) >= arrived_generation
                 and clock.as_new_as(done[1].seen, arrived)
             ):
                 # The computation this reader waited for has finished and saw every write
