@@ -134,6 +134,11 @@ class WriteClock:
         return all(n >= at.get(t, 0) for t, n in seen.items())
 
 
+def _generation_of(entry: _Entry, default: int) -> int:
+    """The store generation an answer was made in (``default`` when it read no local data)."""
+    return default if entry.store_generation is None else entry.store_generation
+
+
 _clocks: dict[str, WriteClock] = {}
 _clocks_lock = threading.Lock()
 
@@ -303,7 +308,7 @@ class PageCacheMiddleware:
             if (
                 done is not None
                 and done[0] == waited
-                and (done[1].store_generation or arrived_generation) >= arrived_generation
+                and _generation_of(done[1], arrived_generation) >= arrived_generation
                 and clock.as_new_as(done[1].seen, arrived)
             ):
                 # The computation this reader waited for has finished and saw every write
