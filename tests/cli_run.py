@@ -39,14 +39,21 @@ def run_healthgap(
 ) -> Completed:
     """``healthgap ARGS`` run in this process; ``env`` adds (or, with None, removes) variables;
     ``cwd`` is the working folder during the call."""
+    from healthgap.cli import _io
     from healthgap.cli.main import run
 
+    # The consoles are made once per process and keep the width they found then; a
+    # subprocess would read COLUMNS afresh, so the call gets the width it asks for.
+    columns = (env or {}).get("COLUMNS") or os.environ.get("COLUMNS")
+    consoles = [(c, c._width) for c in (_io.err_console, _io.out_console)]
     runner = CliRunner()
     argv = sys.argv
     here = os.getcwd()
     code: int = 0
     with runner.isolation(input=input, env=dict(env or {})) as (out, err, _):
         sys.argv = ["healthgap", *args]
+        for console, _ in consoles:
+            console._width = int(columns) if columns else console._width
         if cwd is not None:
             os.chdir(cwd)
         try:
@@ -63,6 +70,8 @@ def run_healthgap(
         finally:
             sys.argv = argv
             os.chdir(here)
+            for console, width in consoles:
+                console._width = width
             sys.stdout.flush()
             sys.stderr.flush()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()

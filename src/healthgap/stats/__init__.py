@@ -10,6 +10,8 @@ load every method (and SciPy's optional parts) with it.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,6 +73,21 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """This package, whose public names are its functions even where a submodule has the
+    same name (``dsr``, ``spc``, ``mean``, ...): importing ``healthgap.stats.dsr`` makes
+    Python set the package's ``dsr`` to the module, which would hide the function that
+    :func:`__getattr__` gives."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
