@@ -49,39 +49,12 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-#: Names re-exported from :mod:`healthgap.stats`, loaded on first access.
-_STATS_NAMES = frozenset(
-    {
-        "ATKINSON_AVERSION_ENGLAND",
-        "KOLM_AVERSION_ENGLAND",
-        "StandardPopulation",
-        "StatResult",
-        "atkinson",
-        "crude_rate",
-        "decompose_gap",
-        "dsr",
-        "funnel_limits",
-        "funnel_significance",
-        "gap",
-        "healthy_life_expectancy",
-        "inequality_measures",
-        "isr",
-        "kolm",
-        "life_expectancy",
-        "mean",
-        "proportion",
-        "quantiles",
-        "sii",
-        "smr",
-        "spc",
-        "standard_population",
-    }
-)
-
 
 def __getattr__(name: str) -> Any:
-    if name in _STATS_NAMES:
-        value = getattr(importlib.import_module("healthgap.stats"), name)
+    # healthgap.stats itself re-exports lazily, so importing it here loads no method
+    stats = importlib.import_module("healthgap.stats")
+    if name in stats.__all__:
+        value = getattr(stats, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'healthgap' has no attribute {name!r}")
