@@ -39,6 +39,16 @@ DECILE_HLE = "hle_birth_imd2015_decile"
 DECILE_POORER = "years_in_poorer_health_imd2015_decile"
 
 
+def _difference(
+    a: tuple[float, float, float], b: tuple[float, float, float]
+) -> intervals.Difference:
+    """``a - b`` with 95% limits, each estimate's standard error recovered from its
+    published 95% limits and the two taken as independent."""
+    return intervals.difference_of_estimates(
+        a[0], intervals.se_from_limits(a[1], a[2]), b[0], intervals.se_from_limits(b[1], b[2])
+    )
+
+
 def decile_split(store: Store) -> HealthStateSplit:
     """The male life-expectancy gap between each IMD 2015 decile and the least deprived
     (10), split into years in good health and years in poorer health (ONS, 2015-2017).
@@ -153,12 +163,10 @@ def region_split(
     r2 = now[now["area_name"] == b].iloc[0]
 
     def gap(ind: str) -> intervals.Difference:
-        def se(row: pd.Series) -> Any:
-            return intervals.se_from_limits(row[f"{ind}_lower_95_0"], row[f"{ind}_upper_95_0"])
+        def one(row: pd.Series) -> tuple[float, float, float]:
+            return row[f"{ind}_value"], row[f"{ind}_lower_95_0"], row[f"{ind}_upper_95_0"]
 
-        return intervals.difference_of_estimates(
-            r2[f"{ind}_value"], se(r2), r1[f"{ind}_value"], se(r1)
-        )
+        return _difference(one(r2), one(r1))
 
     le, hle = gap("le_birth"), gap("hle_birth")
     le_gap, hle_gap = float(le.value), float(hle.value)
@@ -273,17 +281,14 @@ def benchmark_split(
             return float(cell)
 
         def gap(ind: str) -> intervals.Difference:
-            def se(code: str) -> Any:
-                return intervals.se_from_limits(
-                    get("lower_95_0", ind, code), get("upper_95_0", ind, code)
+            def one(code: str) -> tuple[float, float, float]:
+                return (
+                    get("value", ind, code),
+                    get("lower_95_0", ind, code),
+                    get("upper_95_0", ind, code),
                 )
 
-            return intervals.difference_of_estimates(
-                get("value", ind, benchmark_code),
-                se(benchmark_code),
-                get("value", ind, area_code),
-                se(area_code),
-            )
+            return _difference(one(benchmark_code), one(area_code))
 
         le, hle = gap("le_birth"), gap("hle_birth")
         out.append(
