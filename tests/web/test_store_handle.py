@@ -67,3 +67,22 @@ def test_readers_do_not_wait_on_an_open_write(store_path: Path, tmp_path: Path) 
     assert handle.compute_local(_local_rows) == 1  # local views see the commit at once
     assert handle.compute(_datasets) == published  # published views are unchanged
     handle.close()
+
+
+def test_two_views_with_one_short_name_keep_their_own_answers(store_path: Path) -> None:
+    """The memo tells views apart by module and qualified name: the targets' own
+    ``indicator_names`` (id -> name) and the geography's (id -> name and unit) once shared
+    one remembered answer, and whichever ran second got the other's shape."""
+    from healthgap.account import authority_targets
+    from healthgap.geography import names
+
+    handle = StoreHandle(str(store_path))
+    try:
+        plain = handle.compute(authority_targets.indicator_names)
+        rich = handle.compute(names.indicator_names)
+        assert plain["hle_birth"] == rich["hle_birth"]["name"]
+        assert isinstance(plain["hle_birth"], str)
+        assert set(rich["hle_birth"]) == {"name", "unit"}
+        assert handle.compute(authority_targets.indicator_names) is plain
+    finally:
+        handle.close()

@@ -22,6 +22,13 @@ from healthgap.web.pagecache import note_local_store_read
 _MISSING: Any = object()
 
 
+def _name(fn: Callable[..., Any]) -> str:
+    """A view's name in memo keys: module and qualified name, so that two views with one
+    short name (``geography.names.indicator_names`` and the targets' own) never share
+    an answer."""
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
 class StoreHandle:
     """The store, opened lazily; readers never wait on a write, nor a write on readers.
 
@@ -67,7 +74,7 @@ class StoreHandle:
 
     def compute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view of the published data, memoised."""
-        key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        key = (_name(fn), args, tuple(sorted(kwargs.items())))
         # A remembered answer is returned without the lock: readers do not queue behind
         # a computation (or a write's checks) that holds the store.
         hit = self._cache.get(key, _MISSING)
@@ -92,13 +99,13 @@ class StoreHandle:
     def compute_local(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view that reads local datasets."""
         note_local_store_read()
-        key = (self._generation, fn.__name__, args, tuple(sorted(kwargs.items())))
+        key = (self._generation, _name(fn), args, tuple(sorted(kwargs.items())))
         hit = self._local_cache.get(key, _MISSING)
         if hit is not _MISSING:
             return hit
         with self._lock:
             generation = self._generation
-            key = (generation, fn.__name__, args, tuple(sorted(kwargs.items())))
+            key = (generation, _name(fn), args, tuple(sorted(kwargs.items())))
             if key in self._local_cache:
                 return self._local_cache[key]
             result = fn(self._reader(), *args, **kwargs)
