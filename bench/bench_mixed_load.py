@@ -315,6 +315,8 @@ def _serve_and_load(args: argparse.Namespace, page_cache: bool) -> tuple[Run, in
                     time.sleep(0.2)
             for url in URLS:  # warm the store's memoised views once, as a running server has
                 httpx.get(base + url, timeout=300, trust_env=False)
+            # a profiler may attach to the server from here (py-spy record --pid PID)
+            print(f"  server pid {server.pid}: warmed up, load starts", flush=True)
             run = asyncio.run(_load(base, args.seconds, file))
             lost, uploaded = asyncio.run(_check(base, run, args.rows))
         finally:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -193,7 +193,7 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
     indicator = _text(fields.get("indicator_id"))
     read = _reader(store)
     names: dict[str, str] = read(indicator_names)
-    rows = pd.DataFrame()
+    rows = _Series.of(pd.DataFrame())
     if not indicator:
         errors.append(
             (
@@ -219,7 +219,7 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
             )
         )
     elif indicator in names:
-        rows = read(_series_rows, indicator, area)
+        rows = read(_series_summary, indicator, area)
         if rows.empty:
             areas = read(_series_rows, indicator)[["area_code", "area_name"]].drop_duplicates()
             area_names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
@@ -235,8 +235,7 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
     sex = age = None
     where = f"{indicator} in {area}"
     if not rows.empty:
-        sexes = sorted(rows["sex"].dropna().astype(str).unique())
-        ages = sorted(rows["age"].dropna().astype(str).unique())
+        sexes, ages = list(rows.sexes), list(rows.ages)
         got_sex = _text(fields.get("sex"))
         sex = _breakdown("sex", "sex", got_sex, sexes, where, errors) if sexes else None
         if sexes == [] and got_sex:
@@ -251,10 +250,10 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
     out["sex"], out["age"] = sex, age
     baseline = _text(fields.get("baseline_period"))
     out["baseline_period"] = baseline
-    series = pd.DataFrame()
+    series: _Arrays | None = None
     if not rows.empty and "sex" not in dict(errors) and "age" not in dict(errors):
-        series = _one_series(rows, sex, age)
-        periods = series["period"].tolist()
+        series = rows.pick(sex, age)
+        periods = [] if series is None else series.periods
         if not baseline:
             errors.append(
                 (
@@ -276,7 +275,7 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
             ("baseline_period", "baseline period must be given; got none, e.g. 2022-2024.")
         )
     elif not rows.empty:  # the sex or age is wrong: check the period against every series
-        periods = sorted(set(rows["period"].astype(str)), key=str)
+        periods = list(rows.periods)
         if baseline not in periods:
             errors.append(
                 (
@@ -286,9 +285,9 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
                 )
             )
     base_value = base_end = None
-    if not series.empty and baseline in set(series["period"]):
-        hit = series[series["period"] == baseline].iloc[0]
-        base_value, base_end = float(hit["value"]), int(hit["period_end"])
+    if series is not None and baseline in series.periods:
+        at = series.periods.index(baseline)
+        base_value, base_end = float(series.values[at]), int(series.ends[at])
     given_base = fields.get("baseline_value")
     if given_base not in (None, "") and base_value is not None:
         try:
@@ -352,9 +351,7 @@ def check_target(fields: Mapping[str, Any], store: Store | StoreReads) -> dict[s
             )
         )
     if polarity is None and not rows.empty:
-        polarity = _store_polarity(
-            rows["polarity"].dropna().iloc[0] if rows["polarity"].notna().any() else None
-        )
+        polarity = rows.polarity
         if polarity is None:
             errors.append(
                 (
@@ -545,8 +542,8 @@ def _checked(store: Store | StoreReads, fields: Mapping[str, Any]) -> tuple[dict
     web's memoising store handle (published series are read once per server, so the
     store is held only on a first read, never during the write)."""
     clean = check_target(fields, store)
-    rows = _reader(store)(_series_rows, clean["indicator_id"], clean["authority_code"])
-    return clean, str(rows["area_name"].iloc[0])
+    rows = _reader(store)(_series_summary, clean["indicator_id"], clean["authority_code"])
+    return clean, str(rows.area_name)
 
 
 class StoreReads(Protocol):
@@ -560,30 +557,6 @@ def _reader(store: Store | StoreReads) -> Callable[..., Any]:
     if isinstance(store, Store):
         return lambda fn, *args: fn(store, *args)
     return store.compute
-
-
-@dataclass(frozen=True)
-class _Series:
-    """An indicator's rows for one area, with what every target on it asks of them."""
-
-    rows: pd.DataFrame
-    area_name: str | None
-    sexes: int
-    ages: int
-    polarity: str | None
-
-    @classmethod
-    def of(cls, rows: pd.DataFrame) -> _Series:
-        if rows.empty:
-            return cls(rows, None, 0, 0, None)
-        words = rows["polarity"].dropna()
-        return cls(
-            rows,
-            str(rows["area_name"].iloc[0]),
-            int(rows["sex"].nunique()),
-            int(rows["age"].nunique()),
-            _store_polarity(words.iloc[0]) if len(words) else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -609,6 +582,57 @@ class _Arrays:
         )
 
 
+@dataclass(frozen=True)
+class _Series:
+    """An indicator's rows for one area, summarised once for every check and status
+    that asks about it (:func:`_series_summary`)."""
+
+    rows: pd.DataFrame
+    area_name: str | None
+    #: The sexes and ages the series is published for (sorted).
+    sexes: tuple[str, ...]
+    ages: tuple[str, ...]
+    #: Every period of the series, whatever the sex and age (sorted as text).
+    periods: tuple[str, ...]
+    polarity: str | None
+    #: (sex, age) -> that series, filled as they are asked for
+    _picks: dict[tuple[str | None, str | None], _Arrays | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def empty(self) -> bool:
+        return self.rows.empty
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> _Series:
+        if rows.empty:
+            return cls(rows, None, (), (), (), None)
+        words = rows["polarity"].dropna()
+        return cls(
+            rows,
+            str(rows["area_name"].iloc[0]),
+            tuple(sorted(rows["sex"].dropna().astype(str).unique())),
+            tuple(sorted(rows["age"].dropna().astype(str).unique())),
+            tuple(sorted(set(rows["period"].astype(str)), key=str)),
+            _store_polarity(words.iloc[0]) if len(words) else None,
+        )
+
+    def pick(self, sex: str | None, age: str | None) -> _Arrays | None:
+        """The series of one sex and age (None: no values), selected once."""
+        key = (sex, age)
+        if key not in self._picks:  # two threads may both select it: same answer
+            self._picks[key] = None if self.empty else _Arrays.of(_one_series(self.rows, sex, age))
+        return self._picks[key]
+
+
+def _series_summary(store: Store, indicator: str, area: str) -> _Series:
+    """:func:`_series_rows` of one area, summarised (what the web's store handle
+    remembers, so that a target's check and status read and summarise it once per
+    server)."""
+    return _Series.of(_series_rows(store, indicator, area))
+
+
 def assess(
     targets: list[dict[str, Any]], store: Store | StoreReads, *, as_of: date | None = None
 ) -> pd.DataFrame:
@@ -617,23 +641,20 @@ def assess(
     read = _reader(store)
     names: dict[str, str] = read(indicator_names) if targets else {}
     cache: dict[tuple[str, str], _Series] = {}
-    one: dict[tuple[str, str, str | None, str | None], _Arrays | None] = {}
     out = []
     for t in targets:  # targets share series: each is read, summarised and selected once
         key = (t["indicator_id"], t["authority_code"])
         if key not in cache:
             known = t["indicator_id"] in names
-            cache[key] = _Series.of(read(_series_rows, *key) if known else pd.DataFrame())
+            cache[key] = read(_series_summary, *key) if known else _Series.of(pd.DataFrame())
         rows = cache[key]
         row: dict[str, Any] = {c: t.get(c) for c in STATUS_COLUMNS if c in t}
         row["indicator_name"] = names.get(t["indicator_id"], t["indicator_id"])
         row["area_name"] = rows.area_name or t["authority_code"]
-        picked = (*key, t["sex"], t["age"])
-        if picked not in one:
-            empty = rows.rows.empty
-            one[picked] = None if empty else _Arrays.of(_one_series(rows.rows, t["sex"], t["age"]))
-        series = one[picked]
-        several = (t["sex"] is None and rows.sexes > 1) or (t["age"] is None and rows.ages > 1)
+        series = rows.pick(t["sex"], t["age"])
+        several = (t["sex"] is None and len(rows.sexes) > 1) or (
+            t["age"] is None and len(rows.ages) > 1
+        )
         polarity = t.get("polarity") or rows.polarity
         row["polarity"] = polarity
         if series is None:
