@@ -86,3 +86,17 @@ def test_two_views_with_one_short_name_keep_their_own_answers(store_path: Path) 
         assert handle.compute(authority_targets.indicator_names) is plain
     finally:
         handle.close()
+
+
+def test_remember_makes_once_per_key(tmp_path: Path) -> None:
+    handle = StoreHandle(str(tmp_path / "no-store-needed.duckdb"))
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        made.append(name)
+        return f"<table>{name}</table>"
+
+    assert handle.remember(("tables", "E06000001"), lambda: make("a")) == "<table>a</table>"
+    assert handle.remember(("tables", "E06000001"), lambda: make("b")) == "<table>a</table>"
+    assert handle.remember(("tables", "E08000025"), lambda: make("c")) == "<table>c</table>"
+    assert made == ["a", "c"]  # the store was never opened: remember reads none

@@ -162,3 +162,28 @@ def test_the_list_is_paged_and_counts_every_target(
     assert "3 on track" in second.text or "3 off track" in second.text  # counts cover all
     assert "page 2 of 2" in c.get("/targets?page=99").text  # past the end: the last page
     assert c.get("/targets?page=0").status_code in (400, 422)
+
+
+def test_profile_and_scorecard_list_the_first_targets_and_count_them_all(
+    clients: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An authority may record hundreds of targets: the profile and the scorecard list the
+    first few, count every one by status and link to the full list."""
+    from healthgap.web import target_views
+
+    monkeypatch.setattr(target_views, "SHOWN", 2)
+    c = clients("editor")
+    years = ("2030", "2031", "2032")
+    for year in years:
+        assert record(c, target_year=year).status_code == 303
+    statuses = [t["status"] for t in c.get(f"/api/v1/scorecards/{OWN}").json()["targets"]]
+    assert len(statuses) == 3  # the API gives every one
+    for page in (c.get(f"/scorecards/{OWN}"), clients("anonymous").get(f"/areas/{OWN}")):
+        check_page(page.text)
+        section = page.text[page.text.index('id="targets"') :]
+        table = section[: section.index("</table>")]
+        assert table.count('<tr class="govuk-table__row">') == 1 + 2  # header and two
+        assert "The first 2 of 3 targets recorded for" in table
+        tally = "; ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
+        assert f"3 targets recorded: {tally}." in section
+        assert f'href="/targets?authority={OWN}">see all 3 targets</a>' in section

@@ -25,6 +25,8 @@ Periods are placed at their end year here (a three-year period 2022-2024 counts 
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +55,24 @@ class DueStatus:
     lower: float = math.nan
     upper: float = math.nan
     expected: float = math.nan
+
+
+def status_counts(statuses: Iterable[str]) -> list[tuple[str, int]]:
+    """How many targets have each status, in the order of :data:`STATUSES` (statuses
+    no target has are left out): what the targets page, the profile and scorecard pages
+    and the annual report summarise.
+
+    >>> status_counts(["on track", "met", "on track", "not assessed"])
+    [('met', 1), ('on track', 2), ('not assessed', 1)]
+    """
+    counted = Counter(statuses)
+    unknown = sorted(set(counted) - set(STATUSES))
+    if unknown:
+        raise InputError(
+            f"status must be one of {', '.join(STATUSES)}; got {unknown[0]!r}. Statuses come "
+            "from due_status."
+        )
+    return [(s, counted[s]) for s in STATUSES if counted[s]]
 
 
 def _fmt(x: float) -> str:

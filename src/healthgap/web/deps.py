@@ -89,6 +89,20 @@ class StoreHandle:
             self._cache[key] = result
             return result
 
+    def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, remembered under ``key`` as long as :meth:`compute`'s answers are:
+        for what is derived from published data alone (a rendered part of a page whose
+        inputs came from :meth:`compute`). ``key`` must name everything ``make`` uses."""
+        key = ("remember", *key)
+        hit = self._cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        result = make()  # outside the lock: it reads no store
+        if len(self._cache) > 512:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that
         a saved place's codes exist)."""

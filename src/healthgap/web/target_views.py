@@ -12,6 +12,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from healthgap.account.authority_targets import TargetBook
+from healthgap.account.target_status import status_counts
 from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, Permission
 from healthgap.web.deps import StoreHandle, current_user
@@ -25,18 +26,32 @@ def book(request: Request) -> TargetBook:
     return TargetBook(request.app.state.engine)
 
 
+#: How many targets the profile and scorecard pages list; the status counts cover them
+#: all and /targets lists every one (an authority may record hundreds).
+SHOWN = 20
+
+
 def targets_section(
     request: Request, session: Session, st: StoreHandle, authority: str
 ) -> dict[str, Any]:
-    """What the scorecard and profile pages show of an authority's targets: the rows with
-    their status, and whether the reader may add one."""
+    """What the scorecard and profile pages show of an authority's targets: the status
+    counts of all of them, the first :data:`SHOWN` with their status, and whether the
+    reader may add one."""
     user = current_user(request, session)
+    table = _status(request, st, authority, anonymous=user is None)
     return {
         "target_notice": request.state.session.pop(NOTICE, None),
-        "target_rows": authority_target_rows(request, session, st, authority),
+        "target_rows": target_rows(table.head(SHOWN)),
+        "target_total": len(table),
+        "target_counts": status_counts(table["status"]),
         "target_authority": authority,
         "can_add_target": may_change(user, authority),
     }
+
+
+def _status(request: Request, st: StoreHandle, authority: str, *, anonymous: bool) -> pd.DataFrame:
+    """An authority's current targets with their status (anonymous visitors: published)."""
+    return book(request).status(st, authority, published_only=anonymous)
 
 
 def authority_target_rows(
@@ -44,8 +59,7 @@ def authority_target_rows(
 ) -> list[dict[str, Any]]:
     """An authority's current targets with their status (anonymous visitors: published)."""
     anonymous = current_user(request, session) is None
-    b = book(request)
-    return target_rows(b.status(st, authority, published_only=anonymous))
+    return target_rows(_status(request, st, authority, anonymous=anonymous))
 
 
 def target_rows(table: pd.DataFrame) -> list[dict[str, Any]]:

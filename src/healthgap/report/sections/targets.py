@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from healthgap.account.target_status import STATUSES
+from healthgap.account.target_status import status_counts
 from healthgap.report.model import Section, _table
 
 if TYPE_CHECKING:
@@ -53,8 +53,7 @@ def targets_section(
     table["target"] = [
         str(r["indicator_name"]) + (f", {r['sex']}" if r["sex"] else "") for r in rows
     ]
-    counts = table["status"].value_counts()
-    tally = "; ".join(f"{int(counts[s])} {s}" for s in STATUSES if s in counts)
+    tally = "; ".join(f"{n} {s}" for s, n in status_counts(table["status"]))
     summary = [
         f"{len(table)} published target{'s' if len(table) != 1 else ''} "
         f"{'is' if len(table) == 1 else 'are'} recorded for {auth.name}: {tally}.",

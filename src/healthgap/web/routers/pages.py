@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from healthgap.appdb.auth import Throttled, authenticate, revoke_sessions
 from healthgap.charts import interval_bars
@@ -21,7 +22,7 @@ from healthgap.web.deps import (
     start_session,
 )
 from healthgap.web.errors import WebError
-from healthgap.web.render import render
+from healthgap.web.render import render, templates
 from healthgap.web.responses import area_profile
 from healthgap.web.views_account import mission_tracker
 
@@ -85,20 +86,15 @@ def area(
 
     view = area_profile(st, area_code, breakdowns)
     extra = "&breakdowns=true" if breakdowns else ""
-    rows: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()} for r in view.table.to_dict("records")
-    ]
-    domains: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:  # the service's order: outcomes, improvement, wider, healthcare
-        domains.setdefault(str(r["domain"]), []).append(r)
     local = st.compute_local(viewmodels.local_values, area_code)
     return render(
         request,
         "area.html",
         {
             "view": view,
-            "rows": rows,
-            "domains": list(domains.items()),
+            "profile_tables": st.remember(
+                ("area-profile-tables", area_code, breakdowns), lambda: _profile_tables(view)
+            ),
             "breakdowns": breakdowns,
             "csv": f"/api/v1/areas/{area_code}/profile?format=csv{extra}",
             "json": f"/api/v1/areas/{area_code}/profile?limit=1000{extra}",
@@ -108,6 +104,20 @@ def area(
             **targets_section(request, session, st, area_code),
         },
     )
+
+
+def _profile_tables(view: viewmodels.View) -> Markup:
+    """The profile's tables, one per domain in the service's order (outcomes,
+    improvement, wider determinants, healthcare), as HTML: the same for every reader, so
+    rendered once per area (:meth:`StoreHandle.remember`)."""
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in view.table.to_dict("records")
+    ]
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        domains.setdefault(str(r["domain"]), []).append(r)
+    page = templates.env.get_template("_area_profile_tables.html")
+    return Markup(page.render(view=view, domains=list(domains.items())))
 
 
 @router.get("/inequality", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from healthgap.account.authority_targets import FIELDS, TargetFieldErrors
-from healthgap.account.target_status import STATUSES
+from healthgap.account.target_status import status_counts
 from healthgap.appdb.db import release
 from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, check
 from healthgap.appdb.versions import StaleVersionError
@@ -79,7 +79,6 @@ def targets_page(
     code = (authority or "").strip().upper() or None
     everything = b.status(st, code, published_only=user is None)
     notice = request.state.session.pop(NOTICE, None)
-    counts = everything["status"].value_counts()
     pages = max(1, -(-len(everything) // PAGE_SIZE))
     page = min(page, pages)
     table = everything.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -96,7 +95,7 @@ def targets_page(
             "previous": f"{base}page={page - 1}" if page > 1 else None,
             "next": f"{base}page={page + 1}" if page < pages else None,
             "authority": code,
-            "counts": [(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)],
+            "counts": status_counts(everything["status"]),
             "can_add": user is not None and user.role in ("admin", "editor"),
             "may_change": {
                 r["id"]: may_change(user, r["authority_code"]) for r in target_rows(table)
