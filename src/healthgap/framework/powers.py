@@ -342,9 +342,9 @@ class Register:
         if by == "competence":
             columns.append("budgets")
         names = [self.label(a) for a in chosen]
-        out = pd.DataFrame("", index=names, columns=columns)
-        for a, name in zip(chosen, names, strict=True):
-            out.loc[name, "tier"] = a.tier_label
+        rows = []
+        for a in chosen:  # cells gathered as lists, then made into one frame
+            cells: dict[str, list[str]] = {c: [] for c in columns[1:]}
             for p in a.powers:
                 label = p.id + ("" if p.verified else "*")
                 if by == "competence":
@@ -352,8 +352,10 @@ class Register:
                 else:
                     cols = (p.kind,) if p.kind in LEVERS else ()
                 for col in cols:
-                    cell = str(out.loc[name, col])
-                    out.loc[name, col] = f"{cell}, {label}" if cell else label
+                    cells.setdefault(col, []).append(label)
+            rows.append({"tier": a.tier_label, **{c: ", ".join(v) for c, v in cells.items()}})
+        extra = sorted({c for r in rows for c in r} - set(columns))  # a competence not listed
+        out = pd.DataFrame(rows, index=names, columns=[*columns, *extra]).fillna("")
         out.index.name = "authority"
         return out
 
