@@ -7,8 +7,10 @@ routers and the app's exception handler both go through it, and none reads the m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from healthgap.appdb.permissions import NotPermittedError
 from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import ConflictError, HealthgapError, NotFoundError
 
@@ -53,3 +55,12 @@ def web_error(exc: HealthgapError) -> WebError:
         if isinstance(exc, kind):
             return WebError(status, code, str(exc))
     return WebError(400, "invalid_input", str(exc))
+
+
+def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call the domain: a permission refusal becomes a 403; other errors pass on (input
+    errors to the form that made the call, or to :func:`web_error`)."""
+    try:
+        return fn(*args, **kwargs)
+    except NotPermittedError as exc:
+        raise WebError(403, "forbidden", str(exc)) from exc
