@@ -6,6 +6,12 @@ Two kinds of bad input (see DESIGN.md section 3):
   ``"<what> must <rule>; got <observed>. <remedy>"``;
 * per-group data-quality problems suppress that group and raise one combined
   :class:`SuppressionWarning` for the whole call.
+
+Two kinds of :class:`InputError` say more than "bad input", so that a face can answer
+without reading the message: :class:`NotFoundError` (the input names something that is
+not there; the web answers 404) and :class:`ConflictError` (the input is well formed but
+what it names is in a state that refuses it; the web answers 409). The web maps kinds to
+statuses in one place, ``healthgap.web.errors.web_error``.
 """
 
 from __future__ import annotations
@@ -37,6 +43,20 @@ class InputError(HealthgapError, ValueError):
             self.field = field
 
 
+class NotFoundError(InputError):
+    """The input names a thing (an id, a code, an area) that is not there.
+
+    >>> isinstance(NotFoundError("dataset must be a local dataset in the store; got 'x'."),
+    ...            InputError)
+    True
+    """
+
+
+class ConflictError(InputError):
+    """The input is well formed, but what it names is in a state that refuses it
+    (withdrawing a dataset already withdrawn, say); nothing was changed."""
+
+
 class SchemaError(InputError):
     """A file or table does not have the columns or types healthgap needs."""
 
@@ -50,9 +70,11 @@ class MethodWarning(UserWarning):
 
 
 __all__ = [
+    "ConflictError",
     "HealthgapError",
     "InputError",
     "MethodWarning",
+    "NotFoundError",
     "SchemaError",
     "SuppressionWarning",
 ]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthgap.allocate import Formula, allocate, compare, waterfall
-from healthgap.errors import InputError
+from healthgap.errors import InputError, NotFoundError
 from tests.allocate.test_engine import WORKED, worked_inputs
 
 
@@ -141,11 +141,13 @@ def test_waterfall_steps_add_up_exactly(n: int, seed: int) -> None:
 
 def test_waterfall_unknown_area() -> None:
     result = allocate(Formula.from_toml(WORKED), worked_inputs())
+    # a NotFoundError (so the API answers 404 by its kind), about the input "area"
     with pytest.raises(
-        InputError,
+        NotFoundError,
         match=r"area must be one of the allocated areas; got 'Z'. Areas look like A, B, C",
-    ):
+    ) as caught:
         waterfall(result, "Z")
+    assert caught.value.field == "area"
 
 
 def hi_formulas() -> tuple[Formula, Formula]:

@@ -27,7 +27,7 @@ def _env(store: Path, tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": SRC,
         "HEALTHGAP_STORE": str(store),
-        "HEALTHGAP_FRAMEWORK_DB": str(tmp_path / "fw.sqlite"),
+        "HEALTHGAP_DB": str(tmp_path / "fw.sqlite"),
     }
 
 

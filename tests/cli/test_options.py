@@ -24,9 +24,6 @@ from healthgap.cli.options import DB_HELP
 #: Commands whose ``--db`` says more than :data:`DB_HELP` about what it is read for, with
 #: the same meaning (the app database).
 DB_HELP_OWN = {"import", "report"}
-#: ``framework`` keeps ``--db`` for its workspace (an SQLite file or the app database URL;
-#: by default the app database) and ``--app-db`` on the group for ``--as``.
-FRAMEWORK = "framework"
 
 
 def _commands() -> Iterator[tuple[str, Any]]:
@@ -62,7 +59,7 @@ def test_db_means_the_app_database_and_app_db_is_its_old_spelling() -> None:
     seen = 0
     for name, cmd in _commands():
         opt = _option(cmd, "--db")
-        if opt is None or name.split()[0] == FRAMEWORK:
+        if opt is None:
             continue
         seen += 1
         assert "--app-db" in opt.opts, name

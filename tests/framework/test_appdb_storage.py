@@ -298,7 +298,7 @@ def test_cli_writes_to_the_app_database_with_audit(store_path: Path, tmp_path: P
     from healthgap.cli.main import app
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    env = {"HEALTHGAP_STORE": str(store_path), "HEALTHGAP_FRAMEWORK_DB": url}
+    env = {"HEALTHGAP_STORE": str(store_path), "HEALTHGAP_DB": url}
     args = ["framework", "enquiry", "answer", "E47000001", "design.health.1"]
     args += ["--category", "lever", "--text", "Social value", "--user", "cli-user"]
     result = CliRunner().invoke(app, args, env=env)
@@ -330,7 +330,7 @@ def test_cli_acts_for_an_account_with_its_rules(store_path: Path, tmp_path: Path
         add_user(s, "gm@example.org", "a long passphrase", "editor", "E47000001")
         add_user(s, "v@example.org", "a long passphrase", "viewer")
     use_hasher(old)
-    env = {"HEALTHGAP_STORE": str(store_path), "HEALTHGAP_FRAMEWORK_DB": url}
+    env = {"HEALTHGAP_STORE": str(store_path), "HEALTHGAP_DB": url}
 
     def answer(email: str, code: str) -> str:
         """The error the command ended with ('' when it succeeded)."""

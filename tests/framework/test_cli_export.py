@@ -26,7 +26,7 @@ runner = CliRunner()
 def env(store_path: Path, tmp_path: Path) -> dict[str, str]:
     return {
         "HEALTHGAP_STORE": str(store_path),
-        "HEALTHGAP_FRAMEWORK_DB": str(tmp_path / "fw.sqlite"),
+        "HEALTHGAP_DB": str(tmp_path / "fw.sqlite"),
     }
 
 

@@ -275,7 +275,7 @@ def test_exports_hold_the_commitments(store: Store, ws: Workspace) -> None:
 def env(store_path: Path, tmp_path: Path) -> dict[str, str]:
     return {
         "HEALTHGAP_STORE": str(store_path),
-        "HEALTHGAP_FRAMEWORK_DB": str(tmp_path / "fw.sqlite"),
+        "HEALTHGAP_DB": str(tmp_path / "fw.sqlite"),
     }
 
 

@@ -89,12 +89,12 @@ def test_abolished_authorities_name_their_successor(store: Store) -> None:
         "E47000011": "E47000014",
     }
     with pytest.raises(
-        InputError,
+        A.ReplacedCodeError,
         match=r"North of Tyne \(E47000011\) was replaced by North East \(E47000014\) in May "
         r"2024\. Use E47000014",
     ):
         A.resolve("E47000011", store)
-    with pytest.raises(InputError, match=r"replaced by North East \(E47000014\)"):
+    with pytest.raises(A.ReplacedCodeError, match=r"replaced by North East \(E47000014\)"):
         footprint("E47000010", store)
 
 
@@ -117,7 +117,7 @@ def test_unknown_codes_and_dates(store: Store) -> None:
         A.memberships(store, on="last May")
     with pytest.raises(InputError, match=r"footprint must be an English area code"):
         footprint("W06000001", store)
-    with pytest.raises(InputError, match=r"a July 2022 code replaced by E54000063"):
+    with pytest.raises(A.ReplacedCodeError, match=r"a July 2022 code replaced by E54000063"):
         footprint("E54000052", store)
     with pytest.raises(InputError, match=r"footprint must be an integrated care board code known"):
         footprint("E54999999", store)

@@ -17,6 +17,7 @@ import pytest
 from healthgap.data.disclosure import COUNT_LIKE, DisclosurePolicy, find_disclosive_cells
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.authorities import ReplacedCodeError
 from healthgap.report.authority import resolve_authority
 from healthgap.report.context import build_context
 from healthgap.report.model import PEOPLE_COLUMNS, ReportContext, protect
@@ -311,6 +312,15 @@ def test_unknown_authority_lists_the_valid_codes(store: Store) -> None:
         r"E47000001 \(Greater Manchester\).*E61000001 \(Greater London Authority\)",
     ):
         resolve_authority("E47000099", store)
+
+
+def test_a_replaced_code_keeps_its_own_message_naming_the_successor(store: Store) -> None:
+    # The report passes the geography's ReplacedCodeError through (it names the code to
+    # use) rather than the generic list of valid codes; chosen by the error's kind.
+    with pytest.raises(ReplacedCodeError, match=r"replaced by North East \(E47000014\)"):
+        resolve_authority("E47000011", store)
+    with pytest.raises(ReplacedCodeError, match=r"a July 2022 code replaced by E54000063"):
+        resolve_authority("E54000052", store)
 
 
 def test_bad_period_extension_and_framework(store: Store, tmp_path: Path) -> None:

@@ -172,6 +172,23 @@ def test_errors(client: Any) -> None:
     assert err["code"] == "not_found"
 
 
+def test_area_waterfall_api_statuses(client: Any) -> None:
+    # The status comes from the domain error's kind (healthgap.web.errors.web_error), not
+    # from its words: an area not in the example is a 404, a missing control total a 400.
+    r = client.get("/api/v1/allocations/icb_capitation/areas/XX")
+    assert r.status_code == 404
+    err = r.json()["error"]
+    assert err["code"] == "not_found"
+    assert err["message"].startswith("area must be one of the allocated areas; got 'XX'.")
+    r = client.get("/api/v1/allocations/icb_core_2025_26/areas/QE1")
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["code"] == "invalid_input"
+    assert err["message"].startswith(
+        "the waterfall of icb_core_2025_26 is in pounds, so it must have a control total; got none."
+    )
+
+
 @needs_chromium
 @pytest.mark.parametrize(
     "url",

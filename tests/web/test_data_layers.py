@@ -236,6 +236,9 @@ def test_an_administrator_uploads_for_a_named_authority(app: Any) -> None:
     )
     # a bad dataset id is a 404, a second withdrawal a 409
     assert owner.post("/imports/nope/withdraw", data={"csrf_token": token3}).status_code == 404
+    missing = owner.post("/imports/local-99999/withdraw", data={"csrf_token": token3})
+    assert missing.status_code == 404
+    assert "dataset must be a local dataset in the store; got &#39;local-99999&#39;" in missing.text
     again = owner.post(f"/imports/{dataset}/withdraw", data={"csrf_token": token3})
     assert again.status_code == 409 and "must be active to be withdrawn" in again.text
 

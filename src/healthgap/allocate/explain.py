@@ -11,7 +11,7 @@ from healthgap.allocate.engine import allocate
 from healthgap.allocate.formula import Formula
 from healthgap.allocate.results import AllocationResult, Comparison
 from healthgap.allocate.rounding import apportion
-from healthgap.errors import InputError
+from healthgap.errors import InputError, NotFoundError
 from healthgap.stats._frames import to_kind
 from healthgap.stats._validate import one_of
 
@@ -77,8 +77,9 @@ def waterfall(result: AllocationResult, area: Any = None) -> Any:
     rows = np.flatnonzero((table[name] == area).to_numpy())
     if rows.size == 0:
         sample = ", ".join(map(str, table[name].head(3)))
-        raise InputError(
-            f"area must be one of the allocated areas; got {area!r}. Areas look like {sample}."
+        raise NotFoundError(
+            f"area must be one of the allocated areas; got {area!r}. Areas look like {sample}.",
+            field="area",
         )
     row = out.iloc[int(rows[0])]
     pop = float(table["population"].iloc[int(rows[0])])

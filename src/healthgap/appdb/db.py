@@ -15,15 +15,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from healthgap.errors import InputError
 from healthgap.package_data import package_dir
 
 MIGRATIONS = package_dir("healthgap.appdb", "migrations")
-#: The environment variable naming the app database (an SQLAlchemy URL).
+#: The environment variable naming the app database (an SQLAlchemy URL or a file path).
 DB_ENV = "HEALTHGAP_DB"
 #: The app database's file name in the data directory when ``$HEALTHGAP_DB`` is not set.
 APP_DB_FILE = "healthgap-app.db"
@@ -33,13 +35,44 @@ BUSY_TIMEOUT_MS = 30_000
 _BEGIN = "healthgap_sqlite_begin"
 
 
+def db_url(location: str | os.PathLike[str]) -> str:
+    """The SQLAlchemy URL of the app database ``location`` names: the one rule for every
+    ``--db`` and ``$HEALTHGAP_DB``.
+
+    A URL (it holds ``://``: ``sqlite:///app.db``, ``postgresql+psycopg://...``) is kept
+    as it is; a plain file path is the SQLite file there, ``sqlite:///`` and its absolute
+    path (``~`` expanded). The file's folder must exist; the file is made on first use.
+
+    Examples
+    --------
+    >>> db_url("postgresql+psycopg://db/healthgap")
+    'postgresql+psycopg://db/healthgap'
+    >>> from pathlib import Path
+    >>> db_url("app.db") == "sqlite:///" + str(Path("app.db").resolve())
+    True
+    """
+    text = str(location).strip()
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    if not text or not path.parent.is_dir():
+        raise InputError(
+            f"the app database must be an SQLAlchemy URL or a file in an existing folder; "
+            f"got {text!r}. Create the folder first, or give a URL such as "
+            "sqlite:///healthgap-app.db or postgresql+psycopg://host/db."
+        )
+    return f"sqlite:///{path}"
+
+
 def configured_db_url() -> str | None:
-    """``$HEALTHGAP_DB`` when it is set (and not blank), else ``None``.
+    """``$HEALTHGAP_DB`` (through :func:`db_url`) when it is set (and not blank), else
+    ``None``.
 
     For commands that touch the app database only when one is named (``healthgap import``
     delivers its audit entries then, else the web service does at start-up).
     """
-    return os.environ.get(DB_ENV, "").strip() or None
+    value = os.environ.get(DB_ENV, "").strip()
+    return db_url(value) if value else None
 
 
 def existing_db_url() -> str | None:

@@ -1,11 +1,12 @@
 """``healthgap framework ...``: the devolution framework workspace from the command line.
 
-Every command calls the domain layer (:mod:`healthgap.framework`); the framework
-database is ``--db`` (default ``$HEALTHGAP_FRAMEWORK_DB``, else the web service's app
-database, :func:`healthgap.appdb.db.default_db_url`; an SQLAlchemy URL opens the workspace in
-that app database, migrated, with audit-log entries; a plain path opens a separate SQLite
-file) and the analytical store
-is ``--store``. Changes are made as the actor
+Every command calls the domain layer (:mod:`healthgap.framework`); the workspace is in the
+app database, ``--db`` as in every command (:mod:`healthgap.cli.options`: a URL or an SQLite
+file path; default ``$HEALTHGAP_DB``, else the web service's app database), migrated, with
+audit-log entries (a standalone framework file made by ``Workspace(path)`` still opens as it
+is: :meth:`~healthgap.framework.storage.Workspace.at`). ``healthgap framework --db`` names
+it once for the command after it. The analytical store is ``--store``. Changes are made as
+the actor
 ``--user`` with ``--role`` (``admin`` by default on your own machine; ``editor`` needs
 ``--editor-for CODE``), so the same permission rules apply as on the web; with
 ``healthgap framework --as EMAIL`` the actor is that account of the app database (its role
@@ -25,7 +26,7 @@ import typer
 
 from healthgap.cli._io import err_console, write_or_show
 from healthgap.cli.main import app
-from healthgap.cli.options import StoreOption, out_option
+from healthgap.cli.options import DbOption, StoreOption, app_db_url, out_option
 from healthgap.cli.versions import IfVersion, required
 from healthgap.errors import InputError
 
@@ -55,16 +56,9 @@ for sub, name in (
     framework_app.add_typer(sub, name=name)
 app.add_typer(framework_app, name="framework")
 
-DB_ENV = "HEALTHGAP_FRAMEWORK_DB"
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help=f"Framework database: an SQLite file, or the app database URL. Default: ${DB_ENV}, "
-        "else the web service's app database ($HEALTHGAP_DB, else healthgap-app.db in the "
-        "data directory).",
-    ),
-]
+#: The framework's own database variable before it moved into the app database: no longer
+#: read; a command refuses while it is set, so that no one writes elsewhere unawares.
+OLD_DB_ENV = "HEALTHGAP_FRAMEWORK_DB"
 User = Annotated[str | None, typer.Option("--user", help="Your name, recorded with changes.")]
 Role = Annotated[str, typer.Option("--role", help="admin, editor or viewer.")]
 EditorFor = Annotated[
@@ -74,17 +68,27 @@ AuthorityArg = Annotated[str, typer.Argument(help="Authority code or name, e.g. 
 Out = Annotated[Path | None, out_option("Write to this file.")]
 
 
+def _url(db: str | None) -> str:
+    """The app database of a command: its ``--db``, else the group's, else the default."""
+    chosen = db or _ACTING_FOR["db"]
+    old = os.environ.get(OLD_DB_ENV, "").strip()
+    if chosen is None and old:
+        raise InputError(
+            f"${OLD_DB_ENV} must not be set: healthgap no longer reads it, and the framework "
+            f"workspace is in the app database like everything else; got {old!r}. Pass "
+            f"--db {old} (or set $HEALTHGAP_DB to it) and unset ${OLD_DB_ENV}."
+        )
+    return app_db_url(chosen)
+
+
 def _ws(db: str | None) -> Any:
-    from healthgap.appdb.db import default_db_url
     from healthgap.framework.storage import Workspace
 
-    location = db or os.environ.get(DB_ENV) or default_db_url()
-    if "://" in location:
-        return Workspace.app(location)  # the web service's app database
-    return Workspace(location)
+    return Workspace.at(_url(db))
 
 
-#: Set by ``healthgap framework --as EMAIL``: act for that account of the app database.
+#: Set by ``healthgap framework [--db URL] [--as EMAIL]``: the app database of the command
+#: after it, and the account of that database to act for.
 _ACTING_FOR: dict[str, str | None] = {"email": None, "db": None}
 
 
@@ -99,42 +103,36 @@ def _framework_options(
             show_default=False,
         ),
     ] = None,
-    app_db: Annotated[
-        str | None,
-        typer.Option(
-            "--app-db",
-            help="The app database holding the accounts, for --as. Default: the framework "
-            f"database when it is a URL (${DB_ENV}), else the web service's app database "
-            "($HEALTHGAP_DB, else healthgap-app.db in the data directory).",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Frameworks: the devolution framework workspace and outcomes-framework files."""
     _ACTING_FOR["email"] = acting_for
-    _ACTING_FOR["db"] = app_db
+    _ACTING_FOR["db"] = db
 
 
-def _actor(user: str | None, role: str, editor_for: str | None) -> Any:
+def _actor(ws: Any, user: str | None, role: str, editor_for: str | None) -> Any:
     from healthgap.framework.storage import Actor
 
     if _ACTING_FOR["email"]:
-        return _account_actor(str(_ACTING_FOR["email"]))
+        return _account_actor(str(_ACTING_FOR["email"]), ws)
     name = user or os.environ.get("USER") or "cli"
     return Actor(name, role, editor_for)  # type: ignore[arg-type]
 
 
-def _account_actor(email: str) -> Any:
-    """The actor of an account (the one permission model's rules for its role)."""
-    from healthgap.appdb.db import default_db_url, init_db
+def _account_actor(email: str, ws: Any) -> Any:
+    """The actor of an account (the one permission model's rules for its role): an
+    account of the workspace's app database (of the group's ``--db``, else the default
+    app database, when the workspace is a standalone framework file)."""
+    from sqlalchemy.orm import Session
+
+    from healthgap.appdb.db import init_db
     from healthgap.appdb.permissions import actor_for
 
-    framework_db = os.environ.get(DB_ENV) or ""
-    url = _ACTING_FOR["db"] or (framework_db if "://" in framework_db else None) or default_db_url()
-    engine = init_db(url)
+    if ws.audit:  # the workspace is in an app database: its accounts
+        with Session(ws.engine) as s:
+            return actor_for(s, email)
+    engine = init_db(app_db_url(_ACTING_FOR["db"]))
     try:
-        from sqlalchemy.orm import Session
-
         with Session(engine) as s:
             return actor_for(s, email)
     finally:
@@ -153,14 +151,14 @@ def _echo_table(df: pd.DataFrame, out: Path | None) -> None:
 
 # ---------------------------------------------------------------- powers
 @powers_app.command("list")
-def powers_list(store: StoreOption = None, db: Db = None, out: Out = None) -> None:
+def powers_list(store: StoreOption = None, db: DbOption = None, out: Out = None) -> None:
     """List every strategic authority in the register with tier and counts."""
     with _ws(db) as ws:
         _echo_table(_register(store, ws).table(), out)
 
 
 @powers_app.command("show")
-def powers_show(authority: AuthorityArg, store: StoreOption = None, db: Db = None) -> None:
+def powers_show(authority: AuthorityArg, store: StoreOption = None, db: DbOption = None) -> None:
     """Show one authority: tier, member councils, partner ICBs, powers with sources."""
     from healthgap.framework.export import export
 
@@ -175,7 +173,7 @@ def powers_compare(
         list[str] | None, typer.Argument(help="Authority codes or names (default: all).")
     ] = None,
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     out: Out = None,
 ) -> None:
     """The comparison matrix: authorities by area of competence (* = unverified)."""
@@ -199,7 +197,7 @@ def powers_record(
     kind: Annotated[str, typer.Option("--kind", help="power, duty, role or budget.")] = "power",
     unverified: Annotated[bool, typer.Option("--unverified", help="Mark unverified.")] = False,
     if_version: IfVersion = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -219,7 +217,7 @@ def powers_record(
             else (if_version or 0)
         )
         v = repo.record(
-            _actor(user, role, editor_for),
+            _actor(ws, user, role, editor_for),
             power_id,
             text=text,
             applies_to=targets,
@@ -265,7 +263,7 @@ def enquiry_answer(
     note: Annotated[str | None, typer.Option("--note", help="Revise this note id.")] = None,
     if_version: IfVersion = None,
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -280,7 +278,7 @@ def enquiry_answer(
         read = required(if_version, f"note {note}", "it is printed after each change")
     with _ws(db) as ws:
         rid = Enquiry(ws, code).answer(
-            _actor(user, role, editor_for),
+            _actor(ws, user, role, editor_for),
             prompt_id,
             category,
             text,
@@ -295,7 +293,7 @@ def enquiry_answer(
 
 @enquiry_app.command("levers")
 def enquiry_levers(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """The lever map: levers, partners and powers by area of competence."""
     from healthgap.framework.enquiry import Enquiry
@@ -313,7 +311,7 @@ def enquiry_plan(
     authority: AuthorityArg,
     adopt: Annotated[bool, typer.Option("--adopt", help="Add the drafts as actions.")] = False,
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -326,7 +324,7 @@ def enquiry_plan(
     with _ws(db) as ws:
         drafts = Enquiry(ws, code).draft_plan()
         if adopt:
-            who = _actor(user, role, editor_for)
+            who = _actor(ws, user, role, editor_for)
             plan = ActionPlan(ws, code)
             for d in drafts:
                 typer.echo(plan.add(who, **d))
@@ -369,7 +367,7 @@ def actions_add(
     due: Opt = None,
     status: Annotated[str, typer.Option()] = "planned",
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -381,7 +379,7 @@ def actions_add(
     with open_store(store) as s, _ws(db) as ws:
         code = _register(s).get(authority).code
         rid = ActionPlan(ws, code).add(
-            _actor(user, role, editor_for),
+            _actor(ws, user, role, editor_for),
             s,
             title=title,
             lever=lever,
@@ -409,7 +407,7 @@ def actions_update(
     target: Target = None,
     if_version: IfVersion = None,
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -430,14 +428,14 @@ def actions_update(
         code = _register(s).get(authority).code
         read = required(if_version, f"action {action_id}", "see `framework actions list`")
         v = ActionPlan(ws, code).update(
-            _actor(user, role, editor_for), action_id, s, expected_version=read, **fields
+            _actor(ws, user, role, editor_for), action_id, s, expected_version=read, **fields
         )
     err_console.print(f"{action_id} is now version {v}")
 
 
 @actions_app.command("list")
 def actions_list(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """List an authority's current actions."""
     from healthgap.framework.actions import ActionPlan
@@ -452,7 +450,7 @@ def actions_list(
 
 @actions_app.command("progress")
 def actions_progress(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """Latest value and trend of each indicator linked to an action."""
     from healthgap.data.store import open_store
@@ -465,7 +463,7 @@ def actions_progress(
 
 @actions_app.command("history")
 def actions_history(
-    action_id: Annotated[str, typer.Argument(help="The action id.")], db: Db = None
+    action_id: Annotated[str, typer.Argument(help="The action id.")], db: DbOption = None
 ) -> None:
     """Every version of an action: who changed it, when, and what it said."""
     with _ws(db) as ws:
@@ -486,7 +484,7 @@ def actions_history(
 @library_app.command("import")
 def library_import(
     path: Annotated[Path, typer.Argument(help="YAML list of case studies.")],
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -495,14 +493,14 @@ def library_import(
     from healthgap.framework.library import Library
 
     with _ws(db) as ws:
-        ids = Library(ws).import_file(_actor(user, role, editor_for), path)
+        ids = Library(ws).import_file(_actor(ws, user, role, editor_for), path)
     err_console.print(f"Imported {len(ids)} case studies")
 
 
 @library_app.command("search")
 def library_search(
     query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
-    db: Db = None,
+    db: DbOption = None,
     out: Out = None,
 ) -> None:
     """Full-text search of the case studies (SQLite FTS5, best match first)."""
@@ -515,7 +513,7 @@ def library_search(
 
 @library_app.command("suggest")
 def library_suggest(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """Authorities like yours also tried: case studies from similar authorities."""
     from healthgap.data.store import open_store
@@ -529,7 +527,7 @@ def library_suggest(
 # ---------------------------------------------------------------- partners
 @partners_app.command("list")
 def partners_list(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """Recorded partners, then the partners the register implies (councils, ICBs)."""
     from healthgap.framework.partners import Partnerships, suggested_partners
@@ -551,7 +549,7 @@ def partners_add(
     kind: Annotated[str, typer.Option("--type", help="council, icb, voluntary sector, ...")],
     partner_role: Annotated[str, typer.Option("--partner-role", help="Its role.")] = "",
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -562,7 +560,7 @@ def partners_add(
     code = _register(store).get(authority).code
     with _ws(db) as ws:
         rid = Partnerships(ws, code).add_partner(
-            _actor(user, role, editor_for), name, kind, partner_role
+            _actor(ws, user, role, editor_for), name, kind, partner_role
         )
     typer.echo(rid)
 
@@ -617,7 +615,7 @@ def commitment_add(
         "proposed"
     ),
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -638,7 +636,7 @@ def commitment_add(
     with open_store(store) as s, _ws(db) as ws:
         a = _register(s).get(authority)
         rid = Commitments(ws, a).add(
-            _actor(user, role, editor_for),
+            _actor(ws, user, role, editor_for),
             s,
             title=title,
             summary=summary,
@@ -656,7 +654,7 @@ def commitment_add(
 
 @commitment_app.command("list")
 def commitment_list(
-    authority: AuthorityArg, store: StoreOption = None, db: Db = None, out: Out = None
+    authority: AuthorityArg, store: StoreOption = None, db: DbOption = None, out: Out = None
 ) -> None:
     """List an authority's joint commitments (one row each)."""
     from healthgap.framework.commitments import Commitments
@@ -673,7 +671,7 @@ def commitment_show(
     authority: AuthorityArg,
     commitment_id: Annotated[str, typer.Argument(help="The commitment id.")],
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     out: Out = None,
 ) -> None:
     """One commitment: its fields, each partner's commitment and signature, its versions."""
@@ -698,7 +696,7 @@ def commitment_show(
 
 # ---------------------------------------------------------------- surveys
 @survey_app.command("list")
-def survey_list(authority: AuthorityArg, store: StoreOption = None, db: Db = None) -> None:
+def survey_list(authority: AuthorityArg, store: StoreOption = None, db: DbOption = None) -> None:
     """An authority's surveys: id, title, number of questions."""
     code = _register(store).get(authority).code
     with _ws(db) as ws:
@@ -721,7 +719,7 @@ def survey_create(
         ),
     ],
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -732,7 +730,8 @@ def survey_create(
     code = _register(store).get(authority).code
     questions = parse_questions("\n".join(question))
     with _ws(db) as ws:
-        sid = Partnerships(ws, code).add_survey(_actor(user, role, editor_for), title, questions)
+        who = _actor(ws, user, role, editor_for)
+        sid = Partnerships(ws, code).add_survey(who, title, questions)
     typer.echo(sid)
 
 
@@ -744,7 +743,7 @@ def survey_respond(
         list[str], typer.Option("--answer", help="QUESTION=ANSWER, e.g. q1=4 (repeat).")
     ],
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     user: User = None,
     role: Role = "admin",
     editor_for: EditorFor = None,
@@ -762,7 +761,7 @@ def survey_respond(
     code = _register(store).get(authority).code
     with _ws(db) as ws:
         rid = Partnerships(ws, code).add_response(
-            _actor(user, role, editor_for), survey_id, answers
+            _actor(ws, user, role, editor_for), survey_id, answers
         )
     typer.echo(rid)
 
@@ -772,7 +771,7 @@ def survey_summary(
     authority: AuthorityArg,
     survey_id: Annotated[str, typer.Argument(help="The survey id.")],
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
     out: Out = None,
 ) -> None:
     """Answer counts per closed question, disclosure-controlled (as on the web page)."""
@@ -791,7 +790,7 @@ def framework_export(
     fmt: Annotated[str, typer.Option("--format", help="md, html, pdf, csv or json.")] = "md",
     out: Out = None,
     store: StoreOption = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Export an authority's framework (PDF/Markdown/HTML, or open data CSV/JSON)."""
     from healthgap.data.store import open_store

@@ -282,9 +282,9 @@ def _upload(
         opened = open_store(store, read_only=False)
         try:
             dataset = commit_local_dataset(opened.backend.con, prepared, uploader)
-            from healthgap.appdb.db import configured_db_url, init_db, sessions
+            from healthgap.appdb.db import configured_db_url, db_url, init_db, sessions
 
-            url = db or configured_db_url()
+            url = db_url(db) if db else configured_db_url()
             delivered = False
             if url:
                 from healthgap.appdb.outbox import deliver_from

@@ -6,7 +6,8 @@ Every command module imports its ``--store``, ``--db``, ``--out``, ``--mirror`` 
 * ``--store``: the analytical store (DuckDB file); default ``$HEALTHGAP_STORE``, else
   ``healthgap.duckdb`` in the data directory (:func:`healthgap.data.paths.store_path`).
 * ``--db``: the **app database** (accounts, targets, decisions, places, the framework
-  workspace...), a SQLAlchemy URL; default :func:`app_db_url` (``$HEALTHGAP_DB``, else
+  workspace...), a SQLAlchemy URL or an SQLite file path (read by one rule,
+  :func:`healthgap.appdb.db.db_url`); default :func:`app_db_url` (``$HEALTHGAP_DB``, else
   ``healthgap-app.db`` in the data directory), the same one the web service uses.
   ``--app-db`` is the old spelling and still works.
 * ``--out``: the file a command writes instead of printing.
@@ -32,9 +33,9 @@ StoreOption = Annotated[
 
 #: The help every ``--db`` shares; commands that read it only for one thing say so after.
 DB_HELP = (
-    "The app database, a SQLAlchemy URL (sqlite:///FILE or postgresql+psycopg://...). "
-    "Default: $HEALTHGAP_DB, else healthgap-app.db in the data directory (the web "
-    "service's)."
+    "The app database: a SQLAlchemy URL (sqlite:///FILE or postgresql+psycopg://...) or an "
+    "SQLite file path. Default: $HEALTHGAP_DB, else healthgap-app.db in the data directory "
+    "(the web service's)."
 )
 
 
@@ -72,11 +73,12 @@ DataDirOption = Annotated[
 
 
 def app_db_url(db: str | None) -> str:
-    """The app database a command works on: ``--db``, else the one every face uses
+    """The app database a command works on, as a URL: ``--db`` (a URL, or a file path
+    read by :func:`healthgap.appdb.db.db_url`), else the one every face uses
     (:func:`healthgap.appdb.db.default_db_url`)."""
-    from healthgap.appdb.db import default_db_url
+    from healthgap.appdb.db import db_url, default_db_url
 
-    return db or default_db_url()
+    return db_url(db) if db else default_db_url()
 
 
 InputPath = Annotated[Path, typer.Argument(help="Input table: CSV (any delimiter) or Parquet.")]

@@ -68,9 +68,9 @@ def report_command(
         str | None,
         typer.Option(
             "--framework-db",
-            help="The framework workspace (file or app database URL) whose joint commitments "
-            "and action plan the summary lists. Default: none (the summary says none are "
-            "recorded for the report).",
+            help="The app database (URL or SQLite file; or a standalone framework file) whose "
+            "framework workspace's joint commitments and action plan the summary lists. "
+            "Default: none (the summary says none are recorded for the report).",
             show_default=False,
         ),
     ] = None,
@@ -140,7 +140,7 @@ def report_command(
 def _app_engine(url: str | None) -> Any:
     """The app database of targets, decisions and the cycle: ``--db``, else
     :func:`healthgap.appdb.db.existing_db_url` (None: no such sections)."""
-    from healthgap.appdb.db import existing_db_url, init_db
+    from healthgap.appdb.db import db_url, existing_db_url, init_db
 
-    chosen = url or existing_db_url()
+    chosen = db_url(url) if url else existing_db_url()
     return None if chosen is None else init_db(chosen)

@@ -14,7 +14,7 @@ import typer
 
 from healthgap.cli._io import app_engine, err_console, out_console
 from healthgap.cli.main import app
-from healthgap.cli.options import DbOption, StoreOption
+from healthgap.cli.options import DbOption, StoreOption, app_db_url
 from healthgap.errors import InputError
 
 users_app = typer.Typer(
@@ -37,7 +37,7 @@ def serve(
     from healthgap.web.app import create_app
     from healthgap.web.settings import Settings
 
-    settings = Settings.from_env(store=store, db_url=db)
+    settings = Settings.from_env(store=store, db_url=app_db_url(db) if db else None)
     if not os.environ.get("HEALTHGAP_SECRET_KEY"):
         err_console.print(
             "Note: HEALTHGAP_SECRET_KEY is not set; sessions end when the server restarts.",

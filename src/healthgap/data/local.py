@@ -54,7 +54,7 @@ from healthgap.data.importing import (
 from healthgap.data.layout import INDICATOR_COLUMNS, indicator_arrow
 from healthgap.data.problems import IndicatorFileError, ProblemLog
 from healthgap.data.sql import identifier
-from healthgap.errors import HealthgapError, InputError
+from healthgap.errors import ConflictError, HealthgapError, InputError, NotFoundError
 
 __all__ = [
     "LOCAL_DATASET_COLUMNS",
@@ -514,7 +514,7 @@ def withdraw_local_dataset(
     with _transaction(con):
         before = _dataset(con, dataset_id)
         if before is None:
-            raise InputError(
+            raise NotFoundError(
                 f"dataset must be a local dataset in the store; got {dataset_id!r}. "
                 "See the local datasets listed on /sources."
             )
@@ -525,7 +525,7 @@ def withdraw_local_dataset(
                 f"administrator; got {actor.email} of {actor.authority_code}."
             )
         if before.status != "active":
-            raise InputError(
+            raise ConflictError(
                 f"dataset {dataset_id} must be active to be withdrawn; got one withdrawn "
                 f"by {before.withdrawn_by} on {before.withdrawn_at:%d %B %Y %H:%M}."
             )

@@ -14,9 +14,10 @@ case studies (every word must appear; ranked by how often the words occur).
 **Where the workspace lives.** The web service keeps it in the app database (the same
 URL as its users and audit log), where Alembic revision ``0004_framework`` creates the
 tables: :meth:`Workspace.app` migrates and opens it. There every change also writes an
-entry to the app's audit log (who, what, before, after). Standalone (the CLI's default),
-it is an SQLite file ``framework.sqlite`` in the healthgap data directory whose tables
-are created on first use.
+entry to the app's audit log (who, what, before, after); the CLI opens it the same way
+(:meth:`Workspace.at`). Standalone (``Workspace(path)``, for scripts and trials), it is an
+SQLite file whose tables are created on first use; :meth:`Workspace.at` still opens such a
+file as it is.
 
 Permissions are checked here, in the domain layer: every write takes an :class:`Actor`
 and is checked against the one permission model, :mod:`healthgap.appdb.permissions`.
@@ -244,6 +245,20 @@ class Workspace:
             )
         init_db(url).dispose()
         return cls(engine=engine_for(url), create=False)
+
+    @classmethod
+    def at(cls, url: str) -> Workspace:
+        """The workspace at the app database ``url`` (:meth:`app`), or, when ``url`` is
+        an SQLite file made as a standalone framework database (``Workspace(path)``: the
+        framework tables and no Alembic revision), that file as it is, so that files made
+        before the workspace moved into the app database still open unchanged."""
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        if file and file != ":memory:" and _standalone(Path(file)):
+            return cls(file)
+        return cls.app(url)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -608,6 +623,23 @@ def _tags(data: dict[str, Any]) -> list[str]:
         value = data.get(key) or []
         out.extend(str(v) for v in (value if isinstance(value, list) else [value]))
     return out
+
+
+def _standalone(path: Path) -> bool:
+    """Whether the SQLite file ``path`` is a standalone framework database: it holds the
+    framework's records but no Alembic revision (an app database holds both)."""
+    if not path.is_file():
+        return False
+    import sqlite3
+
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError:
+        return False  # not an SQLite file: the app database's own error says so
+    finally:
+        con.close()
+    return "framework_records" in names and "alembic_version" not in names
 
 
 def _engine(path: str | os.PathLike[str] | None) -> Engine:

@@ -258,6 +258,11 @@ def lad25_to_lad24(store: Store) -> dict[str, str]:
     return dict(zip(changed["lad_code_published"], changed["lad_code"], strict=True))
 
 
+class ReplacedCodeError(InputError):
+    """The code was a real one but has been replaced (an abolished authority, a July 2022
+    ICB code); the message names the code that replaced it."""
+
+
 @dataclass(frozen=True)
 class Abolished:
     """An authority in an earlier lookup but not in the latest, and who replaced it."""
@@ -380,8 +385,8 @@ def resolve(code: str, store: Store, *, on: dt.date | str | None = None) -> Reso
     Raises
     ------
     InputError
-        For an abolished authority (naming the authority that replaced it) or an unknown
-        code (listing the current ones).
+        For an abolished authority (a :class:`ReplacedCodeError`, naming the authority
+        that replaced it) or an unknown code (listing the current ones).
     """
     wanted, notes = canonical_code(code)
     v = vintage_on(on)
@@ -390,7 +395,7 @@ def resolve(code: str, store: Store, *, on: dt.date | str | None = None) -> Reso
     if rows.empty:
         gone = abolished(store).get(wanted)
         if gone is not None:
-            raise InputError(
+            raise ReplacedCodeError(
                 f"authority must be a current strategic authority; got {code!r}: "
                 f"{gone.message}. Use {gone.successor_code}, or give a date before "
                 f"{when(gone.replaced_in)} to see it as it was."

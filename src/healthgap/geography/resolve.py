@@ -164,7 +164,7 @@ def footprint(
         return _authority_footprint(raw, store, on)
     if raw in ICB22_TO_ICB24 or raw in SUB_ICB22_TO_SUB_ICB24:
         new = ICB22_TO_ICB24.get(raw) or SUB_ICB22_TO_SUB_ICB24[raw]
-        raise InputError(
+        raise auth.ReplacedCodeError(
             f"footprint must be a current (April 2024) ICB or sub-ICB code; got {raw!r}, a "
             f"July 2022 code replaced by {new} in April 2024. Use {new}."
         )

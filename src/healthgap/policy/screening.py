@@ -52,7 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthgap.appdb import audit
-from healthgap.appdb.db import default_db_url, writing
+from healthgap.appdb.db import db_url, default_db_url, writing
 from healthgap.appdb.models import ensure_authority
 from healthgap.appdb.permissions import (
     Actor,
@@ -261,7 +261,7 @@ def _url(location: str | os.PathLike[str]) -> str:
             f"the screening database folder must exist; got {str(parent)!r}. Create it "
             "or pass --db with an existing folder."
         )
-    return f"sqlite:///{Path(loc).expanduser()}"
+    return db_url(loc)
 
 
 class ScreeningRepository:

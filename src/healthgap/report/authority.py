@@ -10,7 +10,12 @@ import pandas as pd
 
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import GLA_CODE, LONDON_REGION, current_authorities
+from healthgap.geography.authorities import (
+    GLA_CODE,
+    LONDON_REGION,
+    ReplacedCodeError,
+    current_authorities,
+)
 from healthgap.geography.footprints import Place
 from healthgap.geography.hierarchy import lsoa_lookup
 from healthgap.geography.resolve import KIND_LABELS, Footprint
@@ -69,9 +74,9 @@ def resolve_authority(code: str | Place, store: Store, *, on: Any = None) -> Aut
     kind = "strategic_authority" if wanted == LONDON_REGION else None
     try:
         fp = resolve_footprint(wanted, store, on=on, kind=kind)
-    except InputError as exc:
-        if "replaced by" in str(exc):
-            raise
+    except ReplacedCodeError:
+        raise  # it names the code to use instead
+    except InputError:
         listed = ", ".join(
             f"{c} ({n})" for c, n in valid_authorities(store).itertuples(index=False)
         )

@@ -25,11 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap import __version__
 from healthgap.appdb.db import init_db, sessions
-from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
 from healthgap.errors import HealthgapError
 from healthgap.package_data import package_dir
 from healthgap.web.deps import StoreHandle
-from healthgap.web.errors import WebError
+from healthgap.web.errors import WebError, web_error
 from healthgap.web.limits import InputLimitMiddleware
 from healthgap.web.outbox import deliver_at_start
 from healthgap.web.pagecache import PageCacheMiddleware
@@ -200,11 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(HealthgapError)
     async def _hg_error(request: Request, exc: HealthgapError) -> Response:
-        if isinstance(exc, StaleVersionError):
-            return _error_response(request, WebError(409, "conflict", str(exc)))
-        if isinstance(exc, VersionRequiredError):
-            return _error_response(request, WebError(428, "precondition_required", str(exc)))
-        return _error_response(request, WebError(400, "invalid_input", str(exc)))
+        return _error_response(request, web_error(exc))
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> Response:

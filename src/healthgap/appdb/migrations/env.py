@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Engine, engine_from_config, event, pool
 
 from healthgap.appdb.models import Base
 
@@ -18,6 +20,27 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _one_migrator_at_a_time(engine: Engine) -> None:
+    """On SQLite, migrate in one ``BEGIN IMMEDIATE`` transaction, DDL included.
+
+    Python's sqlite3 driver runs ``CREATE TABLE`` outside any transaction, so two
+    processes opening a new database file at once (two CLI commands) would both create
+    the tables and one would fail with "table ... already exists". Holding the write lock
+    from before the version is read makes the second wait, then find the head revision
+    and do nothing.
+    """
+    from healthgap.appdb.db import BUSY_TIMEOUT_MS
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_con: Any, _record: Any) -> None:
+        dbapi_con.isolation_level = None  # we send BEGIN ourselves
+        dbapi_con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def run_migrations_online() -> None:
     """Migrate through a live connection."""
     connectable = engine_from_config(
@@ -25,6 +48,8 @@ def run_migrations_online() -> None:
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
+    if connectable.dialect.name == "sqlite":
+        _one_migrator_at_a_time(connectable)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

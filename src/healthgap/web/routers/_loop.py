@@ -11,20 +11,13 @@ from sqlalchemy.orm import Session
 
 from healthgap.appdb.db import release
 from healthgap.appdb.models import User
-from healthgap.appdb.permissions import Actor, NotPermittedError, Permission, allows
-from healthgap.appdb.versions import StaleVersionError, VersionRequiredError
-from healthgap.errors import InputError
+from healthgap.appdb.permissions import Actor, Permission, allows
 from healthgap.web import csrf
 from healthgap.web.deps import current_user, require_user
-from healthgap.web.errors import WebError
+from healthgap.web.errors import WebError, call
+from healthgap.web.forms import attempt
 
-
-def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call the domain: a permission refusal becomes a 403; input errors stay 400."""
-    try:
-        return fn(*args, **kwargs)
-    except NotPermittedError as exc:
-        raise WebError(403, "forbidden", str(exc)) from exc
+__all__ = ["actor", "call", "form_errors", "may", "not_found", "version_field", "viewer"]
 
 
 def actor(request: Request, session: Session, token: str | None) -> Actor:
@@ -50,15 +43,9 @@ def form_errors(
     fn: Callable[..., Any], *args: Any, fallback: str = "form", **kwargs: Any
 ) -> tuple[Any, list[tuple[str, str]], int]:
     """``(result, errors, status)``: the domain's result, or its refusal as form errors
-    ``[(field, message)]`` with 400 (bad input), 409 (stale version) or 428."""
-    try:
-        return call(fn, *args, **kwargs), [], 200
-    except StaleVersionError as exc:
-        return None, [(fallback, str(exc))], 409
-    except VersionRequiredError as exc:
-        return None, [(fallback, str(exc))], 428
-    except InputError as exc:
-        return None, [(getattr(exc, "field", fallback), str(exc))], 400
+    ``[(field, message)]`` with 400 (bad input), 409 (stale version) or 428; the
+    error's own ``field`` names the input (:func:`healthgap.web.forms.attempt`)."""
+    return attempt(fn, *args, ids=None, default=fallback, **kwargs)
 
 
 def version_field(value: Any) -> int:

@@ -39,7 +39,7 @@ from healthgap.charts import bars, scatter
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep
-from healthgap.web.errors import WebError
+from healthgap.web.errors import WebError, web_error
 from healthgap.web.render import render
 from healthgap.web.responses import csv_response, records
 from healthgap.web.viewmodels import protect
@@ -184,7 +184,7 @@ def _need_year(year: str | None) -> str:
     try:
         return need.check_year(year)
     except InputError as exc:
-        raise WebError(400, "bad_request", str(exc)) from exc
+        raise web_error(exc) from exc
 
 
 def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, dict[str, Any]]:
@@ -337,7 +337,7 @@ def allocation_area_page(
         if ALL_EXAMPLES[example].published and not base:
             st.compute(area_waterfall, example, code)  # raises: pounds need a control total
     except InputError as exc:
-        raise WebError(400, "bad_request", str(exc)) from exc
+        raise web_error(exc) from exc
     areas = st.compute(allocation_tables, example, **base)["areas"]
     match = areas[areas["area"] == code]
     if match.empty:
@@ -497,9 +497,8 @@ def allocation_area_api(
     base = _what_if(control_total=control_total)
     try:
         steps = st.compute(area_waterfall, _example(example), code, **base)
-    except InputError as exc:
-        status = 400 if "control total" in str(exc) else 404
-        raise WebError(status, "bad_request" if status == 400 else "not_found", str(exc)) from exc
+    except InputError as exc:  # an unknown area is a NotFoundError: 404; the rest 400
+        raise web_error(exc) from exc
     label = ALL_EXAMPLES[example].label
     return _respond(
         steps, format, _csv_name(example, f"-{code}"), {"example": example, "area": code}, label

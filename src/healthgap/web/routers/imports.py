@@ -42,7 +42,7 @@ from healthgap.data.problems import IndicatorFileError
 from healthgap.errors import InputError
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import DbDep, StoreDep, StoreHandle, require_user, requires
-from healthgap.web.errors import WebError
+from healthgap.web.errors import WebError, web_error
 from healthgap.web.outbox import deliver_soon
 from healthgap.web.render import render
 
@@ -287,8 +287,7 @@ async def withdraw(request: Request, dataset_id: str, session: DbDep, st: StoreD
         )
     except NotOwnerError as exc:
         raise WebError(403, "forbidden", str(exc)) from exc
-    except InputError as exc:
-        status = 404 if "must be a local dataset in the store" in str(exc) else 409
-        raise WebError(status, "not_found" if status == 404 else "conflict", str(exc)) from exc
+    except InputError as exc:  # NotFoundError -> 404, ConflictError -> 409
+        raise web_error(exc) from exc
     await run_in_threadpool(deliver_soon, st, request.app.state.sessions)
     return _page(request, user, st, 200, withdrawn=after)

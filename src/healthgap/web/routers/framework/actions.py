@@ -8,9 +8,8 @@ import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from healthgap.appdb.versions import StaleVersionError, etag
+from healthgap.appdb.versions import etag
 from healthgap.errors import InputError
 from healthgap.framework import actions as fw_actions
 from healthgap.framework.actions import ActionPlan
@@ -29,13 +28,15 @@ from healthgap.web.deps import (
     requires,
 )
 from healthgap.web.errors import WebError
-from healthgap.web.forms import field_errors, prefixed
+from healthgap.web.forms import attempt, field_errors, prefixed
 from healthgap.web.render import render
 from healthgap.web.routers.framework.enquiry import add_drafts
 from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
     Format,
+    On,
+    OnAuthority,
     _authority,
     _call,
     _context,
@@ -44,7 +45,6 @@ from healthgap.web.routers.framework.shared import (
     _reader,
     _records,
     _stamp,
-    _writer,
     the_register,
     workspace,
 )
@@ -67,24 +67,21 @@ def actions_view(request: Request, st: StoreHandle, code: str) -> dict[str, Any]
 
 
 def _actions_render(
-    request: Request,
-    session: Session,
-    st: StoreHandle,
-    code: str,
+    on: On,
     errors: list[tuple[str, str]],
     form: dict[str, Any],
     status: int = 200,
 ) -> Any:
-    view = actions_view(request, st, code)
+    view = actions_view(on.request, on.st, on.code)
     a = view["a"]
     return render(
-        request,
+        on.request,
         "framework_actions.html",
         {
-            **_context(request, session, a),
+            **_context(on.request, on.session, a),
             "actions": view["table"].to_dict("records"),
             "titles": dict(zip(view["table"]["id"], view["table"]["title"], strict=True)),
-            "indicator_names": st.compute(indicator_names),
+            "indicator_names": on.st.compute(indicator_names),
             "progress": view["progress"].to_dict("records"),
             "statuses": fw_actions.STATUSES,
             "competences": COMPETENCES,
@@ -96,9 +93,9 @@ def _actions_render(
 
 
 @router.get("/framework/{code}/actions", response_class=HTMLResponse, include_in_schema=False)
-def actions_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    _reader(request, session)
-    return _actions_render(request, session, st, code, [], {})
+def actions_page(on: OnAuthority) -> Any:
+    _reader(on.request, on.session)
+    return _actions_render(on, [], {})
 
 
 @router.post(
@@ -107,10 +104,7 @@ def actions_page(request: Request, st: StoreDep, session: DbDep, code: str) -> A
     dependencies=[requires("action")],
 )
 def add_action_form(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     title: str = Form(""),
     competence: str = Form(""),
     owner: str = Form(""),
@@ -121,8 +115,7 @@ def add_action_form(
     status: str = Form("planned"),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, csrf_token)
+    a, who = on.writing("action", csrf_token)
     form = {
         "title": title,
         "competence": competence,
@@ -137,7 +130,7 @@ def add_action_form(
     if not title.strip():
         errors.append(("action-title", "Enter what will be done"))
     if not errors:
-        known = st.compute(_known_indicators)
+        known = on.st.compute(_known_indicators)
         try:
             fields = {
                 "title": title.strip(),
@@ -150,11 +143,11 @@ def add_action_form(
                 "status": status,
             }
             fw_actions.check_indicators(_lines(indicators), known)
-            _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+            _call(ActionPlan(on.ws, a.code).add, who, **fields)
             return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
         except InputError as exc:
             errors.extend(field_errors(exc, ACTION_FIELDS, default="action-title"))
-    return _actions_render(request, session, st, a.code, errors, form, 400)
+    return _actions_render(on, errors, form, 400)
 
 
 #: The action form's inputs, by the domain field they hold.
@@ -167,45 +160,30 @@ ACTION_FIELDS = prefixed("action-", ("title", "indicators", "status", "due", "st
     dependencies=[requires("action")],
 )
 def action_status_form(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     action_id: str,
     status: str = Form(""),
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, csrf_token)
+    a, who = on.writing("action", csrf_token)
     read = form_version(version, f"action {action_id}")
-    try:
-        _call(
-            ActionPlan(workspace(request), a.code).update,
-            who,
-            action_id,
-            status=status,
-            expected_version=read,
-        )
-    except StaleVersionError as exc:
-        return _actions_render(
-            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 409
-        )
-    except InputError as exc:
-        return _actions_render(
-            request, session, st, a.code, [(f"status-{action_id}", str(exc))], {}, 400
-        )
+    update = ActionPlan(on.ws, a.code).update
+    field = f"status-{action_id}"
+    _, errors, refused = attempt(
+        update, who, action_id, status=status, expected_version=read, ids={}, default=field
+    )
+    if errors:  # a stale version (409) or a status the action cannot take (400)
+        return _actions_render(on, errors, {}, refused)
     return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
 
 
 @router.get(f"{API}/{{code}}/actions", tags=["framework"], summary="Action plan and progress")
-def api_actions(
-    request: Request, st: StoreDep, session: DbDep, code: str, format: Format = "json"
-) -> Any:
-    _reader(request, session)
-    view = actions_view(request, st, code)
+def api_actions(on: OnAuthority, format: Format = "json") -> Any:
+    _reader(on.request, on.session)
+    view = actions_view(on.request, on.st, on.code)
     if format == "csv":
-        csv_text = export(the_register(request, st), workspace(request), view["a"].code, "csv")
+        csv_text = export(the_register(on.request, on.st), on.ws, view["a"].code, "csv")
         return Response(
             csv_text,
             media_type="text/csv; charset=utf-8",
@@ -236,19 +214,15 @@ class ActionIn(BaseModel):
     dependencies=[requires("action")],
 )
 def api_add_action(
-    request: Request,
+    on: OnAuthority,
     response: Response,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
     body: ActionIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, x_csrf_token)
+    a, who = on.writing("action", x_csrf_token)
     fields = body.model_dump(exclude_none=True)
-    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    aid = _call(ActionPlan(workspace(request), a.code).add, who, **fields)
+    fw_actions.check_indicators(fields.get("indicators") or [], on.st.compute(_known_indicators))
+    aid = _call(ActionPlan(on.ws, a.code).add, who, **fields)
     response.headers["ETag"] = etag(1)
     return {"id": aid, "version": 1}
 
@@ -287,9 +261,10 @@ def _action_body(request: Request, v: Any, response: Response) -> dict[str, Any]
 def api_action(
     request: Request, response: Response, st: StoreDep, session: DbDep, code: str, action_id: str
 ) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
-    return _action_body(request, _action(request, a.code, action_id), response)
+    # `code` and `action_id` stay in this order in the signature: the OpenAPI lists them so.
+    on = On(request, st, session, code)
+    a = on.reading()
+    return _action_body(on.request, _action(on.request, a.code, action_id), response)
 
 
 @router.patch(
@@ -308,19 +283,13 @@ def api_update_action(
     body: ActionIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, x_csrf_token)
-    read = if_match(request, f"action {action_id}")
+    on = On(request, st, session, code)
+    a, who = on.writing("action", x_csrf_token)
+    read = if_match(on.request, f"action {action_id}")
     fields = body.model_dump(exclude_none=True)
-    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    _call(
-        ActionPlan(workspace(request), a.code).update,
-        who,
-        action_id,
-        expected_version=read,
-        **fields,
-    )
-    return _action_body(request, _action(request, a.code, action_id), response)
+    fw_actions.check_indicators(fields.get("indicators") or [], on.st.compute(_known_indicators))
+    _call(ActionPlan(on.ws, a.code).update, who, action_id, expected_version=read, **fields)
+    return _action_body(on.request, _action(on.request, a.code, action_id), response)
 
 
 @router.post(
@@ -329,13 +298,6 @@ def api_update_action(
     status_code=201,
     dependencies=[requires("action")],
 )
-def api_draft_actions(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
-    x_csrf_token: str | None = CsrfHeader,
-) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, x_csrf_token)
-    return {"ids": add_drafts(workspace(request), who, a.code)}
+def api_draft_actions(on: OnAuthority, x_csrf_token: str | None = CsrfHeader) -> Any:
+    a, who = on.writing("action", x_csrf_token)
+    return {"ids": add_drafts(on.ws, who, a.code)}

@@ -35,6 +35,8 @@ from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
     Format,
+    On,
+    OnAuthority,
     _authority,
     _call,
     _context,
@@ -44,7 +46,6 @@ from healthgap.web.routers.framework.shared import (
     _permitted,
     _reader,
     _records,
-    _writer,
     the_register,
     workspace,
 )
@@ -187,21 +188,20 @@ def _commitment_from_form(
     include_in_schema=False,
     dependencies=[requires("commitment")],
 )
-async def add_commitment_form(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    raw = await request.form()
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
+async def add_commitment_form(on: OnAuthority) -> Any:
+    raw = await on.request.form()
+    a, who = on.writing("commitment", str(raw.get("csrf_token") or ""))
     form = _commitment_form_input(raw)
-    rows = _party_rows(Commitments(workspace(request), a))
+    rows = _party_rows(Commitments(on.ws, a))
     fields, errors = _commitment_from_form(form, rows)
     if not errors:
         try:
-            fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
-            _call(Commitments(workspace(request), a).add, who, **fields)
+            fw_actions.check_indicators(fields["indicators"], on.st.compute(_known_indicators))
+            _call(Commitments(on.ws, a).add, who, **fields)
             return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
         except InputError as exc:
             errors.append(_commitment_error(exc, rows))
-    return _commitments_render(request, session, st, a.code, errors, form, 400)
+    return _commitments_render(on.request, on.session, on.st, a.code, errors, form, 400)
 
 
 # ------------------------------------------------ commitments: change one
@@ -332,16 +332,14 @@ def _commitment_edit_render(
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-def edit_commitment_page(
-    request: Request, st: StoreDep, session: DbDep, code: str, commitment_id: str
-) -> Any:
-    user = _reader(request, session)
-    a = _authority(the_register(request, st), code)
+def edit_commitment_page(on: OnAuthority, commitment_id: str) -> Any:
+    user = _reader(on.request, on.session)
+    a = on.authority()
     _permitted(user, "commitment", a.code)
-    joint = Commitments(workspace(request), a)
+    joint = Commitments(on.ws, a)
     c = _known_commitment(joint, commitment_id)
     form = _commitment_as_form(c, _party_rows(joint, c))
-    return _commitment_edit_render(request, session, a, joint, c, [], form)
+    return _commitment_edit_render(on.request, on.session, a, joint, c, [], form)
 
 
 @router.post(
@@ -349,13 +347,11 @@ def edit_commitment_page(
     include_in_schema=False,
     dependencies=[requires("commitment")],
 )
-async def edit_commitment_form(
-    request: Request, st: StoreDep, session: DbDep, code: str, commitment_id: str
-) -> Any:
+async def edit_commitment_form(on: OnAuthority, commitment_id: str) -> Any:
+    request, session = on.request, on.session
     raw = await request.form()
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "commitment", a.code, str(raw.get("csrf_token") or ""))
-    joint = Commitments(workspace(request), a)
+    a, who = on.writing("commitment", str(raw.get("csrf_token") or ""))
+    joint = Commitments(on.ws, a)
     c = _known_commitment(joint, commitment_id)
     read = form_version(str(raw.get("version") or ""), f"commitment {commitment_id}")
     form = {**_commitment_form_input(raw), "version": str(read)}
@@ -363,7 +359,7 @@ async def edit_commitment_form(
     fields, errors = _commitment_from_form(form, rows)
     if not errors:
         try:
-            fw_actions.check_indicators(fields["indicators"], st.compute(_known_indicators))
+            fw_actions.check_indicators(fields["indicators"], on.st.compute(_known_indicators))
             version = _call(joint.update, who, c["id"], expected_version=read, **fields)
             request.state.session[NOTICE] = {"id": c["id"], "version": version}
             return RedirectResponse(f"/framework/{a.code}/commitments", status_code=303)
@@ -379,11 +375,9 @@ async def edit_commitment_form(
 @router.get(
     f"{API}/{{code}}/commitments", tags=["framework"], summary="Joint commitments and parties"
 )
-def api_commitments(
-    request: Request, st: StoreDep, session: DbDep, code: str, format: Format = "json"
-) -> Any:
-    _reader(request, session)
-    view = commitments_view(request, st, code)
+def api_commitments(on: OnAuthority, format: Format = "json") -> Any:
+    _reader(on.request, on.session)
+    view = commitments_view(on.request, on.st, on.code)
     if format == "csv":  # one row per commitment and party
         table = view["table"].drop(columns=["partners"])
         table = table.rename(columns={"parties": "partners_named", "signed": "partners_signed"})
@@ -431,19 +425,13 @@ class CommitmentIn(BaseModel):
     dependencies=[requires("commitment")],
 )
 def api_add_commitment(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
-    body: CommitmentIn,
-    x_csrf_token: str | None = CsrfHeader,
+    on: OnAuthority, body: CommitmentIn, x_csrf_token: str | None = CsrfHeader
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "commitment", a.code, x_csrf_token)
+    a, who = on.writing("commitment", x_csrf_token)
     fields = body.model_dump(exclude_none=True)
     fields.setdefault("partners", [])
-    fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    cid = _call(Commitments(workspace(request), a).add, who, **fields)
+    fw_actions.check_indicators(fields.get("indicators") or [], on.st.compute(_known_indicators))
+    cid = _call(Commitments(on.ws, a).add, who, **fields)
     return {"id": cid}
 
 
@@ -463,17 +451,12 @@ def api_update_commitment(
     body: CommitmentIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "commitment", a.code, x_csrf_token)
+    on = On(request, st, session, code)  # `code` before `commitment_id`, as the OpenAPI lists
+    a, who = on.writing("commitment", x_csrf_token)
     read = if_match(request, f"commitment {commitment_id}")
     fields = body.model_dump(exclude_none=True)
     fw_actions.check_indicators(fields.get("indicators") or [], st.compute(_known_indicators))
-    version = _call(
-        Commitments(workspace(request), a).update,
-        who,
-        commitment_id,
-        expected_version=read,
-        **fields,
-    )
+    joint = Commitments(on.ws, a)
+    version = _call(joint.update, who, commitment_id, expected_version=read, **fields)
     response.headers["ETag"] = etag(version)
     return {"id": commitment_id, "version": version}

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.errors import InputError
@@ -30,6 +29,8 @@ from healthgap.web.render import render
 from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
+    On,
+    OnAuthority,
     _authority,
     _call,
     _context,
@@ -88,19 +89,16 @@ def _competence_or_none(competence: str) -> str | None:
 
 
 @router.get("/framework/{code}/enquiry", response_class=HTMLResponse, include_in_schema=False)
-def enquiry_page(
-    request: Request, st: StoreDep, session: DbDep, code: str, competence: str = ""
-) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
+def enquiry_page(on: OnAuthority, competence: str = "") -> Any:
+    a = on.reading()
     comp = _competence_or_none(competence)
-    notes = Enquiry(workspace(request), a.code).notes()
+    notes = Enquiry(on.ws, a.code).notes()
     counts = notes.groupby("stage").size().to_dict() if len(notes) else {}
     return render(
-        request,
+        on.request,
         "framework_enquiry.html",
         {
-            **_context(request, session, a),
+            **_context(on.request, on.session, a),
             "stages": [(s, STAGE_LABELS[s], int(counts.get(s, 0))) for s in STAGES],
             "competences": COMPETENCES,
             "competence": comp or "",
@@ -110,8 +108,7 @@ def enquiry_page(
 
 
 def _stage_render(
-    request: Request,
-    session: Session,
+    on: On,
     a: Authority,
     stage: str,
     competence: str,
@@ -119,14 +116,14 @@ def _stage_render(
     form: dict[str, str],
     status: int = 200,
 ) -> Any:
-    notes = Enquiry(workspace(request), a.code).notes()
+    notes = Enquiry(on.ws, a.code).notes()
     here = notes[notes["stage"] == stage] if len(notes) else notes
     i = STAGES.index(stage)
     return render(
-        request,
+        on.request,
         "framework_enquiry_stage.html",
         {
-            **_context(request, session, a),
+            **_context(on.request, on.session, a),
             "stage": stage,
             "stage_label": STAGE_LABELS[stage],
             "step": i + 1,
@@ -146,22 +143,19 @@ def _stage_render(
 
 
 @router.get("/framework/{code}/enquiry/check", response_class=HTMLResponse, include_in_schema=False)
-def enquiry_check_page(
-    request: Request, st: StoreDep, session: DbDep, code: str, competence: str = ""
-) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
-    notes = Enquiry(workspace(request), a.code).notes()
+def enquiry_check_page(on: OnAuthority, competence: str = "") -> Any:
+    a = on.reading()
+    notes = Enquiry(on.ws, a.code).notes()
     text = {p.id: p.text for p in prompts()}
     by_stage = [
         (s, STAGE_LABELS[s], notes[notes["stage"] == s].to_dict("records") if len(notes) else [])
         for s in STAGES
     ]
     return render(
-        request,
+        on.request,
         "framework_enquiry_check.html",
         {
-            **_context(request, session, a),
+            **_context(on.request, on.session, a),
             "by_stage": by_stage,
             "prompt_text": text,
             "categories": CATEGORY_LABELS,
@@ -200,12 +194,9 @@ def enquiry_result_page(request: Request, st: StoreDep, session: DbDep, code: st
     include_in_schema=False,
     dependencies=[requires("action")],
 )
-def enquiry_to_plan(
-    request: Request, st: StoreDep, session: DbDep, code: str, csrf_token: str = Form("")
-) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "action", a.code, csrf_token)
-    add_drafts(workspace(request), who, a.code)
+def enquiry_to_plan(on: OnAuthority, csrf_token: str = Form("")) -> Any:
+    a, who = on.writing("action", csrf_token)
+    add_drafts(on.ws, who, a.code)
     return RedirectResponse(f"/framework/{a.code}/actions", status_code=303)
 
 
@@ -236,13 +227,10 @@ def add_drafts(ws: Workspace, who: Actor, code: str) -> list[str]:
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-def enquiry_note_page(
-    request: Request, st: StoreDep, session: DbDep, code: str, note_id: str
-) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
-    note = _note(workspace(request), a.code, note_id)
-    return _note_render(request, session, a, note_id, note, [], note)
+def enquiry_note_page(on: OnAuthority, note_id: str) -> Any:
+    a = on.reading()
+    note = _note(on.ws, a.code, note_id)
+    return _note_render(on, a, note_id, note, [], note)
 
 
 def _note(ws: Workspace, code: str, note_id: str) -> dict[str, Any]:
@@ -258,8 +246,7 @@ def _note(ws: Workspace, code: str, note_id: str) -> dict[str, Any]:
 
 
 def _note_render(
-    request: Request,
-    session: Session,
+    on: On,
     a: Authority,
     note_id: str,
     note: dict[str, Any],
@@ -267,12 +254,12 @@ def _note_render(
     form: dict[str, Any],
     status_code: int | None = None,
 ) -> Any:
-    current = workspace(request).get("enquiry", note_id)
+    current = on.ws.get("enquiry", note_id)
     return render(
-        request,
+        on.request,
         "framework_enquiry_note.html",
         {
-            **_context(request, session, a),
+            **_context(on.request, on.session, a),
             "note_id": note_id,
             # the version this form is based on: as first read, kept through corrections
             "version": form.get("version") or (current.version if current else ""),
@@ -291,30 +278,26 @@ def _note_render(
     dependencies=[requires("enquiry")],
 )
 def enquiry_note_change(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     note_id: str,
     category: str = Form(""),
     text: str = Form(""),
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "enquiry", a.code, csrf_token)
-    note = _note(workspace(request), a.code, note_id)
+    a, who = on.writing("enquiry", csrf_token)
+    note = _note(on.ws, a.code, note_id)
     read = form_version(version, f"note {note_id}")
     form = {"category": category, "text": text, "version": str(read)}
     errors = _note_errors(category, text)
     if errors:
-        return _note_render(request, session, a, note_id, note, errors, form)
+        return _note_render(on, a, note_id, note, errors, form)
     try:
-        Enquiry(workspace(request), a.code).answer(
+        Enquiry(on.ws, a.code).answer(
             who, note["prompt"], category, text, note_id=note_id, expected_version=read
         )
     except StaleVersionError as exc:
-        return _note_render(request, session, a, note_id, note, [("text", str(exc))], form, 409)
+        return _note_render(on, a, note_id, note, [("text", str(exc))], form, 409)
     return RedirectResponse(f"/framework/{a.code}/enquiry/check", status_code=303)
 
 
@@ -330,13 +313,10 @@ def _note_errors(category: str, text: str) -> list[tuple[str, str]]:
 @router.get(
     "/framework/{code}/enquiry/{stage}", response_class=HTMLResponse, include_in_schema=False
 )
-def enquiry_stage_page(
-    request: Request, st: StoreDep, session: DbDep, code: str, stage: str, competence: str = ""
-) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
+def enquiry_stage_page(on: OnAuthority, stage: str, competence: str = "") -> Any:
+    a = on.reading()
     comp = _competence_or_none(competence) or ""
-    return _stage_render(request, session, a, _check_stage(stage), comp, [], {})
+    return _stage_render(on, a, _check_stage(stage), comp, [], {})
 
 
 @router.post(
@@ -345,10 +325,7 @@ def enquiry_stage_page(
     dependencies=[requires("enquiry")],
 )
 def enquiry_stage_answer(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     stage: str,
     prompt: str = Form(""),
     category: str = Form(""),
@@ -357,9 +334,9 @@ def enquiry_stage_answer(
     action: str = Form("save"),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    _check_stage(stage)
-    who = _writer(request, session, "enquiry", a.code, csrf_token)
+    a = on.authority()
+    _check_stage(stage)  # a 404 for the stage before the write checks, as it always was
+    who = _writer(on.request, on.session, "enquiry", a.code, csrf_token)
     comp = _competence_or_none(competence) or ""
     valid = {p.id for p in _stage_prompts(comp, stage)}
     errors = []
@@ -368,8 +345,8 @@ def enquiry_stage_answer(
     errors += _note_errors(category, text)
     if errors:
         form = {"prompt": prompt, "category": category, "text": text}
-        return _stage_render(request, session, a, stage, comp, errors, form, 400)
-    Enquiry(workspace(request), a.code).answer(who, prompt, category, text)
+        return _stage_render(on, a, stage, comp, errors, form, 400)
+    Enquiry(on.ws, a.code).answer(who, prompt, category, text)
     i = STAGES.index(stage)
     query = f"?competence={comp}" if comp else ""
     if action == "continue":
@@ -383,11 +360,10 @@ def enquiry_stage_answer(
 
 
 @router.get(f"{API}/{{code}}/enquiry", tags=["framework"], summary="Enquiry notes, lever map")
-def api_enquiry(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    _reader(request, session)
-    reg = the_register(request, st)
-    a = _authority(reg, code)
-    enq = Enquiry(workspace(request), a.code)
+def api_enquiry(on: OnAuthority) -> Any:
+    a = on.reading()
+    reg = the_register(on.request, on.st)
+    enq = Enquiry(on.ws, a.code)
     return {
         "notes": _records(enq.notes()),
         "lever_map": _records(enq.lever_map(reg)),
@@ -410,19 +386,11 @@ class NoteIn(BaseModel):
     status_code=201,
     dependencies=[requires("enquiry")],
 )
-def api_enquiry_note(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
-    body: NoteIn,
-    x_csrf_token: str | None = CsrfHeader,
-) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "enquiry", a.code, x_csrf_token)
+def api_enquiry_note(on: OnAuthority, body: NoteIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    a, who = on.writing("enquiry", x_csrf_token)
     if body.note_id is not None:
-        _note(workspace(request), a.code, body.note_id)
-    nid = Enquiry(workspace(request), a.code).answer(
+        _note(on.ws, a.code, body.note_id)
+    nid = Enquiry(on.ws, a.code).answer(
         who, body.prompt, body.category, body.text, note_id=body.note_id
     )
     return {"id": nid}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
@@ -13,19 +13,14 @@ from healthgap.framework.partners import (
     Partnerships,
 )
 from healthgap.web.deps import (
-    DbDep,
-    StoreDep,
     requires,
 )
 from healthgap.web.routers.framework.authority import _authority_render, authority_view
 from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
-    _authority,
+    OnAuthority,
     _call,
-    _writer,
-    the_register,
-    workspace,
 )
 
 router = APIRouter()
@@ -35,28 +30,24 @@ router = APIRouter()
     "/framework/{code}/partners", include_in_schema=False, dependencies=[requires("partner")]
 )
 def add_partner_form(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     name: str = Form(""),
     type: str = Form(""),
     role: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "partner", a.code, csrf_token)
+    a, who = on.writing("partner", csrf_token)
     errors = []
     if not name.strip():
         errors.append(("partner-name", "Enter the partner's name"))
     if type not in PARTNER_TYPES:
         errors.append(("partner-type", "Select the type of partner"))
     if not errors:
-        _call(Partnerships(workspace(request), a.code).add_partner, who, name, type, role)
+        _call(Partnerships(on.ws, a.code).add_partner, who, name, type, role)
         return RedirectResponse(f"/framework/{a.code}#partners", status_code=303)
-    view = authority_view(request, st, a.code, True)
+    view = authority_view(on.request, on.st, a.code, True)
     form = {"name": name, "type": type, "role": role}
-    return _authority_render(request, session, view, a, errors, form, 400)
+    return _authority_render(on.request, on.session, view, a, errors, form, 400)
 
 
 class PartnerIn(BaseModel):
@@ -73,17 +64,7 @@ class PartnerIn(BaseModel):
     status_code=201,
     dependencies=[requires("partner")],
 )
-def api_add_partner(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
-    body: PartnerIn,
-    x_csrf_token: str | None = CsrfHeader,
-) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "partner", a.code, x_csrf_token)
-    pid = _call(
-        Partnerships(workspace(request), a.code).add_partner, who, body.name, body.type, body.role
-    )
+def api_add_partner(on: OnAuthority, body: PartnerIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    a, who = on.writing("partner", x_csrf_token)
+    pid = _call(Partnerships(on.ws, a.code).add_partner, who, body.name, body.type, body.role)
     return {"id": pid}

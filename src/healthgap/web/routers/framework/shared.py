@@ -1,13 +1,14 @@
 """Helpers every framework page and endpoint shares: the workspace and register,
-who may read or write, the domain call that maps refusals to 403s, JSON/CSV bodies and
-the record stamp that keys cached views."""
+who may read or write (:class:`On`, the parameters every handler of one authority takes),
+the domain call that maps refusals to 403s, JSON/CSV bodies and the record stamp that keys
+cached views."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -23,11 +24,14 @@ from healthgap.framework.powers import (
 from healthgap.framework.storage import Actor, NotPermittedError, Workspace, check_permission
 from healthgap.web import csrf
 from healthgap.web.deps import (
+    DbDep,
+    StoreDep,
     StoreHandle,
     current_user,
     require_user,
 )
 from healthgap.web.errors import WebError
+from healthgap.web.errors import call as _call  # noqa: F401  (re-exported to the feature modules)
 from healthgap.web.workspace import workspace
 from healthgap.web.workspace import workspace_stamp as _stamp  # noqa: F401  (re-exported to the feature modules)
 
@@ -85,12 +89,44 @@ def _permitted(user: User, kind: str, code: str) -> Actor:
     return who
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the domain; a permission refusal becomes a 403 (input errors stay 400)."""
-    try:
-        return fn(*args, **kwargs)
-    except NotPermittedError as exc:
-        raise WebError(403, "forbidden", str(exc)) from exc
+class On:
+    """What every handler of one authority's framework pages takes, as one dependency
+    (``on: OnAuthority``): the request, the store, the app-database session and the
+    authority ``code`` of the path, with the two openings every handler had written out.
+
+    :meth:`reading`: a signed-in reader (401), then the authority (404).
+    :meth:`writing`: the authority (404), then the actor allowed to change its ``kind``
+    records (401, the CSRF check, 403), the session released for the write.
+    """
+
+    def __init__(self, request: Request, st: StoreDep, session: DbDep, code: str) -> None:
+        self.request = request
+        self.st = st
+        self.session = session
+        self.code = code
+
+    @property
+    def ws(self) -> Workspace:
+        """The request's framework workspace."""
+        return workspace(self.request)
+
+    def authority(self) -> Authority:
+        """The authority of the path (404 when the register has none)."""
+        return _authority(the_register(self.request, self.st), self.code)
+
+    def reading(self) -> Authority:
+        """The authority, for a signed-in reader."""
+        _reader(self.request, self.session)
+        return self.authority()
+
+    def writing(self, kind: str, token: str | None) -> tuple[Authority, Actor]:
+        """The authority and the actor allowed to change its ``kind`` records."""
+        a = self.authority()
+        return a, _writer(self.request, self.session, kind, a.code, token)
+
+
+#: The route parameter of a handler under ``/framework/{code}/...``.
+OnAuthority = Annotated[On, Depends()]
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

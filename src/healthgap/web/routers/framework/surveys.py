@@ -31,13 +31,14 @@ from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
     Format,
+    On,
+    OnAuthority,
     _authority,
     _call,
     _context,
     _csv,
     _reader,
     _records,
-    _writer,
     plain_bar_spec,
     the_register,
     workspace,
@@ -52,25 +53,22 @@ def _surveys(ws: Workspace, code: str) -> list[dict[str, Any]]:
 
 
 @router.get("/framework/{code}/surveys", response_class=HTMLResponse, include_in_schema=False)
-def surveys_page(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
-    return _surveys_render(request, session, a, [], {})
+def surveys_page(on: OnAuthority) -> Any:
+    return _surveys_render(on, on.reading(), [], {})
 
 
 def _surveys_render(
-    request: Request,
-    session: Session,
+    on: On,
     a: Authority,
     errors: list[tuple[str, str]],
     form: dict[str, Any],
 ) -> Any:
     return render(
-        request,
+        on.request,
         "framework_surveys.html",
         {
-            **_context(request, session, a),
-            "surveys": _surveys(workspace(request), a.code),
+            **_context(on.request, on.session, a),
+            "surveys": _surveys(on.ws, a.code),
             "errors": errors,
             "form": form,
         },
@@ -84,16 +82,12 @@ def _surveys_render(
     dependencies=[requires("survey")],
 )
 def add_survey_form(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
+    on: OnAuthority,
     title: str = Form(""),
     questions: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "survey", a.code, csrf_token)
+    a, who = on.writing("survey", csrf_token)
     errors = []
     if not title.strip():
         errors.append(("survey-title", "Enter the survey's title"))
@@ -104,12 +98,12 @@ def add_survey_form(
         errors.append(("survey-questions", str(exc)))
     if not errors:
         try:
-            sid = _call(Partnerships(workspace(request), a.code).add_survey, who, title, parsed)
+            sid = _call(Partnerships(on.ws, a.code).add_survey, who, title, parsed)
             return RedirectResponse(f"/framework/{a.code}/surveys/{sid}", status_code=303)
         except InputError as exc:
             errors.append(("survey-questions", str(exc)))
     form = {"title": title, "questions": questions}
-    return _surveys_render(request, session, a, errors, form)
+    return _surveys_render(on, a, errors, form)
 
 
 def _survey(ws: Workspace, code: str, survey_id: str) -> dict[str, Any]:
@@ -186,13 +180,10 @@ def survey_page(request: Request, st: StoreDep, session: DbDep, code: str, surve
     include_in_schema=False,
     dependencies=[requires("response")],
 )
-async def survey_response_form(
-    request: Request, st: StoreDep, session: DbDep, code: str, survey_id: str
-) -> Any:
-    form = await request.form()
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "response", a.code, str(form.get("csrf_token") or ""))
-    survey = _survey(workspace(request), a.code, survey_id)
+async def survey_response_form(on: OnAuthority, survey_id: str) -> Any:
+    form = await on.request.form()
+    a, who = on.writing("response", str(form.get("csrf_token") or ""))
+    survey = _survey(on.ws, a.code, survey_id)
     answers: dict[str, Any] = {}
     for q in survey["questions"]:
         value = str(form.get(q["id"]) or "").strip()
@@ -206,19 +197,18 @@ async def survey_response_form(
         errors.append((first_field, "Answer at least one question"))
     else:
         try:
-            _call(Partnerships(workspace(request), a.code).add_response, who, survey_id, answers)
+            _call(Partnerships(on.ws, a.code).add_response, who, survey_id, answers)
             return RedirectResponse(f"/framework/{a.code}/surveys/{survey_id}", status_code=303)
         except InputError as exc:
             errors.append((first_field, str(exc)))
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
-    return _survey_render(request, session, a, survey_id, errors, values)
+    return _survey_render(on.request, on.session, a, survey_id, errors, values)
 
 
 @router.get(f"{API}/{{code}}/surveys", tags=["framework"], summary="An authority's surveys")
-def api_surveys(request: Request, st: StoreDep, session: DbDep, code: str) -> Any:
-    _reader(request, session)
-    a = _authority(the_register(request, st), code)
-    return {"data": _surveys(workspace(request), a.code)}
+def api_surveys(on: OnAuthority) -> Any:
+    a = on.reading()
+    return {"data": _surveys(on.ws, a.code)}
 
 
 class SurveyIn(BaseModel):
@@ -234,19 +224,9 @@ class SurveyIn(BaseModel):
     status_code=201,
     dependencies=[requires("survey")],
 )
-def api_add_survey(
-    request: Request,
-    st: StoreDep,
-    session: DbDep,
-    code: str,
-    body: SurveyIn,
-    x_csrf_token: str | None = CsrfHeader,
-) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "survey", a.code, x_csrf_token)
-    sid = _call(
-        Partnerships(workspace(request), a.code).add_survey, who, body.title, body.questions
-    )
+def api_add_survey(on: OnAuthority, body: SurveyIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    a, who = on.writing("survey", x_csrf_token)
+    sid = _call(Partnerships(on.ws, a.code).add_survey, who, body.title, body.questions)
     return {"id": sid}
 
 
@@ -271,10 +251,10 @@ def api_add_response(
     body: ResponseIn,
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
-    a = _authority(the_register(request, st), code)
-    who = _writer(request, session, "response", a.code, x_csrf_token)
-    _survey(workspace(request), a.code, survey_id)
-    rid = _call(Partnerships(workspace(request), a.code).add_response, who, survey_id, body.answers)
+    on = On(request, st, session, code)  # `code` before `survey_id`, as the OpenAPI lists
+    a, who = on.writing("response", x_csrf_token)
+    _survey(on.ws, a.code, survey_id)
+    rid = _call(Partnerships(on.ws, a.code).add_response, who, survey_id, body.answers)
     return {"id": rid}
 
 
