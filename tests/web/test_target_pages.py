@@ -4,6 +4,8 @@ the scorecard and the profile page."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -187,3 +189,27 @@ def test_profile_and_scorecard_list_the_first_targets_and_count_them_all(
         tally = "; ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
         assert f"3 targets recorded: {tally}." in section
         assert f'href="/targets?authority={OWN}">see all 3 targets</a>' in section
+
+
+def test_the_api_list_pages_in_the_database_and_counts_every_target(clients: Any) -> None:
+    """/api/v1/targets selects one page of rows (limit, offset) and counts them all; the
+    pages together are exactly the CSV, and anonymous readers see only published ones."""
+    c = clients("editor")
+    for year, published in (("2030", "yes"), ("2031", "yes"), ("2032", ""), ("2033", "yes")):
+        assert record(c, target_year=year, published=published).status_code == 303
+    everyone = list(csv.DictReader(io.StringIO(c.get("/api/v1/targets?format=csv").text)))
+    assert [r["target_year"] for r in everyone] == ["2030", "2031", "2032", "2033"]
+    for reader, years in ((c, ["2030", "2031", "2032", "2033"]), (clients("anonymous"), None)):
+        seen: list[int] = []
+        url: str | None = "/api/v1/targets?limit=3&offset=0"
+        while url:
+            body = reader.get(url).json()
+            assert body["meta"]["limit"] == 3
+            seen += [int(t["target_year"]) for t in body["data"]]
+            url = body["links"]["next"]
+            total = body["meta"]["total"]
+        expected = years or ["2030", "2031", "2033"]  # the unpublished one is not listed
+        assert seen == [int(y) for y in expected] and total == len(expected)
+    last = c.get("/api/v1/targets?limit=3&offset=3").json()
+    assert [t["target_year"] for t in last["data"]] == [2033]
+    assert last["links"]["prev"].endswith("limit=3&offset=0") and last["links"]["next"] is None

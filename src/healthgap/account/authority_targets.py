@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from healthgap.account.target_status import TARGET_POLARITIES, due_status
 from healthgap.appdb import audit
 from healthgap.appdb.db import writing
-from healthgap.appdb.models import Target, ensure_authority
+from healthgap.appdb.models import Target, ensure_authority, target_fields
 from healthgap.appdb.permissions import Actor, Permission, check
 from healthgap.appdb.versions import StaleVersionError
 from healthgap.data.store import Store
@@ -415,7 +415,7 @@ class TargetBook:
         published_only: bool = False,
     ) -> list[dict[str, Any]]:
         """Targets as dicts (oldest first), optionally of one authority."""
-        q = select(Target).order_by(Target.authority_code, Target.id)
+        q = select(*Target.__table__.columns).order_by(Target.authority_code, Target.id)
         if authority_code:
             q = q.where(Target.authority_code == authority_code)
         if not include_retired:
@@ -423,7 +423,7 @@ class TargetBook:
         if published_only:
             q = q.where(Target.published.is_(True))
         with Session(self.engine) as s:
-            return [t.to_dict() for t in s.scalars(q)]
+            return [target_fields(t) for t in s.execute(q)]
 
     def get(self, target_id: int) -> dict[str, Any]:
         """One target; an InputError naming how to list them when there is none."""
@@ -633,6 +633,31 @@ def _series_summary(store: Store, indicator: str, area: str) -> _Series:
     return _Series.of(_series_rows(store, indicator, area))
 
 
+def _judge(series: _Arrays, t: Mapping[str, Any], polarity: str, year: int) -> dict[str, Any]:
+    """A target's status columns (:func:`due_status` on its series)."""
+    s = due_status(
+        periods=series.periods,
+        ends=series.ends,
+        values=series.values,
+        lowers=series.lowers,
+        uppers=series.uppers,
+        baseline_period=t["baseline_period"],
+        target_value=float(t["target_value"]),
+        target_year=int(t["target_year"]),
+        polarity=polarity,
+        as_of_year=year,
+    )
+    return {
+        "period": s.period,
+        "value": s.value,
+        "lower": s.lower,
+        "upper": s.upper,
+        "expected": s.expected,
+        "status": s.status,
+        "reason": s.reason,
+    }
+
+
 def assess(
     targets: list[dict[str, Any]], store: Store | StoreReads, *, as_of: date | None = None
 ) -> pd.DataFrame:
@@ -641,6 +666,7 @@ def assess(
     read = _reader(store)
     names: dict[str, str] = read(indicator_names) if targets else {}
     cache: dict[tuple[str, str], _Series] = {}
+    judged: dict[tuple[Any, ...], dict[str, Any]] = {}
     out = []
     for t in targets:  # targets share series: each is read, summarised and selected once
         key = (t["indicator_id"], t["authority_code"])
@@ -671,27 +697,11 @@ def assess(
                 "reason": "it has no polarity: edit it to say whether higher or lower is better",
             }
         else:
-            s = due_status(
-                periods=series.periods,
-                ends=series.ends,
-                values=series.values,
-                lowers=series.lowers,
-                uppers=series.uppers,
-                baseline_period=t["baseline_period"],
-                target_value=float(t["target_value"]),
-                target_year=int(t["target_year"]),
-                polarity=polarity,
-                as_of_year=year,
-            )
-            row |= {
-                "period": s.period,
-                "value": s.value,
-                "lower": s.lower,
-                "upper": s.upper,
-                "expected": s.expected,
-                "status": s.status,
-                "reason": s.reason,
-            }
+            asked: tuple[Any, ...] = (*key, t["sex"], t["age"], t["baseline_period"])
+            asked += (t["target_value"], t["target_year"], polarity)
+            if asked not in judged:  # targets that ask the same get one judgement
+                judged[asked] = _judge(series, t, polarity, year)
+            row |= judged[asked]
         out.append(row)
     frame = pd.DataFrame(out, columns=STATUS_COLUMNS)
     for c in ("value", "lower", "upper", "expected"):

@@ -80,23 +80,29 @@ class Target(Base):
 
     def to_dict(self) -> dict[str, Any]:
         """The target's fields as JSON-ready values (the audit log stores these)."""
-        return {
-            "id": self.id,
-            "authority_code": self.authority_code,
-            "indicator_id": self.indicator_id,
-            "sex": self.sex,
-            "age": self.age,
-            "polarity": self.polarity,
-            "baseline_period": self.baseline_period,
-            "baseline_value": self.baseline_value,
-            "target_year": self.target_year,
-            "target_value": self.target_value,
-            "note": self.note,
-            "published": self.published,
-            "retired_at": None if self.retired_at is None else self.retired_at.isoformat(),
-            "example": bool(self.example),
-            "version": self.version,
-        }
+        return target_fields(self)
+
+
+def target_fields(t: Any) -> dict[str, Any]:
+    """A target's fields as JSON-ready values, from a :class:`Target` or a row selected
+    from its table (lists read rows: no ORM object per target)."""
+    return {
+        "id": t.id,
+        "authority_code": t.authority_code,
+        "indicator_id": t.indicator_id,
+        "sex": t.sex,
+        "age": t.age,
+        "polarity": t.polarity,
+        "baseline_period": t.baseline_period,
+        "baseline_value": t.baseline_value,
+        "target_year": t.target_year,
+        "target_value": t.target_value,
+        "note": t.note,
+        "published": t.published,
+        "retired_at": None if t.retired_at is None else t.retired_at.isoformat(),
+        "example": bool(t.example),
+        "version": t.version,
+    }
 
 
 class AuditEntry(Base):

@@ -46,11 +46,23 @@ def csv_response(df: pd.DataFrame, name: str) -> Response:
 
 
 def page(
-    request: Request, df: pd.DataFrame, limit: int, offset: int, extra: dict[str, Any]
+    request: Request,
+    df: pd.DataFrame,
+    limit: int,
+    offset: int,
+    extra: dict[str, Any],
+    *,
+    total: int | None = None,
 ) -> dict[str, Any]:
-    """A paginated body: ``data``, ``meta`` (total, limit, offset) and ``links``."""
-    total = len(df)
-    chunk = df.iloc[offset : offset + limit]
+    """A paginated body: ``data``, ``meta`` (total, limit, offset) and ``links``.
+
+    ``df`` holds every row, or (with ``total``, the number of rows in all) only the rows
+    of this page, already selected by the database."""
+    if total is None:
+        total = len(df)
+        chunk = df.iloc[offset : offset + limit]
+    else:
+        chunk = df
 
     def link(off: int) -> str:
         return str(request.url.include_query_params(limit=limit, offset=off))

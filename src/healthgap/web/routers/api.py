@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from healthgap.account.authority_targets import TargetBook, TargetFieldErrors
 from healthgap.appdb import audit
 from healthgap.appdb.db import release
-from healthgap.appdb.models import Target
+from healthgap.appdb.models import Target, target_fields
 from healthgap.appdb.permissions import Actor
 from healthgap.appdb.versions import etag
 from healthgap.web import csrf, viewmodels
@@ -211,15 +211,21 @@ def list_targets(
     limit: int = Limit,
     offset: int = Offset,
 ) -> Any:
-    q = _visible(select(Target), request, session).order_by(Target.id)
+    q = _visible(select(*Target.__table__.columns), request, session).order_by(Target.id)
     if authority_code:
         q = q.where(Target.authority_code == authority_code)
     if not include_retired:
         q = q.where(Target.retired_at.is_(None))
-    df = pd.DataFrame([t.to_dict() for t in session.scalars(q)], columns=TARGET_COLUMNS)
+
+    def frame(query: Any) -> pd.DataFrame:
+        return pd.DataFrame(
+            [target_fields(t) for t in session.execute(query)], columns=TARGET_COLUMNS
+        )
+
     if format == "csv":
-        return csv_response(df, "targets")
-    return page(request, df, limit, offset, {})
+        return csv_response(frame(q), "targets")
+    total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    return page(request, frame(q.limit(limit).offset(offset)), limit, offset, {}, total=total)
 
 
 @router.get(

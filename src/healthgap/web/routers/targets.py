@@ -83,11 +83,12 @@ def targets_page(
     page = min(page, pages)
     table = everything.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     base = "/targets?" + (f"authority={code}&" if code else "")
+    rows = target_rows(table)
     return render(
         request,
         "targets.html",
         {
-            "rows": target_rows(table),
+            "rows": rows,
             "total": len(everything),
             "page": page,
             "pages": pages,
@@ -97,9 +98,7 @@ def targets_page(
             "authority": code,
             "counts": status_counts(everything["status"]),
             "can_add": user is not None and user.role in ("admin", "editor"),
-            "may_change": {
-                r["id"]: may_change(user, r["authority_code"]) for r in target_rows(table)
-            },
+            "may_change": {r["id"]: may_change(user, r["authority_code"]) for r in rows},
             "notice": notice,
         },
     )
