@@ -340,6 +340,8 @@ CLI_SETUP: dict[str, list[list[str]]] = {
 CLI_NO_COUNTS: dict[str, str] = {
     "init": "builds the store; prints dataset row totals only",
     "health-state": "published life expectancies in years (ONS), no counts of people",
+    "explore": "published rates and life expectancies by deprivation decile; its only counts "
+    "are decile populations, sums over at least 10 whole authorities (millions of people)",
     "datasets": "lists datasets and their row totals",
     "demo": "prints life expectancy gaps and shares; --workspace says how many example "
     "records it wrote (records, not people)",

@@ -170,6 +170,63 @@ def test_inequality_explorer_warns_about_deciles_with_few_areas(store_path) -> N
     assert (result.table["districts"] + result.table["upper_tier"] == result.table["areas"]).all()
 
 
+@pytest.mark.parametrize(
+    ("args", "query"),
+    [
+        ([], ""),
+        (["--indicator", "hle_birth", "--sex", "Male", "--period", "2020-2022"],
+         "indicator=hle_birth&sex=Male&period=2020-2022"),
+        (["--indicator", "93722"], "indicator=93722"),
+    ],
+)  # fmt: skip
+def test_the_explorer_is_one_service_in_every_face(
+    client, store_path, tmp_path, args, query
+) -> None:
+    """`healthgap explore`, /api/v1/inequality and /inequality show the numbers of one
+    domain service (healthgap.account.explorer.explore_chosen), which the test above
+    checks against an independent computation."""
+    from healthgap.account.explorer import explore_chosen
+    from tests.cli_run import run_healthgap
+
+    chosen = dict(a.split("=") for a in query.split("&") if a)
+    with open_store(store_path) as s:
+        domain = explore_chosen(s, chosen.get("indicator", "hle_birth"), chosen.get("sex"),
+                                chosen.get("period"))  # fmt: skip
+    out = tmp_path / "explorer.csv"
+    got = run_healthgap(
+        "explore", *args, "--store", str(store_path), "--out", str(out), env={"COLUMNS": "300"}
+    )
+    assert got.returncode == 0, got.stderr
+    cli = pd.read_csv(out)
+    pd.testing.assert_frame_equal(cli, domain.table, check_dtype=False, rtol=1e-13)
+    api = pd.read_csv(io.StringIO(client.get(f"/api/v1/inequality?{query}&format=csv").text))
+    pd.testing.assert_frame_equal(api, cli[api.columns], check_dtype=False, rtol=1e-13)
+    summary = client.get(f"/api/v1/inequality?{query}").json()["summary"]
+    for key in ("sii", "sii_lower_95_0", "sii_upper_95_0", "rii", "period", "sex"):
+        assert summary[key] == domain.summary[key], key
+    assert f"slope index of inequality {domain.summary['sii']:.2f}" in got.stderr
+    page = client.get(f"/inequality?{query}").text
+    assert f"<strong>{domain.summary['sii']:,.2f}</strong>" in page
+    for value in domain.table["value"]:
+        assert f">{value:,.2f}<" in page
+
+
+def test_explorer_refuses_what_it_does_not_offer(store_path) -> None:
+    from healthgap.account.explorer import explore_chosen
+    from healthgap.errors import InputError
+
+    with open_store(store_path) as s:
+        for kwargs, field in (
+            ({"indicator": "hle"}, "indicator"),
+            ({"sex": "Persons"}, "sex"),
+            ({"period": "1999"}, "period"),
+        ):
+            with pytest.raises(InputError) as caught:
+                explore_chosen(s, **kwargs)
+            assert caught.value.field == field
+            assert str(caught.value).startswith(f"{field} must be")
+
+
 def test_area_profile_significance_follows_the_interval(client) -> None:
     body = client.get("/api/v1/areas/E06000001/profile?limit=1000").json()
     rows = [

@@ -25,7 +25,7 @@ authority can dominate it): the result warns about each such decile.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,21 @@ Z95 = intervals.z_value(0.95)
 FEW_AREAS = 5
 AREA_TYPES: tuple[str, ...] = ("lad", "utla")
 _TYPE_WORDS = {"lad": "districts", "utla": "upper-tier authorities"}
+
+
+#: The indicators the explorer offers, with their names (the page, the API and
+#: ``healthgap explore`` list these).
+INDICATORS = {
+    "hle_birth": "Healthy life expectancy at birth",
+    "93722": "Under-75 mortality from preventable cardiovascular disease (per 100,000)",
+    "adult_obesity": "Adults living with obesity (%)",
+}
+#: The sexes each explorer indicator is published for (the first is the default).
+SEXES = {
+    "hle_birth": ("Female", "Male"),
+    "93722": ("Persons",),
+    "adult_obesity": ("Persons",),
+}
 
 
 @dataclass(frozen=True)
@@ -204,3 +219,55 @@ def explore(
         warned,
         notes,
     )
+
+
+def store_periods(store: Store, indicator: str, sex: str) -> list[str]:
+    """The periods the store has for ``indicator`` and ``sex`` at the explorer's area
+    types, oldest first."""
+    t = store.indicators(indicator=indicator, area_type=list(AREA_TYPES), sex=sex)
+    got = store.to_pandas(t.select("period", "period_end").distinct())
+    return got.sort_values(["period_end", "period"])["period"].astype(str).tolist()
+
+
+def explore_chosen(
+    store: Store,
+    indicator: str = "hle_birth",
+    sex: str | None = None,
+    period: str | None = None,
+) -> Explorer:
+    """:func:`explore` for one of :data:`INDICATORS`, choosing as every face does: the
+    first sex it is published for (:data:`SEXES`) and the latest period unless given.
+    The summary adds ``indicator_name``, the ``periods`` to choose from and the
+    ``warnings``."""
+    if indicator not in INDICATORS:
+        raise InputError(
+            f"indicator must be one of {', '.join(INDICATORS)}; got {indicator!r}. "
+            "Pick one from the list on /inequality.",
+            field="indicator",
+        )
+    sexes = SEXES[indicator]
+    sex = sexes[0] if sex is None else sex
+    if sex not in sexes:
+        raise InputError(
+            f"sex must be one of {', '.join(sexes)} for {indicator}; got {sex!r}. Pick {sexes[0]}.",
+            field="sex",
+        )
+    periods = store_periods(store, indicator, sex)
+    if not periods:
+        raise InputError("period must have data in the store; got none. Run `healthgap init`.")
+    if period is None:
+        period = periods[-1]
+    elif period not in periods:
+        raise InputError(
+            f"period must be one of the periods in the store; got {period!r}. "
+            f"Try one of: {', '.join(periods[-5:])}.",
+            field="period",
+        )
+    result = explore(store, indicator, sex, period)
+    summary = {
+        **result.summary,
+        "indicator_name": INDICATORS[indicator],
+        "periods": periods,
+        "warnings": list(result.warnings),
+    }
+    return replace(result, summary=summary)

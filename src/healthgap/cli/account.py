@@ -338,3 +338,39 @@ def health_state_command(
     for note in got.notes:
         err_console.print(note, style="dim", markup=False)
     write_or_show(got.table, out)
+
+
+@app.command("explore")
+def explore_command(
+    indicator: Annotated[
+        str,
+        typer.Option(
+            "--indicator",
+            help="hle_birth (healthy life expectancy), 93722 (preventable cardiovascular "
+            "deaths under 75) or adult_obesity.",
+        ),
+    ] = "hle_birth",
+    sex: Annotated[
+        str | None, typer.Option("--sex", help="Default: the first the indicator has.")
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Default: the latest.")] = None,
+    store: StoreOption = None,
+    out: OutOption = None,
+) -> None:
+    """The inequality explorer: an indicator by deprivation decile of the areas covering
+    England, with the slope index of inequality (the numbers of /inequality)."""
+    from healthgap.account.explorer import explore_chosen
+
+    with _open(store) as s:
+        got = explore_chosen(s, indicator, sex, period)
+    summary = got.summary
+    err_console.print(
+        f"{summary['indicator_name']} by deprivation decile ({got.sex}, {got.period}): "
+        f"slope index of inequality {summary['sii']:.2f} (95% {summary['sii_lower_95_0']:.2f} "
+        f"to {summary['sii_upper_95_0']:.2f}), relative index {summary['rii']:.3f}; "
+        f"{summary['direction']}.",
+        markup=False,
+    )
+    for line in (*summary["warnings"], *got.notes):
+        err_console.print(line, style="dim", markup=False)
+    write_or_show(got.table, out)

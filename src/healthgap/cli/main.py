@@ -15,7 +15,16 @@ from healthgap.errors import HealthgapError
 
 #: The jobs ``healthgap --help`` groups its commands by, in this order, and their commands.
 JOBS: dict[str, tuple[str, ...]] = {
-    "Measure": ("mission", "profile", "compare-areas", "health-state", "core20", "calc", "demo"),
+    "Measure": (
+        "mission",
+        "profile",
+        "compare-areas",
+        "health-state",
+        "explore",
+        "core20",
+        "calc",
+        "demo",
+    ),
     "Hold to account": ("scorecard", "targets", "report", "decisions"),
     "Fund": ("allocate", "ledger"),
     "Design policy": ("policy",),

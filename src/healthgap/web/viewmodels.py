@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from healthgap.account import explorer
 from healthgap.data.disclosure import protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -173,54 +174,21 @@ def area_profile(store: Store, area_code: str, breakdowns: bool = False) -> View
 
 
 #: Indicators offered by the inequality explorer (LAD values with 95% limits).
-EXPLORER = {
-    "hle_birth": "Healthy life expectancy at birth",
-    "93722": "Under-75 mortality from preventable cardiovascular disease (per 100,000)",
-    "adult_obesity": "Adults living with obesity (%)",
-}
-#: The sexes each explorer indicator is published for (the first is the default).
-EXPLORER_SEXES = {
-    "hle_birth": ("Female", "Male"),
-    "93722": ("Persons",),
-    "adult_obesity": ("Persons",),
-}
+#: The explorer's indicators and their sexes (the first is the default): the domain's.
+EXPLORER = explorer.INDICATORS
+EXPLORER_SEXES = explorer.SEXES
 
 
 def inequality(
     store: Store, indicator: str = "hle_birth", sex: str | None = None, period: str | None = None
 ) -> View:
-    """An indicator by deprivation decile of the areas covering England, with its SII.
-
-    Computed by :func:`healthgap.account.explorer.explore`: every English LSOA takes the
-    value of its district where the indicator is published for it, else of its upper-tier
-    authority; deciles of those areas by IMD 2019; population-weighted decile values; SII
-    from :func:`healthgap.sii`. Deciles with few areas are warned about.
-    """
-    from healthgap.account.explorer import explore
-
-    if indicator not in EXPLORER:
-        raise InputError(
-            f"indicator must be one of {', '.join(EXPLORER)}; got {indicator!r}. "
-            "Pick one from the list on /inequality."
-        )
-    sexes = EXPLORER_SEXES[indicator]
-    sex = sexes[0] if sex is None else sex
-    if sex not in sexes:
-        raise InputError(
-            f"sex must be one of {', '.join(sexes)} for {indicator}; got {sex!r}. Pick {sexes[0]}."
-        )
-    filters: dict[str, Any] = {"indicator": indicator, "area_type": ["lad", "utla"], "sex": sex}
-    periods = _periods(store, **filters)
-    chosen = _choose(period, periods, "period")
-    result = explore(store, indicator, sex, chosen)
-    summary = {
-        **result.summary,
-        "indicator_name": EXPLORER[indicator],
-        "periods": periods,
-        "warnings": list(result.warnings),
-    }
+    """An indicator by deprivation decile of the areas covering England, with its SII:
+    :func:`healthgap.account.explorer.explore_chosen` (which ``healthgap explore`` prints
+    and the API returns), as the page shows it."""
+    result = explorer.explore_chosen(store, indicator, sex, period)
     table = result.table.drop(columns=["districts", "upper_tier"])
-    return View(f"{EXPLORER[indicator]} by deprivation decile", table, summary, result.notes)
+    title = f"{result.summary['indicator_name']} by deprivation decile"
+    return View(title, table, result.summary, result.notes)
 
 
 def sources(store: Store) -> View:
