@@ -41,6 +41,14 @@ def command_paths() -> list[str]:
     return sorted(paths)
 
 
+def test_the_public_functions_are_found() -> None:
+    """dir(healthgap) lists the statistics it imports on first use: without it the test
+    below had no names and was skipped, checking nothing."""
+    names = public_functions()
+    assert {"dsr", "sii", "spc", "life_expectancy", "gap"} <= set(names)
+    assert set(names) <= set(healthgap.__all__)
+
+
 @pytest.mark.parametrize("name", public_functions())
 def test_every_public_function_has_a_methods_page(name: str) -> None:
     pages = [p for p in METHODS.glob("*.md") if f"healthgap.{name}(" in p.read_text()]

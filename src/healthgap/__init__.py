@@ -60,6 +60,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'healthgap' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Every name, the statistics imported on first use included (``dir()``, notebook
+    completion, and the docs test that finds the public functions)."""
+    stats = importlib.import_module("healthgap.stats")
+    return sorted(set(globals()) | set(stats.__all__))
+
+
 __all__ = [
     "ATKINSON_AVERSION_ENGLAND",
     "KOLM_AVERSION_ENGLAND",

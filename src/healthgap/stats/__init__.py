@@ -75,6 +75,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """Every name, the lazily imported ones included (``dir()``, notebook completion)."""
+    return sorted(set(globals()) | set(_MODULES))
+
+
 class _Package(types.ModuleType):
     """This package, whose public names are its functions even where a submodule has the
     same name (``dsr``, ``spc``, ``mean``, ...): importing ``healthgap.stats.dsr`` makes
