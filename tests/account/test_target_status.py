@@ -119,6 +119,8 @@ def test_after_the_due_year_without_its_data_it_is_too_early() -> None:
     s = status((64.0, 63.5, 64.5), year=2023, as_of=2024)
     assert s.status == TOO_EARLY
     assert "target year 2023 has passed but its data are not published yet" in s.reason
+    # the latest estimate is still given (pages showed "- (- to -)" beside its period)
+    assert (s.period, s.value, s.lower, s.upper) == ("2020-2022", 64.0, 63.5, 64.5)
     # in 2023 itself the due date has not passed: still judged by the trajectory
     assert status((70.0, 69.0, 71.0), year=2023, as_of=2023).status == ON_TRACK
 
@@ -135,6 +137,8 @@ def test_targets_due_2028_to_2030_are_not_judged_met_or_not_met_on_2022_2024_dat
 def test_no_data_after_the_baseline_is_too_early() -> None:
     s = status((0, 0, 0), periods=["2020-2022"], ends=np.array([2022]))
     assert s.status == TOO_EARLY and "no data after the baseline period" in s.reason
+    # the latest estimate, which is the baseline's, is still given
+    assert (s.period, s.value, s.lower, s.upper) == ("2020-2022", 60.0, 59.0, 61.0)
 
 
 def test_a_baseline_gone_from_the_data_is_not_assessed() -> None:

@@ -144,20 +144,27 @@ def due_status(
         )
         return DueStatus(word, reason, periods[i], v, lo, hi, float(target_value))
     last = len(periods) - 1
+    # the latest estimate is shown with every status, "too early to say" included
+    v, lo, hi = float(values[last]), float(lowers[last]), float(uppers[last])
     if as_of_year > target_year:
         return DueStatus(
             TOO_EARLY,
             f"the target year {target_year} has passed but its data are not published yet "
             f"(latest: {periods[last]})",
             periods[last],
+            v,
+            lo,
+            hi,
         )
     if last <= b or ends[last] <= ends[b]:
         return DueStatus(
             TOO_EARLY,
             f"there are no data after the baseline period {baseline_period} yet",
             periods[last],
+            v,
+            lo,
+            hi,
         )
-    v, lo, hi = float(values[last]), float(lowers[last]), float(uppers[last])
     span = float(target_year) - ends[b]
     base = float(values[b])
     expected = base + (float(target_value) - base) * (ends[last] - ends[b]) / span
