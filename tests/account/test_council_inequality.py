@@ -1,4 +1,5 @@
-"""The member-council SII (healthgap.account.council_inequality) on constructed councils.
+"""The member-council SII (healthgap.account.council_inequality) on constructed councils,
+and from the store for real councils (references from the mirror's CSVs).
 
 References are independent of the code under test: the midpoints are worked by hand, and
 the SII of exactly linear values is the slope of the line they were built from (checked
@@ -6,11 +7,18 @@ again with numpy's weighted least-squares ``polyfit``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from healthgap.account.council_inequality import council_sii, cumulative_midpoints
+from healthgap.account.council_inequality import (
+    council_sii,
+    cumulative_midpoints,
+    member_council_sii,
+)
+from healthgap.data.store import Store
 
 POP = [100.0, 300.0, 200.0, 400.0, 250.0, 150.0]
 
@@ -101,3 +109,62 @@ def test_a_missing_council_is_named_and_midpoints_recomputed() -> None:
     assert used["midpoint"].tolist() == pytest.approx(list(cumulative_midpoints(np.array(POP[:5]))))
     assert used["quantile"].tolist() == [1, 2, 3, 4, 5]
     assert res.skipped == ("X: Council 6 left out (no published value for 2020 - 22)",)
+
+
+# ------------------------------------------------- from the store (the report's entry point)
+
+GM_BOROUGHS = [f"E080000{n:02d}" for n in range(1, 11)]  # Bolton ... Wigan
+
+
+def _imd_ranked(mirror: Path, codes: list[str]) -> pd.DataFrame:
+    """The councils' population-weighted IMD 2019 score and mid-2015 population, most
+    deprived first, straight from the IMD 2019 LSOA file of the mirror."""
+    imd = pd.read_csv(
+        mirror / "imd2019" / "imd2019_lsoa11_england.csv",
+        usecols=["lad19_code", "imd_score", "pop_total_mid2015"],
+    )
+    imd = imd[imd["lad19_code"].isin(codes)]
+    imd = imd.assign(ws=imd["imd_score"] * imd["pop_total_mid2015"])
+    lad = imd.groupby("lad19_code")[["ws", "pop_total_mid2015"]].sum()
+    lad["score"] = lad["ws"] / lad["pop_total_mid2015"]
+    return lad.sort_values("score", ascending=False)
+
+
+@pytest.mark.parametrize(("latest_start", "period"), [(None, "2022-2024"), (2019, "2019-2021")])
+def test_member_council_sii_reads_the_published_values(
+    store: Store, mirror: Path, latest_start: int | None, period: str
+) -> None:
+    """References: ONS HLE by local area (mirror hle_le/ons_hle_birth_local_areas_2011_2024
+    .csv) for the ten Greater Manchester boroughs, ranked by their population-weighted IMD
+    2019 score (mirror imd2019/imd2019_lsoa11_england.csv); the SII is the METHODS.md
+    weighted least-squares slope on the cumulative population midpoints, worked here with
+    numpy, independently of the code under test."""
+    members = pd.DataFrame({"lad_code": GM_BOROUGHS, "lad_name": GM_BOROUGHS})
+    res = member_council_sii(
+        store,
+        members,
+        [("hle_birth", "Female", "F", "normal", 1.0), ("hle_birth", "Male", "M", "normal", 1.0)],
+        hle_latest_start=latest_start,
+        min_councils=5,
+        repetitions=2_000,
+        seed=7,
+    )
+    lad = _imd_ranked(mirror, GM_BOROUGHS)
+    assert res.members["lad_code"].tolist() == lad.index.tolist()
+    assert res.members["population"].tolist() == pytest.approx(lad["pop_total_mid2015"].tolist())
+    ons = pd.read_csv(mirror / "hle_le" / "ons_hle_birth_local_areas_2011_2024.csv")
+    for label, sex, used in zip(("F", "M"), ("Female", "Male"), res.values, strict=True):
+        v = ons[(ons["sex"] == sex) & (ons["period"] == period)].set_index("area_code")
+        y = v.loc[lad.index, "hle_years"].to_numpy(float)
+        assert used["value"].to_numpy(float) == pytest.approx(y, rel=1e-12)
+        a = lad["pop_total_mid2015"].to_numpy(float)
+        a = a / a.sum()
+        b = np.cumsum(a) - a / 2
+        bx, by = np.sum(a * b), np.sum(a * y)
+        slope = np.sum(a * (b - bx) * (y - by)) / np.sum(a * (b - bx) ** 2)
+        got = res.results[res.results["label"] == label].iloc[0]
+        assert got["period"] == period
+        assert got["councils"] == 10
+        assert got["sii"] == pytest.approx(slope, rel=1e-10)
+        assert got["fit_most_deprived"] == pytest.approx(by - slope * bx, rel=1e-10)
+    assert res.skipped == ()

@@ -18,6 +18,7 @@ from typing import Any
 import altair
 import jsonschema
 import pandas as pd
+import pytest
 
 from healthgap import charts
 from healthgap.charts.render import print_spec, svg
@@ -228,8 +229,16 @@ def test_trajectory_layers_and_table() -> None:
     spec = _valid(chart)
     assert _marks(spec) == ["errorbar", "line", "line", "errorbar", "point"]
     assert spec["layer"][2]["encoding"]["detail"]["field"] == "what"
-    assert [r["what"] for r in chart.table.rows] == ["Observed", "Projection"]
-    assert chart.table.cells()[1] == ["Female", 2035.0, "Projection", 12.0, 9.0, 15.0]
+    # every point drawn is in the table: the observed gap, the line's end, the projection
+    assert [r["what"] for r in chart.table.rows] == [
+        "Observed",
+        "Trajectory to target",
+        "Projection",
+    ]
+    assert chart.table.cells()[1] == ["Female", 2012.0, "Trajectory to target", 15.0, None, None]
+    assert chart.table.cells()[2] == ["Female", 2035.0, "Projection", 12.0, 9.0, 15.0]
+    # one field name for the gap in every layer, the table's "gap" column
+    assert {spec["layer"][i]["encoding"]["y"]["field"] for i in (1, 2, 4)} == {"gap"}
 
 
 def test_equity_plane_both_intervals() -> None:
@@ -305,3 +314,69 @@ def test_records_turn_missing_values_into_null() -> None:
     out = records(pd.DataFrame({"a": [1.0, math.inf, float("nan")], "b": ["x", None, "z"]}))
     assert out == [{"a": 1.0, "b": "x"}, {"a": None, "b": None}, {"a": None, "b": "z"}]
     assert isinstance(records(pd.DataFrame({"n": [3]}))[0]["n"], int)
+
+
+def test_table_options_extend_rename_order_and_format() -> None:
+    rows = [{"area": "A", "v": 1.234, "lo": 1.0, "hi": 1.5, "n": 12, "href": "/a"}]
+    chart = charts.interval_bars(
+        rows,
+        category_field="area",
+        value_field="v",
+        title="T",
+        category_title="Area",
+        value_title="Value",
+        lower="lo",
+        upper="hi",
+        table_options=charts.TableOptions(
+            caption="Caption",
+            extra=(("n", "Count"),),
+            headings={"v": "Rate"},
+            order=("area", "n", "v", "lo", "hi"),
+            digits={"v": 2},
+            links={"area": "href"},
+        ),
+    )
+    t = chart.table
+    assert t.caption == "Caption"
+    assert t.headings == ("Area", "Count", "Rate", "Lower 95% interval", "Upper 95% interval")
+    assert t.cells() == [["A", 12, 1.234, 1.0, 1.5]]
+    assert t.rows[0]["href"] == "/a" and t.links == {"area": "href"}
+    assert t.places("v", 1.234) == 2 and t.places("n", 12) == 0 and t.places("lo", 1.0) == 1
+    assert t.numeric("n") and not t.numeric("area")
+    assert t.to_csv().splitlines()[0] == "Area,Count,Rate,Lower 95% interval,Upper 95% interval"
+    # the extra field travels in the spec's data too (one object for chart and table)
+    assert chart.spec["data"]["values"][0]["n"] == 12
+    with pytest.raises(ValueError, match="left out \\['lo'\\]"):
+        charts.interval_bars(
+            rows,
+            category_field="area",
+            value_field="v",
+            title="T",
+            category_title="Area",
+            value_title="Value",
+            lower="lo",
+            upper="hi",
+            table_options=charts.TableOptions(order=("area", "v", "hi")),
+        )
+
+
+def test_wide_stacked_bars_fold_their_parts() -> None:
+    rows = [{"decile": "1", "a": 2.0, "b": -1.0, "total": 1.0}]
+    chart = charts.stacked_bars(
+        rows,
+        category_field="decile",
+        value_field="years",
+        part_field="part",
+        title="T",
+        category_title="Decile",
+        value_title="Years",
+        part_title="Part",
+        parts=(("a", "Part A"), ("b", "Part B")),
+        table_options=charts.TableOptions(extra=(("total", "Total"),)),
+    )
+    spec = _valid(chart)
+    fold, calc = spec["layer"][0]["transform"]
+    assert fold == {"fold": ["a", "b"], "as": ["_field", "years"]}
+    assert calc["as"] == "part" and '"Part A"' in calc["calculate"]
+    assert chart.table.headings == ("Decile", "Part A", "Part B", "Total")
+    assert chart.table.cells() == [["1", 2.0, -1.0, 1.0]]

@@ -149,7 +149,7 @@ def test_mission_numbers_match_ons_and_the_domain_function(client, store_path, m
         assert row["status"] == mine["status"]
         assert f"{latest:.2f} (" in page and f"{base / 2:.2f}</td>" in page
         assert row["sentence"].replace("'", "&#39;") in page
-    assert "Female: the gap in every period" in page
+    assert "The gap in every period, by sex (years)" in page
 
 
 def test_mission_csv_and_json_agree(client) -> None:

@@ -25,6 +25,7 @@ from healthgap.appdb.db import sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
 from tests.data.open_data._mirror import mirror_or_skip
+from tests.web.chart_tables import chart_tables_agree
 from tests.web.conftest import (
     PASSWORD,
     USERS,
@@ -425,6 +426,9 @@ def test_survey_flow_with_disclosure_control(fw: Callable[[str], TestClient]) ->
         re.search(r'id="survey-chart-q1-spec">(.*?)</script>', page.text, re.S).group(1)  # type: ignore[union-attr]
     )
     assert {v["answer"]: v["percent"] for v in spec["data"]["values"]}["4"] is None
+    # the chart's table lists every answer drawn, and the (published) total of responses
+    assert chart_tables_agree(page.text) > 0
+    assert "q1: " in page.text and "(10 responses)</caption>" in page.text
     csv_text = c.get(f"/api/v1/framework/{GM}/surveys/{sid}/summary?format=csv").text
     assert csv_text.splitlines()[0].startswith("question,answer,count")
 

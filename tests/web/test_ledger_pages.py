@@ -37,6 +37,7 @@ from healthgap.web.routers.ledger import reading
 from healthgap.web.settings import Settings
 from tests.web import test_browser
 from tests.web.browser import axe_violations, needs_chromium, shot
+from tests.web.chart_tables import chart_tables_agree
 from tests.web.conftest import check_page
 
 #: The editor's authority in tests/web/conftest.py USERS (Birmingham).
@@ -141,6 +142,7 @@ def test_ledger_pages_pass_structure_checks(client: Any, url: str) -> None:
     r = client.get(url)
     assert r.status_code == 200, r.text
     check_page(r.text)
+    chart_tables_agree(r.text)  # each chart's figures are in its table
     # the navigation entry (the current page's label is in GOV.UK's <strong> fallback)
     assert re.search(r'href="/ledger"[^>]*>(?:<strong[^>]*>)?Spending(?:</strong>)?</a>', r.text)
 

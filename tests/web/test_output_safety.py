@@ -10,6 +10,7 @@ formula, and anonymous readers never see staff emails.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -86,11 +87,13 @@ def test_ledger_page_shows_a_hostile_programme_as_text(ledger_app: Any) -> None:
     check_page(r.text)
     _no_injection(r.text)
     names = {
-        row.get("group")
+        row.get("label")
         for spec in _specs(r.text)
         for row in spec.get("data", {}).get("values", [])
     }
     assert HOSTILE in names  # the chart still shows the programme, exactly as typed
+    # and its table shows it as text (escaped), in a row header
+    assert f'<th scope="row" class="govuk-table__header">{html.escape(HOSTILE)}</th>' in r.text
 
 
 # ----------------------------------------------------------------- survey page

@@ -12,6 +12,11 @@ councils. The fitted line's ends are ``fit_most_deprived = ybar - SII xbar`` and
 ``fit_least_deprived = fit_most_deprived + SII`` (``xbar``, ``ybar`` population-weighted
 means). Each council's value stands for everyone in it, so the SII understates the gap
 between neighbourhoods.
+
+:func:`member_council_sii` does it all from the store for a footprint's member councils
+(ranking them with :func:`healthgap.account.neighbours.deprivation_ranks` and reading
+their council values with :func:`healthgap.account.council_values.council_values`), so
+the report and any other face call one function.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from healthgap.account.council_values import council_values
+from healthgap.account.neighbours import deprivation_ranks
+from healthgap.data.store import Store
 from healthgap.stats.inequality.sii import sii
 
 #: One indicator for :func:`council_sii`: (id, sex, label, value type, scale). Scale
@@ -129,3 +137,34 @@ def council_sii(
         frames.append(res)
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return CouncilSII(members, results, tuple(chosen), tuple(skipped))
+
+
+def member_council_sii(
+    store: Store,
+    members: pd.DataFrame,
+    indicators: Sequence[CouncilIndicator],
+    *,
+    hle_latest_start: int | None = None,
+    min_councils: int,
+    repetitions: int,
+    seed: int,
+) -> CouncilSII:
+    """:func:`council_sii` across the councils ``members`` (a frame with ``lad_code`` and
+    ``lad_name``, e.g. a footprint's members), read from ``store``.
+
+    The councils are ranked by deprivation (:func:`deprivation_ranks`: population-weighted
+    IMD 2019 score, most deprived first); their values are the published council values
+    (:func:`council_values`), healthy life expectancy only in periods starting no later
+    than ``hle_latest_start``. ``CouncilSII.members`` holds the ranked councils.
+    """
+    ranked = deprivation_ranks(store, members)
+    ids = sorted({i[0] for i in indicators})
+    rows = council_values(store, ids, list(ranked["lad_code"]), hle_latest_start=hle_latest_start)
+    return council_sii(
+        ranked,
+        rows,
+        indicators,
+        min_councils=min_councils,
+        repetitions=repetitions,
+        seed=seed,
+    )

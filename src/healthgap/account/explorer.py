@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from healthgap.account.periods import choose_period, indicator_periods
 from healthgap.data.store import Store
 from healthgap.errors import InputError, SuppressionWarning
 from healthgap.geography import authorities as auth
@@ -221,14 +222,6 @@ def explore(
     )
 
 
-def store_periods(store: Store, indicator: str, sex: str) -> list[str]:
-    """The periods the store has for ``indicator`` and ``sex`` at the explorer's area
-    types, oldest first."""
-    t = store.indicators(indicator=indicator, area_type=list(AREA_TYPES), sex=sex)
-    got = store.to_pandas(t.select("period", "period_end").distinct())
-    return got.sort_values(["period_end", "period"])["period"].astype(str).tolist()
-
-
 def explore_chosen(
     store: Store,
     indicator: str = "hle_birth",
@@ -252,17 +245,8 @@ def explore_chosen(
             f"sex must be one of {', '.join(sexes)} for {indicator}; got {sex!r}. Pick {sexes[0]}.",
             field="sex",
         )
-    periods = store_periods(store, indicator, sex)
-    if not periods:
-        raise InputError("period must have data in the store; got none. Run `healthgap init`.")
-    if period is None:
-        period = periods[-1]
-    elif period not in periods:
-        raise InputError(
-            f"period must be one of the periods in the store; got {period!r}. "
-            f"Try one of: {', '.join(periods[-5:])}.",
-            field="period",
-        )
+    periods = indicator_periods(store, indicator=indicator, area_type=list(AREA_TYPES), sex=sex)
+    period = choose_period(period, periods)
     result = explore(store, indicator, sex, period)
     summary = {
         **result.summary,

@@ -23,13 +23,14 @@ from healthgap.charts.bars import (
     small_multiple_bars,
     stacked_bars,
 )
-from healthgap.charts.base import Chart, ChartTable
+from healthgap.charts.base import Chart, ChartTable, TableOptions
 from healthgap.charts.lines import sii_line, trajectory, trend_band
 from healthgap.charts.planes import equity_plane, scatter
 
 __all__ = [
     "Chart",
     "ChartTable",
+    "TableOptions",
     "bars",
     "equity_plane",
     "grouped_bars",

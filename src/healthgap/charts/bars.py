@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from healthgap.charts.base import (
@@ -11,7 +12,9 @@ from healthgap.charts.base import (
     PALETTE,
     Chart,
     Rows,
+    TableOptions,
     category,
+    fold,
     quantitative,
     records,
     table,
@@ -30,6 +33,7 @@ def interval_bars(
     lower: str = "lower_95_0",
     upper: str = "upper_95_0",
     interval: str = "95% interval",
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Horizontal bars with error bars from ``lower`` to ``upper``, in the rows' order.
 
@@ -65,7 +69,7 @@ def interval_bars(
         (lower, f"Lower {interval}"),
         (upper, f"Upper {interval}"),
     ]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def bars(
@@ -78,6 +82,7 @@ def bars(
     value_title: str,
     kind: Literal["nominal", "ordinal"] = "nominal",
     order: Literal["rows", "descending"] = "rows",
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Plain bars (no intervals).
 
@@ -115,7 +120,7 @@ def bars(
         encoding=encoding,
     )
     columns = [(category_field, category_title or "Category"), (value_field, value_title)]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def stacked_bars(
@@ -129,11 +134,15 @@ def stacked_bars(
     value_title: str,
     part_title: str | None,
     horizontal: bool = True,
+    parts: Sequence[tuple[str, str]] | None = None,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Bars split into parts stacked from zero (the parts of a gap), one colour per part.
 
     Negative parts stack below zero, so a part that narrows a gap shows as such; a rule
-    marks zero.
+    marks zero. Rows are long (one per category and part, with ``part_field`` and
+    ``value_field``) or, with ``parts`` ((field, label) pairs), wide: one row per category
+    with one field per part, folded in the spec, so the table has one row per category.
     """
     data = records(rows)
     cat = category(category_field, category_title, kind="ordinal")
@@ -158,19 +167,16 @@ def stacked_bars(
         "encoding": {("x" if horizontal else "y"): {"field": "zero", "type": "quantitative"}},
     }
     size = {"height": {"step": 26}} if horizontal else {"height": 220}
-    spec = top(
-        title,
-        None,
-        width="container",
-        **size,
-        layer=[{"data": {"values": data}, "mark": "bar", "encoding": encoding}, zero],
-    )
-    columns = [
-        (category_field, category_title or "Category"),
-        (part_field, part_title or "Part"),
-        (value_field, value_title),
-    ]
-    return Chart(spec, table(title, data, columns))
+    bar: dict[str, Any] = {"data": {"values": data}, "mark": "bar", "encoding": encoding}
+    if parts:
+        bar["transform"] = fold(parts, part_field, value_field)
+    spec = top(title, None, width="container", **size, layer=[bar, zero])
+    columns = [(category_field, category_title or "Category")]
+    if parts:
+        columns += list(parts)
+    else:
+        columns += [(part_field, part_title or "Part"), (value_field, value_title)]
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def grouped_bars(
@@ -183,6 +189,7 @@ def grouped_bars(
     value_title: str,
     rule: float | None = None,
     domain: tuple[float, float] | None = None,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Horizontal bars per category, one bar per group side by side, with an optional rule."""
     data = records(rows)
@@ -222,7 +229,7 @@ def grouped_bars(
         (group_field, "Measure"),
         (value_field, value_title),
     ]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def small_multiple_bars(
@@ -234,12 +241,17 @@ def small_multiple_bars(
     value_field: str,
     title: str,
     groups: tuple[str, ...],
+    wide: Sequence[tuple[str, str]] | None = None,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """One small horizontal bar chart per panel (e.g. indicator), each on its own axis.
 
     Each panel's axis is titled with its unit (``unit_field``), so years, rates and
     percentages never share one scale; long panel names wrap above the bars. ``groups``
-    fixes the colours: the first group red, the second blue.
+    fixes the colours: the first group red, the second blue. Rows are long (one per panel
+    and group) or, with ``wide`` ((field, group) pairs, in the order of ``groups``), one
+    per panel with one field per group, folded in the spec, so the table has one row per
+    panel.
     """
     data = records(rows)
     panels = []
@@ -254,6 +266,7 @@ def small_multiple_bars(
                     "fontSize": 13,
                 },
                 "data": {"values": part},
+                **({"transform": fold(wide, group_field, value_field)} if wide else {}),
                 "width": 220,
                 "height": {"step": 22},
                 "mark": "bar",
@@ -270,10 +283,10 @@ def small_multiple_bars(
             }
         )
     spec = top(title, None, vconcat=panels)
-    columns = [
-        (panel_field, "Indicator"),
-        (group_field, "Group"),
-        (value_field, "Value"),
-        (unit_field, "Unit"),
-    ]
-    return Chart(spec, table(title, data, columns))
+    columns = [(panel_field, "Indicator")]
+    if wide:
+        columns += list(wide)
+    else:
+        columns += [(group_field, "Group"), (value_field, "Value")]
+    columns.append((unit_field, "Unit"))
+    return Chart(spec, table(title, data, columns, table_options))

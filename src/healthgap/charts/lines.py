@@ -10,6 +10,7 @@ from healthgap.charts.base import (
     PALETTE,
     Chart,
     Rows,
+    TableOptions,
     quantitative,
     records,
     table,
@@ -28,6 +29,7 @@ def trend_band(
     upper: str = "upper",
     facet: str | None = None,
     zero: bool = False,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """One line per series by period, with its limits shaded; optionally one panel per
     value of ``facet`` (e.g. sex). Periods keep the rows' order."""
@@ -77,7 +79,7 @@ def trend_band(
     if facet:
         columns.append((facet, facet.capitalize()))
     columns += [("value", value_title), (lower, "Lower 95%"), (upper, "Upper 95%")]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def sii_line(
@@ -87,6 +89,7 @@ def sii_line(
     title: str,
     value_title: str,
     label_field: str = "lad_name",
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Values (with 95% limits) against deprivation position 0 to 1, with the SII line.
 
@@ -150,7 +153,7 @@ def sii_line(
         ("lower_95_0", "Lower 95%"),
         ("upper_95_0", "Upper 95%"),
     ]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def trajectory(
@@ -161,15 +164,20 @@ def trajectory(
     title: str,
     value_title: str,
     time_title: str,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """A gap by time with its intervals, straight lines to a target, and projections.
 
     ``points`` hold ``sex``, ``time``, ``gap``, ``lower``, ``upper``; ``lines`` hold
     ``sex``, ``time``, ``value`` and ``what`` (one dashed line per ``what``);
     ``projections`` hold ``sex``, ``time``, ``value``, ``lower``, ``upper`` (drawn as
-    diamonds with their prediction intervals).
+    diamonds with their prediction intervals). The table holds every point drawn: the
+    observed gaps, the lines' ends (``what``) and the projections.
     """
-    pts, lns, proj = records(points), records(lines), records(projections)
+    pts = records(points)
+    # one name for the gap in every layer, so the table's "gap" column holds them all
+    lns = [{**r, "gap": r.get("value")} for r in records(lines)]
+    proj = [{**r, "gap": r.get("value")} for r in records(projections)]
     x = quantitative("time", time_title, scale={"zero": False}, axis={"format": "d"})
     colour = {"field": "sex", "type": "nominal", "title": "Sex"}
 
@@ -195,7 +203,7 @@ def trajectory(
             {
                 "data": {"values": lns},
                 "mark": {"type": "line", "strokeDash": [6, 4]},
-                "encoding": {"x": x, "y": y("value"), "color": colour, "detail": {"field": "what"}},
+                "encoding": {"x": x, "y": y("gap"), "color": colour, "detail": {"field": "what"}},
             },
             {
                 "data": {"values": proj},
@@ -205,21 +213,13 @@ def trajectory(
             {
                 "data": {"values": proj},
                 "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 80},
-                "encoding": {"x": x, "y": y("value"), "color": colour},
+                "encoding": {"x": x, "y": y("gap"), "color": colour},
             },
         ],
     )
-    rows = [{**r, "what": "Observed"} for r in pts] + [
-        {
-            "sex": r["sex"],
-            "time": r["time"],
-            "gap": r["value"],
-            "lower": r["lower"],
-            "upper": r["upper"],
-            "what": "Projection",
-        }
-        for r in proj
-    ]
+    rows = [{**r, "what": "Observed"} for r in pts]
+    rows += [{**r, "lower": None, "upper": None} for r in lns]
+    rows += [{**r, "what": "Projection"} for r in proj]
     columns = [
         ("sex", "Sex"),
         ("time", time_title),
@@ -228,4 +228,4 @@ def trajectory(
         ("lower", "Lower limit"),
         ("upper", "Upper limit"),
     ]
-    return Chart(spec, table(title, rows, columns))
+    return Chart(spec, table(title, rows, columns, table_options))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from healthgap.charts.base import RULE, Chart, Rows, quantitative, records, table, top
+from healthgap.charts.base import RULE, Chart, Rows, TableOptions, quantitative, records, table, top
 
 
 def equity_plane(
@@ -15,6 +15,7 @@ def equity_plane(
     y_title: str,
     lower: str = "lower_95_0",
     upper: str = "upper_95_0",
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """The equity-impact plane: each option's change in mean (right = better on average)
     against its change in inequality (up = narrower gap), with interval lines on both axes.
@@ -79,7 +80,7 @@ def equity_plane(
         (f"equity_{lower}", "Lower limit"),
         (f"equity_{upper}", "Upper limit"),
     ]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))
 
 
 def scatter(
@@ -92,6 +93,7 @@ def scatter(
     x_title: str,
     y_title: str,
     digits: int = 3,
+    table_options: TableOptions | None = None,
 ) -> Chart:
     """Points of ``y_field`` against ``x_field``, each named by ``label_field`` on hover."""
     data = records(rows)
@@ -110,4 +112,4 @@ def scatter(
         },
     )
     columns = [(label_field, "Area"), (x_field, x_title), (y_field, y_title)]
-    return Chart(spec, table(title, data, columns))
+    return Chart(spec, table(title, data, columns, table_options))

@@ -62,6 +62,14 @@ def current_hexes(store: Store, geography: HexGeography) -> pd.DataFrame:
     return hexes[COLUMNS].reset_index(drop=True)
 
 
+def layout_cells(store: Store, layout_id: str, codes: Any) -> pd.DataFrame:
+    """The hexagons of layout ``layout_id`` (as published) whose area code is in
+    ``codes``: ``area_code``, ``area_name``, ``q``, ``r`` and ``layout``."""
+    h = store.table("hex_layouts")
+    expr = h.filter((h.layout_id == layout_id) & h.area_code.isin(list(codes)))
+    return store.to_pandas(expr.select("area_code", "area_name", "q", "r", "layout"))
+
+
 def current_area_codes(codes: Any, store: Store) -> np.ndarray:
     """Area codes with the 2025 LAD codes the ONS May 2025 lookup introduced (Barnsley
     E08000038, Sheffield E08000039) replaced by the 2024 codes the layouts and lookups

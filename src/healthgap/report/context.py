@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from healthgap.account.council_values import hle_periods
 from healthgap.account.frameworks import (
     Framework,
 )
@@ -49,7 +50,7 @@ from healthgap.errors import InputError
 from healthgap.geography.footprints import Place
 from healthgap.report.authority import Authority, resolve_authority
 from healthgap.report.model import ReportContext, Section, protect
-from healthgap.report.sections.common import _hle_periods, _member_ranks
+from healthgap.report.sections.common import _member_ranks
 from healthgap.report.sections.core20 import _core20_section
 from healthgap.report.sections.decomposition import _decomposition_section
 from healthgap.report.sections.funding import funding_section
@@ -125,7 +126,7 @@ def build_context(
     >>> [s.title for s in ctx.sections]  # doctest: +SKIP
     """
     auth = resolve_authority(authority, store, on=on)
-    periods = _hle_periods(store)
+    periods = hle_periods(store)
     if not periods:
         raise InputError(
             "the store must hold ONS healthy life expectancy; got none. Rebuild it with "

@@ -51,7 +51,7 @@ def script_json(value: Any) -> Markup:
     """``value`` as JSON that is safe inside ``<script type="application/json">``.
 
     The one way JSON enters a page (every chart's Vega-Lite spec goes through it, via the
-    ``chart`` macro; ``healthgap.charts`` builders give it a dict, ``Chart.spec``).
+    ``chart`` macro, which renders a ``healthgap.charts.Chart``: its ``spec`` and its table).
     ``value`` is any JSON-serialisable object, or a string that already holds JSON text.
     ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` so no
     ``</script>`` or ``<!--`` in user text can end the element or open a comment, and
@@ -83,6 +83,7 @@ def staff(context: Context, email: Any) -> str:
 
 
 templates.env.filters["fmt"] = fmt
+templates.env.filters["number"] = formatting.number
 templates.env.filters["pounds"] = formatting.pounds
 templates.env.filters["percent"] = formatting.percent
 templates.env.filters["with_unit"] = formatting.with_unit

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from healthgap.account import explorer
+from healthgap.account.regional_gap import regional_hle_gap
 from healthgap.data.disclosure import protect_table
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.stats.inequality.gap import gap
 
 ENGLAND = "E92000001"
 
@@ -36,62 +36,15 @@ def protect(df: pd.DataFrame) -> pd.DataFrame:
     return protect_table(df)
 
 
-def _periods(store: Store, **filters: Any) -> list[str]:
-    t = store.indicators(**filters)
-    got = store.to_pandas(t.select("period", "period_end").distinct())
-    return got.sort_values(["period_end", "period"])["period"].astype(str).tolist()
-
-
-def _choose(value: str | None, options: list[str], name: str) -> str:
-    if not options:
-        raise InputError(f"{name} must have data in the store; got none. Run `healthgap init`.")
-    if value is None:
-        return options[-1]
-    if value not in options:
-        raise InputError(
-            f"{name} must be one of the periods in the store; got {value!r}. "
-            f"Try one of: {', '.join(options[-5:])}."
-        )
-    return value
-
-
 def hle_gap(store: Store, period: str | None = None) -> View:
-    """The gap in male healthy life expectancy between the highest and lowest English region.
-
-    Uses :func:`healthgap.gap` on ONS's regional HLE with its 95% limits.
-    """
-    filters: dict[str, Any] = {"indicator": "hle_birth", "area_type": "region", "sex": "Male"}
-    periods = _periods(store, **filters)
-    chosen = _choose(period, periods, "period")
-    cols = ["area_code", "area_name", "period", "value", "lower_95_0", "upper_95_0"]
-    t = store.indicators(**filters, period=chosen)
-    regions = store.to_pandas(t.select(*cols)).sort_values("value", ascending=False)
-    regions = regions.reset_index(drop=True)
-    result = gap(
-        regions,
-        "value",
-        by="area_name",
-        lower="lower_95_0",
-        upper="upper_95_0",
-        confidence=0.95,
-    ).to_pandas()
-    row = result.iloc[0]
-    summary = {
-        "period": chosen,
-        "periods": periods,
-        "highest": str(row["first"]),
-        "highest_value": float(row["first_value"]),
-        "lowest": str(row["second"]),
-        "lowest_value": float(row["second_value"]),
-        "difference": float(row["difference"]),
-        "difference_lower_95_0": float(row["difference_lower_95_0"]),
-        "difference_upper_95_0": float(row["difference_upper_95_0"]),
-    }
+    """The gap in male healthy life expectancy between the highest and lowest English region
+    (:func:`healthgap.account.regional_gap.regional_hle_gap`)."""
+    result = regional_hle_gap(store, period)
     notes = (
         "Healthy life expectancy at birth, males, ONS; 95% confidence intervals.",
         "Gap: healthgap.gap (highest minus lowest region; limits assume independence).",
     )
-    return View("Healthy life expectancy by region", regions, summary, notes)
+    return View("Healthy life expectancy by region", result.regions, result.summary(), notes)
 
 
 _CODE = re.compile(r"[A-Za-z0-9_]{1,100}")  # Health Index ids reach 59, ELS ids 65

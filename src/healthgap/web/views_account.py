@@ -26,7 +26,7 @@ from healthgap.account.frameworks import (
 )
 from healthgap.account.mission import MissionResult, mission
 from healthgap.account.scorecards import Scorecard, scorecard
-from healthgap.charts import trajectory
+from healthgap.charts import Chart, TableOptions, trajectory
 from healthgap.charts.hexmap import HexMap, hex_map
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -81,13 +81,24 @@ def mission_tracker(
     )
 
 
-def mission_spec(result: MissionResult) -> dict[str, Any]:
+def mission_chart(result: MissionResult) -> Chart:
     """The mission chart (:func:`healthgap.charts.trajectory`): the gap by period (with
     limits), the trajectory, the target and the projection to the target year with its
-    prediction interval, one colour per sex."""
+    prediction interval, one colour per sex. Its table also gives each period's highest
+    and lowest region (range gap), the trajectory (with a target year) and whether the
+    period is in the trend fit."""
     g = result.gaps
-    cols = ["sex", "period", "time", "gap", "lower", "upper"]
-    points = [{str(k): v for k, v in r.items()} for r in g[cols].to_dict("records")]
+    extra = [("period", "Period")]
+    if result.definition == "range":
+        extra += [("highest", "Highest region"), ("lowest", "Lowest region")]
+    if result.target_year is not None:
+        extra.append(("trajectory", "Trajectory"))
+    cols = ["sex", "time", "gap", "lower", "upper", *(f for f, _ in extra), "in_trend"]
+    points = [
+        {**{str(k): v for k, v in r.items()}, "in_trend": "yes" if r["in_trend"] else ""}
+        for r in g[cols].to_dict("records")
+    ]
+    extra.append(("in_trend", "In trend fit"))
     lines = []
     for sex, tr in result.tracks.items():
         base = float(g[(g["sex"] == sex) & (g["period"] == result.baseline_period)]["time"].iloc[0])
@@ -120,7 +131,24 @@ def mission_spec(result: MissionResult) -> dict[str, Any]:
         title="The regional gap in healthy life expectancy against the mission",
         value_title="Gap in healthy life expectancy (years)",
         time_title="Year (middle of 3-year period)",
-    ).spec
+        table_options=TableOptions(
+            caption="The gap in every period, by sex (years)",
+            extra=tuple(extra),
+            headings={"gap": "Gap", "what": "Point"},
+            order=(
+                "sex",
+                "period",
+                "time",
+                "what",
+                "gap",
+                "lower",
+                "upper",
+                *(f for f, _ in extra if f != "period"),
+            ),
+            digits={"gap": 2, "lower": 2, "upper": 2, "trajectory": 2},
+            raw=("time",),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ hex maps

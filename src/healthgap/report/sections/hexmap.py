@@ -3,10 +3,11 @@ coloured by an indicator."""
 
 from __future__ import annotations
 
+from healthgap.account.council_values import latest_council_values
 from healthgap.data.store import Store
+from healthgap.geography.hexes import layout_cells
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, Section, _table, protect
-from healthgap.report.sections.common import _council_rows, _rows
 
 HEX_LAYOUT = "hex_lad23"
 
@@ -20,22 +21,8 @@ HEX_INDICATORS: tuple[tuple[str, str, str], ...] = (
 
 def _hexmap_section(store: Store, auth: Authority) -> Section:
     lads = list(auth.members["lad_code"])
-    layouts = store.table("hex_layouts")
-    hexes = store.to_pandas(
-        layouts.filter((layouts.layout_id == HEX_LAYOUT) & layouts.area_code.isin(lads)).select(
-            "area_code", "area_name", "q", "r", "layout"
-        )
-    )
-    rows = _rows(store, [i for i, _, _ in HEX_INDICATORS], lads)
-    rows = _council_rows(rows)
-    chosen = None
-    for ind_id, sex, label in HEX_INDICATORS:
-        r = rows[(rows["indicator_id"] == ind_id) & (rows["sex"] == sex)].dropna(subset=["value"])
-        if r.empty:
-            continue
-        latest = r[r["period_end"] == r["period_end"].max()]
-        chosen = (label, latest)
-        break
+    hexes = layout_cells(store, HEX_LAYOUT, lads)
+    chosen = latest_council_values(store, lads, HEX_INDICATORS)
     summary = [
         f"The {len(hexes)} member councils of {auth.name} on the Open Innovations hex map of "
         "local authority districts (one equal-sized hexagon per council, placed roughly where "

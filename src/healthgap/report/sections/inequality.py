@@ -3,11 +3,11 @@ the member councils ranked by IMD 2019 score (ecological: council-level values).
 
 from __future__ import annotations
 
-from healthgap.account.council_inequality import CouncilIndicator, council_sii
+from healthgap.account.council_inequality import CouncilIndicator, member_council_sii
 from healthgap.data.store import Store
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, ReportTable, Section, _table
-from healthgap.report.sections.common import HLE, _ci, _council_rows, _each, _member_ranks, _rows
+from healthgap.report.sections.common import HLE, _ci, _each
 
 SII_SEED = 20250101
 
@@ -36,9 +36,18 @@ SII_INDICATORS: tuple[CouncilIndicator, ...] = (
 
 
 def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
-    ranked = _member_ranks(store, auth)
+    result = member_council_sii(
+        store,
+        auth.members,
+        SII_INDICATORS,
+        hle_latest_start=int(period[:4]),
+        min_councils=MIN_COUNCILS,
+        repetitions=SII_REPETITIONS,
+        seed=SII_SEED,
+    )
+    members = result.members
     summary = [
-        f"This section compares the {len(ranked)} member councils of {auth.name}, ranked from "
+        f"This section compares the {len(members)} member councils of {auth.name}, ranked from "
         "the most to the least deprived by their population-weighted IMD 2019 score. It is "
         "ecological: each council's value stands for everyone in it, and deprived and affluent "
         "neighbourhoods within a council are averaged together, so it understates the gap "
@@ -56,20 +65,6 @@ def _inequality_section(store: Store, auth: Authority, period: str) -> Section:
             )
             + "): their published values are for the whole council."
         )
-    ids = sorted({i[0] for i in SII_INDICATORS})
-    rows = _rows(store, ids, list(ranked["lad_code"]))
-    rows = _council_rows(rows)
-    hle_before = rows["period_start"] <= int(period[:4])
-    rows = rows[(rows["indicator_id"] != HLE) | hle_before]
-    result = council_sii(
-        ranked,
-        rows,
-        SII_INDICATORS,
-        min_councils=MIN_COUNCILS,
-        repetitions=SII_REPETITIONS,
-        seed=SII_SEED,
-    )
-    members = result.members
     chosen = result.values
     skipped = list(result.skipped)
     tables: list[ReportTable] = [

@@ -4,6 +4,7 @@ England and its region, with 95% CIs and trend."""
 
 from __future__ import annotations
 
+from healthgap.account.council_values import indicator_rows
 from healthgap.account.mission import DEFAULT_BASELINE, MissionResult, mission
 from healthgap.account.scorecards import Z95, change_test
 from healthgap.account.status import compare
@@ -11,7 +12,7 @@ from healthgap.data.store import Store
 from healthgap.geography.hierarchy import ENGLAND_CODE
 from healthgap.report.authority import Authority
 from healthgap.report.model import ChartData, Section, _table, protect
-from healthgap.report.sections.common import HLE, SEXES, _ci, _each, _rows, _years
+from healthgap.report.sections.common import HLE, SEXES, _ci, _each, _years
 
 
 def _mission_section(
@@ -85,11 +86,14 @@ def _mission_section(
 
     # The authority's own HLE with its region and England.
     codes = [auth.data_code, auth.region_code, ENGLAND_CODE]
-    rows = _rows(store, [HLE], codes)
-    rows = rows[
-        rows["area_type"].isin(["combined_authority", "region", "nation"]) & rows["sex"].isin(SEXES)
-    ]
-    rows = rows[rows["period_start"] <= int(period[:4])]
+    rows = indicator_rows(
+        store,
+        [HLE],
+        codes,
+        area_types=["combined_authority", "region", "nation"],
+        sexes=SEXES,
+        latest_start=int(period[:4]),
+    )
     role = {auth.data_code: auth.name, auth.region_code: auth.region_name, ENGLAND_CODE: "England"}
     if auth.data_code == auth.region_code:
         role[auth.region_code] = auth.name

@@ -19,6 +19,7 @@ The page's "Does money follow need?" section and ``/api/v1/allocations/need/...`
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -35,7 +36,7 @@ from healthgap.allocate.examples import (
     file_label,
     run_example,
 )
-from healthgap.charts import bars, scatter
+from healthgap.charts import Chart, TableOptions, bars, scatter
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep
@@ -187,13 +188,16 @@ def _need_year(year: str | None) -> str:
         raise web_error(exc) from exc
 
 
-def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, dict[str, Any]]:
+def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, Chart]:
+    """The ICB scatter and the strategic-authority bars, each with the table of its rows
+    (the published need shares and indices beside the figures drawn)."""
     icb_rows = [
         {
-            "icb": r["icb_name"],
-            "imd_score": r["imd_score"],
-            "need_index": r["need_index"],
-            "hi_index": r["hi_index"],
+            **{str(k): v for k, v in r.items()},
+            "population_share_percent": 100 * r["population_share"],
+            "need_share_percent": 100 * r["need_share"],
+            "hi_effect_points": 100 * r["hi_effect"],
+            "core20_share_percent": 100 * r["core20_share"],
         }
         for r in tables["icbs"].to_dict("records")
     ]
@@ -201,28 +205,68 @@ def _need_charts(tables: dict[str, pd.DataFrame], year: str) -> dict[str, dict[s
         icb_rows,
         x_field="imd_score",
         y_field="need_index",
-        label_field="icb",
+        label_field="icb_name",
         title=f"Need index per head against deprivation, 42 ICBs, {year}",
         x_title="IMD 2019 score (higher = more deprived)",
         y_title="Need index (England = 1)",
+        table_options=TableOptions(
+            caption="Need share against population share, inequalities, Core20 and "
+            f"deprivation, by ICB, {year} (highest need index first)",
+            extra=(
+                ("population_share_percent", "Population share (%)"),
+                ("need_share_percent", "Need share (%)"),
+                ("hi_index", "Inequalities index"),
+                ("hi_effect_points", "Inequalities effect (points)"),
+                ("core20_share_percent", "Core20 share (%)"),
+            ),
+            headings={"icb_name": "ICB", "imd_score": "IMD score", "need_index": "Need index"},
+            order=(
+                "icb_name",
+                "population_share_percent",
+                "need_share_percent",
+                "need_index",
+                "hi_index",
+                "hi_effect_points",
+                "core20_share_percent",
+                "imd_score",
+            ),
+            digits={
+                "population_share_percent": 3,
+                "need_share_percent": 3,
+                "need_index": 3,
+                "hi_index": 3,
+                "hi_effect_points": 3,
+                "core20_share_percent": 1,
+                "imd_score": 1,
+            },
+        ),
     )
-    sa_rows = [
-        {"authority": r["name"], "need_index": r["need_index"]}
-        for r in tables["strategic_authority"].to_dict("records")
-    ]
     by_authority = bars(
-        sa_rows,
-        category_field="authority",
+        tables["strategic_authority"],
+        category_field="name",
         value_field="need_index",
         title=f"Need index per head by strategic authority, {year}",
         category_title=None,
         value_title="Need index",
         order="descending",
+        table_options=TableOptions(
+            caption=f"Need index per head by strategic authority, {year} (highest first)",
+            extra=(
+                ("practices", "GP practices"),
+                ("registered_population", "Registered population"),
+                ("hi_index", "Inequalities index"),
+            ),
+            headings={"name": "Strategic authority"},
+            order=("name", "practices", "registered_population", "need_index", "hi_index"),
+            digits={"practices": 0, "registered_population": 0, "need_index": 3, "hi_index": 3},
+        ),
     )
-    return {"scatter": points.spec, "bars": by_authority.spec}
+    return {"scatter": points, "bars": by_authority}
 
 
-def _chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
+def _chart(rows: list[dict[str, Any]], title: str) -> Chart:
+    """Each area's distance from target, with its shares and amounts a head in the table
+    (the area's name links to its waterfall)."""
     return bars(
         rows,
         category_field="area_name",
@@ -231,7 +275,36 @@ def _chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
         category_title="Area",
         value_title="Current allocation's distance from target (%)",
         order="descending",
-    ).spec
+        table_options=TableOptions(
+            caption="Target shares and allocations by area",
+            extra=(
+                ("population", "Population"),
+                ("target_share_percent", "Target share (%)"),
+                ("target_per_head", "Target per head (£)"),
+                ("current_per_head", "Current per head (£)"),
+                ("allocation_per_head", "Year 1 per head (£)"),
+            ),
+            headings={"distance_percent": "Distance from target (%)"},
+            order=(
+                "area_name",
+                "population",
+                "target_share_percent",
+                "target_per_head",
+                "current_per_head",
+                "distance_percent",
+                "allocation_per_head",
+            ),
+            digits={
+                "population": 0,
+                "target_share_percent": 3,
+                "target_per_head": 2,
+                "current_per_head": 2,
+                "distance_percent": 1,
+                "allocation_per_head": 2,
+            },
+            links={"area_name": "href"},
+        ),
+    )
 
 
 def _api_url(path: str, params: dict[str, Any]) -> str:
@@ -281,7 +354,12 @@ def allocation_page(
     tables = st.compute(allocation_tables, example, **base)
     areas = tables["areas"]
     rows = [
-        {"area_name": r["area_name"], "distance_percent": 100 * r["distance_from_target"]}
+        {
+            **r,
+            "distance_percent": 100 * r["distance_from_target"],
+            "target_share_percent": 100 * r["target_share"],
+            "href": f"/allocation/{example}/areas/{quote(str(r['area']))}",
+        }
         for r in areas.to_dict("records")
         if "distance_from_target" in r
     ]
@@ -303,7 +381,7 @@ def allocation_page(
             "form": {**form, "control_total": control_total},
             "errors": errors,
             "comparison": None if comparison is None else comparison.to_dict("records"),
-            "chart_spec": _chart(rows, f"{spec.title}: distance from target") if rows else None,
+            "figure": _chart(rows, f"{spec.title}: distance from target") if rows else None,
             "csv": f"/api/v1/allocations/{example}?{_query('', base)}&format=csv".replace(
                 "?&", "?"
             ),
@@ -349,8 +427,15 @@ def allocation_area_page(
         )
     steps = st.compute(area_waterfall, example, code, **base)
     rows = steps.to_dict("records")
+    # "target" and "final" mark where the running total stands (no change of their own:
+    # the step before them has the same running total), so the chart and table skip them.
     chart_rows = [
-        {"step": r["label"], "change_pounds": r["change_pence"] / 100}
+        {
+            "step": r["label"],
+            "change_pounds": r["change_pence"] / 100,
+            "running_pounds": r["running_pence"] / 100,
+            "running_per_head": r["running_per_head"],
+        }
         for r in rows
         if r["step"] not in ("target", "final")
     ]
@@ -362,6 +447,14 @@ def allocation_area_page(
         category_title="Step",
         value_title="Change (£)",
         kind="ordinal",
+        table_options=TableOptions(
+            caption=f"Waterfall for {match.iloc[0]['area_name']} ({code})",
+            extra=(
+                ("running_pounds", "Running total (£)"),
+                ("running_per_head", "Running per head (£)"),
+            ),
+            digits={"change_pounds": 2, "running_pounds": 2, "running_per_head": 2},
+        ),
     )
     return render(
         request,
@@ -370,8 +463,7 @@ def allocation_area_page(
             "spec": ALL_EXAMPLES[example],
             "illustration": ALL_EXAMPLES[example].label,
             "area": match.iloc[0].to_dict(),
-            "steps": rows,
-            "chart_spec": waterfall.spec,
+            "figure": waterfall,
             "csv": _api_url(f"/api/v1/allocations/{example}/areas/{code}", base),
         },
     )

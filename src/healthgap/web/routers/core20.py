@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from healthgap.charts import small_multiple_bars
+from healthgap.charts import TableOptions, small_multiple_bars
 from healthgap.data.indicator_metadata import metadata
 from healthgap.errors import InputError
 from healthgap.geography.places import PREFIX, get_place
@@ -22,6 +22,52 @@ from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.viewmodels import ENGLAND, _code
 
 router = APIRouter()
+
+#: The chart's table: each indicator's Core20 and other LADs (with how many), the gap and
+#: the slope index of inequality across national LAD deciles and within the footprint.
+CORE20_TABLE = TableOptions(
+    caption="Core20 LADs against other LADs, and the slope index of inequality across "
+    "national LAD deciles",
+    extra=(
+        ("period", "Period"),
+        ("core20_n_lads", "Core20 LADs (n)"),
+        ("rest_n_lads", "Other LADs (n)"),
+        ("gap", "Gap"),
+        ("gap_lower_95_0", "Gap lower 95%"),
+        ("gap_upper_95_0", "Gap upper 95%"),
+        ("england_sii", "SII, England"),
+        ("england_sii_lower_95_0", "SII lower 95%"),
+        ("england_sii_upper_95_0", "SII upper 95%"),
+        ("footprint_sii", "SII, footprint"),
+    ),
+    order=(
+        "indicator",
+        "period",
+        "core20_value",
+        "core20_n_lads",
+        "rest_value",
+        "rest_n_lads",
+        "gap",
+        "gap_lower_95_0",
+        "gap_upper_95_0",
+        "england_sii",
+        "england_sii_lower_95_0",
+        "england_sii_upper_95_0",
+        "footprint_sii",
+        "unit",
+    ),
+    digits={
+        "core20_value": 2,
+        "rest_value": 2,
+        "gap": 2,
+        "gap_lower_95_0": 2,
+        "gap_upper_95_0": 2,
+        "england_sii": 2,
+        "england_sii_lower_95_0": 2,
+        "england_sii_upper_95_0": 2,
+        "footprint_sii": 2,
+    },
+)
 
 
 def _meta(meta: Any, indicator: str, column: str) -> str:
@@ -51,23 +97,19 @@ def _context(st: StoreHandle, area: str, session: Session) -> dict[str, Any]:
     )
     chart_rows = [
         {
+            **r,
             "indicator": f"{_meta(meta, r['indicator_id'], 'name')}, {r['sex']}",
             "unit": _meta(meta, r["indicator_id"], "unit"),
-            "group": g,
-            "value": r[f"{k}_value"],
         }
         for r in rows
-        for g, k in (("Core20 LADs", "core20"), ("Other LADs", "rest"))
-        if r[f"{k}_value"] == r[f"{k}_value"]
     ]
     return {
         "res": res,
         "area": area,
         "pop": res.population.iloc[0].to_dict(),
-        "rows": rows,
         "clinical": va.clinical_areas().to_dict("records"),
         "footprints": st.compute(va.footprints).to_dict("records"),
-        "chart_spec": small_multiple_bars(
+        "figure": small_multiple_bars(
             chart_rows,
             panel_field="indicator",
             unit_field="unit",
@@ -75,7 +117,9 @@ def _context(st: StoreHandle, area: str, session: Session) -> dict[str, Any]:
             value_field="value",
             title="Core20 LADs against the other LADs, one chart per indicator",
             groups=("Core20 LADs", "Other LADs"),
-        ).spec,
+            wide=(("core20_value", "Core20 LADs"), ("rest_value", "Other LADs")),
+            table_options=CORE20_TABLE,
+        ),
         "csv": f"/api/v1/core20plus5/{quote(area, safe=':')}?format=csv",
     }
 

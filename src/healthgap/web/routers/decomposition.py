@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from healthgap.charts import stacked_bars
+from healthgap.charts import Chart, TableOptions, stacked_bars
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreDep
 from healthgap.web.render import render
@@ -15,7 +15,30 @@ from healthgap.web.responses import Fmt, Format, csv_response, records
 router = APIRouter()
 
 
-def _split_chart(rows: list[dict[str, Any]], x: str, x_title: str) -> dict[str, Any]:
+#: The two parts of a life expectancy gap, as the chart's bars and its table's columns.
+PARTS = (
+    ("from_hle", "Healthy life expectancy"),
+    ("from_poorer_health", "Years in poorer health"),
+)
+#: Each part and the whole gap to two places of years.
+DIGITS = dict.fromkeys(
+    (
+        "hle",
+        "years_in_poorer_health",
+        "le",
+        "le_gap",
+        "le_gap_lower_95_0",
+        "le_gap_upper_95_0",
+        "from_hle",
+        "from_hle_lower_95_0",
+        "from_hle_upper_95_0",
+        "from_poorer_health",
+    ),
+    2,
+)
+
+
+def _split_chart(rows: list[dict[str, Any]], x: str, x_title: str, options: TableOptions) -> Chart:
     """Each comparison's life expectancy gap split into its two parts, stacked."""
     return stacked_bars(
         rows,
@@ -26,7 +49,9 @@ def _split_chart(rows: list[dict[str, Any]], x: str, x_title: str) -> dict[str, 
         category_title=x_title,
         value_title="Contribution to the life expectancy gap (years)",
         part_title="Part of the gap",
-    ).spec
+        parts=PARTS,
+        table_options=options,
+    )
 
 
 @router.get("/decomposition", include_in_schema=False)
@@ -40,23 +65,9 @@ def decomposition_page(
 ) -> Any:
     deciles = st.compute(va.decile_decomposition)
     regions = st.compute(va.region_decomposition, sex, period, first, second)
-    d_rows = [
-        {"decile": str(r["imd_decile"]), "part": part, "years": float(r[col])}
-        for r in deciles.table.to_dict("records")
-        if r["imd_decile"] != 10
-        for part, col in (
-            ("Healthy life expectancy", "from_hle"),
-            ("Years in poorer health", "from_poorer_health"),
-        )
-    ]
+    d_rows = [{**r, "decile": str(r["imd_decile"])} for r in deciles.table.to_dict("records")]
     s = regions.summary
-    r_rows = [
-        {"comparison": f"{s['second']} minus {s['first']}", "part": part, "years": float(v)}
-        for part, v in (
-            ("Healthy life expectancy", s["from_hle"]),
-            ("Years in poorer health", s["from_poorer_health"]),
-        )
-    ]
+    r_rows = [{**s, "comparison": f"{s['second']} minus {s['first']}"}]
     q = f"sex={s['sex']}&period={s['period']}&first={s['first']}&second={s['second']}"
     return render(
         request,
@@ -64,14 +75,70 @@ def decomposition_page(
         {
             "deciles": deciles,
             "d": deciles.summary,
-            "d_rows": deciles.table.to_dict("records"),
             "regions": regions,
             "s": s,
             "r_rows": regions.table.to_dict("records"),
-            "decile_spec": _split_chart(
-                d_rows, "decile", "IMD 2015 decile compared with decile 10 (1 = most deprived)"
+            "decile_chart": _split_chart(
+                d_rows,
+                "decile",
+                "IMD 2015 decile compared with decile 10 (1 = most deprived)",
+                TableOptions(
+                    caption="Male life expectancy by IMD 2015 decile and its gap to decile 10, "
+                    "in years",
+                    extra=(
+                        ("hle", "Healthy life expectancy"),
+                        ("years_in_poorer_health", "Years in poorer health"),
+                        ("le", "Life expectancy"),
+                        ("le_gap", "Gap to decile 10"),
+                    ),
+                    headings={
+                        "decile": "Decile",
+                        "from_hle": "of which healthy years",
+                        "from_poorer_health": "of which years in poorer health",
+                    },
+                    order=(
+                        "decile",
+                        "hle",
+                        "years_in_poorer_health",
+                        "le",
+                        "le_gap",
+                        "from_hle",
+                        "from_poorer_health",
+                    ),
+                    digits=DIGITS,
+                ),
             ),
-            "region_spec": _split_chart(r_rows, "comparison", "Regions compared"),
+            "region_chart": _split_chart(
+                r_rows,
+                "comparison",
+                "Regions compared",
+                TableOptions(
+                    caption=f"{s['sex']} life expectancy gap between the two regions and its "
+                    f"two parts, {s['period']} (years; 95% intervals)",
+                    extra=(
+                        ("le_gap", "Life expectancy gap"),
+                        ("le_gap_lower_95_0", "Lower 95%"),
+                        ("le_gap_upper_95_0", "Upper 95%"),
+                        ("from_hle_lower_95_0", "Healthy years lower 95%"),
+                        ("from_hle_upper_95_0", "Healthy years upper 95%"),
+                    ),
+                    headings={
+                        "from_hle": "of which healthy years",
+                        "from_poorer_health": "of which years not in good health",
+                    },
+                    order=(
+                        "comparison",
+                        "le_gap",
+                        "le_gap_lower_95_0",
+                        "le_gap_upper_95_0",
+                        "from_hle",
+                        "from_hle_lower_95_0",
+                        "from_hle_upper_95_0",
+                        "from_poorer_health",
+                    ),
+                    digits=DIGITS,
+                ),
+            ),
             "decile_csv": "/api/v1/decomposition?part=deciles&format=csv",
             "region_csv": f"/api/v1/decomposition?{q}&format=csv",
         },

@@ -13,7 +13,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from healthgap.charts import interval_bars
+from healthgap.charts import Chart, TableOptions, interval_bars
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep, StoreHandle
 from healthgap.web.errors import WebError
@@ -136,8 +136,10 @@ def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
     }
 
 
-def _chart(groups: pd.DataFrame, title: str) -> dict[str, Any]:
-    shown = groups[groups["value"].notna()]
+def _chart(groups: pd.DataFrame, title: str) -> Chart:
+    """The groups' values with their intervals; groups without a value are listed in the
+    table and left out of the drawing."""
+    shown = groups
     rows = [
         {"group": str(c), "value": v, "lower": lo, "upper": hi}
         for c, v, lo, hi in zip(
@@ -157,7 +159,10 @@ def _chart(groups: pd.DataFrame, title: str) -> dict[str, Any]:
         value_title="Value",
         lower="lower",
         upper="upper",
-    ).spec
+        table_options=TableOptions(
+            caption=f"{title}: values by group", headings={"group": "Group"}
+        ),
+    )
 
 
 @router.get("/areas/{area_code}/inequalities", include_in_schema=False)
@@ -184,9 +189,8 @@ def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
                 "title": title,
                 "period": ", ".join(sorted(set(part["period"]))),
                 "weight": ", ".join(sorted(set(part["weight"].dropna().astype(str)))),
-                "groups": part.to_dict("records"),
                 "measures": chosen.to_dict("records"),
-                "spec": _chart(part, title),
+                "chart": _chart(part, title),
             }
         )
     return render(

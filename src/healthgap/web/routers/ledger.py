@@ -31,7 +31,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthgap.appdb.models import User
-from healthgap.charts import bars
+from healthgap.charts import Chart, TableOptions, bars
 from healthgap.data.importing import size_text
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -199,18 +199,46 @@ below zero.
     )
 
 
-def _chart(
-    rows: list[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
-) -> dict[str, Any]:
+def _chart(rows: list[dict[str, Any]], title: str, x_title: str, per_head: bool) -> Chart:
+    """Spend per head by group, with the group's population, spend, spend per
+    need-weighted head and share of spend in the table (groups whose spend per head is
+    withheld are in the table, not drawn)."""
+    extra = [("areas", "Areas")] if per_head else []
+    extra += [
+        ("population", "Population"),
+        ("spend_pounds", "Spend (£)"),
+        ("spend_per_need_weighted_head", "Spend per need-weighted head (£)"),
+        ("spend_share_percent", "Share of spend (%)"),
+    ]
     return bars(
         rows,
-        category_field=x,
-        value_field=y,
+        category_field="label",
+        value_field="spend_per_head",
         title=title,
         category_title=x_title,
-        value_title=y_title,
+        value_title="Spend per head (£)",
         kind="ordinal",
-    ).spec
+        table_options=TableOptions(
+            extra=tuple(extra),
+            order=(
+                "label",
+                *(("areas",) if per_head else ()),
+                "population",
+                "spend_pounds",
+                "spend_per_head",
+                "spend_per_need_weighted_head",
+                "spend_share_percent",
+            ),
+            digits={
+                "areas": 0,
+                "population": 0,
+                "spend_pounds": 2,
+                "spend_per_head": 2,
+                "spend_per_need_weighted_head": 2,
+                "spend_share_percent": 1,
+            },
+        ),
+    )
 
 
 def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
@@ -220,11 +248,8 @@ def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
     for r in rows:
         raw = str(r[label])
         r["label"] = PROVIDER_TYPE_NAMES.get(raw) or raw.replace("_", " ").capitalize()
-    chart_rows = [
-        {"group": r["label"], "value": r["spend_per_head"]}
-        for r in rows
-        if r["spend_per_head"] is not None
-    ]
+        share = r.get("spend_share")
+        r["spend_share_percent"] = None if share is None else 100 * share
     per_head = by in ("decile", "core20")
     x_title = {"decile": "IMD decile (1 = most deprived)", "core20": "Areas"}.get(
         by, "Provider type" if by == "provider-type" else "Programme"
@@ -235,7 +260,7 @@ def _section(by: str, summary: LedgerSummary, query: str) -> dict[str, Any]:
         "label": x_title,
         "rows": rows,
         "per_head": per_head,
-        "chart": _chart(chart_rows, "group", "value", BY_TITLES[by], x_title, "Spend per head (£)"),
+        "chart": _chart(rows, BY_TITLES[by], x_title, per_head),
         "csv": f"/api/v1/ledger/summary/{by}?{query}format=csv",
     }
 

@@ -66,14 +66,12 @@ def mission_page(
         target_year=year, definition=definition, series=series, baseline_period=baseline_period
     )
     summary = result.summary_frame().to_dict("records") if year is not None else []
-    by_sex = {s: result.gaps[result.gaps["sex"] == s].to_dict("records") for s in result.tracks}
     ctx.update(
         result=result,
         summary=summary,
         trends=result.trend_frame().to_dict("records"),
         paces=result.pace_frame().to_dict("records"),
-        by_sex=by_sex,
-        chart_spec=va.mission_spec(result),
+        figure=va.mission_chart(result),
         csv=f"/api/v1/mission?{q}&format=csv",
         json_url=f"/api/v1/mission?{q}",
     )

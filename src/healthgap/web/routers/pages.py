@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from healthgap.appdb.auth import Throttled, authenticate, revoke_sessions
-from healthgap.charts import interval_bars
+from healthgap.charts import TableOptions, interval_bars
 from healthgap.web import csrf, viewmodels
 from healthgap.web.deps import (
     DbDep,
@@ -46,14 +46,19 @@ def home(
             "view": view,
             "s": view.summary,
             "trends": tracker.trend_frame().to_dict("records"),
-            "chart_spec": interval_bars(
+            "figure": interval_bars(
                 rows,
                 category_field="area_name",
                 value_field="value",
                 title=view.title,
                 category_title="Region",
                 value_title="Years in good health",
-            ).spec,
+                table_options=TableOptions(
+                    caption=f"Male healthy life expectancy at birth by region, "
+                    f"{view.summary['period']} (years)",
+                    headings={"value": "Years"},
+                ),
+            ),
             "csv": "/api/v1/hle-gap?format=csv" + (f"&period={period}" if period else ""),
         },
     )
@@ -129,7 +134,7 @@ def inequality(
     period: str | None = None,
 ) -> Any:
     view = st.compute(viewmodels.inequality, indicator=indicator, sex=sex, period=period)
-    rows = view.table[["imd_decile", "value", "lower_95_0", "upper_95_0"]].to_dict("records")
+    rows = view.table[["imd_decile", "areas", "population", "value", "lower_95_0", "upper_95_0"]]
     query = f"indicator={indicator}&sex={view.summary['sex']}&period={view.summary['period']}"
     return render(
         request,
@@ -137,17 +142,30 @@ def inequality(
         {
             "view": view,
             "s": view.summary,
-            "rows": view.table.to_dict("records"),
             "indicators": viewmodels.EXPLORER,
             "sexes": viewmodels.EXPLORER_SEXES[indicator],
-            "chart_spec": interval_bars(
+            "figure": interval_bars(
                 rows,
                 category_field="imd_decile",
                 value_field="value",
                 title=view.title,
                 category_title="Deprivation decile (1 = most deprived)",
                 value_title=viewmodels.EXPLORER[indicator],
-            ).spec,
+                table_options=TableOptions(
+                    caption=f"{view.title} (decile 1 = most deprived)",
+                    extra=(("areas", "Areas"), ("population", "Population")),
+                    headings={"imd_decile": "Decile", "value": "Value"},
+                    order=(
+                        "imd_decile",
+                        "areas",
+                        "population",
+                        "value",
+                        "lower_95_0",
+                        "upper_95_0",
+                    ),
+                    digits={"value": 2, "lower_95_0": 2, "upper_95_0": 2, "population": 0},
+                ),
+            ),
             "csv": f"/api/v1/inequality?{query}&format=csv",
         },
     )

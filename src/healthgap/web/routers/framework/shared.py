@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from healthgap.appdb.db import release
 from healthgap.appdb.models import User
+from healthgap.charts import Chart, TableOptions, bars
 from healthgap.errors import InputError
 from healthgap.framework import actions as fw_actions
 from healthgap.framework.powers import (
@@ -141,20 +142,23 @@ def _csv(df: pd.DataFrame, name: str) -> Response:
     return csv_response(df, name)
 
 
-def plain_bar_spec(
-    rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str
-) -> dict[str, Any]:
-    """A Vega-Lite bar chart (no intervals: survey counts are not estimates)."""
-    from healthgap.charts import bars
-
+def survey_chart(rows: list[dict[str, Any]], title: str, caption: str) -> Chart:
+    """A question's answers as bars of their per cent (no intervals: survey counts are not
+    estimates), with the (disclosure-controlled) count of each in the table."""
     return bars(
         rows,
-        category_field=x,
-        value_field=y,
+        category_field="answer",
+        value_field="percent",
         title=title,
         category_title="Answer",
-        value_title=y_title,
-    ).spec
+        value_title="Per cent",
+        table_options=TableOptions(
+            caption=caption,
+            extra=(("count", "Responses"),),
+            order=("answer", "count", "percent"),
+            digits={"count": 0, "percent": 1},
+        ),
+    )
 
 
 def _context(request: Request, session: Session, a: Authority) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 
 from healthgap.errors import InputError
 from healthgap.framework.partners import (
+    ALL as ALL_RESPONSES,
+)
+from healthgap.framework.partners import (
     Partnerships,
     parse_questions,
     usable_questions,
@@ -27,6 +30,7 @@ from healthgap.web.deps import (
 )
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
+from healthgap.web.responses import records
 from healthgap.web.routers.framework.shared import (
     API,
     CsrfHeader,
@@ -39,7 +43,7 @@ from healthgap.web.routers.framework.shared import (
     _csv,
     _reader,
     _records,
-    plain_bar_spec,
+    survey_chart,
     the_register,
     workspace,
 )
@@ -138,18 +142,12 @@ def _survey_render(
     for q in view["survey"]["questions"]:
         if q["kind"] == "text":
             continue
-        rows = summary[(summary["question"] == q["id"]) & (summary["answer"] != "All responses")]
-        data = [
-            {"answer": r["answer"], "percent": None if pd.isna(r["percent"]) else r["percent"]}
-            for r in rows.to_dict("records")
-        ]
-        charts.append(
-            {
-                "q": q,
-                "spec": plain_bar_spec(data, "answer", "percent", q["text"], "Per cent"),
-                "rows": summary[summary["question"] == q["id"]].to_dict("records"),
-            }
-        )
+        mine = summary[summary["question"] == q["id"]]
+        answers = mine[mine["answer"] != ALL_RESPONSES]
+        total = mine[mine["answer"] == ALL_RESPONSES]["count"]
+        count = None if total.empty or pd.isna(total.iloc[0]) else int(total.iloc[0])
+        caption = f"{q['id']}: {q['text']} ({'-' if count is None else f'{count:,}'} responses)"
+        charts.append({"q": q, "chart": survey_chart(records(answers), q["text"], caption)})
     return render(
         request,
         "framework_survey.html",

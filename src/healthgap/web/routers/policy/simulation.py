@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from healthgap.charts import equity_plane
+from healthgap.charts import TableOptions, equity_plane
 from healthgap.policy.simulate import Simulation, simulate
 from healthgap.policy.spec import PolicyOption, Range, baseline_from_store, regions_from_store
 from healthgap.web.cache import ResultCache
@@ -27,6 +27,32 @@ REGIONS_INDICATOR = "hle_birth"
 SEX, PERIOD = "Male", "2015-2017"
 DECILES = 10
 EVEN_NAME = "Same average gain, spread evenly"
+
+#: The plane's table: each option's efficiency and equity with their 95% limits, and
+#: its verdict on the gap.
+PLANE_TABLE = TableOptions(
+    caption="Equity-impact plane (years; equity is minus the change in the SII)",
+    extra=(("verdict", "Verdict"),),
+    headings={
+        "efficiency": "Efficiency",
+        "efficiency_lower_95_0": "Efficiency lower 95%",
+        "efficiency_upper_95_0": "Efficiency upper 95%",
+        "equity": "Equity",
+        "equity_lower_95_0": "Equity lower 95%",
+        "equity_upper_95_0": "Equity upper 95%",
+    },
+    digits=dict.fromkeys(
+        (
+            "efficiency",
+            "efficiency_lower_95_0",
+            "efficiency_upper_95_0",
+            "equity",
+            "equity_lower_95_0",
+            "equity_upper_95_0",
+        ),
+        3,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -252,12 +278,13 @@ def policy_simulate(request: Request, st: StoreDep) -> Any:
         summary=sim.summary.to_dict("records"),
         plane=sim.plane.to_dict("records"),
         decile_rows=_decile_rows(sim),
-        chart_spec=equity_plane(
+        figure=equity_plane(
             sim.plane,
             title="Equity-impact plane",
             x_title="Change in mean (years)",
             y_title="Equity: minus the change in SII (years; up = narrower gap)",
-        ).spec,
+            table_options=PLANE_TABLE,
+        ),
         csv=f"/api/v1/policy/simulate?{query}&format=csv&table=plane",
         csv_summary=f"/api/v1/policy/simulate?{query}&format=csv&table=summary",
         error_for={},
