@@ -202,6 +202,41 @@ def test_scorecard_matches_published_values(client, mirror) -> None:
     assert "illustration" in page
 
 
+@pytest.mark.parametrize(
+    "authority",
+    [
+        "E47000001",  # Greater Manchester: its example framework, by default in both
+        "E08000001",  # Bolton: held only at county type in the North West extract
+        "E08000025",  # Birmingham: a district and a county
+        "E12000001",  # the North East region
+    ],
+)
+def test_cli_and_web_scorecards_are_one_service(client, store_path, tmp_path, authority) -> None:
+    """`healthgap scorecard` (no --framework) and /api/v1/scorecards choose the same framework
+    (healthgap.account.scorecard_frameworks) and give identical rows."""
+    from tests.cli_run import run_healthgap
+
+    out = tmp_path / "card.csv"
+    got = run_healthgap(
+        "scorecard", "--authority", authority, "--neighbours", "5", "--store", str(store_path),
+        "--out", str(out),
+    )  # fmt: skip
+    assert got.returncode == 0, got.stderr
+    cli = pd.read_csv(out)
+    api = pd.read_csv(io.StringIO(client.get(f"/api/v1/scorecards/{authority}?format=csv").text))
+    assert len(cli) == len(api) > 0
+    keys = ["indicator_id", "sex"]
+    both = cli.merge(api, on=keys, suffixes=("_cli", "_api"), validate="one_to_one")
+    assert len(both) == len(cli)
+    for column in ("value", "lower_95_0", "upper_95_0", "england_value"):
+        if f"{column}_cli" in both:
+            np.testing.assert_allclose(
+                both[f"{column}_cli"].astype(float), both[f"{column}_api"].astype(float),
+                rtol=1e-12, equal_nan=True,
+            )  # fmt: skip
+    assert (both["compared_95_cli"] == both["compared_95_api"]).all()
+
+
 def test_a_reader_adds_indicators_to_a_scorecard(client, mirror) -> None:
     """The page offers every indicator the store holds for the authority; an added one is
     compared like the CLI's ``scorecard --indicator`` (the same service), and the address

@@ -291,7 +291,7 @@ def hostile_app(
 
 
 def _urls(app: Any) -> list[tuple[str, str]]:
-    from healthgap.web.views_account import EXAMPLE_FRAMEWORKS
+    from healthgap.account.scorecard_frameworks import EXAMPLE_FRAMEWORKS
 
     example, area = "icb_capitation", "E54000008"
     filled = dict(EXPORTS)

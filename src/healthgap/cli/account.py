@@ -81,11 +81,20 @@ def scorecard_command(
     authority: Annotated[str, typer.Option("--authority", help="The authority's GSS code.")],
     framework: Annotated[
         Path | None,
-        typer.Option("--framework", help="A framework file. Default: the headline indicators."),
+        typer.Option(
+            "--framework",
+            help="A framework file. Default: the authority's bundled example framework if it "
+            "has one, else its headline indicators (as on the web).",
+        ),
     ] = None,
     area_type: Annotated[
-        str, typer.Option("--area-type", help="Area type without a framework file.")
-    ] = "combined_authority",
+        str | None,
+        typer.Option(
+            "--area-type",
+            help="Area type of the headline indicators (without --framework). Default: the "
+            "first the store holds the authority at that has them, as on the web.",
+        ),
+    ] = None,
     neighbours: Annotated[int, typer.Option("--neighbours", min=0)] = 5,
     compare: Annotated[
         bool, typer.Option("--compare", help="All authorities of the type, ranked.")
@@ -103,13 +112,8 @@ def scorecard_command(
     out: OutOption = None,
 ) -> None:
     """A framework scorecard for one authority, benchmarked against England and neighbours."""
-    from healthgap.account.frameworks import (
-        add_indicators,
-        default_framework,
-        load_framework,
-        named_indicators,
-        restrict_to_store,
-    )
+    from healthgap.account.frameworks import add_indicators, load_framework
+    from healthgap.account.scorecard_frameworks import headline_framework, scorecard_framework
     from healthgap.account.scorecards import compare_authorities, scorecard
 
     with _open(store) as s:
@@ -121,12 +125,11 @@ def scorecard_command(
                     f"{framework.name} is for {fw.authority}. Use --authority {fw.authority}."
                 )
         else:
-            fw = named_indicators(restrict_to_store(default_framework(authority, area_type), s), s)
-            if not fw.indicators and not indicator:
-                raise InputError(
-                    f"--authority must have headline indicator values at area type "
-                    f"{area_type!r}; got none for {authority}. Try --area-type utla or lad."
-                )
+            fw = (
+                scorecard_framework(s, authority, required=not indicator)
+                if area_type is None
+                else headline_framework(s, authority, area_type, required=not indicator)
+            )
         if indicator:
             fw = add_indicators(fw, indicator, s)
         if compare:

@@ -18,13 +18,12 @@ import pandas as pd
 from healthgap.account import core20plus5 as c5
 from healthgap.account.frameworks import (
     Framework,
-    default_framework,
-    example_path,
-    load_framework,
-    named_indicators,
-    restrict_to_store,
 )
 from healthgap.account.mission import MissionResult, mission
+from healthgap.account.scorecard_frameworks import (
+    framework_by_name,
+    scorecard_framework,
+)
 from healthgap.account.scorecards import Scorecard, scorecard
 from healthgap.charts import Chart, TableOptions, trajectory
 from healthgap.charts.hexmap import HexMap, hex_map
@@ -337,21 +336,6 @@ def _icb_map(store: Store, note: str) -> tuple[View, HexMap]:
 
 # ------------------------------------------------------------------ frameworks and scorecards
 
-#: The bundled example framework(s), by name.
-EXAMPLE_FRAMEWORKS = ("greater_manchester",)
-HEADLINE = "headline"
-AREA_TYPES_ORDER = ("combined_authority", "utla", "lad", "region")
-
-
-def framework_by_name(name: str) -> Framework:
-    """A bundled example framework (see ``healthgap.account.frameworks.example_path``)."""
-    if name not in EXAMPLE_FRAMEWORKS:
-        raise InputError(
-            f"framework must be one of {', '.join(EXAMPLE_FRAMEWORKS)}; got {name[:40]!r}. "
-            "Pick one from /scorecards."
-        )
-    return load_framework(example_path(name))
-
 
 def authorities(store: Store) -> pd.DataFrame:
     """Authorities a scorecard can be made for: combined authorities and upper-tier
@@ -362,25 +346,6 @@ def authorities(store: Store) -> pd.DataFrame:
     got = got.drop_duplicates("area_code")
     got["_o"] = got["area_type"].map({"combined_authority": 0, "utla": 1})
     return got.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
-
-
-def _area_types(store: Store, authority: str) -> tuple[list[str], str]:
-    """The area types the store holds ``authority`` at (in :data:`AREA_TYPES_ORDER`) and
-    its name."""
-    t = store.table("indicators")
-    got = store.to_pandas(
-        t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
-    )
-    kinds = [k for k in AREA_TYPES_ORDER if (got["area_type"] == k).any()]
-    if not kinds:
-        raise InputError(
-            f"authority must be a combined authority, council or region code with indicator "
-            f"values; got {authority!r}. Pick one from /scorecards (e.g. E47000001)."
-        )
-    # some sources carry no names: take one from those that do, the same one every time
-    # (DuckDB returns distinct rows in no fixed order)
-    names = sorted(str(n) for n in got["area_name"].dropna())
-    return kinds, names[0] if names else authority
 
 
 #: Most indicators a reader may add to a scorecard in one request.
@@ -419,51 +384,6 @@ def scorecard_choices(
 
     table = addable_indicators(scorecard_framework(store, authority, framework), store)
     return [{"spec": str(r.spec), "label": str(r.label)} for r in table.itertuples()]
-
-
-def scorecard_framework(store: Store, authority: str, framework: str | None = None) -> Framework:
-    """The framework a scorecard of ``authority`` shows (see :func:`scorecard_view`)."""
-    _code(authority, "authority", "E47000001")
-    from healthgap.geography.authorities import GLA_CODE, data_code
-
-    if authority.startswith(("E54", "E38")):
-        raise InputError(
-            f"authority must be a footprint with published indicator values; got {authority!r}, "
-            "an ICB or sub-ICB: the open data publish no indicators for ICBs, and council "
-            "rates cannot be added up to them. See its Core20 figures at "
-            f"/core20plus5/{authority} or write its report with `healthgap report`."
-        )
-    if authority == GLA_CODE:  # the GLA's published figures are the London region's
-        authority = data_code(authority)
-    examples = {n: framework_by_name(n) for n in EXAMPLE_FRAMEWORKS}
-    if framework is None:
-        framework = next((n for n, f in examples.items() if f.authority == authority), HEADLINE)
-    if framework == HEADLINE:
-        kinds, name = _area_types(store, authority)
-        # A council can be held at two types (a metropolitan district is a district and
-        # a county; the North West extract gives only the county type): the headline
-        # indicators come from the first type that has them.
-        for area_type in kinds:
-            fw = named_indicators(
-                restrict_to_store(default_framework(authority, area_type), store), store
-            )
-            if fw.indicators:
-                break
-        fw = replace(fw, authority_name=name, name=f"Headline indicators for {name}")
-        if not fw.indicators:
-            raise InputError(
-                f"authority must have headline indicator values; got none for {authority}. "
-                "Pick another authority."
-            )
-    else:
-        fw = framework_by_name(framework)
-        if fw.authority != authority:
-            raise InputError(
-                f"authority must be the framework's authority; got {authority}, but "
-                f"{framework} is for {fw.authority}. Use /scorecards/{fw.authority}?framework="
-                f"{framework}, or the headline indicators."
-            )
-    return fw
 
 
 def framework_view(store: Store, name: str) -> tuple[Framework, pd.DataFrame, list[str]]:

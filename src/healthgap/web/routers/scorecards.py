@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
+from healthgap.account.scorecard_frameworks import EXAMPLE_FRAMEWORKS, HEADLINE, framework_by_name
 from healthgap.web import views_account as va
 from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
@@ -46,9 +47,9 @@ def _query(framework: str | None, indicators: list[str], **more: str) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
-FRAMEWORK_CHOICES = {va.HEADLINE: "Headline indicators (no targets)"} | {
+FRAMEWORK_CHOICES = {HEADLINE: "Headline indicators (no targets)"} | {
     n: f"Example framework: {n.replace('_', ' ').title()} (illustration)"
-    for n in va.EXAMPLE_FRAMEWORKS
+    for n in EXAMPLE_FRAMEWORKS
 }
 
 
@@ -62,14 +63,14 @@ def scorecards_page(
         if framework and framework in FRAMEWORK_CHOICES:
             target += f"?framework={framework}"
         return RedirectResponse(target, status_code=303)
-    examples = [va.framework_by_name(n) for n in va.EXAMPLE_FRAMEWORKS]
+    examples = [framework_by_name(n) for n in EXAMPLE_FRAMEWORKS]
     return render(
         request,
         "scorecards.html",
         {
             "authorities": st.compute(va.authorities).to_dict("records"),
             "frameworks": FRAMEWORK_CHOICES,
-            "examples": [(n, f) for n, f in zip(va.EXAMPLE_FRAMEWORKS, examples, strict=True)],
+            "examples": [(n, f) for n, f in zip(EXAMPLE_FRAMEWORKS, examples, strict=True)],
         },
     )
 
@@ -97,7 +98,7 @@ def scorecard_page(
             "rows": card.table.to_dict("records"),
             "authority": authority,
             "example_name": next(
-                (n for n in va.EXAMPLE_FRAMEWORKS if va.framework_by_name(n).name == fw.name),
+                (n for n in EXAMPLE_FRAMEWORKS if framework_by_name(n).name == fw.name),
                 None,
             ),
             "csv": f"/api/v1/scorecards/{authority}" + _query(framework, indicator, format="csv"),
