@@ -419,9 +419,10 @@ def test_no_area_with_data_is_drawn_as_no_data(store: Store, geography: str) -> 
     area has a value in the table is coloured, and every area with a value has a hexagon
     (Cornwall and the Isles of Scilly combined, E67000001, is the one exception: its
     figures are for two councils at once)."""
+    from healthgap.account.indicator_maps import map_indicators
     from healthgap.web import views_account as va
 
-    options = va.map_indicators(store, geography)
+    options = map_indicators(store, geography)
     assert len(options)
     history = store.to_pandas(store.table("lookup_lad_code_history_2016_2024"))
     current = set(history["lad24_code"]) | set(

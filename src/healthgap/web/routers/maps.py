@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from healthgap.account.indicator_maps import MAP_SEXES, map_indicators
 from healthgap.web import views_account as va
 from healthgap.web.deps import StoreDep
 from healthgap.web.render import render
@@ -24,7 +25,7 @@ def maps_page(
     period: str | None = None,
 ) -> Any:
     view, hexes = st.compute(va.indicator_map, geography, indicator, sex, period)
-    options = st.compute(va.map_indicators, geography)
+    options = st.compute(map_indicators, geography)
     s = view.summary
     q = f"geography={geography}&indicator={indicator}&sex={sex}&period={s['period']}"
     return render(
@@ -41,7 +42,7 @@ def maps_page(
                 "icb": "Integrated care boards",
             },
             "indicators": options.drop_duplicates("indicator_id").to_dict("records"),
-            "sexes": va.MAP_SEXES,
+            "sexes": MAP_SEXES,
             "csv": f"/api/v1/maps?{q}&format=csv",
         },
     )
