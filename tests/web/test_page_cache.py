@@ -256,3 +256,65 @@ def test_an_answer_is_new_enough_for_a_reader_when_it_saw_every_write_before_the
     assert WriteClock.as_new_as(clock.depends({"targets"}, later), later)
     clock.bump({"users"})  # a table the answer did not read
     assert WriteClock.as_new_as(clock.depends({"targets"}, later), clock.snapshot())
+
+
+def test_a_profile_is_made_again_only_when_its_own_authoritys_targets_change(
+    app: Any, clients: Any
+) -> None:
+    """The targets section reads one authority's targets (narrowed_reads): a write to
+    another authority's leaves its cached profile valid; a write to its own, or a write
+    whose rows are not known (Core SQL), makes it fresh. Reference: the uncached app."""
+    from sqlalchemy import update
+
+    cache = _cache(app)
+    anon, editor = clients("anonymous"), clients("editor")  # editor of E08000025
+    reference = TestClient(_uncached(app))
+    own, other = "/areas/E08000025", "/areas/E06000001"
+    for url in (own, other):
+        anon.get(url)
+    hits = cache.hits
+    body = {**BODY, "note": "own authority"}
+    r = editor.post("/api/v1/targets", json=body, headers=csrf_headers(editor))
+    assert r.status_code == 201, r.text
+    other_page = anon.get(other)
+    assert cache.hits == hits + 1  # another authority's target: still valid
+    own_page = anon.get(own)
+    assert cache.hits == hits + 1  # its own: made again
+    assert "1 target recorded" in own_page.text and "1 target recorded" not in other_page.text
+    assert _targets_section(own_page.text) == _targets_section(reference.get(own).text)
+    # a write through Core names no rows: every narrowed page is made again
+    with sessions(app.state.engine)() as s:
+        s.execute(update(Target).values(note="changed through Core"))
+        s.commit()
+    hits = cache.hits
+    anon.get(other)
+    anon.get(own)
+    assert cache.hits == hits
+
+
+def _targets_section(page: str) -> str:
+    return page[page.index('id="targets"') : page.index("</table>", page.index('id="targets"'))]
+
+
+def test_an_orm_write_counts_the_old_and_new_key_of_every_row_it_changes(app: Any) -> None:
+    from healthgap.web.pagecache import _key, clock_for, tag
+
+    _cache(app)  # the app's middleware watches writes
+    clock = clock_for(_key(app.state.engine))
+    names = [tag("targets", k) for k in ("E08000025", "E06000001", "?")]
+
+    def counts() -> list[int]:
+        now = clock.snapshot()
+        return [now.get(n, 0) for n in names]
+
+    fields = {k: v for k, v in BODY.items() if k != "published"}
+    with sessions(app.state.engine)() as s:
+        t = Target(**fields, baseline_value=58.0, note="")
+        s.add(t)
+        s.commit()
+        before = counts()
+        t.authority_code = "E06000001"  # moved: both authorities' pages change
+        s.commit()
+        after = counts()
+    assert after[0] > before[0] and after[1] > before[1]
+    assert after[2] == before[2]  # the rows were known: no "unknown rows" write

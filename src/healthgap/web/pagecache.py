@@ -22,6 +22,14 @@ anonymous ``GET`` and serves it again as long as none of the data it read has ch
   seconds is computed again by the next request for it, so such a change shows within
   about that time (readers arriving while it is recomputed still get the older answer).
 
+**Narrowed reads.** A page that reads only one authority's rows of a table (the targets
+section of an area profile) need not be made again when another authority's rows change.
+Inside :func:`narrowed_reads` a read of such a table (:data:`NARROW`) counts as a read of
+``table@key`` and of ``table@?``; a write through the ORM counts, besides the table, as a
+write of ``table@key`` for the key of every row it changes (mapper events, old and new
+key); any other write to the table (Core, text SQL) counts as a write of ``table@?``,
+which every narrowed read depends on. Readers that did not narrow depend on the table.
+
 One request computes a given answer at a time: readers asking for one whose data changed
 wait for that computation instead of starting their own.
 
@@ -49,7 +57,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +94,57 @@ _WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter", "
 _reads: ContextVar[set[str] | None] = ContextVar("healthgap_reads", default=None)
 #: Stands, among the reads, for the store's local layer (uploads), which writes change.
 LOCAL_STORE = "store:local"
+
+
+#: Tables whose reads can be narrowed to one key, and the column that holds it.
+NARROW = {"targets": "authority_code"}
+#: table -> key of the reads being narrowed now (``None``: none).
+_narrowed: ContextVar[dict[str, str] | None] = ContextVar("healthgap_narrowed", default=None)
+#: Stands for "a row with a key not known" among a table's tags.
+UNKNOWN_KEY = "?"
+
+
+def tag(table: str, key: str) -> str:
+    """The name counted for the rows of ``table`` with ``key``."""
+    return f"{table}@{key}"
+
+
+@contextmanager
+def narrowed_reads(table: str, key: str) -> Iterator[None]:
+    """While inside, reads of ``table`` (one of :data:`NARROW`) depend only on its rows
+    with ``key`` (and on writes whose rows are not known). Use it only around reads that
+    select those rows alone, e.g. ``WHERE authority_code = key``."""
+    if table not in NARROW:
+        raise ValueError(f"table must be one of {', '.join(NARROW)}; got {table!r}.")
+    token = _narrowed.set({**(_narrowed.get() or {}), table: key})
+    try:
+        yield
+    finally:
+        _narrowed.reset(token)
+
+
+def _narrow_reads(tables: set[str]) -> set[str]:
+    narrowed = _narrowed.get()
+    if not narrowed:
+        return tables
+    out = set()
+    for t in tables:
+        if t in narrowed:
+            out |= {tag(t, narrowed[t]), tag(t, UNKNOWN_KEY)}
+        else:
+            out.add(t)
+    return out
+
+
+def _tag_writes(conn: Any, tables: set[str]) -> set[str]:
+    """``tables`` and the tags of the rows this statement writes (set by the mapper
+    events before it ran; ``table@?`` when they are not known)."""
+    pending: dict[str, set[str]] = conn.info.get("healthgap_keys", {})
+    out = set(tables)
+    for t in tables & set(NARROW):
+        keys = pending.pop(t, None)
+        out |= {tag(t, k) for k in keys} if keys else {tag(t, UNKNOWN_KEY)}
+    return out
 
 
 def note_local_store_read() -> None:
@@ -217,6 +277,7 @@ def watch_writes() -> None:
         if writes and statement.split(None, 1)[0].lower() in ("create", "drop", "alter"):
             tables = {EVERY, SCHEMA}  # the schema changed: every answer may differ
         if writes:
+            tables = _tag_writes(conn, tables)
             # Counted now (autocommit), and again when the connection goes back to the
             # pool, after its commit (the "commit" event comes just before the commit): a
             # request that began in between and saw the old data is then out of date too.
@@ -225,14 +286,49 @@ def watch_writes() -> None:
             pending = conn.info.setdefault("healthgap_written", {})
             pending.setdefault(id(clock), (clock, set()))[1].update(tables)
         if reads is not None:
-            reads.update(tables)
+            reads.update(_narrow_reads(tables) if not writes else tables)
 
     @event.listens_for(Pool, "checkin")
     def _returned(dbapi_connection: Any, record: Any) -> None:
         info = getattr(record, "info", None)
         pending = info.pop("healthgap_written", None) if info is not None else None
+        if info is not None:
+            info.pop("healthgap_keys", None)
         for clock, tables in (pending or {}).values():
             clock.bump(tables)
+
+    _watch_keys()
+
+
+def _watch_keys() -> None:
+    """Mapper events that note, before each ORM write of a :data:`NARROW` table, the keys
+    of the rows it changes (the old key too when a row moves)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from healthgap.appdb.models import Target
+
+    models = {"targets": Target}
+    for table, model in models.items():
+        column = NARROW[table]
+
+        def note(
+            mapper: Any, connection: Any, row: Any, table: str = table, column: str = column
+        ) -> None:
+            keys = {getattr(row, column)}
+            history = sa_inspect(row).attrs[column].history
+            keys |= {k for k in (*history.deleted, *history.added) if k is not None}
+            found = connection.info.setdefault("healthgap_keys", {})
+            found.setdefault(table, set()).update(str(k) for k in keys if k is not None)
+
+        def done(mapper: Any, connection: Any, row: Any, table: str = table) -> None:
+            # the statement has run (and taken the keys): none may outlive it, or a later
+            # write whose rows are not known would be counted against them alone
+            connection.info.get("healthgap_keys", {}).pop(table, None)
+
+        for name in ("before_insert", "before_update", "before_delete"):
+            event.listen(model, name, note)
+        for name in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, name, done)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from healthgap.account.target_status import status_counts
 from healthgap.appdb.models import User
 from healthgap.appdb.permissions import Actor, Permission
 from healthgap.web.deps import StoreHandle, current_user
+from healthgap.web.pagecache import narrowed_reads
 
 #: The key of the one-time "Target saved" notice in the signed session cookie.
 NOTICE = "target_notice"
@@ -50,8 +51,14 @@ def targets_section(
 
 
 def _status(request: Request, st: StoreHandle, authority: str, *, anonymous: bool) -> pd.DataFrame:
-    """An authority's current targets with their status (anonymous visitors: published)."""
-    return book(request).status(st, authority, published_only=anonymous)
+    """An authority's current targets with their status (anonymous visitors: published).
+
+    It reads that authority's targets alone: a cached page showing them is made again
+    when they change, not when another authority's do (:func:`narrowed_reads`)."""
+    if not authority:  # every authority's targets: the whole table is read
+        return book(request).status(st, None, published_only=anonymous)
+    with narrowed_reads("targets", authority):
+        return book(request).status(st, authority, published_only=anonymous)
 
 
 def authority_target_rows(
