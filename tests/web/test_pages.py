@@ -211,6 +211,36 @@ def test_the_explorer_is_one_service_in_every_face(
         assert f">{value:,.2f}<" in page
 
 
+@pytest.mark.parametrize("area", ["E06000001", "E08000025", "E47000001"])
+def test_the_profile_is_one_service_in_every_face(client, store_path, tmp_path, area) -> None:
+    """`healthgap profile --out` and /api/v1/areas/{area}/profile give the same rows and
+    numbers (healthgap.account.profiles.profile), and the page shows the same values."""
+    from tests.cli_run import run_healthgap
+
+    out = tmp_path / "profile.csv"
+    got = run_healthgap("profile", "--area", area, "--store", str(store_path), "--out", str(out))
+    assert got.returncode == 0, got.stderr
+    cli = pd.read_csv(out)
+    api = pd.read_csv(io.StringIO(client.get(f"/api/v1/areas/{area}/profile?format=csv").text))
+    keys = ["indicator_id", "sex", "age", "benchmark", "period"]
+    both = cli.merge(api, on=keys, suffixes=("_cli", "_api"), validate="one_to_one")
+    assert len(both) == len(cli) == len(api) > 10
+    for column in ("value", "lower_95_0", "upper_95_0", "england_value"):
+        np.testing.assert_allclose(
+            both[f"{column}_cli"].astype(float),
+            both[f"{column}_api"].astype(float),
+            rtol=1e-12,
+            equal_nan=True,
+        )
+    for column in ("compared_95", "compared_99_8", "trend"):
+        assert (both[f"{column}_cli"].fillna("") == both[f"{column}_api"].fillna("")).all()
+    from healthgap.web.render import fmt
+
+    page = client.get(f"/areas/{area}").text
+    missing = [v for v in api["value"].dropna() if f">{fmt(v)}<" not in page]
+    assert not missing, missing
+
+
 def test_explorer_refuses_what_it_does_not_offer(store_path) -> None:
     from healthgap.account.explorer import explore_chosen
     from healthgap.errors import InputError
