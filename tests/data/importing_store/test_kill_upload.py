@@ -13,6 +13,9 @@ outbox at start-up) and the test checks that:
   entry for the dataset if and only if it is there.
 
 The file is synthetic (labelled): distinct rows with GSS-shaped codes, generated here.
+A named kill point is reached whatever the file's size (60,000 rows were one parsing chunk
+anyway), so those cases upload a small file; only the write-ahead-log case, which kills at
+a moment it cannot name, keeps the large one, so that the write is still under way.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
-ROWS = 60_000
+ROWS = 60_000  # the file for the write-ahead-log case: long enough to kill mid-write
+SMALL = 2_000  # the file for the named kill points
 EMAIL = "admin@example.org"
 PASSWORD = "correct horse battery staple"
 
@@ -82,7 +86,7 @@ def app_db(path: Path) -> str:
     return url
 
 
-def outcome(store: Path, url: str) -> tuple[str, tuple[int, int] | None]:
+def outcome(store: Path, url: str, rows: int) -> tuple[str, tuple[int, int] | None]:
     """Start the app on the files (delivering the outbox); return "old" or "new" and the
     local rows' checksum, after checking that the datasets list and the audit log agree."""
     app = create_app(Settings(store=str(store), db_url=url))
@@ -99,7 +103,7 @@ def outcome(store: Path, url: str) -> tuple[str, tuple[int, int] | None]:
             assert table_checksum(store, "local_indicators")[0] == 0
         return "old", None
     (dataset,) = listed
-    assert dataset["status"] == "active" and dataset["rows"] == ROWS
+    assert dataset["status"] == "active" and dataset["rows"] == rows
     assert [(e.action, e.entity_id) for e in entries] == [("import", dataset["id"])]
     assert entries[0].after["checksum"] == dataset["checksum"]
     return "new", table_checksum(store, "local_indicators")
@@ -116,28 +120,36 @@ def table_names(store: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("kill") / "big.csv")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    folder = tmp_path_factory.mktemp("kill")
+    return {n: generate(folder / f"rows{n}.csv", n) for n in (SMALL, ROWS)}
 
 
 @pytest.fixture(scope="module")
-def clean(base_store: Path, big: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The store and checksum after an uninterrupted CLI upload (the "new" state)."""
-    folder = tmp_path_factory.mktemp("clean")
-    store = folder / "store.duckdb"
-    shutil.copyfile(base_store, store)
-    url = app_db(folder / "app.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "healthgap", "import", str(big), "--store", str(store)],
-        capture_output=True,
-        text=True,
-        env=_env(url),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    state, checksum = outcome(store, url)
-    assert state == "new"
-    return checksum
+def clean(
+    base_store: Path, files: dict[int, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[int, tuple[int, int] | None]:
+    """The local rows' checksum after an uninterrupted upload of each file (the "new"
+    state), run in this process: the process is not the point here."""
+    from tests.cli_run import run_healthgap
+
+    sums = {}
+    for n, csv in files.items():
+        folder = tmp_path_factory.mktemp("clean")
+        store = folder / "store.duckdb"
+        shutil.copyfile(base_store, store)
+        url = app_db(folder / "app.db")
+        done = run_healthgap("import", str(csv), "--store", str(store), env={"HEALTHGAP_DB": url})
+        assert done.returncode == 0, done.stderr
+        state, sums[n] = outcome(store, url, n)
+        assert state == "new"
+    return sums
+
+
+def upload(files: dict[int, Path], point: str | None) -> tuple[Path, int]:
+    """The file a case uploads and its number of rows."""
+    n = SMALL if point else ROWS
+    return files[n], n
 
 
 def _env(url: str, point: str | None = None) -> dict[str, str]:
@@ -182,12 +194,18 @@ POINTS = [
 
 @pytest.mark.parametrize(("point", "expected"), POINTS)
 def test_kill_9_during_a_cli_upload(
-    store: Path, tmp_path: Path, big: Path, clean: Any, point: str | None, expected: str
+    store: Path,
+    tmp_path: Path,
+    files: dict[int, Path],
+    clean: Any,
+    point: str | None,
+    expected: str,
 ) -> None:
+    csv, rows = upload(files, point)
     before = published(store)
     url = app_db(tmp_path / "app.db")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "healthgap", "import", str(big), "--store", str(store)],
+        [sys.executable, "-m", "healthgap", "import", str(csv), "--store", str(store)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -199,12 +217,12 @@ def test_kill_9_during_a_cli_upload(
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close() if proc.stdout else None
-    state, checksum = outcome(store, url)
+    state, checksum = outcome(store, url, rows)
     assert published(store) == before
     if expected != "either":
         assert state == expected
     if state == "new":
-        assert checksum == clean
+        assert checksum == clean[rows]
 
 
 def _orphans(server: int) -> list[int]:
@@ -247,10 +265,16 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
 
 @pytest.mark.parametrize(("point", "expected"), [p for p in POINTS if p[0] != "staged"])
 def test_kill_9_during_a_web_upload(
-    store: Path, tmp_path: Path, big: Path, clean: Any, point: str | None, expected: str
+    store: Path,
+    tmp_path: Path,
+    files: dict[int, Path],
+    clean: Any,
+    point: str | None,
+    expected: str,
 ) -> None:
     import httpx
 
+    csv, rows = upload(files, point)
     before = published(store)
     url = app_db(tmp_path / "app.db")
     port = _free_port()
@@ -285,7 +309,7 @@ def test_kill_9_during_a_web_upload(
                 client.post(
                     "/imports",
                     data={"format": "csv", "csrf_token": token},
-                    files={"file": (big.name, big.read_bytes(), "text/csv")},
+                    files={"file": (csv.name, csv.read_bytes(), "text/csv")},
                 )
 
         sender = threading.Thread(target=post)
@@ -297,10 +321,10 @@ def test_kill_9_during_a_web_upload(
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close() if proc.stdout else None
-    state, checksum = outcome(store, url)
+    state, checksum = outcome(store, url, rows)
     assert published(store) == before
     if expected != "either":
         assert state == expected
     if state == "new":
-        assert checksum == clean
+        assert checksum == clean[rows]
     assert _orphans(proc.pid) == []  # the server's parsing worker went with it
