@@ -15,8 +15,10 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -76,3 +78,36 @@ def run_healthgap(
             sys.stderr.flush()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     return Completed(["healthgap", *args], code, stdout, stderr)
+
+
+@contextmanager
+def commands_built_once() -> Iterator[None]:
+    """Build the Click commands of a Typer app once per test session, not on every call.
+
+    Typer turns the app's registered commands into Click commands each time the app is
+    called (``app()``, ``CliRunner().invoke(app)``): for healthgap's 1,400 commands and
+    options that is about half a second, which a real ``healthgap`` process pays once but
+    the in-process tests paid on every call. The built command is kept per app and built
+    again if commands or groups are registered on it afterwards.
+    """
+    import typer.main
+    import typer.testing
+
+    build = typer.main.get_command
+    built: dict[int, tuple[Any, tuple[int, int], Any]] = {}
+
+    def get_command(typer_instance: Any) -> Any:
+        shape = (len(typer_instance.registered_commands), len(typer_instance.registered_groups))
+        kept = built.get(id(typer_instance))
+        if kept is None or kept[0] is not typer_instance or kept[1] != shape:
+            kept = (typer_instance, shape, build(typer_instance))
+            built[id(typer_instance)] = kept
+        return kept[2]
+
+    typer.main.get_command = get_command  # type: ignore[assignment]
+    typer.testing._get_command = get_command  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        typer.main.get_command = build
+        typer.testing._get_command = build  # type: ignore[attr-defined]

@@ -45,6 +45,15 @@ def every_page_checked() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cli_commands_built_once() -> Iterator[None]:
+    """The in-process CLI tests build Typer's Click commands once (tests/cli_run.py)."""
+    from tests.cli_run import commands_built_once
+
+    with commands_built_once():
+        yield
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A seeded generator: every random test is repeatable."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from healthgap.appdb.db import init_db
 from healthgap.examples import example_counts
+from tests.cli_run import Completed, run_healthgap
 from tests.data.open_data._mirror import session_store
 
 
@@ -43,15 +43,10 @@ def test_demo_shows_the_mission_gap_gradient_and_core20(
     assert "Open Government Licence" in out
 
 
-def _demo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", "demo", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        # PYTHONPATH passed on: the child runs the same healthgap as this test
-        env={"COLUMNS": "200", "PATH": "", "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **env},
-    )
+def _demo(*args: str, env: dict[str, str]) -> Completed:
+    """``healthgap demo ARGS`` in this process (the empty PATH, where the process is the
+    point, is the test above)."""
+    return run_healthgap("demo", *args, env={"COLUMNS": "200", **env})
 
 
 def test_demo_workspace_loads_once_and_removes(

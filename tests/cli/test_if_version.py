@@ -4,7 +4,9 @@ Like the API's ``If-Match`` (409 stale, 428 missing): a command without the vers
 refused with exit code 2, one naming a version that is no longer current with exit code 3,
 each with a message saying what to do, and nothing changes. The concurrent cases run real
 ``healthgap`` processes at the same time, both claiming to have read the same version:
-exactly one succeeds and the record holds only its change.
+exactly one succeeds and the record holds only its change. The single commands (a missing
+or stale version) run in this process (tests/cli_run.py): two at once is where the process
+is the point.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 
 from healthgap.framework.storage import Workspace
 from healthgap.policy.screening import ScreeningRepository
+from tests.cli_run import run_healthgap
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -52,7 +55,9 @@ def _together(env: dict[str, str], *commands: list[str]) -> list[tuple[int, str]
 
 
 def _once(env: dict[str, str], *args: str) -> tuple[int, str]:
-    return _together(env, list(args))[0]
+    """One command, in this process: (exit code, stderr)."""
+    done = run_healthgap(*args, env={k: env[k] for k in ("HEALTHGAP_STORE", "HEALTHGAP_DB")})
+    return done.returncode, " ".join(done.stderr.split())
 
 
 @pytest.fixture

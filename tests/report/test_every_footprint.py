@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +23,8 @@ from healthgap.data.store import Store
 from healthgap.geography.authorities import GLA_CODE, current_authorities
 from healthgap.geography.hierarchy import lsoa_lookup
 from healthgap.report.context import build_context
-from healthgap.report.pdf import write_report
+from healthgap.report.model import ReportContext
+from healthgap.report.pdf import html_to_pdf, write_report
 from healthgap.report.render import render_html
 from tests.report.test_report import SECTIONS
 
@@ -45,19 +48,33 @@ def sample(store: Store) -> dict[str, list[str]]:
     return _sample(store)
 
 
+@pytest.fixture(scope="module")
+def reports(store: Store) -> Callable[[str], tuple[ReportContext, str]]:
+    """The report of a footprint (context and HTML), built once per module: the sampled
+    HTML test and the PDF test read the same ones."""
+    built: dict[str, tuple[ReportContext, str]] = {}
+
+    def get(code: str) -> tuple[ReportContext, str]:
+        if code not in built:
+            ctx = build_context(store, code, today=None)
+            built[code] = (ctx, render_html(ctx))
+        return built[code]
+
+    return get
+
+
 @pytest.mark.parametrize("kind", ["authority", "gla", "icb"])
 def test_sampled_footprints_write_an_html_report_and_a_core20_summary(
-    store: Store, sample: dict[str, list[str]], kind: str
+    store: Store, sample: dict[str, list[str]], reports: Any, kind: str
 ) -> None:
     for code in sample[kind]:
         where = f"{code} (seed {SEED})"
-        ctx = build_context(store, code, today=None)
+        ctx, html = reports(code)
         assert ctx.authority_code == code, where
         assert [s.title for s in ctx.sections] == ["Summary", *SECTIONS], where
         groups = dict(ctx.section("summary").groups)
         assert 3 <= len(groups["Key findings"]) <= 5, where
         assert groups["The gap"] and groups["What the authority committed to"], where
-        html = render_html(ctx)
         assert html.count("<h1") == 1 and ctx.authority_name in html, where
         core20 = ctx.section("core20").table("core20-shares").frame
         total = core20.iloc[0]
@@ -79,15 +96,27 @@ def test_sampled_footprints_write_an_html_report_and_a_core20_summary(
         assert abs(exact - float(total["population"])) <= 2.5, where
 
 
-def test_one_pdf_of_each_kind(store: Store, sample: dict[str, list[str]], tmp_path: Path) -> None:
+def test_one_pdf_of_each_kind(
+    store: Store, sample: dict[str, list[str]], reports: Any, tmp_path: Path
+) -> None:
+    """A PDF with pages and every section heading. write_report makes the authority's from
+    scratch; the GLA's and the ICB's are made from the module's HTML of the same report
+    (their context and HTML are checked above)."""
     for kind in ("authority", "gla", "icb"):
         code = sample[kind][0]
         out = tmp_path / f"{code}.pdf"
-        ctx = write_report(store, code, out)
+        if kind == "authority":
+            ctx = write_report(store, code, out)
+        else:
+            ctx, html = reports(code)
+            out.write_bytes(html_to_pdf(html))
         reader = PdfReader(out)
         text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-        assert len(reader.pages) > 1, f"{code} (seed {SEED})"
-        assert ctx.authority_name.split()[0] in text and "Core20 population" in text, code
+        where = f"{code} (seed {SEED})"
+        assert len(reader.pages) > 1 and "Page 2 of" in text, where
+        assert ctx.authority_name.split()[0] in text, where
+        for title in SECTIONS:
+            assert title in text, f"{title!r} in {where}"
 
 
 def test_aggregation_rules_are_stated_per_measure(store: Store) -> None:

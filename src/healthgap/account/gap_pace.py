@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special  # t quantiles: stdtrit is scipy.stats.t.ppf, bit for bit
 
 from healthgap.account.trajectory import MIN_POINTS, non_overlapping, project_trend
 from healthgap.stats import intervals
@@ -133,7 +133,7 @@ def gap_trend(
             sex, nan, nan, nan, confidence, proj.n_points, proj.df, first, last, TOO_FEW,
             f"Too few periods to judge the {sex.lower()} trend: {proj.reason}.",
         )  # fmt: skip
-    q = float(sps.t.ppf(0.5 + confidence / 2, proj.df))
+    q = float(special.stdtrit(proj.df, 0.5 + confidence / 2))
     lower = proj.slope - q * proj.slope_se
     upper = proj.slope + q * proj.slope_se
     if upper < 0:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special  # t quantiles: stdtrit is scipy.stats.t.ppf, bit for bit
 
 from healthgap.errors import InputError
 
@@ -263,7 +263,7 @@ def project_trend(
     phi = max(1.0, chi2 / df)
     x0 = np.array([1.0, float(at) - t.mean()])
     var = phi * (float(x0 @ inv @ x0) + float(np.mean(s**2)))
-    q = float(sps.t.ppf(0.5 + confidence / 2, df))
+    q = float(special.stdtrit(df, 0.5 + confidence / 2))
     centre = float(x0 @ beta)
     half = q * math.sqrt(var)
     return Projection(

@@ -34,3 +34,34 @@ def store(base_store: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store.duckdb"
     shutil.copyfile(base_store, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The synthetic uploads of the kill -9 tests (killing.py), by number of rows."""
+    from tests.data.importing_store.killing import ROWS, SMALL, generate
+
+    folder = tmp_path_factory.mktemp("kill")
+    return {n: generate(folder / f"rows{n}.csv", n) for n in (SMALL, ROWS)}
+
+
+@pytest.fixture(scope="module")
+def clean(
+    base_store: Path, files: dict[int, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[int, tuple[int, int] | None]:
+    """The local rows' checksum after an uninterrupted upload of each file (the "new"
+    state), run in this process: the process is not the point here."""
+    from tests.cli_run import run_healthgap
+    from tests.data.importing_store.killing import app_db, outcome
+
+    sums = {}
+    for n, csv in files.items():
+        folder = tmp_path_factory.mktemp("clean")
+        store = folder / "store.duckdb"
+        shutil.copyfile(base_store, store)
+        url = app_db(folder / "app.db")
+        done = run_healthgap("import", str(csv), "--store", str(store), env={"HEALTHGAP_DB": url})
+        assert done.returncode == 0, done.stderr
+        state, sums[n] = outcome(store, url, n)
+        assert state == "new"
+    return sums

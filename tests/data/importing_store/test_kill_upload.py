@@ -1,4 +1,5 @@
-"""``kill -9`` at many moments of an upload, from the command line and from the web.
+"""``kill -9`` at many moments of an upload, from the command line (from the web:
+test_kill_upload_web.py).
 
 A real process (``healthgap import`` or the web service under uvicorn) is killed with
 SIGKILL at a named moment (``$HEALTHGAP_KILL_POINT``, see
@@ -13,294 +14,59 @@ outbox at start-up) and the test checks that:
   entry for the dataset if and only if it is there.
 
 The file is synthetic (labelled): distinct rows with GSS-shaped codes, generated here.
+A named kill point is reached whatever the file's size (60,000 rows were one parsing chunk
+anyway), so those cases upload a small file; only the write-ahead-log case, which kills at
+a moment it cannot name, keeps the large one, so that the write is still under way.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
-from healthgap.appdb.auth import add_user
-from healthgap.appdb.db import init_db, sessions
-from healthgap.appdb.models import AuditEntry
-from healthgap.data.loading import table_checksum
-from healthgap.web.app import create_app
-from healthgap.web.settings import Settings
-
-REPO = Path(__file__).resolve().parents[3]
-ROWS = 60_000
-EMAIL = "admin@example.org"
-PASSWORD = "correct horse battery staple"
-
-
-def generate(path: Path, n: int = ROWS) -> Path:
-    """Synthetic: ``n`` distinct valid rows of a tidy CSV."""
-    i = np.arange(n)
-    pd.DataFrame(
-        {
-            "indicator_id": "kill_test",
-            "area_code": [f"E{k:08d}" for k in i // 20],
-            "area_type": "lad",
-            "sex": "Persons",
-            "age": "All ages",
-            "period": (2000 + i % 20).astype(str),
-            "value": (i % 997) / 7.0,
-        }
-    ).to_csv(path, index=False)
-    return path
-
-
-def published(store: Path) -> tuple[tuple[int, int], ...]:
-    return tuple(table_checksum(store, t) for t in ("indicators", "areas", "datasets"))
-
-
-def app_db(path: Path) -> str:
-    url = f"sqlite:///{path}"
-    engine = init_db(url)
-    with sessions(engine)() as s:
-        add_user(s, EMAIL, PASSWORD, "admin", None)
-        s.commit()
-    engine.dispose()
-    return url
-
-
-def outcome(store: Path, url: str) -> tuple[str, tuple[int, int] | None]:
-    """Start the app on the files (delivering the outbox); return "old" or "new" and the
-    local rows' checksum, after checking that the datasets list and the audit log agree."""
-    app = create_app(Settings(store=str(store), db_url=url))
-    with TestClient(app) as c:
-        listed = c.get("/api/v1/local-datasets").json()["data"]
-    app.state.store.close()
-    with app.state.sessions() as s:
-        entries = s.query(AuditEntry).filter(AuditEntry.entity == "local_dataset").all()
-    app.state.engine.dispose()
-    if not listed:
-        assert entries == []
-        names = table_names(store)
-        if "local_indicators" in names:
-            assert table_checksum(store, "local_indicators")[0] == 0
-        return "old", None
-    (dataset,) = listed
-    assert dataset["status"] == "active" and dataset["rows"] == ROWS
-    assert [(e.action, e.entity_id) for e in entries] == [("import", dataset["id"])]
-    assert entries[0].after["checksum"] == dataset["checksum"]
-    return "new", table_checksum(store, "local_indicators")
-
-
-def table_names(store: Path) -> set[str]:
-    import duckdb
-
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("kill") / "big.csv")
-
-
-@pytest.fixture(scope="module")
-def clean(base_store: Path, big: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The store and checksum after an uninterrupted CLI upload (the "new" state)."""
-    folder = tmp_path_factory.mktemp("clean")
-    store = folder / "store.duckdb"
-    shutil.copyfile(base_store, store)
-    url = app_db(folder / "app.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "healthgap", "import", str(big), "--store", str(store)],
-        capture_output=True,
-        text=True,
-        env=_env(url),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    state, checksum = outcome(store, url)
-    assert state == "new"
-    return checksum
-
-
-def _env(url: str, point: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "HEALTHGAP_KILL_POINT"}
-    env.update({"PYTHONPATH": str(REPO / "src"), "HEALTHGAP_DB": url})
-    if point:
-        env["HEALTHGAP_KILL_POINT"] = point
-    return env
-
-
-def _wait_then_kill(proc: subprocess.Popen[str], point: str | None, wal: Path) -> None:
-    """Kill ``proc`` at the kill point it announces, or when ``wal`` appears."""
-    if point is None:
-        deadline = time.monotonic() + 120
-        while not wal.exists():
-            assert proc.poll() is None, "the upload finished before its WAL appeared"
-            assert time.monotonic() < deadline
-            time.sleep(0.0005)
-    else:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.strip() == f"kill-point {point}":
-                break
-        else:
-            raise AssertionError(f"the process ended without reaching {point}")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
-
-
-#: (kill point, the state it must leave): before the commit nothing may be there; after
-#: it, everything (the audit entry is delivered at the next start).
-POINTS = [
-    ("staged", "old"),
-    ("rows-inserted", "old"),
-    ("before-commit", "old"),
-    ("committed", "new"),
-    ("audit-delivered", "new"),
-    (None, "either"),  # as soon as the write-ahead log appears
-]
+from tests.data.importing_store.killing import (
+    POINTS,
+    app_db,
+    env_for,
+    outcome,
+    published,
+    upload,
+    wait_then_kill,
+)
 
 
 @pytest.mark.parametrize(("point", "expected"), POINTS)
 def test_kill_9_during_a_cli_upload(
-    store: Path, tmp_path: Path, big: Path, clean: Any, point: str | None, expected: str
+    store: Path,
+    tmp_path: Path,
+    files: dict[int, Path],
+    clean: Any,
+    point: str | None,
+    expected: str,
 ) -> None:
+    csv, rows = upload(files, point)
     before = published(store)
     url = app_db(tmp_path / "app.db")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "healthgap", "import", str(big), "--store", str(store)],
+        [sys.executable, "-m", "healthgap", "import", str(csv), "--store", str(store)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        env=_env(url, point),
+        env=env_for(url, point),
     )
     try:
-        _wait_then_kill(proc, point, Path(f"{store}.wal"))
+        wait_then_kill(proc, point, Path(f"{store}.wal"))
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close() if proc.stdout else None
-    state, checksum = outcome(store, url)
+    state, checksum = outcome(store, url, rows)
     assert published(store) == before
     if expected != "either":
         assert state == expected
     if state == "new":
-        assert checksum == clean
-
-
-def _orphans(server: int) -> list[int]:
-    """Worker processes the killed server started that are still running (after 5 s)."""
-    deadline = time.monotonic() + 5
-    while True:
-        left = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                cmd = (entry / "cmdline").read_bytes()
-                env = (entry / "environ").read_bytes()
-            except OSError:
-                continue
-            if b"spawn_main" in cmd and f"HEALTHGAP_TEST_SERVER={server}".encode() in env:
-                left.append(int(entry.name))
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-SERVER = """
-import sys, uvicorn
-from healthgap.web.app import create_app
-from healthgap.web.settings import Settings
-import os
-os.environ["HEALTHGAP_TEST_SERVER"] = str(os.getpid())  # inherited by its workers
-app = create_app(Settings(store=sys.argv[1], db_url=sys.argv[2], secret_key="k" * 32))
-print("serving", flush=True)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
-"""
-
-
-@pytest.mark.parametrize(("point", "expected"), [p for p in POINTS if p[0] != "staged"])
-def test_kill_9_during_a_web_upload(
-    store: Path, tmp_path: Path, big: Path, clean: Any, point: str | None, expected: str
-) -> None:
-    import httpx
-
-    before = published(store)
-    url = app_db(tmp_path / "app.db")
-    port = _free_port()
-    env = {k: v for k, v in _env(url, point).items() if "proxy" not in k.lower()}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(store), url, str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "serving"
-        base = f"http://127.0.0.1:{port}"
-        client = httpx.Client(base_url=base, timeout=120, trust_env=False)
-        for _ in range(200):
-            try:
-                token = client.get("/api/v1/session").json()["csrf_token"]
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        signed = client.post(
-            "/sign-in",
-            data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert signed.status_code == 303
-        token = client.get("/api/v1/session").json()["csrf_token"]
-
-        def post() -> None:
-            with contextlib.suppress(httpx.TransportError):  # killed under the request
-                client.post(
-                    "/imports",
-                    data={"format": "csv", "csrf_token": token},
-                    files={"file": (big.name, big.read_bytes(), "text/csv")},
-                )
-
-        sender = threading.Thread(target=post)
-        sender.start()
-        _wait_then_kill(proc, point, Path(f"{store}.wal"))
-        sender.join(timeout=60)
-        client.close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stdout.close() if proc.stdout else None
-    state, checksum = outcome(store, url)
-    assert published(store) == before
-    if expected != "either":
-        assert state == expected
-    if state == "new":
-        assert checksum == clean
-    assert _orphans(proc.pid) == []  # the server's parsing worker went with it
+        assert checksum == clean[rows]
