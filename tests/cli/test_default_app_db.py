@@ -165,7 +165,12 @@ def test_the_old_framework_variable_is_refused_not_silently_ignored(
 
     old = str(tmp_path / "fw.sqlite")
     got = run_healthgap(
-        "framework", "actions", "list", "E47000001", env={"HEALTHGAP_FRAMEWORK_DB": old}
+        "framework",
+        "actions",
+        "list",
+        "E47000001",
+        # wide, so that the long temporary path is not broken across lines
+        env={"HEALTHGAP_FRAMEWORK_DB": old, "COLUMNS": "1000"},
     )
     assert got.returncode == 2
     said = " ".join(got.stderr.split())

@@ -350,6 +350,11 @@ def prepare_apart(
             initializer=_follow_parent,
             initargs=(os.getpid(),),
         )
+        import atexit
+
+        # stopped before the interpreter tears its modules down (else its manager thread
+        # reports "Exception ignored ... 'NoneType' object has no attribute 'util'")
+        atexit.register(_WORKERS.shutdown, wait=False, cancel_futures=True)
     future = _WORKERS.submit(prepare_local_file, path, uploader, staging_dir, **options)
     prepared: PreparedFile = future.result()
     return prepared
