@@ -159,21 +159,10 @@ def _database(tmp: Path) -> str:
 
 def _upload_file(tmp: Path, rows: int) -> Path:
     """Synthetic: ``rows`` distinct valid indicator rows as Parquet."""
-    import pandas as pd
+    from healthgap.data.synth import synthetic_indicator_rows
 
-    i = np.arange(rows)
     path = tmp / "synthetic_upload.parquet"
-    pd.DataFrame(
-        {
-            "indicator_id": "bench_synthetic",
-            "area_code": [f"E{k:08d}" for k in i // 20],
-            "area_type": "lad",
-            "sex": "Persons",
-            "age": "All ages",
-            "period": (2000 + i % 20).astype(str),
-            "value": (i % 997) / 7.0,
-        }
-    ).to_parquet(path, index=False)
+    synthetic_indicator_rows(rows, "bench_synthetic").to_parquet(path, index=False)
     return path
 
 

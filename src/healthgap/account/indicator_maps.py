@@ -9,19 +9,16 @@ published indicators: their one measure is the Core20 share counted from their L
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from healthgap.data.disclosure import protect_table
+from healthgap.data.sql import checked_code
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hexes import current_area_codes, current_hexes
-
-_CODE = re.compile(r"[A-Za-z0-9_]{1,100}")
-
 
 #: Map geographies: hexagon geography, indicator area type, and a note.
 MAP_LAYOUTS: dict[str, tuple[str, str, str]] = {
@@ -102,12 +99,7 @@ def map_values(
     options = map_indicators(store, geography)
     if geography == "icb":  # one measure, counted from LSOAs
         return _icb_map(store, MAP_LAYOUTS["icb"][2])
-    if not _CODE.fullmatch(indicator):
-        raise InputError(
-            f"indicator must be letters and digits (up to 100); got {indicator[:40]!r}. "
-            "Example: hle_birth.",
-            field="indicator",
-        )
+    checked_code(indicator, "indicator", "hle_birth", field="indicator")
     match = options[(options["indicator_id"] == indicator) & (options["sex"] == sex)]
     if match.empty:
         have = options[options["indicator_id"] == indicator]["sex"].tolist()

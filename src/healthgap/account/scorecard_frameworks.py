@@ -12,7 +12,6 @@ web's scorecard pages and API, and ``healthgap scorecard`` without ``--framework
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from healthgap.account.frameworks import (
@@ -23,6 +22,7 @@ from healthgap.account.frameworks import (
     named_indicators,
     restrict_to_store,
 )
+from healthgap.data.sql import checked_code
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 
@@ -32,19 +32,6 @@ EXAMPLE_FRAMEWORKS = ("greater_manchester",)
 HEADLINE = "headline"
 #: The area types a scorecard is made at, in the order they are tried.
 AREA_TYPES_ORDER = ("combined_authority", "utla", "lad", "region")
-_CODE = re.compile(r"[A-Za-z0-9_]{1,100}")
-
-
-def _checked_code(authority: str) -> str:
-    """``authority`` when it looks like a code: it goes into store queries, where a NUL
-    or a stray quote would be a database error rather than a helpful message."""
-    if not _CODE.fullmatch(authority):
-        raise InputError(
-            f"authority must be letters and digits (up to 100); got {authority[:40]!r}. "
-            "Example: E47000001.",
-            field="authority",
-        )
-    return authority
 
 
 def framework_by_name(name: str) -> Framework:
@@ -61,7 +48,7 @@ def framework_by_name(name: str) -> Framework:
 def authority_area_types(store: Store, authority: str) -> tuple[list[str], str]:
     """The area types the store holds ``authority`` at (in :data:`AREA_TYPES_ORDER`) and
     its name."""
-    _checked_code(authority)
+    checked_code(authority, "authority", "E47000001", field="authority")
     t = store.table("indicators")
     got = store.to_pandas(
         t.filter(t.area_code == authority).select("area_type", "area_name").distinct()
@@ -112,7 +99,7 @@ def scorecard_framework(
     :func:`headline_framework`)."""
     from healthgap.geography.authorities import GLA_CODE, data_code
 
-    _checked_code(authority)
+    checked_code(authority, "authority", "E47000001", field="authority")
     if authority.startswith(("E54", "E38")):
         raise InputError(
             f"authority must be a footprint with published indicator values; got {authority!r}, "

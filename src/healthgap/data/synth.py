@@ -1,4 +1,5 @@
-"""SYNTHETIC death records built from real population data: for testing and benchmarks only.
+"""SYNTHETIC death records built from real population data, and synthetic indicator rows:
+for testing and benchmarks only.
 
 Every record this module writes is **synthetic**. The people in it do not exist; its
 counts are not real deaths and must never be published or read as real. Files are
@@ -319,3 +320,28 @@ def write_synthetic_records(
             writer.write_table(chunk.replace_schema_metadata(meta.metadata))
     tmp.replace(target)
     return target
+
+
+def synthetic_indicator_rows(n: int, indicator_id: str) -> pd.DataFrame:
+    """SYNTHETIC: ``n`` distinct valid rows of the tidy indicator layout, for load and
+    kill tests (GSS-shaped codes ``E00000000`` upwards, 20 yearly periods from 2000 per
+    area, one district area type). No value is real.
+
+    >>> synthetic_indicator_rows(3, "bench_synthetic")[["area_code", "period", "value"]]
+       area_code period     value
+    0  E00000000   2000  0.000000
+    1  E00000000   2001  0.142857
+    2  E00000000   2002  0.285714
+    """
+    i = np.arange(n)
+    return pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            "area_code": [f"E{k:08d}" for k in i // 20],
+            "area_type": "lad",
+            "sex": "Persons",
+            "age": "All ages",
+            "period": (2000 + i % 20).astype(str),
+            "value": (i % 997) / 7.0,
+        }
+    )

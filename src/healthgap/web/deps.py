@@ -83,11 +83,7 @@ class StoreHandle:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-            result = fn(self._reader(), *args, **kwargs)
-            if len(self._cache) > 512:
-                self._cache.clear()
-            self._cache[key] = result
-            return result
+            return self._keep(key, fn(self._reader(), *args, **kwargs))
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """``make()``, remembered under ``key`` as long as :meth:`compute`'s answers are:
@@ -97,11 +93,14 @@ class StoreHandle:
         hit = self._cache.get(key, _MISSING)
         if hit is not _MISSING:
             return hit
-        result = make()  # outside the lock: it reads no store
+        return self._keep(key, make())  # made outside the lock: it reads no store
+
+    def _keep(self, key: tuple[Any, ...], value: Any) -> Any:
+        """Remember ``value`` under ``key`` (all is forgotten past 512 answers)."""
         if len(self._cache) > 512:
             self._cache.clear()
-        self._cache[key] = result
-        return result
+        self._cache[key] = value
+        return value
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that

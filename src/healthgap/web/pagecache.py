@@ -305,18 +305,19 @@ def _watch_keys() -> None:
     of the rows it changes (the old key too when a row moves)."""
     from sqlalchemy import inspect as sa_inspect
 
-    from healthgap.appdb.models import Target
+    from healthgap.appdb.models import Base
 
-    models = {"targets": Target}
-    for table, model in models.items():
+    for mapper in Base.registry.mappers:
+        table = str(getattr(mapper.local_table, "name", ""))
+        if table not in NARROW:
+            continue
         column = NARROW[table]
 
         def note(
             mapper: Any, connection: Any, row: Any, table: str = table, column: str = column
         ) -> None:
-            keys = {getattr(row, column)}
-            history = sa_inspect(row).attrs[column].history
-            keys |= {k for k in (*history.deleted, *history.added) if k is not None}
+            # the key now and, when the row moves, the one it had
+            keys = {getattr(row, column), *sa_inspect(row).attrs[column].history.deleted}
             found = connection.info.setdefault("healthgap_keys", {})
             found.setdefault(table, set()).update(str(k) for k in keys if k is not None)
 
@@ -326,9 +327,9 @@ def _watch_keys() -> None:
             connection.info.get("healthgap_keys", {}).pop(table, None)
 
         for name in ("before_insert", "before_update", "before_delete"):
-            event.listen(model, name, note)
+            event.listen(mapper, name, note)
         for name in ("after_insert", "after_update", "after_delete"):
-            event.listen(model, name, done)
+            event.listen(mapper, name, done)
 
 
 @dataclass

@@ -6,7 +6,6 @@ Every table that holds counts passes through :func:`protect` (disclosure control
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +14,8 @@ import pandas as pd
 from healthgap.account import explorer
 from healthgap.account.regional_gap import regional_hle_gap
 from healthgap.data.disclosure import protect_table
+from healthgap.data.sql import checked_code
 from healthgap.data.store import Store
-from healthgap.errors import InputError
 
 ENGLAND = "E92000001"
 
@@ -47,21 +46,10 @@ def hle_gap(store: Store, period: str | None = None) -> View:
     return View("Healthy life expectancy by region", result.regions, result.summary(), notes)
 
 
-_CODE = re.compile(r"[A-Za-z0-9_]{1,100}")  # Health Index ids reach 59, ELS ids 65
-
-
 def _code(value: str, name: str, example: str) -> str:
-    """``value`` when it looks like a code (letters, digits, _); else an InputError.
-
-    Codes go into store queries, and a NUL or stray quote there is a database error
-    rather than a helpful message.
-    """
-    if not _CODE.fullmatch(value):
-        raise InputError(
-            f"{name} must be letters and digits (up to 100); got {value[:40]!r}. "
-            f"Example: {example}."
-        )
-    return value
+    """``value`` when it looks like a code; else an InputError
+    (:func:`healthgap.data.sql.checked_code`)."""
+    return checked_code(value, name, example)
 
 
 #: Neighbourhood area types: listed only when asked for by name (33,755 LSOAs hold

@@ -11,9 +11,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
@@ -22,6 +19,7 @@ from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import init_db, sessions
 from healthgap.appdb.models import AuditEntry
 from healthgap.data.loading import table_checksum
+from healthgap.data.synth import synthetic_indicator_rows
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
 
@@ -34,18 +32,7 @@ PASSWORD = "correct horse battery staple"
 
 def generate(path: Path, n: int = ROWS) -> Path:
     """Synthetic: ``n`` distinct valid rows of a tidy CSV."""
-    i = np.arange(n)
-    pd.DataFrame(
-        {
-            "indicator_id": "kill_test",
-            "area_code": [f"E{k:08d}" for k in i // 20],
-            "area_type": "lad",
-            "sex": "Persons",
-            "age": "All ages",
-            "period": (2000 + i % 20).astype(str),
-            "value": (i % 997) / 7.0,
-        }
-    ).to_csv(path, index=False)
+    synthetic_indicator_rows(n, "kill_test").to_csv(path, index=False)
     return path
 
 

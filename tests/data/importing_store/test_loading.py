@@ -27,6 +27,7 @@ from healthgap.data.loading import (
     table_checksum,
 )
 from healthgap.data.problems import IndicatorFileError
+from healthgap.data.synth import synthetic_indicator_rows
 from healthgap.errors import InputError
 from tests.data.importing_store.conftest import SAMPLE
 
@@ -301,18 +302,7 @@ def test_counts_add_up_for_any_edit(
 
 def generate(path: Path, n: int, bad_at: int | None = None) -> None:
     """A tidy CSV of ``n`` distinct valid rows (synthetic GSS-shaped codes)."""
-    i = np.arange(n)
-    frame = pd.DataFrame(
-        {
-            "indicator_id": "kill_test",
-            "area_code": [f"E{k:08d}" for k in i // 20],
-            "area_type": "lad",
-            "sex": "Persons",
-            "age": "All ages",
-            "period": (2000 + i % 20).astype(str),
-            "value": (i % 997) / 7.0,
-        }
-    )
+    frame = synthetic_indicator_rows(n, "kill_test")
     if bad_at is not None:
         frame["value"] = frame["value"].astype(object)
         frame.loc[bad_at, "value"] = "oops"
