@@ -162,7 +162,7 @@ def indicator_map(
 ) -> tuple[View, HexMap]:
     """:func:`healthgap.account.indicator_maps.map_values` as a table and a hex map."""
     got = map_values(store, geography, indicator, sex, period)
-    drawn = hex_map(got.hexes, got.rows.drop(columns="on_map"), title=got.title)
+    drawn = hex_map(got.hexes, got.rows, title=got.title)  # it reads area_code and value
     return View(got.title, got.rows, got.summary, got.notes), drawn
 
 
