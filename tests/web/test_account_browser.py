@@ -1,5 +1,6 @@
 """The accountability pages in headless Chromium with axe-core: no serious or critical
-violations, no console errors, Vega-Lite charts and hex maps drawn, screenshots saved."""
+violations, no console errors, Vega-Lite charts and hex maps drawn, screenshots
+when asked for (HEALTHGAP_SHOTS, see tests/web/browser.py)."""
 
 from __future__ import annotations
 

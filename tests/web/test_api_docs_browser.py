@@ -1,6 +1,7 @@
 """``/docs`` in headless Chromium: Swagger UI (served from node_modules) draws the API
 reference from /openapi.json under the page's Content-Security-Policy, with no console
-errors and no serious axe-core violations; screenshot for review."""
+errors and no serious axe-core violations; screenshot for review
+(HEALTHGAP_SHOTS)."""
 
 from __future__ import annotations
 

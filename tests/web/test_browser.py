@@ -1,5 +1,6 @@
 """The real pages in headless Chromium (Debian's), with axe-core: no serious or critical
-violations, no console errors, charts drawn by Vega-Lite, screenshots for review."""
+violations, no console errors, charts drawn by Vega-Lite, screenshots for review
+(HEALTHGAP_SHOTS)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,17 @@ def test_core_content_without_javascript(server: str, browser: Any) -> None:
     assert "sex=Male" in page.url
     assert page.locator("h2").first.inner_text().endswith("Male, 2022-2024")
     ctx.close()
+
+
+def test_the_axe_check_reports_serious_violations(browser: Any) -> None:
+    """The check itself can fail: an image without a text alternative (critical) and a
+    button without a name (critical) are reported; a missing main landmark (moderate) is not."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head>'
+        '<body><img src="data:,"><button></button></body></html>'
+    )
+    bad = axe_violations(page)
+    page.close()
+    assert [line.split(" ")[0] for line in bad] == ["button-name", "image-alt"], bad
+    assert all("(critical)" in line and "->" in line for line in bad), bad

@@ -8,7 +8,7 @@
 
 axe-core runs on every page (no serious or critical violations); screenshots of the
 register, a decision, the scrutiny page and the cycle page at 1280 px and 390 px go to
-tests/web/screenshots/ (decisions_*.png). All records are SYNTHETIC test data."""
+the HEALTHGAP_SHOTS folder (decisions_*.png). All records are SYNTHETIC test data."""
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
 """The example workspace in headless Chromium: an administrator signs in, presses "Load the
 example workspace", sees the success banner and the Example tags on the targets, policy,
 action plan and ledger checks pages, then removes it with the other button. Every page is
-checked with axe-core and screenshotted at desktop and 390 px width (HEALTHGAP_SHOTS, else
-tests/web/screenshots/, as examples-*.png)."""
+checked with axe-core and screenshotted at desktop and 390 px width (when
+HEALTHGAP_SHOTS asks for them, as examples-*.png)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,10 @@ import pytest
 
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web.browser import SHOTS, axe_violations, needs_chromium, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shots_at_both_widths, watch_console
 from tests.web.conftest import PASSWORD, USERS
 
 pytestmark = needs_chromium
-OUT = Path(os.environ.get("HEALTHGAP_SHOTS", SHOTS))
 TAG = "strong.govuk-tag--yellow:has-text('Example')"
 
 
@@ -33,15 +31,9 @@ def browser_app(
 
 
 def _look(page: Any, name: str) -> None:
-    assert not axe_violations(page), axe_violations(page)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for label, size in (
-        ("desktop", {"width": 1280, "height": 900}),
-        ("390", {"width": 390, "height": 844}),
-    ):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(OUT / f"examples-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    bad = axe_violations(page)
+    assert not bad, bad
+    shots_at_both_widths(page, f"examples-{name}")
 
 
 def test_administrator_loads_sees_and_removes_the_example(server: str, browser: Any) -> None:

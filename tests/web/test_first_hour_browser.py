@@ -3,25 +3,29 @@ an authority's scorecard -> its annual report (the PDF link answers a PDF), and 
 analyst goes from an area profile to its inequalities and downloads the CSV. Each page is
 checked with axe-core (unless test_browser.py or test_account_browser.py already checks
 that very address), watched for console errors, and screenshotted at desktop and 390 px
-width (HEALTHGAP_SHOTS, else tests/web/screenshots/)."""
+width when HEALTHGAP_SHOTS asks for them."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.web import test_account_browser, test_browser
-from tests.web.browser import SHOTS, axe_violations, needs_chromium, wait_for_charts, watch_console
+from tests.web.browser import (
+    DESKTOP,
+    axe_violations,
+    needs_chromium,
+    shots_at_both_widths,
+    shots_dir,
+    wait_for_charts,
+    watch_console,
+)
 
 pytestmark = needs_chromium
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-OUT = Path(os.environ.get("HEALTHGAP_SHOTS", SHOTS))
 #: Building a report for the first time reads much of the store (about a minute on an
 #: idle two-core machine); the link is followed with room to spare.
 REPORT_TIMEOUT_MS = 600_000
@@ -38,11 +42,7 @@ def _look(page: Any, name: str) -> None:
     address = urlsplit(page.url)
     if address.path + (f"?{address.query}" if address.query else "") not in AXE_CHECKED:
         assert not axe_violations(page), axe_violations(page)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("390", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(OUT / f"first-hour-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    shots_at_both_widths(page, f"first-hour-{name}")
 
 
 def test_advisers_path_home_mission_scorecard_report(server: str, browser: Any) -> None:
@@ -70,7 +70,8 @@ def test_advisers_path_home_mission_scorecard_report(server: str, browser: Any) 
     assert answer.headers["content-type"] == "application/pdf"
     pdf = answer.body()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 50_000
-    (OUT / "first-hour-report-E47000001.pdf").write_bytes(pdf)
+    if (folder := shots_dir()) is not None:
+        (folder / "first-hour-report-E47000001.pdf").write_bytes(pdf)
     assert not problems, problems
 
 

@@ -1,7 +1,7 @@
 """The joint-commitment and case-study pages in headless Chromium: axe-core on each, the
 commitment form's error summary focusing its field, one commitment changed end to end
 (error, fix, the "Commitment updated" banner, the history), and screenshots
-(tests/web/screenshots/framework_commitments*.png). Partners, commitments and case
+(framework_commitments*.png, when HEALTHGAP_SHOTS asks for them). Partners, commitments and case
 studies are SYNTHETIC test data."""
 
 from __future__ import annotations

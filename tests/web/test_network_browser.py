@@ -1,7 +1,8 @@
 """Two deployments share a case study through a feed, driven in real Chromium: an
 administrator of B subscribes to A on /admin/network (checking the key's fingerprint),
 and the case appears in B's library with its origin. Both pages pass axe-core and do not
-scroll sideways at 390 px; screenshots go to tests/web/screenshots/ for review."""
+scroll sideways at 390 px; screenshots for review when
+HEALTHGAP_SHOTS asks for them."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The policy pages in headless Chromium (Debian's) with axe-core, as tests/web/test_browser.py
 does for the core pages: no serious or critical violations, no console errors, the
 equity-impact plane drawn by Vega-Lite, the screening forms for a signed-in editor, and
-screenshots in tests/web/screenshots/ for review."""
+screenshots for review when HEALTHGAP_SHOTS asks for them."""
 
 from __future__ import annotations
 

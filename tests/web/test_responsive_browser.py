@@ -1,26 +1,28 @@
 """The pages at a phone's width (390 px) and on a desktop (1280 px) in headless Chromium:
 the service navigation collapses behind its Menu button (and is still all there without
 JavaScript), no page scrolls sideways, wide tables scroll inside their own box, charts
-keep level labels; screenshots of both widths are saved for review (HEALTHGAP_SHOTS, or
-tests/web/screenshots/)."""
+keep level labels; screenshots of both widths are saved for review when
+HEALTHGAP_SHOTS asks for them."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser import SHOTS, axe_violations, needs_chromium, wait_for_charts, watch_console
+from tests.web.browser import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    needs_chromium,
+    shot,
+    wait_for_charts,
+    watch_console,
+)
 
 pytestmark = needs_chromium
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 PAGES = ["/", "/mission", "/areas/E08000003", "/core20plus5/E47000001"]
-#: Where the screenshots go (the issue's review folder when set).
-OUT = Path(os.environ.get("HEALTHGAP_SHOTS", SHOTS))
 
 
 def _name(url: str) -> str:
@@ -40,8 +42,7 @@ def test_page_at_390px_does_not_scroll_sideways(server: str, browser: Any, url: 
     problems = watch_console(page)
     page.goto(server + url, wait_until="networkidle")
     wait_for_charts(page)
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{_name(url)}-390.png"), full_page=True)
+    shot(page, f"{_name(url)}-390")
     scroll, client = _page_width(page)
     # The menu is collapsed: the button shows, the list is hidden until it is pressed.
     toggle = page.locator(".govuk-service-navigation__toggle")
@@ -97,7 +98,7 @@ def test_menu_is_a_row_on_a_desktop(server: str, browser: Any) -> None:
     for url in PAGES:
         page.goto(server + url, wait_until="networkidle")
         wait_for_charts(page)
-        page.screenshot(path=str(OUT / f"{_name(url)}-1280.png"), full_page=True)
+        shot(page, f"{_name(url)}-1280")
         scroll, client = _page_width(page)
         assert scroll <= client, f"{url} is {scroll} px wide at {client} px"
     page.close()

@@ -1,7 +1,7 @@
 """The editor's path in headless Chromium: sign in -> record a target (a misspelt indicator
 and a baseline period not in the data first: the error summary, linked to the fields) ->
 see it on the scorecard with its status. axe-core on the form and the scorecard;
-screenshots at 1280 px and 390 px (tests/web/screenshots/targets_*.png)."""
+screenshots at 1280 px and 390 px (targets_*.png, HEALTHGAP_SHOTS)."""
 
 from __future__ import annotations
 
