@@ -88,15 +88,28 @@ def test_two_views_with_one_short_name_keep_their_own_answers(store_path: Path) 
         handle.close()
 
 
-def test_remember_makes_once_per_key(tmp_path: Path) -> None:
-    handle = StoreHandle(str(tmp_path / "no-store-needed.duckdb"))
+def test_remember_makes_once_per_key_and_build(store_path: Path, tmp_path: Path) -> None:
+    """A remembered page part is made once per key, shared by every handle on the same
+    build (an app made again, a handle reopened), and made again for another build."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(store_path, copy)
     made: list[str] = []
 
     def make(name: str) -> str:
         made.append(name)
         return f"<table>{name}</table>"
 
-    assert handle.remember(("tables", "E06000001"), lambda: make("a")) == "<table>a</table>"
-    assert handle.remember(("tables", "E06000001"), lambda: make("b")) == "<table>a</table>"
-    assert handle.remember(("tables", "E08000025"), lambda: make("c")) == "<table>c</table>"
-    assert made == ["a", "c"]  # the store was never opened: remember reads none
+    key = ("tables", "test_remember", str(tmp_path))
+    first, second, other = StoreHandle(str(store_path)), StoreHandle(str(store_path)), None
+    try:
+        assert first.remember((*key, "E06000001"), lambda: make("a")) == "<table>a</table>"
+        assert first.remember((*key, "E06000001"), lambda: make("b")) == "<table>a</table>"
+        assert second.remember((*key, "E06000001"), lambda: make("b")) == "<table>a</table>"
+        assert first.remember((*key, "E08000025"), lambda: make("c")) == "<table>c</table>"
+        other = StoreHandle(str(copy))  # another file is another build
+        assert other.remember((*key, "E06000001"), lambda: make("d")) == "<table>d</table>"
+        assert made == ["a", "c", "d"]
+    finally:
+        for handle in (first, second, other):
+            if handle is not None:
+                handle.close()

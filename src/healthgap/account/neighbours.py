@@ -21,14 +21,15 @@ use many more variables.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from healthgap.data.published import remembered
 from healthgap.data.store import Store
 from healthgap.errors import InputError
+from healthgap.geography.authorities import membership_date
 from healthgap.geography.imd import imd_lsoas, to_footprint
 
 #: Store ``area_type`` -> geography level used to aggregate the IMD LSOAs.
@@ -40,8 +41,6 @@ LEVELS: dict[str, str] = {
     "icb": "icb",
     "sub_icb": "sub_icb",
 }
-
-_CACHE: weakref.WeakKeyDictionary[Store, dict[str, pd.DataFrame]] = weakref.WeakKeyDictionary()
 
 
 def area_features(store: Store, area_type: str) -> pd.DataFrame:
@@ -56,9 +55,13 @@ def area_features(store: Store, area_type: str) -> pd.DataFrame:
             f"{area_type!r}. Nearest neighbours are defined for LADs, upper-tier and "
             "strategic authorities, regions, ICBs and sub-ICB locations."
         )
-    cached = _CACHE.setdefault(store, {})
-    if area_type in cached:
-        return cached[area_type].copy()
+    today = membership_date(None)  # the footprints of today's authorities
+    return remembered(
+        store, ("area_features", area_type, today), lambda: _area_features(store, area_type)
+    )
+
+
+def _area_features(store: Store, area_type: str) -> pd.DataFrame:
     level = LEVELS[area_type]
     lsoas = imd_lsoas(store, imd=2019)
     lsoas["weighted_score"] = lsoas["imd_score"] * lsoas["population"]
@@ -78,9 +81,7 @@ def area_features(store: Store, area_type: str) -> pd.DataFrame:
             "imd_score": (out["weighted_score"] / out["population"]).astype(float),
         }
     )
-    table = standardise(table)
-    cached[area_type] = table
-    return table.copy()
+    return standardise(table)
 
 
 def deprivation_ranks(store: Store, members: pd.DataFrame) -> pd.DataFrame:

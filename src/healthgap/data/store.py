@@ -204,6 +204,8 @@ class Store:
     def __init__(self, backend: Backend, path: str) -> None:
         self.backend = backend
         self.path = path
+        self._build_key: tuple[str, str] | None = None  # see healthgap.data.published
+        self._known: set[str] = set()  # table names seen (tables are never dropped)
 
     def __repr__(self) -> str:
         return f"Store({self.path!r}, tables={len(self.tables())})"
@@ -229,8 +231,10 @@ class Store:
 
     def table(self, name: str) -> IbisTable:
         """The table ``name`` as an Ibis expression; unknown names raise InputError."""
-        names = self.tables()
-        if name not in names:
+        if name not in self._known:  # listed again only for a name not seen yet
+            self._known = set(self.tables())
+        if name not in self._known:
+            names = sorted(self._known)
             close = difflib.get_close_matches(name, names, n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise InputError(

@@ -33,11 +33,11 @@ lookups imply), and the 2025 codes are accepted wherever a LAD code is read.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from dataclasses import dataclass
 
 import pandas as pd
 
+from healthgap.data.published import remembered
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 
@@ -93,8 +93,6 @@ VINTAGES: tuple[MembershipVintage, ...] = (
 LATEST = VINTAGES[-1].id
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
-
-_CACHE: weakref.WeakKeyDictionary[Store, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def when(vintage: str) -> str:
@@ -162,9 +160,10 @@ def membership_history(store: Store) -> pd.DataFrame:
     ``lad_code_published`` (the code as the lookup gives it), ``strategic_authority_code``,
     ``strategic_authority_name``, ``source`` (``ons_lookup_<vintage>`` or ``gla``).
     """
-    cached = _CACHE.get(store)
-    if cached is not None:
-        return cached.copy()
+    return remembered(store, ("membership_history",), lambda: _membership_history(store))
+
+
+def _membership_history(store: Store) -> pd.DataFrame:
     lads = _lad24(store)
     known = set(lads["lad24_code"])
     by_name = dict(zip(lads["lad24_name"], lads["lad24_code"], strict=True))
@@ -233,8 +232,7 @@ def membership_history(store: Store) -> pd.DataFrame:
             "source",
         ]
     ].sort_values(["vintage", "strategic_authority_code", "lad_code"], ignore_index=True)
-    _CACHE[store] = out
-    return out.copy()
+    return out
 
 
 def memberships(store: Store, *, on: dt.date | str | None = None) -> pd.DataFrame:

@@ -23,9 +23,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from healthgap.data.published import remembered
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.geography.authorities import lad25_to_lad24
+from healthgap.geography.authorities import lad25_to_lad24, membership_date
 from healthgap.geography.hierarchy import lad_lookup
 
 HexGeography = Literal["lad", "utla", "icb"]
@@ -44,6 +45,13 @@ def current_hexes(store: Store, geography: HexGeography) -> pd.DataFrame:
             f"geography must be one of {', '.join(LAYOUT_IDS)}; got {geography!r}. "
             "Hex layouts exist for districts, upper-tier councils and ICBs."
         )
+    today = membership_date(None)  # the current councils
+    return remembered(
+        store, ("current_hexes", geography, today), lambda: _current_hexes(store, geography)
+    )
+
+
+def _current_hexes(store: Store, geography: HexGeography) -> pd.DataFrame:
     h = store.table("hex_layouts")
     hexes = store.to_pandas(h.filter(h.layout_id == LAYOUT_IDS[geography]))
     if geography == "icb":

@@ -31,20 +31,20 @@ be added up to ICBs for the LADs that lie wholly within one.
 from __future__ import annotations
 
 import os
-import weakref
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from healthgap.data.published import remembered
 from healthgap.data.store import Store
 from healthgap.data.store import using as using
 from healthgap.errors import InputError
 from healthgap.geography.authorities import GLA_CODE as GLA_CODE
 from healthgap.geography.authorities import GLA_NAME as GLA_NAME
 from healthgap.geography.authorities import LONDON_REGION as LONDON_REGION
-from healthgap.geography.authorities import memberships
+from healthgap.geography.authorities import membership_date, memberships
 from healthgap.stats._frames import InputFrame
 
 LsoaVintage = Literal[2011, 2021]
@@ -221,6 +221,15 @@ def lad_lookup(
     ``strategic_authority_code``/``strategic_authority_name`` (missing where the LAD is
     in none), ``region_code``/``region_name``, ``england_code``/``england_name``.
     """
+    if strategic is None and isinstance(store, Store):
+        day = membership_date(on)
+        return remembered(
+            store, ("lad_lookup", day), lambda: _lad_lookup(store, strategic=None, on=day)
+        )
+    return _lad_lookup(store, strategic=strategic, on=on)
+
+
+def _lad_lookup(store: Store | str | None, *, strategic: Any, on: Any) -> pd.DataFrame:
     with using(store) as s:
         regions = _table(s, "lookup_lad24_region24_en")
         utla = _table(s, "lookup_lad23_utla23_ew")
@@ -252,9 +261,6 @@ def lad_lookup(
     return out[columns].sort_values("lad_code", ignore_index=True)
 
 
-_LSOA_CACHE: weakref.WeakKeyDictionary[Store, dict[int, pd.DataFrame]] = weakref.WeakKeyDictionary()
-
-
 def lsoa_lookup(
     store: Store | str | None = None,
     *,
@@ -275,11 +281,13 @@ def lsoa_lookup(
             f"lsoa_vintage must be 2011 or 2021; got {lsoa_vintage!r}. "
             "IMD 2019 uses 2011 LSOAs, IMD 2025 and Census 2021 use 2021 LSOAs."
         )
-    if strategic is None and on is None and isinstance(store, Store):
-        cached = _LSOA_CACHE.setdefault(store, {})
-        if lsoa_vintage not in cached:
-            cached[lsoa_vintage] = _lsoa_lookup(store, lsoa_vintage, None, None)
-        return cached[lsoa_vintage].copy()
+    if strategic is None and isinstance(store, Store):
+        day = membership_date(on)
+        return remembered(
+            store,
+            ("lsoa_lookup", lsoa_vintage, day),
+            lambda: _lsoa_lookup(store, lsoa_vintage, None, day),
+        )
     return _lsoa_lookup(store, lsoa_vintage, strategic, on)
 
 

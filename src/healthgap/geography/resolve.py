@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from healthgap.data.published import remembered
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography import authorities as auth
@@ -322,6 +323,11 @@ def overlaps(
                 f"{name} must be strategic_authority, icb, sub_icb, lad, utla or region; got "
                 f"{level!r}."
             )
+    day = auth.membership_date(on)
+    return remembered(store, ("overlaps", a, b, day), lambda: _overlaps(store, a, b, day))
+
+
+def _overlaps(store: Store, a: str, b: str, on: dt.date) -> pd.DataFrame:
     l21 = lsoa_lookup(store, lsoa_vintage=2021, on=on)
     l11 = lsoa_lookup(store, lsoa_vintage=2011, on=on)
     imd = store.to_pandas(store.table("imd2019_lsoa11"))[["lsoa11_code", "pop_total_mid2015"]]

@@ -12,14 +12,14 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from healthgap.appdb.models import User
-from healthgap.data import paths
+from healthgap.data import paths, published
 from healthgap.data.store import Store, open_store
 from healthgap.errors import InputError
 from healthgap.web.errors import WebError
 from healthgap.web.pagecache import note_local_store_read
 
 #: Marks a memo miss (a remembered answer may itself be None).
-_MISSING: Any = object()
+_MISSING: Any = published.MISSING
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -33,8 +33,9 @@ class StoreHandle:
     """The store, opened lazily; readers never wait on a write, nor a write on readers.
 
     * :meth:`compute` runs a view of the **published** layer and memoises it for the
-      life of the process: uploads never change published data (they are local
-      datasets), and ``healthgap init`` replaces the file only with the server stopped.
+      life of the process (:mod:`healthgap.data.published`, shared by every handle on
+      the same build): uploads never change published data (they are local datasets),
+      and ``healthgap init`` replaces the file only with the server stopped.
     * :meth:`compute_local` runs a view that reads the **local** layer; it is memoised
       until the next write.
     * :meth:`write` runs ``fn(con)`` on a DuckDB connection of its own under a write
@@ -51,7 +52,7 @@ class StoreHandle:
         self._db: Any = None  # the DuckDB connection once the file is open for writing
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._build: tuple[str, str] | None = None  # the store's build, once it is open
         self._local_cache: dict[tuple[Any, ...], Any] = {}
         self._generation = 0
 
@@ -70,37 +71,39 @@ class StoreHandle:
                 )
             else:
                 self._store = open_store(self.path)
+            self._build = published.build_key(self._store)
         return self._store
 
     def compute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` for a view of the published data, memoised."""
-        key = (_name(fn), args, tuple(sorted(kwargs.items())))
+        key = ("view", _name(fn), args, tuple(sorted(kwargs.items())))
         # A remembered answer is returned without the lock: readers do not queue behind
         # a computation (or a write's checks) that holds the store.
-        hit = self._cache.get(key, _MISSING)
+        hit = self._recall(key)
         if hit is not _MISSING:
             return hit
         with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-            return self._keep(key, fn(self._reader(), *args, **kwargs))
+            reader = self._reader()
+            return published.remembered(reader, key, lambda: fn(reader, *args, **kwargs))
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """``make()``, remembered under ``key`` as long as :meth:`compute`'s answers are:
         for what is derived from published data alone (a rendered part of a page whose
         inputs came from :meth:`compute`). ``key`` must name everything ``make`` uses."""
         key = ("remember", *key)
-        hit = self._cache.get(key, _MISSING)
+        if self._build is None:
+            with self._lock:
+                self._reader()  # its build names the answer
+        hit = self._recall(key)
         if hit is not _MISSING:
             return hit
-        return self._keep(key, make())  # made outside the lock: it reads no store
+        assert self._build is not None
+        value = make()  # made outside the lock: it reads no store
+        return published.keep(self._build, key, value)
 
-    def _keep(self, key: tuple[Any, ...], value: Any) -> Any:
-        """Remember ``value`` under ``key`` (all is forgotten past 512 answers)."""
-        if len(self._cache) > 512:
-            self._cache.clear()
-        self._cache[key] = value
-        return value
+    def _recall(self, key: tuple[Any, ...]) -> Any:
+        build = self._build
+        return _MISSING if build is None else published.recall(build, key)
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(store, *args, **kwargs)`` not memoised (checks made on a write, e.g. that
@@ -167,6 +170,7 @@ class StoreHandle:
     def close(self) -> None:
         with self._write_lock, self._lock:
             self._generation += 1  # whoever reopens it may find it changed
+            self._build = None
             if self._store is not None:
                 self._store.close()
                 self._store = None
