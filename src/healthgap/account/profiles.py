@@ -21,7 +21,6 @@ For each indicator and sex the store holds for the area (latest period):
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from healthgap.account.scorecards import (
     compare_to_benchmark,
     widen_limits,
 )
+from healthgap.data.published import remembered
 from healthgap.data.sources.indicator_review import DOMAINS, OUTCOMES
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -307,32 +307,30 @@ def _pick_types(mine: pd.DataFrame, area_type: str | None) -> pd.DataFrame:
     return mine[r == best.to_numpy()]
 
 
-_CACHE: weakref.WeakKeyDictionary[Store, dict[str, Any]] = weakref.WeakKeyDictionary()
-
-
 def _cached(store: Store) -> dict[str, Any]:
-    """Per-store cache of the region lookup and the indicator metadata (the store is
-    read-only while open, so they cannot change under it)."""
-    cache = _CACHE.get(store)
-    if cache is None:
-        from healthgap.data.indicator_metadata import metadata
-        from healthgap.geography import lad_lookup
+    """The region lookup and the indicator metadata, worked out once per build
+    (:mod:`healthgap.data.published`); shared, so read-only."""
+    return remembered(store, ("profiles.lookups",), lambda: _lookups(store))
 
-        try:
-            lookup = lad_lookup(store)
-            regions = dict(zip(lookup["utla_code"], lookup["region_code"], strict=True))
-            regions.update(zip(lookup["lad_code"], lookup["region_code"], strict=True))
-        except InputError:
-            regions = {}
-        meta = metadata(store).drop(columns=["dataset_id", "decimal_places"])
-        meta = meta.rename(columns={"name": "meta_name", "polarity": "meta_polarity"})
-        cache = {"regions": regions, "metadata": meta}
-        _CACHE[store] = cache
-    return cache
+
+def _lookups(store: Store) -> dict[str, Any]:
+    from healthgap.data.indicator_metadata import metadata
+    from healthgap.geography import lad_lookup
+
+    try:
+        lookup = lad_lookup(store)
+        regions = dict(zip(lookup["utla_code"], lookup["region_code"], strict=True))
+        regions.update(zip(lookup["lad_code"], lookup["region_code"], strict=True))
+    except InputError:
+        regions = {}
+    meta = metadata(store).drop(columns=["dataset_id", "decimal_places"])
+    meta = meta.rename(columns={"name": "meta_name", "polarity": "meta_polarity"})
+    return {"regions": regions, "metadata": meta}
 
 
 def _comparators(store: Store) -> dict[str, pd.DataFrame]:
-    """Per-store cache of every comparator a profile needs, from one pass each:
+    """Every comparator a profile needs, from one pass each, once per build (shared, so
+    read-only):
 
     * ``spine``: per indicator, area type, sex, age and period, the English areas'
       minimum, quartiles, maximum and count (the spine chart);
@@ -340,27 +338,26 @@ def _comparators(store: Store) -> dict[str, pd.DataFrame]:
     * ``region``: every region's value likewise.
 
     A profile or a compare-areas table then merges its rows with these frames instead
-    of querying the whole table again (the store is read-only while open).
+    of querying the whole table again.
     """
-    cache = _cached(store)
-    if "spine" not in cache:
-        cur = store.backend.con.cursor()
-        try:
-            spine = cur.execute(_SPINE_SQL).fetch_df()
-            england = cur.execute(_ENGLAND_SQL).fetch_df()
-            region = cur.execute(_REGIONS_SQL).fetch_df()
-        finally:
-            cur.close()
-        quartiles = [
-            q if isinstance(q, list | np.ndarray) else [np.nan] * 3 for q in spine["quartiles"]
-        ]
-        spine[["spine_q1", "spine_median", "spine_q3"]] = np.asarray(
-            quartiles, dtype=float
-        ).reshape(len(spine), 3)
-        cache["spine"] = spine.drop(columns="quartiles")
-        cache["england"] = england
-        cache["region"] = region
-    return cache
+    return remembered(store, ("profiles.comparators",), lambda: _comparator_frames(store))
+
+
+def _comparator_frames(store: Store) -> dict[str, pd.DataFrame]:
+    cur = store.backend.con.cursor()
+    try:
+        spine = cur.execute(_SPINE_SQL).fetch_df()
+        england = cur.execute(_ENGLAND_SQL).fetch_df()
+        region = cur.execute(_REGIONS_SQL).fetch_df()
+    finally:
+        cur.close()
+    quartiles = [
+        q if isinstance(q, list | np.ndarray) else [np.nan] * 3 for q in spine["quartiles"]
+    ]
+    spine[["spine_q1", "spine_median", "spine_q3"]] = np.asarray(quartiles, dtype=float).reshape(
+        len(spine), 3
+    )
+    return {"spine": spine.drop(columns="quartiles"), "england": england, "region": region}
 
 
 _AREA_SQL = """

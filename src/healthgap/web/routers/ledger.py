@@ -94,10 +94,13 @@ _LABEL_OF: dict[str, str] = {
 
 
 def ledger_version(session: Session) -> tuple[Any, ...]:
-    """What identifies the loaded ledger's contents: counts, sums and the latest import.
+    """What identifies the loaded ledger's contents: the app database it is in, counts,
+    sums and the latest import.
 
-    Summaries are memoised on the store handle under this key, so a new import (or any
-    change to the rows) gives fresh figures.
+    Summaries are memoised with the store's published answers
+    (:mod:`healthgap.data.published`, shared by every app in the process on that store)
+    under this key, so a new import, a change to the rows' counts or sums, or another
+    app database gives fresh figures.
     """
     flows = session.execute(
         select(
@@ -108,7 +111,8 @@ def ledger_version(session: Session) -> tuple[Any, ...]:
         select(func.count(LedgerAllocation.id), func.sum(LedgerAllocation.amount_pence))
     ).one()
     latest = session.scalar(select(func.max(LedgerImport.id)))
-    return (*tuple(flows), *tuple(allocs), latest)
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return (database, *tuple(flows), *tuple(allocs), latest)
 
 
 def ledger_filters(session: Session) -> dict[str, list[str]]:
