@@ -98,6 +98,24 @@ def test_what_if_shares() -> None:
     assert "what if health_inequalities share 0.15" in f.name
 
 
+def test_a_store_of_the_named_datasets_runs_every_example_alike(store: Store, mirror: Path) -> None:
+    """DATASETS is what the examples read: on a store of just those, every example
+    (the published-need ones too) gives the full store's table exactly."""
+    from healthgap.allocate.examples import DATASETS, NEED_EXAMPLES
+    from healthgap.data.store import init_store
+
+    names = [*EXAMPLES, *NEED_EXAMPLES]
+    assert len(names) >= 5
+    small = init_store(":memory:", mirror=mirror, ids=list(DATASETS))
+    try:
+        for name in names:
+            got, want = run_example(small, name).table, run_example(store, name).table
+            assert len(want) > 0, name
+            pd.testing.assert_frame_equal(got, want, obj=name)
+    finally:
+        small.close()
+
+
 # ---- inputs against the mirror, read independently -------------------------------------
 
 
