@@ -210,3 +210,42 @@ def test_data_errors(store: Store) -> None:
     text = pd.DataFrame({"lad": ["E06000009"], "n": ["many"]})
     with pytest.raises(InputError, match="value column 'n' must hold numbers"):
         aggregate(text, area="lad", values="n", store=store)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.sampled_from(["lad", "utla", "icb", "strategic_authority", "region"]),
+            st.lists(st.integers(0, 400), min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    level=st.sampled_from(["lsoa", "lad"]),
+)
+def test_places_at_once_equal_places_one_by_one(
+    store: Store, picks: list[tuple[str, list[int]]], level: str
+) -> None:
+    """The table of many places built with one merge per level is the place-by-place
+    table, row for row; and where a place is wrong (an area that is not whole at the
+    data's level, e.g. an ICB from LAD data), both raise the same error."""
+    from healthgap.geography import footprints as fp
+
+    lookup = lsoa_lookup(store)
+    places = []
+    for i, (place_level, rows) in enumerate(picks):
+        codes = lookup[f"{place_level}_code"].dropna().unique()
+        areas = sorted({str(codes[r % len(codes)]) for r in rows})
+        places.append(Place(f"place {i}", areas, level=place_level))
+    try:
+        want = fp._places_table_one_by_one(places, lookup, level)
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            fp._places_table(places, lookup, level)
+        assert str(got.value) == str(exc)
+        return
+    got_table = fp._places_table(places, lookup, level)
+    assert got_table["_from"].tolist() == want["_from"].tolist()
+    assert got_table["_code"].tolist() == want["_code"].tolist()
+    assert got_table["_name"].tolist() == want["_name"].tolist()

@@ -30,7 +30,7 @@ import pandas as pd
 from healthgap.data.store import Store
 from healthgap.errors import InputError
 from healthgap.geography.hierarchy import LEVELS, LsoaVintage, lsoa_lookup, using
-from healthgap.stats._frames import InputFrame, normalise_group_by, to_kind
+from healthgap.stats._frames import InputFrame, isin, normalise_group_by, to_kind
 from healthgap.stats._validate import no_reserved_names, numeric_column, require_non_negative
 
 #: Levels data can be given at (``from``) and summed to (``to``).
@@ -223,7 +223,7 @@ def aggregate(
         lookup = lsoa_lookup(s, lsoa_vintage=lsoa_vintage, strategic=strategic)
     codes = frame.df[area].astype("str")
     known = pd.Index(lookup[f"{level}_code"].dropna().unique())
-    unknown = ~codes.isin(known)
+    unknown = ~isin(codes, known)
     if unknown.any():
         first = int(np.flatnonzero(unknown.to_numpy())[0])
         what = f"LSOA {lsoa_vintage}" if level == "lsoa" else level.replace("_", " ")
@@ -239,7 +239,7 @@ def aggregate(
         mapping = _places_table(places, lookup, level)
     split = mapping.groupby("_from")["_code"].nunique() if places is None else None
     if split is not None and (split > 1).any():
-        bad = codes[codes.isin(split[split > 1].index)]
+        bad = codes[isin(codes, split[split > 1].index)]
         if len(bad):
             first_code = bad.iloc[0]
             raise InputError(
@@ -267,7 +267,45 @@ def aggregate(
 
 
 def _places_table(places: Sequence[Place], lookup: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Data-level code -> place code and name (an area can be in several places)."""
+    """Data-level code -> place code and name (an area can be in several places): for
+    every place at once, one merge per place level. Should any place be wrong, the places
+    are checked one at a time for the first problem's message."""
+    if len({str(p.code) for p in places}) < len(places) or any(
+        _RANK[p.level] < _RANK[level] for p in places
+    ):
+        return _places_table_one_by_one(places, lookup, level)
+    members = pd.DataFrame(
+        [(i, p.level, area) for i, p in enumerate(places) for area in p.areas],
+        columns=["_place", "_level", "_area"],
+    ).drop_duplicates(["_place", "_area"])
+    parts = []
+    for place_level, group in members.groupby("_level", sort=False):
+        if not isin(group["_area"], set(lookup[f"{place_level}_code"].dropna())).all():
+            return _places_table_one_by_one(places, lookup, level)
+        pairs = _level_table(lookup, level, str(place_level)).reset_index(drop=True)
+        pairs["_row"] = np.arange(len(pairs))
+        m = pairs.merge(group, left_on="_code", right_on="_area")
+        # a data-level area is wholly inside a place when all its pairs are
+        inside = m.groupby(["_place", "_from"], sort=False).size()
+        total = pairs.groupby("_from").size()
+        if (inside.to_numpy() < total.reindex(inside.index.get_level_values("_from"))).any():
+            return _places_table_one_by_one(places, lookup, level)
+        parts.append(m[["_place", "_row", "_from"]])
+    chosen = pd.concat(parts).sort_values(["_place", "_row"]).drop_duplicates(["_place", "_from"])
+    index = chosen["_place"].to_numpy()
+    return pd.DataFrame(
+        {
+            "_from": chosen["_from"].to_numpy(),
+            "_code": np.array([places[i].code for i in index], dtype=object),
+            "_name": np.array([places[i].name for i in index], dtype=object),
+        }
+    )
+
+
+def _places_table_one_by_one(
+    places: Sequence[Place], lookup: pd.DataFrame, level: str
+) -> pd.DataFrame:
+    """:func:`_places_table` place by place, raising the first problem found."""
     codes = [str(p.code) for p in places]
     dup = sorted({c for c in codes if codes.count(c) > 1})
     if dup:

@@ -67,6 +67,21 @@ def to_kind(frame: pd.DataFrame, kind: FrameKind) -> Any:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
+def isin(values: pd.Series, allowed: Any) -> pd.Series:
+    """``values.isin(allowed)``, fast when ``allowed`` is large.
+
+    pandas 3 checks text held as Arrow strings against each allowed value one at a time in
+    Python: 0.3 s for 35,000 LSOA codes, against 7 ms through the hash table pandas uses
+    for Python objects. Same answer, same index.
+
+    >>> isin(pd.Series(["E01000001", "E01000002", None]), {"E01000002"}).tolist()
+    [False, True, False]
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype(object).isin(allowed)
+    return values.isin(allowed)
+
+
 def normalise_group_by(group_by: str | Sequence[str] | None) -> list[str]:
     """``None`` -> ``[]``, ``"area"`` -> ``["area"]``, lists are copied."""
     if group_by is None:
