@@ -82,10 +82,19 @@ PYTEST_WORKERS ?= auto
 
 # scripts/with-postgres.sh starts a throwaway PostgreSQL server (installing Debian's
 # postgresql if needed) and exports HEALTHGAP_TEST_POSTGRES.
-pytest: setup
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST := bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-test: lint typecheck pytest
+pytest: setup
+	$(PYTEST)
+
+# The type checks run beside the tests (mypy uses one core for about a minute; the test
+# workers leave about a quarter of the two cores idle while they wait on browsers, servers
+# and killed processes); its report is printed after the tests, and either failing fails.
+test: lint setup
+	@$(BIN)/mypy > .mypy.log 2>&1 & mypy=$$!; \
+	$(PYTEST); tests=$$?; wait $$mypy; typed=$$?; echo "$(BIN)/mypy"; cat .mypy.log; rm -f .mypy.log; \
+	if [ $$typed -ne 0 ]; then echo "make test: the type checks failed (above)"; fi; \
+	exit $$(( tests != 0 || typed != 0 ))
 
 bench: setup $(HEALTHGAP_STORE)
 	$(BIN)/python bench/run.py
