@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,10 +36,26 @@ def mirror_or_skip() -> Path:
 
 
 def session_store(factory: pytest.TempPathFactory) -> Path:
-    """Build the full store from the mirror once per test session; reuse the file."""
+    """The full store built from the mirror, once per test run; reuse the file.
+
+    Under pytest-xdist the first worker to ask builds it in the run's shared temporary
+    folder (the others wait on a lock) and each worker takes its own copy, since tests
+    may write to its local layer."""
     from healthgap.data.store import init_store
 
     path = factory.getbasetemp() / "mirror-store" / "healthgap.duckdb"
-    if not path.exists():
+    if path.exists():
+        return path
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
         init_store(path, mirror=mirror_or_skip()).close()
+        return path
+    shared = factory.getbasetemp().parent / "mirror-store"  # this run's, for all workers
+    shared.mkdir(exist_ok=True)
+    built = shared / "healthgap.duckdb"
+    with open(shared / "building.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            init_store(built, mirror=mirror_or_skip()).close()
+    path.parent.mkdir(exist_ok=True)
+    shutil.copyfile(built, path)
     return path
