@@ -46,12 +46,6 @@ def hle_gap(store: Store, period: str | None = None) -> View:
     return View("Healthy life expectancy by region", result.regions, result.summary(), notes)
 
 
-def _code(value: str, name: str, example: str) -> str:
-    """``value`` when it looks like a code; else an InputError
-    (:func:`healthgap.data.sql.checked_code`)."""
-    return checked_code(value, name, example)
-
-
 #: Neighbourhood area types: listed only when asked for by name (33,755 LSOAs hold
 #: census values; they are reached through the footprints they make up).
 NEIGHBOURHOODS = ("lsoa11", "lsoa21")
@@ -64,7 +58,7 @@ def areas(store: Store, area_type: str | None = None) -> pd.DataFrame:
     """
     t = store.table("indicators")
     if area_type is not None:
-        _code(area_type, "area_type", "lad")
+        checked_code(area_type, "area_type", "lad")
         t = t.filter(t.area_type == area_type)
     else:
         t = t.filter(~t.area_type.isin(list(NEIGHBOURHOODS)))
@@ -82,7 +76,7 @@ def area_profile(store: Store, area_code: str, breakdowns: bool = False) -> View
     """
     from healthgap.account.profiles import profile, spine_positions
 
-    _code(area_code, "area", "E06000001")
+    checked_code(area_code, "area", "E06000001")
     result = profile(area_code, store=store, inequality=False, breakdowns=breakdowns)
     table = result.for_output()
     table["significance"] = table["compared_95"]
@@ -163,7 +157,7 @@ def local_values(store: Store, area_code: str) -> View:
     """An area's local values beside the published value for the same key."""
     from healthgap.data.local import local_values as values
 
-    table = values(store.backend.con, _code(area_code, "area_code", "E06000001"))
+    table = values(store.backend.con, checked_code(area_code, "area_code", "E06000001"))
     table["uploaded_at"] = [
         pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in table["uploaded_at"]
     ]

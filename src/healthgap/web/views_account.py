@@ -28,9 +28,10 @@ from healthgap.account.scorecard_frameworks import (
 from healthgap.account.scorecards import Scorecard, scorecard
 from healthgap.charts import Chart, TableOptions, trajectory
 from healthgap.charts.hexmap import HexMap, hex_map
+from healthgap.data.sql import checked_code
 from healthgap.data.store import Store
 from healthgap.errors import InputError
-from healthgap.web.viewmodels import ENGLAND, View, _code, protect
+from healthgap.web.viewmodels import ENGLAND, View, protect
 
 # ------------------------------------------------------------------ mission
 
@@ -266,7 +267,7 @@ def footprints(store: Store) -> pd.DataFrame:
 
 def core20_view(store: Store, footprint: str = ENGLAND) -> c5.Core20Result:
     """:func:`healthgap.account.core20plus5.core20_indicators` with disclosure control."""
-    _code(footprint, "area", "E47000001")
+    checked_code(footprint, "area", "E47000001")
     res = c5.core20_indicators(footprint, store=store)
     return replace(res, population=protect(res.population), indicators=protect(res.indicators))
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from healthgap.charts import TableOptions, small_multiple_bars
 from healthgap.data.indicator_metadata import metadata
+from healthgap.data.sql import checked_code
 from healthgap.errors import InputError
 from healthgap.geography.places import PREFIX, get_place
 from healthgap.web import views_account as va
@@ -19,7 +20,7 @@ from healthgap.web.deps import DbDep, StoreDep, StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
-from healthgap.web.viewmodels import ENGLAND, _code
+from healthgap.web.viewmodels import ENGLAND
 
 router = APIRouter()
 
@@ -129,7 +130,7 @@ def core20_page(request: Request, st: StoreDep, session: DbDep, area: str | None
     """England by default; choosing a footprint redirects to its page."""
     if area:
         return RedirectResponse(
-            "/core20plus5/" + _code(area.strip(), "area", "E47000001"), status_code=303
+            "/core20plus5/" + checked_code(area.strip(), "area", "E47000001"), status_code=303
         )
     return render(request, "core20plus5.html", _context(st, ENGLAND, session))
 

@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.charts import Chart, TableOptions, interval_bars
+from healthgap.data.sql import checked_code
 from healthgap.errors import InputError
 from healthgap.web.deps import StoreDep, StoreHandle
 from healthgap.web.errors import WebError
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
-from healthgap.web.viewmodels import _code
 
 router = APIRouter()
 
@@ -84,7 +84,7 @@ def _compare_rows(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
 def compare_page(request: Request, st: StoreDep, footprint: str | None = None) -> Any:
     """Choose a footprint; a choice redirects to its page."""
     if footprint:
-        code = _code(footprint.strip(), "footprint", "E47000001")
+        code = checked_code(footprint.strip(), "footprint", "E47000001")
         return RedirectResponse(f"/compare-areas/{code}", status_code=303)
     return render(
         request,
@@ -95,7 +95,7 @@ def compare_page(request: Request, st: StoreDep, footprint: str | None = None) -
 
 @router.get("/compare-areas/{footprint}", include_in_schema=False)
 def compare_footprint_page(request: Request, st: StoreDep, footprint: str) -> Any:
-    code = _code(footprint, "footprint", "E47000001")
+    code = checked_code(footprint, "footprint", "E47000001")
     result = _computed(st, _compare, code)
     names, rows = _compare_rows(result)
     domains: dict[str, list[dict[str, Any]]] = {}
@@ -123,7 +123,7 @@ def compare_footprint_page(request: Request, st: StoreDep, footprint: str) -> An
 )
 def compare_api(st: StoreDep, footprint: str, format: Format = Fmt) -> Any:
     """The long compare-areas table (one row per council and indicator), as published."""
-    code = _code(footprint, "footprint", "E47000001")
+    code = checked_code(footprint, "footprint", "E47000001")
     result = _computed(st, _compare, code)
     table = result.for_output()
     if format == "csv":
@@ -167,7 +167,7 @@ def _chart(groups: pd.DataFrame, title: str) -> Chart:
 
 @router.get("/areas/{area_code}/inequalities", include_in_schema=False)
 def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
-    code = _code(area_code, "area", "E08000003")
+    code = checked_code(area_code, "area", "E08000003")
     result = _computed(st, _inequalities, code)
     groups = result.for_output()
     sections = []
@@ -211,7 +211,7 @@ def inequalities_page(request: Request, st: StoreDep, area_code: str) -> Any:
 )
 def inequalities_api(st: StoreDep, area_code: str, format: Format = Fmt) -> Any:
     """Group values (small numbers withheld) and the summary measures of inequality."""
-    code = _code(area_code, "area", "E08000003")
+    code = checked_code(area_code, "area", "E08000003")
     result = _computed(st, _inequalities, code)
     groups = result.for_output()
     if format == "csv":

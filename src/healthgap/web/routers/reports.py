@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from healthgap.data.sql import checked_code
 from healthgap.web.deps import StoreDep, StoreHandle
-from healthgap.web.viewmodels import _code
 
 router = APIRouter()
 _LOCK = threading.Lock()
@@ -69,7 +69,7 @@ def _pdf(request: Request, st: StoreHandle, code: str) -> bytes:
 @router.get("/reports/{authority}.pdf", include_in_schema=False)
 async def report_pdf(request: Request, st: StoreDep, authority: str) -> Any:
     """The annual report of ``authority`` (a strategic authority or ICB code) as a PDF."""
-    code = _code(authority.strip(), "authority", "E47000001")
+    code = checked_code(authority.strip(), "authority", "E47000001")
     data = await run_in_threadpool(_pdf, request, st, code)
     return Response(
         data,

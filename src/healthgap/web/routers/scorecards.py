@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from healthgap.account.scorecard_frameworks import EXAMPLE_FRAMEWORKS, HEADLINE, framework_by_name
+from healthgap.data.sql import checked_code
 from healthgap.web import views_account as va
 from healthgap.web.deps import DbDep, StoreDep
 from healthgap.web.render import render
 from healthgap.web.responses import Fmt, Format, csv_response, records
 from healthgap.web.target_views import authority_target_rows, targets_section
-from healthgap.web.viewmodels import _code
 
 router = APIRouter()
 
@@ -59,7 +59,7 @@ def scorecards_page(
 ) -> Any:
     """Choose an authority and a framework; a choice redirects to the scorecard."""
     if authority:
-        target = "/scorecards/" + _code(authority.strip(), "authority", "E47000001")
+        target = "/scorecards/" + checked_code(authority.strip(), "authority", "E47000001")
         if framework and framework in FRAMEWORK_CHOICES:
             target += f"?framework={framework}"
         return RedirectResponse(target, status_code=303)
