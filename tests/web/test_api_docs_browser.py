@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.needs import need_file
-from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
+from tests.web.browser import DESKTOP, axe_violations, needs_chromium, shot, watch_console
 
 pytestmark = needs_chromium
 
@@ -22,7 +22,7 @@ def _swagger_files(browser_app: Any) -> None:
 
 
 def test_swagger_ui_draws_the_reference(server: str, browser: Any) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=DESKTOP)
     problems = watch_console(page)
     page.goto(server + "/docs", wait_until="networkidle")
     page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)

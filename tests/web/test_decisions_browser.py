@@ -25,7 +25,7 @@ from healthgap.appdb.db import sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
 from tests.decisions.conftest import make_screening
-from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
+from tests.web.browser import DESKTOP, axe_violations, needs_chromium, shot, watch_console
 from tests.web.conftest import PASSWORD, TestClient, csrf_headers, sign_in
 
 pytestmark = needs_chromium
@@ -66,7 +66,7 @@ def _both_widths(browser: Any, url: str, name: str) -> None:
 
 
 def test_the_loop_in_a_browser(browser: Any, server: str, loop_app: Any) -> None:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(viewport=DESKTOP)
     page = ctx.new_page()
     problems = watch_console(page, ignore="400")
     page.goto(server + "/sign-in")
@@ -135,7 +135,7 @@ def test_the_loop_in_a_browser(browser: Any, server: str, loop_app: Any) -> None
         )
         assert r.status_code == 201, r.text
         tid = r.json()["id"]
-    public = browser.new_context(viewport={"width": 1280, "height": 900})
+    public = browser.new_context(viewport=DESKTOP)
     anon = public.new_page()
     anon_problems = watch_console(anon, ignore="400")
     anon.goto(server + f"/targets/{tid}")

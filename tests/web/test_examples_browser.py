@@ -14,7 +14,13 @@ import pytest
 
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web.browser import axe_violations, needs_chromium, shots_at_both_widths, watch_console
+from tests.web.browser import (
+    DESKTOP,
+    axe_violations,
+    needs_chromium,
+    shots_at_both_widths,
+    watch_console,
+)
 from tests.web.conftest import PASSWORD, USERS
 
 pytestmark = needs_chromium
@@ -37,7 +43,7 @@ def _look(page: Any, name: str) -> None:
 
 
 def test_administrator_loads_sees_and_removes_the_example(server: str, browser: Any) -> None:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(viewport=DESKTOP)
     page = ctx.new_page()
     problems = watch_console(page)
     page.goto(server + "/sign-in")

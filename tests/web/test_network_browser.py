@@ -15,7 +15,7 @@ import pytest
 from healthgap.framework.library import Library
 from healthgap.framework.storage import Workspace
 from healthgap.network import publish, signing
-from tests.web.browser import axe_violations, chromium, needs_chromium, serve, shot
+from tests.web.browser import DESKTOP, PHONE, axe_violations, chromium, needs_chromium, serve, shot
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.test_network import ADMIN, CASE, _app
 
@@ -40,7 +40,7 @@ def pair(
 
 def test_admin_subscribes_in_the_browser_and_sees_the_shared_case(pair: dict[str, Any]) -> None:
     url_b, browser = pair["url_b"], pair["browser"]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(viewport=DESKTOP)
     page = ctx.new_page()
     page.goto(url_b + "/sign-in")
     page.fill("#email", USERS["admin"][0])
@@ -64,7 +64,7 @@ def test_admin_subscribes_in_the_browser_and_sees_the_shared_case(pair: dict[str
     assert axe_violations(page) == []
     shot(page, "network-library-desktop")
     for path, name in (("/framework/library?q=warm", "library"), ("/admin/network", "admin")):
-        page.set_viewport_size({"width": 390, "height": 844})
+        page.set_viewport_size(PHONE)
         page.goto(url_b + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways at 390 px ({width} px)"

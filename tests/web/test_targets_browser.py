@@ -15,14 +15,12 @@ from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
+from tests.web.browser import DESKTOP, PHONE, axe_violations, needs_chromium, shot, watch_console
 from tests.web.conftest import PASSWORD
 
 pytestmark = needs_chromium
 GM = "E47000001"
 EDITOR = "gm.targets@example.org"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
