@@ -70,6 +70,7 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+        forget_sign_ins(f"http://127.0.0.1:{port}")
 
 
 @contextmanager
@@ -122,11 +123,57 @@ def watch_console(page: Any, ignore: str | None = None) -> list[str]:
 
 
 def wait_for_charts(page: Any) -> int:
-    """Wait until every Vega-Lite chart on ``page`` is drawn; return how many there are."""
+    """Wait until every Vega-Lite chart on ``page`` is drawn; return how many there are.
+
+    app.js draws the charts one after another once the page has loaded; a chart that is
+    not drawn within 15 s fails the test."""
     charts = int(page.locator("[data-spec-id]").count())
     if charts:
-        page.wait_for_selector("[data-spec-id] svg", timeout=15_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-spec-id]')]"
+            ".every((el) => el.querySelector('svg'))",
+            timeout=15_000,
+        )
     return charts
+
+
+def visit(page: Any, url: str) -> int:
+    """Open ``url`` in ``page`` as a reader sees it: loaded, with its charts drawn; return
+    how many charts it has. (Waiting for the load event and the charts, rather than for
+    the network to be idle for half a second, which every page paid.)"""
+    page.goto(url)
+    return wait_for_charts(page)
+
+
+#: Cookies of each signed-in visitor, by (base URL, email): the first context signs in
+#: through the form and later ones start from its cookies. :func:`serve` forgets a
+#: server's visitors when it stops, since another app may later get the same port.
+_SIGNED_IN: dict[tuple[str, str], Any] = {}
+
+
+def signed_in(
+    browser: Any, server: str, email: str, password: str, **options: Any
+) -> tuple[Any, Any]:
+    """A new context (1280 px wide unless ``options`` say otherwise) and page, signed in
+    as ``email`` on ``server``: through the sign-in form the first time, then from the
+    cookies that sign-in left."""
+    key = (server, email)
+    ctx = browser.new_context(**{"viewport": DESKTOP, **options}, storage_state=_SIGNED_IN.get(key))
+    page = ctx.new_page()
+    if key not in _SIGNED_IN:
+        page.goto(server + "/sign-in")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(server + "/")
+        _SIGNED_IN[key] = ctx.storage_state()
+    return ctx, page
+
+
+def forget_sign_ins(server: str) -> None:
+    """Forget the cookies of everyone signed in on ``server``."""
+    for key in [k for k in _SIGNED_IN if k[0] == server]:
+        del _SIGNED_IN[key]
 
 
 def shots_dir() -> Path | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shot, visit, watch_console
 
 pytestmark = needs_chromium
 
@@ -30,8 +30,7 @@ PAGES = [
 def test_account_page_in_chromium_passes_axe(server: str, browser: Any, url: str) -> None:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     problems = watch_console(page, ignore="400")
-    page.goto(server + url, wait_until="networkidle")
-    charts = wait_for_charts(page)
+    charts = visit(page, server + url)
     if charts:
         assert page.locator("[data-spec-id] svg").count() == charts
     if "/mission" in url or "/maps" in url:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.needs import need_file
-from tests.web.browser import DESKTOP, axe_violations, needs_chromium, shot, watch_console
+from tests.web.browser import DESKTOP, axe_violations, needs_chromium, shot, visit, watch_console
 
 pytestmark = needs_chromium
 
@@ -24,7 +24,7 @@ def _swagger_files(browser_app: Any) -> None:
 def test_swagger_ui_draws_the_reference(server: str, browser: Any) -> None:
     page = browser.new_page(viewport=DESKTOP)
     problems = watch_console(page)
-    page.goto(server + "/docs", wait_until="networkidle")
+    visit(page, server + "/docs")
     page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
     assert page.locator("#swagger-ui .opblock").count() >= 20
     assert page.locator("#swagger-ui").get_by_text("/api/v1/hle-gap").first.is_visible()

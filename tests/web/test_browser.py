@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shot, visit, watch_console
 
 pytestmark = needs_chromium
 
@@ -33,8 +33,7 @@ PAGES = [
 def test_page_in_chromium_passes_axe(server: str, browser: Any, url: str) -> None:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     problems = watch_console(page)
-    page.goto(server + url, wait_until="networkidle")
-    wait_for_charts(page)
+    visit(page, server + url)
     bad = axe_violations(page)
     shot(page, url.strip("/").replace("/", "_") or "home")
     expected_404 = url == "/no-such-page"

@@ -32,7 +32,7 @@ from healthgap.appdb.models import AuditEntry
 from healthgap.data.loading import table_checksum
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web.browser import axe_violations, needs_chromium, shot, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shot, visit, watch_console
 from tests.web.conftest import PASSWORD, check_page, sign_in
 
 #: The probe: an editor of a combined authority (Greater Manchester, E47000001).
@@ -263,7 +263,7 @@ def test_local_data_pages_in_chromium_pass_axe(server: str, browser: Any, url: s
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
     errors = watch_console(page)
-    page.goto(server + url, wait_until="networkidle")
+    visit(page, server + url)
     check_page(page.content())
     assert "local-00001" in page.content()
     assert axe_violations(page) == []

@@ -20,6 +20,7 @@ from tests.web.browser import (
     needs_chromium,
     shots_at_both_widths,
     shots_dir,
+    visit,
     wait_for_charts,
     watch_console,
 )
@@ -48,7 +49,7 @@ def _look(page: Any, name: str) -> None:
 def test_advisers_path_home_mission_scorecard_report(server: str, browser: Any) -> None:
     page = browser.new_page(viewport=DESKTOP)
     problems = watch_console(page)
-    page.goto(server + "/", wait_until="networkidle")
+    visit(page, server + "/")
     _look(page, "home")
     page.get_by_role("link", name="The mission tracker").first.click()
     page.wait_for_url("**/mission*")
@@ -78,7 +79,7 @@ def test_advisers_path_home_mission_scorecard_report(server: str, browser: Any) 
 def test_analysts_path_profile_inequalities_csv(server: str, browser: Any) -> None:
     page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
     problems = watch_console(page)
-    page.goto(server + "/areas/E08000003", wait_until="networkidle")
+    visit(page, server + "/areas/E08000003")
     assert page.locator("h1").inner_text() == "Manchester"
     _look(page, "profile")
     page.get_by_role("link", name="Inequalities within Manchester").click()

@@ -14,7 +14,7 @@ from healthgap.appdb.auth import add_user
 from healthgap.appdb.db import sessions
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
-from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shot, signed_in, visit, watch_console
 from tests.web.conftest import PASSWORD, TestClient, csrf_headers, sign_in
 
 pytestmark = needs_chromium
@@ -68,14 +68,7 @@ def browser_app(fw_app: Any) -> Any:
 
 
 def _signed_in(browser: Any, server: str) -> Any:
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = ctx.new_page()
-    page.goto(server + "/sign-in")
-    page.fill("#email", EDITOR)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(server + "/")
-    return ctx, page
+    return signed_in(browser, server, EDITOR, PASSWORD, viewport={"width": 1100, "height": 900})
 
 
 def _shot(page: Any, name: str) -> None:
@@ -155,8 +148,7 @@ def test_framework_page_passes_axe(
 ) -> None:
     ctx, page = _signed_in(browser, server)
     problems = watch_console(page)
-    page.goto(server + url.format(sid=fw_app.state.survey_id), wait_until="networkidle")
-    wait_for_charts(page)
+    visit(page, server + url.format(sid=fw_app.state.survey_id))
     bad = axe_violations(page)
     _shot(page, name)
     ctx.close()

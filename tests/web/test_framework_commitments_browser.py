@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.web import test_framework_browser as _fb
-from tests.web.browser import axe_violations, watch_console
+from tests.web.browser import axe_violations, visit, watch_console
 from tests.web.conftest import TestClient, csrf_headers, sign_in
 from tests.web.test_framework_browser import EDITOR, GM, _shot, _signed_in
 
@@ -93,7 +93,7 @@ def test_pages_pass_axe(
 ) -> None:
     ctx, page = _signed_in(browser, server)
     problems = watch_console(page)
-    page.goto(server + url.format(**seeded), wait_until="networkidle")
+    visit(page, server + url.format(**seeded))
     bad = axe_violations(page)
     _shot(page, name)
     ctx.close()

@@ -26,7 +26,7 @@ from healthgap.data.store import open_store
 from healthgap.web.app import create_app
 from healthgap.web.routers import imports
 from healthgap.web.settings import Settings
-from tests.web.browser import axe_violations, needs_chromium, watch_console
+from tests.web.browser import axe_violations, needs_chromium, signed_in, visit, watch_console
 from tests.web.conftest import PASSWORD, USERS, check_page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -363,17 +363,12 @@ def browser_app(store_path: Path, template_db: Path, tmp_path_factory) -> Any:
 def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_path) -> None:
     """The form, the error summary of a bad file and the panel of a good one, each checked
     with axe-core and the page structure checks; the form works without JavaScript."""
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = ctx.new_page()
+    ctx, page = signed_in(
+        browser, server, USERS["editor"][0], PASSWORD, viewport={"width": 1100, "height": 900}
+    )
     # as in test_browser.py; and the browser's note of the 400 answer to the bad file is benign
     errors = watch_console(page, ignore="status of 400")
-    page.goto(server + "/sign-in")
-    page.fill("#email", USERS["editor"][0])
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/sign-in'] button")
-    page.wait_for_url(server + "/")
-    errors.clear()  # the home page's chart; its console is tested in test_browser.py
-    page.goto(server + url, wait_until="networkidle")
+    visit(page, server + url)
     check_page(page.content())
     assert axe_violations(page) == []
 

@@ -36,9 +36,9 @@ from healthgap.web.app import create_app
 from healthgap.web.routers.ledger import reading
 from healthgap.web.settings import Settings
 from tests.web import test_browser
-from tests.web.browser import axe_violations, needs_chromium, shot
+from tests.web.browser import axe_violations, needs_chromium, shot, signed_in
 from tests.web.chart_tables import chart_tables_agree
-from tests.web.conftest import check_page
+from tests.web.conftest import PASSWORD, check_page
 
 #: The editor's authority in tests/web/conftest.py USERS (Birmingham).
 OWN = "E08000025"
@@ -449,12 +449,9 @@ def test_ledger_pages_pass_axe(server: str, browser: Any, url: str) -> None:
 @needs_chromium
 def test_import_page_passes_axe(server: str, browser: Any) -> None:
     """The import page signed in as an administrator, after a rejected upload."""
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = ctx.new_page()
-    page.goto(server + "/sign-in")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", "correct horse battery staple")
-    page.click("form[action='/sign-in'] button[type=submit]")
+    ctx, page = signed_in(
+        browser, server, "admin@example.org", PASSWORD, viewport={"width": 1100, "height": 900}
+    )
     page.goto(server + "/ledger/import")
     page.set_input_files(
         "#file",

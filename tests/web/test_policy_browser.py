@@ -14,7 +14,7 @@ import pytest
 from healthgap.appdb.auth import add_user
 from healthgap.policy.screening import ScreeningRepository
 from tests.policy.test_screening import ANSWERS
-from tests.web.browser import axe_violations, needs_chromium, shot, wait_for_charts, watch_console
+from tests.web.browser import axe_violations, needs_chromium, shot, signed_in, visit, watch_console
 from tests.web.conftest import PASSWORD
 from tests.web.test_policy_pages import TARGETED
 
@@ -36,17 +36,14 @@ def screening(shared_app: Any) -> Iterator[int]:
 
 
 def _check(browser: Any, url: str, name: str, sign_in: bool = False) -> None:
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = ctx.new_page()
-    problems = watch_console(page, ignore="400")
+    viewport = {"width": 1100, "height": 900}
     if sign_in:
-        page.goto(url.split("/policy")[0] + "/sign-in")
-        page.fill("#email", EDITOR)
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url("**/")
-    page.goto(url, wait_until="networkidle")
-    wait_for_charts(page)
+        ctx, page = signed_in(browser, url.split("/policy")[0], EDITOR, PASSWORD, viewport=viewport)
+    else:
+        ctx = browser.new_context(viewport=viewport)
+        page = ctx.new_page()
+    problems = watch_console(page, ignore="400")
+    visit(page, url)
     bad = axe_violations(page)
     shot(page, name)
     ctx.close()

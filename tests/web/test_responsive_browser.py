@@ -16,7 +16,7 @@ from tests.web.browser import (
     axe_violations,
     needs_chromium,
     shot,
-    wait_for_charts,
+    visit,
     watch_console,
 )
 
@@ -40,8 +40,7 @@ def _page_width(page: Any) -> tuple[int, int]:
 def test_page_at_390px_does_not_scroll_sideways(server: str, browser: Any, url: str) -> None:
     page = browser.new_page(viewport=PHONE)
     problems = watch_console(page)
-    page.goto(server + url, wait_until="networkidle")
-    wait_for_charts(page)
+    visit(page, server + url)
     shot(page, f"{_name(url)}-390")
     scroll, client = _page_width(page)
     # The menu is collapsed: the button shows, the list is hidden until it is pressed.
@@ -70,7 +69,7 @@ def test_page_at_390px_does_not_scroll_sideways(server: str, browser: Any, url: 
 
 def test_menu_opens_and_closes_at_390px(server: str, browser: Any) -> None:
     page = browser.new_page(viewport=PHONE)
-    page.goto(server + "/", wait_until="networkidle")
+    visit(page, server + "/")
     page.click(".govuk-service-navigation__toggle")
     assert page.locator("#navigation").is_visible()
     assert page.locator("#navigation").get_by_role("link", name="Mission", exact=True).is_visible()
@@ -92,12 +91,11 @@ def test_menu_is_all_there_without_javascript_at_390px(server: str, browser: Any
 
 def test_menu_is_a_row_on_a_desktop(server: str, browser: Any) -> None:
     page = browser.new_page(viewport=DESKTOP)
-    page.goto(server + "/", wait_until="networkidle")
+    visit(page, server + "/")
     assert not page.locator(".govuk-service-navigation__toggle").is_visible()
     assert page.locator("#navigation").is_visible()
     for url in PAGES:
-        page.goto(server + url, wait_until="networkidle")
-        wait_for_charts(page)
+        visit(page, server + url)
         shot(page, f"{_name(url)}-1280")
         scroll, client = _page_width(page)
         assert scroll <= client, f"{url} is {scroll} px wide at {client} px"
@@ -107,8 +105,7 @@ def test_menu_is_a_row_on_a_desktop(server: str, browser: Any) -> None:
 def test_bar_charts_have_level_category_labels(server: str, browser: Any) -> None:
     """The regions on the home page's chart read level (no rotated axis labels)."""
     page = browser.new_page(viewport=PHONE)
-    page.goto(server + "/", wait_until="networkidle")
-    assert wait_for_charts(page) >= 1
+    assert visit(page, server + "/") >= 1
     rotated = page.evaluate(
         """() => [...document.querySelectorAll('[data-spec-id] .role-axis-label text')]
              .map(t => t.getAttribute('transform') || '').filter(t => /rotate\\((?!0)/.test(t))"""
