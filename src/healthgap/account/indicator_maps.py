@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from healthgap.data.disclosure import protect_table
+from healthgap.data.published import remembered
 from healthgap.data.sql import checked_code
 from healthgap.data.store import Store
 from healthgap.errors import InputError
@@ -58,11 +59,18 @@ def map_indicators(store: Store, geography: str = "utla") -> pd.DataFrame:
             f"geography must be one of {', '.join(MAP_LAYOUTS)}; got {geography!r}. "
             "Pick one from the list on /maps."
         )
-    area_type = MAP_LAYOUTS[geography][1]
     if geography == "icb":
         return pd.DataFrame(
             {"indicator_id": [ICB_CORE20[0]], "indicator_name": [ICB_CORE20[1]], "sex": ["Persons"]}
         )
+    # published indicators only: the same for every store on this build (each map asks)
+    return remembered(
+        store, ("map_indicators", geography), lambda: _map_indicators(store, geography)
+    )
+
+
+def _map_indicators(store: Store, geography: str) -> pd.DataFrame:
+    area_type = MAP_LAYOUTS[geography][1]
     t = store.table("indicators")
     expr = t.filter((t.area_type == area_type) & t.category_type.isnull())
     got = store.to_pandas(expr.select("indicator_id", "indicator_name", "sex").distinct())

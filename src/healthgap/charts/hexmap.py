@@ -157,16 +157,16 @@ def hex_map(
     v = layout["area_code"].map(by_code).to_numpy(dtype=float)
     breaks = class_breaks(v)
     cls = np.searchsorted(breaks, v, side="right") if breaks.size else np.zeros(len(v), int)
-    corners = _corners(kind, size)
+    corners = _corners(kind, size).tolist()
     cells = []
+    # Python floats: formatting NumPy scalars one by one is several times slower
+    xs, ys, vs, classes = x.tolist(), y.tolist(), v.tolist(), cls.tolist()
     for i, (code, name) in enumerate(zip(layout["area_code"], layout["area_name"], strict=True)):
-        pts = " ".join(f"{x[i] + cx:.2f},{y[i] + cy:.2f}" for cx, cy in corners)
-        ok = bool(np.isfinite(v[i]))
-        label = f"{v[i]:,.{digits}f}" if ok else "no data"
-        fill = PALETTE[int(cls[i])] if ok else MISSING
-        cells.append(
-            HexCell(str(code), str(name or code), float(v[i]), label, fill, pts, x[i], y[i])
-        )
+        pts = " ".join(f"{xs[i] + cx:.2f},{ys[i] + cy:.2f}" for cx, cy in corners)
+        ok = math.isfinite(vs[i])
+        label = f"{vs[i]:,.{digits}f}" if ok else "no data"
+        fill = PALETTE[classes[i]] if ok else MISSING
+        cells.append(HexCell(str(code), str(name or code), vs[i], label, fill, pts, xs[i], ys[i]))
     legend: list[tuple[str, str]] = []
     if breaks.size:
         finite = v[np.isfinite(v)]
