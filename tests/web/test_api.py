@@ -153,6 +153,11 @@ def test_profile_counts_pass_disclosure_control(store_path, tmp_path) -> None:
             "'RAG - Low is good', 'test')",
             [sex, value, value * 0.5, value * 1.5 + 1, count],
         )
+    # listed as a published dataset, as a load records it (a store is named by its datasets)
+    con.execute(
+        "INSERT INTO datasets (id, title, table_name, loaded_at, rows, checksum) "
+        "VALUES ('test', 'Test deaths', 'indicators', now(), 3, 'synthetic')"
+    )
     con.close()
     app = create_app(Settings(store=str(copy), db_url=f"sqlite:///{tmp_path / 'a.db'}"))
     with TestClient(app) as c:

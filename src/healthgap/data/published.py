@@ -8,9 +8,11 @@ indicator) is the same for every :class:`~healthgap.data.store.Store` opened on 
 build, and is worked out once per process however many times the store is opened: by
 the web app after a write, by each command run in one process, by each test.
 
-A build is named by :func:`build_key`: the file's real path, and the id, load time and
-checksum of every dataset in its ``datasets`` table. A rebuilt store has new load
-times; a copy at another path is another build. A store in memory is its own build.
+A build is named by :func:`build_key`: a digest of the id, load time and checksum of every
+dataset in its ``datasets`` table, which is what fixes its published content. A rebuilt
+store has new load times, so it is a new build; a copy of a store file is the same build
+(the copies a server or a test makes share their answers). A store with no datasets
+listed is named by its path as well, and a store in memory is its own build.
 
 Only answers that read published tables may be remembered here; anything that reads the
 local layer (uploads) or the app database must not.
@@ -64,8 +66,9 @@ _lock = threading.Lock()
 
 
 def build_key(store: Store) -> tuple[str, str]:
-    """The build ``store`` holds: its real path and a digest of its ``datasets`` table
-    (each dataset's id, load time and checksum), read once per open store."""
+    """The build ``store`` holds: a digest of its ``datasets`` table (each dataset's id,
+    load time and checksum), read once per open store; with its real path when no
+    dataset is listed."""
     key = store._build_key
     if key is None:
         if store.path == paths.MEMORY:
@@ -75,7 +78,7 @@ def build_key(store: Store) -> tuple[str, str]:
                 "SELECT id, CAST(loaded_at AS VARCHAR), checksum FROM datasets ORDER BY id"
             ).fetchall()
             digest = hashlib.sha256(repr(rows).encode()).hexdigest()
-            key = (os.path.realpath(store.path), digest)
+            key = ("datasets", digest) if rows else (os.path.realpath(store.path), digest)
         store._build_key = key
     return key
 
