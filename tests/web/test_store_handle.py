@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from healthgap.data.local import ensure_local_tables
-from healthgap.data.store import Store
+from healthgap.data.store import Store, init_store
 from healthgap.web.deps import StoreHandle
 
 
@@ -88,11 +88,16 @@ def test_two_views_with_one_short_name_keep_their_own_answers(store_path: Path) 
         handle.close()
 
 
-def test_remember_makes_once_per_key_and_build(store_path: Path, tmp_path: Path) -> None:
+def test_remember_makes_once_per_key_and_build(
+    store_path: Path, mirror: Path, tmp_path: Path
+) -> None:
     """A remembered page part is made once per key, shared by every handle on the same
-    build (an app made again, a handle reopened), and made again for another build."""
+    build (an app made again, a handle reopened, a copy of the file), and made again for
+    another build."""
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(store_path, copy)
+    rebuilt = tmp_path / "other.duckdb"
+    init_store(rebuilt, mirror=mirror, ids=["ons_hle_local_areas"]).close()
     made: list[str] = []
 
     def make(name: str) -> str:
@@ -100,16 +105,17 @@ def test_remember_makes_once_per_key_and_build(store_path: Path, tmp_path: Path)
         return f"<table>{name}</table>"
 
     key = ("tables", "test_remember", str(tmp_path))
-    first, second, other = StoreHandle(str(store_path)), StoreHandle(str(store_path)), None
+    handles = [StoreHandle(str(p)) for p in (store_path, store_path, copy, rebuilt)]
+    first, second, copied, other = handles
     try:
         assert first.remember((*key, "E06000001"), lambda: make("a")) == "<table>a</table>"
         assert first.remember((*key, "E06000001"), lambda: make("b")) == "<table>a</table>"
         assert second.remember((*key, "E06000001"), lambda: make("b")) == "<table>a</table>"
+        assert copied.remember((*key, "E06000001"), lambda: make("b")) == "<table>a</table>"
         assert first.remember((*key, "E08000025"), lambda: make("c")) == "<table>c</table>"
-        other = StoreHandle(str(copy))  # another file is another build
+        # another build (other datasets) makes its own
         assert other.remember((*key, "E06000001"), lambda: make("d")) == "<table>d</table>"
         assert made == ["a", "c", "d"]
     finally:
-        for handle in (first, second, other):
-            if handle is not None:
-                handle.close()
+        for handle in handles:
+            handle.close()

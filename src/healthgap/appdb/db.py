@@ -13,6 +13,8 @@ on row locks (``SELECT ... FOR UPDATE``, ``UPDATE ... RETURNING``) and unique ke
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,6 +118,24 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / APP_DB_FILE}"
 
 
+def write_ahead_log(dbapi_con: Any) -> None:
+    """Put an SQLite database file in WAL mode (it stays so), waiting up to
+    :data:`BUSY_TIMEOUT_MS` while another process holds a lock on it.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once
+    rather than calling the busy handler: two commands opening a new database file at the
+    same time met it. Once the file is in WAL mode the statement changes nothing."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            dbapi_con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def sqlite_transactions(eng: Engine, *, wal: bool = True) -> Engine:
     """Give ``eng`` (SQLite) foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE``
     for the transactions of :func:`writing`.
@@ -130,7 +150,7 @@ def sqlite_transactions(eng: Engine, *, wal: bool = True) -> Engine:
         dbapi_con.execute("PRAGMA foreign_keys=ON")
         dbapi_con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if wal:
-            dbapi_con.execute("PRAGMA journal_mode=WAL")
+            write_ahead_log(dbapi_con)
 
     @event.listens_for(eng, "begin")
     def _begin(conn: Any) -> None:

@@ -27,14 +27,22 @@ def _one_migrator_at_a_time(engine: Engine) -> None:
     processes opening a new database file at once (two CLI commands) would both create
     the tables and one would fail with "table ... already exists". Holding the write lock
     from before the version is read makes the second wait, then find the head revision
-    and do nothing.
+    and do nothing. Alembic commits after each revision on a database it believes has no
+    transactional DDL, which would let the second process in between revisions (to run
+    the next one again: "duplicate column name", or "database is locked" when both
+    queue for the lock): :func:`run_migrations_online` therefore runs every revision in
+    the one transaction (``transactional_ddl``), which SQLite supports once the driver
+    leaves transactions to us.
     """
-    from healthgap.appdb.db import BUSY_TIMEOUT_MS
+    from healthgap.appdb.db import BUSY_TIMEOUT_MS, write_ahead_log
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_con: Any, _record: Any) -> None:
         dbapi_con.isolation_level = None  # we send BEGIN ourselves
         dbapi_con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # WAL from the start, before anyone holds a transaction (see write_ahead_log)
+        if engine.url.database not in (None, "", ":memory:"):
+            write_ahead_log(dbapi_con)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -48,10 +56,16 @@ def run_migrations_online() -> None:
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
-    if connectable.dialect.name == "sqlite":
+    sqlite = connectable.dialect.name == "sqlite"
+    if sqlite:
         _one_migrator_at_a_time(connectable)
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            # SQLite: one transaction from the version read to the last revision
+            transactional_ddl=True if sqlite else None,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
