@@ -87,9 +87,9 @@ PYTEST := bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(PYTEST_W
 pytest: setup
 	$(PYTEST)
 
-# The type checks run beside the tests (mypy uses one core for about a minute; the test
-# workers leave about a quarter of the two cores idle while they wait on browsers, servers
-# and killed processes); its report is printed after the tests, and either failing fails.
+# The type checks run beside the tests: mypy uses one core for about a minute, and run
+# alone first it would leave the other core idle for that minute. Its report is printed
+# after the tests, and either failing fails.
 test: lint setup
 	@$(BIN)/mypy > .mypy.log 2>&1 & mypy=$$!; \
 	$(PYTEST); tests=$$?; wait $$mypy; typed=$$?; echo "$(BIN)/mypy"; cat .mypy.log; rm -f .mypy.log; \
