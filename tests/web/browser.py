@@ -70,7 +70,7 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
-        forget_sign_ins(f"http://127.0.0.1:{port}")
+        forget_contexts(server=f"http://127.0.0.1:{port}")
 
 
 @contextmanager
@@ -86,6 +86,7 @@ def chromium() -> Iterator[Any]:
         try:
             yield b
         finally:
+            forget_contexts(browser=b)
             b.close()
 
 
@@ -145,20 +146,36 @@ def visit(page: Any, url: str) -> int:
     return wait_for_charts(page)
 
 
-#: Cookies of each signed-in visitor, by (base URL, email): the first context signs in
-#: through the form and later ones start from its cookies. :func:`serve` forgets a
-#: server's visitors when it stops, since another app may later get the same port.
-_SIGNED_IN: dict[tuple[str, str], Any] = {}
+#: Browser contexts shared by the page checks of a module, by (browser, server, visitor,
+#: options): their pages share the HTTP and code caches (Vega's scripts are fetched and
+#: compiled once, not once a page) and a visitor signs in once. :func:`serve` and
+#: :func:`chromium` forget a server's or a browser's contexts when they stop, since another
+#: app may later get the same port.
+_CONTEXTS: dict[tuple[int, str, str | None, str], Any] = {}
+_SIGNED_IN: set[tuple[int, str, str | None, str]] = set()
 
 
-def signed_in(
-    browser: Any, server: str, email: str, password: str, **options: Any
-) -> tuple[Any, Any]:
-    """A new context (1280 px wide unless ``options`` say otherwise) and page, signed in
-    as ``email`` on ``server``: through the sign-in form the first time, then from the
-    cookies that sign-in left."""
-    key = (server, email)
-    ctx = browser.new_context(**{"viewport": DESKTOP, **options}, storage_state=_SIGNED_IN.get(key))
+def _context(
+    browser: Any, server: str, email: str | None, options: dict[str, Any]
+) -> tuple[Any, tuple[int, str, str | None, str]]:
+    key = (id(browser), server, email, repr(sorted(options.items())))
+    if key not in _CONTEXTS:
+        _CONTEXTS[key] = browser.new_context(**{"viewport": DESKTOP, **options})
+    return _CONTEXTS[key], key
+
+
+def reading_page(browser: Any, server: str, **options: Any) -> Any:
+    """A new page for an anonymous reader of ``server`` (1280 px wide unless ``options``
+    say otherwise), in the context the module's other readers share; close it after."""
+    return _context(browser, server, None, options)[0].new_page()
+
+
+def signed_in(browser: Any, server: str, email: str, password: str, **options: Any) -> Any:
+    """A new page signed in as ``email`` on ``server``, in the context that visitor's pages
+    share (1280 px wide unless ``options`` say otherwise): the first page signs in through
+    the form. Close the page after; a test that signs out or changes the visitor's session
+    makes a context of its own."""
+    ctx, key = _context(browser, server, email, options)
     page = ctx.new_page()
     if key not in _SIGNED_IN:
         page.goto(server + "/sign-in")
@@ -166,14 +183,17 @@ def signed_in(
         page.fill("#password", password)
         page.click("button[type=submit]")
         page.wait_for_url(server + "/")
-        _SIGNED_IN[key] = ctx.storage_state()
-    return ctx, page
+        _SIGNED_IN.add(key)
+    return page
 
 
-def forget_sign_ins(server: str) -> None:
-    """Forget the cookies of everyone signed in on ``server``."""
-    for key in [k for k in _SIGNED_IN if k[0] == server]:
-        del _SIGNED_IN[key]
+def forget_contexts(*, server: str | None = None, browser: Any = None) -> None:
+    """Forget the shared contexts of ``server`` or of ``browser``."""
+    for key in [
+        k for k in _CONTEXTS if k[1] == server or (browser is not None and k[0] == id(browser))
+    ]:
+        del _CONTEXTS[key]
+        _SIGNED_IN.discard(key)
 
 
 def shots_dir() -> Path | None:

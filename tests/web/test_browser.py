@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import axe_violations, needs_chromium, shot, visit, watch_console
+from tests.web.browser import (
+    axe_violations,
+    needs_chromium,
+    reading_page,
+    shot,
+    visit,
+    watch_console,
+)
 
 pytestmark = needs_chromium
 
@@ -31,7 +38,7 @@ PAGES = [
 
 @pytest.mark.parametrize("url", PAGES)
 def test_page_in_chromium_passes_axe(server: str, browser: Any, url: str) -> None:
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page = reading_page(browser, server, viewport={"width": 1100, "height": 900})
     problems = watch_console(page)
     visit(page, server + url)
     bad = axe_violations(page)

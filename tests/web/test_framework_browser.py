@@ -76,7 +76,7 @@ def _shot(page: Any, name: str) -> None:
 
 
 def test_self_assessment_end_to_end(server: str, browser: Any) -> None:
-    ctx, page = _signed_in(browser, server)
+    page = _signed_in(browser, server)
     page.goto(f"{server}/framework/{GM}/enquiry")
     page.select_option("#competence", "health")
     page.click("text=Start the self-assessment")
@@ -123,7 +123,7 @@ def test_self_assessment_end_to_end(server: str, browser: Any) -> None:
     assert page.url.endswith(f"/framework/{GM}/actions")
     assert "Act on: Social value clauses in procurement" in page.locator("table").first.inner_text()
     _shot(page, "actions")
-    ctx.close()
+    page.close()
 
 
 PAGES = [
@@ -146,12 +146,12 @@ PAGES = [
 def test_framework_page_passes_axe(
     server: str, browser: Any, fw_app: Any, url: str, name: str
 ) -> None:
-    ctx, page = _signed_in(browser, server)
+    page = _signed_in(browser, server)
     problems = watch_console(page)
     visit(page, server + url.format(sid=fw_app.state.survey_id))
     bad = axe_violations(page)
     _shot(page, name)
-    ctx.close()
+    page.close()
     assert not bad, bad
     assert not problems, problems
 

@@ -91,12 +91,12 @@ PAGES = [
 def test_pages_pass_axe(
     server: str, browser: Any, seeded: dict[str, str], url: str, name: str
 ) -> None:
-    ctx, page = _signed_in(browser, server)
+    page = _signed_in(browser, server)
     problems = watch_console(page)
     visit(page, server + url.format(**seeded))
     bad = axe_violations(page)
     _shot(page, name)
-    ctx.close()
+    page.close()
     assert not bad, bad
     assert not problems, problems
 
@@ -104,7 +104,7 @@ def test_pages_pass_axe(
 def test_commitment_form_errors_then_success(
     server: str, browser: Any, seeded: dict[str, str]
 ) -> None:
-    ctx, page = _signed_in(browser, server)
+    page = _signed_in(browser, server)
     page.goto(f"{server}/framework/{GM}/commitments")
     page.fill("#commitment-title", "Synthetic: warm homes referrals")
     page.click("text=Add commitment")
@@ -125,12 +125,12 @@ def test_commitment_form_errors_then_success(
         and "Refer households to the retrofit scheme" in table
     )
     _shot(page, "commitments_added")
-    ctx.close()
+    page.close()
 
 
 def test_change_a_commitment_end_to_end(server: str, browser: Any, seeded: dict[str, str]) -> None:
     cid = seeded["commitment"]
-    ctx, page = _signed_in(browser, server)
+    page = _signed_in(browser, server)
     problems = watch_console(page)
     page.goto(f"{server}/framework/{GM}/commitments")
     page.click(f'a[href="/framework/{GM}/commitments/{cid}/edit"]')
@@ -164,7 +164,7 @@ def test_change_a_commitment_end_to_end(server: str, browser: Any, seeded: dict[
     latest = page.locator("#history + .hg-table-wrap table tbody tr").first.inner_text()
     assert "Due: 2027-03-31 to 2027-06-30" in latest
     assert "Status: agreed to in progress" in latest and EDITOR in latest
-    ctx.close()
+    page.close()
     # the one error response (400) is the form with its error summary, as intended
     assert [p for p in problems if "status of 400 (Bad Request)" not in p] == [], problems
     assert len(problems) == 1, problems

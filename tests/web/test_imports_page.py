@@ -363,7 +363,7 @@ def browser_app(store_path: Path, template_db: Path, tmp_path_factory) -> Any:
 def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_path) -> None:
     """The form, the error summary of a bad file and the panel of a good one, each checked
     with axe-core and the page structure checks; the form works without JavaScript."""
-    ctx, page = signed_in(
+    page = signed_in(
         browser, server, USERS["editor"][0], PASSWORD, viewport={"width": 1100, "height": 900}
     )
     # as in test_browser.py; and the browser's note of the 400 answer to the bad file is benign
@@ -394,7 +394,7 @@ def test_imports_in_chromium_pass_axe(server: str, browser: Any, url: str, tmp_p
     page.wait_for_selector(".govuk-panel--confirmation")
     check_page(page.content())
     assert axe_violations(page) == []
-    ctx.close()
+    page.close()
     assert not errors, errors
 
 

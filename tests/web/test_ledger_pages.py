@@ -449,7 +449,7 @@ def test_ledger_pages_pass_axe(server: str, browser: Any, url: str) -> None:
 @needs_chromium
 def test_import_page_passes_axe(server: str, browser: Any) -> None:
     """The import page signed in as an administrator, after a rejected upload."""
-    ctx, page = signed_in(
+    page = signed_in(
         browser, server, "admin@example.org", PASSWORD, viewport={"width": 1100, "height": 900}
     )
     page.goto(server + "/ledger/import")
@@ -462,5 +462,5 @@ def test_import_page_passes_axe(server: str, browser: Any) -> None:
     assert "There is a problem" in page.content()
     bad = axe_violations(page)
     shot(page, "ledger_import")
-    ctx.close()
+    page.close()
     assert not bad, bad

@@ -14,7 +14,15 @@ import pytest
 from healthgap.appdb.auth import add_user
 from healthgap.policy.screening import ScreeningRepository
 from tests.policy.test_screening import ANSWERS
-from tests.web.browser import axe_violations, needs_chromium, shot, signed_in, visit, watch_console
+from tests.web.browser import (
+    axe_violations,
+    needs_chromium,
+    reading_page,
+    shot,
+    signed_in,
+    visit,
+    watch_console,
+)
 from tests.web.conftest import PASSWORD
 from tests.web.test_policy_pages import TARGETED
 
@@ -37,16 +45,16 @@ def screening(shared_app: Any) -> Iterator[int]:
 
 def _check(browser: Any, url: str, name: str, sign_in: bool = False) -> None:
     viewport = {"width": 1100, "height": 900}
+    server = url.split("/policy")[0]
     if sign_in:
-        ctx, page = signed_in(browser, url.split("/policy")[0], EDITOR, PASSWORD, viewport=viewport)
+        page = signed_in(browser, server, EDITOR, PASSWORD, viewport=viewport)
     else:
-        ctx = browser.new_context(viewport=viewport)
-        page = ctx.new_page()
+        page = reading_page(browser, server, viewport=viewport)
     problems = watch_console(page, ignore="400")
     visit(page, url)
     bad = axe_violations(page)
     shot(page, name)
-    ctx.close()
+    page.close()
     assert not bad, bad
     assert not problems, problems
 

@@ -15,6 +15,7 @@ from tests.web.browser import (
     PHONE,
     axe_violations,
     needs_chromium,
+    reading_page,
     shot,
     visit,
     watch_console,
@@ -38,7 +39,7 @@ def _page_width(page: Any) -> tuple[int, int]:
 
 @pytest.mark.parametrize("url", PAGES)
 def test_page_at_390px_does_not_scroll_sideways(server: str, browser: Any, url: str) -> None:
-    page = browser.new_page(viewport=PHONE)
+    page = reading_page(browser, server, viewport=PHONE)
     problems = watch_console(page)
     visit(page, server + url)
     shot(page, f"{_name(url)}-390")
@@ -68,7 +69,7 @@ def test_page_at_390px_does_not_scroll_sideways(server: str, browser: Any, url: 
 
 
 def test_menu_opens_and_closes_at_390px(server: str, browser: Any) -> None:
-    page = browser.new_page(viewport=PHONE)
+    page = reading_page(browser, server, viewport=PHONE)
     visit(page, server + "/")
     page.click(".govuk-service-navigation__toggle")
     assert page.locator("#navigation").is_visible()
@@ -90,7 +91,7 @@ def test_menu_is_all_there_without_javascript_at_390px(server: str, browser: Any
 
 
 def test_menu_is_a_row_on_a_desktop(server: str, browser: Any) -> None:
-    page = browser.new_page(viewport=DESKTOP)
+    page = reading_page(browser, server, viewport=DESKTOP)
     visit(page, server + "/")
     assert not page.locator(".govuk-service-navigation__toggle").is_visible()
     assert page.locator("#navigation").is_visible()
@@ -104,7 +105,7 @@ def test_menu_is_a_row_on_a_desktop(server: str, browser: Any) -> None:
 
 def test_bar_charts_have_level_category_labels(server: str, browser: Any) -> None:
     """The regions on the home page's chart read level (no rotated axis labels)."""
-    page = browser.new_page(viewport=PHONE)
+    page = reading_page(browser, server, viewport=PHONE)
     assert visit(page, server + "/") >= 1
     rotated = page.evaluate(
         """() => [...document.querySelectorAll('[data-spec-id] .role-axis-label text')]
