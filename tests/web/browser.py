@@ -152,22 +152,33 @@ def visit(page: Any, url: str) -> int:
 #: :func:`chromium` forget a server's or a browser's contexts when they stop, since another
 #: app may later get the same port.
 _CONTEXTS: dict[tuple[int, str, str | None, str], Any] = {}
-_SIGNED_IN: set[tuple[int, str, str | None, str]] = set()
 
 
-def _context(
-    browser: Any, server: str, email: str | None, options: dict[str, Any]
-) -> tuple[Any, tuple[int, str, str | None, str]]:
-    key = (id(browser), server, email, repr(sorted(options.items())))
-    if key not in _CONTEXTS:
-        _CONTEXTS[key] = browser.new_context(**{"viewport": DESKTOP, **options})
-    return _CONTEXTS[key], key
+def _shared_page(
+    browser: Any, server: str, visitor: tuple[str, str] | None, options: dict[str, Any]
+) -> Any:
+    """A new page in the context shared by ``visitor`` (email, password; None: an
+    anonymous reader). A context is made, and signed in through the form, on first use;
+    it is shared only once the sign-in has worked."""
+    key = (id(browser), server, visitor and visitor[0], repr(sorted(options.items())))
+    if key in _CONTEXTS:
+        return _CONTEXTS[key].new_page()
+    ctx = browser.new_context(**{"viewport": DESKTOP, **options})
+    page = ctx.new_page()
+    if visitor is not None:
+        page.goto(server + "/sign-in")
+        page.fill("#email", visitor[0])
+        page.fill("#password", visitor[1])
+        page.click("button[type=submit]")
+        page.wait_for_url(server + "/")
+    _CONTEXTS[key] = ctx
+    return page
 
 
 def reading_page(browser: Any, server: str, **options: Any) -> Any:
     """A new page for an anonymous reader of ``server`` (1280 px wide unless ``options``
     say otherwise), in the context the module's other readers share; close it after."""
-    return _context(browser, server, None, options)[0].new_page()
+    return _shared_page(browser, server, None, options)
 
 
 def signed_in(browser: Any, server: str, email: str, password: str, **options: Any) -> Any:
@@ -175,16 +186,7 @@ def signed_in(browser: Any, server: str, email: str, password: str, **options: A
     share (1280 px wide unless ``options`` say otherwise): the first page signs in through
     the form. Close the page after; a test that signs out or changes the visitor's session
     makes a context of its own."""
-    ctx, key = _context(browser, server, email, options)
-    page = ctx.new_page()
-    if key not in _SIGNED_IN:
-        page.goto(server + "/sign-in")
-        page.fill("#email", email)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(server + "/")
-        _SIGNED_IN.add(key)
-    return page
+    return _shared_page(browser, server, (email, password), options)
 
 
 def forget_contexts(*, server: str | None = None, browser: Any = None) -> None:
@@ -193,7 +195,6 @@ def forget_contexts(*, server: str | None = None, browser: Any = None) -> None:
         k for k in _CONTEXTS if k[1] == server or (browser is not None and k[0] == id(browser))
     ]:
         del _CONTEXTS[key]
-        _SIGNED_IN.discard(key)
 
 
 def shots_dir() -> Path | None:
