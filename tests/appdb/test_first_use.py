@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from healthgap.appdb.db import MIGRATIONS, engine_for
+from healthgap.appdb.db import alembic_config, engine_for
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 #: Migrate, then open the database as the app does and write to it.
@@ -31,12 +31,9 @@ print(engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar())
 
 
 def _script_heads() -> set[str]:
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return set(ScriptDirectory.from_config(cfg).get_heads())
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) -> None:

@@ -57,14 +57,11 @@ def test_migration_creates_the_framework_tables(app_url: str) -> None:
     }
     with engine.connect() as con:
         heads = {r[0] for r in con.execute(text("SELECT version_num FROM alembic_version"))}
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from healthgap.appdb.db import MIGRATIONS
+    from healthgap.appdb.db import alembic_config
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    assert heads == set(ScriptDirectory.from_config(cfg).get_heads())  # 0004 and after
+    assert heads == set(ScriptDirectory.from_config(alembic_config()).get_heads())  # 0004 on
     assert len(heads) == 1  # one linear chain of migrations
     assert "places" in tables
     engine.dispose()
@@ -72,15 +69,11 @@ def test_migration_creates_the_framework_tables(app_url: str) -> None:
 
 def test_migration_downgrade_removes_the_tables(app_url: str) -> None:
     from alembic import command
-    from alembic.config import Config
 
-    from healthgap.appdb.db import MIGRATIONS
+    from healthgap.appdb.db import alembic_config
 
     init_db(app_url).dispose()
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", app_url)
-    command.downgrade(cfg, "0004_framework@0001")
+    command.downgrade(alembic_config(app_url), "0004_framework@0001")
     engine = create_engine(app_url)
     tables = set(inspect(engine).get_table_names())
     assert "framework_records" not in tables and "framework_case_fts" not in tables

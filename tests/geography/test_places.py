@@ -127,15 +127,12 @@ def test_migration_moves_the_glas_framework_records_to_its_own_code(tmp_path: Pa
     import datetime as dt
 
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine, inspect, text
 
-    from healthgap.appdb.db import MIGRATIONS
+    from healthgap.appdb.db import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0004_framework")
     engine = create_engine(url)
     with engine.begin() as con:

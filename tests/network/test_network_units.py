@@ -110,18 +110,14 @@ def test_bad_addresses_are_refused(address: str, message: str) -> None:
 
 def test_migration_creates_and_drops_the_tables(tmp_path: Path) -> None:
     from alembic import command
-    from alembic.config import Config
 
-    from healthgap.appdb.db import MIGRATIONS, init_db
+    from healthgap.appdb.db import alembic_config, init_db
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     init_db(url).dispose()
     engine = create_engine(url)
     names = {"network_sharing", "network_feed_state", "network_subscriptions", "network_items"}
     assert names <= set(inspect(engine).get_table_names())
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.downgrade(cfg, "0011_examples")
+    command.downgrade(alembic_config(url), "0011_examples")
     assert not names & set(inspect(engine).get_table_names())
     engine.dispose()

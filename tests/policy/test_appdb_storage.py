@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from healthgap.appdb import audit
-from healthgap.appdb.db import MIGRATIONS
+from healthgap.appdb.db import alembic_config
 from healthgap.appdb.models import AuditEntry, Authority
 from healthgap.cli.main import app
 from healthgap.errors import InputError
@@ -31,16 +30,9 @@ from tests.web.test_postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 TABLES = {"policy_screening", "policy_screening_event"}
 
 
-def _cfg(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
-    return cfg
-
-
 def test_migration_up_and_down(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    cfg = _cfg(url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0003_policy")
     eng = create_engine(url)
     names = set(inspect(eng).get_table_names())
@@ -69,7 +61,7 @@ def test_migration_up_and_down(tmp_path: Path) -> None:
 
 def test_postgres_migration_sql_has_append_only_triggers() -> None:
     """The PostgreSQL branch of the migration, rendered offline (alembic --sql)."""
-    cfg = _cfg("postgresql+psycopg://u@localhost/db")
+    cfg = alembic_config("postgresql+psycopg://u@localhost/db")
     out = io.StringIO()
     cfg.output_buffer = out
     command.upgrade(cfg, "0003_policy", sql=True)

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from healthgap.appdb.auth import add_user
-from healthgap.appdb.db import MIGRATIONS, init_db, sessions
+from healthgap.appdb.db import alembic_config, init_db, sessions
 from healthgap.appdb.models import AuditEntry, Base, Target
 from healthgap.web.app import create_app
 from healthgap.web.settings import Settings
@@ -74,15 +74,6 @@ def pg_url(pg_server: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _alembic(url: str) -> Any:
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
 def _revisions(cfg: Any) -> list[Any]:
     """Every revision, parents before children."""
     from alembic.script import ScriptDirectory
@@ -111,7 +102,7 @@ def test_every_revision_upgrades_and_downgrades(pg_url: str) -> None:
     schema; then all heads go up and the tables of the models are there."""
     from alembic import command
 
-    cfg = _alembic(pg_url)
+    cfg = alembic_config(pg_url)
     revisions = _revisions(cfg)
     assert revisions and revisions[0].down_revision is None
     for rev in revisions:

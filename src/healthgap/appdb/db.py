@@ -178,16 +178,24 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
 
-def init_db(url: str) -> Engine:
-    """Run the Alembic migrations on ``url`` up to the head revisions; return an engine."""
-    from alembic import command
+def alembic_config(url: str | None = None) -> Any:
+    """The Alembic configuration of the app database's migrations, on ``url`` if given
+    (without one it still reads the revisions, e.g. their heads)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    # Alembic's config interpolates "%"; URL-encoded passwords and options carry them.
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "heads")
+    if url is not None:
+        # Alembic's config interpolates "%"; URL-encoded passwords and options carry them.
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def init_db(url: str) -> Engine:
+    """Run the Alembic migrations on ``url`` up to the head revisions; return an engine."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "heads")
     return engine_for(url)
 
 
